@@ -1,0 +1,4 @@
+export { normalizeText, toHalfWidth, toSimplifiedChinese, detectLanguage } from './normalize.js';
+export type { Language, NormalizedText } from './normalize.js';
+export { tokenize, defaultJieba, jiebaWithUserDictionary } from './tokenize.js';
+export type { TokenizeOptions } from './tokenize.js';
