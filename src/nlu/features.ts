@@ -1,0 +1,127 @@
+import type { Jieba } from '@node-rs/jieba';
+import { tokenize } from '../text/index.js';
+
+/** Which n-grams the featurizer emits; stored in the artifact so a loaded model featurizes the same way. */
+export interface FeatureConfig {
+  /** Word n-grams up to this order (1 or 2). */
+  wordMaxN: number;
+  /** Character n-grams of Latin words, padded with spaces (sklearn's char_wb). */
+  charMinN: number;
+  charMaxN: number;
+  /** Character n-grams of Han runs (1..hanMaxN). */
+  hanMaxN: number;
+  /** Multiplier for the character block relative to the word block before L2 normalisation. */
+  charWeight: number;
+}
+
+export const DEFAULT_FEATURE_CONFIG: FeatureConfig = { wordMaxN: 2, charMinN: 2, charMaxN: 5, hanMaxN: 3, charWeight: 1 };
+
+const HAN_RUN = /\p{Script=Han}+/gu;
+const LATIN_WORD = /[a-z0-9]+/g;
+
+/**
+ * Feature strings of an already-normalised text. Prefixes keep the blocks apart: `w` words, `b` word
+ * bigrams, `c` Latin character n-grams, `h` Han character n-grams.
+ */
+export function featureStrings(normalized: string, config: FeatureConfig, jieba: Jieba): { words: string[]; chars: string[] } {
+  const words: string[] = [];
+  const chars: string[] = [];
+  const tokens = tokenize(normalized, { jieba });
+  for (const token of tokens) words.push('w' + token);
+  if (config.wordMaxN >= 2) {
+    if (tokens.length > 0) {
+      words.push('b^ ' + tokens[0]);
+      words.push('b' + tokens[tokens.length - 1] + ' $');
+    }
+    for (let index = 1; index < tokens.length; index += 1) words.push('b' + tokens[index - 1] + ' ' + tokens[index]);
+  }
+  for (const match of normalized.matchAll(LATIN_WORD)) {
+    const padded = ' ' + match[0] + ' ';
+    for (let n = config.charMinN; n <= config.charMaxN; n += 1) {
+      if (padded.length < n) break;
+      for (let start = 0; start + n <= padded.length; start += 1) chars.push('c' + padded.slice(start, start + n));
+    }
+  }
+  for (const match of normalized.matchAll(HAN_RUN)) {
+    const run = Array.from(match[0]);
+    for (let n = 1; n <= config.hanMaxN; n += 1) {
+      for (let start = 0; start + n <= run.length; start += 1) chars.push('h' + run.slice(start, start + n).join(''));
+    }
+  }
+  return { words, chars };
+}
+
+/** A vocabulary of feature strings with inverse document frequencies, fixed at training time. */
+export class Vocabulary {
+  readonly index: Map<string, number>;
+  readonly idf: Float32Array;
+  readonly isChar: Uint8Array;
+
+  constructor(readonly features: readonly string[], idf: Float32Array) {
+    this.index = new Map(features.map((feature, position) => [feature, position]));
+    this.idf = idf;
+    this.isChar = Uint8Array.from(features, (feature) => (feature[0] === 'c' || feature[0] === 'h' ? 1 : 0));
+  }
+
+  get size(): number {
+    return this.features.length;
+  }
+
+  /** Builds the vocabulary from documents' feature strings; keeps features seen in ≥ minCount documents. */
+  static build(documents: ReadonlyArray<{ words: string[]; chars: string[] }>, minCount = 1): Vocabulary {
+    const documentFrequency = new Map<string, number>();
+    for (const document of documents) {
+      const seen = new Set([...document.words, ...document.chars]);
+      for (const feature of seen) documentFrequency.set(feature, (documentFrequency.get(feature) ?? 0) + 1);
+    }
+    const features: string[] = [];
+    const idfValues: number[] = [];
+    const total = documents.length;
+    for (const [feature, count] of documentFrequency) {
+      if (count < minCount) continue;
+      features.push(feature);
+      idfValues.push(Math.log((1 + total) / (1 + count)) + 1);
+    }
+    return new Vocabulary(features, Float32Array.from(idfValues));
+  }
+}
+
+/** A sparse L2-normalised TF-IDF vector (indices ascending is not required). */
+export interface SparseVector {
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** Sublinear TF × IDF over the known features, the character block scaled by charWeight, then L2-normalised. */
+export function vectorize(
+  strings: { words: string[]; chars: string[] },
+  vocabulary: Vocabulary,
+  charWeight: number,
+): SparseVector {
+  const counts = new Map<number, number>();
+  for (const feature of strings.words) {
+    const position = vocabulary.index.get(feature);
+    if (position !== undefined) counts.set(position, (counts.get(position) ?? 0) + 1);
+  }
+  for (const feature of strings.chars) {
+    const position = vocabulary.index.get(feature);
+    if (position !== undefined) counts.set(position, (counts.get(position) ?? 0) + 1);
+  }
+  const indices = new Int32Array(counts.size);
+  const values = new Float32Array(counts.size);
+  let norm = 0;
+  let slot = 0;
+  for (const [position, count] of counts) {
+    let value = (1 + Math.log(count)) * vocabulary.idf[position];
+    if (vocabulary.isChar[position] === 1) value *= charWeight;
+    indices[slot] = position;
+    values[slot] = value;
+    norm += value * value;
+    slot += 1;
+  }
+  if (norm > 0) {
+    const scale = 1 / Math.sqrt(norm);
+    for (let index = 0; index < values.length; index += 1) values[index] *= scale;
+  }
+  return { indices, values };
+}

@@ -1,0 +1,118 @@
+import type { SparseVector } from './features.js';
+import { Random } from './random.js';
+
+/** A multinomial logistic-regression model over sparse features: weights are feature-major (feature × class). */
+export interface LinearModel {
+  dimensions: number;
+  classes: number;
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
+export interface SoftmaxTrainingOptions {
+  epochs: number;
+  learningRate: number;
+  l2: number;
+  seed: number;
+  /** Per-example weights (e.g. to balance an out-of-scope class). */
+  sampleWeights?: Float32Array;
+  onEpoch?: (epoch: number) => void;
+}
+
+const GRADIENT_FLOOR = 1e-3;
+
+/** Logits of one sparse vector into `out` (length = classes). */
+export function linearScores(model: LinearModel, vector: SparseVector, out: Float32Array): Float32Array {
+  const { classes, weights, bias } = model;
+  out.set(bias);
+  const { indices, values } = vector;
+  for (let slot = 0; slot < indices.length; slot += 1) {
+    const value = values[slot];
+    const base = indices[slot] * classes;
+    for (let label = 0; label < classes; label += 1) out[label] += value * weights[base + label];
+  }
+  return out;
+}
+
+/** In-place softmax of logits divided by temperature. */
+export function softmaxInPlace(logits: Float32Array | Float64Array, temperature = 1): void {
+  let max = -Infinity;
+  for (let index = 0; index < logits.length; index += 1) if (logits[index] > max) max = logits[index];
+  let sum = 0;
+  for (let index = 0; index < logits.length; index += 1) {
+    const value = Math.exp((logits[index] - max) / temperature);
+    logits[index] = value;
+    sum += value;
+  }
+  for (let index = 0; index < logits.length; index += 1) logits[index] /= sum;
+}
+
+/**
+ * Trains softmax regression with averaged SGD (Polyak averaging over the last half of the
+ * epochs) and lazily applied L2 decay via a global scale factor (Bottou's trick), so each step
+ * touches only the example's non-zero features.
+ */
+export function trainSoftmax(
+  vectors: readonly SparseVector[],
+  labels: Int32Array,
+  classes: number,
+  dimensions: number,
+  options: SoftmaxTrainingOptions,
+): LinearModel {
+  const weights = new Float32Array(dimensions * classes);
+  const bias = new Float32Array(classes);
+  const random = new Random(options.seed);
+  const order = Int32Array.from(vectors, (_, index) => index);
+  const probabilities = new Float64Array(classes);
+  const active = new Int32Array(classes);
+  const activeGradient = new Float64Array(classes);
+  let scale = 1;
+  let step = 0;
+  const { learningRate, l2, epochs } = options;
+  for (let epoch = 0; epoch < epochs; epoch += 1) {
+    random.shuffle(order);
+    for (const exampleIndex of order) {
+      const vector = vectors[exampleIndex];
+      const label = labels[exampleIndex];
+      const rate = learningRate / (1 + learningRate * l2 * step);
+      step += 1;
+      const { indices, values } = vector;
+      for (let c = 0; c < classes; c += 1) probabilities[c] = 0;
+      for (let slot = 0; slot < indices.length; slot += 1) {
+        const value = values[slot] * scale;
+        const base = indices[slot] * classes;
+        for (let c = 0; c < classes; c += 1) probabilities[c] += value * weights[base + c];
+      }
+      for (let c = 0; c < classes; c += 1) probabilities[c] += bias[c];
+      softmaxInPlace(probabilities);
+      probabilities[label] -= 1;
+      const exampleWeight = options.sampleWeights ? options.sampleWeights[exampleIndex] : 1;
+      scale *= 1 - rate * l2;
+      const stepSize = (rate * exampleWeight) / scale;
+      // Classes whose gradient is negligible are skipped: after the first epochs most examples
+      // have only a handful of competing classes, which makes the update nearly class-sparse.
+      let activeCount = 0;
+      for (let c = 0; c < classes; c += 1) {
+        const gradient = probabilities[c];
+        if (gradient > GRADIENT_FLOOR || gradient < -GRADIENT_FLOOR) {
+          active[activeCount] = c;
+          activeGradient[activeCount] = gradient;
+          activeCount += 1;
+        }
+      }
+      for (let slot = 0; slot < indices.length; slot += 1) {
+        const factor = stepSize * values[slot];
+        const base = indices[slot] * classes;
+        for (let a = 0; a < activeCount; a += 1) weights[base + active[a]] -= factor * activeGradient[a];
+      }
+      for (let c = 0; c < classes; c += 1) bias[c] -= rate * exampleWeight * probabilities[c];
+      if (scale < 1e-4) {
+        for (let index = 0; index < weights.length; index += 1) weights[index] *= scale;
+        scale = 1;
+      }
+    }
+    options.onEpoch?.(epoch);
+  }
+  for (let index = 0; index < weights.length; index += 1) weights[index] *= scale;
+  return { dimensions, classes, weights, bias };
+}

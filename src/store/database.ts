@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
+import { KefuError, ErrorCodes } from '../errors/index.js';
+import { migrations } from './migrations/index.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { DatabaseSchema } from './schema.js';
+
+export type Db = Kysely<DatabaseSchema>;
+
+/** Where the data lives: embedded PGlite (a folder, or memory) or a PostgreSQL server. */
+export type DatabaseTarget =
+  | { kind: 'pglite'; dataDir: string | null }
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+
+/** The `Database` port: a Kysely instance plus what it runs on. */
+export interface Database {
+  readonly db: Db;
+  readonly kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** Opens the database. PGlite's first open of a new folder runs initdb (~5 s). */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === 'pglite') {
+    const { PGlite } = await import('@electric-sql/pglite');
+    if (target.dataDir !== null) mkdirSync(target.dataDir, { recursive: true });
+    const pglite = target.dataDir === null ? new PGlite() : new PGlite(target.dataDir);
+    await pglite.waitReady;
+    const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite) });
+    return { db, kind: 'pglite', close: () => db.destroy() };
+  }
+  const pg = await import('pg');
+  const Pool = pg.default.Pool;
+  // bigint (int8) arrives as a string by default; message seq stays a string on purpose (ordering
+  // keys larger than 2^53 must not lose precision).
+  const pool = new Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 10,
+    ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+  });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it. Queries report their own errors.
+  });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new KefuError(ErrorCodes.configInvalid, `cannot connect to DATABASE_URL: ${(error as Error).message}`, {
+      category: 'system',
+      cause: error,
+    });
+  }
+  if (target.schema) await pool.query(`create schema if not exists "${target.schema.replace(/"/g, '')}"`);
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+export interface MigrateOutcome {
+  applied: string[];
+}
+
+/** Applies pending migrations; throws with the failing migration's name on error. */
+export async function migrateToLatest(db: Db): Promise<MigrateOutcome> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'kefu_migrations',
+    migrationLockTableName: 'kefu_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result: MigrationResult) => result.status === 'Error');
+  if (error !== undefined) {
+    throw new KefuError(
+      ErrorCodes.internal,
+      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`,
+      { category: 'system', cause: error },
+    );
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

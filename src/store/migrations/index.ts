@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as core from './20261125-0001-core.js';
+
+/**
+ * Every migration, by name, in order. Listed statically (not read from disk) so they run the
+ * same from sources, from a bundle and under test. Add new files here with a later timestamp.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261125-0001-core': core,
+};
