@@ -12,9 +12,13 @@ export interface FeatureConfig {
   hanMaxN: number;
   /** Multiplier for the character block relative to the word block before L2 normalisation. */
   charWeight: number;
+  /** Latin character n-grams over the whole text (crossing word boundaries) instead of per word. */
+  charSpan: boolean;
+  /** Porter-stem English words. */
+  stem: boolean;
 }
 
-export const DEFAULT_FEATURE_CONFIG: FeatureConfig = { wordMaxN: 2, charMinN: 2, charMaxN: 5, hanMaxN: 3, charWeight: 1 };
+export const DEFAULT_FEATURE_CONFIG: FeatureConfig = { wordMaxN: 2, charMinN: 2, charMaxN: 5, hanMaxN: 3, charWeight: 1, charSpan: false, stem: true };
 
 const HAN_RUN = /\p{Script=Han}+/gu;
 const LATIN_WORD = /[a-z0-9]+/g;
@@ -26,7 +30,7 @@ const LATIN_WORD = /[a-z0-9]+/g;
 export function featureStrings(normalized: string, config: FeatureConfig, jieba: Jieba): { words: string[]; chars: string[] } {
   const words: string[] = [];
   const chars: string[] = [];
-  const tokens = tokenize(normalized, { jieba });
+  const tokens = tokenize(normalized, { jieba, stem: config.stem });
   for (const token of tokens) words.push('w' + token);
   if (config.wordMaxN >= 2) {
     if (tokens.length > 0) {
@@ -35,8 +39,10 @@ export function featureStrings(normalized: string, config: FeatureConfig, jieba:
     }
     for (let index = 1; index < tokens.length; index += 1) words.push('b' + tokens[index - 1] + ' ' + tokens[index]);
   }
-  for (const match of normalized.matchAll(LATIN_WORD)) {
-    const padded = ' ' + match[0] + ' ';
+  const latinWords = Array.from(normalized.matchAll(LATIN_WORD), (match) => match[0]);
+  const pieces = config.charSpan ? (latinWords.length > 0 ? [latinWords.join(' ')] : []) : latinWords;
+  for (const piece of pieces) {
+    const padded = ' ' + piece + ' ';
     for (let n = config.charMinN; n <= config.charMaxN; n += 1) {
       if (padded.length < n) break;
       for (let start = 0; start + n <= padded.length; start += 1) chars.push('c' + padded.slice(start, start + n));

@@ -1,0 +1,150 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { KefuError, ErrorCodes } from '../errors/index.js';
+
+const booleanString = z
+  .union([z.boolean(), z.enum(['true', 'false'])])
+  .transform((value) => value === true || value === 'true');
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(3000),
+        /** Largest request body accepted, in bytes. */
+        bodyLimit: positiveInt.max(50 * 1024 * 1024).default(1024 * 1024),
+        /** Public base URL printed in the console and used in widget snippets. */
+        publicUrl: z.string().url().optional(),
+        shutdownGraceMs: positiveInt.default(10_000),
+      })
+      .default({ host: '127.0.0.1', port: 3000, bodyLimit: 1024 * 1024, shutdownGraceMs: 10_000 }),
+    storage: z
+      .object({
+        dataDir: z.string().min(1).default('./data'),
+        databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+      })
+      .default({ dataDir: './data' }),
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .default({ level: 'info' }),
+    demo: z
+      .object({
+        load: booleanString.default(true),
+        packsDir: z.string().min(1).default('examples/packs'),
+      })
+      .default({ load: true, packsDir: 'examples/packs' }),
+    conversation: z
+      .object({
+        maxMessageChars: positiveInt.max(100_000).default(4000),
+      })
+      .default({ maxMessageChars: 4000 }),
+    widget: z
+      .object({
+        /** Secret signing widget contact tokens; generated and stored in the database when unset. */
+        tokenSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+        tokenTtlSeconds: positiveInt.default(24 * 3600),
+      })
+      .default({ tokenTtlSeconds: 24 * 3600 }),
+  })
+  .strict();
+
+export type KefuConfig = Readonly<z.infer<typeof configSchema>>;
+
+/** Environment variables and the config path each one sets. */
+const environmentVariables: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['HOST', ['server', 'host']],
+  ['PORT', ['server', 'port']],
+  ['KEFU_BODY_LIMIT', ['server', 'bodyLimit']],
+  ['KEFU_PUBLIC_URL', ['server', 'publicUrl']],
+  ['KEFU_SHUTDOWN_GRACE_MS', ['server', 'shutdownGraceMs']],
+  ['KEFU_DATA_DIR', ['storage', 'dataDir']],
+  ['DATABASE_URL', ['storage', 'databaseUrl']],
+  ['REDIS_URL', ['redisUrl']],
+  ['LOG_LEVEL', ['log', 'level']],
+  ['KEFU_DEMO', ['demo', 'load']],
+  ['KEFU_DEMO_PACKS', ['demo', 'packsDir']],
+  ['KEFU_MAX_MESSAGE_CHARS', ['conversation', 'maxMessageChars']],
+  ['KEFU_WIDGET_SECRET', ['widget', 'tokenSecret']],
+  ['KEFU_WIDGET_TOKEN_TTL', ['widget', 'tokenTtlSeconds']],
+];
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Working directory in which `kefu.config.json|yaml|yml` is looked for. */
+  cwd?: string;
+  /** Explicit file (also from KEFU_CONFIG); an explicit file that is missing is an error. */
+  file?: string;
+  /** Values that win over the file and the environment (e.g. CLI flags). */
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * Reads `kefu.config.(json|yaml)` (optional), then environment variables, then explicit
+ * overrides, validates the result and freezes it. Every invalid value is reported with the
+ * variable or key that sets it.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): KefuConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const raw: Record<string, any> = readConfigFile(options.file ?? env.KEFU_CONFIG, cwd);
+  for (const [name, keyPath] of environmentVariables) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, keyPath, value);
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) setPath(raw, key.split('.'), value);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      const variable = environmentVariables.find(([, keyPath]) => keyPath.join('.') === key)?.[0];
+      const where = variable ? `${key} (env ${variable} or "${key}" in kefu.config)` : key || '(root)';
+      return `  - ${where}: ${issue.message}`;
+    });
+    throw new KefuError(ErrorCodes.configInvalid, `invalid configuration:\n${lines.join('\n')}`);
+  }
+  return deepFreeze(parsed.data);
+}
+
+function readConfigFile(explicit: string | undefined, cwd: string): Record<string, unknown> {
+  const candidates = explicit ? [path.resolve(cwd, explicit)] : ['kefu.config.json', 'kefu.config.yaml', 'kefu.config.yml'].map((name) => path.join(cwd, name));
+  for (const file of candidates) {
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    try {
+      const value = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+      if (value === null || value === undefined) return {};
+      if (typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level must be an object');
+      return value as Record<string, unknown>;
+    } catch (error) {
+      throw new KefuError(ErrorCodes.configInvalid, `cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
+  if (explicit) throw new KefuError(ErrorCodes.configInvalid, `config file not found: ${explicit}`);
+  return {};
+}
+
+function setPath(target: Record<string, any>, keyPath: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of keyPath.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key];
+  }
+  node[keyPath[keyPath.length - 1]!] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,47 @@
+import type { JobHandler, JobOptions, JobQueue } from './job-queue.js';
+
+/** Runs jobs in this process, one at a time per queue, with retries and backoff. */
+export function createInProcessJobQueue(onFailure: (name: string, error: unknown) => void = () => undefined): JobQueue {
+  const handlers = new Map<string, JobHandler<any>>();
+  const running = new Set<Promise<void>>();
+  const controller = new AbortController();
+  let closed = false;
+
+  async function run(name: string, payload: unknown, options: JobOptions): Promise<void> {
+    const handler = handlers.get(name);
+    if (!handler) {
+      onFailure(name, new Error(`no handler registered for job ${name}`));
+      return;
+    }
+    const attempts = options.attempts ?? 3;
+    const backoffMs = options.backoffMs ?? 200;
+    for (let attempt = 1; attempt <= attempts && !controller.signal.aborted; attempt += 1) {
+      try {
+        await handler(payload, { attempt, signal: controller.signal });
+        return;
+      } catch (error) {
+        if (attempt === attempts) onFailure(name, error);
+        else await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)).unref());
+      }
+    }
+  }
+
+  return {
+    register(name, handler) {
+      handlers.set(name, handler as JobHandler<any>);
+    },
+    async enqueue(name, payload, options = {}) {
+      if (closed) throw new Error('job queue is closed');
+      const job = run(name, payload, options).finally(() => running.delete(job));
+      running.add(job);
+    },
+    async drain() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    async close() {
+      closed = true;
+      await this.drain();
+      controller.abort();
+    },
+  };
+}

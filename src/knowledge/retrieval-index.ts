@@ -1,0 +1,225 @@
+import type { Jieba } from '@node-rs/jieba';
+import { defaultJieba, jiebaWithUserDictionary } from '../text/index.js';
+import { analyzeText } from './analyzer.js';
+import { DEFAULT_MATCH_MODEL } from './match-model-weights.js';
+import { harmonic, MATCH_FEATURES, scoreModel, sigmoid, weightedOverlap, type MatchFeature, type MatchModel } from './match-features.js';
+import { SignalIndex } from './signal-index.js';
+
+/** Something retrieval can find: an FAQ entry (question, alternatives, answer) or a chunk (title, body). */
+export interface KnowledgeEntry {
+  id: string;
+  question?: string;
+  alternatives?: readonly string[];
+  title?: string;
+  body?: string;
+  answer?: string;
+}
+
+export interface RetrievalHit {
+  id: string;
+  /** Ranking score (log-odds of the match model); comparable within one query only. */
+  score: number;
+  /** Calibrated probability that this hit answers the query, 0–1. */
+  matchScore: number;
+}
+
+export interface SearchOptions {
+  /** Number of hits (default 10). */
+  k?: number;
+  /** Entry ids removed from the ranking before it is cut to k. */
+  exclude?: ReadonlySet<string>;
+}
+
+export interface RetrievalIndex {
+  search(query: string, options?: SearchOptions): RetrievalHit[];
+  readonly size: number;
+}
+
+export type KnowledgeField = 'question' | 'alternatives' | 'title' | 'body' | 'answer';
+
+export interface LexicalOptions {
+  /** Per-field boosts; phrasing fields (question, alternatives, title) compete, content fields add. */
+  boosts?: Partial<Record<KnowledgeField, number>>;
+  /** Weight of the character-bigram signal relative to the word signal. */
+  gramWeight?: number;
+  k1?: number;
+  b?: number;
+  /** Candidates the match model re-scores. */
+  rerankDepth?: number;
+  model?: MatchModel;
+  /** Lines of a jieba user dictionary (`word [freq] [tag]`) with the tenant's product names. */
+  userDictionary?: readonly string[];
+  jieba?: Jieba;
+}
+
+const FIELDS: readonly KnowledgeField[] = ['question', 'alternatives', 'title', 'body', 'answer'];
+const PHRASING = new Set<number>([0, 1, 2]);
+const DEFAULT_BOOSTS: Record<KnowledgeField, number> = { question: 1, alternatives: 0.95, title: 0.8, body: 0.35, answer: 0.3 };
+
+/** One candidate with its features, as the match model sees it (exposed for training and tests). */
+export interface ScoredCandidate {
+  entry: number;
+  id: string;
+  lexicalScore: number;
+  features: Record<MatchFeature, number>;
+}
+
+/**
+ * A lexical index over knowledge entries: BM25 on jieba/English words and on Han character bigrams,
+ * with per-field boosts; the best candidates are re-scored by a small logistic match model that
+ * turns similarity features into a calibrated probability (`matchScore`).
+ */
+export class LexicalIndex implements RetrievalIndex {
+  private readonly words: SignalIndex;
+  private readonly grams: SignalIndex;
+  private readonly ids: string[] = [];
+  private readonly unitEntry: number[] = [];
+  private readonly unitField: number[] = [];
+  private readonly unitLength: number[] = [];
+  private readonly gramWeight: number;
+  private readonly rerankDepth: number;
+  private readonly model: MatchModel;
+  private readonly jieba: Jieba;
+  private scores = new Float64Array(0);
+  private marks = new Uint8Array(0);
+  private entryBest = new Float64Array(0);
+  private entryBestUnit = new Int32Array(0);
+  private entryContent = new Float64Array(0);
+  private entryMarks = new Uint8Array(0);
+
+  constructor(entries: readonly KnowledgeEntry[], options: LexicalOptions = {}) {
+    const k1 = options.k1 ?? 1.2;
+    const b = options.b ?? 0.5;
+    this.words = new SignalIndex(k1, b);
+    this.grams = new SignalIndex(k1, b);
+    this.gramWeight = options.gramWeight ?? 0.6;
+    this.rerankDepth = options.rerankDepth ?? 40;
+    this.model = options.model ?? DEFAULT_MATCH_MODEL;
+    this.jieba = options.jieba ?? (options.userDictionary && options.userDictionary.length > 0 ? jiebaWithUserDictionary(options.userDictionary) : defaultJieba());
+    const boosts = FIELDS.map((field) => options.boosts?.[field] ?? DEFAULT_BOOSTS[field]);
+
+    let unit = 0;
+    entries.forEach((entry, entryIndex) => {
+      this.ids.push(entry.id);
+      const texts: [number, string | undefined][] = [
+        [0, entry.question],
+        ...(entry.alternatives ?? []).map((text): [number, string] => [1, text]),
+        [2, entry.title],
+        [3, entry.body],
+        [4, entry.answer],
+      ];
+      for (const [field, text] of texts) {
+        if (text === undefined || text.trim().length === 0) continue;
+        const analyzed = analyzeText(text, this.jieba);
+        this.words.addUnit(unit, field, analyzed.words);
+        this.grams.addUnit(unit, field, analyzed.grams);
+        this.unitEntry.push(entryIndex);
+        this.unitField.push(field);
+        this.unitLength.push(Math.max(1, analyzed.normalized.replace(/\s/g, '').length));
+        unit += 1;
+      }
+    });
+    this.words.finalize(unit, boosts);
+    this.grams.finalize(unit, boosts);
+    this.scores = new Float64Array(unit);
+    this.marks = new Uint8Array(unit);
+    this.entryBest = new Float64Array(entries.length);
+    this.entryBestUnit = new Int32Array(entries.length);
+    this.entryContent = new Float64Array(entries.length);
+    this.entryMarks = new Uint8Array(entries.length);
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  search(query: string, options: SearchOptions = {}): RetrievalHit[] {
+    const k = options.k ?? 10;
+    const candidates = this.candidates(query, Math.max(k, this.rerankDepth), options.exclude);
+    const hits = candidates.map((candidate) => {
+      const logit = scoreModel(this.model, candidate.features);
+      return { id: candidate.id, score: logit, matchScore: sigmoid(logit), lexical: candidate.lexicalScore };
+    });
+    hits.sort((a, b) => b.score - a.score || b.lexical - a.lexical);
+    return hits.slice(0, k).map(({ id, score, matchScore }) => ({ id, score, matchScore }));
+  }
+
+  /** First-stage BM25 candidates (best `depth`, after `exclude`) with match-model features. */
+  candidates(query: string, depth: number, exclude?: ReadonlySet<string>): ScoredCandidate[] {
+    const analyzed = analyzeText(query, this.jieba);
+    const queryWords = this.words.lookup(analyzed.words);
+    const queryGrams = this.grams.lookup(analyzed.grams);
+    const touched: number[] = [];
+    this.words.accumulate(queryWords, 1, this.scores, touched, this.marks);
+    this.grams.accumulate(queryGrams, this.gramWeight, this.scores, touched, this.marks);
+
+    const touchedEntries: number[] = [];
+    for (const unit of touched) {
+      const score = this.scores[unit]!;
+      this.scores[unit] = 0;
+      this.marks[unit] = 0;
+      const entry = this.unitEntry[unit]!;
+      if (this.entryMarks[entry] === 0) {
+        this.entryMarks[entry] = 1;
+        this.entryBest[entry] = 0;
+        this.entryBestUnit[entry] = unit;
+        this.entryContent[entry] = 0;
+        touchedEntries.push(entry);
+      }
+      if (PHRASING.has(this.unitField[unit]!)) {
+        if (score > this.entryBest[entry]!) {
+          this.entryBest[entry] = score;
+          this.entryBestUnit[entry] = unit;
+        }
+      } else if (score > this.entryContent[entry]!) {
+        this.entryContent[entry] = score;
+        if (this.entryBest[entry] === 0) this.entryBestUnit[entry] = unit;
+      }
+    }
+    const ranked: { entry: number; score: number; unit: number }[] = [];
+    for (const entry of touchedEntries) {
+      this.entryMarks[entry] = 0;
+      if (exclude?.has(this.ids[entry]!)) continue;
+      ranked.push({ entry, score: this.entryBest[entry]! + this.entryContent[entry]!, unit: this.entryBestUnit[entry]! });
+    }
+    const top = selectTop(ranked, depth);
+    if (top.length === 0) return [];
+
+    const queryLength = Math.max(1, analyzed.normalized.replace(/\s/g, '').length);
+    const best = top[0]!.score;
+    const second = top[1]?.score ?? 0;
+    const wordIdf = (id: number): number => this.words.idfOf(id);
+    const gramIdf = (id: number): number => this.grams.idfOf(id);
+    return top.map((candidate, index) => {
+      const words = weightedOverlap(queryWords, this.words.unitTerms[candidate.unit]!, wordIdf);
+      const grams = weightedOverlap(queryGrams, this.grams.unitTerms[candidate.unit]!, gramIdf);
+      const length = this.unitLength[candidate.unit]!;
+      const features: Record<MatchFeature, number> = {
+        wordRecall: words.recall,
+        wordPrecision: words.precision,
+        wordF1: harmonic(words.recall, words.precision),
+        gramRecall: grams.recall,
+        gramPrecision: grams.precision,
+        gramF1: harmonic(grams.recall, grams.precision),
+        lengthRatio: Math.min(length, queryLength) / Math.max(length, queryLength),
+        relativeScore: best > 0 ? candidate.score / best : 0,
+        reciprocalRank: 1 / (index + 1),
+        scoreMargin: index === 0 && best > 0 ? (best - second) / best : 0,
+        isPhrasing: PHRASING.has(this.unitField[candidate.unit]!) ? 1 : 0,
+      };
+      return { entry: candidate.entry, id: this.ids[candidate.entry]!, lexicalScore: candidate.score, features };
+    });
+  }
+}
+
+function selectTop<T extends { score: number }>(items: T[], count: number): T[] {
+  if (items.length > count * 4) {
+    // A numeric typed-array sort finds the cut-off faster than sorting thousands of objects.
+    const sorted = Float64Array.from(items, (item) => item.score).sort();
+    const threshold = sorted[sorted.length - count]!;
+    items = items.filter((item) => item.score >= threshold);
+  }
+  return items.sort((a, b) => b.score - a.score).slice(0, count);
+}
+
+export { MATCH_FEATURES };

@@ -1,0 +1,97 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import { stringify as stringifyYaml } from 'yaml';
+import { KefuError, ErrorCodes } from '../errors/index.js';
+import type { Db } from '../store/database.js';
+import { requireTenantBySlug } from '../tenancy/tenants.js';
+
+export interface ExportResult {
+  directory: string;
+  files: string[];
+}
+
+/** Writes a tenant back out as a pack folder that re-imports to the same state. */
+export async function exportPack(db: Db, slug: string, directory: string): Promise<ExportResult> {
+  const tenant = await requireTenantBySlug(db, slug);
+  const settings = tenant.settings as Record<string, any>;
+  const files: string[] = [];
+  const write = (relative: string, content: string) => {
+    const safe = path.posix.normalize(relative);
+    if (safe.startsWith('..') || path.isAbsolute(safe)) {
+      throw new KefuError(ErrorCodes.packInvalid, `refusing to write outside the pack folder: ${relative}`);
+    }
+    const file = path.join(directory, safe);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+    files.push(safe);
+  };
+
+  const channels = await db.selectFrom('channels').select(['kind', 'name']).where('tenant_id', '=', tenant.id).orderBy('created_at').orderBy('name').execute();
+  const { style, dictionary, connectorTables, timezone, gate, messages, ...extra } = settings;
+  write(
+    'tenant.yaml',
+    stringifyYaml({
+      slug: tenant.slug,
+      name: tenant.name,
+      locale: tenant.locale,
+      domain: tenant.domain,
+      timezone,
+      ...(gate === undefined ? {} : { gate }),
+      messages,
+      channels,
+      ...extra,
+    }),
+  );
+
+  const intents = await db.selectFrom('intents').selectAll().where('tenant_id', '=', tenant.id).orderBy('position').execute();
+  if (intents.length > 0) {
+    write(
+      'intents.yaml',
+      stringifyYaml({
+        intents: intents.map((intent) => ({
+          name: intent.name,
+          ...(intent.description === null ? {} : { description: intent.description }),
+          route: intent.route,
+          ...(intent.threshold === null ? {} : { threshold: intent.threshold }),
+          examples: intent.examples,
+          ...(intent.answer === null ? {} : { answer: intent.answer }),
+          ...(intent.playbook === null ? {} : { playbook: intent.playbook }),
+        })),
+      }),
+    );
+  }
+
+  const faq = await db.selectFrom('faq_entries').selectAll().where('tenant_id', '=', tenant.id).orderBy('position').execute();
+  if (faq.length > 0) {
+    write(
+      'faq.csv',
+      stringifyCsv([
+        ['id', '问题', '答案', '相似问法', '类别', '敏感'],
+        ...faq.map((entry) => [entry.external_id, entry.question, entry.answer, entry.alternatives.join('|'), entry.category ?? '', entry.sensitive ? 'yes' : 'no']),
+      ]),
+    );
+  }
+
+  const documents = await db.selectFrom('documents').select(['path', 'content']).where('tenant_id', '=', tenant.id).orderBy('path').execute();
+  for (const document of documents) write(document.path, document.content);
+
+  const playbooks = await db.selectFrom('playbooks').select(['name', 'source']).where('tenant_id', '=', tenant.id).orderBy('name').execute();
+  for (const playbook of playbooks) write(`playbooks/${playbook.name}.yaml`, playbook.source);
+
+  const tables = (connectorTables ?? {}) as Record<string, string[]>;
+  for (const [name, columns] of Object.entries(tables)) {
+    const records = await db
+      .selectFrom('connector_records')
+      .select(['data'])
+      .where('tenant_id', '=', tenant.id)
+      .where('table_name', '=', name)
+      .orderBy('position')
+      .execute();
+    write(`data/${name}.csv`, stringifyCsv([columns, ...records.map((record) => columns.map((column) => record.data[column] ?? ''))]));
+  }
+
+  if (Array.isArray(dictionary) && dictionary.length > 0) write('dictionary.txt', `${dictionary.join('\n')}\n`);
+  if (style) write('style.yaml', stringifyYaml(style));
+  return { directory, files };
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** `tenant.yaml`: who the tenant is and how its bot talks. */
+export const tenantFileSchema = z
+  .object({
+    slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'use lower-case letters, digits and inner hyphens'),
+    name: z.string().min(1).max(200),
+    locale: z.string().min(2).max(20).default('zh-CN'),
+    domain: z.enum(['ecommerce', 'finance', 'medical', 'travel', 'telecom', 'general']).default('general'),
+    timezone: z.string().min(1).default('Asia/Shanghai'),
+    /** Confidence needed to answer automatically; finance and medical default to 0.85. */
+    gate: z.number().min(0).max(1).optional(),
+    messages: z
+      .object({
+        greeting: z.string().min(1).optional(),
+        fallback: z.string().min(1).optional(),
+        handoff: z.string().min(1).optional(),
+        no_answer: z.string().min(1).optional(),
+      })
+      .catchall(z.string())
+      .default({}),
+    channels: z
+      .array(z.object({ kind: z.enum(['widget', 'api', 'ivr', 'webhook']), name: z.string().min(1).max(100) }))
+      .default([]),
+  })
+  .passthrough();
+
+export type TenantFile = z.infer<typeof tenantFileSchema>;
+
+export const intentSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'use lower-case letters, digits, dots, hyphens or underscores'),
+  description: z.string().optional(),
+  route: z.enum(['auto', 'assist', 'human']).default('auto'),
+  threshold: z.number().min(0).max(1).optional(),
+  examples: z.array(z.string().min(1).max(2000)).default([]),
+  answer: z.string().min(1).optional(),
+  playbook: z.string().min(1).optional(),
+});
+
+export const intentsFileSchema = z.object({ intents: z.array(intentSchema).default([]) });
+export type IntentDefinition = z.infer<typeof intentSchema>;
+
+export const styleFileSchema = z
+  .object({
+    tone: z.string().optional(),
+    forbidden: z.array(z.string().min(1)).default([]),
+    replacements: z.record(z.string(), z.string()).default({}),
+    signature: z.string().optional(),
+    exemplary_replies: z.array(z.string()).default([]),
+  })
+  .passthrough();
+
+export type StyleGuide = z.infer<typeof styleFileSchema>;

@@ -1,0 +1,116 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { KefuError, ErrorCodes } from '../errors/index.js';
+import type { Db } from '../store/database.js';
+import { isScope, type Scope } from './scopes.js';
+
+/** Tenant secret keys look like `kefu_sk_` + 40 base62 characters, so a leaked one is greppable. */
+export const API_KEY_PREFIX = 'kefu_sk_';
+const KEY_BODY = /^kefu_sk_[0-9A-Za-z]{40}$/;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function randomBase62(length: number): string {
+  let result = '';
+  while (result.length < length) {
+    for (const byte of randomBytes(length)) {
+      // 248 = 62 * 4: reject the top bytes so every character is equally likely.
+      if (byte < 248 && result.length < length) result += BASE62[byte % 62];
+    }
+  }
+  return result;
+}
+
+/** Keys carry 238 bits of randomness, so one unsalted SHA-256 is enough to store them. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export interface CreatedApiKey {
+  id: string;
+  /** The only time the plaintext key exists outside the caller's hands. */
+  key: string;
+  prefix: string;
+  scopes: Scope[];
+  expiresAt: Date | null;
+}
+
+export interface NewApiKey {
+  name: string;
+  scopes: readonly string[];
+  expiresAt?: Date | null;
+}
+
+export async function createApiKey(db: Db, tenantId: string, input: NewApiKey): Promise<CreatedApiKey> {
+  const invalid = input.scopes.filter((scope) => !isScope(scope));
+  if (invalid.length > 0) throw new KefuError(ErrorCodes.validation, `unknown scope(s): ${invalid.join(', ')}`);
+  if (input.scopes.length === 0) throw new KefuError(ErrorCodes.validation, 'an API key needs at least one scope');
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+    throw new KefuError(ErrorCodes.validation, 'expiry must be in the future');
+  }
+  const key = API_KEY_PREFIX + randomBase62(40);
+  const id = randomUUID();
+  const prefix = key.slice(0, API_KEY_PREFIX.length + 6);
+  const scopes = [...new Set(input.scopes)] as Scope[];
+  await db
+    .insertInto('api_keys')
+    .values({
+      id,
+      tenant_id: tenantId,
+      name: input.name,
+      prefix,
+      key_hash: hashApiKey(key),
+      scopes: JSON.stringify(scopes),
+      expires_at: input.expiresAt ?? null,
+    })
+    .execute();
+  return { id, key, prefix, scopes, expiresAt: input.expiresAt ?? null };
+}
+
+export interface ApiKeyPrincipal {
+  keyId: string;
+  tenantId: string;
+  scopes: string[];
+}
+
+export type ApiKeyCheck =
+  | { ok: true; principal: ApiKeyPrincipal }
+  | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' | 'tenant_suspended' };
+
+/** Verifies a presented key. The failure reason is for logs; clients all see the same 401. */
+export async function verifyApiKey(db: Db, presented: string, now = new Date()): Promise<ApiKeyCheck> {
+  if (!KEY_BODY.test(presented)) return { ok: false, reason: 'malformed' };
+  const row = await db
+    .selectFrom('api_keys')
+    .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+    .select(['api_keys.id', 'api_keys.tenant_id', 'api_keys.scopes', 'api_keys.expires_at', 'api_keys.revoked_at', 'api_keys.last_used_at', 'tenants.status'])
+    .where('api_keys.key_hash', '=', hashApiKey(presented))
+    .executeTakeFirst();
+  if (!row) return { ok: false, reason: 'unknown' };
+  if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
+  if (row.expires_at !== null && row.expires_at.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  if (row.status !== 'active') return { ok: false, reason: 'tenant_suspended' };
+  // Record use at most once a minute per key so hot keys do not write on every request.
+  if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() > 60_000) {
+    await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  }
+  return { ok: true, principal: { keyId: row.id, tenantId: row.tenant_id, scopes: row.scopes } };
+}
+
+export async function revokeApiKey(db: Db, tenantId: string, keyId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', keyId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function listApiKeys(db: Db, tenantId: string) {
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'prefix', 'scopes', 'expires_at', 'last_used_at', 'revoked_at', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .execute();
+}

@@ -1,0 +1,5 @@
+export * from './scopes.js';
+export * from './tenants.js';
+export * from './api-keys.js';
+export * from './widget-tokens.js';
+export * from './audit.js';
