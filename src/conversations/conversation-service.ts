@@ -1,0 +1,391 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import type { EventBus } from '../bus/index.js';
+import { runTurn, type DialogueState, type TurnDecision } from '../engine/run-turn.js';
+import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
+import { KefuError, ErrorCodes } from '../errors/index.js';
+import type { Db } from '../store/database.js';
+import type { MessagePart } from '../store/schema.js';
+import { toConversation, toMessage, toTurnTrace, type Conversation, type Message, type TurnTraceView } from './mappers.js';
+import { canTransition } from './status.js';
+
+export interface ConversationServiceDeps {
+  db: Db;
+  bus: EventBus;
+  runtimes: TenantRuntimeCache;
+  maxMessageChars: number;
+}
+
+export interface NewConversation {
+  channel?: { kind: string; name?: string };
+  contact?: { externalId?: string; name?: string; phone?: string; email?: string };
+}
+
+export interface PostMessageInput {
+  text: string;
+  /** Client-chosen id: retrying the same POST returns the first result instead of a duplicate. */
+  externalId?: string;
+}
+
+export interface PostMessageResult {
+  duplicate: boolean;
+  message: Message;
+  reply: Message | null;
+  turn: {
+    id: string;
+    route: 'auto' | 'assist' | 'human';
+    tier: string;
+    intent: string | null;
+    confidence: number;
+    traceId: string;
+  } | null;
+}
+
+/** Conversations and messages of one tenant at a time: every function takes the tenant id. */
+export class ConversationService {
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #accepting = true;
+
+  constructor(private readonly deps: ConversationServiceDeps) {}
+
+  /** Stops taking new turns and waits for the running ones (graceful shutdown). */
+  async drain(): Promise<void> {
+    this.#accepting = false;
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async createConversation(tenantId: string, input: NewConversation = {}): Promise<Conversation> {
+    const { db, bus } = this.deps;
+    const conversation = await db.transaction().execute(async (trx) => {
+      // Lock the tenant row: display ids are allocated one at a time per tenant.
+      await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
+      const kind = input.channel?.kind ?? 'api';
+      let channel = await trx
+        .selectFrom('channels')
+        .select(['id'])
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', kind)
+        .$if(input.channel?.name !== undefined, (query) => query.where('name', '=', input.channel!.name!))
+        .orderBy('created_at')
+        .executeTakeFirst();
+      if (!channel) {
+        channel = { id: randomUUID() };
+        await trx.insertInto('channels').values({ id: channel.id, tenant_id: tenantId, kind, name: input.channel?.name ?? kind, config: '{}' }).execute();
+      }
+      let contactId: string | undefined;
+      const externalId = input.contact?.externalId;
+      if (externalId) {
+        const identity = await trx
+          .selectFrom('contact_identities')
+          .select(['contact_id'])
+          .where('tenant_id', '=', tenantId)
+          .where('channel_id', '=', channel.id)
+          .where('external_id', '=', externalId)
+          .executeTakeFirst();
+        contactId = identity?.contact_id;
+      }
+      if (!contactId) {
+        contactId = randomUUID();
+        await trx
+          .insertInto('contacts')
+          .values({
+            id: contactId,
+            tenant_id: tenantId,
+            name: input.contact?.name ?? null,
+            phone: input.contact?.phone ?? null,
+            email: input.contact?.email ?? null,
+            attributes: '{}',
+          })
+          .execute();
+        if (externalId) {
+          await trx
+            .insertInto('contact_identities')
+            .values({ id: randomUUID(), tenant_id: tenantId, channel_id: channel.id, contact_id: contactId, external_id: externalId })
+            .execute();
+        }
+      }
+      const { next } = await trx
+        .selectFrom('conversations')
+        .select(sql<number>`coalesce(max(display_id), 0) + 1`.as('next'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirstOrThrow();
+      return trx
+        .insertInto('conversations')
+        .values({
+          id: randomUUID(),
+          tenant_id: tenantId,
+          display_id: Number(next),
+          channel_id: channel.id,
+          contact_id: contactId,
+          status: 'open',
+          assignee_kind: 'bot',
+          assignee_id: null,
+          state: '{}',
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+    await bus.publish({ type: 'conversation.created', tenantId, conversationId: conversation.id });
+    return toConversation(conversation);
+  }
+
+  async getConversation(tenantId: string, conversationId: string): Promise<Conversation> {
+    const row = await this.deps.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
+    if (!row) throw notFound(ErrorCodes.conversationNotFound, 'conversation');
+    return toConversation(row);
+  }
+
+  async listConversations(tenantId: string, options: { status?: string; limit: number; before?: number }): Promise<Conversation[]> {
+    const rows = await this.deps.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .$if(options.status !== undefined, (query) => query.where('status', '=', options.status as Conversation['status']))
+      .$if(options.before !== undefined, (query) => query.where('display_id', '<', options.before!))
+      .orderBy('display_id', 'desc')
+      .limit(options.limit)
+      .execute();
+    return rows.map(toConversation);
+  }
+
+  /** Messages after `afterSeq` in order; internal notes and drafts only when asked for. */
+  async listMessages(
+    tenantId: string,
+    conversationId: string,
+    options: { afterSeq?: string; limit: number; includeInternal: boolean },
+  ): Promise<Message[]> {
+    await this.getConversation(tenantId, conversationId);
+    const rows = await this.deps.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
+      .$if(options.afterSeq !== undefined, (query) => query.where('seq', '>', options.afterSeq as never))
+      .$if(!options.includeInternal, (query) => query.where('visibility', '=', 'public'))
+      .orderBy('seq')
+      .limit(options.limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  async getMessage(tenantId: string, messageId: string): Promise<Message> {
+    const row = await this.deps.db.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', '=', messageId).executeTakeFirst();
+    if (!row) throw notFound(ErrorCodes.messageNotFound, 'message');
+    return toMessage(row);
+  }
+
+  async getTrace(tenantId: string, traceId: string): Promise<TurnTraceView> {
+    const row = await this.deps.db.selectFrom('turn_traces').selectAll().where('tenant_id', '=', tenantId).where('id', '=', traceId).executeTakeFirst();
+    if (!row) throw notFound(ErrorCodes.traceNotFound, 'trace');
+    return toTurnTrace(row);
+  }
+
+  async listTraces(tenantId: string, conversationId: string): Promise<TurnTraceView[]> {
+    await this.getConversation(tenantId, conversationId);
+    const rows = await this.deps.db
+      .selectFrom('turn_traces')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toTurnTrace);
+  }
+
+  /**
+   * Stores a customer message (committed before anything else happens, so an acknowledged
+   * message is durable), runs the turn, and stores the reply, any draft and the trace.
+   */
+  async postCustomerMessage(tenantId: string, conversationId: string, input: PostMessageInput): Promise<PostMessageResult> {
+    if (!this.#accepting) throw new KefuError(ErrorCodes.shuttingDown, 'kefu is shutting down; retry on another node', { status: 503 });
+    const text = validateMessageText(input.text, this.deps.maxMessageChars);
+    const work = this.#post(tenantId, conversationId, text, input.externalId);
+    this.#inFlight.add(work);
+    try {
+      return await work;
+    } finally {
+      this.#inFlight.delete(work);
+    }
+  }
+
+  async #post(tenantId: string, conversationId: string, text: string, externalId: string | undefined): Promise<PostMessageResult> {
+    const { db, bus, runtimes } = this.deps;
+    const started = performance.now();
+
+    if (externalId !== undefined) {
+      const duplicate = await this.#findDuplicate(tenantId, conversationId, externalId, text);
+      if (duplicate) return duplicate;
+    }
+
+    const inbound = await db.transaction().execute(async (trx) => {
+      const conversation = await trx
+        .selectFrom('conversations')
+        .select(['id', 'status', 'contact_id'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', conversationId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!conversation) throw notFound(ErrorCodes.conversationNotFound, 'conversation');
+      const inserted = await trx
+        .insertInto('messages')
+        .values({
+          id: randomUUID(),
+          tenant_id: tenantId,
+          conversation_id: conversationId,
+          direction: 'incoming',
+          visibility: 'public',
+          sender_kind: 'contact',
+          sender_id: conversation.contact_id,
+          content: JSON.stringify([{ type: 'text', text }] satisfies MessagePart[]),
+          text,
+          external_id: externalId ?? null,
+          turn_id: null,
+        })
+        .onConflict((conflict) => conflict.columns(['tenant_id', 'conversation_id', 'external_id']).where('external_id', 'is not', null).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted && conversation.status === 'resolved') {
+        await trx.updateTable('conversations').set({ status: 'open', updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', conversationId).execute();
+      }
+      return inserted;
+    });
+    if (!inbound) {
+      // A concurrent retry with the same external id won the insert.
+      const duplicate = await this.#findDuplicate(tenantId, conversationId, externalId!, text);
+      if (duplicate) return duplicate;
+      throw new KefuError(ErrorCodes.idempotencyConflict, 'a message with this idempotency key is still being processed', { status: 409 });
+    }
+    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: inbound.id, seq: String(inbound.seq) });
+
+    const conversationRow = await db.selectFrom('conversations').select(['status', 'assignee_kind', 'state']).where('tenant_id', '=', tenantId).where('id', '=', conversationId).executeTakeFirstOrThrow();
+    if (conversationRow.assignee_kind === 'agent') {
+      // A person owns the conversation: the bot stays quiet.
+      return { duplicate: false, message: toMessage(inbound), reply: null, turn: null };
+    }
+
+    const runtime = await runtimes.get(tenantId);
+    const decision = runTurn(runtime, { text, state: conversationRow.state as DialogueState });
+    const stored = await this.#storeTurn(tenantId, conversationId, inbound.id, decision, performance.now() - started);
+    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: stored.reply.id, seq: stored.reply.seq });
+    await bus.publish({ type: 'turn.completed', tenantId, conversationId, turnId: stored.traceId, route: decision.route });
+    if (stored.statusChanged) await bus.publish({ type: 'conversation.updated', tenantId, conversationId, status: 'pending' });
+    return {
+      duplicate: false,
+      message: toMessage({ ...inbound, turn_id: stored.traceId }),
+      reply: stored.reply,
+      turn: { id: stored.traceId, traceId: stored.traceId, route: decision.route, tier: decision.tier, intent: decision.intent, confidence: decision.confidence },
+    };
+  }
+
+  async #storeTurn(tenantId: string, conversationId: string, inboundId: string, decision: TurnDecision, latencyMs: number) {
+    const traceId = randomUUID();
+    return this.deps.db.transaction().execute(async (trx) => {
+      const conversation = await trx
+        .selectFrom('conversations')
+        .select(['status'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', conversationId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const insertMessage = (visibility: 'public' | 'internal', senderKind: 'bot' | 'system', parts: MessagePart[], text: string) =>
+        trx
+          .insertInto('messages')
+          .values({
+            id: randomUUID(),
+            tenant_id: tenantId,
+            conversation_id: conversationId,
+            direction: 'outgoing',
+            visibility,
+            sender_kind: senderKind,
+            sender_id: null,
+            content: JSON.stringify(parts),
+            text,
+            external_id: null,
+            turn_id: traceId,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      if (decision.draft) {
+        await insertMessage('internal', 'bot', [...decision.draft.parts], decision.draft.text);
+      }
+      const reply = await insertMessage('public', decision.route === 'auto' ? 'bot' : 'system', decision.reply.parts, decision.reply.text);
+      await trx.updateTable('messages').set({ turn_id: traceId }).where('tenant_id', '=', tenantId).where('id', '=', inboundId).execute();
+      await trx
+        .insertInto('turn_traces')
+        .values({
+          id: traceId,
+          tenant_id: tenantId,
+          conversation_id: conversationId,
+          inbound_message_id: inboundId,
+          reply_message_id: reply.id,
+          route: decision.route,
+          tier: decision.tier,
+          intent: decision.intent,
+          confidence: decision.confidence,
+          latency_ms: latencyMs,
+          trace: JSON.stringify({ ...decision.trace, route: decision.route, tier: decision.tier, handoffReason: decision.handoffReason }),
+        })
+        .execute();
+      const handOver = decision.route !== 'auto' && canTransition(conversation.status, 'pending') && conversation.status !== 'pending';
+      await trx
+        .updateTable('conversations')
+        .set({
+          state: JSON.stringify(decision.nextState),
+          last_message_at: new Date(),
+          updated_at: new Date(),
+          ...(handOver ? { status: 'pending' as const, assignee_kind: 'none' as const } : {}),
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', conversationId)
+        .execute();
+      return { traceId, reply: toMessage(reply), statusChanged: handOver };
+    });
+  }
+
+  async #findDuplicate(tenantId: string, conversationId: string, externalId: string, text: string): Promise<PostMessageResult | null> {
+    const { db } = this.deps;
+    const existing = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
+      .where('external_id', '=', externalId)
+      .executeTakeFirst();
+    if (!existing) return null;
+    if (existing.text !== text) {
+      throw new KefuError(ErrorCodes.idempotencyConflict, 'this idempotency key was already used for a different message', { status: 409 });
+    }
+    if (!existing.turn_id) return { duplicate: true, message: toMessage(existing), reply: null, turn: null };
+    const trace = await db.selectFrom('turn_traces').selectAll().where('tenant_id', '=', tenantId).where('id', '=', existing.turn_id).executeTakeFirst();
+    const reply = trace?.reply_message_id
+      ? await db.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', '=', trace.reply_message_id).executeTakeFirst()
+      : undefined;
+    return {
+      duplicate: true,
+      message: toMessage(existing),
+      reply: reply ? toMessage(reply) : null,
+      turn: trace ? { id: trace.id, traceId: trace.id, route: trace.route, tier: trace.tier, intent: trace.intent, confidence: trace.confidence } : null,
+    };
+  }
+}
+
+function notFound(code: string, what: string): KefuError {
+  // The same answer whether the id does not exist or belongs to another tenant.
+  return new KefuError(code, `${what} not found`, { status: 404 });
+}
+
+/** Trims, rejects empty and oversized messages, and replaces lone UTF-16 surrogates. */
+export function validateMessageText(raw: string, maxChars: number): string {
+  const text = raw.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD').trim();
+  if (text.length === 0) throw new KefuError(ErrorCodes.messageEmpty, 'the message is empty', { status: 422 });
+  if ([...text].length > maxChars) {
+    throw new KefuError(ErrorCodes.messageTooLong, `the message is longer than ${maxChars} characters`, { status: 422, details: { maxChars } });
+  }
+  return text;
+}
