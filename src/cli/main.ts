@@ -10,6 +10,62 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
+  program
+    .command('serve')
+    .description('start the kefu service (API, widget, demo tenants)')
+    .option('--port <port>', 'port to listen on (env PORT, default 3000)')
+    .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
+    .action(async (options) => (await import('./commands/serve.js')).runServe(options));
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => (await import('./commands/admin.js')).runMigrate());
+
+  program
+    .command('import')
+    .description('validate a tenant pack folder and import it (idempotent)')
+    .argument('<pack-dir>', 'the pack folder')
+    .option('--dry-run', 'only validate')
+    .option('--json', 'print the result as JSON')
+    .action(async (directory, options) => (await import('./commands/admin.js')).runImport(directory, options));
+
+  program
+    .command('export')
+    .description('write a tenant back out as a pack folder')
+    .argument('<tenant>', 'tenant slug')
+    .argument('<dir>', 'folder to write')
+    .action(async (slug, directory) => (await import('./commands/admin.js')).runExport(slug, directory));
+
+  const tenant = program.command('tenant').description('manage tenants');
+  tenant
+    .command('create')
+    .description('create an empty tenant')
+    .argument('<slug>', 'lower-case id, e.g. my-shop')
+    .option('--name <name>', 'display name')
+    .option('--locale <locale>', 'zh-CN, zh-TW, en-US …', 'zh-CN')
+    .option('--domain <domain>', 'ecommerce | finance | medical | travel | telecom | general', 'general')
+    .option('--json', 'print JSON')
+    .action(async (slug, options) => (await import('./commands/admin.js')).runTenantCreate(slug, options));
+
+  const key = program.command('key').description('manage tenant API keys');
+  key
+    .command('create')
+    .description('create an API key (shown once)')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--name <name>', 'label for the key')
+    .option('--scopes <list>', 'comma-separated: chat, conversations:read, kb:write, analytics:read, admin', 'chat')
+    .option('--expires <when>', 'ISO date or days, e.g. 30d')
+    .option('--json', 'print JSON')
+    .action(async (options) => (await import('./commands/admin.js')).runKeyCreate(options));
+
+  program
+    .command('chat')
+    .description('chat with a tenant in the terminal; --json reads one message per line')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--json', 'one JSON object per turn')
+    .action(async (options) => (await import('./commands/chat.js')).runChat(options));
+
   const evaluate = program.command('eval').description('evaluate kefu on labelled data');
 
   evaluate

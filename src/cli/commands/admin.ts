@@ -1,0 +1,77 @@
+import { ErrorCodes, KefuError } from '../../errors/index.js';
+import { exportPack, importPack, loadPack } from '../../packs/index.js';
+import { migrateToLatest } from '../../store/database.js';
+import { createApiKey, createTenant, recordAudit, requireTenantBySlug } from '../../tenancy/index.js';
+import { print, withDatabase } from '../context.js';
+
+const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
+
+export async function runMigrate(): Promise<void> {
+  await withDatabase(async (database) => {
+    const { applied } = await migrateToLatest(database.db);
+    print(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
+  });
+}
+
+export async function runImport(directory: string, options: { dryRun?: boolean; json?: boolean }): Promise<void> {
+  const { pack, problems } = loadPack(directory);
+  for (const problem of problems) {
+    process.stderr.write(`${problem.severity}: ${directory}/${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}\n`);
+  }
+  if (!pack) {
+    throw new KefuError(ErrorCodes.packInvalid, `pack ${directory} has ${problems.filter((p) => p.severity === 'error').length} error(s); nothing was imported`);
+  }
+  if (options.dryRun) {
+    print(`pack ${pack.tenant.slug} is valid (${pack.faq.length} FAQ entries, ${pack.intents.length} intents, ${pack.documents.length} documents)`);
+    return;
+  }
+  await withDatabase(async (database) => {
+    const result = await importPack(database.db, pack, { actor: actor() });
+    if (options.json) return print(JSON.stringify(result));
+    const count = (c: { added: number; changed: number; removed: number; unchanged: number }) => `+${c.added} ~${c.changed} -${c.removed} =${c.unchanged}`;
+    print(`${result.created ? 'created' : 'updated'} tenant ${result.slug}`);
+    print(`  FAQ ${count(result.faq)}   documents ${count(result.documents)}   intents ${result.intents}   playbooks ${result.playbooks}`);
+    for (const [table, rows] of Object.entries(result.tables)) print(`  data/${table}: ${rows} rows`);
+  });
+}
+
+export async function runExport(slug: string, directory: string): Promise<void> {
+  await withDatabase(async (database) => {
+    const result = await exportPack(database.db, slug, directory);
+    print(`exported ${slug} to ${directory}: ${result.files.length} files`);
+  });
+}
+
+export async function runTenantCreate(slug: string, options: { name?: string; locale?: string; domain?: string; json?: boolean }): Promise<void> {
+  await withDatabase(async (database) => {
+    const tenant = await database.db.transaction().execute(async (trx) => {
+      const created = await createTenant(trx, { slug, name: options.name ?? slug, locale: options.locale, domain: options.domain });
+      await recordAudit(trx, { tenantId: created.id, actor: actor(), action: 'tenant.create', target: slug });
+      return created;
+    });
+    if (options.json) print(JSON.stringify({ id: tenant.id, slug: tenant.slug }));
+    else print(`created tenant ${tenant.slug} (${tenant.id})`);
+  });
+}
+
+export async function runKeyCreate(options: { tenant: string; name?: string; scopes: string; expires?: string; json?: boolean }): Promise<void> {
+  let expiresAt: Date | null = null;
+  if (options.expires) {
+    const days = /^(\d{1,5})d$/.exec(options.expires);
+    expiresAt = days ? new Date(Date.now() + Number(days[1]) * 86_400_000) : new Date(options.expires);
+    if (Number.isNaN(expiresAt.getTime())) throw new KefuError(ErrorCodes.validation, `--expires must be an ISO date or a number of days like 30d, not "${options.expires}"`);
+  }
+  await withDatabase(async (database) => {
+    const tenant = await requireTenantBySlug(database.db, options.tenant);
+    const scopes = options.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
+    const key = await database.db.transaction().execute(async (trx) => {
+      const created = await createApiKey(trx, tenant.id, { name: options.name ?? 'cli', scopes, expiresAt });
+      await recordAudit(trx, { tenantId: tenant.id, actor: actor(), action: 'api_key.create', target: created.id, details: { scopes: created.scopes } });
+      return created;
+    });
+    if (options.json) return print(JSON.stringify({ id: key.id, key: key.key, scopes: key.scopes, expiresAt: key.expiresAt }));
+    print(`API key for ${tenant.slug} (scopes: ${key.scopes.join(', ')}${key.expiresAt ? `, expires ${key.expiresAt.toISOString()}` : ''}):`);
+    print(`  ${key.key}`);
+    print('It is shown only this once; kefu keeps only its hash.');
+  });
+}

@@ -1,0 +1,43 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCodes, KefuError } from '../errors/index.js';
+import type { Db } from '../store/database.js';
+import { hasScope, verifyApiKey, type ApiKeyPrincipal, type Scope } from '../tenancy/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The tenant API key that authenticated this request (routes under /v1). */
+    principal: ApiKeyPrincipal | null;
+  }
+  interface FastifyContextConfig {
+    /** Scopes any one of which lets a key call this route. */
+    scopes?: readonly Scope[];
+  }
+}
+
+/** preHandler for /v1: a bearer tenant key with one of the route's scopes. */
+export function apiKeyAuth(db: Db) {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match) {
+      reply.header('www-authenticate', 'Bearer realm="kefu"');
+      throw new KefuError(ErrorCodes.unauthorized, 'missing or malformed bearer API key', { status: 401 });
+    }
+    const check = await verifyApiKey(db, match[1]!);
+    if (!check.ok) {
+      request.log.info({ reason: check.reason }, 'API key rejected');
+      reply.header('www-authenticate', 'Bearer realm="kefu", error="invalid_token"');
+      throw new KefuError(ErrorCodes.unauthorized, 'invalid, expired or revoked API key', { status: 401 });
+    }
+    const needed = request.routeOptions.config.scopes ?? [];
+    if (needed.length > 0 && !needed.some((scope) => hasScope(check.principal.scopes, scope))) {
+      throw new KefuError(ErrorCodes.forbiddenScope, `this key lacks the scope for this route (needs one of: ${needed.join(', ')})`, { status: 403 });
+    }
+    request.principal = check.principal;
+  };
+}
+
+export function tenantOf(request: FastifyRequest): string {
+  if (!request.principal) throw new KefuError(ErrorCodes.unauthorized, 'not authenticated', { status: 401 });
+  return request.principal.tenantId;
+}

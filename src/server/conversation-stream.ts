@@ -1,0 +1,57 @@
+import type { EventBus } from '../bus/index.js';
+import type { ConversationService, Message } from '../conversations/index.js';
+
+/**
+ * Follows one conversation: first the stored messages after `afterSeq`, then live ones from the
+ * bus, in seq order without duplicates or gaps (live events that arrive while the backlog is
+ * read are buffered and de-duplicated by seq).
+ */
+export function followConversation(
+  deps: { bus: EventBus; conversations: ConversationService },
+  scope: { tenantId: string; conversationId: string; includeInternal: boolean },
+  afterSeq: string | undefined,
+  deliver: (message: Message) => void,
+): { ready: Promise<void>; stop: () => void } {
+  let lastSeq = BigInt(afterSeq ?? '0');
+  let catchingUp = true;
+  let stopped = false;
+  let pending = Promise.resolve();
+
+  const pull = () => {
+    pending = pending.then(async () => {
+      if (stopped) return;
+      for (;;) {
+        const batch = await deps.conversations.listMessages(scope.tenantId, scope.conversationId, {
+          afterSeq: lastSeq.toString(),
+          limit: 200,
+          includeInternal: scope.includeInternal,
+        });
+        for (const message of batch) {
+          if (stopped) return;
+          const seq = BigInt(message.seq);
+          if (seq <= lastSeq) continue;
+          lastSeq = seq;
+          deliver(message);
+        }
+        if (batch.length < 200) break;
+      }
+    }).catch(() => undefined);
+    return pending;
+  };
+
+  const unsubscribe = deps.bus.subscribe((event) => {
+    if (event.type !== 'message.created' || event.tenantId !== scope.tenantId || event.conversationId !== scope.conversationId) return;
+    if (BigInt(event.seq) <= lastSeq && !catchingUp) return;
+    void pull();
+  });
+  const ready = pull().then(() => {
+    catchingUp = false;
+  });
+  return {
+    ready,
+    stop: () => {
+      stopped = true;
+      unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import secureJsonParse from 'secure-json-parse';
+import { sql } from 'kysely';
+import type { EventBus } from '../bus/index.js';
+import type { KefuConfig } from '../config/index.js';
+import type { ConversationService } from '../conversations/index.js';
+import { ErrorCodes, KefuError } from '../errors/index.js';
+import type { JobQueue } from '../jobs/index.js';
+import type { Database } from '../store/database.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { errorToProblem, problem, sendProblem } from './problem.js';
+import { demoRoutes } from './routes/demo.js';
+import { v1Routes } from './routes/v1.js';
+import { widgetRoutes } from './routes/widget.js';
+
+/** What the HTTP layer needs; built by the composition root (src/server/kefu.ts) or a test. */
+export interface AppDeps {
+  config: KefuConfig;
+  database: Database;
+  bus: EventBus;
+  jobs: JobQueue;
+  conversations: ConversationService;
+  widgetSecret: string;
+  /** Registers a callback run when the server shuts down (closes streams and sockets). */
+  onShutdown: (callback: () => void) => void;
+  metrics?: Metrics;
+  logger?: FastifyServerOptions['logger'];
+  version?: string;
+}
+
+/**
+ * Builds the Fastify app with nothing listening (STYLE.md §4): call `app.listen()` to serve,
+ * or `app.inject()` in tests.
+ */
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const metrics = deps.metrics ?? createMetrics();
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.config.server.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    forceCloseConnections: true,
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // JSON bodies must be valid UTF-8 and free of prototype-poisoning keys.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: 'buffer' }, (_request, body, done) => {
+    const bytes = body as Buffer;
+    if (bytes.length === 0) return done(new KefuError(ErrorCodes.malformedJson, 'the JSON body is empty'), undefined);
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return done(new KefuError(ErrorCodes.invalidUtf8, 'the body is not valid UTF-8'), undefined);
+    }
+    try {
+      done(null, secureJsonParse.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (error) {
+      done(new KefuError(ErrorCodes.malformedJson, `malformed JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, errorToProblem(error, request)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, ErrorCodes.routeNotFound, `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  deps.bus.subscribe((event) => {
+    if (event.type === 'turn.completed') metrics.turns.inc({ route: event.route, tier: 'any' });
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'kefu API',
+        version: deps.version ?? '0.1.0',
+        description: 'kefu 客服: conversations, messages and turn traces. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (kefu_sk_…)' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 256 * 1024 } });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { tags: ['operations'], summary: 'Readiness: the database answers' } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.database.db);
+      return { status: 'ready', database: deps.database.kind };
+    } catch {
+      return sendProblem(reply, problem(503, ErrorCodes.internal, 'database unavailable'));
+    }
+  });
+  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  await app.register(async (scope) => v1Routes(scope, deps), { prefix: '/v1' });
+  await app.register(async (scope) => widgetRoutes(scope, deps), { prefix: '/widget/v1' });
+  await app.register(async (scope) => demoRoutes(scope, deps));
+  return app;
+}

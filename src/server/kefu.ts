@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { createInProcessEventBus, type EventBus } from '../bus/index.js';
+import type { KefuConfig } from '../config/index.js';
+import { ConversationService } from '../conversations/index.js';
+import { TenantRuntimeCache } from '../engine/tenant-runtime.js';
+import { createInProcessJobQueue, type JobQueue } from '../jobs/index.js';
+import { importPack, loadPack } from '../packs/index.js';
+import { migrateToLatest, openDatabase, type Database, type Db } from '../store/database.js';
+import { createApiKey, findTenantBySlug } from '../tenancy/index.js';
+import { createApp } from './create-app.js';
+
+export interface Kefu {
+  app: FastifyInstance;
+  config: KefuConfig;
+  database: Database;
+  bus: EventBus;
+  jobs: JobQueue;
+  conversations: ConversationService;
+  runtimes: TenantRuntimeCache;
+  demo: DemoTenant[];
+  /** Stops streams, waits for in-flight turns, closes the server and the database. */
+  close(): Promise<void>;
+}
+
+export interface DemoTenant {
+  slug: string;
+  name: string;
+  apiKey: string;
+}
+
+export interface StartOptions {
+  /** pino logger options, or false for silence (tests). */
+  logger?: pino.LoggerOptions | false;
+  /** Open this database instead of the one in the config (tests share one). */
+  database?: Database;
+}
+
+/** Where PGlite keeps its files inside the data directory. */
+export function pgliteDirectory(config: KefuConfig): string {
+  return path.resolve(config.storage.dataDir, 'pglite');
+}
+
+export async function openConfiguredDatabase(config: KefuConfig): Promise<Database> {
+  return config.storage.databaseUrl
+    ? openDatabase({ kind: 'postgres', url: config.storage.databaseUrl })
+    : openDatabase({ kind: 'pglite', dataDir: pgliteDirectory(config) });
+}
+
+/** The composition root: wires every port to its adapter and builds the app (not listening). */
+export async function createKefu(config: KefuConfig, options: StartOptions = {}): Promise<Kefu> {
+  const database = options.database ?? (await openConfiguredDatabase(config));
+  await migrateToLatest(database.db);
+  const logger = options.logger === false ? false : pino({ level: config.log.level, redact: ['req.headers.authorization', 'body.text'], ...(options.logger ?? {}) });
+  const bus = createInProcessEventBus((error) => (logger ? logger.error({ err: error }, 'event handler failed') : undefined));
+  const jobs = createInProcessJobQueue((name, error) => (logger ? logger.error({ err: error, job: name }, 'job failed') : undefined));
+  const runtimes = new TenantRuntimeCache(database.db);
+  bus.subscribe((event) => {
+    if (event.type === 'tenant.updated') runtimes.invalidate(event.tenantId);
+  });
+  const conversations = new ConversationService({ db: database.db, bus, runtimes, maxMessageChars: config.conversation.maxMessageChars });
+  const widgetSecret = config.widget.tokenSecret ?? (await instanceSecret(database.db, 'widget_token_secret'));
+
+  const demo = config.demo.load ? await loadDemoTenants(database.db, bus, config.demo.packsDir) : [];
+
+  const shutdownCallbacks = new Set<() => void>();
+  const app = await createApp({
+    config,
+    database,
+    bus,
+    jobs,
+    conversations,
+    widgetSecret,
+    onShutdown: (callback) => shutdownCallbacks.add(callback),
+    logger: logger === false ? false : (logger as never),
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      for (const callback of shutdownCallbacks) {
+        try {
+          callback();
+        } catch {
+          // a stream that is already gone
+        }
+      }
+      await conversations.drain();
+      await app.close();
+      await jobs.close();
+      await bus.close();
+      if (!options.database) await database.close();
+    })();
+    return closing;
+  };
+  return { app, config, database, bus, jobs, conversations, runtimes, demo, close };
+}
+
+/** A random secret generated once per installation and shared by every node through the database. */
+async function instanceSecret(db: Db, key: string): Promise<string> {
+  const existing = await db.selectFrom('system_settings').select('value').where('key', '=', key).executeTakeFirst();
+  if (existing) return existing.value;
+  await db.insertInto('system_settings').values({ key, value: randomBytes(32).toString('base64url') }).onConflict((c) => c.column('key').doNothing()).execute();
+  const stored = await db.selectFrom('system_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+  return stored.value;
+}
+
+/**
+ * Imports every pack under `packsDir` (idempotent) and makes sure each demo tenant has a demo
+ * key. Demo keys are kept in plaintext in system_settings so the console can print them on every
+ * start: they exist only when demo loading is on (KEFU_DEMO=false turns it off).
+ */
+export async function loadDemoTenants(db: Db, bus: EventBus, packsDir: string): Promise<DemoTenant[]> {
+  const root = path.resolve(packsDir);
+  if (!existsSync(root)) return [];
+  const demo: DemoTenant[] = [];
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const { pack, problems } = loadPack(path.join(root, entry.name));
+    if (!pack) {
+      const detail = problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''} ${p.message}`).join('; ');
+      throw new Error(`demo pack ${entry.name} is invalid: ${detail}`);
+    }
+    const result = await importPack(db, pack, { actor: 'system:demo' });
+    await bus.publish({ type: 'tenant.updated', tenantId: result.tenantId });
+    const settingKey = `demo_api_key:${pack.tenant.slug}`;
+    let stored = await db.selectFrom('system_settings').select('value').where('key', '=', settingKey).executeTakeFirst();
+    if (!stored) {
+      const tenant = await findTenantBySlug(db, pack.tenant.slug);
+      const created = await createApiKey(db, tenant!.id, { name: 'demo', scopes: ['admin'] });
+      await db.insertInto('system_settings').values({ key: settingKey, value: created.key }).execute();
+      stored = { value: created.key };
+    }
+    demo.push({ slug: pack.tenant.slug, name: pack.tenant.name, apiKey: stored.value });
+  }
+  return demo.sort((a, b) => a.slug.localeCompare(b.slug));
+}

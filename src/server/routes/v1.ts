@@ -1,0 +1,160 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  conversationSchema,
+  createConversationBody,
+  listConversationsQuery,
+  listMessagesQuery,
+  messageSchema,
+  postMessageBody,
+  postMessageResponse,
+  problemSchema,
+  tenantSchema,
+  traceSchema,
+  uuidParam,
+} from '../../protocol/index.js';
+import { findTenantById } from '../../tenancy/index.js';
+import { apiKeyAuth, tenantOf } from '../auth.js';
+import { followConversation } from '../conversation-stream.js';
+import type { AppDeps } from '../create-app.js';
+import { ErrorCodes, KefuError } from '../../errors/index.js';
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const conversationParams = z.object({ conversationId: uuidParam });
+const security = [{ apiKey: [] }];
+
+/** The tenant REST API: bearer API key, every query scoped to the key's tenant. */
+export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.decorateRequest('principal', null);
+  api.addHook('preHandler', apiKeyAuth(deps.database.db));
+
+  api.get('/tenant', {
+    config: { scopes: ['chat', 'conversations:read', 'kb:write', 'analytics:read'] },
+    schema: { tags: ['tenant'], summary: 'The tenant this key belongs to', security, response: { 200: tenantSchema, ...errors } },
+    handler: async (request) => {
+      const tenant = await findTenantById(deps.database.db, tenantOf(request));
+      if (!tenant) throw new KefuError(ErrorCodes.tenantNotFound, 'tenant not found', { status: 404 });
+      return { id: tenant.id, slug: tenant.slug, name: tenant.name, locale: tenant.locale, domain: tenant.domain, status: tenant.status };
+    },
+  });
+
+  api.post('/conversations', {
+    config: { scopes: ['chat'] },
+    schema: {
+      tags: ['conversations'],
+      summary: 'Start a conversation',
+      security,
+      body: createConversationBody.optional(),
+      response: { 201: conversationSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      const conversation = await deps.conversations.createConversation(tenantOf(request), request.body ?? {});
+      return reply.code(201).send(conversation);
+    },
+  });
+
+  api.get('/conversations', {
+    config: { scopes: ['conversations:read'] },
+    schema: { tags: ['conversations'], summary: 'List conversations, newest first', security, querystring: listConversationsQuery, response: { 200: z.object({ conversations: z.array(conversationSchema) }), ...errors } },
+    handler: async (request) => ({ conversations: await deps.conversations.listConversations(tenantOf(request), request.query) }),
+  });
+
+  api.get('/conversations/:conversationId', {
+    config: { scopes: ['chat', 'conversations:read'] },
+    schema: { tags: ['conversations'], summary: 'Get a conversation', security, params: conversationParams, response: { 200: conversationSchema, ...errors } },
+    handler: async (request) => deps.conversations.getConversation(tenantOf(request), request.params.conversationId),
+  });
+
+  api.post('/conversations/:conversationId/messages', {
+    config: { scopes: ['chat'] },
+    schema: {
+      tags: ['conversations'],
+      summary: 'Post a customer message and get the reply',
+      description:
+        'The message is committed before the turn runs; 201 means it is stored. The same `externalId` (or Idempotency-Key header) again returns the first result with 200 and `duplicate: true`.',
+      security,
+      params: conversationParams,
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).passthrough(),
+      body: postMessageBody,
+      response: { 200: postMessageResponse, 201: postMessageResponse, 409: problemSchema, 422: problemSchema, 503: problemSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      const externalId = request.body.externalId ?? (request.headers['idempotency-key'] as string | undefined);
+      const result = await deps.conversations.postCustomerMessage(tenantOf(request), request.params.conversationId, { text: request.body.text, externalId });
+      return reply.code(result.duplicate ? 200 : 201).send(result);
+    },
+  });
+
+  api.get('/conversations/:conversationId/messages', {
+    config: { scopes: ['chat', 'conversations:read'] },
+    schema: {
+      tags: ['conversations'],
+      summary: 'List messages in order (public ones; internal drafts need conversations:read)',
+      security,
+      params: conversationParams,
+      querystring: listMessagesQuery,
+      response: { 200: z.object({ messages: z.array(messageSchema) }), ...errors },
+    },
+    handler: async (request) => {
+      const includeInternal = request.principal!.scopes.some((scope) => scope === 'conversations:read' || scope === 'admin');
+      const messages = await deps.conversations.listMessages(tenantOf(request), request.params.conversationId, {
+        afterSeq: request.query.after,
+        limit: request.query.limit,
+        includeInternal,
+      });
+      return { messages };
+    },
+  });
+
+  api.get('/conversations/:conversationId/traces', {
+    config: { scopes: ['conversations:read'] },
+    schema: { tags: ['traces'], summary: 'Turn traces of a conversation', security, params: conversationParams, response: { 200: z.object({ traces: z.array(traceSchema) }), ...errors } },
+    handler: async (request) => ({ traces: await deps.conversations.listTraces(tenantOf(request), request.params.conversationId) }),
+  });
+
+  api.get('/traces/:traceId', {
+    config: { scopes: ['chat', 'conversations:read'] },
+    schema: { tags: ['traces'], summary: 'The trace of one turn', security, params: z.object({ traceId: uuidParam }), response: { 200: traceSchema, ...errors } },
+    handler: async (request) => deps.conversations.getTrace(tenantOf(request), request.params.traceId),
+  });
+
+  api.get('/conversations/:conversationId/stream', {
+    config: { scopes: ['chat', 'conversations:read'] },
+    schema: {
+      tags: ['conversations'],
+      summary: 'Server-sent events: every message of the conversation from `after` (or Last-Event-ID) on',
+      security,
+      params: conversationParams,
+      querystring: z.object({ after: z.string().regex(/^\d{1,19}$/).optional() }).strict(),
+      headers: z.object({ 'last-event-id': z.string().regex(/^\d{1,19}$/).optional() }).passthrough(),
+      response: { ...errors },
+    },
+    handler: async (request, reply) => {
+      const tenantId = tenantOf(request);
+      const { conversationId } = request.params;
+      await deps.conversations.getConversation(tenantId, conversationId);
+      const afterSeq = (request.headers['last-event-id'] as string | undefined) ?? request.query.after;
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      raw.write(': kefu stream\n\n');
+      const includeInternal = request.principal!.scopes.some((scope) => scope === 'conversations:read' || scope === 'admin');
+      const follower = followConversation(deps, { tenantId, conversationId, includeInternal }, afterSeq, (message) => {
+        raw.write(`id: ${message.seq}\nevent: message.created\ndata: ${JSON.stringify(message)}\n\n`);
+      });
+      const heartbeat = setInterval(() => raw.write(': ping\n\n'), 15_000);
+      heartbeat.unref();
+      const close = () => {
+        clearInterval(heartbeat);
+        follower.stop();
+      };
+      request.raw.on('close', close);
+      deps.onShutdown(() => {
+        close();
+        raw.end();
+      });
+    },
+  });
+}

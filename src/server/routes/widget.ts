@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ErrorCodes, KefuError, isKefuError } from '../../errors/index.js';
+import { problemSchema, widgetClientEvent, widgetSessionBody, widgetSessionResponse } from '../../protocol/index.js';
+import { findTenantBySlug, issueWidgetToken, readWidgetToken, type WidgetTokenClaims } from '../../tenancy/index.js';
+import { followConversation } from '../conversation-stream.js';
+import type { AppDeps } from '../create-app.js';
+
+/**
+ * The customer widget's trust zone: a public session endpoint that issues a short-lived contact
+ * token, and a WebSocket that speaks for exactly that contact's conversation.
+ */
+export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const db = deps.database.db;
+
+  api.post('/sessions', {
+    schema: {
+      tags: ['widget'],
+      summary: 'Start or resume a widget session (public; returns a contact token)',
+      body: widgetSessionBody,
+      response: { 201: widgetSessionResponse, 400: problemSchema, 404: problemSchema },
+    },
+    handler: async (request, reply) => {
+      const tenant = await findTenantBySlug(db, request.body.tenant);
+      if (!tenant || tenant.status !== 'active') throw new KefuError(ErrorCodes.tenantNotFound, 'tenant not found', { status: 404 });
+      const visitorId = request.body.visitorId ?? randomBytes(16).toString('base64url');
+      const channel = await db.selectFrom('channels').select(['id', 'name']).where('tenant_id', '=', tenant.id).where('kind', '=', 'widget').orderBy('created_at').executeTakeFirst();
+      let conversation = null as null | { id: string; contactId: string };
+      const identity = channel
+        ? await db
+            .selectFrom('contact_identities')
+            .select(['id', 'contact_id', 'token_version'])
+            .where('tenant_id', '=', tenant.id)
+            .where('channel_id', '=', channel.id)
+            .where('external_id', '=', visitorId)
+            .executeTakeFirst()
+        : undefined;
+      if (identity && request.body.conversationId) {
+        const existing = await db
+          .selectFrom('conversations')
+          .select(['id', 'contact_id'])
+          .where('tenant_id', '=', tenant.id)
+          .where('id', '=', request.body.conversationId)
+          .where('contact_id', '=', identity.contact_id)
+          .executeTakeFirst();
+        if (existing) conversation = { id: existing.id, contactId: existing.contact_id };
+      }
+      if (!conversation) {
+        const created = await deps.conversations.createConversation(tenant.id, {
+          channel: { kind: 'widget', ...(channel ? { name: channel.name } : {}) },
+          contact: { externalId: visitorId },
+        });
+        conversation = { id: created.id, contactId: created.contactId };
+      }
+      const stored = await db
+        .selectFrom('contact_identities')
+        .select(['id', 'token_version'])
+        .where('tenant_id', '=', tenant.id)
+        .where('contact_id', '=', conversation.contactId)
+        .where('external_id', '=', visitorId)
+        .executeTakeFirstOrThrow();
+      const exp = Math.floor(Date.now() / 1000) + deps.config.widget.tokenTtlSeconds;
+      const claims: WidgetTokenClaims = { tenantId: tenant.id, contactId: conversation.contactId, identityId: stored.id, version: stored.token_version, exp };
+      return reply.code(201).send({
+        token: issueWidgetToken(claims, deps.widgetSecret),
+        conversationId: conversation.id,
+        contactId: conversation.contactId,
+        visitorId,
+        expiresAt: new Date(exp * 1000).toISOString(),
+      });
+    },
+  });
+
+  api.get('/ws', {
+    websocket: true,
+    schema: {
+      tags: ['widget'],
+      summary: 'WebSocket for one widget conversation (query: token, conversationId, after)',
+      querystring: z.object({ token: z.string().max(2048), conversationId: z.string().uuid(), after: z.string().regex(/^\d{1,19}$/).optional() }).strict(),
+    },
+  }, async (socket, request) => {
+    const query = request.query as { token: string; conversationId: string; after?: string };
+    const send = (payload: unknown) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
+    };
+    const claims = readWidgetToken(query.token, deps.widgetSecret);
+    const identity = claims
+      ? await db.selectFrom('contact_identities').select(['token_version']).where('tenant_id', '=', claims.tenantId).where('id', '=', claims.identityId).executeTakeFirst()
+      : undefined;
+    const owned = claims && identity && identity.token_version === claims.version
+      ? await db.selectFrom('conversations').select(['id']).where('tenant_id', '=', claims.tenantId).where('id', '=', query.conversationId).where('contact_id', '=', claims.contactId).executeTakeFirst()
+      : undefined;
+    if (!claims || !owned) {
+      send({ type: 'error', code: claims ? ErrorCodes.conversationNotFound : ErrorCodes.unauthorized, message: claims ? 'conversation not found' : 'invalid or expired widget token' });
+      socket.close(4401, 'unauthorized');
+      return;
+    }
+    const scope = { tenantId: claims.tenantId, conversationId: query.conversationId, includeInternal: false };
+    let follower = followConversation(deps, scope, query.after, (message) => send({ type: 'message.created', message }));
+    const stopOnShutdown = () => socket.close(1012, 'restarting');
+    deps.onShutdown(stopOnShutdown);
+
+    socket.on('message', async (data, isBinary) => {
+      if (isBinary) return send({ type: 'error', code: ErrorCodes.unsupportedMediaType, message: 'send JSON text frames' });
+      let event;
+      try {
+        event = widgetClientEvent.parse(JSON.parse(data.toString('utf8')));
+      } catch {
+        return send({ type: 'error', code: ErrorCodes.validation, message: 'malformed event: expected {"type":"message.create","clientId","text"}' });
+      }
+      if (event.type === 'ping') return send({ type: 'pong' });
+      if (event.type === 'stream.resume') {
+        follower.stop();
+        follower = followConversation(deps, scope, event.afterSeq, (message) => send({ type: 'message.created', message }));
+        return;
+      }
+      try {
+        const result = await deps.conversations.postCustomerMessage(claims.tenantId, query.conversationId, { text: event.text, externalId: `ws:${event.clientId}` });
+        send({ type: 'message.ack', clientId: event.clientId, id: result.message.id, seq: result.message.seq, duplicate: result.duplicate });
+      } catch (error) {
+        send({ type: 'error', clientId: event.clientId, code: isKefuError(error) ? error.code : ErrorCodes.internal, message: isKefuError(error) ? error.message : 'internal error' });
+        if (!isKefuError(error)) request.log.error({ err: error }, 'widget message failed');
+      }
+    });
+    socket.on('close', () => follower.stop());
+    socket.on('error', () => follower.stop());
+  });
+}
