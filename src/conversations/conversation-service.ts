@@ -380,9 +380,12 @@ function notFound(code: string, what: string): KefuError {
   return new KefuError(code, `${what} not found`, { status: 404 });
 }
 
-/** Trims, rejects empty and oversized messages, and replaces lone UTF-16 surrogates. */
+/**
+ * Trims, rejects empty and oversized messages, and replaces what PostgreSQL cannot store (NUL)
+ * and lone UTF-16 surrogates with U+FFFD.
+ */
 export function validateMessageText(raw: string, maxChars: number): string {
-  const text = raw.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD').trim();
+  const text = raw.replace(/\u0000/g, '\uFFFD').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD').trim();
   if (text.length === 0) throw new KefuError(ErrorCodes.messageEmpty, 'the message is empty', { status: 422 });
   if ([...text].length > maxChars) {
     throw new KefuError(ErrorCodes.messageTooLong, `the message is longer than ${maxChars} characters`, { status: 422, details: { maxChars } });

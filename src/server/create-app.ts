@@ -50,7 +50,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   // JSON bodies must be valid UTF-8 and free of prototype-poisoning keys.
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: 'buffer' }, (_request, body, done) => {
     const bytes = body as Buffer;
     if (bytes.length === 0) return done(new KefuError(ErrorCodes.malformedJson, 'the JSON body is empty'), undefined);

@@ -1,0 +1,28 @@
+import { loadConfig } from '../../src/config/index.js';
+import { createKefu, type Kefu } from '../../src/server/kefu.js';
+import { createTestDatabase } from './test-database.js';
+
+export interface TestKefu extends Kefu {
+  dispose(): Promise<void>;
+  keyOf(slug: string): string;
+}
+
+/** kefu with the demo tenants loaded, on a fresh test database, nothing listening. */
+export async function createTestKefu(env: Record<string, string> = {}): Promise<TestKefu> {
+  const database = await createTestDatabase();
+  const config = loadConfig({ env: { KEFU_DEMO: 'true', LOG_LEVEL: 'silent', ...env }, cwd: process.cwd() });
+  const kefu = await createKefu(config, { database, logger: false });
+  await kefu.app.ready();
+  return {
+    ...kefu,
+    keyOf(slug) {
+      const tenant = kefu.demo.find((entry) => entry.slug === slug);
+      if (!tenant) throw new Error(`no demo tenant ${slug}`);
+      return tenant.apiKey;
+    },
+    async dispose() {
+      await kefu.close();
+      await database.dispose();
+    },
+  };
+}
