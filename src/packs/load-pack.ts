@@ -4,7 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { parseFaqSheet, type FaqEntry } from '../knowledge/faq-sheet.js';
-import { intentsFileSchema, styleFileSchema, tenantFileSchema, type IntentDefinition, type StyleGuide, type TenantFile } from './pack-schema.js';
+import { intentSchema, intentsFileSchema, styleFileSchema, tenantFileSchema, type IntentDefinition, type StyleGuide, type TenantFile } from './pack-schema.js';
 
 /** A problem found in a pack, located by file and (where known) line. */
 export interface PackProblem {
@@ -84,9 +84,16 @@ export function loadPack(directory: string): LoadedPack {
   const intentsText = read('intents.yaml') ?? read('intents.yml');
   let intents: IntentDefinition[] = [];
   if (intentsText !== null) {
-    const parsed = parseYamlFile('intents.yaml', intentsText, intentsFileSchema, error);
-    if (parsed) {
-      intents = parsed.intents;
+    const parsed = parseYamlFile('intents.yaml', intentsText, intentsFileSchema, error, (raw) => {
+      // Keep the intents that are valid so cross-references are still checked and reported.
+      const items = (raw as { intents?: unknown })?.intents;
+      intents = Array.isArray(items) ? items.flatMap((item) => {
+        const result = intentSchema.safeParse(item);
+        return result.success ? [result.data] : [];
+      }) : [];
+    });
+    if (parsed) intents = parsed.intents;
+    {
       const seen = new Set<string>();
       for (const intent of intents) {
         if (seen.has(intent.name)) error('intents.yaml', null, `intent "${intent.name}" is defined twice`);
@@ -205,6 +212,7 @@ function parseYamlFile<T extends z.ZodTypeAny>(
   text: string,
   schema: T,
   error: (file: string, line: number | null, message: string) => void,
+  onInvalid?: (raw: unknown) => void,
 ): z.infer<T> | null {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter });
@@ -212,8 +220,10 @@ function parseYamlFile<T extends z.ZodTypeAny>(
     for (const problem of document.errors) error(file, problem.linePos?.[0]?.line ?? null, problem.message.split('\n')[0]!);
     return null;
   }
-  const result = schema.safeParse(document.toJS() ?? {});
+  const raw = document.toJS() ?? {};
+  const result = schema.safeParse(raw);
   if (result.success) return result.data;
+  onInvalid?.(raw);
   for (const issue of result.error.issues) {
     const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
     error(file, lineOf(document, lineCounter, issue.path as (string | number)[]), `${where}${issue.message}`);
