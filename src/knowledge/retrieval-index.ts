@@ -50,6 +50,8 @@ export interface LexicalOptions {
   /** Lines of a jieba user dictionary (`word [freq] [tag]`) with the tenant's product names. */
   userDictionary?: readonly string[];
   jieba?: Jieba;
+  /** Pseudo-relevance feedback from the best `documents` first-stage matches (off by default). */
+  feedback?: { documents: number; weight: number };
 }
 
 const FIELDS: readonly KnowledgeField[] = ['question', 'alternatives', 'title', 'body', 'answer'];
@@ -80,6 +82,7 @@ export class LexicalIndex implements RetrievalIndex {
   private readonly rerankDepth: number;
   private readonly model: MatchModel;
   private readonly jieba: Jieba;
+  private readonly feedback: { documents: number; weight: number } | undefined;
   private scores = new Float64Array(0);
   private marks = new Uint8Array(0);
   private entryBest = new Float64Array(0);
@@ -95,6 +98,7 @@ export class LexicalIndex implements RetrievalIndex {
     this.gramWeight = options.gramWeight ?? 0.6;
     this.rerankDepth = options.rerankDepth ?? 40;
     this.model = options.model ?? DEFAULT_MATCH_MODEL;
+    this.feedback = options.feedback;
     this.jieba = options.jieba ?? (options.userDictionary && options.userDictionary.length > 0 ? jiebaWithUserDictionary(options.userDictionary) : defaultJieba());
     const boosts = FIELDS.map((field) => options.boosts?.[field] ?? DEFAULT_BOOSTS[field]);
 
@@ -149,10 +153,49 @@ export class LexicalIndex implements RetrievalIndex {
     const analyzed = analyzeText(query, this.jieba);
     const queryWords = this.words.lookup(analyzed.words);
     const queryGrams = this.grams.lookup(analyzed.grams);
-    const touched: number[] = [];
-    this.words.accumulate(queryWords, 1, this.scores, touched, this.marks);
-    this.grams.accumulate(queryGrams, this.gramWeight, this.scores, touched, this.marks);
+    let ranked = this.rank(
+      [
+        { signal: this.words, ids: queryWords, scales: undefined, scale: 1 },
+        { signal: this.grams, ids: queryGrams, scales: undefined, scale: this.gramWeight },
+      ],
+      exclude,
+    );
+    if (this.feedback !== undefined && ranked.length > 0) ranked = this.withFeedback(ranked, queryWords, queryGrams, exclude);
+    const top = selectTop(ranked, depth);
+    if (top.length === 0) return [];
 
+    const queryLength = Math.max(1, analyzed.normalized.replace(/\s/g, '').length);
+    const best = top[0]!.score;
+    const second = top[1]?.score ?? 0;
+    const wordIdf = (id: number): number => this.words.idfOf(id);
+    const gramIdf = (id: number): number => this.grams.idfOf(id);
+    return top.map((candidate, index) => {
+      const words = weightedOverlap(queryWords, this.words.unitTerms[candidate.unit]!, wordIdf);
+      const grams = weightedOverlap(queryGrams, this.grams.unitTerms[candidate.unit]!, gramIdf);
+      const length = this.unitLength[candidate.unit]!;
+      const features: Record<MatchFeature, number> = {
+        wordRecall: words.recall,
+        wordPrecision: words.precision,
+        wordF1: harmonic(words.recall, words.precision),
+        gramRecall: grams.recall,
+        gramPrecision: grams.precision,
+        gramF1: harmonic(grams.recall, grams.precision),
+        lengthRatio: Math.min(length, queryLength) / Math.max(length, queryLength),
+        relativeScore: best > 0 ? candidate.score / best : 0,
+        reciprocalRank: 1 / (index + 1),
+        scoreMargin: index === 0 && best > 0 ? (best - second) / best : 0,
+        isPhrasing: PHRASING.has(this.unitField[candidate.unit]!) ? 1 : 0,
+      };
+      return { entry: candidate.entry, id: this.ids[candidate.entry]!, lexicalScore: candidate.score, features };
+    });
+  }
+
+  private rank(
+    passes: { signal: SignalIndex; ids: Int32Array; scales: Float64Array | undefined; scale: number }[],
+    exclude: ReadonlySet<string> | undefined,
+  ): { entry: number; score: number; unit: number }[] {
+    const touched: number[] = [];
+    for (const pass of passes) pass.signal.accumulate(pass.ids, pass.scale, this.scores, touched, this.marks, pass.scales);
     const touchedEntries: number[] = [];
     for (const unit of touched) {
       const score = this.scores[unit]!;
@@ -182,33 +225,36 @@ export class LexicalIndex implements RetrievalIndex {
       if (exclude?.has(this.ids[entry]!)) continue;
       ranked.push({ entry, score: this.entryBest[entry]! + this.entryContent[entry]!, unit: this.entryBestUnit[entry]! });
     }
-    const top = selectTop(ranked, depth);
-    if (top.length === 0) return [];
+    return ranked;
+  }
 
-    const queryLength = Math.max(1, analyzed.normalized.replace(/\s/g, '').length);
+  /** Pseudo-relevance feedback: the terms of the best first-stage matches join the query at a low weight. */
+  private withFeedback(
+    ranked: { entry: number; score: number; unit: number }[],
+    queryWords: Int32Array,
+    queryGrams: Int32Array,
+    exclude: ReadonlySet<string> | undefined,
+  ): { entry: number; score: number; unit: number }[] {
+    const { documents, weight } = this.feedback!;
+    const top = selectTop([...ranked], documents);
     const best = top[0]!.score;
-    const second = top[1]?.score ?? 0;
-    const wordIdf = (id: number): number => this.words.idfOf(id);
-    const gramIdf = (id: number): number => this.grams.idfOf(id);
-    return top.map((candidate, index) => {
-      const words = weightedOverlap(queryWords, this.words.unitTerms[candidate.unit]!, wordIdf);
-      const grams = weightedOverlap(queryGrams, this.grams.unitTerms[candidate.unit]!, gramIdf);
-      const length = this.unitLength[candidate.unit]!;
-      const features: Record<MatchFeature, number> = {
-        wordRecall: words.recall,
-        wordPrecision: words.precision,
-        wordF1: harmonic(words.recall, words.precision),
-        gramRecall: grams.recall,
-        gramPrecision: grams.precision,
-        gramF1: harmonic(grams.recall, grams.precision),
-        lengthRatio: Math.min(length, queryLength) / Math.max(length, queryLength),
-        relativeScore: best > 0 ? candidate.score / best : 0,
-        reciprocalRank: 1 / (index + 1),
-        scoreMargin: index === 0 && best > 0 ? (best - second) / best : 0,
-        isPhrasing: PHRASING.has(this.unitField[candidate.unit]!) ? 1 : 0,
-      };
-      return { entry: candidate.entry, id: this.ids[candidate.entry]!, lexicalScore: candidate.score, features };
-    });
+    const expand = (signal: SignalIndex, original: Int32Array): { ids: Int32Array; scales: Float64Array } => {
+      const weights = new Map<number, number>();
+      for (const id of original) if (id >= 0) weights.set(id, 1);
+      for (const candidate of top) {
+        for (const id of signal.unitTerms[candidate.unit]!) weights.set(id, (weights.get(id) ?? 0) + (weight * candidate.score) / best / top.length);
+      }
+      return { ids: Int32Array.from(weights.keys()), scales: Float64Array.from(weights.values()) };
+    };
+    const words = expand(this.words, queryWords);
+    const grams = expand(this.grams, queryGrams);
+    return this.rank(
+      [
+        { signal: this.words, ids: words.ids, scales: words.scales, scale: 1 },
+        { signal: this.grams, ids: grams.ids, scales: grams.scales, scale: this.gramWeight },
+      ],
+      exclude,
+    );
   }
 }
 

@@ -12,6 +12,8 @@ import type { IntentClassifier, IntentExample, IntentPrediction, TrainIntentOpti
 /** Hyper-parameters of the light tier; the defaults were chosen on the dev splits (docs/nlu.md). */
 export interface LightTierHyperparameters {
   features: FeatureConfig;
+  /** Softmax-regression member; false disables it. */
+  linear: boolean;
   /** Linear model: at least this many SGD steps (epochs = steps / examples, clamped). */
   linearSteps: number;
   linearMinEpochs: number;
@@ -38,6 +40,7 @@ export interface LightTierHyperparameters {
 
 export const DEFAULT_HYPERPARAMETERS: LightTierHyperparameters = {
   features: DEFAULT_FEATURE_CONFIG,
+  linear: true,
   linearSteps: 110_000,
   linearMinEpochs: 8,
   linearMaxEpochs: 40,
@@ -94,7 +97,7 @@ function trainMembers(
   const vectors = examples.map((example) => vectorize(example.strings, vocabulary, parameters.features.charWeight));
   const labels = Int32Array.from(examples, (example) => example.label);
   const trainable = classes >= 2;
-  const linear = trainable
+  const linear = trainable && parameters.linear
     ? trainSoftmax(vectors, labels, classes, vocabulary.size, {
         epochs: epochsFor(parameters.linearSteps, vectors.length, parameters.linearMinEpochs, parameters.linearMaxEpochs),
         learningRate: parameters.linearLearningRate,
@@ -265,7 +268,7 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
   const folds = Math.min(parameters.folds, Math.max(2, smallest));
   const calibrate = classes >= 2 && prepared.length >= 20 && smallest >= 2;
   const evaluatedFolds = calibrate ? Math.min(folds, parameters.evaluatedFolds(prepared.length)) : 0;
-  const linearEpochs = classes >= 2 ? epochsFor(parameters.linearSteps, prepared.length, parameters.linearMinEpochs, parameters.linearMaxEpochs) : 0;
+  const linearEpochs = classes >= 2 && parameters.linear ? epochsFor(parameters.linearSteps, prepared.length, parameters.linearMinEpochs, parameters.linearMaxEpochs) : 0;
   const mlpEpochs = classes >= 2 && parameters.mlpHidden > 0 ? epochsFor(parameters.mlpSteps, prepared.length, parameters.mlpMinEpochs, parameters.mlpMaxEpochs) : 0;
   // Work units: epochs weighted by their relative cost (an MLP epoch costs about twice a linear one).
   const unitsPerModel = linearEpochs + 2 * mlpEpochs + 1;

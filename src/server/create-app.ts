@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
@@ -28,7 +28,8 @@ export interface AppDeps {
   /** Registers a callback run when the server shuts down (closes streams and sockets). */
   onShutdown: (callback: () => void) => void;
   metrics?: Metrics;
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger (structured JSON logs with request ids), or nothing for silence. */
+  logger?: FastifyBaseLogger;
   version?: string;
 }
 
@@ -39,7 +40,7 @@ export interface AppDeps {
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = deps.metrics ?? createMetrics();
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.config.server.bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),

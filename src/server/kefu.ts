@@ -75,7 +75,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     conversations,
     widgetSecret,
     onShutdown: (callback) => shutdownCallbacks.add(callback),
-    logger: logger === false ? false : (logger as never),
+    ...(logger === false ? {} : { logger }),
   });
 
   let closing: Promise<void> | undefined;

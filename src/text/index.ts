@@ -2,3 +2,4 @@ export { normalizeText, toHalfWidth, toSimplifiedChinese, detectLanguage } from 
 export type { Language, NormalizedText } from './normalize.js';
 export { tokenize, defaultJieba, jiebaWithUserDictionary } from './tokenize.js';
 export type { TokenizeOptions } from './tokenize.js';
+export { parseChineseNumber, CHINESE_NUMERAL_CHARACTERS } from './chinese-numerals.js';
