@@ -50,8 +50,6 @@ export interface LexicalOptions {
   /** Lines of a jieba user dictionary (`word [freq] [tag]`) with the tenant's product names. */
   userDictionary?: readonly string[];
   jieba?: Jieba;
-  /** Pseudo-relevance feedback from the best `documents` first-stage matches (off by default). */
-  feedback?: { documents: number; weight: number };
 }
 
 const FIELDS: readonly KnowledgeField[] = ['question', 'alternatives', 'title', 'body', 'answer'];
@@ -64,6 +62,12 @@ export interface ScoredCandidate {
   id: string;
   lexicalScore: number;
   features: Record<MatchFeature, number>;
+}
+
+interface Pass {
+  signal: SignalIndex;
+  ids: Int32Array;
+  scale: number;
 }
 
 /**
@@ -82,13 +86,12 @@ export class LexicalIndex implements RetrievalIndex {
   private readonly rerankDepth: number;
   private readonly model: MatchModel;
   private readonly jieba: Jieba;
-  private readonly feedback: { documents: number; weight: number } | undefined;
-  private scores = new Float64Array(0);
-  private marks = new Uint8Array(0);
-  private entryBest = new Float64Array(0);
-  private entryBestUnit = new Int32Array(0);
-  private entryContent = new Float64Array(0);
-  private entryMarks = new Uint8Array(0);
+  private readonly scores: Float64Array;
+  private readonly marks: Uint8Array;
+  private readonly entryBest: Float64Array;
+  private readonly entryBestUnit: Int32Array;
+  private readonly entryContent: Float64Array;
+  private readonly entryMarks: Uint8Array;
 
   constructor(entries: readonly KnowledgeEntry[], options: LexicalOptions = {}) {
     const k1 = options.k1 ?? 1.2;
@@ -98,7 +101,6 @@ export class LexicalIndex implements RetrievalIndex {
     this.gramWeight = options.gramWeight ?? 0.6;
     this.rerankDepth = options.rerankDepth ?? 40;
     this.model = options.model ?? DEFAULT_MATCH_MODEL;
-    this.feedback = options.feedback;
     this.jieba = options.jieba ?? (options.userDictionary && options.userDictionary.length > 0 ? jiebaWithUserDictionary(options.userDictionary) : defaultJieba());
     const boosts = FIELDS.map((field) => options.boosts?.[field] ?? DEFAULT_BOOSTS[field]);
 
@@ -153,14 +155,13 @@ export class LexicalIndex implements RetrievalIndex {
     const analyzed = analyzeText(query, this.jieba);
     const queryWords = this.words.lookup(analyzed.words);
     const queryGrams = this.grams.lookup(analyzed.grams);
-    let ranked = this.rank(
+    const ranked = this.rank(
       [
-        { signal: this.words, ids: queryWords, scales: undefined, scale: 1 },
-        { signal: this.grams, ids: queryGrams, scales: undefined, scale: this.gramWeight },
+        { signal: this.words, ids: queryWords, scale: 1 },
+        { signal: this.grams, ids: queryGrams, scale: this.gramWeight },
       ],
       exclude,
     );
-    if (this.feedback !== undefined && ranked.length > 0) ranked = this.withFeedback(ranked, queryWords, queryGrams, exclude);
     const top = selectTop(ranked, depth);
     if (top.length === 0) return [];
 
@@ -190,12 +191,10 @@ export class LexicalIndex implements RetrievalIndex {
     });
   }
 
-  private rank(
-    passes: { signal: SignalIndex; ids: Int32Array; scales: Float64Array | undefined; scale: number }[],
-    exclude: ReadonlySet<string> | undefined,
-  ): { entry: number; score: number; unit: number }[] {
+  /** Adds up the BM25 postings of each pass; an entry scores its best phrasing unit plus its best content unit. */
+  private rank(passes: readonly Pass[], exclude: ReadonlySet<string> | undefined): { entry: number; score: number; unit: number }[] {
     const touched: number[] = [];
-    for (const pass of passes) pass.signal.accumulate(pass.ids, pass.scale, this.scores, touched, this.marks, pass.scales);
+    for (const pass of passes) pass.signal.accumulate(pass.ids, pass.scale, this.scores, touched, this.marks);
     const touchedEntries: number[] = [];
     for (const unit of touched) {
       const score = this.scores[unit]!;
@@ -226,35 +225,6 @@ export class LexicalIndex implements RetrievalIndex {
       ranked.push({ entry, score: this.entryBest[entry]! + this.entryContent[entry]!, unit: this.entryBestUnit[entry]! });
     }
     return ranked;
-  }
-
-  /** Pseudo-relevance feedback: the terms of the best first-stage matches join the query at a low weight. */
-  private withFeedback(
-    ranked: { entry: number; score: number; unit: number }[],
-    queryWords: Int32Array,
-    queryGrams: Int32Array,
-    exclude: ReadonlySet<string> | undefined,
-  ): { entry: number; score: number; unit: number }[] {
-    const { documents, weight } = this.feedback!;
-    const top = selectTop([...ranked], documents);
-    const best = top[0]!.score;
-    const expand = (signal: SignalIndex, original: Int32Array): { ids: Int32Array; scales: Float64Array } => {
-      const weights = new Map<number, number>();
-      for (const id of original) if (id >= 0) weights.set(id, 1);
-      for (const candidate of top) {
-        for (const id of signal.unitTerms[candidate.unit]!) weights.set(id, (weights.get(id) ?? 0) + (weight * candidate.score) / best / top.length);
-      }
-      return { ids: Int32Array.from(weights.keys()), scales: Float64Array.from(weights.values()) };
-    };
-    const words = expand(this.words, queryWords);
-    const grams = expand(this.grams, queryGrams);
-    return this.rank(
-      [
-        { signal: this.words, ids: words.ids, scales: words.scales, scale: 1 },
-        { signal: this.grams, ids: grams.ids, scales: grams.scales, scale: this.gramWeight },
-      ],
-      exclude,
-    );
   }
 }
 

@@ -100,11 +100,10 @@ export class SignalIndex {
   }
 
   /** Adds `scale` × BM25 of the query terms to `scores`, recording newly touched units. */
-  accumulate(queryIds: Int32Array, scale: number, scores: Float64Array, touched: number[], marks: Uint8Array, termScales?: Float64Array): void {
+  accumulate(queryIds: Int32Array, scale: number, scores: Float64Array, touched: number[], marks: Uint8Array: void {
     for (let position = 0; position < queryIds.length; position += 1) {
       const id = queryIds[position]!;
       if (id < 0) continue;
-      const termScale = termScales === undefined ? scale : scale * termScales[position]!;
       const units = this.postingUnits[id]!;
       const weights = this.postingWeights[id]!;
       for (let index = 0; index < units.length; index += 1) {
@@ -113,7 +112,7 @@ export class SignalIndex {
           marks[unit] = 1;
           touched.push(unit);
         }
-        scores[unit]! += termScale * weights[index]!;
+        scores[unit]! += scale * weights[index]!;
       }
     }
   }
