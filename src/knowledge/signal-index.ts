@@ -100,7 +100,7 @@ export class SignalIndex {
   }
 
   /** Adds `scale` × BM25 of the query terms to `scores`, recording newly touched units. */
-  accumulate(queryIds: Int32Array, scale: number, scores: Float64Array, touched: number[], marks: Uint8Array: void {
+  accumulate(queryIds: Int32Array, scale: number, scores: Float64Array, touched: number[], marks: Uint8Array): void {
     for (let position = 0; position < queryIds.length; position += 1) {
       const id = queryIds[position]!;
       if (id < 0) continue;

@@ -10,3 +10,6 @@ export { evaluateIntentClassifier } from './evaluate.js';
 export type { IntentEvaluation, EvaluateOptions } from './evaluate.js';
 export { expectedCalibrationError } from './calibration.js';
 export { parseIntentJsonl, readIntentJsonl } from './jsonl.js';
+export { trainIntentClassifierInWorker } from './train-in-worker.js';
+export { extractEntities } from './entities.js';
+export type { Entity, ExtractEntitiesOptions } from './entities.js';
