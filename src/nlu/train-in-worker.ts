@@ -4,16 +4,20 @@ import { Worker } from 'node:worker_threads';
 import type { IntentExample, TrainIntentOptions, TrainingProgress } from './types.js';
 
 /**
- * The worker's entry and how to start it. From TypeScript sources (tsx, vitest) the worker is the
- * .ts file with tsx's loader imported into the worker; from compiled output it is the .js file.
+ * Starts the worker. From TypeScript sources (tsx, vitest) a small bootstrap registers tsx's
+ * loader inside the worker and then imports train-worker.ts (`--import` in a worker's execArgv
+ * does not apply to its entry file on Node 20); from compiled output it is train-worker.js.
  */
-function workerEntry(): { url: URL; execArgv: string[] } {
+function startWorker(workerData: unknown): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    const tsx = pathToFileURL(createRequire(here).resolve('tsx')).href;
-    return { url: new URL('./train-worker.ts', here), execArgv: ['--import', tsx] };
+    // require.resolve picks the CommonJS build; the ESM build sits next to it.
+    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const entry = new URL('./train-worker.ts', here).href;
+    const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+    return new Worker(bootstrap, { eval: true, workerData });
   }
-  return { url: new URL('./train-worker.js', here), execArgv: [] };
+  return new Worker(new URL('./train-worker.js', here), { workerData });
 }
 
 /**
@@ -38,9 +42,8 @@ export function trainIntentClassifierInWorker(
     seed: rest.seed,
   };
   return new Promise((resolve, reject) => {
-    const { url, execArgv } = workerEntry();
     let settled = false;
-    const worker = new Worker(url, { workerData: { examples: plainExamples, options: plainOptions }, execArgv });
+    const worker = startWorker({ examples: plainExamples, options: plainOptions });
     worker.on('message', (message: { type: string; stage?: string; fraction?: number; artifact?: Uint8Array; message?: string }) => {
       if (message.type === 'progress') {
         try {
