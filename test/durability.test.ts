@@ -50,7 +50,7 @@ function killHard(child: ChildProcess): Promise<void> {
 async function runScenario(env: Record<string, string>) {
   const first = await startServer(env);
   const headers = { authorization: `Bearer ${first.apiKey}`, 'content-type': 'application/json' };
-  const conversation = await (await fetch(`${first.baseUrl}/v1/conversations`, { method: 'POST', headers, body: '{}' })).json();
+  const conversation = (await (await fetch(`${first.baseUrl}/v1/conversations`, { method: "POST", headers, body: "{}" })).json()) as { id: string };
   const acknowledged: string[] = [];
   const post = async (index: number) => {
     try {
@@ -59,7 +59,7 @@ async function runScenario(env: Record<string, string>) {
         headers,
         body: JSON.stringify({ text: `第${index}条消息：怎么退货？` }),
       });
-      if (response.status === 201) acknowledged.push((await response.json()).message.id);
+      if (response.status === 201) acknowledged.push(((await response.json()) as { message: { id: string } }).message.id);
     } catch {
       // The server died mid-request: not acknowledged, so not promised.
     }
@@ -79,7 +79,7 @@ async function runScenario(env: Record<string, string>) {
       headers: { authorization: `Bearer ${second.apiKey}` },
     });
     expect(response.status).toBe(200);
-    const stored = new Set(((await response.json()).messages as Array<{ id: string }>).map((message) => message.id));
+    const stored = new Set((((await response.json()) as { messages: unknown }).messages as Array<{ id: string }>).map((message) => message.id));
     const lost = acknowledged.filter((id) => !stored.has(id));
     expect(lost).toEqual([]);
   } finally {

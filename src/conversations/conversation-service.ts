@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import type { EventBus } from '../bus/index.js';
-import { runTurn, type DialogueState, type TurnDecision } from '../engine/run-turn.js';
+import { runTurn, type DialogueState } from '../engine/run-turn.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import type { Db } from '../store/database.js';
@@ -222,17 +222,24 @@ export class ConversationService {
       const duplicate = await this.#findDuplicate(tenantId, conversationId, externalId, text);
       if (duplicate) return duplicate;
     }
+    const runtime = await runtimes.get(tenantId);
 
-    const inbound = await db.transaction().execute(async (trx) => {
+    // One transaction: the customer message, the bot's reply, any draft and the trace commit
+    // together, and the caller is acknowledged only after the commit. The light tier is
+    // synchronous, so the transaction is held for microseconds, not for a model call.
+    const outcome = await db.transaction().execute(async (trx) => {
       const conversation = await trx
         .selectFrom('conversations')
-        .select(['id', 'status', 'contact_id'])
+        .select(['id', 'status', 'contact_id', 'assignee_kind', 'state'])
         .where('tenant_id', '=', tenantId)
         .where('id', '=', conversationId)
         .forUpdate()
         .executeTakeFirst();
       if (!conversation) throw notFound(ErrorCodes.conversationNotFound, 'conversation');
-      const inserted = await trx
+      // A person owns the conversation: the bot stays quiet.
+      const botAnswers = conversation.assignee_kind !== 'agent';
+      const traceId = randomUUID();
+      const inbound = await trx
         .insertInto('messages')
         .values({
           id: randomUUID(),
@@ -245,55 +252,24 @@ export class ConversationService {
           content: JSON.stringify([{ type: 'text', text }] satisfies MessagePart[]),
           text,
           external_id: externalId ?? null,
-          turn_id: null,
+          turn_id: botAnswers ? traceId : null,
         })
         .onConflict((conflict) => conflict.columns(['tenant_id', 'conversation_id', 'external_id']).where('external_id', 'is not', null).doNothing())
         .returningAll()
         .executeTakeFirst();
-      if (inserted && conversation.status === 'resolved') {
-        await trx.updateTable('conversations').set({ status: 'open', updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', conversationId).execute();
+      if (!inbound) return null;
+      const status = conversation.status === 'resolved' ? 'open' : conversation.status;
+      if (!botAnswers) {
+        await trx
+          .updateTable('conversations')
+          .set({ status, last_message_at: new Date(), updated_at: new Date() })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', conversationId)
+          .execute();
+        return { inbound, turn: null };
       }
-      return inserted;
-    });
-    if (!inbound) {
-      // A concurrent retry with the same external id won the insert.
-      const duplicate = await this.#findDuplicate(tenantId, conversationId, externalId!, text);
-      if (duplicate) return duplicate;
-      throw new KefuError(ErrorCodes.idempotencyConflict, 'a message with this idempotency key is still being processed', { status: 409 });
-    }
-    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: inbound.id, seq: String(inbound.seq) });
-
-    const conversationRow = await db.selectFrom('conversations').select(['status', 'assignee_kind', 'state']).where('tenant_id', '=', tenantId).where('id', '=', conversationId).executeTakeFirstOrThrow();
-    if (conversationRow.assignee_kind === 'agent') {
-      // A person owns the conversation: the bot stays quiet.
-      return { duplicate: false, message: toMessage(inbound), reply: null, turn: null };
-    }
-
-    const runtime = await runtimes.get(tenantId);
-    const decision = runTurn(runtime, { text, state: conversationRow.state as DialogueState });
-    const stored = await this.#storeTurn(tenantId, conversationId, inbound.id, decision, performance.now() - started);
-    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: stored.reply.id, seq: stored.reply.seq });
-    await bus.publish({ type: 'turn.completed', tenantId, conversationId, turnId: stored.traceId, route: decision.route });
-    if (stored.statusChanged) await bus.publish({ type: 'conversation.updated', tenantId, conversationId, status: 'pending' });
-    return {
-      duplicate: false,
-      message: toMessage({ ...inbound, turn_id: stored.traceId }),
-      reply: stored.reply,
-      turn: { id: stored.traceId, traceId: stored.traceId, route: decision.route, tier: decision.tier, intent: decision.intent, confidence: decision.confidence },
-    };
-  }
-
-  async #storeTurn(tenantId: string, conversationId: string, inboundId: string, decision: TurnDecision, latencyMs: number) {
-    const traceId = randomUUID();
-    return this.deps.db.transaction().execute(async (trx) => {
-      const conversation = await trx
-        .selectFrom('conversations')
-        .select(['status'])
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', conversationId)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      const insertMessage = (visibility: 'public' | 'internal', senderKind: 'bot' | 'system', parts: MessagePart[], text: string) =>
+      const decision = runTurn(runtime, { text, state: conversation.state as DialogueState });
+      const insertMessage = (visibility: 'public' | 'internal', senderKind: 'bot' | 'system', parts: MessagePart[], body: string) =>
         trx
           .insertInto('messages')
           .values({
@@ -305,47 +281,64 @@ export class ConversationService {
             sender_kind: senderKind,
             sender_id: null,
             content: JSON.stringify(parts),
-            text,
+            text: body,
             external_id: null,
             turn_id: traceId,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-      if (decision.draft) {
-        await insertMessage('internal', 'bot', [...decision.draft.parts], decision.draft.text);
-      }
+      if (decision.draft) await insertMessage('internal', 'bot', decision.draft.parts, decision.draft.text);
       const reply = await insertMessage('public', decision.route === 'auto' ? 'bot' : 'system', decision.reply.parts, decision.reply.text);
-      await trx.updateTable('messages').set({ turn_id: traceId }).where('tenant_id', '=', tenantId).where('id', '=', inboundId).execute();
       await trx
         .insertInto('turn_traces')
         .values({
           id: traceId,
           tenant_id: tenantId,
           conversation_id: conversationId,
-          inbound_message_id: inboundId,
+          inbound_message_id: inbound.id,
           reply_message_id: reply.id,
           route: decision.route,
           tier: decision.tier,
           intent: decision.intent,
           confidence: decision.confidence,
-          latency_ms: latencyMs,
+          latency_ms: performance.now() - started,
           trace: JSON.stringify({ ...decision.trace, route: decision.route, tier: decision.tier, handoffReason: decision.handoffReason }),
         })
         .execute();
-      const handOver = decision.route !== 'auto' && canTransition(conversation.status, 'pending') && conversation.status !== 'pending';
+      const handOver = decision.route !== 'auto' && status !== 'pending' && canTransition(status, 'pending');
       await trx
         .updateTable('conversations')
         .set({
           state: JSON.stringify(decision.nextState),
           last_message_at: new Date(),
           updated_at: new Date(),
-          ...(handOver ? { status: 'pending' as const, assignee_kind: 'none' as const } : {}),
+          ...(handOver ? { status: 'pending' as const, assignee_kind: 'none' as const } : { status }),
         })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', conversationId)
         .execute();
-      return { traceId, reply: toMessage(reply), statusChanged: handOver };
+      return { inbound, turn: { traceId, decision, reply: toMessage(reply), handOver } };
     });
+
+    if (!outcome) {
+      // A concurrent retry with the same external id won the insert.
+      const duplicate = await this.#findDuplicate(tenantId, conversationId, externalId!, text);
+      if (duplicate) return duplicate;
+      throw new KefuError(ErrorCodes.idempotencyConflict, 'a message with this idempotency key is still being processed', { status: 409 });
+    }
+    const message = toMessage(outcome.inbound);
+    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: message.id, seq: message.seq });
+    if (!outcome.turn) return { duplicate: false, message, reply: null, turn: null };
+    const { traceId, decision, reply, handOver } = outcome.turn;
+    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: reply.id, seq: reply.seq });
+    await bus.publish({ type: 'turn.completed', tenantId, conversationId, turnId: traceId, route: decision.route });
+    if (handOver) await bus.publish({ type: 'conversation.updated', tenantId, conversationId, status: 'pending' });
+    return {
+      duplicate: false,
+      message,
+      reply,
+      turn: { id: traceId, traceId, route: decision.route, tier: decision.tier, intent: decision.intent, confidence: decision.confidence },
+    };
   }
 
   async #findDuplicate(tenantId: string, conversationId: string, externalId: string, text: string): Promise<PostMessageResult | null> {

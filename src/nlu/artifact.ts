@@ -178,7 +178,7 @@ export function decodeArtifact(artifact: Uint8Array): ModelState {
   const inputWeights = blob<Int8Array>('mlp.inputWeights');
   const mlp: MlpModel | null = inputWeights
     ? {
-        dimensions,
+        dimensions: hidden === 0 ? 0 : inputWeights.length / hidden,
         hidden,
         classes,
         inputWeights: dequantizeRows(inputWeights, blob<Float32Array>('mlp.inputScales')!, hidden),

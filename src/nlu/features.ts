@@ -18,7 +18,7 @@ export interface FeatureConfig {
   stem: boolean;
 }
 
-export const DEFAULT_FEATURE_CONFIG: FeatureConfig = { wordMaxN: 2, charMinN: 2, charMaxN: 5, hanMaxN: 3, charWeight: 1, charSpan: false, stem: true };
+export const DEFAULT_FEATURE_CONFIG: FeatureConfig = { wordMaxN: 2, charMinN: 2, charMaxN: 4, hanMaxN: 3, charWeight: 1, charSpan: true, stem: true };
 
 const HAN_RUN = /\p{Script=Han}+/gu;
 const LATIN_WORD = /[a-z0-9]+/g;
@@ -57,16 +57,29 @@ export function featureStrings(normalized: string, config: FeatureConfig, jieba:
   return { words, chars };
 }
 
+function isCharFeature(feature: string): boolean {
+  return feature[0] === 'c' || feature[0] === 'h';
+}
+
 /** A vocabulary of feature strings with inverse document frequencies, fixed at training time. */
 export class Vocabulary {
   readonly index: Map<string, number>;
   readonly idf: Float32Array;
   readonly isChar: Uint8Array;
 
+  /** Word features come first: indices below wordCount are words and word bigrams. */
+  readonly wordCount: number;
+
   constructor(readonly features: readonly string[], idf: Float32Array) {
     this.index = new Map(features.map((feature, position) => [feature, position]));
     this.idf = idf;
-    this.isChar = Uint8Array.from(features, (feature) => (feature[0] === 'c' || feature[0] === 'h' ? 1 : 0));
+    this.isChar = Uint8Array.from(features, (feature) => (isCharFeature(feature) ? 1 : 0));
+    let wordCount = 0;
+    while (wordCount < features.length && this.isChar[wordCount] === 0) wordCount += 1;
+    for (let position = wordCount; position < features.length; position += 1) {
+      if (this.isChar[position] === 0) throw new Error('vocabulary is not ordered words-first');
+    }
+    this.wordCount = wordCount;
   }
 
   get size(): number {
@@ -83,10 +96,12 @@ export class Vocabulary {
     const features: string[] = [];
     const idfValues: number[] = [];
     const total = documents.length;
-    for (const [feature, count] of documentFrequency) {
-      if (count < minCount) continue;
-      features.push(feature);
-      idfValues.push(Math.log((1 + total) / (1 + count)) + 1);
+    for (const wantChar of [false, true]) {
+      for (const [feature, count] of documentFrequency) {
+        if (count < minCount || isCharFeature(feature) !== wantChar) continue;
+        features.push(feature);
+        idfValues.push(Math.log((1 + total) / (1 + count)) + 1);
+      }
     }
     return new Vocabulary(features, Float32Array.from(idfValues));
   }
@@ -128,6 +143,28 @@ export function vectorize(
   if (norm > 0) {
     const scale = 1 / Math.sqrt(norm);
     for (let index = 0; index < values.length; index += 1) values[index] *= scale;
+  }
+  return { indices, values };
+}
+
+/** The word block of a vector on its own (indices < wordCount), re-normalised; for the MLP member. */
+export function wordPart(vector: SparseVector, wordCount: number): SparseVector {
+  let count = 0;
+  for (let slot = 0; slot < vector.indices.length; slot += 1) if (vector.indices[slot] < wordCount) count += 1;
+  const indices = new Int32Array(count);
+  const values = new Float32Array(count);
+  let norm = 0;
+  let target = 0;
+  for (let slot = 0; slot < vector.indices.length; slot += 1) {
+    if (vector.indices[slot] >= wordCount) continue;
+    indices[target] = vector.indices[slot];
+    values[target] = vector.values[slot];
+    norm += values[target] * values[target];
+    target += 1;
+  }
+  if (norm > 0) {
+    const scale = 1 / Math.sqrt(norm);
+    for (let slot = 0; slot < count; slot += 1) values[slot] *= scale;
   }
   return { indices, values };
 }

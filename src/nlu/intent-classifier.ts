@@ -2,7 +2,7 @@ import type { Jieba } from '@node-rs/jieba';
 import { defaultJieba, detectLanguage, jiebaWithUserDictionary, normalizeText } from '../text/index.js';
 import { decodeArtifact, encodeArtifact, type ModelState } from './artifact.js';
 import { combine, fitCombinationWeights, fitOutOfScopeThreshold, type CombinationWeights, type OutOfFoldRow, type ThresholdRow } from './calibration.js';
-import { DEFAULT_FEATURE_CONFIG, featureStrings, vectorize, Vocabulary, type FeatureConfig, type SparseVector } from './features.js';
+import { DEFAULT_FEATURE_CONFIG, featureStrings, vectorize, Vocabulary, wordPart, type FeatureConfig, type SparseVector } from './features.js';
 import { buildKnnIndex, knnScores, type KnnIndex } from './knn.js';
 import { mlpScores, trainMlp, type MlpModel } from './mlp.js';
 import { Random } from './random.js';
@@ -22,6 +22,8 @@ export interface LightTierHyperparameters {
   linearL2: number;
   /** MLP; hidden 0 disables it. */
   mlpHidden: number;
+  /** The MLP sees only word features (cheap: few non-zeros per example) or all features. */
+  mlpWordsOnly: boolean;
   mlpSteps: number;
   mlpMinEpochs: number;
   mlpMaxEpochs: number;
@@ -47,6 +49,7 @@ export const DEFAULT_HYPERPARAMETERS: LightTierHyperparameters = {
   linearLearningRate: 1,
   linearL2: 1e-6,
   mlpHidden: 256,
+  mlpWordsOnly: true,
   mlpSteps: 54_000,
   mlpMinEpochs: 6,
   mlpMaxEpochs: 40,
@@ -106,8 +109,9 @@ function trainMembers(
         onEpoch: () => onEpoch('linear'),
       })
     : null;
+  const mlpVectors = parameters.mlpWordsOnly ? vectors.map((vector) => wordPart(vector, vocabulary.wordCount)) : vectors;
   const mlp = trainable && parameters.mlpHidden > 0
-    ? trainMlp(vectors, labels, classes, vocabulary.size, {
+    ? trainMlp(mlpVectors, labels, classes, parameters.mlpWordsOnly ? vocabulary.wordCount : vocabulary.size, {
         hidden: parameters.mlpHidden,
         epochs: epochsFor(parameters.mlpSteps, vectors.length, parameters.mlpMinEpochs, parameters.mlpMaxEpochs),
         learningRate: parameters.mlpLearningRate,
@@ -131,7 +135,7 @@ class Evidence {
   private readonly similarity: Float32Array;
   private readonly touched: Int32Array;
 
-  constructor(private readonly members: Omit<Members, 'vocabulary'>, classes: number) {
+  constructor(private readonly members: Omit<Members, 'vocabulary'>, classes: number, private readonly wordCount: number) {
     this.linear = new Float32Array(classes);
     this.mlp = new Float32Array(classes);
     this.knn = new Float32Array(classes);
@@ -146,7 +150,7 @@ class Evidence {
     const { linear, mlp, knn } = this.members;
     if (linear) logSoftmax(linearScores(linear, vector, this.linear));
     else this.linear.fill(0);
-    if (mlp) logSoftmax(mlpScores(mlp, vector, this.hidden, this.mlp));
+    if (mlp) logSoftmax(mlpScores(mlp, mlp.dimensions === this.wordCount ? wordPart(vector, this.wordCount) : vector, this.hidden, this.mlp));
     else this.mlp.fill(0);
     if (knn) knnScores(knn, vector, this.similarity, this.touched, this.knn);
     else this.knn.fill(0);
@@ -289,7 +293,7 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
       const members = trainMembers(training, classes, parameters, seed + 17 * (fold + 1), (member) => {
         tick(share * (member === 'linear' ? 1 : 2), 'calibrate');
       });
-      const evidence = new Evidence(members, classes);
+      const evidence = new Evidence(members, classes, members.vocabulary.wordCount);
       for (const example of heldOut) {
         evidence.compute(vectorize(example.strings, members.vocabulary, parameters.features.charWeight));
         outOfFold.push({ linear: evidence.linear.slice(), mlp: evidence.mlp.slice(), knn: evidence.knn.slice(), label: example.label });
@@ -354,7 +358,7 @@ class LightTierClassifier implements IntentClassifier {
     this.summary = Object.freeze({ ...state.summary, warnings: [...state.summary.warnings] });
     this.vocabulary = new Vocabulary(state.features, state.idf);
     this.classes = state.labels.length + (state.hasOosClass ? 1 : 0);
-    this.evidence = new Evidence(state, this.classes);
+    this.evidence = new Evidence(state, this.classes, this.vocabulary.wordCount);
     this.probabilities = new Float64Array(this.classes);
     this.jieba = state.userDictionary.length > 0 ? jiebaWithUserDictionary(state.userDictionary) : defaultJieba();
   }

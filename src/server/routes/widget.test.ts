@@ -129,7 +129,7 @@ describe('widget WebSocket', () => {
   it('a session for an unknown tenant is a 404 problem', async () => {
     const response = await fetch(`${base}/widget/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 'nobody' }) });
     expect(response.status).toBe(404);
-    expect((await response.json()).code).toBe('CS_TENANT_NOT_FOUND');
+    expect(((await response.json()) as { code: string }).code).toBe('CS_TENANT_NOT_FOUND');
   });
 });
 
@@ -137,7 +137,7 @@ describe('SSE stream', () => {
   it('streams stored and live messages with ids usable as Last-Event-ID', async () => {
     const key = kefu.keyOf('shop-zh');
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-    const conversation = await (await fetch(`${base}/v1/conversations`, { method: 'POST', headers, body: '{}' })).json();
+    const conversation = (await (await fetch(`${base}/v1/conversations`, { method: "POST", headers, body: "{}" })).json()) as { id: string };
     await fetch(`${base}/v1/conversations/${conversation.id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: '你好' }) });
     const controller = new AbortController();
     const response = await fetch(`${base}/v1/conversations/${conversation.id}/stream`, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal });

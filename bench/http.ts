@@ -1,0 +1,120 @@
+/**
+ * HTTP benchmark: turns/s and latency of POST /v1/conversations/:id/messages on the FAQ path,
+ * against a bare Fastify echo route measured in the same run. Both servers run as child
+ * processes on 127.0.0.1; autocannon drives them from this process, one after the other.
+ *
+ *   npm run bench:http [-- --duration 10 --connections 10]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+const argument = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+};
+const duration = argument('duration', 10);
+const connections = argument('connections', 10);
+
+function start(command: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, command, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = ready.exec(output);
+      if (match) resolve({ child, match });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.on('exit', (code) => reject(new Error(`${command.join(' ')} exited ${code}: ${output}`)));
+  });
+}
+
+function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-bench-http-'));
+const kefu = await start(['bin/kefu.js', 'serve'], { PORT: '0', KEFU_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: process.env.DATABASE_URL ?? '' }, /API\s+(http:\/\/\S+)\/v1[\s\S]*Demo tenant\s+shop-zh .*API key: (kefu_sk_\w+)/);
+const echo = await start(['--import', 'tsx', 'bench/support/echo-server.ts'], {}, /LISTENING (\S+)/);
+const kefuUrl = kefu.match[1]!;
+const apiKey = kefu.match[2]!;
+const echoUrl = echo.match[1]!;
+const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+
+// 100 conversations, rotated, so turns do not all queue on one conversation's row lock.
+const conversations: string[] = [];
+for (let index = 0; index < 100; index += 1) {
+  const response = await fetch(`${kefuUrl}/v1/conversations`, { method: 'POST', headers, body: '{}' });
+  conversations.push(((await response.json()) as { id: string }).id);
+}
+const questions = ['七天无理由退货怎么申请？', '运费怎么算', '怎么开发票', '優惠券怎麼用', '会员积分有什么用'];
+let counter = 0;
+const faqBody = JSON.stringify({ text: questions[0] });
+
+// Warm up both (JIT, caches), then measure each alone.
+await run({ url: `${echoUrl}/echo`, method: 'POST', headers: { 'content-type': 'application/json' }, body: faqBody, duration: 2, connections });
+const turnRequest = {
+  method: 'POST' as const,
+  setupRequest: (request: any) => {
+    counter += 1;
+    return { ...request, path: `/v1/conversations/${conversations[counter % conversations.length]}/messages`, body: JSON.stringify({ text: questions[counter % questions.length] }) };
+  },
+};
+await run({ url: kefuUrl, headers, requests: [turnRequest], duration: 2, connections });
+
+const echoResult = await run({ url: `${echoUrl}/echo`, method: 'POST', headers: { 'content-type': 'application/json' }, body: faqBody, duration, connections });
+const kefuResult = await run({ url: kefuUrl, headers, requests: [turnRequest], duration, connections });
+
+// Check the turns were real FAQ answers, not errors.
+const sample = await fetch(`${kefuUrl}/v1/conversations/${conversations[0]}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: questions[0] }) });
+const sampleBody = (await sample.json()) as { turn: { route: string; tier: string; intent: string } };
+
+kefu.child.kill('SIGTERM');
+echo.child.kill('SIGTERM');
+rmSync(dataDir, { recursive: true, force: true });
+
+const row = (name: string, result: autocannon.Result) => ({
+  name,
+  requests_per_second: Math.round(result.requests.average),
+  latency_p50_ms: result.latency.p50,
+  latency_p99_ms: result.latency.p99,
+  non_2xx: result.non2xx,
+  errors: result.errors,
+  total: result.requests.total,
+});
+const echoRow = row('bare Fastify echo', echoResult);
+const kefuRow = row(`kefu POST message (FAQ path, ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, kefuResult);
+const summary = {
+  date: new Date().toISOString(),
+  command: `npm run bench:http -- --duration ${duration} --connections ${connections}`,
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+  sample_turn: sampleBody.turn,
+  echo: echoRow,
+  kefu: kefuRow,
+  ratio_throughput_kefu_to_echo: Number((kefuRow.requests_per_second / echoRow.requests_per_second).toFixed(4)),
+  ratio_p50_kefu_to_echo: Number((kefuRow.latency_p50_ms / Math.max(echoRow.latency_p50_ms, 0.001)).toFixed(2)),
+};
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/http.json', `${JSON.stringify(summary, null, 2)}\n`);
+const markdown = `# HTTP benchmark
+
+\`${summary.command}\` — ${summary.date}, ${summary.machine}. Both servers are child processes on
+127.0.0.1; autocannon (${connections} connections, ${duration} s each, after a 2 s warm-up) runs in the parent process.
+Shared 2-core machine: read the ratio, not the absolute numbers.
+
+| server | req/s | p50 ms | p99 ms | non-2xx | errors |
+|---|---:|---:|---:|---:|---:|
+| ${echoRow.name} | ${echoRow.requests_per_second} | ${echoRow.latency_p50_ms} | ${echoRow.latency_p99_ms} | ${echoRow.non_2xx} | ${echoRow.errors} |
+| ${kefuRow.name} | ${kefuRow.requests_per_second} | ${kefuRow.latency_p50_ms} | ${kefuRow.latency_p99_ms} | ${kefuRow.non_2xx} | ${kefuRow.errors} |
+
+kefu / echo throughput: **${summary.ratio_throughput_kefu_to_echo}**; p50 latency ratio: **${summary.ratio_p50_kefu_to_echo}x**.
+A sample turn during the run: route \`${sampleBody.turn.route}\`, tier \`${sampleBody.turn.tier}\`, intent \`${sampleBody.turn.intent}\`.
+Each kefu request authenticates the key, commits the customer message, runs the turn pipeline and commits the reply and its trace (two transactions).
+`;
+writeFileSync(`bench/results/http${process.env.DATABASE_URL ? '-postgres' : ''}.md`, markdown);
+process.stdout.write(markdown);
+process.exit(0);
