@@ -193,7 +193,7 @@ export function htmlDocumentSections(html: string): Extracted {
   let article: { title?: string | null; content?: string | null } | null = null;
   try {
     const { document } = parseHTML(html);
-    article = new Readability(document as unknown as Document, { charThreshold: 100 }).parse();
+    article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 100 }).parse();
   } catch {
     article = null;
   }

@@ -124,6 +124,7 @@ export function encodeArtifact(state: ModelState): Uint8Array {
       classes: state.linear?.classes ?? state.mlp?.classes ?? state.knn?.classes ?? 0,
       hidden: state.mlp?.hidden ?? 0,
     },
+    knnWordsOnly: state.knn?.wordsOnly ?? false,
     blobs: entries,
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
@@ -195,6 +196,7 @@ export function decodeArtifact(artifact: Uint8Array): ModelState {
         documents: Int32Array.from(blob<Uint16Array | Int32Array>('knn.documents')!),
         weights: Float32Array.from(blob<Uint8Array>('knn.weights')!, (value) => value / 255),
         documentLabels: blob<Int32Array>('knn.labels')!,
+        wordsOnly: header.knnWordsOnly === true,
       }
     : null;
   return {

@@ -113,32 +113,49 @@ export interface SparseVector {
   values: Float32Array;
 }
 
+/** Reusable scratch for vectorize (avoids a Map per call on the hot path). */
+export class VectorizeScratch {
+  readonly counts: Float32Array;
+  readonly touched: Int32Array;
+  constructor(dimensions: number, maxTouched = 4096) {
+    this.counts = new Float32Array(dimensions);
+    this.touched = new Int32Array(maxTouched);
+  }
+}
+
 /** Sublinear TF × IDF over the known features, the character block scaled by charWeight, then L2-normalised. */
 export function vectorize(
   strings: { words: string[]; chars: string[] },
   vocabulary: Vocabulary,
   charWeight: number,
+  scratch?: VectorizeScratch,
 ): SparseVector {
-  const counts = new Map<number, number>();
-  for (const feature of strings.words) {
-    const position = vocabulary.index.get(feature);
-    if (position !== undefined) counts.set(position, (counts.get(position) ?? 0) + 1);
+  const work = scratch && scratch.counts.length === vocabulary.size ? scratch : new VectorizeScratch(vocabulary.size, strings.words.length + strings.chars.length);
+  const { counts, touched } = work;
+  let touchedCount = 0;
+  for (const block of [strings.words, strings.chars]) {
+    for (const feature of block) {
+      const position = vocabulary.index.get(feature);
+      if (position === undefined) continue;
+      if (counts[position] === 0) {
+        if (touchedCount === touched.length) continue;
+        touched[touchedCount] = position;
+        touchedCount += 1;
+      }
+      counts[position] += 1;
+    }
   }
-  for (const feature of strings.chars) {
-    const position = vocabulary.index.get(feature);
-    if (position !== undefined) counts.set(position, (counts.get(position) ?? 0) + 1);
-  }
-  const indices = new Int32Array(counts.size);
-  const values = new Float32Array(counts.size);
+  const indices = new Int32Array(touchedCount);
+  const values = new Float32Array(touchedCount);
   let norm = 0;
-  let slot = 0;
-  for (const [position, count] of counts) {
-    let value = (1 + Math.log(count)) * vocabulary.idf[position];
+  for (let slot = 0; slot < touchedCount; slot += 1) {
+    const position = touched[slot];
+    let value = (1 + Math.log(counts[position])) * vocabulary.idf[position];
+    counts[position] = 0;
     if (vocabulary.isChar[position] === 1) value *= charWeight;
     indices[slot] = position;
     values[slot] = value;
     norm += value * value;
-    slot += 1;
   }
   if (norm > 0) {
     const scale = 1 / Math.sqrt(norm);

@@ -2,7 +2,7 @@ import type { Jieba } from '@node-rs/jieba';
 import { defaultJieba, detectLanguage, jiebaWithUserDictionary, normalizeText } from '../text/index.js';
 import { decodeArtifact, encodeArtifact, type ModelState } from './artifact.js';
 import { combine, fitCombinationWeights, fitOutOfScopeThreshold, type CombinationWeights, type OutOfFoldRow, type ThresholdRow } from './calibration.js';
-import { DEFAULT_FEATURE_CONFIG, featureStrings, vectorize, Vocabulary, wordPart, type FeatureConfig, type SparseVector } from './features.js';
+import { DEFAULT_FEATURE_CONFIG, featureStrings, vectorize, VectorizeScratch, Vocabulary, wordPart, type FeatureConfig, type SparseVector } from './features.js';
 import { buildKnnIndex, knnScores, type KnnIndex } from './knn.js';
 import { mlpScores, trainMlp, type MlpModel } from './mlp.js';
 import { Random } from './random.js';
@@ -31,6 +31,8 @@ export interface LightTierHyperparameters {
   mlpDropout: number;
   /** Nearest-neighbour member; false disables it. */
   knn: boolean;
+  /** The nearest-neighbour index covers word features only (short posting lists) or all features. */
+  knnWordsOnly: boolean;
   knnMaxDocumentShare: number;
   /** Folds for the out-of-fold predictions that calibration is fitted on. */
   folds: number;
@@ -56,6 +58,7 @@ export const DEFAULT_HYPERPARAMETERS: LightTierHyperparameters = {
   mlpLearningRate: 0.2,
   mlpDropout: 0.2,
   knn: true,
+  knnWordsOnly: true,
   knnMaxDocumentShare: 0.05,
   folds: 5,
   evaluatedFolds: (examples) => (examples >= 6000 ? 1 : examples >= 2500 ? 2 : 5),
@@ -120,8 +123,9 @@ function trainMembers(
         onEpoch: () => onEpoch('mlp'),
       })
     : null;
+  const knnVectors = parameters.knnWordsOnly ? (parameters.mlpWordsOnly ? mlpVectors : vectors.map((vector) => wordPart(vector, vocabulary.wordCount))) : vectors;
   const knn = parameters.knn || !trainable
-    ? buildKnnIndex(vectors, labels, classes, vocabulary.size, parameters.knnMaxDocumentShare)
+    ? buildKnnIndex(knnVectors, labels, classes, vocabulary.size, parameters.knnMaxDocumentShare, parameters.knnWordsOnly)
     : null;
   return { vocabulary, linear, mlp, knn };
 }
@@ -150,9 +154,10 @@ class Evidence {
     const { linear, mlp, knn } = this.members;
     if (linear) logSoftmax(linearScores(linear, vector, this.linear));
     else this.linear.fill(0);
-    if (mlp) logSoftmax(mlpScores(mlp, mlp.dimensions === this.wordCount ? wordPart(vector, this.wordCount) : vector, this.hidden, this.mlp));
+    const words = (mlp && mlp.dimensions === this.wordCount) || knn?.wordsOnly ? wordPart(vector, this.wordCount) : vector;
+    if (mlp) logSoftmax(mlpScores(mlp, mlp.dimensions === this.wordCount ? words : vector, this.hidden, this.mlp));
     else this.mlp.fill(0);
-    if (knn) knnScores(knn, vector, this.similarity, this.touched, this.knn);
+    if (knn) knnScores(knn, knn.wordsOnly ? words : vector, this.similarity, this.touched, this.knn);
     else this.knn.fill(0);
   }
 }
@@ -352,6 +357,7 @@ class LightTierClassifier implements IntentClassifier {
   private readonly probabilities: Float64Array;
   private readonly jieba: Jieba;
   private readonly classes: number;
+  private readonly scratch: VectorizeScratch;
 
   constructor(private readonly state: ModelState, private readonly artifact: Uint8Array) {
     this.labels = Object.freeze([...state.labels]);
@@ -360,6 +366,7 @@ class LightTierClassifier implements IntentClassifier {
     this.classes = state.labels.length + (state.hasOosClass ? 1 : 0);
     this.evidence = new Evidence(state, this.classes, this.vocabulary.wordCount);
     this.probabilities = new Float64Array(this.classes);
+    this.scratch = new VectorizeScratch(this.vocabulary.size);
     this.jieba = state.userDictionary.length > 0 ? jiebaWithUserDictionary(state.userDictionary) : defaultJieba();
   }
 
@@ -379,7 +386,7 @@ class LightTierClassifier implements IntentClassifier {
       if (normalized.text.length === 0) return outOfScopeResult(language, 'empty input');
       if (this.labels.length === 0) return outOfScopeResult(language, 'no intents trained');
       const strings = featureStrings(normalized.text, this.state.featureConfig, this.jieba);
-      const vector = vectorize(strings, this.vocabulary, this.state.featureConfig.charWeight);
+      const vector = vectorize(strings, this.vocabulary, this.state.featureConfig.charWeight, this.scratch);
       if (vector.indices.length === 0) return outOfScopeResult(language, 'no known words or characters');
       this.evidence.compute(vector);
       const labelCount = this.labels.length;

@@ -13,6 +13,8 @@ export interface KnnIndex {
   documents: Int32Array;
   weights: Float32Array;
   documentLabels: Int32Array;
+  /** Built from the word block only (queries must be wordPart vectors). */
+  wordsOnly: boolean;
 }
 
 export function buildKnnIndex(
@@ -21,6 +23,7 @@ export function buildKnnIndex(
   classes: number,
   dimensions: number,
   maxDocumentShare = 0.05,
+  wordsOnly = false,
 ): KnnIndex {
   const counts = new Int32Array(dimensions);
   for (const vector of vectors) for (const feature of vector.indices) counts[feature] += 1;
@@ -41,7 +44,7 @@ export function buildKnnIndex(
       cursor[feature] += 1;
     }
   });
-  return { classes, offsets, documents, weights, documentLabels: Int32Array.from(labels) };
+  return { classes, offsets, documents, weights, documentLabels: Int32Array.from(labels), wordsOnly };
 }
 
 /** Per-class maximum similarity into `out`; `scratch` must have one slot per training example. */
