@@ -18,7 +18,7 @@ function kefu(args: string[], input?: string) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('kefu CLI', () => {
+describe('kefu CLI', { timeout: 240_000 }, () => {
   it('imports a pack, and a second import reports nothing changed', () => {
     const first = kefu(['import', 'examples/packs/shop-zh']);
     expect(first.code, first.stderr).toBe(0);
