@@ -114,3 +114,30 @@ describe('kill -9 durability', () => {
     }
   }, 180_000);
 });
+
+describe('graceful shutdown', () => {
+  it.skipIf(Boolean(process.env.DATABASE_URL))('finishes in-flight turns on SIGTERM and exits 0', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-shutdown-'));
+    directories.push(dataDir);
+    const server = await startServer({ KEFU_DATA_DIR: dataDir, DATABASE_URL: '' });
+    const headers = { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' };
+    const conversation = (await (await fetch(`${server.baseUrl}/v1/conversations`, { method: 'POST', headers, body: '{}' })).json()) as { id: string };
+    const exited = new Promise<number | null>((resolve) => {
+      server.child.removeAllListeners('exit');
+      server.child.on('exit', (code) => resolve(code));
+    });
+    const statuses: Array<number | 'no response'> = [];
+    const inFlight = Array.from({ length: 20 }, (_, index) =>
+      fetch(`${server.baseUrl}/v1/conversations/${conversation.id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: `运费怎么算 ${index}` }) })
+        .then((response) => statuses.push(response.status))
+        .catch(() => statuses.push('no response')),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    server.child.kill('SIGTERM');
+    await Promise.all(inFlight);
+    expect(await exited).toBe(0);
+    // Requests already being handled were answered; none failed with a server error.
+    expect(statuses.filter((status) => typeof status === 'number' && status >= 500 && status !== 503)).toEqual([]);
+    expect(statuses.filter((status) => status === 201).length).toBeGreaterThan(0);
+  }, 120_000);
+});

@@ -115,11 +115,12 @@ export interface ThresholdRow {
 }
 
 /**
- * With out-of-scope examples: maximise the balanced score (mean of in-scope accuracy and
- * out-of-scope recall). Without: reject only where the predictions are mostly wrong, i.e. the
- * largest threshold that loses at most `maxCorrectRejected` of the correct in-scope predictions.
+ * With out-of-scope examples: maximise the expected accuracy for traffic in which a share
+ * `oosShare` of messages is out of scope, i.e. (1 − oosShare) · in-scope accuracy + oosShare ·
+ * out-of-scope recall. Without: reject only where predictions are mostly wrong, i.e. the largest
+ * threshold that loses at most `maxCorrectRejected` of the correct in-scope predictions.
  */
-export function fitOutOfScopeThreshold(rows: readonly ThresholdRow[], maxCorrectRejected = 0.02): number {
+export function fitOutOfScopeThreshold(rows: readonly ThresholdRow[], maxCorrectRejected = 0.005, oosShare = 0.05): number {
   const candidates: number[] = [];
   for (let step = 0; step <= 90; step += 1) candidates.push(step / 100);
   const oosRows = rows.filter((row) => row.outOfScope);
@@ -132,7 +133,7 @@ export function fitOutOfScopeThreshold(rows: readonly ThresholdRow[], maxCorrect
       const rejected = (row: ThresholdRow) => row.oosClassWins || row.confidence < threshold;
       const inScopeAccuracy = inScopeRows.filter((row) => row.correct && !rejected(row)).length / inScopeRows.length;
       const oosRecall = oosRows.filter(rejected).length / oosRows.length;
-      const score = (inScopeAccuracy + oosRecall) / 2;
+      const score = (1 - oosShare) * inScopeAccuracy + oosShare * oosRecall;
       if (score > bestScore + 1e-9) {
         bestScore = score;
         best = threshold;

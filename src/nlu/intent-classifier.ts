@@ -40,6 +40,8 @@ export interface LightTierHyperparameters {
   evaluatedFolds: (examples: number) => number;
   /** Without out-of-scope examples: share of correct held-out predictions the threshold may reject. */
   maxCorrectRejected: number;
+  /** With out-of-scope examples: the assumed share of out-of-scope traffic the threshold optimises for. */
+  oosShare: number;
 }
 
 export const DEFAULT_HYPERPARAMETERS: LightTierHyperparameters = {
@@ -62,7 +64,8 @@ export const DEFAULT_HYPERPARAMETERS: LightTierHyperparameters = {
   knnMaxDocumentShare: 0.05,
   folds: 5,
   evaluatedFolds: (examples) => (examples >= 6000 ? 1 : examples >= 2500 ? 2 : 5),
-  maxCorrectRejected: 0.02,
+  maxCorrectRejected: 0.005,
+  oosShare: 0.05,
 };
 
 /** TrainIntentOptions plus knobs for benchmarks and experiments (not part of the stable API). */
@@ -322,7 +325,7 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
       const oosClassWins = hasOosClass && probabilities[labels.length] > probabilities[best];
       return { confidence: probabilities[best], correct: best === row.label, outOfScope: row.label === labels.length, oosClassWins };
     });
-    oosThreshold = fitOutOfScopeThreshold(rows, parameters.maxCorrectRejected);
+    oosThreshold = fitOutOfScopeThreshold(rows, parameters.maxCorrectRejected, parameters.oosShare);
   }
   return finish({
     ...baseState,

@@ -1,0 +1,42 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './load-config.js';
+
+const emptyDir = () => mkdtempSync(path.join(tmpdir(), 'kefu-config-'));
+
+describe('loadConfig', () => {
+  it('has working defaults with nothing set', () => {
+    const config = loadConfig({ env: {}, cwd: emptyDir() });
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 3000 });
+    expect(config.storage.dataDir).toBe('./data');
+    expect(config.storage.databaseUrl).toBeUndefined();
+    expect(config.demo.load).toBe(true);
+    expect(Object.isFrozen(config.server)).toBe(true);
+  });
+
+  it('reads a config file, lets the environment override it, and explicit overrides win', () => {
+    const cwd = emptyDir();
+    writeFileSync(path.join(cwd, 'kefu.config.yaml'), 'server:\n  port: 4000\n  host: 0.0.0.0\nlog:\n  level: debug\n');
+    const config = loadConfig({ env: { PORT: '5000' }, cwd, overrides: { 'server.host': '127.0.0.2' } });
+    expect(config.server.port).toBe(5000);
+    expect(config.server.host).toBe('127.0.0.2');
+    expect(config.log.level).toBe('debug');
+  });
+
+  it('names the variable behind every bad value', () => {
+    expect(() => loadConfig({ env: { PORT: 'eighty', KEFU_DEMO: 'yes', DATABASE_URL: 'mysql://x' }, cwd: emptyDir() })).toThrowError(
+      /server\.port \(env PORT[\s\S]*storage\.databaseUrl \(env DATABASE_URL[\s\S]*demo\.load \(env KEFU_DEMO/,
+    );
+  });
+
+  it('refuses unknown keys and broken files with a readable message', () => {
+    const cwd = emptyDir();
+    writeFileSync(path.join(cwd, 'kefu.config.json'), '{"sever": {}}');
+    expect(() => loadConfig({ env: {}, cwd })).toThrowError(/sever/);
+    writeFileSync(path.join(cwd, 'kefu.config.json'), '{not json');
+    expect(() => loadConfig({ env: {}, cwd })).toThrowError(/cannot read .*kefu\.config\.json/);
+    expect(() => loadConfig({ env: { KEFU_CONFIG: 'missing.yaml' }, cwd })).toThrowError(/config file not found/);
+  });
+});
