@@ -40,6 +40,12 @@ const configSchema = z
         packsDir: z.string().min(1).default('examples/packs'),
       })
       .default({ load: true, packsDir: 'examples/packs' }),
+    nlu: z
+      .object({
+        /** classifier: train the light-tier intent classifier per tenant; lexical: plain FAQ lookup. */
+        mode: z.enum(['classifier', 'lexical']).default('classifier'),
+      })
+      .default({ mode: 'classifier' }),
     conversation: z
       .object({
         maxMessageChars: positiveInt.max(100_000).default(4000),
@@ -70,6 +76,7 @@ const environmentVariables: ReadonlyArray<readonly [string, readonly string[]]> 
   ['LOG_LEVEL', ['log', 'level']],
   ['KEFU_DEMO', ['demo', 'load']],
   ['KEFU_DEMO_PACKS', ['demo', 'packsDir']],
+  ['KEFU_NLU', ['nlu', 'mode']],
   ['KEFU_MAX_MESSAGE_CHARS', ['conversation', 'maxMessageChars']],
   ['KEFU_WIDGET_SECRET', ['widget', 'tokenSecret']],
   ['KEFU_WIDGET_TOKEN_TTL', ['widget', 'tokenTtlSeconds']],

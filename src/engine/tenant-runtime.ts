@@ -1,6 +1,8 @@
 import type { Db } from '../store/database.js';
 import type { StyleGuide } from '../packs/pack-schema.js';
 import { normalizeText } from '../text/index.js';
+import { createClassifierUnderstander } from './classifier-understander.js';
+import { ensureIntentModel } from './intent-models.js';
 import { createLexicalUnderstander } from './lexical-understander.js';
 import type { LabelledPhrasing, Understander } from './understander.js';
 
@@ -39,8 +41,13 @@ export interface TenantRuntime {
   intents: Map<string, RuntimeIntent>;
   faq: Map<string, RuntimeFaq>;
   understander: Understander;
+  /** Which understander runs and why (e.g. the classifier could not be trained). */
+  model: { kind: 'classifier' | 'lexical'; version: number | null; note: string | null };
   loadedAt: Date;
 }
+
+/** `classifier`: the trained light tier (default); `lexical`: the plain FAQ lookup, no training. */
+export type UnderstanderMode = 'classifier' | 'lexical';
 
 const SENSITIVE_DOMAINS = new Set(['finance', 'medical']);
 
@@ -65,7 +72,7 @@ const DEFAULT_MESSAGES: Record<'zh' | 'en', TenantMessages> = {
 };
 
 /** Loads a tenant's runtime from the database (intents, FAQ, settings) and builds its understander. */
-export async function loadTenantRuntime(db: Db, tenantId: string): Promise<TenantRuntime> {
+export async function loadTenantRuntime(db: Db, tenantId: string, mode: UnderstanderMode = 'classifier'): Promise<TenantRuntime> {
   const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
   const [intentRows, faqRows] = await Promise.all([
     db.selectFrom('intents').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute(),
@@ -81,6 +88,21 @@ export async function loadTenantRuntime(db: Db, tenantId: string): Promise<Tenan
   }
   for (const row of intentRows) {
     for (const text of row.examples) phrasings.push({ text: normalizeText(text).text, label: row.name });
+  }
+  let understander: Understander = createLexicalUnderstander(phrasings);
+  let model: TenantRuntime['model'] = { kind: 'lexical', version: null, note: mode === 'lexical' ? 'configured' : null };
+  const labels = new Set(phrasings.map((phrasing) => phrasing.label));
+  if (mode === 'classifier' && labels.size >= 2) {
+    const dictionary = Array.isArray(settings.dictionary) ? (settings.dictionary as string[]) : [];
+    try {
+      const stored = await ensureIntentModel(db, tenantId, phrasings, dictionary);
+      understander = createClassifierUnderstander(stored.classifier, stored.version);
+      model = { kind: 'classifier', version: stored.version, note: stored.classifier.summary.warnings.join('; ') || null };
+    } catch (error) {
+      model = { kind: 'lexical', version: null, note: `classifier training failed: ${(error as Error).message}` };
+    }
+  } else if (mode === 'classifier') {
+    model = { kind: 'lexical', version: null, note: 'fewer than two intents: nothing to classify between' };
   }
   return {
     tenantId,
@@ -98,27 +120,51 @@ export async function loadTenantRuntime(db: Db, tenantId: string): Promise<Tenan
     faq: new Map(
       faqRows.map((row) => [row.external_id, { id: row.external_id, question: row.question, answer: row.answer, category: row.category, sensitive: row.sensitive, version: row.version }]),
     ),
-    understander: createLexicalUnderstander(phrasings),
+    understander,
+    model,
     loadedAt: new Date(),
   };
 }
 
-/** Per-process cache of tenant runtimes; `invalidate` on `tenant.updated`. */
+/**
+ * Per-process cache of tenant runtimes. `refresh` (on `tenant.updated`) builds the new runtime
+ * in the background while turns keep using the current one, then swaps it in: a tenant never
+ * sees a half-trained model.
+ */
 export class TenantRuntimeCache {
-  readonly #entries = new Map<string, Promise<TenantRuntime>>();
-  constructor(private readonly db: Db) {}
+  readonly #current = new Map<string, Promise<TenantRuntime>>();
+  readonly #generation = new Map<string, number>();
+  constructor(
+    private readonly db: Db,
+    private readonly mode: UnderstanderMode = 'classifier',
+  ) {}
 
   get(tenantId: string): Promise<TenantRuntime> {
-    let entry = this.#entries.get(tenantId);
-    if (!entry) {
-      entry = loadTenantRuntime(this.db, tenantId);
-      entry.catch(() => this.#entries.delete(tenantId));
-      this.#entries.set(tenantId, entry);
-    }
-    return entry;
+    const current = this.#current.get(tenantId);
+    if (current) return current;
+    return this.#build(tenantId);
   }
 
-  invalidate(tenantId: string): void {
-    this.#entries.delete(tenantId);
+  /** Rebuilds a tenant's runtime; the old one serves until the new one is ready. */
+  refresh(tenantId: string): Promise<TenantRuntime> {
+    if (!this.#current.has(tenantId)) return this.#build(tenantId);
+    return this.#build(tenantId, true);
+  }
+
+  #build(tenantId: string, keepCurrentUntilReady = false): Promise<TenantRuntime> {
+    const generation = (this.#generation.get(tenantId) ?? 0) + 1;
+    this.#generation.set(tenantId, generation);
+    const building = loadTenantRuntime(this.db, tenantId, this.mode);
+    const isLatest = () => this.#generation.get(tenantId) === generation;
+    if (!keepCurrentUntilReady) this.#current.set(tenantId, building);
+    building.then(
+      () => {
+        if (isLatest()) this.#current.set(tenantId, building);
+      },
+      () => {
+        if (isLatest() && this.#current.get(tenantId) === building) this.#current.delete(tenantId);
+      },
+    );
+    return building;
   }
 }

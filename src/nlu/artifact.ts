@@ -15,7 +15,9 @@ export interface ModelState {
   featureConfig: FeatureConfig;
   language: 'auto' | 'zh' | 'en';
   userDictionary: string[];
-  features: string[];
+  /** Feature hashes, word features first (see features.ts). */
+  featureHashes: Int32Array;
+  wordCount: number;
   idf: Float32Array;
   linear: LinearModel | null;
   mlp: MlpModel | null;
@@ -76,6 +78,7 @@ function dequantizeRows(quantized: Int8Array, scales: Float32Array, columns: num
 export function encodeArtifact(state: ModelState): Uint8Array {
   const blobs: Array<{ name: string; dtype: DType; data: Typed }> = [];
   const add = (name: string, dtype: DType, data: Typed) => blobs.push({ name, dtype, data });
+  add('features', 'i32', state.featureHashes);
   add('idf', 'f32', state.idf);
   if (state.linear) {
     const { quantized, scales } = quantizeRows(state.linear.weights, state.linear.classes);
@@ -114,13 +117,13 @@ export function encodeArtifact(state: ModelState): Uint8Array {
     featureConfig: state.featureConfig,
     language: state.language,
     userDictionary: state.userDictionary,
-    features: state.features,
+    wordCount: state.wordCount,
     weights: state.weights,
     oosThreshold: state.oosThreshold,
     singleIntentMinimumSimilarity: state.singleIntentMinimumSimilarity,
     summary: state.summary,
     shapes: {
-      dimensions: state.features.length,
+      dimensions: state.featureHashes.length,
       classes: state.linear?.classes ?? state.mlp?.classes ?? state.knn?.classes ?? 0,
       hidden: state.mlp?.hidden ?? 0,
     },
@@ -205,7 +208,8 @@ export function decodeArtifact(artifact: Uint8Array): ModelState {
     featureConfig: header.featureConfig,
     language: header.language,
     userDictionary: header.userDictionary,
-    features: header.features,
+    featureHashes: blob<Int32Array>('features')!,
+    wordCount: header.wordCount,
     idf: blob<Float32Array>('idf')!,
     linear,
     mlp,

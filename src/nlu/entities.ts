@@ -115,9 +115,9 @@ export function extractEntities(text: string, options: ExtractEntitiesOptions = 
     if (match[1] !== undefined) {
       if (!/\d/.test(match[1])) continue;
       const start = match.index + match[0].length - match[1].length;
-      push({ type: 'order_number', start, end: start + match[1].length, value: match[1].toUpperCase() });
+      push({ type: 'order_number', start, end: start + match[1].length, value: match[1].toUpperCase().replace(/-/g, '') });
     } else {
-      push({ type: 'order_number', start: match.index, end: match.index + match[0].length, value: match[0].toUpperCase().replace('-', '') });
+      push({ type: 'order_number', start: match.index, end: match.index + match[0].length, value: match[0].toUpperCase().replace(/-/g, '') });
     }
   }
   for (const match of source.matchAll(PHONE)) {

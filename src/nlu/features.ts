@@ -1,18 +1,19 @@
 import type { Jieba } from '@node-rs/jieba';
+import { stemmer } from 'stemmer';
 import { tokenize } from '../text/index.js';
 
 /** Which n-grams the featurizer emits; stored in the artifact so a loaded model featurizes the same way. */
 export interface FeatureConfig {
   /** Word n-grams up to this order (1 or 2). */
   wordMaxN: number;
-  /** Character n-grams of Latin words, padded with spaces (sklearn's char_wb). */
+  /** Character n-grams of the Latin text (charMinN..charMaxN). */
   charMinN: number;
   charMaxN: number;
   /** Character n-grams of Han runs (1..hanMaxN). */
   hanMaxN: number;
   /** Multiplier for the character block relative to the word block before L2 normalisation. */
   charWeight: number;
-  /** Latin character n-grams over the whole text (crossing word boundaries) instead of per word. */
+  /** Latin character n-grams over the whole Latin text (crossing word boundaries) instead of per word. */
   charSpan: boolean;
   /** Porter-stem English words. */
   stem: boolean;
@@ -20,94 +21,162 @@ export interface FeatureConfig {
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = { wordMaxN: 2, charMinN: 2, charMaxN: 4, hanMaxN: 3, charWeight: 1, charSpan: true, stem: true };
 
-const HAN_RUN = /\p{Script=Han}+/gu;
+/**
+ * Features are 32-bit hashes (FNV-1a over UTF-16 code units, one seed per kind) computed without
+ * building n-gram strings: the hot path allocates almost nothing. With tens of thousands of
+ * features per tenant, a collision between two real features is a ~1-in-10 event per model and
+ * merges two rare features; it does not matter at this scale.
+ */
+export interface FeatureHashes {
+  words: number[];
+  chars: number[];
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 16777619;
+const SEED_WORD = 0x1b873593;
+const SEED_BIGRAM = 0x5bd1e995;
+const SEED_LATIN = 0x27d4eb2f;
+const SEED_HAN = 0x165667b1;
+
+function hashString(text: string, seed: number): number {
+  let hash = (FNV_OFFSET ^ seed) >>> 0;
+  for (let index = 0; index < text.length; index += 1) hash = Math.imul(hash ^ text.charCodeAt(index), FNV_PRIME);
+  return hash | 0;
+}
+
+function combineHashes(left: number, right: number): number {
+  let hash = Math.imul(left ^ SEED_BIGRAM, 0x85ebca6b) ^ right;
+  hash = Math.imul(hash ^ (hash >>> 16), 0xc2b2ae35);
+  return (hash ^ (hash >>> 13)) | 0;
+}
+
+const stemCache = new Map<string, string>();
+function stemWord(word: string): string {
+  let stem = stemCache.get(word);
+  if (stem === undefined) {
+    stem = stemmer(word);
+    if (stemCache.size > 50_000) stemCache.clear();
+    stemCache.set(word, stem);
+  }
+  return stem;
+}
+
+const HAN = /\p{Script=Han}/u;
 const LATIN_WORD = /[a-z0-9]+/g;
 
-/**
- * Feature strings of an already-normalised text. Prefixes keep the blocks apart: `w` words, `b` word
- * bigrams, `c` Latin character n-grams, `h` Han character n-grams.
- */
-export function featureStrings(normalized: string, config: FeatureConfig, jieba: Jieba): { words: string[]; chars: string[] } {
-  const words: string[] = [];
-  const chars: string[] = [];
-  const tokens = tokenize(normalized, { jieba, stem: config.stem });
-  for (const token of tokens) words.push('w' + token);
-  if (config.wordMaxN >= 2) {
-    if (tokens.length > 0) {
-      words.push('b^ ' + tokens[0]);
-      words.push('b' + tokens[tokens.length - 1] + ' $');
-    }
-    for (let index = 1; index < tokens.length; index += 1) words.push('b' + tokens[index - 1] + ' ' + tokens[index]);
+function isHanCode(code: number): boolean {
+  return (code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf) || (code >= 0xf900 && code <= 0xfaff);
+}
+
+/** Word (uni/bi-gram) and character n-gram hashes of already-normalised text. */
+export function featureHashes(normalized: string, config: FeatureConfig, jieba: Jieba): FeatureHashes {
+  const words: number[] = [];
+  const chars: number[] = [];
+  const tokens = tokenize(normalized, { jieba, stem: false });
+  const tokenHashes: number[] = [];
+  for (const token of tokens) {
+    const word = config.stem && /^[a-z]+$/.test(token) ? stemWord(token) : token;
+    const hash = hashString(word, SEED_WORD);
+    tokenHashes.push(hash);
+    words.push(hash);
   }
-  const latinWords = Array.from(normalized.matchAll(LATIN_WORD), (match) => match[0]);
-  const pieces = config.charSpan ? (latinWords.length > 0 ? [latinWords.join(' ')] : []) : latinWords;
-  for (const piece of pieces) {
-    const padded = ' ' + piece + ' ';
-    for (let n = config.charMinN; n <= config.charMaxN; n += 1) {
-      if (padded.length < n) break;
-      for (let start = 0; start + n <= padded.length; start += 1) chars.push('c' + padded.slice(start, start + n));
+  if (config.wordMaxN >= 2 && tokenHashes.length > 0) {
+    words.push(combineHashes(SEED_WORD, tokenHashes[0]));
+    words.push(combineHashes(tokenHashes[tokenHashes.length - 1], SEED_WORD));
+    for (let index = 1; index < tokenHashes.length; index += 1) words.push(combineHashes(tokenHashes[index - 1], tokenHashes[index]));
+  }
+  // Latin character n-grams, over ' word word ' (span) or ' word ' (per word).
+  if (config.charMaxN >= config.charMinN) {
+    const latinWords = normalized.match(LATIN_WORD);
+    if (latinWords) {
+      const pieces = config.charSpan ? [latinWords.join(' ')] : latinWords;
+      for (const piece of pieces) {
+        const padded = ' ' + piece + ' ';
+        for (let start = 0; start < padded.length; start += 1) {
+          let hash = (FNV_OFFSET ^ SEED_LATIN) >>> 0;
+          for (let n = 1; n <= config.charMaxN && start + n <= padded.length; n += 1) {
+            hash = Math.imul(hash ^ padded.charCodeAt(start + n - 1), FNV_PRIME);
+            if (n >= config.charMinN) chars.push(hash | 0);
+          }
+        }
+      }
     }
   }
-  for (const match of normalized.matchAll(HAN_RUN)) {
-    const run = Array.from(match[0]);
-    for (let n = 1; n <= config.hanMaxN; n += 1) {
-      for (let start = 0; start + n <= run.length; start += 1) chars.push('h' + run.slice(start, start + n).join(''));
+  // Han character n-grams within each run of Han characters.
+  if (config.hanMaxN > 0 && HAN.test(normalized)) {
+    let runStart = -1;
+    for (let index = 0; index <= normalized.length; index += 1) {
+      const inRun = index < normalized.length && isHanCode(normalized.charCodeAt(index));
+      if (inRun && runStart < 0) runStart = index;
+      if (!inRun && runStart >= 0) {
+        for (let start = runStart; start < index; start += 1) {
+          let hash = (FNV_OFFSET ^ SEED_HAN) >>> 0;
+          for (let n = 1; n <= config.hanMaxN && start + n <= index; n += 1) {
+            hash = Math.imul(hash ^ normalized.charCodeAt(start + n - 1), FNV_PRIME);
+            chars.push(hash | 0);
+          }
+        }
+        runStart = -1;
+      }
     }
   }
   return { words, chars };
 }
 
-function isCharFeature(feature: string): boolean {
-  return feature[0] === 'c' || feature[0] === 'h';
-}
-
-/** A vocabulary of feature strings with inverse document frequencies, fixed at training time. */
+/** The features kept at training time (word features first), with inverse document frequencies. */
 export class Vocabulary {
-  readonly index: Map<string, number>;
-  readonly idf: Float32Array;
-  readonly isChar: Uint8Array;
-
-  /** Word features come first: indices below wordCount are words and word bigrams. */
+  readonly index: Map<number, number>;
+  /** Indices below wordCount are word features; the rest are character features. */
   readonly wordCount: number;
 
-  constructor(readonly features: readonly string[], idf: Float32Array) {
-    this.index = new Map(features.map((feature, position) => [feature, position]));
-    this.idf = idf;
-    this.isChar = Uint8Array.from(features, (feature) => (isCharFeature(feature) ? 1 : 0));
-    let wordCount = 0;
-    while (wordCount < features.length && this.isChar[wordCount] === 0) wordCount += 1;
-    for (let position = wordCount; position < features.length; position += 1) {
-      if (this.isChar[position] === 0) throw new Error('vocabulary is not ordered words-first');
-    }
+  constructor(readonly hashes: Int32Array, readonly idf: Float32Array, wordCount: number) {
+    this.index = new Map();
+    for (let position = 0; position < hashes.length; position += 1) if (!this.index.has(hashes[position])) this.index.set(hashes[position], position);
     this.wordCount = wordCount;
   }
 
   get size(): number {
-    return this.features.length;
+    return this.hashes.length;
   }
 
-  /** Builds the vocabulary from documents' feature strings; keeps features seen in ≥ minCount documents. */
-  static build(documents: ReadonlyArray<{ words: string[]; chars: string[] }>, minCount = 1): Vocabulary {
-    const documentFrequency = new Map<string, number>();
+  /** Builds the vocabulary from documents' feature hashes (features seen in ≥ minCount documents). */
+  static build(documents: readonly FeatureHashes[], minCount = 1): Vocabulary {
+    const wordFrequency = new Map<number, number>();
+    const charFrequency = new Map<number, number>();
+    const seen = new Set<number>();
     for (const document of documents) {
-      const seen = new Set([...document.words, ...document.chars]);
-      for (const feature of seen) documentFrequency.set(feature, (documentFrequency.get(feature) ?? 0) + 1);
-    }
-    const features: string[] = [];
-    const idfValues: number[] = [];
-    const total = documents.length;
-    for (const wantChar of [false, true]) {
-      for (const [feature, count] of documentFrequency) {
-        if (count < minCount || isCharFeature(feature) !== wantChar) continue;
-        features.push(feature);
-        idfValues.push(Math.log((1 + total) / (1 + count)) + 1);
+      seen.clear();
+      for (const hash of document.words) {
+        if (seen.has(hash)) continue;
+        seen.add(hash);
+        wordFrequency.set(hash, (wordFrequency.get(hash) ?? 0) + 1);
+      }
+      for (const hash of document.chars) {
+        if (seen.has(hash)) continue;
+        seen.add(hash);
+        charFrequency.set(hash, (charFrequency.get(hash) ?? 0) + 1);
       }
     }
-    return new Vocabulary(features, Float32Array.from(idfValues));
+    const hashes: number[] = [];
+    const idf: number[] = [];
+    const total = documents.length;
+    for (const [hash, count] of wordFrequency) {
+      if (count < minCount) continue;
+      hashes.push(hash);
+      idf.push(Math.log((1 + total) / (1 + count)) + 1);
+    }
+    const wordCount = hashes.length;
+    for (const [hash, count] of charFrequency) {
+      if (count < minCount || wordFrequency.has(hash)) continue;
+      hashes.push(hash);
+      idf.push(Math.log((1 + total) / (1 + count)) + 1);
+    }
+    return new Vocabulary(Int32Array.from(hashes), Float32Array.from(idf), wordCount);
   }
 }
 
-/** A sparse L2-normalised TF-IDF vector (indices ascending is not required). */
+/** A sparse L2-normalised TF-IDF vector. */
 export interface SparseVector {
   indices: Int32Array;
   values: Float32Array;
@@ -124,18 +193,14 @@ export class VectorizeScratch {
 }
 
 /** Sublinear TF × IDF over the known features, the character block scaled by charWeight, then L2-normalised. */
-export function vectorize(
-  strings: { words: string[]; chars: string[] },
-  vocabulary: Vocabulary,
-  charWeight: number,
-  scratch?: VectorizeScratch,
-): SparseVector {
-  const work = scratch && scratch.counts.length === vocabulary.size ? scratch : new VectorizeScratch(vocabulary.size, strings.words.length + strings.chars.length);
+export function vectorize(hashes: FeatureHashes, vocabulary: Vocabulary, charWeight: number, scratch?: VectorizeScratch): SparseVector {
+  const work = scratch && scratch.counts.length === vocabulary.size ? scratch : new VectorizeScratch(vocabulary.size, hashes.words.length + hashes.chars.length);
   const { counts, touched } = work;
+  const { index, idf, wordCount } = vocabulary;
   let touchedCount = 0;
-  for (const block of [strings.words, strings.chars]) {
-    for (const feature of block) {
-      const position = vocabulary.index.get(feature);
+  for (const block of [hashes.words, hashes.chars]) {
+    for (let slot = 0; slot < block.length; slot += 1) {
+      const position = index.get(block[slot]);
       if (position === undefined) continue;
       if (counts[position] === 0) {
         if (touchedCount === touched.length) continue;
@@ -150,21 +215,21 @@ export function vectorize(
   let norm = 0;
   for (let slot = 0; slot < touchedCount; slot += 1) {
     const position = touched[slot];
-    let value = (1 + Math.log(counts[position])) * vocabulary.idf[position];
+    let value = (1 + Math.log(counts[position])) * idf[position];
     counts[position] = 0;
-    if (vocabulary.isChar[position] === 1) value *= charWeight;
+    if (position >= wordCount) value *= charWeight;
     indices[slot] = position;
     values[slot] = value;
     norm += value * value;
   }
   if (norm > 0) {
     const scale = 1 / Math.sqrt(norm);
-    for (let index = 0; index < values.length; index += 1) values[index] *= scale;
+    for (let slot = 0; slot < values.length; slot += 1) values[slot] *= scale;
   }
   return { indices, values };
 }
 
-/** The word block of a vector on its own (indices < wordCount), re-normalised; for the MLP member. */
+/** The word block of a vector on its own (indices < wordCount), re-normalised; for the MLP and kNN members. */
 export function wordPart(vector: SparseVector, wordCount: number): SparseVector {
   let count = 0;
   for (let slot = 0; slot < vector.indices.length; slot += 1) if (vector.indices[slot] < wordCount) count += 1;

@@ -2,7 +2,7 @@ import type { Jieba } from '@node-rs/jieba';
 import { defaultJieba, detectLanguage, jiebaWithUserDictionary, normalizeText } from '../text/index.js';
 import { decodeArtifact, encodeArtifact, type ModelState } from './artifact.js';
 import { combine, fitCombinationWeights, fitOutOfScopeThreshold, type CombinationWeights, type OutOfFoldRow, type ThresholdRow } from './calibration.js';
-import { DEFAULT_FEATURE_CONFIG, featureStrings, vectorize, VectorizeScratch, Vocabulary, wordPart, type FeatureConfig, type SparseVector } from './features.js';
+import { DEFAULT_FEATURE_CONFIG, featureHashes, vectorize, VectorizeScratch, Vocabulary, wordPart, type FeatureConfig, type FeatureHashes, type SparseVector } from './features.js';
 import { buildKnnIndex, knnScores, type KnnIndex } from './knn.js';
 import { mlpScores, trainMlp, type MlpModel } from './mlp.js';
 import { Random } from './random.js';
@@ -80,7 +80,7 @@ const DEFAULT_WEIGHTS: CombinationWeights = { linear: 1, mlp: 1, knn: 2 };
 const DEFAULT_OOS_THRESHOLD = 0.3;
 
 interface PreparedExample {
-  strings: { words: string[]; chars: string[] };
+  strings: FeatureHashes;
   label: number;
 }
 
@@ -249,7 +249,7 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
   const prepared: PreparedExample[] = accepted
     .filter((row) => labelIndex.has(row.label) || hasOosClass)
     .map((row) => ({
-      strings: featureStrings(row.normalized, parameters.features, jieba),
+      strings: featureHashes(row.normalized, parameters.features, jieba),
       label: labelIndex.get(row.label) ?? labels.length,
     }));
   report('prepare', 0.05);
@@ -265,7 +265,7 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
   };
   if (labels.length === 0) {
     warnings.push('no in-scope examples: every message will be out of scope');
-    return finish({ ...baseState, features: [], idf: new Float32Array(0), linear: null, mlp: null, knn: null, weights: DEFAULT_WEIGHTS, oosThreshold: 1, singleIntentMinimumSimilarity: 1 });
+    return finish({ ...baseState, featureHashes: new Int32Array(0), wordCount: 0, idf: new Float32Array(0), linear: null, mlp: null, knn: null, weights: DEFAULT_WEIGHTS, oosThreshold: 1, singleIntentMinimumSimilarity: 1 });
   }
   const counts = new Map<number, number>();
   for (const example of prepared) counts.set(example.label, (counts.get(example.label) ?? 0) + 1);
@@ -311,7 +311,7 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
     warnings.push('too few examples to calibrate on held-out folds (need ≥ 20 examples and ≥ 2 per intent): default calibration, confidence is less reliable');
   }
 
-  report('train', doneUnits / totalUnits);
+  tick(0, 'train');
   const members = trainMembers(prepared, classes, parameters, seed, (member) => tick(member === 'linear' ? 1 : 2, 'train'));
   const enabled = { linear: members.linear !== null, mlp: members.mlp !== null, knn: members.knn !== null };
   const weights = calibrate ? fitCombinationWeights(outOfFold, classes, DEFAULT_WEIGHTS, enabled) : { ...DEFAULT_WEIGHTS };
@@ -329,7 +329,8 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
   }
   return finish({
     ...baseState,
-    features: [...members.vocabulary.features],
+    featureHashes: members.vocabulary.hashes,
+    wordCount: members.vocabulary.wordCount,
     idf: members.vocabulary.idf,
     linear: members.linear,
     mlp: members.mlp,
@@ -365,7 +366,7 @@ class LightTierClassifier implements IntentClassifier {
   constructor(private readonly state: ModelState, private readonly artifact: Uint8Array) {
     this.labels = Object.freeze([...state.labels]);
     this.summary = Object.freeze({ ...state.summary, warnings: [...state.summary.warnings] });
-    this.vocabulary = new Vocabulary(state.features, state.idf);
+    this.vocabulary = new Vocabulary(state.featureHashes, state.idf, state.wordCount);
     this.classes = state.labels.length + (state.hasOosClass ? 1 : 0);
     this.evidence = new Evidence(state, this.classes, this.vocabulary.wordCount);
     this.probabilities = new Float64Array(this.classes);
@@ -388,7 +389,7 @@ class LightTierClassifier implements IntentClassifier {
       language = normalized.language;
       if (normalized.text.length === 0) return outOfScopeResult(language, 'empty input');
       if (this.labels.length === 0) return outOfScopeResult(language, 'no intents trained');
-      const strings = featureStrings(normalized.text, this.state.featureConfig, this.jieba);
+      const strings = featureHashes(normalized.text, this.state.featureConfig, this.jieba);
       const vector = vectorize(strings, this.vocabulary, this.state.featureConfig.charWeight, this.scratch);
       if (vector.indices.length === 0) return outOfScopeResult(language, 'no known words or characters');
       this.evidence.compute(vector);

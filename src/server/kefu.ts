@@ -57,9 +57,12 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   const logger = options.logger === false ? false : pino({ level: config.log.level, redact: ['req.headers.authorization', 'body.text'], ...(options.logger ?? {}) });
   const bus = createInProcessEventBus((error) => (logger ? logger.error({ err: error }, 'event handler failed') : undefined));
   const jobs = createInProcessJobQueue((name, error) => (logger ? logger.error({ err: error, job: name }, 'job failed') : undefined));
-  const runtimes = new TenantRuntimeCache(database.db);
+  const runtimes = new TenantRuntimeCache(database.db, config.nlu.mode);
   bus.subscribe((event) => {
-    if (event.type === 'tenant.updated') runtimes.invalidate(event.tenantId);
+    // Retrain (in a worker) or reload the tenant's model; turns keep the old runtime meanwhile.
+    if (event.type === 'tenant.updated') {
+      runtimes.refresh(event.tenantId).catch((error) => (logger ? logger.error({ err: error, tenantId: event.tenantId }, 'tenant runtime refresh failed') : undefined));
+    }
   });
   const conversations = new ConversationService({ db: database.db, bus, runtimes, maxMessageChars: config.conversation.maxMessageChars });
   const widgetSecret = config.widget.tokenSecret ?? (await instanceSecret(database.db, 'widget_token_secret'));

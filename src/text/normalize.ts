@@ -35,7 +35,11 @@ export function toSimplifiedChinese(text: string): string {
 const HAN = /\p{Script=Han}/u;
 const LATIN = /[a-z]/i;
 
-/** zh when Han characters dominate, en when only Latin letters occur, mixed when both are substantial. */
+/**
+ * zh when Han characters dominate, en when only Latin letters occur, mixed when both are
+ * substantial (at least two Latin words and one Latin word per three Han characters, since a
+ * Chinese word is about two characters): '我的order什么时候ship' is mixed, '我要买iPhone' is zh.
+ */
 export function detectLanguage(text: string): Language {
   let han = 0;
   let latinWords = 0;
@@ -44,7 +48,7 @@ export function detectLanguage(text: string): Language {
   if (han === 0 && latinWords === 0) return 'unknown';
   if (han === 0) return 'en';
   if (latinWords === 0) return 'zh';
-  return latinWords * 2 >= han ? 'mixed' : 'zh';
+  return latinWords >= 2 && latinWords * 3 >= han ? 'mixed' : 'zh';
 }
 
 /**

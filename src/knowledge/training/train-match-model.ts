@@ -145,7 +145,44 @@ if (sources.includes('atec')) {
   descriptions.push(`ATEC retrieval view (${atecQueries.length} queries, top-10 candidates)`);
 }
 console.error(`training rows: ${rows.length}, positives: ${labels.filter((label) => label === 1).length}`);
-const model = toModel(fitLogisticRegression(rows, labels, { l2: Number(option('l2', '1e-5')), sampleWeights: weights }));
+const ranking = toModel(fitLogisticRegression(rows, labels, { l2: Number(option('l2', '1e-5')), sampleWeights: weights }));
+
+// Platt recalibration of the top hit on travel-zh dev (an FAQ tenant with 1/3 out-of-scope or
+// risky messages): the leave-one-out training data is harder than real traffic, so the raw model is
+// under-confident. Reported with 2-fold cross-validation so the figure is not fitted to itself.
+const { entries: faqEntries } = parseFaqSheet(await readFile(travelFaqFile), 'faq.csv');
+const faqKb = faqEntries.map((entry) => ({ id: entry.id, question: entry.question, alternatives: entry.alternatives, answer: entry.answer }));
+const devRows = await readLines<{ text: string; expected: string; kind: string }>(travelDevFile);
+const rankingIndex = new LexicalIndex(faqKb, { ...lexicalOptions, model: ranking });
+const topHits = devRows.map((row) => {
+  const top = rankingIndex.search(row.text, { k: 1 })[0];
+  return { logit: top?.score ?? -10, correct: top !== undefined && row.kind === 'paraphrase' && top.id === row.expected ? 1 : 0 };
+});
+const platt = (sample: typeof topHits): { a: number; b: number } => {
+  const fit = fitLogisticRegression(sample.map((hit) => Float64Array.of(hit.logit)), sample.map((hit) => hit.correct), { l2: 1e-6 });
+  return { a: fit.weights[0]!, b: fit.bias };
+};
+const ece = (sample: typeof topHits, scale: { a: number; b: number }): number => {
+  const bins = Array.from({ length: 10 }, () => ({ n: 0, score: 0, correct: 0 }));
+  for (const hit of sample) {
+    const probability = 1 / (1 + Math.exp(-(scale.a * hit.logit + scale.b)));
+    const bin = bins[Math.min(9, Math.floor(probability * 10))]!;
+    bin.n += 1;
+    bin.score += probability;
+    bin.correct += hit.correct;
+  }
+  return bins.reduce((sum, bin) => sum + (bin.n === 0 ? 0 : (bin.n / sample.length) * Math.abs(bin.score / bin.n - bin.correct / bin.n)), 0);
+};
+const odd = topHits.filter((_, index) => index % 2 === 1);
+const even = topHits.filter((_, index) => index % 2 === 0);
+const crossValidatedEce = Number(((ece(even, platt(odd)) + ece(odd, platt(even))) / 2).toFixed(4));
+const scale = platt(topHits);
+const model: MatchModel = {
+  bias: Number((scale.a * ranking.bias + scale.b).toFixed(4)),
+  weights: Object.fromEntries(MATCH_FEATURES.map((name) => [name, Number((scale.a * ranking.weights[name]).toFixed(4))])) as Record<MatchFeature, number>,
+};
+console.error(`Platt a=${scale.a.toFixed(3)} b=${scale.b.toFixed(3)}; travel-zh dev top-hit ECE, 2-fold cross-validated: ${crossValidatedEce}`);
+descriptions.push(`Platt-scaled on travel-zh dev top hits (2-fold cross-validated ECE ${crossValidatedEce})`);
 
 // travel-zh dev: top-1 accuracy on paraphrases and the matchScore of out-of-scope messages.
 const { entries: travelEntries } = parseFaqSheet(await readFile(travelFaqFile), 'faq.csv');
