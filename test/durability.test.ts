@@ -122,6 +122,9 @@ describe('graceful shutdown', () => {
     const server = await startServer({ KEFU_DATA_DIR: dataDir, DATABASE_URL: '' });
     const headers = { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' };
     const conversation = (await (await fetch(`${server.baseUrl}/v1/conversations`, { method: 'POST', headers, body: '{}' })).json()) as { id: string };
+    // Warm up: the first turn waits for the tenant's model.
+    const warm = await fetch(`${server.baseUrl}/v1/conversations/${conversation.id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: '你好' }) });
+    expect(warm.status).toBe(201);
     const exited = new Promise<number | null>((resolve) => {
       server.child.removeAllListeners('exit');
       server.child.on('exit', (code) => resolve(code));
@@ -132,7 +135,7 @@ describe('graceful shutdown', () => {
         .then((response) => statuses.push(response.status))
         .catch(() => statuses.push('no response')),
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 50));
     server.child.kill('SIGTERM');
     await Promise.all(inFlight);
     expect(await exited).toBe(0);

@@ -1,5 +1,5 @@
 import { expectedCalibrationError } from './calibration.js';
-import type { IntentClassifier, IntentExample } from './types.js';
+import type { IntentClassifier, IntentExample, IntentPrediction } from './types.js';
 
 /** The metrics of `kefu eval intent` (field names are part of the CLI's JSON interface). */
 export interface IntentEvaluation {
@@ -22,7 +22,7 @@ export interface EvaluateOptions {
   oosLabel?: string;
   gate?: number;
   trainMs?: number;
-  /** Classify each row this many extra times before timing (JIT warm-up); default 1 pass over 200 rows. */
+  /** Classify the first 200 rows once before timing (JIT warm-up); default true. */
   warmup?: boolean;
 }
 
@@ -33,19 +33,39 @@ function percentile(sorted: readonly number[], fraction: number): number {
 }
 
 /**
- * Scores a classifier on labelled rows.
+ * Scores a classifier on labelled rows (classifying each row once, timed; a warm-up pass over the
+ * first 200 rows comes first so the JIT is not measured). See scoreIntentPredictions for the
+ * metric definitions.
+ */
+export function evaluateIntentClassifier(classifier: IntentClassifier, rows: readonly IntentExample[], options: EvaluateOptions = {}): IntentEvaluation {
+  if (options.warmup !== false) for (const row of rows.slice(0, 200)) classifier.classify(row.text);
+  const predictions: IntentPrediction[] = [];
+  const timings: number[] = [];
+  for (const row of rows) {
+    const started = process.hrtime.bigint();
+    predictions.push(classifier.classify(row.text));
+    timings.push(Number(process.hrtime.bigint() - started) / 1000);
+  }
+  return scoreIntentPredictions(rows, predictions, timings, options);
+}
+
+/**
+ * The metrics, from predictions and per-row classify times in microseconds.
  * - accuracy: over all rows; an out-of-scope row is correct only when predicted out of scope.
  * - coverage / selective_accuracy: rows answered automatically, i.e. predicted in scope with
  *   confidence ≥ gate (an out-of-scope result is never answered, whatever its confidence).
  * - ece: 15-bin ECE of `confidence` as the probability that the top in-scope intent is right
  *   (out-of-scope rows count as wrong), the quantity the gate acts on.
- * - macro_f1: over the in-scope labels of the test set, plus the out-of-scope class when present.
+ * - macro_f1: over the labels of the test set (the out-of-scope label is one class).
  */
-export function evaluateIntentClassifier(classifier: IntentClassifier, rows: readonly IntentExample[], options: EvaluateOptions = {}): IntentEvaluation {
+export function scoreIntentPredictions(
+  rows: readonly IntentExample[],
+  predictions: readonly Pick<IntentPrediction, 'intent' | 'confidence' | 'outOfScope' | 'alternatives'>[],
+  timingsMicroseconds: readonly number[],
+  options: EvaluateOptions = {},
+): IntentEvaluation {
   const oosLabel = options.oosLabel ?? 'oos';
   const gate = options.gate ?? 0.85;
-  if (options.warmup !== false) for (const row of rows.slice(0, 200)) classifier.classify(row.text);
-  const timings: number[] = [];
   let correct = 0;
   let inScope = 0;
   let inScopeCorrect = 0;
@@ -60,10 +80,8 @@ export function evaluateIntentClassifier(classifier: IntentClassifier, rows: rea
   const predictedCount = new Map<string, number>();
   const actualCount = new Map<string, number>();
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-  for (const row of rows) {
-    const started = process.hrtime.bigint();
-    const prediction = classifier.classify(row.text);
-    timings.push(Number(process.hrtime.bigint() - started) / 1000);
+  rows.forEach((row, index) => {
+    const prediction = predictions[index];
     const isOos = row.label === oosLabel;
     const predictedLabel = prediction.outOfScope ? oosLabel : (prediction.intent ?? oosLabel);
     const isCorrect = predictedLabel === row.label;
@@ -86,7 +104,7 @@ export function evaluateIntentClassifier(classifier: IntentClassifier, rows: rea
     bump(actualCount, row.label);
     bump(predictedCount, predictedLabel);
     if (isCorrect) bump(truePositive, row.label);
-  }
+  });
   let f1Sum = 0;
   for (const [label, actual] of actualCount) {
     const tp = truePositive.get(label) ?? 0;
@@ -95,7 +113,7 @@ export function evaluateIntentClassifier(classifier: IntentClassifier, rows: rea
     const recall = tp / actual;
     f1Sum += precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
   }
-  timings.sort((left, right) => left - right);
+  const timings = [...timingsMicroseconds].sort((left, right) => left - right);
   const n = rows.length;
   const ratio = (numerator: number, denominator: number) => (denominator === 0 ? 0 : numerator / denominator);
   return {

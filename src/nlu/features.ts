@@ -124,15 +124,59 @@ export function featureHashes(normalized: string, config: FeatureConfig, jieba: 
   return { words, chars };
 }
 
+/**
+ * An open-addressing hash table from feature hash to feature index on typed arrays: lookups do not
+ * allocate (a JS Map would box hashes outside the small-integer range).
+ */
+export class FeatureIndex {
+  private readonly keys: Int32Array;
+  private readonly values: Int32Array;
+  private readonly mask: number;
+
+  constructor(hashes: Int32Array) {
+    let size = 16;
+    while (size < hashes.length * 2) size *= 2;
+    this.keys = new Int32Array(size);
+    this.values = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+    for (let position = 0; position < hashes.length; position += 1) {
+      let slot = this.slotOf(hashes[position]);
+      while (this.values[slot] !== -1 && this.keys[slot] !== hashes[position]) slot = (slot + 1) & this.mask;
+      if (this.values[slot] === -1) {
+        this.keys[slot] = hashes[position];
+        this.values[slot] = position;
+      }
+    }
+  }
+
+  private slotOf(hash: number): number {
+    return (Math.imul(hash, 0x9e3779b1) >>> 7) & this.mask;
+  }
+
+  /** The feature's index, or -1. */
+  get(hash: number): number {
+    let slot = this.slotOf(hash);
+    for (;;) {
+      const value = this.values[slot];
+      if (value === -1) return -1;
+      if (this.keys[slot] === hash) return value;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  has(hash: number): boolean {
+    return this.get(hash) !== -1;
+  }
+}
+
 /** The features kept at training time (word features first), with inverse document frequencies. */
 export class Vocabulary {
-  readonly index: Map<number, number>;
+  readonly index: FeatureIndex;
   /** Indices below wordCount are word features; the rest are character features. */
   readonly wordCount: number;
 
   constructor(readonly hashes: Int32Array, readonly idf: Float32Array, wordCount: number) {
-    this.index = new Map();
-    for (let position = 0; position < hashes.length; position += 1) if (!this.index.has(hashes[position])) this.index.set(hashes[position], position);
+    this.index = new FeatureIndex(hashes);
     this.wordCount = wordCount;
   }
 
@@ -201,7 +245,7 @@ export function vectorize(hashes: FeatureHashes, vocabulary: Vocabulary, charWei
   for (const block of [hashes.words, hashes.chars]) {
     for (let slot = 0; slot < block.length; slot += 1) {
       const position = index.get(block[slot]);
-      if (position === undefined) continue;
+      if (position < 0) continue;
       if (counts[position] === 0) {
         if (touchedCount === touched.length) continue;
         touched[touchedCount] = position;

@@ -6,7 +6,7 @@ export type { IntentClassifier, IntentExample, IntentPrediction, TrainIntentOpti
 export { trainIntentClassifier, loadIntentClassifier, DEFAULT_HYPERPARAMETERS } from './intent-classifier.js';
 export type { LightTierHyperparameters, TrainIntentInternalOptions } from './intent-classifier.js';
 export { ARTIFACT_FORMAT_VERSION } from './artifact.js';
-export { evaluateIntentClassifier } from './evaluate.js';
+export { evaluateIntentClassifier, scoreIntentPredictions } from './evaluate.js';
 export type { IntentEvaluation, EvaluateOptions } from './evaluate.js';
 export { expectedCalibrationError } from './calibration.js';
 export { parseIntentJsonl, readIntentJsonl } from './jsonl.js';

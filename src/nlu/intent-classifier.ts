@@ -52,7 +52,7 @@ export const DEFAULT_HYPERPARAMETERS: LightTierHyperparameters = {
   linearMaxEpochs: 40,
   linearLearningRate: 1,
   linearL2: 1e-6,
-  mlpHidden: 256,
+  mlpHidden: 128,
   mlpWordsOnly: true,
   mlpSteps: 54_000,
   mlpMinEpochs: 6,
