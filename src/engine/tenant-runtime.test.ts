@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/support/test-database.js';
+import { importPack, loadPack } from '../packs/index.js';
+import { TenantRuntimeCache } from './tenant-runtime.js';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let tenantId: string;
+const shop = loadPack(path.resolve('examples/packs/shop-zh')).pack!;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  tenantId = (await importPack(database.db, shop, { actor: 'test' })).tenantId;
+});
+afterAll(async () => database?.dispose());
+
+const activeModels = () =>
+  database.db.selectFrom('model_versions').select(['version', 'active']).where('tenant_id', '=', tenantId).where('kind', '=', 'intent').orderBy('version').execute();
+
+describe('tenant runtime and intent models', () => {
+  it('trains the classifier once, stores it as version 1, and reloads it without retraining', async () => {
+    const runtime = await new TenantRuntimeCache(database.db).get(tenantId);
+    expect(runtime.model).toMatchObject({ kind: 'classifier', version: 1 });
+    const understanding = runtime.understander.understand('七天无理由退货怎么申请');
+    expect(understanding.model).toBe('intent-classifier@v1');
+    expect(understanding.intent).toMatch(/^faq-/);
+    expect(await activeModels()).toEqual([{ version: 1, active: true }]);
+    const again = await new TenantRuntimeCache(database.db).get(tenantId);
+    expect(again.model.version).toBe(1);
+    expect(await activeModels()).toHaveLength(1);
+  }, 120_000);
+
+  it('retrains after a change while the old model keeps serving, then switches atomically', async () => {
+    const cache = new TenantRuntimeCache(database.db);
+    const before = await cache.get(tenantId);
+    const changed = { ...shop, intents: shop.intents.map((intent) => (intent.name === 'greeting' ? { ...intent, examples: [...intent.examples, '哈喽哈喽在吗'] } : intent)) };
+    await importPack(database.db, changed, { actor: 'test' });
+    const refreshing = cache.refresh(tenantId);
+    // Turns during training still get the old, complete runtime.
+    expect(await cache.get(tenantId)).toBe(before);
+    const after = await refreshing;
+    expect(after.model.version).toBe(2);
+    expect(await cache.get(tenantId)).toBe(after);
+    expect((await activeModels()).filter((model) => model.active)).toEqual([{ version: 2, active: true }]);
+  }, 120_000);
+
+  it('falls back to the lexical lookup, and says why, for a tenant with a single intent', async () => {
+    const single = { ...shop, tenant: { ...shop.tenant, slug: 'single-intent' }, faq: shop.faq.slice(0, 1), intents: [], playbooks: [] };
+    const { tenantId: singleId } = await importPack(database.db, single, { actor: 'test' });
+    const runtime = await new TenantRuntimeCache(database.db).get(singleId);
+    expect(runtime.model).toMatchObject({ kind: 'lexical', version: null });
+    expect(runtime.model.note).toMatch(/fewer than two intents/);
+    expect(runtime.understander.understand(single.faq[0]!.question.toLowerCase()).intent).toBe(single.faq[0]!.id);
+  });
+});
