@@ -38,6 +38,8 @@ const configSchema = z
       .object({
         load: booleanString.default(true),
         packsDir: z.string().min(1).default('examples/packs'),
+        /** Fixes the date playbooks see as today (YYYY-MM-DD): the demo data is written for 2026-11-25. */
+        today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
       })
       .default({ load: true, packsDir: 'examples/packs' }),
     nlu: z
@@ -76,6 +78,7 @@ const environmentVariables: ReadonlyArray<readonly [string, readonly string[]]> 
   ['LOG_LEVEL', ['log', 'level']],
   ['KEFU_DEMO', ['demo', 'load']],
   ['KEFU_DEMO_PACKS', ['demo', 'packsDir']],
+  ['KEFU_TODAY', ['demo', 'today']],
   ['KEFU_NLU', ['nlu', 'mode']],
   ['KEFU_MAX_MESSAGE_CHARS', ['conversation', 'maxMessageChars']],
   ['KEFU_WIDGET_SECRET', ['widget', 'tokenSecret']],

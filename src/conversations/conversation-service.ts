@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { EventBus } from '../bus/index.js';
 import { runTurn, type DialogueState } from '../engine/run-turn.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
+import { createDatabaseConnector } from '../playbooks/index.js';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import type { Db } from '../store/database.js';
 import type { MessagePart } from '../store/schema.js';
@@ -15,6 +16,8 @@ export interface ConversationServiceDeps {
   bus: EventBus;
   runtimes: TenantRuntimeCache;
   maxMessageChars: number;
+  /** The date playbooks see as today (YYYY-MM-DD); the real date when unset. */
+  today?: string;
 }
 
 export interface NewConversation {
@@ -45,6 +48,7 @@ export interface PostMessageResult {
 /** Conversations and messages of one tenant at a time: every function takes the tenant id. */
 export class ConversationService {
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #queues = new Map<string, Promise<void>>();
   #accepting = true;
 
   constructor(private readonly deps: ConversationServiceDeps) {}
@@ -215,30 +219,34 @@ export class ConversationService {
   }
 
   async #post(tenantId: string, conversationId: string, text: string, externalId: string | undefined): Promise<PostMessageResult> {
-    const { db, bus, runtimes } = this.deps;
-    const started = performance.now();
-
     if (externalId !== undefined) {
       const duplicate = await this.#findDuplicate(tenantId, conversationId, externalId, text);
       if (duplicate) return duplicate;
     }
-    const runtime = await runtimes.get(tenantId);
+    // Turns of one conversation run one at a time on this node, so each sees the state the
+    // previous one left.
+    return this.#serialize(conversationId, () => this.#turn(tenantId, conversationId, text, externalId));
+  }
 
-    // One transaction: the customer message, the bot's reply, any draft and the trace commit
-    // together, and the caller is acknowledged only after the commit. The light tier is
-    // synchronous, so the transaction is held for microseconds, not for a model call.
-    const outcome = await db.transaction().execute(async (trx) => {
+  async #turn(tenantId: string, conversationId: string, text: string, externalId: string | undefined): Promise<PostMessageResult> {
+    const { db, bus, runtimes } = this.deps;
+    const started = performance.now();
+    const runtime = await runtimes.get(tenantId);
+    const traceId = randomUUID();
+
+    // 1. Store the customer's message and commit: from here on it is durable.
+    const stored = await db.transaction().execute(async (trx) => {
       const conversation = await trx
         .selectFrom('conversations')
-        .select(['id', 'status', 'contact_id', 'assignee_kind', 'state'])
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', conversationId)
-        .forUpdate()
+        .innerJoin('contacts', (join) => join.onRef('contacts.id', '=', 'conversations.contact_id').onRef('contacts.tenant_id', '=', 'conversations.tenant_id'))
+        .select(['conversations.status', 'conversations.contact_id', 'conversations.assignee_kind', 'conversations.state', 'contacts.name', 'contacts.phone', 'contacts.email', 'contacts.attributes'])
+        .where('conversations.tenant_id', '=', tenantId)
+        .where('conversations.id', '=', conversationId)
+        .forUpdate(['conversations'])
         .executeTakeFirst();
       if (!conversation) throw notFound(ErrorCodes.conversationNotFound, 'conversation');
       // A person owns the conversation: the bot stays quiet.
       const botAnswers = conversation.assignee_kind !== 'agent';
-      const traceId = randomUUID();
       const inbound = await trx
         .insertInto('messages')
         .values({
@@ -257,18 +265,44 @@ export class ConversationService {
         .onConflict((conflict) => conflict.columns(['tenant_id', 'conversation_id', 'external_id']).where('external_id', 'is not', null).doNothing())
         .returningAll()
         .executeTakeFirst();
-      if (!inbound) return null;
-      const status = conversation.status === 'resolved' ? 'open' : conversation.status;
-      if (!botAnswers) {
+      if (inbound && (conversation.status === 'resolved' || !botAnswers)) {
         await trx
           .updateTable('conversations')
-          .set({ status, last_message_at: new Date(), updated_at: new Date() })
+          .set({ status: conversation.status === 'resolved' ? 'open' : conversation.status, last_message_at: new Date(), updated_at: new Date() })
           .where('tenant_id', '=', tenantId)
           .where('id', '=', conversationId)
           .execute();
-        return { inbound, turn: null };
       }
-      const decision = runTurn(runtime, { text, state: conversation.state as DialogueState });
+      return inbound ? { inbound, conversation, botAnswers } : null;
+    });
+    if (!stored) {
+      // A concurrent retry with the same external id won the insert.
+      const duplicate = await this.#findDuplicate(tenantId, conversationId, externalId!, text);
+      if (duplicate) return duplicate;
+      throw new KefuError(ErrorCodes.idempotencyConflict, 'a message with this idempotency key is still being processed', { status: 409 });
+    }
+    const message = toMessage(stored.inbound);
+    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: message.id, seq: message.seq });
+    if (!stored.botAnswers) return { duplicate: false, message, reply: null, turn: null };
+
+    // 2. Run the turn outside any transaction (it may call connectors).
+    const contact = stored.conversation;
+    const decision = await runTurn(runtime, { text, state: contact.state as DialogueState }, {
+      connector: createDatabaseConnector(db, tenantId),
+      contact: { id: contact.contact_id, name: contact.name, phone: contact.phone, email: contact.email, ...(contact.attributes as Record<string, unknown>) },
+      now: new Date(),
+      today: this.deps.today,
+    });
+
+    // 3. Store the reply, any draft and the trace, and move the conversation on.
+    const outcome = await db.transaction().execute(async (trx) => {
+      const conversation = await trx
+        .selectFrom('conversations')
+        .select(['status'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', conversationId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
       const insertMessage = (visibility: 'public' | 'internal', senderKind: 'bot' | 'system', parts: MessagePart[], body: string) =>
         trx
           .insertInto('messages')
@@ -288,6 +322,7 @@ export class ConversationService {
           .returningAll()
           .executeTakeFirstOrThrow();
       if (decision.draft) await insertMessage('internal', 'bot', decision.draft.parts, decision.draft.text);
+      if (decision.handoffNote) await insertMessage('internal', 'system', [{ type: 'text', text: decision.handoffNote }], decision.handoffNote);
       const reply = await insertMessage('public', decision.route === 'auto' ? 'bot' : 'system', decision.reply.parts, decision.reply.text);
       await trx
         .insertInto('turn_traces')
@@ -295,50 +330,54 @@ export class ConversationService {
           id: traceId,
           tenant_id: tenantId,
           conversation_id: conversationId,
-          inbound_message_id: inbound.id,
+          inbound_message_id: stored.inbound.id,
           reply_message_id: reply.id,
           route: decision.route,
           tier: decision.tier,
           intent: decision.intent,
           confidence: decision.confidence,
           latency_ms: performance.now() - started,
-          trace: JSON.stringify({ ...decision.trace, route: decision.route, tier: decision.tier, handoffReason: decision.handoffReason }),
+          trace: JSON.stringify({ ...decision.trace, route: decision.route, tier: decision.tier, handoffReason: decision.handoffReason, events: decision.events }),
         })
         .execute();
-      const handOver = decision.route !== 'auto' && status !== 'pending' && canTransition(status, 'pending');
+      const handOver = decision.route !== 'auto' && conversation.status !== 'pending' && canTransition(conversation.status, 'pending');
       await trx
         .updateTable('conversations')
         .set({
           state: JSON.stringify(decision.nextState),
           last_message_at: new Date(),
           updated_at: new Date(),
-          ...(handOver ? { status: 'pending' as const, assignee_kind: 'none' as const } : { status }),
+          ...(handOver ? { status: 'pending' as const, assignee_kind: 'none' as const } : {}),
         })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', conversationId)
         .execute();
-      return { inbound, turn: { traceId, decision, reply: toMessage(reply), handOver } };
+      return { reply: toMessage(reply), handOver };
     });
 
-    if (!outcome) {
-      // A concurrent retry with the same external id won the insert.
-      const duplicate = await this.#findDuplicate(tenantId, conversationId, externalId!, text);
-      if (duplicate) return duplicate;
-      throw new KefuError(ErrorCodes.idempotencyConflict, 'a message with this idempotency key is still being processed', { status: 409 });
-    }
-    const message = toMessage(outcome.inbound);
-    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: message.id, seq: message.seq });
-    if (!outcome.turn) return { duplicate: false, message, reply: null, turn: null };
-    const { traceId, decision, reply, handOver } = outcome.turn;
-    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: reply.id, seq: reply.seq });
+    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: outcome.reply.id, seq: outcome.reply.seq });
     await bus.publish({ type: 'turn.completed', tenantId, conversationId, turnId: traceId, route: decision.route });
-    if (handOver) await bus.publish({ type: 'conversation.updated', tenantId, conversationId, status: 'pending' });
+    if (outcome.handOver) await bus.publish({ type: 'conversation.updated', tenantId, conversationId, status: 'pending' });
     return {
       duplicate: false,
       message,
-      reply,
+      reply: outcome.reply,
       turn: { id: traceId, traceId, route: decision.route, tier: decision.tier, intent: decision.intent, confidence: decision.confidence },
     };
+  }
+
+  async #serialize<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(key) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#queues.set(key, settled);
+    settled.then(() => {
+      if (this.#queues.get(key) === settled) this.#queues.delete(key);
+    });
+    return run;
   }
 
   async #findDuplicate(tenantId: string, conversationId: string, externalId: string, text: string): Promise<PostMessageResult | null> {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { runTurn } from './run-turn.js';
+import { runTurn as runTurnWith, type TurnInput } from './run-turn.js';
 import type { RuntimeFaq, RuntimeIntent, TenantRuntime } from './tenant-runtime.js';
 import type { Understander, Understanding } from './understander.js';
+
+const services = {
+  connector: { name: 'none', query: async () => [] },
+  contact: {},
+  now: new Date('2026-11-25T10:00:00+08:00'),
+};
+const runTurn = (runtime: TenantRuntime, input: TurnInput) => runTurnWith(runtime, input, services);
 
 /** A runtime whose understander returns a fixed understanding: these tests are about routing. */
 function runtime(understanding: Partial<Understanding>, overrides: Partial<TenantRuntime> = {}): TenantRuntime {
@@ -20,12 +27,16 @@ function runtime(understanding: Partial<Understanding>, overrides: Partial<Tenan
   return {
     tenantId: 't',
     slug: 't',
+    name: '测试',
     domain: 'finance',
+    timezone: 'Asia/Shanghai',
     gate: 0.85,
     messages: { greeting: 'hi', fallback: '抱歉，我回答不了这个问题。', handoff: '正在为您转接人工。', noAnswer: 'none' },
     style: null,
     intents,
     faq,
+    playbooks: new Map(),
+    problems: [],
     understander,
     model: { kind: 'classifier', version: 1, note: null },
     loadedAt: new Date(),
@@ -34,59 +45,59 @@ function runtime(understanding: Partial<Understanding>, overrides: Partial<Tenan
 }
 
 describe('runTurn routing', () => {
-  it('answers automatically at or above the gate, citing the FAQ version', () => {
-    const decision = runTurn(runtime({ intent: 'faq-1', confidence: 0.9 }), { text: '怎么退货', state: {} });
+  it('answers automatically at or above the gate, citing the FAQ version', async () => {
+    const decision = await runTurn(runtime({ intent: 'faq-1', confidence: 0.9 }), { text: '怎么退货', state: {} });
     expect(decision).toMatchObject({ route: 'auto', tier: 'light', intent: 'faq-1' });
     expect(decision.reply.text).toBe('七天内可以无理由退货。');
     expect(decision.trace.citations).toEqual([{ source: 'faq', id: 'faq-1', version: 3 }]);
     expect(decision.trace.stages.map((stage) => stage.stage)).toEqual(['normalise', 'understand', 'route', 'respond', 'guard', 'decide']);
   });
 
-  it('hands over below the gate (0.85 in finance) with the reason', () => {
-    const decision = runTurn(runtime({ intent: 'faq-1', confidence: 0.84 }), { text: '退貨', state: {} });
+  it('hands over below the gate (0.85 in finance) with the reason', async () => {
+    const decision = await runTurn(runtime({ intent: 'faq-1', confidence: 0.84 }), { text: '退貨', state: {} });
     expect(decision.route).toBe('human');
     expect(decision.handoffReason).toMatch(/confidence 0\.840 < gate 0\.85/);
     expect(decision.reply.text).toBe('正在为您转接人工。');
   });
 
-  it('declines politely when nothing matches', () => {
-    const decision = runTurn(runtime({ intent: null, confidence: 0.05, outOfScope: true }), { text: 'What is the weather in Paris?', state: {} });
+  it('declines politely when nothing matches', async () => {
+    const decision = await runTurn(runtime({ intent: null, confidence: 0.05, outOfScope: true }), { text: 'What is the weather in Paris?', state: {} });
     expect(decision).toMatchObject({ route: 'auto', tier: 'fallback' });
     expect(decision.reply.text).toBe('抱歉，我回答不了这个问题。');
   });
 
-  it('drafts for a person on a sensitive FAQ entry and on assist intents', () => {
-    const sensitive = runTurn(runtime({ intent: 'faq-2', confidence: 0.95 }), { text: '被盗刷了', state: {} });
+  it('drafts for a person on a sensitive FAQ entry and on assist intents', async () => {
+    const sensitive = await runTurn(runtime({ intent: 'faq-2', confidence: 0.95 }), { text: '被盗刷了', state: {} });
     expect(sensitive.route).toBe('assist');
     expect(sensitive.draft?.text).toBe('请立即冻结卡片。');
     expect(sensitive.reply.text).toBe('正在为您转接人工。');
-    const complaint = runTurn(runtime({ intent: 'complaint', confidence: 0.6 }), { text: '服务太差了', state: {} });
+    const complaint = await runTurn(runtime({ intent: 'complaint', confidence: 0.6 }), { text: '服务太差了', state: {} });
     expect(complaint.route).toBe('assist');
     expect(complaint.trace.gate).toBe(0.5);
   });
 
-  it('sends human-routed intents and explicit requests (转人工 / 轉人工 / human agent) to a person', () => {
-    expect(runTurn(runtime({ intent: 'card.lost', confidence: 0.99 }), { text: '卡丢了', state: {} }).route).toBe('human');
+  it('sends human-routed intents and explicit requests (转人工 / 轉人工 / human agent) to a person', async () => {
+    expect((await runTurn(runtime({ intent: 'card.lost', confidence: 0.99 }), { text: '卡丢了', state: {} })).route).toBe('human');
     for (const text of ['我要转人工', '我要轉人工', 'I want to talk to a human agent']) {
-      const decision = runTurn(runtime({ intent: 'faq-1', confidence: 0.99 }), { text, state: {} });
+      const decision = await runTurn(runtime({ intent: 'faq-1', confidence: 0.99 }), { text, state: {} });
       expect(decision.route, text).toBe('human');
       expect(decision.trace.handover?.rule).toBe('human.request');
     }
   });
 
-  it('applies the style guide, and refuses to send a forbidden phrase', () => {
+  it('applies the style guide, and refuses to send a forbidden phrase', async () => {
     const style = { forbidden: ['七天'], replacements: {}, exemplary_replies: [] };
-    const blocked = runTurn(runtime({ intent: 'faq-1', confidence: 0.99 }, { style }), { text: '怎么退货', state: {} });
+    const blocked = await runTurn(runtime({ intent: 'faq-1', confidence: 0.99 }, { style }), { text: '怎么退货', state: {} });
     expect(blocked.route).toBe('human');
     expect(blocked.trace.guard.violations).toEqual(['七天']);
-    const replaced = runTurn(runtime({ intent: 'greeting', confidence: 0.99 }, { style: { forbidden: [], replacements: { '您好': '您好呀' }, exemplary_replies: [] } }), { text: '你好', state: {} });
+    const replaced = await runTurn(runtime({ intent: 'greeting', confidence: 0.99 }, { style: { forbidden: [], replacements: { '您好': '您好呀' }, exemplary_replies: [] } }), { text: '你好', state: {} });
     expect(replaced.reply.text).toBe('您好呀！');
   });
 
-  it('carries dialogue state between turns', () => {
-    const first = runTurn(runtime({ intent: 'faq-1', confidence: 0.9 }), { text: '怎么退货', state: {} });
-    expect(first.nextState).toEqual({ lastIntent: 'faq-1', turns: 1 });
-    const second = runTurn(runtime({ intent: null, confidence: 0, outOfScope: true }), { text: '嗯', state: first.nextState });
-    expect(second.nextState).toEqual({ lastIntent: 'faq-1', turns: 2 });
+  it('carries dialogue state between turns', async () => {
+    const first = await runTurn(runtime({ intent: 'faq-1', confidence: 0.9 }), { text: '怎么退货', state: {} });
+    expect(first.nextState).toMatchObject({ lastIntent: 'faq-1', turns: 1, playbook: null });
+    const second = await runTurn(runtime({ intent: null, confidence: 0, outOfScope: true }), { text: '嗯', state: first.nextState });
+    expect(second.nextState).toMatchObject({ lastIntent: 'faq-1', turns: 2 });
   });
 });

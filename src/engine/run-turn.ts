@@ -1,19 +1,37 @@
 import { performance } from 'node:perf_hooks';
+import { extractEntities, type Entity } from '../nlu/index.js';
+import { fillSlots, matchQuickReply, runPlaybook, startState, type Connector, type Playbook, type PlaybookOutcome, type PlaybookRunState } from '../playbooks/index.js';
 import type { MessagePart } from '../store/schema.js';
 import { normalizeText, type Language } from '../text/index.js';
+import { builtinTools, type Tool } from '../tools/index.js';
 import { detectHandover } from './handover-rules.js';
 import { applyStyleGuide } from './style-guard.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 import type { Understanding } from './understander.js';
 
 export type Route = 'auto' | 'assist' | 'human';
-/** Which tier produced the reply: the light tier (FAQ/intent), a fallback decline, or a person. */
-export type Tier = 'light' | 'fallback' | 'human';
+/** Which tier produced the reply: light (FAQ/intent answer), playbook, a fallback decline, or a person. */
+export type Tier = 'light' | 'playbook' | 'fallback' | 'human';
 
 /** Dialogue state kept on the conversation between turns. */
 export interface DialogueState {
   lastIntent?: string | null;
   turns?: number;
+  /** A playbook waiting for the customer (an ask) or offering quick replies. */
+  playbook?: PlaybookRunState | null;
+  /** Slots remembered across playbooks (e.g. the order last referenced). */
+  memory?: Record<string, string | number>;
+}
+
+/** What the pipeline may call out to; the conversation service supplies it per turn. */
+export interface TurnServices {
+  connector: Connector;
+  tools?: ReadonlyMap<string, Tool>;
+  /** The contact's profile, as playbooks read it (`contact.phone`). */
+  contact: Record<string, unknown>;
+  now: Date;
+  /** Overrides the date playbooks see as "today" (demo data is written for a fixed day). */
+  today?: string;
 }
 
 export interface TurnInput {
@@ -36,6 +54,10 @@ export interface TurnDecision {
   /** For assist: the AI draft a person approves, edits or rejects. */
   draft: { text: string; parts: MessagePart[] } | null;
   handoffReason: string | null;
+  /** Summary for the agent who takes over (from a playbook's handoff note). */
+  handoffNote: string | null;
+  /** Domain events the turn asks for (e.g. coupon.issue_requested from a playbook). */
+  events: Array<{ event: string; data: Record<string, unknown> }>;
   nextState: DialogueState;
   trace: TurnTrace;
 }
@@ -43,10 +65,12 @@ export interface TurnDecision {
 export interface TurnTrace {
   input: { language: Language; normalized: string; length: number };
   understanding: Understanding;
+  entities: Array<Pick<Entity, 'type' | 'value'>>;
   handover: { rule: string; reason: string } | null;
   gate: number;
   reasons: string[];
   citations: Array<{ source: string; id: string; version: number }>;
+  playbook: { name: string; status: PlaybookOutcome['status']; steps: PlaybookOutcome['steps'] } | null;
   guard: { replaced: string[]; violations: string[] };
   stages: StageTiming[];
 }
@@ -54,11 +78,20 @@ export interface TurnTrace {
 /** Below this confidence the message is treated as unrelated to the tenant (decline, not hand over). */
 const OUT_OF_SCOPE_FLOOR = 0.3;
 
+function todayIn(timezone: string, now: Date): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  } catch {
+    return now.toISOString().slice(0, 10);
+  }
+}
+
 /**
  * One inbound message through normalise → understand → route → respond → guard → decide.
- * Pure: reads the tenant runtime, returns the decision and its trace; persisting is the caller's.
+ * Reads the tenant runtime and calls out only through `services` (connectors, tools); returns
+ * the decision and its trace, and persists nothing.
  */
-export function runTurn(runtime: TenantRuntime, input: TurnInput): TurnDecision {
+export async function runTurn(runtime: TenantRuntime, input: TurnInput, services: TurnServices): Promise<TurnDecision> {
   const stages: StageTiming[] = [];
   let mark = performance.now();
   const lap = (stage: StageTiming['stage']) => {
@@ -72,44 +105,107 @@ export function runTurn(runtime: TenantRuntime, input: TurnInput): TurnDecision 
   lap('normalise');
 
   // understand
-  const understanding = runtime.understander.understand(normalized.text);
+  let understanding = runtime.understander.understand(normalized.text);
   const handover = detectHandover(normalized.text);
+  const entities = extractEntities(input.text, { now: services.now });
   lap('understand');
 
   // route
   const reasons: string[] = [];
-  const intent = understanding.intent;
-  const intentDefinition = intent ? runtime.intents.get(intent) : undefined;
-  const faq = intent ? runtime.faq.get(intent) : undefined;
-  const gate = intentDefinition?.threshold ?? runtime.gate;
   let route: Route = 'auto';
   let tier: Tier = 'light';
+  let gate = runtime.gate;
+  let answer: string | null = null;
+  let quickReplies: string[] = [];
+  const citations: TurnTrace['citations'] = [];
+  let handoffNote: string | null = null;
+  let events: TurnDecision['events'] = [];
+  let playbookTrace: TurnTrace['playbook'] = null;
+  let nextPlaybook: PlaybookRunState | null = null;
+  const memory = { ...(input.state.memory ?? {}) };
+  const context = {
+    contact: services.contact,
+    tenant: { name: runtime.name, slug: runtime.slug },
+    today: services.today ?? todayIn(runtime.timezone, services.now),
+    now: services.now.toISOString(),
+    connector: services.connector,
+    tools: services.tools ?? builtinTools,
+  };
+
+  const runAndApply = async (playbook: Playbook, state: PlaybookRunState, newSlots: Record<string, string | number>) => {
+    const outcome = await runPlaybook(playbook, state, { text: input.text, newSlots }, context);
+    playbookTrace = { name: playbook.name, status: outcome.status, steps: outcome.steps };
+    for (const [name, value] of Object.entries(outcome.state?.slots ?? { ...state.slots, ...newSlots })) memory[name] = value;
+    return outcome;
+  };
+
+  let active = input.state.playbook ?? null;
+  let outcome: PlaybookOutcome | null = null;
   if (handover) {
     route = 'human';
     tier = 'human';
     reasons.push(`hand-over rule ${handover.rule}: ${handover.reason}`);
-  } else if (understanding.outOfScope || intent === null || understanding.confidence < OUT_OF_SCOPE_FLOOR) {
-    tier = 'fallback';
-    reasons.push(`out of scope (confidence ${understanding.confidence.toFixed(3)} < ${OUT_OF_SCOPE_FLOOR})`);
-  } else if (intentDefinition?.route === 'human') {
-    route = 'human';
-    tier = 'human';
-    reasons.push(`intent ${intent} is routed to a person`);
-  } else if (understanding.confidence < gate) {
-    route = 'human';
-    tier = 'human';
-    reasons.push(`confidence ${understanding.confidence.toFixed(3)} < gate ${gate}`);
-  } else if (intentDefinition?.playbook) {
-    // The playbook runner arrives with the conversation engine; until then a person handles it.
-    route = 'human';
-    tier = 'human';
-    reasons.push(`intent ${intent} needs playbook ${intentDefinition.playbook}, which this build cannot run`);
-  } else if (!faq && !intentDefinition?.answer) {
-    route = 'human';
-    tier = 'human';
-    reasons.push(`intent ${intent} has no answer to give`);
-  } else {
-    if (faq?.sensitive) {
+    active = null;
+  } else if (active) {
+    const playbook = runtime.playbooks.get(active.playbook);
+    const offered = matchQuickReply(input.text, active.offered) !== null;
+    const waitingSlot = active.waitingAt ? (playbook?.steps.find((step) => step.id === active!.waitingAt) as { slot?: string } | undefined)?.slot : undefined;
+    const newSlots = playbook ? fillSlots(playbook.slots, input.text, entities, waitingSlot) : {};
+    const fillsWaitedSlot = waitingSlot !== undefined && newSlots[waitingSlot] !== undefined;
+    // A confident message for an intent outside this playbook is a topic switch.
+    const switchesTopic =
+      !understanding.outOfScope && understanding.intent !== null && understanding.confidence >= gate && runtime.intents.get(understanding.intent)?.playbook !== active.playbook;
+    if (playbook && (offered || fillsWaitedSlot || (active.waitingAt && !switchesTopic))) {
+      outcome = await runAndApply(playbook, active, newSlots);
+      reasons.push(offered ? `quick reply "${matchQuickReply(input.text, active.offered)!.label}" in playbook ${playbook.name}` : `continues playbook ${playbook.name}`);
+    } else if (playbook && !active.waitingAt && !offered && Object.keys(newSlots).length > 0 && (understanding.outOfScope || understanding.confidence < gate)) {
+      // A follow-up that only changes a slot ("那分24期呢?"): rerun the playbook with it.
+      outcome = await runAndApply(playbook, startState(playbook, { ...active.slots, ...newSlots }), {});
+      reasons.push(`follow-up re-runs playbook ${playbook.name} with ${Object.keys(newSlots).join(', ')}`);
+    } else {
+      reasons.push(`leaves playbook ${active.playbook}`);
+    }
+  }
+
+  if (outcome?.redirect?.intent) {
+    understanding = { ...understanding, intent: outcome.redirect.intent, confidence: 1, outOfScope: false, reasons: [...understanding.reasons, 'quick reply'] };
+    outcome = null;
+  } else if (outcome?.redirect?.text) {
+    understanding = runtime.understander.understand(normalizeText(outcome.redirect.text).text);
+    outcome = null;
+  }
+
+  const intent = outcome ? (input.state.lastIntent ?? understanding.intent) : understanding.intent;
+  const intentDefinition = intent ? runtime.intents.get(intent) : undefined;
+  const faq = !outcome && intent ? runtime.faq.get(intent) : undefined;
+  gate = intentDefinition?.threshold ?? runtime.gate;
+
+  if (!handover && !outcome) {
+    const playbook = intentDefinition?.playbook ? runtime.playbooks.get(intentDefinition.playbook) : undefined;
+    if (understanding.outOfScope || intent === null || understanding.confidence < OUT_OF_SCOPE_FLOOR) {
+      tier = 'fallback';
+      reasons.push(`out of scope (confidence ${understanding.confidence.toFixed(3)}${understanding.outOfScope ? ', classifier says out of scope' : ` < ${OUT_OF_SCOPE_FLOOR}`})`);
+    } else if (intentDefinition?.route === 'human') {
+      route = 'human';
+      tier = 'human';
+      reasons.push(`intent ${intent} is routed to a person`);
+    } else if (understanding.confidence < gate) {
+      route = 'human';
+      tier = 'human';
+      reasons.push(`confidence ${understanding.confidence.toFixed(3)} < gate ${gate}`);
+    } else if (intentDefinition?.playbook && !playbook) {
+      route = 'human';
+      tier = 'human';
+      reasons.push(`intent ${intent} names playbook ${intentDefinition.playbook}, which is not valid: ${runtime.problems.find((problem) => problem.includes(intentDefinition.playbook!)) ?? 'missing'}`);
+    } else if (playbook) {
+      const slots = { ...pickKnown(memory, playbook), ...fillSlots(playbook.slots, input.text, entities) };
+      outcome = await runAndApply(playbook, startState(playbook, slots), {});
+      reasons.push(`confidence ${understanding.confidence.toFixed(3)} ≥ gate ${gate}: starts playbook ${playbook.name}`);
+    } else if (!faq && !intentDefinition?.answer) {
+      route = 'human';
+      tier = 'human';
+      reasons.push(`intent ${intent} has no answer to give`);
+    } else if (faq?.sensitive) {
       route = 'assist';
       reasons.push(`FAQ ${faq.id} is marked sensitive: a person approves the draft`);
     } else if (intentDefinition?.route === 'assist') {
@@ -120,9 +216,18 @@ export function runTurn(runtime: TenantRuntime, input: TurnInput): TurnDecision 
   lap('route');
 
   // respond
-  const citations: TurnTrace['citations'] = [];
-  let answer: string;
-  if (route === 'human') answer = runtime.messages.handoff;
+  if (outcome) {
+    tier = 'playbook';
+    answer = outcome.replies.map((reply) => reply.text).join('\n\n');
+    quickReplies = outcome.replies.flatMap((reply) => reply.quickReplies);
+    events = outcome.events;
+    nextPlaybook = outcome.state;
+    if (outcome.status === 'handoff') {
+      route = 'human';
+      handoffNote = outcome.handoff?.note ?? null;
+      reasons.push(`playbook handed over: ${outcome.handoff?.reason}`);
+    }
+  } else if (route === 'human') answer = runtime.messages.handoff;
   else if (tier === 'fallback') answer = runtime.messages.fallback;
   else if (faq) {
     answer = faq.answer;
@@ -131,16 +236,16 @@ export function runTurn(runtime: TenantRuntime, input: TurnInput): TurnDecision 
   lap('respond');
 
   // guard
-  const guarded = applyStyleGuide(answer, runtime.style);
+  const guarded = applyStyleGuide(answer ?? '', runtime.style);
   if (guarded.violations.length > 0 && route === 'auto') {
     route = 'human';
-    tier = 'human';
     reasons.push(`reply contains forbidden phrase(s): ${guarded.violations.join(', ')}`);
   }
   lap('guard');
 
   // decide
   const answerParts: MessagePart[] = [{ type: 'text', text: guarded.text }];
+  if (quickReplies.length > 0) answerParts.push({ type: 'quick_replies', options: quickReplies });
   for (const citation of citations) answerParts.push({ type: 'citation', source: `${citation.source}:${citation.id}`, version: citation.version });
   let reply = { text: guarded.text, parts: answerParts };
   let draft: TurnDecision['draft'] = null;
@@ -151,7 +256,10 @@ export function runTurn(runtime: TenantRuntime, input: TurnInput): TurnDecision 
     reply = { text: runtime.messages.handoff, parts: [{ type: 'text', text: runtime.messages.handoff }, { type: 'handoff', reason: handoffReason }] };
   } else if (route === 'human') {
     handoffReason = reasons[reasons.length - 1] ?? 'hand-over';
-    reply = { text: runtime.messages.handoff, parts: [{ type: 'text', text: runtime.messages.handoff }, { type: 'handoff', reason: handoffReason }] };
+    // A playbook's own handoff text says what happens next; keep it.
+    const text = tier === 'playbook' ? guarded.text : runtime.messages.handoff;
+    if (tier !== 'playbook') tier = 'human';
+    reply = { text, parts: [{ type: 'text', text }, { type: 'handoff', reason: handoffReason }] };
   }
   lap('decide');
 
@@ -163,16 +271,30 @@ export function runTurn(runtime: TenantRuntime, input: TurnInput): TurnDecision 
     reply,
     draft,
     handoffReason,
-    nextState: { lastIntent: tier === 'light' ? intent : input.state.lastIntent ?? null, turns: (input.state.turns ?? 0) + 1 },
+    handoffNote,
+    events,
+    nextState: {
+      lastIntent: tier === 'light' || tier === 'playbook' ? intent : input.state.lastIntent ?? null,
+      turns: (input.state.turns ?? 0) + 1,
+      playbook: route === 'human' ? null : nextPlaybook,
+      memory,
+    },
     trace: {
       input: { language: normalized.language, normalized: normalized.text.slice(0, 500), length: input.text.length },
       understanding,
+      entities: entities.map((entity) => ({ type: entity.type, value: entity.value })),
       handover,
       gate,
       reasons,
       citations,
+      playbook: playbookTrace,
       guard: { replaced: guarded.replaced, violations: guarded.violations },
       stages,
     },
   };
+}
+
+/** Remembered slot values the playbook declares (e.g. the order number from an earlier turn). */
+function pickKnown(memory: Record<string, string | number>, playbook: Playbook): Record<string, string | number> {
+  return Object.fromEntries(playbook.slots.filter((slot) => memory[slot.name] !== undefined).map((slot) => [slot.name, memory[slot.name]!]));
 }

@@ -1,4 +1,6 @@
 import type { Db } from '../store/database.js';
+import { validatePlaybook, type Playbook } from '../playbooks/index.js';
+import { builtinTools } from '../tools/index.js';
 import type { StyleGuide } from '../packs/pack-schema.js';
 import { normalizeText } from '../text/index.js';
 import { createClassifierUnderstander } from './classifier-understander.js';
@@ -34,12 +36,17 @@ export interface TenantMessages {
 export interface TenantRuntime {
   tenantId: string;
   slug: string;
+  name: string;
   domain: string;
+  timezone: string;
   gate: number;
   messages: TenantMessages;
   style: StyleGuide | null;
   intents: Map<string, RuntimeIntent>;
   faq: Map<string, RuntimeFaq>;
+  /** Valid playbooks by name (invalid ones are left out and listed in `problems`). */
+  playbooks: Map<string, Playbook>;
+  problems: string[];
   understander: Understander;
   /** Which understander runs and why (e.g. the classifier could not be trained). */
   model: { kind: 'classifier' | 'lexical'; version: number | null; note: string | null };
@@ -74,10 +81,17 @@ const DEFAULT_MESSAGES: Record<'zh' | 'en', TenantMessages> = {
 /** Loads a tenant's runtime from the database (intents, FAQ, settings) and builds its understander. */
 export async function loadTenantRuntime(db: Db, tenantId: string, mode: UnderstanderMode = 'classifier'): Promise<TenantRuntime> {
   const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
-  const [intentRows, faqRows] = await Promise.all([
-    db.selectFrom('intents').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute(),
-    db.selectFrom('faq_entries').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute(),
-  ]);
+  const intentRows = await db.selectFrom('intents').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute();
+  const faqRows = await db.selectFrom('faq_entries').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute();
+  const playbookRows = await db.selectFrom('playbooks').select(['name', 'definition']).where('tenant_id', '=', tenantId).execute();
+  const problems: string[] = [];
+  const playbooks = new Map<string, Playbook>();
+  const toolNames = new Set(builtinTools.keys());
+  for (const row of playbookRows) {
+    const { playbook, problems: found } = validatePlaybook(row.definition, toolNames);
+    if (playbook) playbooks.set(row.name, playbook);
+    else problems.push(...found.map((problem) => `playbook ${row.name}: ${problem.path}: ${problem.message}`));
+  }
   const settings = tenant.settings as Record<string, any>;
   const language = tenant.locale.startsWith('en') ? 'en' : 'zh';
   const configured = (settings.messages ?? {}) as Record<string, string | undefined>;
@@ -107,7 +121,9 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
   return {
     tenantId,
     slug: tenant.slug,
+    name: tenant.name,
     domain: tenant.domain,
+    timezone: typeof settings.timezone === 'string' ? settings.timezone : 'Asia/Shanghai',
     gate: typeof settings.gate === 'number' ? settings.gate : defaultGate(tenant.domain),
     messages: {
       greeting: configured.greeting ?? defaults.greeting,
@@ -120,6 +136,8 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     faq: new Map(
       faqRows.map((row) => [row.external_id, { id: row.external_id, question: row.question, answer: row.answer, category: row.category, sensitive: row.sensitive, version: row.version }]),
     ),
+    playbooks,
+    problems,
     understander,
     model,
     loadedAt: new Date(),

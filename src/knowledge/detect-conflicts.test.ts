@@ -38,6 +38,15 @@ describe('detectConflicts', () => {
     ).toEqual([]);
   });
 
+  it('does not confuse questions that differ only in a number', () => {
+    expect(
+      detectConflicts([
+        { id: 'p3', question: '第 3 期怎么还款', answer: '第 3 期需在 10 日前还款。' },
+        { id: 'p5', question: '第 5 期怎么还款', answer: '第 5 期需在 20 日前还款。' },
+      ]),
+    ).toEqual([]);
+  });
+
   it('reads quantities in digits and Chinese numerals', () => {
     expect(chineseNumeral('十五')).toBe(15);
     expect(chineseNumeral('二十四')).toBe(24);

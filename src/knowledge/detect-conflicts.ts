@@ -109,7 +109,7 @@ export function detectConflicts(items: readonly AnswerItem[], options: ConflictO
         if (reported.has(pairKey)) continue;
         let similarity = 0;
         for (const a of terms.get(item.id)!) for (const b of terms.get(other.id)!) similarity = Math.max(similarity, dice(a, b));
-        if (similarity < threshold) continue;
+        if (similarity < threshold || mentionsDifferentNumbers(item, other)) continue;
         const conflict = compareAnswers(item, other, similarity);
         reported.add(pairKey);
         if (conflict !== undefined) conflicts.push(conflict);
@@ -117,6 +117,12 @@ export function detectConflicts(items: readonly AnswerItem[], options: ConflictO
     }
   }
   return conflicts;
+}
+
+/** "第 3 期怎么还" and "第 5 期怎么还" are different questions, however alike they look. */
+function mentionsDifferentNumbers(first: AnswerItem, second: AnswerItem): boolean {
+  const numbers = (item: AnswerItem): string => [...new Set(normalizeText(item.question).text.match(/\d+(?:\.\d+)?/g) ?? [])].sort().join(',');
+  return numbers(first) !== numbers(second);
 }
 
 function compareAnswers(first: AnswerItem, second: AnswerItem, questionSimilarity: number): Conflict | undefined {

@@ -23,3 +23,6 @@ export type { Embedder, OpenAiEmbedderOptions } from './embedder.js';
 export { VectorIndex } from './vector-index.js';
 export { reciprocalRankFusion } from './rank-fusion.js';
 export type { MatchModel, MatchFeature } from './match-features.js';
+
+export { syncSource, activeKnowledge, nextSyncAt, folderSource } from './store/index.js';
+export type { SyncOptions, SyncReport, SourceItem, SourceReader, KnowledgeDatabase, DocumentStatus, SourceKind, SyncStatus } from './store/index.js';

@@ -117,10 +117,11 @@ export interface ThresholdRow {
 /**
  * With out-of-scope examples: maximise the expected accuracy for traffic in which a share
  * `oosShare` of messages is out of scope, i.e. (1 − oosShare) · in-scope accuracy + oosShare ·
- * out-of-scope recall. Without: reject only where predictions are mostly wrong, i.e. the largest
- * threshold that loses at most `maxCorrectRejected` of the correct in-scope predictions.
+ * out-of-scope recall. Without: there is nothing to trade against, so reject only what is almost
+ * surely wrong: the largest threshold that loses at most `maxCorrectRejected` of the correct
+ * in-scope predictions, and never above `maxThresholdWithoutExamples`.
  */
-export function fitOutOfScopeThreshold(rows: readonly ThresholdRow[], maxCorrectRejected = 0.005, oosShare = 0.05): number {
+export function fitOutOfScopeThreshold(rows: readonly ThresholdRow[], maxCorrectRejected = 0.002, oosShare = 0.05, maxThresholdWithoutExamples = 0.4): number {
   const candidates: number[] = [];
   for (let step = 0; step <= 90; step += 1) candidates.push(step / 100);
   const oosRows = rows.filter((row) => row.outOfScope);
@@ -147,5 +148,5 @@ export function fitOutOfScopeThreshold(rows: readonly ThresholdRow[], maxCorrect
     const lost = correctRows.filter((row) => row.confidence < threshold).length / Math.max(correctRows.length, 1);
     if (lost <= maxCorrectRejected) best = threshold;
   }
-  return best;
+  return Math.min(best, maxThresholdWithoutExamples);
 }

@@ -29,6 +29,7 @@ export interface LightTierHyperparameters {
   mlpMaxEpochs: number;
   mlpLearningRate: number;
   mlpDropout: number;
+  mlpInputDropout: number;
   /** Nearest-neighbour member; false disables it. */
   knn: boolean;
   /** The nearest-neighbour index covers word features only (short posting lists) or all features. */
@@ -59,12 +60,13 @@ export const DEFAULT_HYPERPARAMETERS: LightTierHyperparameters = {
   mlpMaxEpochs: 40,
   mlpLearningRate: 0.2,
   mlpDropout: 0.2,
+  mlpInputDropout: 0,
   knn: true,
   knnWordsOnly: true,
   knnMaxDocumentShare: 0.05,
   folds: 5,
   evaluatedFolds: (examples) => (examples >= 6000 ? 1 : examples >= 2500 ? 2 : 5),
-  maxCorrectRejected: 0.005,
+  maxCorrectRejected: 0.002,
   oosShare: 0.05,
 };
 
@@ -103,7 +105,8 @@ function trainMembers(
   onEpoch: (member: 'linear' | 'mlp') => void,
 ): Members {
   const vocabulary = Vocabulary.build(examples.map((example) => example.strings));
-  const vectors = examples.map((example) => vectorize(example.strings, vocabulary, parameters.features.charWeight));
+  const scratch = new VectorizeScratch(vocabulary.size);
+  const vectors = examples.map((example) => vectorize(example.strings, vocabulary, parameters.features.charWeight, scratch));
   const labels = Int32Array.from(examples, (example) => example.label);
   const trainable = classes >= 2;
   const linear = trainable && parameters.linear
@@ -122,6 +125,7 @@ function trainMembers(
         epochs: epochsFor(parameters.mlpSteps, vectors.length, parameters.mlpMinEpochs, parameters.mlpMaxEpochs),
         learningRate: parameters.mlpLearningRate,
         dropout: parameters.mlpDropout,
+        inputDropout: parameters.mlpInputDropout,
         seed: seed + 1,
         onEpoch: () => onEpoch('mlp'),
       })
@@ -302,8 +306,9 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
         tick(share * (member === 'linear' ? 1 : 2), 'calibrate');
       });
       const evidence = new Evidence(members, classes, members.vocabulary.wordCount);
+      const scratch = new VectorizeScratch(members.vocabulary.size);
       for (const example of heldOut) {
-        evidence.compute(vectorize(example.strings, members.vocabulary, parameters.features.charWeight));
+        evidence.compute(vectorize(example.strings, members.vocabulary, parameters.features.charWeight, scratch));
         outOfFold.push({ linear: evidence.linear.slice(), mlp: evidence.mlp.slice(), knn: evidence.knn.slice(), label: example.label });
       }
     }

@@ -20,6 +20,8 @@ export interface MlpTrainingOptions {
   epochs: number;
   learningRate: number;
   dropout: number;
+  /** Share of an example's input features dropped at each step (word dropout, as in deep averaging networks). */
+  inputDropout?: number;
   seed: number;
   sampleWeights?: Float32Array;
   onEpoch?: (epoch: number) => void;
@@ -77,6 +79,11 @@ export function trainMlp(
   const classGradient = new Float64Array(classes);
   const order = Int32Array.from(vectors, (_, index) => index);
   const keep = 1 - options.dropout;
+  const inputKeep = 1 - (options.inputDropout ?? 0);
+  let longest = 0;
+  for (const vector of vectors) longest = Math.max(longest, vector.indices.length);
+  const keptIndices = new Int32Array(longest);
+  const keptValues = new Float32Array(longest);
   const total = options.epochs * vectors.length;
   let dropoutState = (options.seed * 2654435761) >>> 0 || 1;
   let step = 0;
@@ -85,7 +92,26 @@ export function trainMlp(
     for (const exampleIndex of order) {
       const rate = options.learningRate * (1 - step / total) + 1e-4;
       step += 1;
-      const { indices, values } = vectors[exampleIndex];
+      const source = vectors[exampleIndex];
+      let indices = source.indices;
+      let values = source.values;
+      if (inputKeep < 1 && indices.length > 1) {
+        let kept = 0;
+        for (let slot = 0; slot < source.indices.length; slot += 1) {
+          dropoutState ^= dropoutState << 13;
+          dropoutState ^= dropoutState >>> 17;
+          dropoutState ^= dropoutState << 5;
+          if ((dropoutState >>> 0) / 4294967296 < inputKeep) {
+            keptIndices[kept] = source.indices[slot];
+            keptValues[kept] = source.values[slot] / inputKeep;
+            kept += 1;
+          }
+        }
+        if (kept > 0) {
+          indices = keptIndices.subarray(0, kept);
+          values = keptValues.subarray(0, kept);
+        }
+      }
       const exampleWeight = options.sampleWeights ? options.sampleWeights[exampleIndex] : 1;
       hidden.set(hiddenBias);
       for (let slot = 0; slot < indices.length; slot += 1) {

@@ -47,10 +47,19 @@ export function softmaxInPlace(logits: Float32Array | Float64Array, temperature 
   for (let index = 0; index < logits.length; index += 1) logits[index] /= sum;
 }
 
+/** Most competing classes remembered per example between full passes. */
+const MAX_CANDIDATES = 12;
+const CANDIDATE_FLOOR = 1e-3;
+
 /**
- * Trains softmax regression with averaged SGD (Polyak averaging over the last half of the
- * epochs) and lazily applied L2 decay via a global scale factor (Bottou's trick), so each step
- * touches only the example's non-zero features.
+ * Trains softmax regression with SGD and lazily applied L2 decay via a global scale factor
+ * (Bottou's trick), so each step touches only the example's non-zero features.
+ *
+ * Candidate classes: a full pass (all classes) runs in the first two epochs, every third epoch
+ * and the last one; it records, per example, the classes with probability ≥ 1e-3 (at most 12,
+ * always including the true one). The passes in between compute the softmax over those
+ * candidates only; the classes left out had a negligible probability and so a negligible
+ * gradient. With 77–150 intents this makes most epochs several times cheaper.
  */
 export function trainSoftmax(
   vectors: readonly SparseVector[],
@@ -66,10 +75,15 @@ export function trainSoftmax(
   const probabilities = new Float64Array(classes);
   const active = new Int32Array(classes);
   const activeGradient = new Float64Array(classes);
+  const candidateLimit = Math.min(MAX_CANDIDATES, classes);
+  const candidates = new Int32Array(vectors.length * candidateLimit);
+  const candidateCounts = new Uint8Array(vectors.length);
+  const candidateScores = new Float64Array(candidateLimit);
   let scale = 1;
   let step = 0;
   const { learningRate, l2, epochs } = options;
   for (let epoch = 0; epoch < epochs; epoch += 1) {
+    const full = classes <= candidateLimit * 2 || epoch < 2 || epoch === epochs - 1 || epoch % 3 === 0;
     random.shuffle(order);
     for (const exampleIndex of order) {
       const vector = vectors[exampleIndex];
@@ -77,35 +91,77 @@ export function trainSoftmax(
       const rate = learningRate / (1 + learningRate * l2 * step);
       step += 1;
       const { indices, values } = vector;
-      for (let c = 0; c < classes; c += 1) probabilities[c] = 0;
-      for (let slot = 0; slot < indices.length; slot += 1) {
-        const value = values[slot] * scale;
-        const base = indices[slot] * classes;
-        for (let c = 0; c < classes; c += 1) probabilities[c] += value * weights[base + c];
-      }
-      for (let c = 0; c < classes; c += 1) probabilities[c] += bias[c];
-      softmaxInPlace(probabilities);
-      probabilities[label] -= 1;
       const exampleWeight = options.sampleWeights ? options.sampleWeights[exampleIndex] : 1;
-      scale *= 1 - rate * l2;
-      const stepSize = (rate * exampleWeight) / scale;
-      // Classes whose gradient is negligible are skipped: after the first epochs most examples
-      // have only a handful of competing classes, which makes the update nearly class-sparse.
       let activeCount = 0;
-      for (let c = 0; c < classes; c += 1) {
-        const gradient = probabilities[c];
-        if (gradient > GRADIENT_FLOOR || gradient < -GRADIENT_FLOOR) {
-          active[activeCount] = c;
-          activeGradient[activeCount] = gradient;
-          activeCount += 1;
+      if (full) {
+        for (let c = 0; c < classes; c += 1) probabilities[c] = 0;
+        for (let slot = 0; slot < indices.length; slot += 1) {
+          const value = values[slot] * scale;
+          const base = indices[slot] * classes;
+          for (let c = 0; c < classes; c += 1) probabilities[c] += value * weights[base + c];
+        }
+        for (let c = 0; c < classes; c += 1) probabilities[c] += bias[c];
+        softmaxInPlace(probabilities);
+        // Remember the competing classes (largest probabilities first is not needed: all ≥ floor, capped).
+        const candidateBase = exampleIndex * candidateLimit;
+        candidates[candidateBase] = label;
+        let count = 1;
+        for (let c = 0; c < classes; c += 1) {
+          if (c === label || probabilities[c] < CANDIDATE_FLOOR) continue;
+          if (count < candidateLimit) {
+            candidates[candidateBase + count] = c;
+            count += 1;
+          } else {
+            // Replace the weakest remembered competitor if this one is stronger.
+            let weakest = 1;
+            for (let k = 2; k < count; k += 1) if (probabilities[candidates[candidateBase + k]] < probabilities[candidates[candidateBase + weakest]]) weakest = k;
+            if (probabilities[c] > probabilities[candidates[candidateBase + weakest]]) candidates[candidateBase + weakest] = c;
+          }
+        }
+        candidateCounts[exampleIndex] = count;
+        probabilities[label] -= 1;
+        for (let c = 0; c < classes; c += 1) {
+          const gradient = probabilities[c];
+          if (gradient > GRADIENT_FLOOR || gradient < -GRADIENT_FLOOR) {
+            active[activeCount] = c;
+            activeGradient[activeCount] = gradient;
+            activeCount += 1;
+          }
+        }
+      } else {
+        const candidateBase = exampleIndex * candidateLimit;
+        const count = candidateCounts[exampleIndex];
+        for (let k = 0; k < count; k += 1) candidateScores[k] = bias[candidates[candidateBase + k]];
+        for (let slot = 0; slot < indices.length; slot += 1) {
+          const value = values[slot] * scale;
+          const base = indices[slot] * classes;
+          for (let k = 0; k < count; k += 1) candidateScores[k] += value * weights[base + candidates[candidateBase + k]];
+        }
+        let max = -Infinity;
+        for (let k = 0; k < count; k += 1) if (candidateScores[k] > max) max = candidateScores[k];
+        let sum = 0;
+        for (let k = 0; k < count; k += 1) {
+          candidateScores[k] = Math.exp(candidateScores[k] - max);
+          sum += candidateScores[k];
+        }
+        for (let k = 0; k < count; k += 1) {
+          const c = candidates[candidateBase + k];
+          const gradient = candidateScores[k] / sum - (c === label ? 1 : 0);
+          if (gradient > GRADIENT_FLOOR || gradient < -GRADIENT_FLOOR) {
+            active[activeCount] = c;
+            activeGradient[activeCount] = gradient;
+            activeCount += 1;
+          }
         }
       }
+      scale *= 1 - rate * l2;
+      const stepSize = (rate * exampleWeight) / scale;
       for (let slot = 0; slot < indices.length; slot += 1) {
         const factor = stepSize * values[slot];
         const base = indices[slot] * classes;
         for (let a = 0; a < activeCount; a += 1) weights[base + active[a]] -= factor * activeGradient[a];
       }
-      for (let c = 0; c < classes; c += 1) bias[c] -= rate * exampleWeight * probabilities[c];
+      for (let a = 0; a < activeCount; a += 1) bias[active[a]] -= rate * exampleWeight * activeGradient[a];
       if (scale < 1e-4) {
         for (let index = 0; index < weights.length; index += 1) weights[index] *= scale;
         scale = 1;

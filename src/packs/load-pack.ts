@@ -4,6 +4,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { parseFaqSheet, type FaqEntry } from '../knowledge/faq-sheet.js';
+import { validatePlaybook } from '../playbooks/playbook-schema.js';
+import { builtinTools } from '../tools/index.js';
 import { intentSchema, intentsFileSchema, styleFileSchema, tenantFileSchema, type IntentDefinition, type StyleGuide, type TenantFile } from './pack-schema.js';
 
 /** A problem found in a pack, located by file and (where known) line. */
@@ -131,7 +133,8 @@ export function loadPack(directory: string): LoadedPack {
   for (const relative of listFiles(directory, 'playbooks', ['.yaml', '.yml', '.json'])) {
     const source = read(relative);
     if (source === null) continue;
-    const document = parseDocument(source, { lineCounter: new LineCounter() });
+    const lineCounter = new LineCounter();
+    const document = parseDocument(source, { lineCounter });
     if (document.errors.length > 0) {
       for (const problem of document.errors) error(relative, problem.linePos?.[0]?.line ?? null, problem.message.split('\n')[0]!);
       continue;
@@ -141,6 +144,12 @@ export function loadPack(directory: string): LoadedPack {
       error(relative, 1, 'a playbook must be a mapping with at least `name` and `steps`');
       continue;
     }
+    const { problems: playbookProblems } = validatePlaybook(definition, new Set(builtinTools.keys()));
+    for (const problem of playbookProblems) {
+      const keyPath = problem.path.split('.').filter(Boolean).map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+      error(relative, lineOf(document, lineCounter, keyPath), `${problem.path ? `${problem.path}: ` : ''}${problem.message}`);
+    }
+    if (playbookProblems.length > 0) continue;
     const name = (definition as Record<string, unknown>).name;
     playbooks.push({
       name: typeof name === 'string' && name.length > 0 ? name : path.basename(relative).replace(/\.(ya?ml|json)$/, ''),

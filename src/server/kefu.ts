@@ -64,7 +64,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
       runtimes.refresh(event.tenantId).catch((error) => (logger ? logger.error({ err: error, tenantId: event.tenantId }, 'tenant runtime refresh failed') : undefined));
     }
   });
-  const conversations = new ConversationService({ db: database.db, bus, runtimes, maxMessageChars: config.conversation.maxMessageChars });
+  const conversations = new ConversationService({ db: database.db, bus, runtimes, maxMessageChars: config.conversation.maxMessageChars, today: config.demo.today });
   const widgetSecret = config.widget.tokenSecret ?? (await instanceSecret(database.db, 'widget_token_secret'));
 
   const demo = config.demo.load ? await loadDemoTenants(database.db, bus, config.demo.packsDir) : [];

@@ -12,13 +12,26 @@ export function defaultJieba(): Jieba {
 
 /**
  * A jieba instance with a tenant's user dictionary added (lines `word [freq] [tag]`, as in
- * jieba's userdict.txt).
+ * jieba's userdict.txt). Lines are cleaned first: control characters removed, a frequency that is
+ * not a whole number dropped (with its tag), so one bad line in a tenant pack cannot make jieba
+ * reject the whole dictionary.
  */
 export function jiebaWithUserDictionary(lines: readonly string[]): Jieba {
   const jieba = Jieba.withDict(dict);
-  const text = lines.map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith('#')).join('\n');
+  const text = lines
+    .map((line) => sanitizeDictionaryLine(String(line)))
+    .filter((line): line is string => line !== null)
+    .join('\n');
   if (text.length > 0) jieba.loadDict(Buffer.from(text, 'utf8'));
   return jieba;
+}
+
+function sanitizeDictionaryLine(line: string): string | null {
+  const cleaned = line.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  if (cleaned.length === 0 || cleaned.startsWith('#')) return null;
+  const [word, frequency, tag] = cleaned.split(/\s+/);
+  if (frequency === undefined || !/^\d+$/.test(frequency)) return word;
+  return tag !== undefined && /^[a-z]+$/i.test(tag) ? `${word} ${frequency} ${tag}` : `${word} ${frequency}`;
 }
 
 export interface TokenizeOptions {

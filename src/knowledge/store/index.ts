@@ -1,0 +1,6 @@
+// The database side of knowledge: versioned sync of sources into the knowledge_* tables.
+export { syncSource, activeKnowledge, nextSyncAt } from './sync-source.js';
+export type { SyncOptions, SyncReport } from './sync-source.js';
+export { folderSource } from './folder-source.js';
+export type { SourceItem, SourceReader } from './folder-source.js';
+export type { KnowledgeDatabase, DocumentStatus, SourceKind, SyncStatus } from './knowledge-tables.js';
