@@ -7,7 +7,7 @@ import os from 'node:os';
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
 import MiniSearch from 'minisearch';
 import { analyzeText } from '../src/knowledge/analyzer.js';
-import { buildRetrievalIndex } from '../src/knowledge/index.js';
+import { buildRetrievalIndex, LexicalIndex } from '../src/knowledge/index.js';
 import { checkKbRow, checkQueryRow, evaluateRanking, readJsonl, type KbRow, type QueryRow, type RetrievalMetrics } from '../src/knowledge/retrieval-evaluation.js';
 
 const args = process.argv.slice(2);
@@ -48,7 +48,10 @@ function runKefu(): void {
   const indexMs = performance.now() - started;
   const search = (query: string, k: number, exclude: ReadonlySet<string>): string[] => index.search(query, { k, exclude }).map((hit) => hit.id);
   warm(search);
-  rows.push({ system: 'kefu', configuration: 'BM25 words + bigrams, match-model re-rank', metrics: evaluateRanking(queries, search, 10, indexMs) });
+  rows.push({ system: 'kefu', configuration: 'BM25 words + bigrams, match-model re-rank (shipped)', metrics: evaluateRanking(queries, search, 10, indexMs) });
+  const lexical = new LexicalIndex(kb.map((row) => ({ id: row.id, question: row.question, answer: row.answer || undefined })));
+  const firstStage = (query: string, k: number, exclude: ReadonlySet<string>): string[] => lexical.candidates(query, k, exclude).map((candidate) => candidate.id);
+  rows.push({ system: 'kefu', configuration: 'BM25 words + bigrams, first stage only', metrics: evaluateRanking(queries, firstStage, 10, indexMs) });
 }
 
 function runOrama(name: string, tokenize: (text: string) => string[], exact: boolean): void {
@@ -84,7 +87,10 @@ function runMiniSearch(name: string, tokenize: (text: string) => string[], prefi
 
 runKefu();
 for (const [name, tokenize] of [['jieba words', words], ['jieba words + bigrams', wordsAndBigrams]] as const) {
-  for (const exact of [true, false]) runOrama(name, tokenize, exact);
+  // Orama's `exact: true` also requires every whitespace-separated part of the query to occur as a
+  // whole word in the raw document text, which an unspaced Chinese question never does (0 hits in a
+  // trial run), so only its default prefix mode is measured.
+  runOrama(name, tokenize, false);
   for (const prefix of [false, true]) runMiniSearch(name, tokenize, prefix);
 }
 
@@ -118,9 +124,11 @@ ${table}
 ${summary}
 
 All systems get the same normalisation (OpenCC Traditional→Simplified, half-width, lower case) and jieba
-segmentation from src/text; the competitors are also tried with Han character bigrams and with prefix
-matching, and every configuration is listed. Orama searches with \`threshold: 1\` (any term may match),
-MiniSearch with \`combineWith: 'OR'\`; both boost the question field ×2.
+segmentation from src/text; the competitors are also tried with Han character bigrams and (MiniSearch)
+with and without prefix matching, and every configuration is listed. Orama searches with
+\`threshold: 1\` (any term may match) in its default prefix mode (its \`exact: true\` also requires the whole
+unspaced query to occur as a word of the raw text, so it finds nothing in Chinese); MiniSearch with
+\`combineWith: 'OR'\`; both boost the question field ×2. Latencies include normalisation and jieba.
 `;
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   await writeFile(new URL('./results/retrieval.md', import.meta.url), markdown);

@@ -55,7 +55,7 @@ const CANDIDATE_FLOOR = 1e-3;
  * Trains softmax regression with SGD and lazily applied L2 decay via a global scale factor
  * (Bottou's trick), so each step touches only the example's non-zero features.
  *
- * Candidate classes: a full pass (all classes) runs in the first two epochs, every third epoch
+ * Candidate classes: a full pass (all classes) runs in the first two epochs, every fourth epoch
  * and the last one; it records, per example, the classes with probability ≥ 1e-3 (at most 12,
  * always including the true one). The passes in between compute the softmax over those
  * candidates only; the classes left out had a negligible probability and so a negligible
@@ -83,7 +83,7 @@ export function trainSoftmax(
   let step = 0;
   const { learningRate, l2, epochs } = options;
   for (let epoch = 0; epoch < epochs; epoch += 1) {
-    const full = classes <= candidateLimit * 2 || epoch < 2 || epoch === epochs - 1 || epoch % 3 === 0;
+    const full = classes <= candidateLimit * 2 || epoch < 2 || epoch === epochs - 1 || epoch % 4 === 0;
     random.shuffle(order);
     for (const exampleIndex of order) {
       const vector = vectors[exampleIndex];

@@ -93,6 +93,13 @@ export async function runPlaybook(
     return visible.map((reply) => reply.label);
   };
 
+  // Set when a step was reached through a failure edge (on_empty, on_error, on_fail): an ask
+  // reached that way asks again even though its slot holds a (wrong) value.
+  let viaFailure = false;
+  const fail = (target: string) => {
+    viaFailure = true;
+    return target;
+  };
   let current: string | null;
   const chosen = matchQuickReply(input.text, state.offered);
   if (chosen) {
@@ -112,6 +119,7 @@ export async function runPlaybook(
       if (state.attempts[asking.id]! >= asking.max_attempts) {
         if (!asking.on_fail) return handOver('slot-not-understood', '抱歉，我没能理解您的信息，正在为您转接人工客服。', `playbook ${playbook.name}: no ${asking.slot} after ${asking.max_attempts} asks`);
         current = asking.on_fail;
+        viaFailure = true;
       } else current = asking.id;
     }
     state.waitingAt = null;
@@ -123,6 +131,8 @@ export async function runPlaybook(
     }
     const step = stepsById.get(current);
     if (!step) return handOver('playbook-broken', '抱歉，我这边出了点问题，正在为您转接人工客服。', `playbook ${playbook.name}: no step ${current}`);
+    const arrivedViaFailure = viaFailure;
+    viaFailure = false;
     const started = performance.now();
     const record = (detail?: string) => outcome.steps.push({ id: step.id, kind: step.kind, ...(detail ? { detail } : {}), ms: Math.round((performance.now() - started) * 1000) / 1000 });
 
@@ -147,7 +157,7 @@ export async function runPlaybook(
         }
         record(`${step.table}: ${rows.length} row(s)`);
         if (rows.length === 0 && step.on_empty) {
-          current = step.on_empty;
+          current = fail(step.on_empty);
           break;
         }
         if (step.pick === 'first') {
@@ -165,18 +175,19 @@ export async function runPlaybook(
           current = following(step);
         } catch (error) {
           record(`${step.tool} failed: ${(error as Error).message}`);
-          if (step.on_error) current = step.on_error;
+          if (step.on_error) current = fail(step.on_error);
           else return handOver('tool-failed', '抱歉，我没能完成计算，正在为您转接人工客服。', `playbook ${playbook.name}: ${step.tool} failed: ${(error as Error).message}`);
         }
         break;
       }
       case 'ask': {
         const firstVisit = state.attempts[step.id] === undefined;
-        if (firstVisit && state.slots[step.slot] !== undefined) {
+        if (firstVisit && !arrivedViaFailure && state.slots[step.slot] !== undefined) {
           record('slot already filled');
           current = step.next ?? following(step);
           break;
         }
+        if (arrivedViaFailure) delete state.slots[step.slot];
         const slot = playbook.slots.find((candidate) => candidate.name === step.slot);
         const prompt = renderTemplate(step.prompt ?? slot?.prompt ?? `请提供${step.slot}`, scopes());
         outcome.replies.push({ text: prompt, quickReplies: offer(step.quick_replies) });

@@ -1,5 +1,5 @@
 import type { Entity } from '../nlu/index.js';
-import { CHINESE_NUMERAL_CHARACTERS, parseChineseNumber } from '../text/index.js';
+import { CHINESE_NUMERAL_CHARACTERS, parseChineseNumber, toHalfWidth, toSimplifiedChinese } from '../text/index.js';
 import type { PlaybookSlot } from './playbook-schema.js';
 
 /** Chinese numerals a customer may use for a count ("分十二期"). */
@@ -19,6 +19,8 @@ const NUMBER = new RegExp(`(\\d+(?:,\\d{3})*(?:\\.\\d+)?)(万|千)?|[${CHINESE_N
 function numbersIn(text: string): Array<{ value: number; start: number; end: number }> {
   const found: Array<{ value: number; start: number; end: number }> = [];
   for (const match of text.matchAll(NUMBER)) {
+    // Digits glued to letters are codes (XM20261115003), not quantities.
+    if (/[a-z]/i.test(text[match.index - 1] ?? '') || /[a-z]/i.test(text[match.index + match[0].length] ?? '')) continue;
     let value: number | null;
     if (match[1] !== undefined) {
       value = Number(match[1].replace(/,/g, '')) * (match[2] === '万' ? 10_000 : match[2] === '千' ? 1000 : 1);
@@ -36,10 +38,16 @@ const overlaps = (a: { start: number; end: number }, b: { start: number; end: nu
  * Fills slots from one message. `waitingFor` is the slot an ask step just asked for: a bare
  * answer ("12000", "6") then counts for it. Returns only slots found in this message.
  */
-export function fillSlots(slots: readonly PlaybookSlot[], text: string, entities: readonly Entity[], waitingFor?: string): Record<string, string | number> {
+export function fillSlots(slots: readonly PlaybookSlot[], rawText: string, entities: readonly Entity[], waitingFor?: string): Record<string, string | number> {
   const filled: Record<string, string | number> = {};
   const used: Array<{ start: number; end: number }> = [];
-  const ordered = [...slots].sort((a, b) => (a.entity === 'number' ? 1 : 0) - (b.entity === 'number' ? 1 : 0));
+  // Simplified, half-width (萬 → 万, １２ → 12); entity spans refer to the raw text, which has the same length.
+  const text = toSimplifiedChinese(toHalfWidth(rawText));
+  // Specific slots first (patterns, order numbers, phones), then amounts, then bare counts.
+  const rank = (slot: PlaybookSlot) => (slot.entity === 'number' ? 2 : slot.entity === 'amount' ? 1 : 0);
+  const ordered = [...slots].sort((a, b) => rank(a) - rank(b));
+  // A bare number answers the slot just asked for, not another one.
+  const mayTakeBareNumber = (slot: PlaybookSlot) => waitingFor === undefined || waitingFor === slot.name;
   for (const slot of ordered) {
     let value: string | number | undefined;
     let span: { start: number; end: number } | undefined;
@@ -65,7 +73,7 @@ export function fillSlots(slots: readonly PlaybookSlot[], text: string, entities
         span = entity;
       }
     }
-    if (value === undefined && slot.entity === 'amount') {
+    if (value === undefined && slot.entity === 'amount' && mayTakeBareNumber(slot)) {
       // "12000分12期", "一万二分六期": the largest number that is not a count of periods.
       const amounts = numbersIn(text).filter((number) => !isCount(text, number) && !used.some((range) => overlaps(range, number)));
       const largest = amounts.sort((a, b) => b.value - a.value)[0];
@@ -74,7 +82,7 @@ export function fillSlots(slots: readonly PlaybookSlot[], text: string, entities
         span = largest;
       }
     }
-    if (value === undefined && slot.entity === 'number') {
+    if (value === undefined && slot.entity === 'number' && mayTakeBareNumber(slot)) {
       const candidates = numbersIn(text).filter((number) => !used.some((range) => overlaps(range, number)));
       const allowed = slot.values ? candidates.filter((number) => slot.values!.some((allowedValue) => Number(allowedValue) === number.value)) : candidates;
       // "12000 分 12 期": a number followed by 期 is the count; otherwise the last candidate.
