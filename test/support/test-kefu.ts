@@ -10,7 +10,7 @@ export interface TestKefu extends Kefu {
 /** kefu with the demo tenants loaded, on a fresh test database, nothing listening. */
 export async function createTestKefu(env: Record<string, string> = {}): Promise<TestKefu> {
   const database = await createTestDatabase();
-  const config = loadConfig({ env: { KEFU_DEMO: 'true', LOG_LEVEL: 'silent', ...env }, cwd: process.cwd() });
+  const config = loadConfig({ env: { KEFU_DEMO: 'true', LOG_LEVEL: 'silent', KEFU_TODAY: '2026-11-25', ...env }, cwd: process.cwd() });
   const kefu = await createKefu(config, { database, logger: false });
   await kefu.app.ready();
   return {

@@ -106,6 +106,45 @@ describe('conversations over REST', () => {
   });
 });
 
+describe('playbooks over REST (S2, S3)', () => {
+  it('shop-zh: 物流太慢 → finds the order, sees the delay and offers the fixes first', async () => {
+    const conversation = await newConversation(shopKey);
+    const first = (await say(shopKey, conversation.id, '我的快递怎么还没到啊，都超过说好的日期好几天了')).json();
+    expect(first.turn).toMatchObject({ route: 'auto', tier: 'playbook', intent: 'logistics.delay' });
+    expect(first.reply.text).toContain('订单号');
+    const second = (await say(shopKey, conversation.id, '訂單號 XM20261115003')).json();
+    expect(second.turn.tier).toBe('playbook');
+    expect(second.reply.text).toContain('超时 6 天');
+    const quickReplies = second.reply.parts.find((part: { type: string }) => part.type === 'quick_replies');
+    expect(quickReplies.options).toEqual(expect.arrayContaining(['加急催件', '领 5 元补偿券']));
+    const third = (await say(shopKey, conversation.id, '那帮我加急催一下吧')).json();
+    expect(third.reply.text).toContain('提交加急催件');
+    const trace = (await kefu.app.inject({ url: `/v1/traces/${third.turn.traceId}`, headers: auth(shopKey) })).json();
+    expect(trace.trace.events).toEqual([expect.objectContaining({ event: 'logistics.expedite_requested' })]);
+  });
+
+  it("shop-zh: uses the contact's phone to find the recent order without asking", async () => {
+    const response = await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth(shopKey), payload: { contact: { phone: '13800571002' } } });
+    const conversation = response.json();
+    const body = (await say(shopKey, conversation.id, '物流太慢了')).json();
+    expect(body.turn.tier).toBe('playbook');
+    expect(body.reply.text).toContain('XM20261115003');
+    expect(body.reply.text).toContain('超时 6 天');
+  });
+
+  it('bank-zh: computes instalment options exactly, and follows up on another period count', async () => {
+    const conversation = await newConversation(bankKey);
+    const first = (await say(bankKey, conversation.id, '这期账单有点多，想分期，12000分12期每个月要还多少')).json();
+    expect(first.turn).toMatchObject({ route: 'auto', tier: 'playbook', intent: 'instalment.calculate' });
+    expect(first.reply.text).toContain('每期还款 1,079.20 元');
+    expect(first.reply.text).toContain('手续费合计 950.40 元');
+    const second = (await say(bankKey, conversation.id, '那分24期呢')).json();
+    expect(second.turn.tier).toBe('playbook');
+    expect(second.reply.text).toContain('分 24 期');
+    expect(second.reply.text).toContain('手续费合计 1,872.00 元');
+  });
+});
+
 describe('authentication and scopes', () => {
   it('rejects missing, malformed, unknown, revoked and expired keys with the same 401', async () => {
     const tenant = (await findTenantBySlug(kefu.database.db, 'shop-zh'))!;
