@@ -1,5 +1,6 @@
 import type { SparseVector } from './features.js';
 import { Random } from './random.js';
+import { addWeightedRows } from './sparse-rows.js';
 
 /**
  * A one-hidden-layer perceptron over sparse TF-IDF features: ReLU hidden units, softmax output.
@@ -33,12 +34,7 @@ const GRADIENT_FLOOR = 1e-4;
 export function mlpScores(model: MlpModel, vector: SparseVector, hidden: Float32Array, out: Float32Array): Float32Array {
   const { hidden: size, classes, inputWeights, hiddenBias, outputWeights, outputBias } = model;
   hidden.set(hiddenBias);
-  const { indices, values } = vector;
-  for (let slot = 0; slot < indices.length; slot += 1) {
-    const value = values[slot];
-    const base = indices[slot] * size;
-    for (let unit = 0; unit < size; unit += 1) hidden[unit] += value * inputWeights[base + unit];
-  }
+  addWeightedRows(hidden, inputWeights, size, vector.indices, vector.values);
   out.set(outputBias);
   for (let unit = 0; unit < size; unit += 1) {
     const activation = hidden[unit];
@@ -114,11 +110,7 @@ export function trainMlp(
       }
       const exampleWeight = options.sampleWeights ? options.sampleWeights[exampleIndex] : 1;
       hidden.set(hiddenBias);
-      for (let slot = 0; slot < indices.length; slot += 1) {
-        const value = values[slot];
-        const base = indices[slot] * size;
-        for (let unit = 0; unit < size; unit += 1) hidden[unit] += value * inputWeights[base + unit];
-      }
+      addWeightedRows(hidden, inputWeights, size, indices, values);
       let activeCount = 0;
       for (let unit = 0; unit < size; unit += 1) {
         dropoutState ^= dropoutState << 13;

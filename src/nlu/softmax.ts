@@ -1,5 +1,6 @@
 import type { SparseVector } from './features.js';
 import { Random } from './random.js';
+import { addWeightedRows } from './sparse-rows.js';
 
 /** A multinomial logistic-regression model over sparse features: weights are feature-major (feature × class). */
 export interface LinearModel {
@@ -25,12 +26,7 @@ const GRADIENT_FLOOR = 1e-3;
 export function linearScores(model: LinearModel, vector: SparseVector, out: Float32Array): Float32Array {
   const { classes, weights, bias } = model;
   out.set(bias);
-  const { indices, values } = vector;
-  for (let slot = 0; slot < indices.length; slot += 1) {
-    const value = values[slot];
-    const base = indices[slot] * classes;
-    for (let label = 0; label < classes; label += 1) out[label] += value * weights[base + label];
-  }
+  addWeightedRows(out, weights, classes, vector.indices, vector.values);
   return out;
 }
 
@@ -94,13 +90,8 @@ export function trainSoftmax(
       const exampleWeight = options.sampleWeights ? options.sampleWeights[exampleIndex] : 1;
       let activeCount = 0;
       if (full) {
-        for (let c = 0; c < classes; c += 1) probabilities[c] = 0;
-        for (let slot = 0; slot < indices.length; slot += 1) {
-          const value = values[slot] * scale;
-          const base = indices[slot] * classes;
-          for (let c = 0; c < classes; c += 1) probabilities[c] += value * weights[base + c];
-        }
-        for (let c = 0; c < classes; c += 1) probabilities[c] += bias[c];
+        for (let c = 0; c < classes; c += 1) probabilities[c] = bias[c];
+        addWeightedRows(probabilities, weights, classes, indices, values, scale);
         softmaxInPlace(probabilities);
         // Remember the competing classes (largest probabilities first is not needed: all ≥ floor, capped).
         const candidateBase = exampleIndex * candidateLimit;

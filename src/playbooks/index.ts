@@ -7,3 +7,5 @@ export type { Connector, ConnectorQuery } from './connector.js';
 export { fillSlots } from './slot-filling.js';
 export { renderTemplate, renderValue, evaluateCondition } from './template.js';
 export { matchQuickReply } from './quick-replies.js';
+export { createHttpConnector, createRoutingConnector, ConnectorError } from './http-connector.js';
+export type { HttpConnectorOptions, HttpTableMapping } from './http-connector.js';

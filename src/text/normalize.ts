@@ -13,10 +13,13 @@ export interface NormalizedText {
 const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
 const twToSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
 
+const FULL_WIDTH = /[\uff01-\uff5e\u3000]/;
+const CJK = /[\u2e80-\u9fff\uf900-\ufaff\u{20000}-\u{2ffff}]/u;
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufeff]/g;
 
 /** Full-width ASCII (！–～) and the ideographic space to their half-width forms. */
 export function toHalfWidth(text: string): string {
+  if (!FULL_WIDTH.test(text)) return text;
   let result = '';
   for (const character of text) {
     const code = character.codePointAt(0)!;
@@ -29,6 +32,8 @@ export function toHalfWidth(text: string): string {
 
 /** Traditional Chinese → Simplified Chinese (OpenCC, with Taiwan phrases). */
 export function toSimplifiedChinese(text: string): string {
+  // Fast path: OpenCC only changes CJK characters; most English messages have none.
+  if (!CJK.test(text)) return text;
   return toSimplified(twToSimplified(text));
 }
 

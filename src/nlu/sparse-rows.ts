@@ -1,0 +1,34 @@
+/**
+ * out[c] += Σ_slot scale · values[slot] · weights[indices[slot] · width + c], for c < width.
+ * The hot loop of every member. Four feature rows are summed per pass over `out`, which halves
+ * the time in V8 compared with one row at a time (fewer loads and stores of `out`).
+ */
+export function addWeightedRows(
+  out: Float32Array | Float64Array,
+  weights: Float32Array,
+  width: number,
+  indices: Int32Array,
+  values: Float32Array,
+  scale = 1,
+): void {
+  const count = indices.length;
+  let slot = 0;
+  for (; slot + 3 < count; slot += 4) {
+    const value0 = values[slot] * scale;
+    const value1 = values[slot + 1] * scale;
+    const value2 = values[slot + 2] * scale;
+    const value3 = values[slot + 3] * scale;
+    const base0 = indices[slot] * width;
+    const base1 = indices[slot + 1] * width;
+    const base2 = indices[slot + 2] * width;
+    const base3 = indices[slot + 3] * width;
+    for (let column = 0; column < width; column += 1) {
+      out[column] += value0 * weights[base0 + column] + value1 * weights[base1 + column] + value2 * weights[base2 + column] + value3 * weights[base3 + column];
+    }
+  }
+  for (; slot < count; slot += 1) {
+    const value = values[slot] * scale;
+    const base = indices[slot] * width;
+    for (let column = 0; column < width; column += 1) out[column] += value * weights[base + column];
+  }
+}
