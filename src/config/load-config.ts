@@ -42,6 +42,23 @@ const configSchema = z
         today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
       })
       .default({ load: true, packsDir: 'examples/packs' }),
+    llm: z
+      .object({
+        /** Root of an OpenAI-compatible API (…/v1); with none and no local model there is no LLM tier. */
+        baseUrl: z.string().url().optional(),
+        apiKey: z.string().min(1).optional(),
+        model: z.string().min(1).default('gpt-4o-mini'),
+        timeoutMs: positiveInt.max(600_000).default(30_000),
+        maxRetries: z.coerce.number().int().min(0).max(10).default(2),
+        /** Budget for one whole answer (all model calls and tools). */
+        answerTimeoutMs: positiveInt.max(600_000).default(15_000),
+        /** A GGUF file run in-process through node-llama-cpp (install it separately). */
+        localModelPath: z.string().min(1).optional(),
+        /** Price sheet for the cost ledger: yuan per 1,000 tokens. */
+        inputPricePer1k: z.coerce.number().min(0).max(1000).default(0.002),
+        outputPricePer1k: z.coerce.number().min(0).max(1000).default(0.008),
+      })
+      .default({ model: 'gpt-4o-mini', timeoutMs: 30_000, maxRetries: 2, answerTimeoutMs: 15_000, inputPricePer1k: 0.002, outputPricePer1k: 0.008 }),
     nlu: z
       .object({
         /** classifier: train the light-tier intent classifier per tenant; lexical: plain FAQ lookup. */
@@ -80,6 +97,15 @@ const environmentVariables: ReadonlyArray<readonly [string, readonly string[]]> 
   ['KEFU_DEMO_PACKS', ['demo', 'packsDir']],
   ['KEFU_TODAY', ['demo', 'today']],
   ['KEFU_NLU', ['nlu', 'mode']],
+  ['KEFU_LLM_BASE_URL', ['llm', 'baseUrl']],
+  ['KEFU_LLM_API_KEY', ['llm', 'apiKey']],
+  ['KEFU_LLM_MODEL', ['llm', 'model']],
+  ['KEFU_LLM_TIMEOUT_MS', ['llm', 'timeoutMs']],
+  ['KEFU_LLM_MAX_RETRIES', ['llm', 'maxRetries']],
+  ['KEFU_LLM_ANSWER_TIMEOUT_MS', ['llm', 'answerTimeoutMs']],
+  ['KEFU_LLM_LOCAL_MODEL_PATH', ['llm', 'localModelPath']],
+  ['KEFU_LLM_INPUT_PRICE_PER_1K', ['llm', 'inputPricePer1k']],
+  ['KEFU_LLM_OUTPUT_PRICE_PER_1K', ['llm', 'outputPricePer1k']],
   ['KEFU_MAX_MESSAGE_CHARS', ['conversation', 'maxMessageChars']],
   ['KEFU_WIDGET_SECRET', ['widget', 'tokenSecret']],
   ['KEFU_WIDGET_TOKEN_TTL', ['widget', 'tokenTtlSeconds']],

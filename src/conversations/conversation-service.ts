@@ -5,6 +5,7 @@ import type { EventBus } from '../bus/index.js';
 import { runTurn, type DialogueState } from '../engine/run-turn.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { createDatabaseConnector } from '../playbooks/index.js';
+import type { ChatMessage, ChatModel } from '../llm/index.js';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import type { Db } from '../store/database.js';
 import type { MessagePart } from '../store/schema.js';
@@ -18,6 +19,8 @@ export interface ConversationServiceDeps {
   maxMessageChars: number;
   /** The date playbooks see as today (YYYY-MM-DD); the real date when unset. */
   today?: string;
+  /** The LLM tier and its price sheet (yuan per 1,000 tokens), when configured. */
+  llm?: { model: ChatModel; answerTimeoutMs: number; inputPricePer1k: number; outputPricePer1k: number };
 }
 
 export interface NewConversation {
@@ -285,14 +288,18 @@ export class ConversationService {
     await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: message.id, seq: message.seq });
     if (!stored.botAnswers) return { duplicate: false, message, reply: null, turn: null };
 
-    // 2. Run the turn outside any transaction (it may call connectors).
+    // 2. Run the turn outside any transaction (it may call connectors or a model).
     const contact = stored.conversation;
+    const llm = this.deps.llm;
     const decision = await runTurn(runtime, { text, state: contact.state as DialogueState }, {
       connector: createDatabaseConnector(db, tenantId),
       contact: { id: contact.contact_id, name: contact.name, phone: contact.phone, email: contact.email, ...(contact.attributes as Record<string, unknown>) },
       now: new Date(),
       today: this.deps.today,
+      ...(llm ? { llm: { model: llm.model, answerTimeoutMs: llm.answerTimeoutMs, history: await this.#history(tenantId, conversationId, stored.inbound.seq) } } : {}),
     });
+    const usage = decision.trace.llm?.usage ?? { inputTokens: 0, outputTokens: 0 };
+    const costMicros = llm ? Math.round(usage.inputTokens * llm.inputPricePer1k * 1000 + usage.outputTokens * llm.outputPricePer1k * 1000) : 0;
 
     // 3. Store the reply, any draft and the trace, and move the conversation on.
     const outcome = await db.transaction().execute(async (trx) => {
@@ -337,6 +344,9 @@ export class ConversationService {
           intent: decision.intent,
           confidence: decision.confidence,
           latency_ms: performance.now() - started,
+          tokens_in: usage.inputTokens,
+          tokens_out: usage.outputTokens,
+          cost_micros: costMicros,
           trace: JSON.stringify({ ...decision.trace, route: decision.route, tier: decision.tier, handoffReason: decision.handoffReason, events: decision.events }),
         })
         .execute();
@@ -364,6 +374,21 @@ export class ConversationService {
       reply: outcome.reply,
       turn: { id: traceId, traceId, route: decision.route, tier: decision.tier, intent: decision.intent, confidence: decision.confidence },
     };
+  }
+
+  /** The last public messages before `beforeSeq`, oldest first, as model messages. */
+  async #history(tenantId: string, conversationId: string, beforeSeq: string): Promise<ChatMessage[]> {
+    const rows = await this.deps.db
+      .selectFrom('messages')
+      .select(['direction', 'text'])
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
+      .where('visibility', '=', 'public')
+      .where('seq', '<', beforeSeq as never)
+      .orderBy('seq', 'desc')
+      .limit(6)
+      .execute();
+    return rows.reverse().map((row) => ({ role: row.direction === 'incoming' ? 'user' : 'assistant', content: row.text.slice(0, 2000) }));
   }
 
   async #serialize<T>(key: string, work: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildRetrievalIndex } from '../knowledge/index.js';
 import { runTurn as runTurnWith, type TurnInput } from './run-turn.js';
 import type { RuntimeFaq, RuntimeIntent, TenantRuntime } from './tenant-runtime.js';
 import type { Understander, Understanding } from './understander.js';
@@ -38,6 +39,9 @@ function runtime(understanding: Partial<Understanding>, overrides: Partial<Tenan
     playbooks: new Map(),
     problems: [],
     understander,
+    knowledge: buildRetrievalIndex([]),
+    passages: new Map(),
+    systemPrompt: '',
     model: { kind: 'classifier', version: 1, note: null },
     loadedAt: new Date(),
     ...overrides,

@@ -4,6 +4,7 @@ import { fillSlots, matchQuickReply, runPlaybook, startState, type Connector, ty
 import type { MessagePart } from '../store/schema.js';
 import { normalizeText, type Language } from '../text/index.js';
 import { builtinTools, type Tool } from '../tools/index.js';
+import { answerWithPassages, detectPromptLeak, isLlmCallError, type ChatMessage, type ChatModel, type TokenUsage } from '../llm/index.js';
 import { detectHandover } from './handover-rules.js';
 import { applyStyleGuide } from './style-guard.js';
 import type { TenantRuntime } from './tenant-runtime.js';
@@ -11,7 +12,7 @@ import type { Understanding } from './understander.js';
 
 export type Route = 'auto' | 'assist' | 'human';
 /** Which tier produced the reply: light (FAQ/intent answer), playbook, a fallback decline, or a person. */
-export type Tier = 'light' | 'playbook' | 'fallback' | 'human';
+export type Tier = 'light' | 'playbook' | 'llm' | 'fallback' | 'human';
 
 /** Dialogue state kept on the conversation between turns. */
 export interface DialogueState {
@@ -32,6 +33,8 @@ export interface TurnServices {
   now: Date;
   /** Overrides the date playbooks see as "today" (demo data is written for a fixed day). */
   today?: string;
+  /** The LLM tier, when one is configured; without it complex turns go to a person. */
+  llm?: { model: ChatModel; answerTimeoutMs: number; history: ChatMessage[] };
 }
 
 export interface TurnInput {
@@ -71,12 +74,32 @@ export interface TurnTrace {
   reasons: string[];
   citations: Array<{ source: string; id: string; version: number }>;
   playbook: { name: string; status: PlaybookOutcome['status']; steps: PlaybookOutcome['steps'] } | null;
+  retrieval: Array<{ id: string; matchScore: number }>;
+  llm: {
+    model: string;
+    usage: TokenUsage;
+    steps: number;
+    grounded: boolean;
+    citations: string[];
+    stopReason: string;
+    error?: string;
+    ms: number;
+  } | null;
   guard: { replaced: string[]; violations: string[] };
   stages: StageTiming[];
 }
 
 /** Below this confidence the message is treated as unrelated to the tenant (decline, not hand over). */
 const OUT_OF_SCOPE_FLOOR = 0.3;
+/** A retrieval match this good means the question is about the tenant's knowledge, even when no intent fits. */
+const IN_DOMAIN_MATCH = 0.35;
+const SENSITIVE_DOMAINS = new Set(['finance', 'medical']);
+
+/** Two or more questions in one message ("运费多少？多久到？", "and also …"). */
+function isMultiPart(text: string): boolean {
+  const questions = (text.match(/[?？]/g) ?? []).length;
+  return questions >= 2 || /(另外|还有|以及|顺便问|and also|also,)/i.test(text);
+}
 
 function todayIn(timezone: string, now: Date): string {
   try {
@@ -180,7 +203,63 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
   const faq = !outcome && intent ? runtime.faq.get(intent) : undefined;
   gate = intentDefinition?.threshold ?? runtime.gate;
 
-  if (!handover && !outcome) {
+  // The LLM tier: only for turns that need it (uncertain but in-domain, multi-part, or about a
+  // document no intent covers), and only with a model configured.
+  let llmTrace: TurnTrace['llm'] = null;
+  let retrievalTrace: TurnTrace['retrieval'] = [];
+  let llmAnswer: { text: string; confidence: number } | null = null;
+  if (!handover && !outcome && services.llm && intentDefinition?.route !== 'human' && !intentDefinition?.playbook) {
+    const hits = runtime.knowledge.search(normalized.text, { k: 5 });
+    retrievalTrace = hits.map((hit) => ({ id: hit.id, matchScore: Math.round(hit.matchScore * 1000) / 1000 }));
+    const uncertain = !understanding.outOfScope && understanding.confidence >= OUT_OF_SCOPE_FLOOR && understanding.confidence < gate;
+    const aboutKnowledge = (understanding.outOfScope || understanding.confidence < OUT_OF_SCOPE_FLOOR) && (hits[0]?.matchScore ?? 0) >= IN_DOMAIN_MATCH;
+    const multiPart = isMultiPart(input.text);
+    if ((uncertain || aboutKnowledge || multiPart) && hits.length > 0) {
+      const passages = hits.map((hit) => runtime.passages.get(hit.id)).filter((passage) => passage !== undefined);
+      const started = performance.now();
+      try {
+        const result = await answerWithPassages(services.llm.model, {
+          question: input.text,
+          history: services.llm.history,
+          passages: passages.map(({ id, title, text, version }) => ({ id, title, text, version })),
+          systemPrompt: runtime.systemPrompt,
+          timeoutMs: services.llm.answerTimeoutMs,
+        });
+        const leaked = detectPromptLeak(result.text, runtime.systemPrompt);
+        llmTrace = { model: services.llm.model.modelId, usage: result.usage, steps: result.steps, grounded: result.grounded, citations: result.citations, stopReason: result.stopReason, ms: Math.round(performance.now() - started) };
+        if (leaked) {
+          route = 'human';
+          tier = 'human';
+          reasons.push('LLM answer repeats the system prompt: withheld');
+        } else if (!result.grounded) {
+          route = 'human';
+          tier = 'human';
+          reasons.push(`LLM answer cites nothing that was retrieved (${result.unknownCitations.length} unknown citation(s)): treated as low confidence`);
+        } else {
+          const cited = hits.filter((hit) => result.citations.includes(hit.id));
+          const confidence = Math.max(...cited.map((hit) => hit.matchScore));
+          llmAnswer = { text: result.text, confidence };
+          for (const id of result.citations) {
+            const passage = runtime.passages.get(id)!;
+            citations.push({ source: passage.source, id: passage.reference, version: passage.version ?? 1 });
+          }
+          tier = 'llm';
+          if (confidence < gate && SENSITIVE_DOMAINS.has(runtime.domain)) {
+            route = 'assist';
+            reasons.push(`LLM answer grounded in ${result.citations.join(', ')}, but retrieval confidence ${confidence.toFixed(3)} < gate ${gate} in ${runtime.domain}: a person approves the draft`);
+          } else reasons.push(`LLM answer grounded in ${result.citations.join(', ')} (${uncertain ? 'light tier unsure' : multiPart ? 'multi-part question' : 'answered from documents'})`);
+        }
+      } catch (error) {
+        const code = isLlmCallError(error) ? error.code : 'CS_INTERNAL';
+        llmTrace = { model: services.llm.model.modelId, usage: { inputTokens: 0, outputTokens: 0 }, steps: 0, grounded: false, citations: [], stopReason: 'error', error: code, ms: Math.round(performance.now() - started) };
+        route = 'human';
+        tier = 'human';
+        reasons.push(`LLM tier failed (${code}): a person takes over`);
+      }
+    }
+  }
+
+  if (!handover && !outcome && !llmTrace) {
     const playbook = intentDefinition?.playbook ? runtime.playbooks.get(intentDefinition.playbook) : undefined;
     if (understanding.outOfScope || intent === null || understanding.confidence < OUT_OF_SCOPE_FLOOR) {
       tier = 'fallback';
@@ -216,7 +295,8 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
   lap('route');
 
   // respond
-  if (outcome) {
+  if (llmAnswer) answer = llmAnswer.text;
+  else if (outcome) {
     tier = 'playbook';
     answer = outcome.replies.map((reply) => reply.text).join('\n\n');
     quickReplies = outcome.replies.flatMap((reply) => reply.quickReplies);
@@ -267,14 +347,14 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
     route,
     tier,
     intent,
-    confidence: understanding.confidence,
+    confidence: llmAnswer ? llmAnswer.confidence : understanding.confidence,
     reply,
     draft,
     handoffReason,
     handoffNote,
     events,
     nextState: {
-      lastIntent: tier === 'light' || tier === 'playbook' ? intent : input.state.lastIntent ?? null,
+      lastIntent: tier === 'light' || tier === 'playbook' || tier === 'llm' ? intent : input.state.lastIntent ?? null,
       turns: (input.state.turns ?? 0) + 1,
       playbook: route === 'human' ? null : nextPlaybook,
       memory,
@@ -288,6 +368,8 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
       reasons,
       citations,
       playbook: playbookTrace,
+      retrieval: retrievalTrace,
+      llm: llmTrace,
       guard: { replaced: guarded.replaced, violations: guarded.violations },
       stages,
     },

@@ -1,6 +1,8 @@
 import type { Db } from '../store/database.js';
 import { validatePlaybook, type Playbook } from '../playbooks/index.js';
 import { builtinTools } from '../tools/index.js';
+import { buildRetrievalIndex, chunkDocument, loadDocument, type KnowledgeEntry, type RetrievalIndex } from '../knowledge/index.js';
+import { buildSystemPrompt, type Passage } from '../llm/index.js';
 import type { StyleGuide } from '../packs/pack-schema.js';
 import { normalizeText } from '../text/index.js';
 import { createClassifierUnderstander } from './classifier-understander.js';
@@ -48,6 +50,11 @@ export interface TenantRuntime {
   playbooks: Map<string, Playbook>;
   problems: string[];
   understander: Understander;
+  /** FAQ entries and document chunks, for retrieval-augmented answers. */
+  knowledge: RetrievalIndex;
+  passages: Map<string, Passage & { source: 'faq' | 'doc'; reference: string }>;
+  /** The grounding system prompt for the LLM tier. */
+  systemPrompt: string;
   /** Which understander runs and why (e.g. the classifier could not be trained). */
   model: { kind: 'classifier' | 'lexical'; version: number | null; note: string | null };
   loadedAt: Date;
@@ -103,6 +110,9 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
   for (const row of intentRows) {
     for (const text of row.examples) phrasings.push({ text: normalizeText(text).text, label: row.name });
   }
+  const { knowledge, passages } = await buildKnowledge(db, tenantId, faqRows, Array.isArray(settings.dictionary) ? (settings.dictionary as string[]) : []);
+  const style = (settings.style ?? null) as StyleGuide | null;
+  const systemPrompt = buildSystemPrompt({ tenantName: tenant.name, locale: tenant.locale, style: style ? { tone: style.tone, forbidden: style.forbidden } : undefined });
   let understander: Understander = createLexicalUnderstander(phrasings);
   let model: TenantRuntime['model'] = { kind: 'lexical', version: null, note: mode === 'lexical' ? 'configured' : null };
   const labels = new Set(phrasings.map((phrasing) => phrasing.label));
@@ -131,7 +141,7 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
       handoff: configured.handoff ?? defaults.handoff,
       noAnswer: configured.no_answer ?? defaults.noAnswer,
     },
-    style: (settings.style ?? null) as StyleGuide | null,
+    style,
     intents: new Map(intentRows.map((row) => [row.name, { name: row.name, route: row.route, threshold: row.threshold, answer: row.answer, playbook: row.playbook }])),
     faq: new Map(
       faqRows.map((row) => [row.external_id, { id: row.external_id, question: row.question, answer: row.answer, category: row.category, sensitive: row.sensitive, version: row.version }]),
@@ -139,9 +149,40 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     playbooks,
     problems,
     understander,
+    knowledge,
+    passages,
+    systemPrompt,
     model,
     loadedAt: new Date(),
   };
+}
+
+/** FAQ entries and Markdown/text document chunks as one retrieval index with citable passages. */
+async function buildKnowledge(
+  db: Db,
+  tenantId: string,
+  faqRows: ReadonlyArray<{ external_id: string; question: string; answer: string; alternatives: string[]; version: number }>,
+  dictionary: readonly string[],
+) {
+  const entries: KnowledgeEntry[] = [];
+  const passages: TenantRuntime['passages'] = new Map();
+  for (const row of faqRows) {
+    const id = `faq:${row.external_id}`;
+    entries.push({ id, question: row.question, alternatives: row.alternatives, answer: row.answer });
+    passages.set(id, { id, title: row.question, text: row.answer, version: row.version, source: 'faq', reference: row.external_id });
+  }
+  const documents = await db.selectFrom('documents').select(['path', 'title', 'content', 'version']).where('tenant_id', '=', tenantId).orderBy('path').execute();
+  for (const document of documents) {
+    const loaded = await loadDocument(Buffer.from(document.content, 'utf8'), document.path);
+    if (!loaded.ok) continue;
+    for (const chunk of chunkDocument(loaded.document)) {
+      const id = `doc:${document.path}#${chunk.index}`;
+      const title = chunk.headingTrail.join(' › ') || document.title || document.path;
+      entries.push({ id, title, body: chunk.text });
+      passages.set(id, { id, title, text: chunk.text, version: document.version, source: 'doc', reference: document.path });
+    }
+  }
+  return { knowledge: buildRetrievalIndex(entries, { userDictionary: dictionary }), passages };
 }
 
 /**

@@ -26,6 +26,13 @@ export const ErrorCodes = {
   methodNotAllowed: 'CS_METHOD_NOT_ALLOWED',
   rateLimited: 'CS_RATE_LIMITED',
   shuttingDown: 'CS_SHUTTING_DOWN',
+  connectorFailed: 'CS_CONNECTOR_FAILED',
+  llmTimeout: 'CS_LLM_TIMEOUT',
+  llmUpstream: 'CS_LLM_UPSTREAM',
+  llmRateLimited: 'CS_LLM_RATE_LIMITED',
+  llmMalformed: 'CS_LLM_MALFORMED',
+  llmAborted: 'CS_LLM_ABORTED',
+  llmLocalUnavailable: 'CS_LLM_LOCAL_UNAVAILABLE',
   internal: 'CS_INTERNAL',
 } as const;
 

@@ -49,6 +49,13 @@ describe('trainIntentClassifier', () => {
     expect(withOos.classify('我的order什么时候ship').language).toBe('mixed');
   });
 
+  it('reports the tenant language only for messages whose script says nothing', () => {
+    const chinese = trainIntentClassifier(shopExamples, { language: 'zh', seed: 7 });
+    expect(chinese.classify('12345').language).toBe('zh');
+    expect(chinese.classify('where is my package').language).toBe('en');
+    expect(withOos.classify('12345').language).toBe('unknown');
+  });
+
   it('is deterministic for a seed', () => {
     const again = trainIntentClassifier([...shopExamples, ...shopOutOfScope], { oosLabel: 'oos', seed: 7 });
     expect(again.classify('地址填错了怎么办')).toEqual(withOos.classify('地址填错了怎么办'));

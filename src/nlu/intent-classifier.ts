@@ -1,5 +1,5 @@
 import type { Jieba } from '@node-rs/jieba';
-import { defaultJieba, detectLanguage, jiebaWithUserDictionary, normalizeText } from '../text/index.js';
+import { defaultJieba, jiebaWithUserDictionary, normalizeText } from '../text/index.js';
 import { decodeArtifact, encodeArtifact, type ModelState } from './artifact.js';
 import { combine, fitCombinationWeights, fitOutOfScopeThreshold, type CombinationWeights, type OutOfFoldRow, type ThresholdRow } from './calibration.js';
 import { DEFAULT_FEATURE_CONFIG, featureHashes, vectorize, VectorizeScratch, Vocabulary, wordPart, type FeatureConfig, type FeatureHashes, type SparseVector } from './features.js';
@@ -391,7 +391,8 @@ class LightTierClassifier implements IntentClassifier {
       const clipped = input.length > MAX_INPUT_CHARACTERS ? input.slice(0, MAX_INPUT_CHARACTERS) : input;
       if (clipped !== input) reasons.push(`input truncated to ${MAX_INPUT_CHARACTERS} characters`);
       const normalized = normalizeText(clipped);
-      language = normalized.language;
+      // The tenant's language only fills in when the script says nothing (digits, emoji).
+      language = normalized.language === 'unknown' && this.state.language !== 'auto' ? this.state.language : normalized.language;
       if (normalized.text.length === 0) return outOfScopeResult(language, 'empty input');
       if (this.labels.length === 0) return outOfScopeResult(language, 'no intents trained');
       const strings = featureHashes(normalized.text, this.state.featureConfig, this.jieba);
@@ -448,6 +449,3 @@ export function loadIntentClassifier(artifact: Uint8Array): IntentClassifier {
   const state = decodeArtifact(artifact);
   return new LightTierClassifier(state, artifact instanceof Uint8Array ? artifact.slice() : new Uint8Array(artifact));
 }
-
-/** Re-exported for callers that want the detected language without classifying. */
-export { detectLanguage };

@@ -12,6 +12,11 @@ export interface TrainingProgress {
 export interface TrainIntentOptions {
   /** Rows with this label are out-of-scope examples (optional; may be absent). */
   oosLabel?: string;
+  /**
+   * The tenant's language. Features cover Chinese and Latin text whatever this says, so 'auto' is
+   * right for every tenant; 'zh'/'en' only set the reported language of messages whose script
+   * cannot be detected (digits, emoji).
+   */
   language?: 'auto' | 'zh' | 'en';
   /** jieba user dictionary lines for the tenant (`word [freq] [tag]`). */
   userDictionary?: readonly string[];

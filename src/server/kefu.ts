@@ -12,6 +12,7 @@ import { importPack, loadPack } from '../packs/index.js';
 import { migrateToLatest, openDatabase, type Database, type Db } from '../store/database.js';
 import { createApiKey, findTenantBySlug } from '../tenancy/index.js';
 import { createApp } from './create-app.js';
+import { createLocalGgufModel, createOpenAiCompatibleModel, type ChatModel } from '../llm/index.js';
 
 export interface Kefu {
   app: FastifyInstance;
@@ -22,6 +23,8 @@ export interface Kefu {
   conversations: ConversationService;
   runtimes: TenantRuntimeCache;
   demo: DemoTenant[];
+  /** The LLM tier's model, or null when none is configured. */
+  model: ChatModel | null;
   /** Stops streams, waits for in-flight turns, closes the server and the database. */
   close(): Promise<void>;
 }
@@ -64,7 +67,17 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
       runtimes.refresh(event.tenantId).catch((error) => (logger ? logger.error({ err: error, tenantId: event.tenantId }, 'tenant runtime refresh failed') : undefined));
     }
   });
-  const conversations = new ConversationService({ db: database.db, bus, runtimes, maxMessageChars: config.conversation.maxMessageChars, today: config.demo.today });
+  const model = await createConfiguredModel(config);
+  const conversations = new ConversationService({
+    db: database.db,
+    bus,
+    runtimes,
+    maxMessageChars: config.conversation.maxMessageChars,
+    today: config.demo.today,
+    ...(model
+      ? { llm: { model, answerTimeoutMs: config.llm.answerTimeoutMs, inputPricePer1k: config.llm.inputPricePer1k, outputPricePer1k: config.llm.outputPricePer1k } }
+      : {}),
+  });
   const widgetSecret = config.widget.tokenSecret ?? (await instanceSecret(database.db, 'widget_token_secret'));
 
   const demo = config.demo.load ? await loadDemoTenants(database.db, bus, config.demo.packsDir) : [];
@@ -95,11 +108,27 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
       await app.close();
       await jobs.close();
       await bus.close();
+      if (model && 'dispose' in model) await (model as { dispose(): Promise<void> }).dispose();
       if (!options.database) await database.close();
     })();
     return closing;
   };
-  return { app, config, database, bus, jobs, conversations, runtimes, demo, close };
+  return { app, config, database, bus, jobs, conversations, runtimes, demo, model, close };
+}
+
+/** The configured LLM: an OpenAI-compatible endpoint, else a local GGUF model, else none. */
+export async function createConfiguredModel(config: KefuConfig): Promise<ChatModel | null> {
+  if (config.llm.baseUrl) {
+    return createOpenAiCompatibleModel({
+      baseUrl: config.llm.baseUrl,
+      apiKey: config.llm.apiKey,
+      model: config.llm.model,
+      timeoutMs: config.llm.timeoutMs,
+      maxRetries: config.llm.maxRetries,
+    });
+  }
+  if (config.llm.localModelPath) return createLocalGgufModel({ modelPath: config.llm.localModelPath });
+  return null;
 }
 
 /** A random secret generated once per installation and shared by every node through the database. */

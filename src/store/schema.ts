@@ -114,6 +114,10 @@ export interface TurnTracesTable {
   confidence: number;
   latency_ms: number;
   trace: Json<Record<string, unknown>>;
+  tokens_in: Generated<number>;
+  tokens_out: Generated<number>;
+  /** Cost of the turn in millionths of a yuan (bigint: read as a string). */
+  cost_micros: ColumnType<string, number | undefined, number>;
   created_at: Timestamp;
 }
 

@@ -1,9 +1,10 @@
-// Trains the match model (logistic re-ranker + calibration) on ATEC question pairs and reports its
-// effect on BQ corpus dev. Writes src/knowledge/match-model-weights.ts when --write is given.
+// Trains the match model (a logistic model turning a hit's similarity features into the probability
+// that it answers the query) on FAQ-shaped data, optionally with ATEC pairs, and reports it on
+// travel-zh dev and BQ corpus dev. Writes src/knowledge/match-model-weights.ts when --write is given.
 //   npx tsx src/knowledge/training/train-match-model.ts [--write] [--data travel|travel,atec] [--queries 1500] [--atec-weight 0.3]
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseFaqSheet } from '../faq-sheet.js';
-import { MATCH_FEATURES, type MatchFeature, type MatchModel } from '../match-features.js';
+import { MATCH_FEATURES, scoreModel, type MatchFeature, type MatchModel } from '../match-features.js';
 import { LexicalIndex, type LexicalOptions } from '../retrieval-index.js';
 import { evaluateRanking, type KbRow, type QueryRow } from '../retrieval-evaluation.js';
 import { fitLogisticRegression } from './logistic-regression.js';
@@ -175,8 +176,8 @@ const faqKb = faqEntries.map((entry) => ({ id: entry.id, question: entry.questio
 const devRows = await readLines<{ text: string; expected: string; kind: string }>(travelDevFile);
 const rankingIndex = new LexicalIndex(faqKb, { ...lexicalOptions, model: ranking });
 const topHits = devRows.map((row) => {
-  const top = rankingIndex.search(row.text, { k: 1 })[0];
-  return { logit: top?.score ?? -10, correct: top !== undefined && row.kind === 'paraphrase' && top.id === row.expected ? 1 : 0 };
+  const top = rankingIndex.candidates(row.text, 2)[0];
+  return { logit: top === undefined ? -10 : scoreModel(ranking, top.features), correct: top !== undefined && row.kind === 'paraphrase' && top.id === row.expected ? 1 : 0 };
 });
 const platt = (sample: typeof topHits): { a: number; b: number } => {
   const fit = fitLogisticRegression(sample.map((hit) => Float64Array.of(hit.logit)), sample.map((hit) => hit.correct), { l2: 1e-6 });
@@ -219,9 +220,8 @@ const bqKb = await readLines<KbRow>(bqKbFile);
 const bqQueries = await readLines<QueryRow>(bqQueryFile);
 const bqIndex = new LexicalIndex(bqKb.map((row) => ({ id: row.id, question: row.question })), { ...lexicalOptions, model });
 const firstStage = evaluateRanking(bqQueries, (query, k, exclude) => bqIndex.candidates(query, k, exclude).map((candidate) => candidate.id), 10, 0);
-const reranked = evaluateRanking(bqQueries, (query, k, exclude) => bqIndex.search(query, { k, exclude }).map((hit) => hit.id), 10, 0);
 const calibrated = calibration(bqIndex, bqQueries);
-console.log(JSON.stringify({ model, travel, bq: { firstStage, reranked, calibration: calibrated } }, null, 2));
+console.log(JSON.stringify({ model, travel, bq: { firstStage, calibration: calibrated } }, null, 2));
 
 if (args.includes('--write')) {
   const source = `import type { MatchModel } from './match-features.js';
@@ -230,8 +230,9 @@ if (args.includes('--write')) {
  * The match model: logistic regression over the features in match-features.ts, trained by
  * src/knowledge/training/train-match-model.ts on ${descriptions.join(' + ')}.
  * Regenerate with \`npx tsx src/knowledge/training/train-match-model.ts --write\`.
- * travel-zh dev (ranking not trained on it; only the 2-parameter Platt step is): paraphrase top-1 ${travel.paraphraseTop1}, top-hit ECE ${travel.calibration.ece} in-sample, median out-of-scope matchScore ${travel.oosMedianScore}.
- * BQ dev (not trained on): first stage R@1 ${firstStage.recall_at_1}, re-ranked R@1 ${reranked.recall_at_1}, top-hit ECE ${calibrated.ece}.
+ * travel-zh dev (the model is not trained on it; only the 2-parameter Platt step is): paraphrase top-1 ${travel.paraphraseTop1}, top-hit ECE ${travel.calibration.ece} in-sample, median out-of-scope matchScore ${travel.oosMedianScore}.
+ * Hits are ranked by BM25; the model only calibrates (re-ranking by it measured worse).
+ * BQ dev (not trained on): R@1 ${firstStage.recall_at_1}, top-hit ECE ${calibrated.ece}.
  */
 export const DEFAULT_MATCH_MODEL: MatchModel = ${JSON.stringify(model, null, 2)};
 `;

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as core from './20261125-0001-core.js';
+import * as turnCosts from './20261125-0002-turn-costs.js';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from disk) so they run the
@@ -7,4 +8,5 @@ import * as core from './20261125-0001-core.js';
  */
 export const migrations: Record<string, Migration> = {
   '20261125-0001-core': core,
+  '20261125-0002-turn-costs': turnCosts,
 };
