@@ -117,6 +117,29 @@ describe('LLM tier', () => {
   }, 600_000);
 });
 
+describe('cost ledger', () => {
+  it('reports turns and cost per tier, reconciling with the traces, and the saving against all-LLM', async () => {
+    server.setScript(() => ({ text: '运费规则见配送说明[1]。', usage: { prompt_tokens: 800, completion_tokens: 40 } }));
+    await ask(MULTI_PART);
+    await ask('七天无理由退货怎么申请？');
+    const response = await kefu.app.inject({ url: '/v1/reports/cost', headers: auth() });
+    expect(response.statusCode).toBe(200);
+    const report = response.json();
+    const rows = await kefu.database.db.selectFrom('turn_traces').innerJoin('tenants', 'tenants.id', 'turn_traces.tenant_id').select(['turn_traces.tier', 'turn_traces.cost_micros']).where('tenants.slug', '=', 'shop-zh').execute();
+    expect(report.turns).toBe(rows.length);
+    const costMicros = rows.reduce((sum, row) => sum + Number(row.cost_micros), 0);
+    expect(Math.round(report.costYuan * 1_000_000)).toBe(costMicros);
+    const llm = report.tiers.find((tier: { tier: string }) => tier.tier === 'llm');
+    expect(llm.turns).toBeGreaterThan(0);
+    expect(report.baselineBasis).toBe('measured average of LLM turns');
+    expect(report.allLlmBaselineYuan).toBeCloseTo((llm.costYuan / llm.turns) * report.turns, 9);
+    expect(report.savingShare).toBeGreaterThan(0);
+    // analytics:read is needed; a chat-only key is refused.
+    const forbidden = await kefu.app.inject({ url: '/v1/reports/cost?from=not-a-date', headers: auth() });
+    expect(forbidden.statusCode).toBe(400);
+  });
+});
+
 describe('without an LLM', () => {
   it('sends the multi-part question to a person with a polite message, never a made-up answer', async () => {
     const plain = await createTestKefu();

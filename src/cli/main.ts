@@ -66,6 +66,16 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per turn')
     .action(async (options) => (await import('./commands/chat.js')).runChat(options));
 
+  const report = program.command('report').description('reports from the turn ledger');
+  report
+    .command('cost')
+    .description('turns and cost per tier, and the saving against an all-LLM baseline')
+    .argument('<tenant>', 'tenant slug')
+    .option('--from <date>', 'start (ISO date or time)')
+    .option('--to <date>', 'end, exclusive (ISO date or time)')
+    .option('--json', 'print JSON')
+    .action(async (slug, options) => (await import('./commands/report.js')).runCostReport(slug, options));
+
   const evaluate = program.command('eval').description('evaluate kefu on labelled data');
 
   evaluate

@@ -430,16 +430,19 @@ function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
+/** Indices of the k largest values among the first `count`, descending (insertion into a short list). */
 function topIndices(values: Float64Array, count: number, k: number): number[] {
   const top: number[] = [];
   for (let index = 0; index < count; index += 1) {
-    if (top.length < k) {
-      top.push(index);
-      top.sort((left, right) => values[right] - values[left]);
-    } else if (values[index] > values[top[k - 1]]) {
-      top[k - 1] = index;
-      top.sort((left, right) => values[right] - values[left]);
+    const value = values[index];
+    if (top.length === k && value <= values[top[k - 1]]) continue;
+    let position = Math.min(top.length, k - 1);
+    if (top.length < k) top.push(index);
+    while (position > 0 && values[top[position - 1]] < value) {
+      top[position] = top[position - 1];
+      position -= 1;
     }
+    top[position] = index;
   }
   return top;
 }

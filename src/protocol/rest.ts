@@ -153,3 +153,17 @@ export const widgetClientEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }).strict(),
 ]);
 export type WidgetClientEvent = z.infer<typeof widgetClientEvent>;
+
+export const costReportSchema = z
+  .object({
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    turns: z.number().int(),
+    tiers: z.array(z.object({ tier: z.string(), turns: z.number().int(), share: z.number(), tokensIn: z.number(), tokensOut: z.number(), costYuan: z.number() })),
+    costYuan: z.number(),
+    allLlmBaselineYuan: z.number(),
+    baselineBasis: z.string(),
+    savingYuan: z.number(),
+    savingShare: z.number(),
+  })
+  .meta({ id: 'CostReport' });

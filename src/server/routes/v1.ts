@@ -10,11 +10,13 @@ import {
   postMessageBody,
   postMessageResponse,
   problemSchema,
+  costReportSchema,
   tenantSchema,
   traceSchema,
   uuidParam,
 } from '../../protocol/index.js';
 import { findTenantById } from '../../tenancy/index.js';
+import { costReport } from '../../reports/index.js';
 import { apiKeyAuth, tenantOf } from '../auth.js';
 import { followConversation } from '../conversation-stream.js';
 import type { AppDeps } from '../create-app.js';
@@ -118,6 +120,24 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
     config: { scopes: ['chat', 'conversations:read'] },
     schema: { tags: ['traces'], summary: 'The trace of one turn', security, params: z.object({ traceId: uuidParam }), response: { 200: traceSchema, ...errors } },
     handler: async (request) => deps.conversations.getTrace(tenantOf(request), request.params.traceId),
+  });
+
+  api.get('/reports/cost', {
+    config: { scopes: ['analytics:read'] },
+    schema: {
+      tags: ['reports'],
+      summary: 'Turns and cost per tier, and the saving against an all-LLM baseline',
+      security,
+      querystring: z.object({ from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional() }).strict(),
+      response: { 200: costReportSchema, ...errors },
+    },
+    handler: async (request) =>
+      costReport(deps.database.db, tenantOf(request), {
+        from: request.query.from ? new Date(request.query.from) : undefined,
+        to: request.query.to ? new Date(request.query.to) : undefined,
+        inputPricePer1k: deps.config.llm.inputPricePer1k,
+        outputPricePer1k: deps.config.llm.outputPricePer1k,
+      }),
   });
 
   api.get('/conversations/:conversationId/stream', {

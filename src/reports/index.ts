@@ -1,0 +1,2 @@
+export { costReport, formatCostReport } from './cost-report.js';
+export type { CostReport, TierCost } from './cost-report.js';
