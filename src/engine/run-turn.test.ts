@@ -42,6 +42,7 @@ function runtime(understanding: Partial<Understanding>, overrides: Partial<Tenan
     knowledge: buildRetrievalIndex([]),
     passages: new Map(),
     systemPrompt: '',
+    llmTools: [],
     model: { kind: 'classifier', version: 1, note: null },
     loadedAt: new Date(),
     ...overrides,

@@ -82,6 +82,8 @@ export interface TurnTrace {
     grounded: boolean;
     citations: string[];
     stopReason: string;
+    /** Tool calls the model made; refused ones (outside the tenant's allow-list) carry the reason. */
+    toolCalls: Array<{ name: string; error?: string }>;
     error?: string;
     ms: number;
   } | null;
@@ -218,15 +220,32 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
       const passages = hits.map((hit) => runtime.passages.get(hit.id)).filter((passage) => passage !== undefined);
       const started = performance.now();
       try {
+        const tools = context.tools;
         const result = await answerWithPassages(services.llm.model, {
           question: input.text,
           history: services.llm.history,
           passages: passages.map(({ id, title, text, version }) => ({ id, title, text, version })),
           systemPrompt: runtime.systemPrompt,
           timeoutMs: services.llm.answerTimeoutMs,
+          // The tenant's allow-list: the tools its own playbooks use, nothing else.
+          tools: runtime.llmTools,
+          executeTool: (name, toolInput) => {
+            const tool = tools.get(name.replace(/_/g, '.'));
+            if (!tool || !runtime.llmTools.some((definition) => definition.name === name)) throw new Error('not allowed');
+            return tool.run(toolInput);
+          },
         });
         const leaked = detectPromptLeak(result.text, runtime.systemPrompt);
-        llmTrace = { model: services.llm.model.modelId, usage: result.usage, steps: result.steps, grounded: result.grounded, citations: result.citations, stopReason: result.stopReason, ms: Math.round(performance.now() - started) };
+        llmTrace = {
+          model: services.llm.model.modelId,
+          usage: result.usage,
+          steps: result.steps,
+          grounded: result.grounded,
+          citations: result.citations,
+          stopReason: result.stopReason,
+          toolCalls: result.toolCalls.map((call) => ({ name: call.name, ...(call.error ? { error: call.error } : {}) })),
+          ms: Math.round(performance.now() - started),
+        };
         if (leaked) {
           route = 'human';
           tier = 'human';
@@ -251,7 +270,7 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
         }
       } catch (error) {
         const code = isLlmCallError(error) ? error.code : 'CS_INTERNAL';
-        llmTrace = { model: services.llm.model.modelId, usage: { inputTokens: 0, outputTokens: 0 }, steps: 0, grounded: false, citations: [], stopReason: 'error', error: code, ms: Math.round(performance.now() - started) };
+        llmTrace = { model: services.llm.model.modelId, usage: { inputTokens: 0, outputTokens: 0 }, steps: 0, grounded: false, citations: [], stopReason: 'error', toolCalls: [], error: code, ms: Math.round(performance.now() - started) };
         route = 'human';
         tier = 'human';
         reasons.push(`LLM tier failed (${code}): a person takes over`);

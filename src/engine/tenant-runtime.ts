@@ -2,7 +2,7 @@ import type { Db } from '../store/database.js';
 import { validatePlaybook, type Playbook } from '../playbooks/index.js';
 import { builtinTools } from '../tools/index.js';
 import { buildRetrievalIndex, chunkDocument, loadDocument, type KnowledgeEntry, type RetrievalIndex } from '../knowledge/index.js';
-import { buildSystemPrompt, type Passage } from '../llm/index.js';
+import { buildSystemPrompt, type Passage, type ToolDefinition } from '../llm/index.js';
 import type { StyleGuide } from '../packs/pack-schema.js';
 import { normalizeText } from '../text/index.js';
 import { createClassifierUnderstander } from './classifier-understander.js';
@@ -55,6 +55,8 @@ export interface TenantRuntime {
   passages: Map<string, Passage & { source: 'faq' | 'doc'; reference: string }>;
   /** The grounding system prompt for the LLM tier. */
   systemPrompt: string;
+  /** Tools the LLM may call for this tenant: those its playbooks use (names with `_` for `.`). */
+  llmTools: ToolDefinition[];
   /** Which understander runs and why (e.g. the classifier could not be trained). */
   model: { kind: 'classifier' | 'lexical'; version: number | null; note: string | null };
   loadedAt: Date;
@@ -152,9 +154,20 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     knowledge,
     passages,
     systemPrompt,
+    llmTools: toolsUsedBy(playbooks),
     model,
     loadedAt: new Date(),
   };
+}
+
+/** The built-in tools a tenant's playbooks call: its LLM allow-list. */
+function toolsUsedBy(playbooks: ReadonlyMap<string, Playbook>): ToolDefinition[] {
+  const names = new Set<string>();
+  for (const playbook of playbooks.values()) for (const step of playbook.steps) if (step.kind === 'compute') names.add(step.tool);
+  return [...names].flatMap((name) => {
+    const tool = builtinTools.get(name);
+    return tool ? [{ name: name.replace(/\./g, '_'), description: tool.description, parameters: { type: 'object', additionalProperties: true } }] : [];
+  });
 }
 
 /** FAQ entries and Markdown/text document chunks as one retrieval index with citable passages. */

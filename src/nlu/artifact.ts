@@ -64,16 +64,6 @@ export function quantizeRows(values: Float32Array, columns: number): { quantized
   return { quantized, scales };
 }
 
-function dequantizeRows(quantized: Int8Array, scales: Float32Array, columns: number): Float32Array {
-  const values = new Float32Array(quantized.length);
-  for (let row = 0; row < scales.length; row += 1) {
-    const base = row * columns;
-    const scale = scales[row];
-    for (let column = 0; column < columns; column += 1) values[base + column] = quantized[base + column] * scale;
-  }
-  return values;
-}
-
 /** Serialises a model: magic, format version, a JSON header, then aligned typed-array blobs. */
 export function encodeArtifact(state: ModelState): Uint8Array {
   const blobs: Array<{ name: string; dtype: DType; data: Typed }> = [];
@@ -81,13 +71,17 @@ export function encodeArtifact(state: ModelState): Uint8Array {
   add('features', 'i32', state.featureHashes);
   add('idf', 'f32', state.idf);
   if (state.linear) {
-    const { quantized, scales } = quantizeRows(state.linear.weights, state.linear.classes);
+    const { quantized, scales } = state.linear.quantized
+      ? { quantized: state.linear.quantized.weights, scales: state.linear.quantized.scales }
+      : quantizeRows(state.linear.weights, state.linear.classes);
     add('linear.weights', 'i8', quantized);
     add('linear.scales', 'f32', scales);
     add('linear.bias', 'f32', state.linear.bias);
   }
   if (state.mlp) {
-    const { quantized, scales } = quantizeRows(state.mlp.inputWeights, state.mlp.hidden);
+    const { quantized, scales } = state.mlp.quantizedInput
+      ? { quantized: state.mlp.quantizedInput.weights, scales: state.mlp.quantizedInput.scales }
+      : quantizeRows(state.mlp.inputWeights, state.mlp.hidden);
     add('mlp.inputWeights', 'i8', quantized);
     add('mlp.inputScales', 'f32', scales);
     add('mlp.hiddenBias', 'f32', state.mlp.hiddenBias);
@@ -177,7 +171,7 @@ export function decodeArtifact(artifact: Uint8Array): ModelState {
   const { dimensions, classes, hidden } = header.shapes as { dimensions: number; classes: number; hidden: number };
   const linearWeights = blob<Int8Array>('linear.weights');
   const linear: LinearModel | null = linearWeights
-    ? { dimensions, classes, weights: dequantizeRows(linearWeights, blob<Float32Array>('linear.scales')!, classes), bias: blob<Float32Array>('linear.bias')! }
+    ? { dimensions, classes, weights: new Float32Array(0), bias: blob<Float32Array>('linear.bias')!, quantized: { weights: linearWeights, scales: blob<Float32Array>('linear.scales')! } }
     : null;
   const inputWeights = blob<Int8Array>('mlp.inputWeights');
   const mlp: MlpModel | null = inputWeights
@@ -185,7 +179,8 @@ export function decodeArtifact(artifact: Uint8Array): ModelState {
         dimensions: hidden === 0 ? 0 : inputWeights.length / hidden,
         hidden,
         classes,
-        inputWeights: dequantizeRows(inputWeights, blob<Float32Array>('mlp.inputScales')!, hidden),
+        inputWeights: new Float32Array(0),
+        quantizedInput: { weights: inputWeights, scales: blob<Float32Array>('mlp.inputScales')! },
         hiddenBias: blob<Float32Array>('mlp.hiddenBias')!,
         outputWeights: blob<Float32Array>('mlp.outputWeights')!,
         outputBias: blob<Float32Array>('mlp.outputBias')!,

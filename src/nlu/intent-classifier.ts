@@ -63,7 +63,7 @@ export const DEFAULT_HYPERPARAMETERS: LightTierHyperparameters = {
   mlpInputDropout: 0.4,
   knn: true,
   knnWordsOnly: true,
-  knnMaxDocumentShare: 0.05,
+  knnMaxDocumentShare: 0.02,
   folds: 5,
   evaluatedFolds: (examples) => (examples >= 6000 ? 1 : examples >= 2500 ? 2 : 5),
   maxCorrectRejected: 0.002,

@@ -1,6 +1,6 @@
 import type { SparseVector } from './features.js';
 import { Random } from './random.js';
-import { addWeightedRows } from './sparse-rows.js';
+import { addQuantizedRows, addWeightedRows } from './sparse-rows.js';
 
 /**
  * A one-hidden-layer perceptron over sparse TF-IDF features: ReLU hidden units, softmax output.
@@ -14,6 +14,8 @@ export interface MlpModel {
   hiddenBias: Float32Array;
   outputWeights: Float32Array;
   outputBias: Float32Array;
+  /** Inference form loaded from an artifact: int8 input rows with one scale per feature (inputWeights is then empty). */
+  quantizedInput?: { weights: Int8Array; scales: Float32Array };
 }
 
 export interface MlpTrainingOptions {
@@ -34,7 +36,8 @@ const GRADIENT_FLOOR = 1e-4;
 export function mlpScores(model: MlpModel, vector: SparseVector, hidden: Float32Array, out: Float32Array): Float32Array {
   const { hidden: size, classes, inputWeights, hiddenBias, outputWeights, outputBias } = model;
   hidden.set(hiddenBias);
-  addWeightedRows(hidden, inputWeights, size, vector.indices, vector.values);
+  if (model.quantizedInput) addQuantizedRows(hidden, model.quantizedInput.weights, model.quantizedInput.scales, size, vector.indices, vector.values);
+  else addWeightedRows(hidden, inputWeights, size, vector.indices, vector.values);
   out.set(outputBias);
   for (let unit = 0; unit < size; unit += 1) {
     const activation = hidden[unit];

@@ -1,6 +1,6 @@
 import type { SparseVector } from './features.js';
 import { Random } from './random.js';
-import { addWeightedRows } from './sparse-rows.js';
+import { addQuantizedRows, addWeightedRows } from './sparse-rows.js';
 
 /** A multinomial logistic-regression model over sparse features: weights are feature-major (feature × class). */
 export interface LinearModel {
@@ -8,6 +8,8 @@ export interface LinearModel {
   classes: number;
   weights: Float32Array;
   bias: Float32Array;
+  /** Inference form loaded from an artifact: int8 rows with one scale per feature (weights is then empty). */
+  quantized?: { weights: Int8Array; scales: Float32Array };
 }
 
 export interface SoftmaxTrainingOptions {
@@ -26,7 +28,8 @@ const GRADIENT_FLOOR = 1e-3;
 export function linearScores(model: LinearModel, vector: SparseVector, out: Float32Array): Float32Array {
   const { classes, weights, bias } = model;
   out.set(bias);
-  addWeightedRows(out, weights, classes, vector.indices, vector.values);
+  if (model.quantized) addQuantizedRows(out, model.quantized.weights, model.quantized.scales, classes, vector.indices, vector.values);
+  else addWeightedRows(out, weights, classes, vector.indices, vector.values);
   return out;
 }
 
