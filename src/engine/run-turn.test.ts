@@ -21,14 +21,15 @@ function runtime(understanding: Partial<Understanding>, overrides: Partial<Tenan
     ['faq-2', { id: 'faq-2', question: '被盗刷怎么办', answer: '请立即冻结卡片。', category: '安全', sensitive: true, version: 1 }],
   ]);
   const intents = new Map<string, RuntimeIntent>([
-    ['greeting', { name: 'greeting', route: 'auto', threshold: null, answer: '您好！', playbook: null }],
-    ['card.lost', { name: 'card.lost', route: 'human', threshold: null, answer: null, playbook: null }],
-    ['complaint', { name: 'complaint', route: 'assist', threshold: 0.5, answer: '非常抱歉给您带来不便。', playbook: null }],
+    ['greeting', { name: 'greeting', description: '问候', sample: null, route: 'auto', threshold: null, answer: '您好！', playbook: null }],
+    ['card.lost', { name: 'card.lost', description: '挂失', sample: null, route: 'human', threshold: null, answer: null, playbook: null }],
+    ['complaint', { name: 'complaint', description: '投诉', sample: null, route: 'assist', threshold: 0.5, answer: '非常抱歉给您带来不便。', playbook: null }],
   ]);
   return {
     tenantId: 't',
     slug: 't',
     name: '测试',
+    locale: 'zh-CN',
     domain: 'finance',
     timezone: 'Asia/Shanghai',
     gate: 0.85,
@@ -97,6 +98,20 @@ describe('runTurn routing', () => {
     expect(blocked.trace.guard.violations).toEqual(['七天']);
     const replaced = await runTurn(runtime({ intent: 'greeting', confidence: 0.99 }, { style: { forbidden: [], replacements: { '您好': '您好呀' }, exemplary_replies: [] } }), { text: '你好', state: {} });
     expect(replaced.reply.text).toBe('您好呀！');
+  });
+
+  it('asks which one when two answers are close, and takes the choice by label or ordinal', async () => {
+    const close = { intent: 'faq-1', confidence: 0.5, alternatives: [{ intent: 'faq-1', confidence: 0.5 }, { intent: 'faq-2', confidence: 0.4 }] };
+    const question = await runTurn(runtime(close), { text: '退了以后卡怎么办', state: {} });
+    expect(question.route).toBe('auto');
+    expect(question.reply.text).toBe('请问您是想问「怎么退货」，还是「被盗刷怎么办」？');
+    expect(question.reply.parts).toContainEqual({ type: 'quick_replies', options: ['怎么退货', '被盗刷怎么办'] });
+    const byLabel = await runTurn(runtime({ intent: null, confidence: 0.1, outOfScope: true }), { text: '怎么退货', state: question.nextState });
+    expect(byLabel).toMatchObject({ route: 'auto', intent: 'faq-1', confidence: 1 });
+    const byOrdinal = await runTurn(runtime({ intent: null, confidence: 0.1, outOfScope: true }), { text: '第二个', state: question.nextState });
+    expect(byOrdinal).toMatchObject({ route: 'assist', intent: 'faq-2' });
+    const english = await runTurn(runtime({ intent: null, confidence: 0.1, outOfScope: true }), { text: 'the first one', state: question.nextState });
+    expect(english.intent).toBe('faq-1');
   });
 
   it('carries dialogue state between turns', async () => {

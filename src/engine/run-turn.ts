@@ -22,6 +22,8 @@ export interface DialogueState {
   playbook?: PlaybookRunState | null;
   /** Slots remembered across playbooks (e.g. the order last referenced). */
   memory?: Record<string, string | number>;
+  /** The options of a clarifying question kefu just asked ("您是想问 A 还是 B？"). */
+  clarify?: Array<{ label: string; intent: string }> | null;
 }
 
 /** What the pipeline may call out to; the conversation service supplies it per turn. */
@@ -200,6 +202,16 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
     outcome = null;
   }
 
+  // The answer to a clarifying question: an option's label (typed or clicked) or its ordinal.
+  const clarifyOptions = input.state.clarify ?? [];
+  if (!handover && !outcome && clarifyOptions.length > 0) {
+    const chosen = matchQuickReply(input.text, clarifyOptions) ?? clarifyOptions[ordinalOf(input.text) ?? -1];
+    if (chosen) {
+      understanding = { ...understanding, intent: chosen.intent, confidence: 1, outOfScope: false, reasons: [...understanding.reasons, `chose "${chosen.label}" from a clarifying question`] };
+    }
+  }
+  let nextClarify: DialogueState['clarify'] = null;
+
   const intent = outcome ? (input.state.lastIntent ?? understanding.intent) : understanding.intent;
   const intentDefinition = intent ? runtime.intents.get(intent) : undefined;
   const faq = !outcome && intent ? runtime.faq.get(intent) : undefined;
@@ -287,6 +299,13 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
       route = 'human';
       tier = 'human';
       reasons.push(`intent ${intent} is routed to a person`);
+    } else if (understanding.confidence < gate && closeAlternatives(understanding, runtime).length === 2) {
+      // Two intents are close and together likely: ask which one, rather than guess or hand over.
+      const options = closeAlternatives(understanding, runtime);
+      nextClarify = options;
+      answer = runtime.locale.startsWith('en') ? `Do you mean "${options[0]!.label}" or "${options[1]!.label}"?` : `请问您是想问「${options[0]!.label}」，还是「${options[1]!.label}」？`;
+      quickReplies = options.map((option) => option.label);
+      reasons.push(`clarify: ${options.map((option) => option.intent).join(' vs ')} are close (confidence ${understanding.confidence.toFixed(3)} < gate ${gate})`);
     } else if (understanding.confidence < gate) {
       route = 'human';
       tier = 'human';
@@ -315,7 +334,9 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
 
   // respond
   if (llmAnswer) answer = llmAnswer.text;
-  else if (outcome) {
+  else if (nextClarify) {
+    // the clarifying question is already in `answer`
+  } else if (outcome) {
     tier = 'playbook';
     answer = outcome.replies.map((reply) => reply.text).join('\n\n');
     quickReplies = outcome.replies.flatMap((reply) => reply.quickReplies);
@@ -377,6 +398,7 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
       turns: (input.state.turns ?? 0) + 1,
       playbook: route === 'human' ? null : nextPlaybook,
       memory,
+      clarify: route === 'auto' ? nextClarify : null,
     },
     trace: {
       input: { language: normalized.language, normalized: normalized.text.slice(0, 500), length: input.text.length },
@@ -398,4 +420,29 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
 /** Remembered slot values the playbook declares (e.g. the order number from an earlier turn). */
 function pickKnown(memory: Record<string, string | number>, playbook: Playbook): Record<string, string | number> {
   return Object.fromEntries(playbook.slots.filter((slot) => memory[slot.name] !== undefined).map((slot) => [slot.name, memory[slot.name]!]));
+}
+
+/**
+ * The two best intents when they are close to each other and, together, likely (so one of them is
+ * probably meant), labelled with the FAQ question or the intent's first example phrasing.
+ */
+function closeAlternatives(understanding: Understanding, runtime: TenantRuntime): Array<{ label: string; intent: string }> {
+  const [first, second] = understanding.alternatives;
+  if (!first || !second || understanding.outOfScope) return [];
+  if (first.confidence - second.confidence > 0.25 || first.confidence + second.confidence < 0.6) return [];
+  const label = (intent: string) => runtime.faq.get(intent)?.question ?? runtime.intents.get(intent)?.sample ?? null;
+  const options = [first, second].map((alternative) => ({ intent: alternative.intent, label: label(alternative.intent) }));
+  // Only answerable choices: FAQ entries or intents with an answer or playbook, not human-only ones.
+  if (options.some((option) => option.label === null || runtime.intents.get(option.intent)?.route === 'human')) return [];
+  return options as Array<{ label: string; intent: string }>;
+}
+
+/** "第二个" / "第2个" / "the second one" / "2" → 1 (0-based), for choosing among offered options. */
+function ordinalOf(text: string): number | null {
+  const normalized = normalizeText(text).text;
+  const chinese = /第\s*([一二三四1-4])\s*(个|种|项|条)?/.exec(normalized) ?? /^([一二三四1-4])\s*[.、)]?$/.exec(normalized);
+  if (chinese) return '一二三四'.includes(chinese[1]!) ? '一二三四'.indexOf(chinese[1]!) : Number(chinese[1]) - 1;
+  const english = /\b(first|second|third|fourth)\b/.exec(normalized);
+  if (english) return ['first', 'second', 'third', 'fourth'].indexOf(english[1]!);
+  return null;
 }

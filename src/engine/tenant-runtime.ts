@@ -12,6 +12,9 @@ import type { LabelledPhrasing, Understander } from './understander.js';
 
 export interface RuntimeIntent {
   name: string;
+  description: string | null;
+  /** A customer-facing phrasing of the intent (its first example), for clarifying questions. */
+  sample: string | null;
   route: 'auto' | 'assist' | 'human';
   threshold: number | null;
   answer: string | null;
@@ -39,6 +42,7 @@ export interface TenantRuntime {
   tenantId: string;
   slug: string;
   name: string;
+  locale: string;
   domain: string;
   timezone: string;
   gate: number;
@@ -134,6 +138,7 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     tenantId,
     slug: tenant.slug,
     name: tenant.name,
+    locale: tenant.locale,
     domain: tenant.domain,
     timezone: typeof settings.timezone === 'string' ? settings.timezone : 'Asia/Shanghai',
     gate: typeof settings.gate === 'number' ? settings.gate : defaultGate(tenant.domain),
@@ -144,7 +149,7 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
       noAnswer: configured.no_answer ?? defaults.noAnswer,
     },
     style,
-    intents: new Map(intentRows.map((row) => [row.name, { name: row.name, route: row.route, threshold: row.threshold, answer: row.answer, playbook: row.playbook }])),
+    intents: new Map(intentRows.map((row) => [row.name, { name: row.name, description: row.description, sample: row.examples[0] ?? null, route: row.route, threshold: row.threshold, answer: row.answer, playbook: row.playbook }])),
     faq: new Map(
       faqRows.map((row) => [row.external_id, { id: row.external_id, question: row.question, answer: row.answer, category: row.category, sensitive: row.sensitive, version: row.version }]),
     ),

@@ -22,7 +22,7 @@ export function detectFormat(data: Uint8Array, fileName: string): DocumentFormat
   if (/\.(txt|text)$/.test(name)) return 'text';
   if (/\.(doc|xls|ppt|pptx|rtf|odt|pages|numbers|key|zip|rar|7z|png|jpe?g|gif|webp|mp[34]|exe)$/.test(name)) return 'unsupported';
   const head = new TextDecoder('utf-8', { fatal: false }).decode(data.subarray(0, 512)).trimStart().toLowerCase();
-  if (head.startsWith('<!doctype html') || head.startsWith('<html')) return 'html';
+  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<(!doctype html|html|head|body|meta|title)[\s>]/.test(head)) return 'html';
   if (startsWith(0x50, 0x4b, 0x03, 0x04) || startsWith(0xd0, 0xcf, 0x11, 0xe0)) return 'unsupported';
   return 'text';
 }

@@ -4,3 +4,6 @@ export type { SyncOptions, SyncReport } from './sync-source.js';
 export { folderSource } from './folder-source.js';
 export type { SourceItem, SourceReader } from './folder-source.js';
 export type { KnowledgeDatabase, DocumentStatus, SourceKind, SyncStatus } from './knowledge-tables.js';
+export { urlSource, sitemapSource, fetchBytes, isNonPublicAddress, SourceReadError } from './web-source.js';
+export type { WebSourceOptions } from './web-source.js';
+export { readerForSource, syncDueSources } from './source-readers.js';

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import * as knowledgeMigration from '../../store/migrations/20261125-0100-knowle
 import { createTestDatabase } from '../../../test/support/test-database.js';
 import type { Embedder } from '../embedder.js';
 import { folderSource, type SourceReader } from './folder-source.js';
+import { syncDueSources } from './source-readers.js';
 import { activeKnowledge, nextSyncAt, syncSource } from './sync-source.js';
 
 const fixture = (name: string): string => new URL(`../__fixtures__/${name}`, import.meta.url).pathname;
@@ -176,6 +179,34 @@ describe('syncSource with a watched folder', () => {
     expect(again).toMatchObject({ unchanged: 1000, added: [], changed: [], chunksIndexed: 0 });
     expect(seconds).toBeLessThan(5);
   }, 300_000);
+
+  it('syncs due sitemap sources on schedule: a 404 page is a per-page failure, the rest is indexed', async () => {
+    const pages: Record<string, string> = {
+      '/sitemap.xml': '',
+      '/faq': '<html><head><title>常见问题</title></head><body><h1>发票</h1><p>电子发票在订单完成后 24 小时内开具。</p></body></html>',
+    };
+    const server = createServer((request, response) => {
+      const body = request.url === '/sitemap.xml' ? `<urlset><url><loc>${base}/faq</loc></url><url><loc>${base}/deleted</loc></url></urlset>` : pages[request.url ?? ''];
+      if (body === undefined) return void response.writeHead(404).end();
+      response.writeHead(200).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const id = randomUUID();
+      await sql`insert into knowledge_sources (id, tenant_id, kind, name, config, schedule, next_sync_at)
+        values (${id}, ${tenantId}, 'sitemap', 'help-centre', ${JSON.stringify({ url: `${base}/sitemap.xml` })}, '*/30 * * * *', ${new Date('2026-01-01T00:00:00Z')})`.execute(database.db);
+      const results = await syncDueSources(database.db, { web: { allowPrivateNetwork: true }, detectConflicts: false });
+      const mine = results.find((result) => result.sourceId === id)!;
+      expect(mine.report).toMatchObject({ status: 'partial', added: [`${base}/faq`], failed: [{ path: `${base}/deleted`, code: 'http_404' }] });
+      const chunks = await activeKnowledge(database.db, tenantId);
+      expect(chunks.find((chunk) => chunk.path === `${base}/faq`)).toMatchObject({ heading_trail: ['发票'], text: '电子发票在订单完成后 24 小时内开具。' });
+      // Not due again until its next slot.
+      expect((await syncDueSources(database.db, { web: { allowPrivateNetwork: true } })).some((result) => result.sourceId === id)).toBe(false);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 
   it('computes the next scheduled sync from a cron expression', () => {
     expect(nextSyncAt('0 3 * * *', new Date('2026-11-25T12:00:00Z'))?.toISOString()).toBe('2026-11-26T03:00:00.000Z');

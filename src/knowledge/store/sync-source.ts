@@ -10,6 +10,7 @@ import type { Embedder } from '../embedder.js';
 import type { FaqEntry } from '../faq-sheet.js';
 import { loadDocument } from '../load-document.js';
 import type { SourceReader } from './folder-source.js';
+import { SourceReadError } from './web-source.js';
 import type { KnowledgeDatabase, SyncStatus } from './knowledge-tables.js';
 
 export interface SyncOptions {
@@ -152,8 +153,9 @@ export async function syncSource(database: Kysely<any>, tenantId: string, source
     try {
       bytes = await reader.read(item.path);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'vanished' : 'unreadable_file';
-      await markFailed(item.path, code, code === 'vanished' ? `${item.path} disappeared during the sync` : `${item.path} could not be read: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') await markFailed(item.path, 'vanished', `${item.path} disappeared during the sync`);
+      else if (error instanceof SourceReadError) await markFailed(item.path, error.code, error.message);
+      else await markFailed(item.path, 'unreadable_file', `${item.path} could not be read: ${(error as Error).message}`);
       continue;
     }
     const fileHash = createHash('sha256').update(bytes).digest('hex');
