@@ -117,6 +117,31 @@ describe('LLM tier', () => {
   }, 600_000);
 });
 
+describe('streaming', () => {
+  it('streams the answer token by token over SSE, then the final message', async () => {
+    const answer = '七天无理由退货的寄回运费由您承担[1]；退款在验收后 48 小时内原路退回[2]。';
+    server.setScript(() => ({ text: answer, chunkSize: 3, chunkDelayMs: 5 }));
+    const base = await kefu.app.listen({ port: 0, host: '127.0.0.1' });
+    const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth(), payload: {} })).json();
+    const controller = new AbortController();
+    const stream = await fetch(`${base}/v1/conversations/${conversation.id}/stream`, { headers: auth(), signal: controller.signal });
+    const reader = stream.body!.getReader();
+    let text = '';
+    const post = kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth(), payload: { text: MULTI_PART } });
+    while ((text.match(/event: message.created/g) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const result = (await post).json();
+    expect(result.turn.tier).toBe('llm');
+    const deltas = [...text.matchAll(/event: message.delta\ndata: (.*)\n/g)].map((match) => JSON.parse(match[1]!));
+    expect(deltas.length).toBeGreaterThan(5);
+    expect(deltas.every((delta) => delta.turnId === result.turn.traceId)).toBe(true);
+    expect(deltas.map((delta) => delta.delta).join('')).toBe(answer);
+    // The deltas came before the final message of the same turn.
+    expect(text.indexOf('event: message.delta')).toBeLessThan(text.lastIndexOf('event: message.created'));
+    expect(result.reply.text).toBe(answer);
+  });
+});
+
 describe('cost ledger', () => {
   it('reports turns and cost per tier, reconciling with the traces, and the saving against all-LLM', async () => {
     server.setScript(() => ({ text: '运费规则见配送说明[1]。', usage: { prompt_tokens: 800, completion_tokens: 40 } }));

@@ -3,6 +3,7 @@ export type DomainEvent =
   | { type: 'conversation.created'; tenantId: string; conversationId: string }
   | { type: 'conversation.updated'; tenantId: string; conversationId: string; status: string }
   | { type: 'message.created'; tenantId: string; conversationId: string; messageId: string; seq: string }
+  | { type: 'message.delta'; tenantId: string; conversationId: string; turnId: string; delta: string }
   | { type: 'turn.completed'; tenantId: string; conversationId: string; turnId: string; route: string }
   | { type: 'tenant.updated'; tenantId: string };
 

@@ -296,7 +296,16 @@ export class ConversationService {
       contact: { id: contact.contact_id, name: contact.name, phone: contact.phone, email: contact.email, ...(contact.attributes as Record<string, unknown>) },
       now: new Date(),
       today: this.deps.today,
-      ...(llm ? { llm: { model: llm.model, answerTimeoutMs: llm.answerTimeoutMs, history: await this.#history(tenantId, conversationId, stored.inbound.seq) } } : {}),
+      ...(llm
+        ? {
+            llm: {
+              model: llm.model,
+              answerTimeoutMs: llm.answerTimeoutMs,
+              history: await this.#history(tenantId, conversationId, stored.inbound.seq),
+              onDelta: (delta: string) => void bus.publish({ type: 'message.delta', tenantId, conversationId, turnId: traceId, delta }),
+            },
+          }
+        : {}),
     });
     const usage = decision.trace.llm?.usage ?? { inputTokens: 0, outputTokens: 0 };
     const costMicros = llm ? Math.round(usage.inputTokens * llm.inputPricePer1k * 1000 + usage.outputTokens * llm.outputPricePer1k * 1000) : 0;

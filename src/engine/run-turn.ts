@@ -36,7 +36,13 @@ export interface TurnServices {
   /** Overrides the date playbooks see as "today" (demo data is written for a fixed day). */
   today?: string;
   /** The LLM tier, when one is configured; without it complex turns go to a person. */
-  llm?: { model: ChatModel; answerTimeoutMs: number; history: ChatMessage[] };
+  llm?: {
+    model: ChatModel;
+    answerTimeoutMs: number;
+    history: ChatMessage[];
+    /** Receives the answer token by token while it is generated (provisional until the turn ends). */
+    onDelta?: (delta: string) => void;
+  };
 }
 
 export interface TurnInput {
@@ -233,7 +239,20 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
       const started = performance.now();
       try {
         const tools = context.tools;
+        const onDelta = services.llm.onDelta;
+        let streamed = '';
+        let streamStopped = false;
         const result = await answerWithPassages(services.llm.model, {
+          // Stop forwarding the moment the text starts to repeat the system prompt.
+          ...(onDelta
+            ? {
+                onTextDelta: (delta: string) => {
+                  streamed += delta;
+                  if (streamStopped || (streamStopped = detectPromptLeak(streamed, runtime.systemPrompt))) return;
+                  onDelta(delta);
+                },
+              }
+            : {}),
           question: input.text,
           history: services.llm.history,
           passages: passages.map(({ id, title, text, version }) => ({ id, title, text, version })),

@@ -27,6 +27,7 @@ export const ErrorCodes = {
   rateLimited: 'CS_RATE_LIMITED',
   shuttingDown: 'CS_SHUTTING_DOWN',
   connectorFailed: 'CS_CONNECTOR_FAILED',
+  embeddingRequestFailed: 'CS_EMBEDDING_REQUEST_FAILED',
   llmTimeout: 'CS_LLM_TIMEOUT',
   llmUpstream: 'CS_LLM_UPSTREAM',
   llmRateLimited: 'CS_LLM_RATE_LIMITED',

@@ -29,6 +29,11 @@ export type ExecuteTool = (name: string, input: Record<string, unknown>, context
 
 export interface AnswerWithPassagesOptions {
   question: string;
+  /**
+   * Streams each model call and forwards its text deltas (provisional: the caller still checks
+   * grounding and leaks on the final text before sending it).
+   */
+  onTextDelta?: (delta: string) => void;
   /** Earlier turns of this conversation (user and assistant text; other roles are dropped). */
   history?: ChatMessage[];
   passages: Passage[];
@@ -58,6 +63,20 @@ export interface ToolCallRecord {
 
 /** Why the loop ended: a final answer, the step cap, or a second malformed tool call. */
 export type AnswerStopReason = 'answered' | 'max-steps' | 'malformed-tool-call';
+
+/** Streams one call, forwarding text deltas, and returns the same result `generate` would. */
+async function collectStream(model: ChatModel, request: Parameters<ChatModel['stream']>[0], onTextDelta: (delta: string) => void): Promise<ChatResult> {
+  for await (const part of model.stream(request)) {
+    if (part.type === 'text-delta') {
+      try {
+        onTextDelta(part.delta);
+      } catch {
+        // a failing listener must not break the answer
+      }
+    } else if (part.type === 'finish') return part.result;
+  }
+  throw new LlmCallError(LlmErrorCodes.malformed, `${model.provider} stream ended without a finish`, { provider: model.provider, modelId: model.modelId });
+}
 
 export interface GroundedAnswer {
   text: string;
@@ -224,13 +243,14 @@ export async function answerWithPassages(model: ChatModel, options: AnswerWithPa
     if (signal.aborted) throw abortError(signal);
     let result: ChatResult;
     try {
-      result = await model.generate({
+      const request = {
         messages,
         tools: allowed.size > 0 ? [...allowed.values()] : undefined,
         temperature: options.temperature,
         maxTokens: options.maxTokens,
         signal,
-      });
+      };
+      result = options.onTextDelta ? await collectStream(model, request, options.onTextDelta) : await model.generate(request);
     } catch (error) {
       if (isLlmCallError(error)) throw error;
       if (signal.aborted) throw abortError(signal, error);

@@ -11,6 +11,8 @@ export function followConversation(
   scope: { tenantId: string; conversationId: string; includeInternal: boolean },
   afterSeq: string | undefined,
   deliver: (message: Message) => void,
+  /** Provisional answer text while the LLM writes it; the turn's message.created replaces it. */
+  deliverDelta?: (delta: { turnId: string; delta: string }) => void,
 ): { ready: Promise<void>; stop: () => void } {
   let lastSeq = BigInt(afterSeq ?? '0');
   let catchingUp = true;
@@ -40,6 +42,10 @@ export function followConversation(
   };
 
   const unsubscribe = deps.bus.subscribe((event) => {
+    if (event.type === 'message.delta' && deliverDelta && event.tenantId === scope.tenantId && event.conversationId === scope.conversationId && !stopped) {
+      deliverDelta({ turnId: event.turnId, delta: event.delta });
+      return;
+    }
     if (event.type !== 'message.created' || event.tenantId !== scope.tenantId || event.conversationId !== scope.conversationId) return;
     if (BigInt(event.seq) <= lastSeq && !catchingUp) return;
     void pull();

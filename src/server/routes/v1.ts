@@ -161,9 +161,14 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write(': kefu stream\n\n');
       const includeInternal = request.principal!.scopes.some((scope) => scope === 'conversations:read' || scope === 'admin');
-      const follower = followConversation(deps, { tenantId, conversationId, includeInternal }, afterSeq, (message) => {
-        raw.write(`id: ${message.seq}\nevent: message.created\ndata: ${JSON.stringify(message)}\n\n`);
-      });
+      const follower = followConversation(
+        deps,
+        { tenantId, conversationId, includeInternal },
+        afterSeq,
+        (message) => raw.write(`id: ${message.seq}\nevent: message.created\ndata: ${JSON.stringify(message)}\n\n`),
+        // No id: deltas are provisional and not resumable; the turn's message.created carries the final text.
+        (delta) => raw.write(`event: message.delta\ndata: ${JSON.stringify(delta)}\n\n`),
+      );
       const heartbeat = setInterval(() => raw.write(': ping\n\n'), 15_000);
       heartbeat.unref();
       const close = () => {

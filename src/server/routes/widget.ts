@@ -99,7 +99,8 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
       return;
     }
     const scope = { tenantId: claims.tenantId, conversationId: query.conversationId, includeInternal: false };
-    let follower = followConversation(deps, scope, query.after, (message) => send({ type: 'message.created', message }));
+    const onDelta = (delta: { turnId: string; delta: string }) => send({ type: 'message.delta', ...delta });
+    let follower = followConversation(deps, scope, query.after, (message) => send({ type: 'message.created', message }), onDelta);
     const stopOnShutdown = () => socket.close(1012, 'restarting');
     deps.onShutdown(stopOnShutdown);
 
@@ -114,7 +115,7 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
       if (event.type === 'ping') return send({ type: 'pong' });
       if (event.type === 'stream.resume') {
         follower.stop();
-        follower = followConversation(deps, scope, event.afterSeq, (message) => send({ type: 'message.created', message }));
+        follower = followConversation(deps, scope, event.afterSeq, (message) => send({ type: 'message.created', message }), onDelta);
         return;
       }
       try {

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as core from './20261125-0001-core.js';
 import * as turnCosts from './20261125-0002-turn-costs.js';
+import * as knowledge from './20261125-0100-knowledge.js';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from disk) so they run the
@@ -9,4 +10,5 @@ import * as turnCosts from './20261125-0002-turn-costs.js';
 export const migrations: Record<string, Migration> = {
   '20261125-0001-core': core,
   '20261125-0002-turn-costs': turnCosts,
+  '20261125-0100-knowledge': knowledge,
 };
