@@ -66,6 +66,26 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per turn')
     .action(async (options) => (await import('./commands/chat.js')).runChat(options));
 
+  const kb = program.command('kb').description('knowledge sources: folders, URLs, sitemaps');
+  kb.command('add-folder')
+    .description('watch a folder of documents (Markdown, HTML, PDF, DOCX, CSV/XLSX FAQ sheets, text)')
+    .argument('<tenant>', 'tenant slug')
+    .argument('<folder>', 'the folder')
+    .option('--name <name>', 'source name (default: the folder name)')
+    .option('--schedule <cron>', 're-sync on this cron expression, e.g. "*/30 * * * *"')
+    .action(async (slug, folder, options) => (await import('./commands/kb.js')).runKbAddFolder(slug, folder, options));
+  kb.command('sync')
+    .description('re-sync the tenant\'s sources now: only changed files are re-indexed')
+    .argument('<tenant>', 'tenant slug')
+    .option('--source <name>', 'only this source (name or id)')
+    .option('--json', 'print the change reports as JSON')
+    .action(async (slug, options) => (await import('./commands/kb.js')).runKbSync(slug, options));
+  kb.command('conflicts')
+    .description('entries that answer the same question differently, for a person to settle')
+    .argument('<tenant>', 'tenant slug')
+    .option('--json', 'print JSON')
+    .action(async (slug, options) => (await import('./commands/kb.js')).runKbConflicts(slug, options));
+
   const report = program.command('report').description('reports from the turn ledger');
   report
     .command('cost')

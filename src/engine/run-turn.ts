@@ -311,7 +311,15 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
 
   if (!handover && !outcome && !llmTrace) {
     const playbook = intentDefinition?.playbook ? runtime.playbooks.get(intentDefinition.playbook) : undefined;
-    if (understanding.outOfScope || intent === null || understanding.confidence < OUT_OF_SCOPE_FLOOR) {
+    const knowledgeHit = understanding.outOfScope || intent === null || understanding.confidence < OUT_OF_SCOPE_FLOOR ? bestDocumentHit(runtime, normalized.text, gate) : null;
+    if (knowledgeHit) {
+      // No intent fits, but a document passage matches well: answer with it and cite it.
+      const passage = runtime.passages.get(knowledgeHit.id)!;
+      answer = passage.text;
+      citations.push({ source: passage.source, id: passage.reference, version: passage.version ?? 1 });
+      retrievalTrace = [{ id: knowledgeHit.id, matchScore: Math.round(knowledgeHit.matchScore * 1000) / 1000 }];
+      reasons.push(`document passage ${passage.reference} matches with ${knowledgeHit.matchScore.toFixed(3)} ≥ gate ${gate}`);
+    } else if (understanding.outOfScope || intent === null || understanding.confidence < OUT_OF_SCOPE_FLOOR) {
       tier = 'fallback';
       reasons.push(`out of scope (confidence ${understanding.confidence.toFixed(3)}${understanding.outOfScope ? ', classifier says out of scope' : ` < ${OUT_OF_SCOPE_FLOOR}`})`);
     } else if (intentDefinition?.route === 'human') {
@@ -353,7 +361,7 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
 
   // respond
   if (llmAnswer) answer = llmAnswer.text;
-  else if (nextClarify) {
+  else if (nextClarify || (answer !== null && citations.length > 0)) {
     // the clarifying question is already in `answer`
   } else if (outcome) {
     tier = 'playbook';
@@ -464,4 +472,12 @@ function ordinalOf(text: string): number | null {
   const english = /\b(first|second|third|fourth)\b/.exec(normalized);
   if (english) return ['first', 'second', 'third', 'fourth'].indexOf(english[1]!);
   return null;
+}
+
+/** The best retrieved document (not FAQ) passage when its calibrated match reaches the gate. */
+function bestDocumentHit(runtime: TenantRuntime, normalizedText: string, gate: number) {
+  const [best] = runtime.knowledge.search(normalizedText, { k: 1 });
+  if (!best || best.matchScore < gate) return null;
+  const passage = runtime.passages.get(best.id);
+  return passage && passage.source !== 'faq' ? best : null;
 }

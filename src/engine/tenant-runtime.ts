@@ -56,7 +56,7 @@ export interface TenantRuntime {
   understander: Understander;
   /** FAQ entries and document chunks, for retrieval-augmented answers. */
   knowledge: RetrievalIndex;
-  passages: Map<string, Passage & { source: 'faq' | 'doc'; reference: string }>;
+  passages: Map<string, Passage & { source: 'faq' | 'doc' | 'kb'; reference: string }>;
   /** The grounding system prompt for the LLM tier. */
   systemPrompt: string;
   /** Tools the LLM may call for this tenant: those its playbooks use (names with `_` for `.`). */
@@ -200,6 +200,27 @@ async function buildKnowledge(
       passages.set(id, { id, title, text: chunk.text, version: document.version, source: 'doc', reference: document.path });
     }
   }
+  // Chunks of synced knowledge sources (folders, URLs, sitemaps): the active version of each document.
+  const synced = await db
+    .selectFrom('knowledge_chunks as chunk')
+    .innerJoin('knowledge_documents as document', 'document.active_version_id', 'chunk.document_version_id')
+    .innerJoin('knowledge_document_versions as version', 'version.id', 'chunk.document_version_id')
+    .innerJoin('knowledge_sources as source', 'source.id', 'document.source_id')
+    .select(['chunk.id', 'chunk.heading_trail', 'chunk.text', 'document.path', 'version.version', 'version.title', 'source.name as source_name'])
+    .where('chunk.tenant_id', '=', tenantId)
+    .where('document.tenant_id', '=', tenantId)
+    .where('version.tenant_id', '=', tenantId)
+    .where('document.removed_at', 'is', null)
+    .orderBy('document.path')
+    .orderBy('chunk.position')
+    .execute();
+  for (const chunk of synced) {
+    const id = `kb:${chunk.id}`;
+    const trail = (chunk.heading_trail as string[]) ?? [];
+    const title = trail.join(' › ') || chunk.title || chunk.path;
+    entries.push({ id, title, body: chunk.text });
+    passages.set(id, { id, title, text: chunk.text, version: chunk.version, source: 'kb', reference: `${chunk.source_name}/${chunk.path}` });
+  }
   return { knowledge: buildRetrievalIndex(entries, { userDictionary: dictionary }), passages };
 }
 
@@ -228,6 +249,13 @@ export class TenantRuntimeCache {
     return this.#build(tenantId, true);
   }
 
+  /** When each tenant's current runtime was loaded (only tenants that have one). */
+  loadedTimes(): Map<string, Date> {
+    return new Map(this.#loadedAt);
+  }
+
+  readonly #loadedAt = new Map<string, Date>();
+
   #build(tenantId: string, keepCurrentUntilReady = false): Promise<TenantRuntime> {
     const generation = (this.#generation.get(tenantId) ?? 0) + 1;
     this.#generation.set(tenantId, generation);
@@ -235,8 +263,11 @@ export class TenantRuntimeCache {
     const isLatest = () => this.#generation.get(tenantId) === generation;
     if (!keepCurrentUntilReady) this.#current.set(tenantId, building);
     building.then(
-      () => {
-        if (isLatest()) this.#current.set(tenantId, building);
+      (runtime) => {
+        if (isLatest()) {
+          this.#current.set(tenantId, building);
+          this.#loadedAt.set(tenantId, runtime.loadedAt);
+        }
       },
       () => {
         if (isLatest() && this.#current.get(tenantId) === building) this.#current.delete(tenantId);

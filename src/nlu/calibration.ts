@@ -6,9 +6,9 @@
 
 /** One out-of-fold prediction: per-class evidence from each member, and the true class. */
 export interface OutOfFoldRow {
-  /** log-probabilities of the linear model (classes incl. an out-of-scope class if trained). */
+  /** Logits of the linear model (classes incl. an out-of-scope class if trained). */
   linear: Float32Array;
-  /** log-probabilities of the MLP. */
+  /** Logits of the MLP. */
   mlp: Float32Array;
   /** nearest-neighbour cosine similarity per class. */
   knn: Float32Array;

@@ -156,26 +156,21 @@ class Evidence {
     this.touched = new Int32Array(documents);
   }
 
-  /** Fills linear/mlp with log-probabilities and knn with per-class similarities. */
+  /**
+   * Fills linear/mlp with logits and knn with per-class similarities. Logits rather than
+   * log-probabilities: the log-normalisers are the same for every class, so they cancel in the
+   * combined softmax, and skipping them saves two exp() per class.
+   */
   compute(vector: SparseVector): void {
     const { linear, mlp, knn } = this.members;
-    if (linear) logSoftmax(linearScores(linear, vector, this.linear));
+    if (linear) linearScores(linear, vector, this.linear);
     else this.linear.fill(0);
     const words = (mlp && mlp.dimensions === this.wordCount) || knn?.wordsOnly ? wordPart(vector, this.wordCount) : vector;
-    if (mlp) logSoftmax(mlpScores(mlp, mlp.dimensions === this.wordCount ? words : vector, this.hidden, this.mlp));
+    if (mlp) mlpScores(mlp, mlp.dimensions === this.wordCount ? words : vector, this.hidden, this.mlp);
     else this.mlp.fill(0);
     if (knn) knnScores(knn, knn.wordsOnly ? words : vector, this.similarity, this.touched, this.knn);
     else this.knn.fill(0);
   }
-}
-
-function logSoftmax(values: Float32Array): void {
-  let max = -Infinity;
-  for (let index = 0; index < values.length; index += 1) if (values[index] > max) max = values[index];
-  let sum = 0;
-  for (let index = 0; index < values.length; index += 1) sum += Math.exp(values[index] - max);
-  const logSum = max + Math.log(sum);
-  for (let index = 0; index < values.length; index += 1) values[index] -= logSum;
 }
 
 /** Stratified fold numbers; classes with a single example are never held out (-1). */

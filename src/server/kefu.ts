@@ -9,6 +9,7 @@ import { ConversationService } from '../conversations/index.js';
 import { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { createInProcessJobQueue, type JobQueue } from '../jobs/index.js';
 import { importPack, loadPack } from '../packs/index.js';
+import { syncDueSources } from '../knowledge/index.js';
 import { migrateToLatest, openDatabase, type Database, type Db } from '../store/database.js';
 import { createApiKey, findTenantBySlug } from '../tenancy/index.js';
 import { createApp } from './create-app.js';
@@ -82,6 +83,29 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
 
   const demo = config.demo.load ? await loadDemoTenants(database.db, bus, config.demo.packsDir) : [];
 
+  // Knowledge sources with a cron schedule re-sync on the job queue; a tenant whose data changed
+  // (here, on another node, or from the CLI) gets its runtime rebuilt in the background.
+  const report = (error: unknown, message: string) => (logger ? logger.error({ err: error }, message) : undefined);
+  jobs.register('knowledge.sync-due', async () => {
+    const results = await syncDueSources(database.db);
+    for (const tenantId of new Set(results.map((result) => result.tenantId))) {
+      await database.db.updateTable('tenants').set({ updated_at: new Date() }).where('id', '=', tenantId).execute();
+    }
+  });
+  const refreshStale = async () => {
+    const loaded = runtimes.loadedTimes();
+    if (loaded.size === 0) return;
+    const rows = await database.db.selectFrom('tenants').select(['id', 'updated_at']).where('id', 'in', [...loaded.keys()]).execute();
+    for (const row of rows) {
+      if (row.updated_at > loaded.get(row.id)!) runtimes.refresh(row.id).catch((error) => report(error, 'tenant runtime refresh failed'));
+    }
+  };
+  const timers = [
+    setInterval(() => void jobs.enqueue('knowledge.sync-due', {}, { attempts: 1 }).catch((error) => report(error, 'scheduling knowledge sync failed')), 60_000),
+    setInterval(() => void refreshStale().catch((error) => report(error, 'checking tenants for changes failed')), 15_000),
+  ];
+  for (const timer of timers) timer.unref();
+
   const shutdownCallbacks = new Set<() => void>();
   const app = await createApp({
     config,
@@ -97,6 +121,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      for (const timer of timers) clearInterval(timer);
       for (const callback of shutdownCallbacks) {
         try {
           callback();

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { KnowledgeDatabase } from '../knowledge/store/knowledge-tables.js';
 
 /** Timestamps are written as Date (or default now()) and read back as Date. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -206,7 +207,8 @@ export interface SystemSettingsTable {
   value: string;
 }
 
-export interface DatabaseSchema {
+/** Every table: the core ones here, the knowledge ones (migration 0100) in src/knowledge/store. */
+export interface DatabaseSchema extends KnowledgeDatabase {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   channels: ChannelsTable;
