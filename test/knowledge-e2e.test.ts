@@ -1,0 +1,87 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readerForSource, syncSource } from '../src/knowledge/index.js';
+import { importPack, loadPack } from '../src/packs/index.js';
+import { createApiKey } from '../src/tenancy/index.js';
+import { createTestKefu, type TestKefu } from './support/test-kefu.js';
+
+/**
+ * S4 end to end: a tenant adds a folder of real documents, customers ask about them, a file is
+ * edited, the re-sync changes only that file, and the next answer cites the new version.
+ */
+const fixtures = path.resolve('src/knowledge/__fixtures__');
+const scratch = mkdtempSync(path.join(tmpdir(), 'kefu-kb-e2e-'));
+let kefu: TestKefu;
+let tenantId: string;
+let key: string;
+let sourceId: string;
+const folder = path.join(scratch, 'docs');
+
+beforeAll(async () => {
+  kefu = await createTestKefu();
+  const packDir = path.join(scratch, 'pack');
+  mkdirSync(packDir, { recursive: true });
+  // A tenant that answers from its documents: chunk match scores are conservative (docs/knowledge.md), so its gate is 0.4.
+  writeFileSync(path.join(packDir, 'tenant.yaml'), 'slug: docs-shop\nname: 文档小店\ndomain: ecommerce\ngate: 0.4\n');
+  tenantId = (await importPack(kefu.database.db, loadPack(packDir).pack!, { actor: 'test' })).tenantId;
+  key = (await createApiKey(kefu.database.db, tenantId, { name: 'test', scopes: ['chat', 'conversations:read'] })).key;
+  mkdirSync(folder, { recursive: true });
+  for (const file of ['policy.md', 'handbook.docx', 'faq.xlsx', 'faq-page.html', 'corrupt.pdf']) cpSync(path.join(fixtures, file), path.join(folder, file));
+  sourceId = randomUUID();
+  await kefu.database.db
+    .insertInto('knowledge_sources')
+    .values({ id: sourceId, tenant_id: tenantId, kind: 'folder', name: 'docs', config: JSON.stringify({ path: folder }), schedule: null, last_sync_at: null, next_sync_at: null })
+    .execute();
+});
+afterAll(async () => {
+  await kefu?.dispose();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const sync = () => syncSource(kefu.database.db, tenantId, sourceId, readerForSource({ kind: 'folder', config: { path: folder } }));
+
+async function ask(text: string) {
+  await kefu.runtimes.refresh(tenantId);
+  const auth = { authorization: `Bearer ${key}` };
+  const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })).json();
+  const body = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth, payload: { text } })).json();
+  const trace = (await kefu.app.inject({ url: `/v1/traces/${body.turn.traceId}`, headers: auth })).json();
+  return { body, trace };
+}
+
+describe('a folder of documents', () => {
+  it('is loaded, broken files are reported, and questions about it are answered with a citation', async () => {
+    const report = await sync();
+    expect(report.added).toEqual(expect.arrayContaining(['policy.md', 'handbook.docx', 'faq.xlsx', 'faq-page.html']));
+    expect(report.failed.map((failure) => failure.path)).toEqual(['corrupt.pdf']);
+    const { body, trace } = await ask('生鲜商品签收后多久内要反馈？');
+    expect(body.turn.route).toBe('auto');
+    expect(body.reply.text).toContain('24 小时');
+    expect(trace.trace.citations).toContainEqual({ source: 'kb', id: 'docs/policy.md', version: 1 });
+  });
+
+  it('re-syncs only the edited file, and the next answer cites the new version', async () => {
+    const file = path.join(folder, 'policy.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('签收后 24 小时内反馈', '签收后 48 小时内反馈'));
+    const report = await sync();
+    expect(report.changed).toEqual(['policy.md']);
+    expect(report.added).toEqual([]);
+    expect(report.unchanged).toBe(3);
+    expect(report.chunksReused).toBeGreaterThan(0);
+    const { body, trace } = await ask('生鮮商品簽收後多久內要反饋？');
+    expect(body.reply.text).toContain('48 小时');
+    expect(trace.trace.citations).toContainEqual({ source: 'kb', id: 'docs/policy.md', version: 2 });
+  });
+
+  it('flags two files that answer the same question differently', async () => {
+    writeFileSync(path.join(folder, 'returns-faq.md'), '# 退货须知\n\n## 退货期限\n\n自签收之日起 15 天内，商品未使用、包装完好，可申请无理由退货。\n');
+    const report = await sync();
+    expect(report.conflicts).toBeGreaterThan(0);
+    const conflicts = await kefu.database.db.selectFrom('knowledge_conflicts').select(['detail', 'first', 'second']).where('tenant_id', '=', tenantId).where('status', '=', 'open').execute();
+    expect(JSON.stringify(conflicts)).toMatch(/15/);
+    expect(JSON.stringify(conflicts)).toMatch(/7/);
+  });
+});
