@@ -2,6 +2,7 @@
 // paraphrase retrieval, 6,922-entry KB, 3,748 queries), all in one process, one run.
 //   npx tsx bench/retrieval.ts [--kb file] [--queries file] [--limit n] [--no-write]
 // Writes bench/results/retrieval.md (table) and bench/results/retrieval-<date>.json (raw figures).
+import { datasetPath } from '../test/support/datasets.js';
 import { writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
@@ -15,8 +16,8 @@ const option = (name: string): string | undefined => {
   const index = args.indexOf(`--${name}`);
   return index === -1 ? undefined : args[index + 1];
 };
-const kbFile = option('kb') ?? '/work/shared/datasets/bq_corpus/dev_kb.jsonl';
-const queryFile = option('queries') ?? '/work/shared/datasets/bq_corpus/dev_queries.jsonl';
+const kbFile = option('kb') ?? datasetPath('bq_corpus', 'dev_kb.jsonl');
+const queryFile = option('queries') ?? datasetPath('bq_corpus', 'dev_queries.jsonl');
 const limit = Number(option('limit') ?? Infinity);
 const write = !args.includes('--no-write');
 
