@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { EventBus } from '../bus/index.js';
 import { runTurn, type DialogueState } from '../engine/run-turn.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
-import { createDatabaseConnector } from '../playbooks/index.js';
+import { createDatabaseConnector, createRoutingConnector } from '../playbooks/index.js';
 import type { ChatMessage, ChatModel } from '../llm/index.js';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import type { Db } from '../store/database.js';
@@ -292,7 +292,7 @@ export class ConversationService {
     const contact = stored.conversation;
     const llm = this.deps.llm;
     const decision = await runTurn(runtime, { text, state: contact.state as DialogueState }, {
-      connector: createDatabaseConnector(db, tenantId),
+      connector: createRoutingConnector(runtime.httpConnectors, createDatabaseConnector(db, tenantId)),
       contact: { id: contact.contact_id, name: contact.name, phone: contact.phone, email: contact.email, ...(contact.attributes as Record<string, unknown>) },
       now: new Date(),
       today: this.deps.today,

@@ -44,6 +44,7 @@ function runtime(understanding: Partial<Understanding>, overrides: Partial<Tenan
     passages: new Map(),
     systemPrompt: '',
     llmTools: [],
+    httpConnectors: new Map(),
     model: { kind: 'classifier', version: 1, note: null },
     loadedAt: new Date(),
     ...overrides,

@@ -1,5 +1,5 @@
 import type { Db } from '../store/database.js';
-import { validatePlaybook, type Playbook } from '../playbooks/index.js';
+import { createHttpConnector, validatePlaybook, type Connector, type Playbook } from '../playbooks/index.js';
 import { builtinTools } from '../tools/index.js';
 import { buildRetrievalIndex, chunkDocument, loadDocument, type KnowledgeEntry, type RetrievalIndex } from '../knowledge/index.js';
 import { buildSystemPrompt, type Passage, type ToolDefinition } from '../llm/index.js';
@@ -61,6 +61,8 @@ export interface TenantRuntime {
   systemPrompt: string;
   /** Tools the LLM may call for this tenant: those its playbooks use (names with `_` for `.`). */
   llmTools: ToolDefinition[];
+  /** HTTP connectors by table (built once, so their circuit breakers remember failures). */
+  httpConnectors: Map<string, Connector>;
   /** Which understander runs and why (e.g. the classifier could not be trained). */
   model: { kind: 'classifier' | 'lexical'; version: number | null; note: string | null };
   loadedAt: Date;
@@ -160,9 +162,36 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     passages,
     systemPrompt,
     llmTools: toolsUsedBy(playbooks),
+    httpConnectors: httpConnectorsOf(settings.connectors, problems),
     model,
     loadedAt: new Date(),
   };
+}
+
+/** Replaces ${NAME} in connector header values with the environment variable (secrets stay out of packs). */
+function withEnvironment(value: string, problems: string[]): string {
+  return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_match, name: string) => {
+    const found = process.env[name];
+    if (found === undefined) problems.push(`connector header uses \${${name}}, which is not set`);
+    return found ?? '';
+  });
+}
+
+function httpConnectorsOf(configured: unknown, problems: string[]): Map<string, Connector> {
+  const byTable = new Map<string, Connector>();
+  if (!Array.isArray(configured)) return byTable;
+  for (const entry of configured as Array<Record<string, any>>) {
+    const connector = createHttpConnector({
+      name: entry.name,
+      baseUrl: entry.base_url,
+      headers: Object.fromEntries(Object.entries((entry.headers ?? {}) as Record<string, string>).map(([key, value]) => [key, withEnvironment(value, problems)])),
+      tables: entry.tables,
+      timeoutMs: entry.timeout_ms,
+      retries: entry.retries,
+    });
+    for (const table of Object.keys(entry.tables ?? {})) byTable.set(table, connector);
+  }
+  return byTable;
 }
 
 /** The built-in tools a tenant's playbooks call: its LLM allow-list. */

@@ -22,6 +22,28 @@ export const tenantFileSchema = z
     channels: z
       .array(z.object({ kind: z.enum(['widget', 'api', 'ivr', 'webhook']), name: z.string().min(1).max(100) }))
       .default([]),
+    /**
+     * HTTP connectors to the tenant's business systems; tables they map are read from there
+     * instead of data/*.csv. Header values may name environment variables as ${NAME}.
+     */
+    connectors: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(60),
+            kind: z.literal('http'),
+            base_url: z.string().url(),
+            headers: z.record(z.string(), z.string()).default({}),
+            timeout_ms: z.number().int().min(50).max(60_000).default(3000),
+            retries: z.number().int().min(0).max(5).default(2),
+            tables: z.record(
+              z.string().min(1),
+              z.object({ path: z.string().min(1), params: z.record(z.string(), z.string()).optional(), rows: z.string().optional() }).strict(),
+            ),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .passthrough();
 
