@@ -8,6 +8,7 @@
  * Banking77 has no dev split: one is carved from train, stratified per label (10 % of each
  * label's rows, seeded shuffle, seed 42), see carveDevSplit.
  */
+import { datasetPath } from '../test/support/datasets.js';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -25,7 +26,7 @@ import {
 import { Random } from '../src/nlu/random.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const datasets = '/work/shared/datasets';
+const datasets = datasetPath();
 const GATE = 0.85;
 const OOS = 'oos';
 
