@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 240_000,
     pool: 'forks',
     // PGlite instances are memory-hungry (~100 MB each) and this machine has 2 cores.
     maxWorkers: 2,

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResult } from 'kysely';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -62,11 +62,15 @@ export interface MigrateOutcome {
 
 /** Applies pending migrations; throws with the failing migration's name on error. */
 export async function migrateToLatest(db: Db): Promise<MigrateOutcome> {
+  // Kysely looks for its migration tables in every schema unless told which one; with several
+  // kefu schemas on one server (tests, or tenants of a shared cluster) it would find another's.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'kefu_migrations',
     migrationLockTableName: 'kefu_migrations_lock',
+    migrationTableSchema: rows[0]?.schema ?? 'public',
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result: MigrationResult) => result.status === 'Error');

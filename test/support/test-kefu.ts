@@ -13,6 +13,11 @@ export async function createTestKefu(env: Record<string, string> = {}): Promise<
   const config = loadConfig({ env: { KEFU_DEMO: 'true', LOG_LEVEL: 'silent', KEFU_TODAY: '2026-11-25', ...env }, cwd: process.cwd() });
   const kefu = await createKefu(config, { database, logger: false });
   await kefu.app.ready();
+  // Train (or load) the demo tenants' models now, so no test's first turn waits for it.
+  for (const tenant of kefu.demo) {
+    const row = await kefu.database.db.selectFrom('tenants').select('id').where('slug', '=', tenant.slug).executeTakeFirstOrThrow();
+    await kefu.runtimes.get(row.id);
+  }
   return {
     ...kefu,
     keyOf(slug) {
