@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPack, loadPack } from '../src/packs/index.js';
 import { createApiKey } from '../src/tenancy/index.js';
-import { createTestKefu, type TestKefu } from './support/test-kefu.js';
+import { askOnce, createTestKefu, type TestKefu } from './support/test-kefu.js';
 
 /** A tenant whose orders and logistics live in its own system, read over HTTP by the S2 playbook. */
 const scratch = mkdtempSync(path.join(tmpdir(), 'kefu-http-pack-'));
@@ -52,11 +52,7 @@ afterAll(async () => {
 });
 
 async function ask(text: string) {
-  const auth = { authorization: `Bearer ${key}` };
-  const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })).json();
-  const body = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth, payload: { text } })).json();
-  const trace = (await kefu.app.inject({ url: `/v1/traces/${body.turn.traceId}`, headers: auth })).json();
-  return { body, trace };
+  return askOnce(kefu, key, text);
 }
 
 describe('a pack with an HTTP connector', () => {

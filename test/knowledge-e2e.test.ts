@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readerForSource, syncSource } from '../src/knowledge/index.js';
 import { importPack, loadPack } from '../src/packs/index.js';
 import { createApiKey } from '../src/tenancy/index.js';
-import { createTestKefu, type TestKefu } from './support/test-kefu.js';
+import { askOnce, createTestKefu, type TestKefu } from './support/test-kefu.js';
 
 /**
  * S4 end to end: a tenant adds a folder of real documents, customers ask about them, a file is
@@ -45,11 +45,7 @@ const sync = () => syncSource(kefu.database.db, tenantId, sourceId, readerForSou
 
 async function ask(text: string) {
   await kefu.runtimes.refresh(tenantId);
-  const auth = { authorization: `Bearer ${key}` };
-  const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })).json();
-  const body = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth, payload: { text } })).json();
-  const trace = (await kefu.app.inject({ url: `/v1/traces/${body.turn.traceId}`, headers: auth })).json();
-  return { body, trace };
+  return askOnce(kefu, key, text);
 }
 
 describe('a folder of documents', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedOpenAiServer } from './support/scripted-openai-server.js';
-import { createTestKefu, type TestKefu } from './support/test-kefu.js';
+import { askOnce, createTestKefu, type TestKefu } from './support/test-kefu.js';
 
 /**
  * The LLM tier through the real pipeline and the real OpenAI-compatible HTTP adapter, against a
@@ -159,7 +159,14 @@ describe('cost ledger', () => {
     expect(report.baselineBasis).toBe('measured average of LLM turns');
     expect(report.allLlmBaselineYuan).toBeCloseTo((llm.costYuan / llm.turns) * report.turns, 9);
     expect(report.savingShare).toBeGreaterThan(0);
-    // analytics:read is needed; a chat-only key is refused.
+    // bank-zh has its own price sheet in its pack.
+    const bankKey = kefu.keyOf('bank-zh');
+    server.setScript(() => ({ text: '分期手续费按期收取[1]。', usage: { prompt_tokens: 1000, completion_tokens: 100 } }));
+    const bank = await askOnce(kefu, bankKey, '信用卡年费怎么收？另外积分怎么兑换？');
+    expect(bank.trace.trace.llm).toMatchObject({ usage: { inputTokens: 1000, outputTokens: 100 } });
+    const bankRow = await kefu.database.db.selectFrom('turn_traces').select(['cost_micros']).where('id', '=', bank.body.turn.traceId).executeTakeFirstOrThrow();
+    expect(Number(bankRow.cost_micros)).toBe(Math.round(1000 * 0.004 * 1000 + 100 * 0.016 * 1000));
+    // A malformed period is refused.
     const forbidden = await kefu.app.inject({ url: '/v1/reports/cost?from=not-a-date', headers: auth() });
     expect(forbidden.statusCode).toBe(400);
   });

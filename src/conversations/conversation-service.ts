@@ -308,7 +308,8 @@ export class ConversationService {
         : {}),
     });
     const usage = decision.trace.llm?.usage ?? { inputTokens: 0, outputTokens: 0 };
-    const costMicros = llm ? Math.round(usage.inputTokens * llm.inputPricePer1k * 1000 + usage.outputTokens * llm.outputPricePer1k * 1000) : 0;
+    const prices = runtime.prices ?? (llm ? { inputPer1k: llm.inputPricePer1k, outputPer1k: llm.outputPricePer1k } : null);
+    const costMicros = prices ? Math.round(usage.inputTokens * prices.inputPer1k * 1000 + usage.outputTokens * prices.outputPer1k * 1000) : 0;
 
     // 3. Store the reply, any draft and the trace, and move the conversation on.
     const outcome = await db.transaction().execute(async (trx) => {

@@ -45,6 +45,7 @@ function runtime(understanding: Partial<Understanding>, overrides: Partial<Tenan
     systemPrompt: '',
     llmTools: [],
     httpConnectors: new Map(),
+    prices: null,
     model: { kind: 'classifier', version: 1, note: null },
     loadedAt: new Date(),
     ...overrides,

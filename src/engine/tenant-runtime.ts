@@ -61,6 +61,8 @@ export interface TenantRuntime {
   systemPrompt: string;
   /** Tools the LLM may call for this tenant: those its playbooks use (names with `_` for `.`). */
   llmTools: ToolDefinition[];
+  /** The tenant's own LLM prices (yuan per 1,000 tokens), when its pack sets them. */
+  prices: { inputPer1k: number; outputPer1k: number } | null;
   /** HTTP connectors by table (built once, so their circuit breakers remember failures). */
   httpConnectors: Map<string, Connector>;
   /** Which understander runs and why (e.g. the classifier could not be trained). */
@@ -163,6 +165,7 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     systemPrompt,
     llmTools: toolsUsedBy(playbooks),
     httpConnectors: httpConnectorsOf(settings.connectors, problems),
+    prices: settings.prices ? { inputPer1k: Number(settings.prices.llm_input_per_1k), outputPer1k: Number(settings.prices.llm_output_per_1k) } : null,
     model,
     loadedAt: new Date(),
   };

@@ -22,6 +22,8 @@ export const tenantFileSchema = z
     channels: z
       .array(z.object({ kind: z.enum(['widget', 'api', 'ivr', 'webhook']), name: z.string().min(1).max(100) }))
       .default([]),
+    /** The tenant's price sheet for the cost ledger: yuan per 1,000 LLM tokens (else the server's). */
+    prices: z.object({ llm_input_per_1k: z.number().min(0).max(1000), llm_output_per_1k: z.number().min(0).max(1000) }).strict().optional(),
     /**
      * HTTP connectors to the tenant's business systems; tables they map are read from there
      * instead of data/*.csv. Header values may name environment variables as ${NAME}.

@@ -81,6 +81,15 @@ export async function costReport(
   };
 }
 
+/** The tenant's price sheet (its pack's `prices`), else the server's configured prices. */
+export async function tenantPrices(db: Db, tenantId: string, config: { llm: { inputPricePer1k: number; outputPricePer1k: number } }) {
+  const row = await db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirst();
+  const prices = (row?.settings as { prices?: { llm_input_per_1k: number; llm_output_per_1k: number } } | undefined)?.prices;
+  return prices
+    ? { inputPricePer1k: prices.llm_input_per_1k, outputPricePer1k: prices.llm_output_per_1k }
+    : { inputPricePer1k: config.llm.inputPricePer1k, outputPricePer1k: config.llm.outputPricePer1k };
+}
+
 export function formatCostReport(report: CostReport, tenant: string): string {
   const yuan = (value: number) => `¥${value.toFixed(4)}`;
   const lines = [

@@ -1,2 +1,2 @@
-export { costReport, formatCostReport } from './cost-report.js';
+export { costReport, formatCostReport, tenantPrices } from './cost-report.js';
 export type { CostReport, TierCost } from './cost-report.js';

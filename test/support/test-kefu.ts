@@ -31,3 +31,12 @@ export async function createTestKefu(env: Record<string, string> = {}): Promise<
     },
   };
 }
+
+/** Starts a conversation with `key`, posts `text`, and returns the reply body and the turn's trace. */
+export async function askOnce(kefu: Kefu, key: string, text: string): Promise<{ body: any; trace: any }> {
+  const auth = { authorization: `Bearer ${key}` };
+  const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })).json();
+  const body = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth, payload: { text } })).json();
+  const trace = (await kefu.app.inject({ url: `/v1/traces/${body.turn.traceId}`, headers: auth })).json();
+  return { body, trace };
+}

@@ -1,5 +1,5 @@
 import { ErrorCodes, KefuError } from '../../errors/index.js';
-import { costReport, formatCostReport } from '../../reports/index.js';
+import { costReport, formatCostReport, tenantPrices } from '../../reports/index.js';
 import { requireTenantBySlug } from '../../tenancy/index.js';
 import { print, withDatabase } from '../context.js';
 
@@ -15,7 +15,7 @@ export async function runCostReport(slug: string, options: { from?: string; to?:
   const to = parseDate(options.to, '--to');
   await withDatabase(async (database, config) => {
     const tenant = await requireTenantBySlug(database.db, slug);
-    const report = await costReport(database.db, tenant.id, { from, to, inputPricePer1k: config.llm.inputPricePer1k, outputPricePer1k: config.llm.outputPricePer1k });
+    const report = await costReport(database.db, tenant.id, { from, to, ...(await tenantPrices(database.db, tenant.id, config)) });
     print(options.json ? JSON.stringify(report) : formatCostReport(report, slug));
   });
 }

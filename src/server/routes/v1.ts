@@ -16,7 +16,7 @@ import {
   uuidParam,
 } from '../../protocol/index.js';
 import { findTenantById } from '../../tenancy/index.js';
-import { costReport } from '../../reports/index.js';
+import { costReport, tenantPrices } from '../../reports/index.js';
 import { apiKeyAuth, tenantOf } from '../auth.js';
 import { followConversation } from '../conversation-stream.js';
 import type { AppDeps } from '../create-app.js';
@@ -131,13 +131,15 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       querystring: z.object({ from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional() }).strict(),
       response: { 200: costReportSchema, ...errors },
     },
-    handler: async (request) =>
-      costReport(deps.database.db, tenantOf(request), {
+    handler: async (request) => {
+      const tenantId = tenantOf(request);
+      const prices = await tenantPrices(deps.database.db, tenantId, deps.config);
+      return costReport(deps.database.db, tenantId, {
         from: request.query.from ? new Date(request.query.from) : undefined,
         to: request.query.to ? new Date(request.query.to) : undefined,
-        inputPricePer1k: deps.config.llm.inputPricePer1k,
-        outputPricePer1k: deps.config.llm.outputPricePer1k,
-      }),
+        ...prices,
+      });
+    },
   });
 
   api.get('/conversations/:conversationId/stream', {

@@ -39,7 +39,7 @@ async function connect(token: string, conversationId: string, after?: string) {
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  const until = async (predicate: (events: any[]) => boolean, timeoutMs = 60_000) => {
+  const until = async (predicate: (events: any[]) => boolean, timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(events)) {
       if (Date.now() > deadline) throw new Error(`timed out; events: ${JSON.stringify(events).slice(0, 500)}`);

@@ -82,6 +82,13 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
       querystring: z.object({ token: z.string().max(2048), conversationId: z.string().uuid(), after: z.string().regex(/^\d{1,19}$/).optional() }).strict(),
     },
   }, async (socket, request) => {
+    // Listen at once: frames that arrive while the token is being checked are queued, not lost.
+    const early: Array<{ data: Buffer; isBinary: boolean }> = [];
+    let handle: ((data: Buffer, isBinary: boolean) => Promise<void>) | null = null;
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (handle) void handle(data, isBinary);
+      else early.push({ data, isBinary });
+    });
     const query = request.query as { token: string; conversationId: string; after?: string };
     const send = (payload: unknown) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
@@ -104,7 +111,7 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
     const stopOnShutdown = () => socket.close(1012, 'restarting');
     deps.onShutdown(stopOnShutdown);
 
-    socket.on('message', async (data, isBinary) => {
+    handle = async (data: Buffer, isBinary: boolean) => {
       if (isBinary) return send({ type: 'error', code: ErrorCodes.unsupportedMediaType, message: 'send JSON text frames' });
       let event;
       try {
@@ -125,7 +132,8 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
         send({ type: 'error', clientId: event.clientId, code: isKefuError(error) ? error.code : ErrorCodes.internal, message: isKefuError(error) ? error.message : 'internal error' });
         if (!isKefuError(error)) request.log.error({ err: error }, 'widget message failed');
       }
-    });
+    };
+    for (const frame of early.splice(0)) await handle(frame.data, frame.isBinary);
     socket.on('close', () => follower.stop());
     socket.on('error', () => follower.stop());
   });
