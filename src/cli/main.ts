@@ -113,6 +113,20 @@ export function buildProgram(): Command {
     });
 
   evaluate
+    .command('faq')
+    .description('build a throw-away tenant from an FAQ sheet and score answers, declines and hand-overs on --test')
+    .requiredOption('--faq <file>', 'FAQ sheet (CSV/XLSX, as a pack\'s faq sheet)')
+    .requiredOption('--test <file>', 'JSONL rows {"text","expected"}: an FAQ id, "oos" or "human"')
+    .option('--dialogues <file>', 'JSONL rows {"id","turns":[{"text","expected"}]}, scored turn by turn')
+    .option('--gate <number>', 'confidence gate (default: the tenant default for its domain)')
+    .option('--domain <domain>', 'tenant domain: ecommerce | finance | medical | travel | telecom | general', 'general')
+    .option('--json', 'print one JSON object')
+    .action(async (options) => {
+      const { runEvalFaq } = await import('./commands/eval-faq.js');
+      await runEvalFaq(options);
+    });
+
+  evaluate
     .command('retrieval')
     .description('index --kb and score ranked retrieval on --queries')
     .requiredOption('--kb <file>', 'JSONL rows {"id","question","answer"}')

@@ -26,6 +26,12 @@ beforeAll(async () => {
 afterAll(async () => kefu?.dispose());
 
 describe('conversations over REST', () => {
+  it('starts a conversation from a bare POST with no body, as the README shows with curl', async () => {
+    const response = await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth(shopKey) });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ status: 'open', assignee: { kind: 'bot' } });
+  });
+
   it('answers a Simplified Chinese FAQ question from the shop FAQ, with a stored trace', async () => {
     const conversation = await newConversation(shopKey);
     const response = await say(shopKey, conversation.id, '七天无理由退货怎么申请？');

@@ -48,7 +48,7 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       tags: ['conversations'],
       summary: 'Start a conversation',
       security,
-      body: createConversationBody.optional(),
+      body: createConversationBody.nullish(),
       response: { 201: conversationSchema, ...errors },
     },
     handler: async (request, reply) => {
