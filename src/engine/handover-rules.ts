@@ -1,27 +1,196 @@
+/**
+ * The hand-over layer: messages that must reach a person whatever they match (S11, S14).
+ * Rules run on normalised text (src/text normalizeText: Simplified Chinese, half-width, lower
+ * case), so Traditional input is covered by the Simplified patterns. Each rule belongs to a group
+ * a tenant may disable (`handover.disable` in tenant.yaml) and carries a reason code for the trace.
+ * The patterns were tuned on travel-zh dev (docs/fewshot.md): a keyword alone that also appears in
+ * ordinary questions (退款, 验证码, 保险, 信用卡积分) never triggers; it needs the threat, the
+ * amount, the third person or the emergency around it.
+ */
+
 /** Why a message must reach a person whatever it matches. */
 export interface HandoverSignal {
   reason: string;
   rule: string;
 }
 
+/** Rule groups a tenant can switch off; a rule code is `<group>.<what>`. */
+export const HANDOVER_GROUPS = ['human', 'complaint', 'fraud', 'refund', 'emergency', 'privacy', 'self_harm'] as const;
+export type HandoverGroup = (typeof HANDOVER_GROUPS)[number];
+
 interface Rule {
   rule: string;
+  group: HandoverGroup;
   reason: string;
-  pattern: RegExp;
+  patterns: readonly RegExp[];
 }
+
+/** An amount of money: digits (2380, 1,500, 4200元) or a Chinese numeral with a unit (一万块, 三千元). */
+const AMOUNT = String.raw`(?:[¥￥$]\s*\d|\d{2,}|\d+(?:\.\d+)?\s*(?:元|块|万|千|百|rmb|yuan)|[一二两三四五六七八九十百千万]+\s*(?:万|千|百)\s*(?:元|块)?|[一二两三四五六七八九十百千万]+\s*(?:元|块钱?))`;
+/** Someone other than the customer. */
+const OTHER_PERSON = String.raw`(?:别人|他人|其他人|朋友|同事|老公|老婆|丈夫|妻子|爱人|男朋友|女朋友|男友|女友|前女友|前男友|前妻|前夫|经理|领导|老板|家人|父母|爸爸|妈妈|这个人|那个人|陌生人)`;
+/** What only the owner may see. */
+const PERSONAL_DATA = String.raw`(?:订单|航班|酒店|行程|出行|身份证|手机号|电话号码|住址|地址|记录|信息|订了|订的|住哪|在哪)`;
 
 // Patterns run on normalised text (Simplified, half-width, lower case).
 const DEFAULT_RULES: readonly Rule[] = [
   {
     rule: 'human.request',
+    group: 'human',
     reason: 'the customer asked for a person',
-    pattern: /转人工|人工客服|人工服务|找人工|要人工|真人客服|接人工|人工坐席|human agent|real person|speak to (a|an) (human|person|agent)|talk to (a|an) (human|person|agent)|\bhuman\b.*\bplease\b|\bagent please\b/,
+    patterns: [
+      /转人工|人工客服(?![^,，。]{0,6}(?:几点|上班|下班|下线|时间|电话|周末|节假日|在哪))|人工服务|人工坐席|人工座席|(?:找|要|接|转接|换|叫)人工|人工人工|^\s*人工\s*[!?！？。]*$|真人客服|(?:找|要|转|转接|换|让|叫)真人|人工[!！]/,
+      /human agent|real (?:person|human)|live agent|(?:speak|talk|chat) (?:to|with) (?:a |an )?(?:human|person|agent|representative|someone)|\bhuman\b.*\bplease\b|\bagent please\b|customer service representative/,
+    ],
+  },
+  {
+    rule: 'complaint.regulator',
+    group: 'complaint',
+    reason: 'a complaint to a regulator (12315, 民航局, 消协, 工信部 …)',
+    patterns: [
+      /12315|12326|12345热线|消协|消费者协会|消保委|工信部|银保监|金融监管总局|黑猫投诉/,
+      /(?:民航局|市场监管|市场监督|工商局|旅游局|文旅局|文化和旅游|监管部门|有关部门|相关部门|交通部|铁路局|315).{0,12}(?:投诉|举报|反映|告|提交|打电话|电话)|(?:投诉|举报|告)(?:到|去|给)?.{0,4}(?:民航局|市场监管|工商局|旅游局|文旅局|监管部门|有关部门|相关部门|交通部)/,
+      /(?:complain|complaint|report (?:you|this)) (?:to|with) (?:the )?(?:caac|regulator|authorit|consumer|government)|consumer (?:protection|association|council)/,
+    ],
+  },
+  {
+    rule: 'complaint.legal',
+    group: 'complaint',
+    reason: 'the customer threatens legal action',
+    patterns: [
+      /律师|起诉|法院|打官司|诉讼|仲裁|法律途径|法律手段|走法律|告(?:你们|死你们|到底)|上诉/,
+      /\bsue\b|\bsuing\b|lawyer|attorney|legal action|\bcourt\b|lawsuit/,
+    ],
+  },
+  {
+    rule: 'complaint.media',
+    group: 'complaint',
+    reason: 'the customer threatens media exposure',
+    patterns: [
+      /曝光|媒体|记者|上热搜|(?:发|挂|曝)(?:到|在)?(?:网上|微博|抖音|小红书|朋友圈)/,
+      /go to the (?:media|press|news)|\bjournalists?\b|expose you|post (?:this|it) (?:online|on social media)/,
+    ],
+  },
+  {
+    rule: 'fraud.account',
+    group: 'fraud',
+    reason: 'a stolen account or unauthorised charges',
+    patterns: [
+      /被盗|盗刷|盗号|盗用|被(?:别人|人|他人)(?:登录|登陆|改|修改|用|冒用)|不是我(?:本人)?(?:下|订|买|操作|付)的|(?:根本|从来)没(?:有)?(?:买|下单|订|消费)|我?没(?:有)?(?:下|订|买)过的|我没(?:有)?(?:买|下单|订)[^,，。]{0,8}(?:扣|被扣)|莫名其妙.{0,6}扣/,
+      /account (?:was |has been |got )?(?:hacked|stolen|compromised|taken over)|unauthori[sz]ed (?:charge|transaction|payment|purchase)|i (?:did not|didn't|never) (?:buy|book|order|make)/,
+    ],
+  },
+  {
+    rule: 'fraud.scam',
+    group: 'fraud',
+    reason: 'a scam: someone posing as customer service, phishing, or a victim',
+    patterns: [
+      /诈骗|骗子|被骗|骗了|冒充|(?:自称|说是|声称)(?:是)?.{0,6}客服|假(?:的)?客服|钓鱼|屏幕共享|共享屏幕|远程(?:控制|操作)|(?:给了|告诉了?|发给|报给)(?:对方|他|她|别人|陌生人).{0,4}验证码|验证码.{0,8}(?:骗|给了|告诉了|被人)|(?:先|需要|要)(?:交|付|转)[^,，。]{0,6}(?:保证金|手续费|解冻费|押金)|(?:保证金|手续费|解冻费).{0,8}(?:才能|才可以|才会)(?:打款|退款|理赔|到账|办理)|让我转账|让我下载|会议软件|(?:有人|陌生人|陌生号码)(?:打电话|来电|发短信|发消息)说|转账.{0,6}(?:办理|退款|解冻)|链接.{0,10}(?:银行卡|卡号|密码)/,
+      /\bscam|\bfraud|phishing|pretend(?:ed|ing)? to be (?:your|customer)|someone (?:called|texted) (?:me )?(?:saying|claiming)/,
+    ],
+  },
+  {
+    rule: 'refund.demand',
+    group: 'refund',
+    reason: 'a dispute demanding a specific refund or compensation',
+    patterns: [
+      new RegExp(String.raw`(?:退|赔|补偿|返还|还|打)(?:给)?我[^。!！?？]{0,14}?${AMOUNT}`),
+      new RegExp(String.raw`(?:赔偿|索赔|要求赔|要求退|补偿)[^。!！?？]{0,10}?${AMOUNT}`),
+      new RegExp(String.raw`${AMOUNT}[^。!！?？]{0,8}(?:必须|一定要|马上|立刻|今天就?)[^。!！?？]{0,10}(?:退|赔|打|返|还)(?:给)?我`),
+      /(?:refund|compensate|pay) me (?:back )?(?:[$¥]|rmb|cny)?\s*\d|i (?:demand|want) (?:a )?(?:refund|compensation) of/,
+    ],
+  },
+  {
+    rule: 'emergency.safety',
+    group: 'emergency',
+    reason: 'an emergency: personal safety, theft, disaster or being stranded',
+    patterns: [
+      /报警|警察|(?:打|叫|拨)(?:110|120|119|911)|救命|车祸|被困|困在|绑架|被抢|抢劫|扣住|扣押|不让(?:我们?)?走|很害怕|好害怕|有危险|人身安全|走散|失联|扔在半路|(?:手机)?快没电|地震|海啸|恐袭|爆炸|暴乱|战乱|停电了/,
+      /护照(?:和[^,，。]{0,4})?(?:都|也)?(?:丢|被偷|被抢|不见|找不到|遗失)|(?:丢|遗失)了?护照/,
+      /\bsos\b|emergency|\bpolice\b|stolen passport|(?:lost|stole) (?:my )?passport|car accident|\bstranded\b|\btrapped\b|\brobbed\b|\bkidnap/,
+    ],
+  },
+  {
+    rule: 'emergency.medical',
+    group: 'emergency',
+    reason: 'a medical emergency',
+    patterns: [
+      /急救|救护车|(?:疼|痛)得(?:厉害|受不了|不行)|抢救|胸口疼|胸口痛|胸痛|心脏病|呼吸困难|喘不上气|晕倒|昏迷|休克|抽搐|高烧|发高烧|大出血|出血了|突然出血|流血不止|骨折|中毒|上吐下泻|起不来|送医|医院在哪|受伤|摔伤|过敏.{0,4}(?:严重|肿)/,
+      /ambulance|heart attack|unconscious|can't breathe|cannot breathe|\bbleeding\b|seizure|food poisoning|\binjured\b|medical emergency/,
+    ],
+  },
+  {
+    rule: 'privacy.third_party',
+    group: 'privacy',
+    reason: "a request for another person's data",
+    patterns: [
+      new RegExp(String.raw`(?:查|看看|看下|看一下|调出|调取|导出|找一下|搜)[^,，。]{0,6}(?:我的?)?${OTHER_PERSON}(?:的)?[^,，。]{0,10}${PERSONAL_DATA}`),
+      new RegExp(String.raw`(?:把|将)?(?:我的?)?${OTHER_PERSON}[^,，。]{0,12}(?:订单|航班|行程|出行|记录|信息)[^,，。]{0,10}(?:发给我|发我|导出|告诉我|给我看)`),
+      /(?:查|看看|看下|看一下)(?:一下)?(?:他|她)(?:的)?[^,，。]{0,6}(?:航班|订单|酒店|行程)/,
+      /(?:他|她|别人|他人|朋友|这个人|对方)的?身份证(?:号)?|身份证号[^,，。]{0,10}(?:查|帮我看)[^,，。]{0,8}(?:这个人|他|她|别人)/,
+      /(?:someone else'?s|another person'?s|my (?:friend|husband|wife|colleague|boss|ex)'?s?) (?:booking|order|flight|reservation|itinerary|id|passport)|(?:look up|check|find|show me) (?:his|her) (?:booking|order|flight|reservation)/,
+    ],
+  },
+  {
+    rule: 'self_harm',
+    group: 'self_harm',
+    reason: 'the customer hints at self-harm',
+    patterns: [/不想活|自杀|轻生|活不下去|想死|结束(?:自己的)?生命|跳楼|割腕/, /kill myself|suicid|end my life|want to die|hurt myself/],
   },
 ];
 
-/** Checks the default rules plus a tenant's own (regular expressions on normalised text). */
-export function detectHandover(normalizedText: string, tenantPatterns: readonly RegExp[] = []): HandoverSignal | null {
-  for (const rule of DEFAULT_RULES) if (rule.pattern.test(normalizedText)) return { reason: rule.reason, rule: rule.rule };
+/** A tenant's hand-over settings (the `handover:` section of tenant.yaml), compiled. */
+export interface HandoverConfig {
+  /** Extra patterns, matched against the normalised text. */
+  patterns?: readonly RegExp[];
+  /** Groups (`fraud`) or rule codes (`emergency.medical`) that do not apply to this tenant. */
+  disabled?: readonly string[];
+}
+
+/** The default rule codes, for documentation and tests. */
+export const HANDOVER_RULES: ReadonlyArray<{ rule: string; group: HandoverGroup; reason: string }> = DEFAULT_RULES.map(({ rule, group, reason }) => ({ rule, group, reason }));
+
+/**
+ * Checks the default rules (minus the tenant's disabled groups) plus a tenant's own patterns on
+ * normalised text. Returns the first rule that matches, or null.
+ */
+export function detectHandover(normalizedText: string, tenantPatterns: readonly RegExp[] = [], disabled: readonly string[] = []): HandoverSignal | null {
+  const off = new Set(disabled);
+  for (const rule of DEFAULT_RULES) {
+    if (off.has(rule.group) || off.has(rule.rule)) continue;
+    if (rule.patterns.some((pattern) => pattern.test(normalizedText))) return { reason: rule.reason, rule: rule.rule };
+  }
   for (const pattern of tenantPatterns) if (pattern.test(normalizedText)) return { reason: 'matched a tenant hand-over rule', rule: `tenant:${pattern.source}` };
   return null;
+}
+
+/**
+ * Compiles a tenant's `handover:` settings: `patterns` are regular expressions on normalised text
+ * (case-insensitive), `keywords` literal phrases (normalised like messages, so Traditional ones
+ * work). Invalid entries are left out and returned as problems.
+ */
+export function compileHandoverSettings(
+  settings: { patterns?: readonly string[]; keywords?: readonly string[]; disable?: readonly string[] } | null | undefined,
+  normalize: (text: string) => string,
+): { config: Required<HandoverConfig>; problems: string[] } {
+  const problems: string[] = [];
+  const patterns: RegExp[] = [];
+  for (const source of settings?.patterns ?? []) {
+    try {
+      patterns.push(new RegExp(source, 'i'));
+    } catch (error) {
+      problems.push(`handover pattern ${JSON.stringify(source)} is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+  for (const keyword of settings?.keywords ?? []) {
+    const normalized = normalize(keyword).trim();
+    if (normalized) patterns.push(new RegExp(normalized.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  }
+  const known = new Set<string>([...HANDOVER_GROUPS, ...DEFAULT_RULES.map((rule) => rule.rule)]);
+  const disabled: string[] = [];
+  for (const name of settings?.disable ?? []) {
+    if (known.has(name)) disabled.push(name);
+    else problems.push(`handover.disable names ${JSON.stringify(name)}, which is not a rule group or rule`);
+  }
+  return { config: { patterns, disabled }, problems };
 }

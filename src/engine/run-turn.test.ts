@@ -75,7 +75,7 @@ describe('runTurn routing', () => {
   });
 
   it('drafts for a person on a sensitive FAQ entry and on assist intents', async () => {
-    const sensitive = await runTurn(runtime({ intent: 'faq-2', confidence: 0.95 }), { text: '被盗刷了', state: {} });
+    const sensitive = await runTurn(runtime({ intent: 'faq-2', confidence: 0.95 }), { text: '信用卡丢了怎么办', state: {} });
     expect(sensitive.route).toBe('assist');
     expect(sensitive.draft?.text).toBe('请立即冻结卡片。');
     expect(sensitive.reply.text).toBe('正在为您转接人工。');

@@ -139,7 +139,7 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
 
   // understand
   let understanding = runtime.understander.understand(normalized.text);
-  const handover = detectHandover(normalized.text);
+  const handover = detectHandover(normalized.text, runtime.handover?.patterns, runtime.handover?.disabled);
   const entities = extractEntities(input.text, { now: services.now });
   lap('understand');
 

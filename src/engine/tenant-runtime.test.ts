@@ -53,3 +53,24 @@ describe('tenant runtime and intent models', () => {
     expect(runtime.understander.understand(single.faq[0]!.question.toLowerCase()).intent).toBe(single.faq[0]!.id);
   });
 });
+
+describe('tenant hand-over settings (tenant.yaml handover:)', () => {
+  it('validates the section, compiles it into the runtime and the turn applies it', async () => {
+    const { tenantFileSchema } = await import('../packs/pack-schema.js');
+    expect(tenantFileSchema.safeParse({ slug: 'x', name: 'x', handover: { disable: ['not-a-group'] } }).success).toBe(false);
+    expect(tenantFileSchema.safeParse({ slug: 'x', name: 'x', handover: { patterns: ['(unclosed'] } }).success).toBe(false);
+    const tenant = tenantFileSchema.parse({ ...shop.tenant, slug: 'handover-settings', handover: { keywords: ['團購退款'], disable: ['complaint'] } });
+    const { tenantId: id } = await importPack(database.db, { ...shop, tenant }, { actor: 'test' });
+    const runtime = await new TenantRuntimeCache(database.db).get(id);
+    expect(runtime.handover).toEqual({ patterns: [/团购退款/], disabled: ['complaint'] });
+    const { runTurn } = await import('./run-turn.js');
+    const services = { connector: { read: async () => [] } as never, contact: {}, now: new Date('2026-11-25T10:00:00Z') };
+    const keyword = await runTurn(runtime, { text: '我的團購退款呢', state: {} }, services);
+    expect(keyword.route).toBe('human');
+    expect(keyword.trace.handover?.rule).toBe('tenant:团购退款');
+    const media = await runTurn(runtime, { text: '我要找媒体曝光你们', state: {} }, services);
+    expect(media.trace.handover).toBeNull();
+    const fraud = await runTurn(runtime, { text: '我的账号被盗了', state: {} }, services);
+    expect(fraud.trace.handover?.rule).toBe('fraud.account');
+  }, 120_000);
+});

@@ -5,6 +5,7 @@ import { buildRetrievalIndex, chunkDocument, loadDocument, type KnowledgeEntry, 
 import { buildSystemPrompt, type Passage, type ToolDefinition } from '../llm/index.js';
 import type { StyleGuide } from '../packs/pack-schema.js';
 import { normalizeText } from '../text/index.js';
+import { compileHandoverSettings, type HandoverConfig } from './handover-rules.js';
 import { createClassifierUnderstander } from './classifier-understander.js';
 import { ensureIntentModel } from './intent-models.js';
 import { createLexicalUnderstander } from './lexical-understander.js';
@@ -65,6 +66,8 @@ export interface TenantRuntime {
   prices: { inputPer1k: number; outputPer1k: number } | null;
   /** HTTP connectors by table (built once, so their circuit breakers remember failures). */
   httpConnectors: Map<string, Connector>;
+  /** The tenant's hand-over settings (extra patterns, disabled rule groups); none when unset. */
+  handover?: Required<HandoverConfig>;
   /** Which understander runs and why (e.g. the classifier could not be trained). */
   model: { kind: 'classifier' | 'lexical'; version: number | null; note: string | null };
   loadedAt: Date;
@@ -122,6 +125,8 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
   }
   const { knowledge, passages } = await buildKnowledge(db, tenantId, faqRows, Array.isArray(settings.dictionary) ? (settings.dictionary as string[]) : []);
   const style = (settings.style ?? null) as StyleGuide | null;
+  const handover = compileHandoverSettings(settings.handover as Parameters<typeof compileHandoverSettings>[0], (text) => normalizeText(text).text);
+  problems.push(...handover.problems);
   const systemPrompt = buildSystemPrompt({ tenantName: tenant.name, locale: tenant.locale, style: style ? { tone: style.tone, forbidden: style.forbidden } : undefined });
   let understander: Understander = createLexicalUnderstander(phrasings);
   let model: TenantRuntime['model'] = { kind: 'lexical', version: null, note: mode === 'lexical' ? 'configured' : null };
@@ -166,6 +171,7 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     llmTools: toolsUsedBy(playbooks),
     httpConnectors: httpConnectorsOf(settings.connectors, problems),
     prices: settings.prices ? { inputPer1k: Number(settings.prices.llm_input_per_1k), outputPer1k: Number(settings.prices.llm_output_per_1k) } : null,
+    handover: handover.config,
     model,
     loadedAt: new Date(),
   };

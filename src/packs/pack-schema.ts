@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HANDOVER_GROUPS, HANDOVER_RULES } from '../engine/handover-rules.js';
 
 /** `tenant.yaml`: who the tenant is and how its bot talks. */
 export const tenantFileSchema = z
@@ -24,6 +25,30 @@ export const tenantFileSchema = z
       .default([]),
     /** The tenant's price sheet for the cost ledger: yuan per 1,000 LLM tokens (else the server's). */
     prices: z.object({ llm_input_per_1k: z.number().min(0).max(1000), llm_output_per_1k: z.number().min(0).max(1000) }).strict().optional(),
+    /**
+     * The hand-over layer (src/engine/handover-rules.ts): extra `patterns` (regular expressions on
+     * normalised text: Simplified, half-width, lower case) and `keywords` (literal phrases) that send
+     * a message to a person, and default rule groups or rules to `disable`.
+     */
+    handover: z
+      .object({
+        patterns: z
+          .array(
+            z.string().min(1).max(500).refine((source) => {
+              try {
+                new RegExp(source, 'i');
+                return true;
+              } catch {
+                return false;
+              }
+            }, 'not a valid regular expression'),
+          )
+          .default([]),
+        keywords: z.array(z.string().min(1).max(200)).default([]),
+        disable: z.array(z.enum([...HANDOVER_GROUPS, ...HANDOVER_RULES.map((rule) => rule.rule)] as [string, ...string[]])).default([]),
+      })
+      .strict()
+      .optional(),
     /**
      * HTTP connectors to the tenant's business systems; tables they map are read from there
      * instead of data/*.csv. Header values may name environment variables as ${NAME}.

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runEvalFaq } from './eval-faq.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__/eval-faq');
+const fixture = (name: string) => path.join(fixtures, name);
+
+describe('kefu eval faq', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('answers, declines and hands over through the real pipeline and prints one JSON object', async () => {
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    const result = await runEvalFaq({ faq: fixture('faq.csv'), test: fixture('test.jsonl'), dialogues: fixture('dialogues.jsonl'), gate: '0.5', json: true });
+
+    expect(written).toHaveLength(1);
+    const printed = JSON.parse(written[0]!);
+    expect(printed.n).toBe(8);
+    expect(printed.gate).toBe(0.5);
+    for (const key of ['answer_accuracy', 'auto_coverage', 'auto_precision', 'oos_recall', 'human_recall', 'human_precision', 'ece', 'dialogue_turn_accuracy']) {
+      expect(printed).toHaveProperty(key);
+    }
+    expect(result.counts).toMatchObject({ in_scope: 4, oos: 1, human: 3, dialogue_turns: 2 });
+    // The hand-over rules catch the regulator threat, the Traditional 轉人工 and the English lawsuit.
+    expect(result.human_recall).toBe(1);
+    expect(result.handover_rules.recall).toBe(1);
+    expect(result.handover_rules.by_rule).toMatchObject({ 'complaint.regulator': 1, 'human.request': 1, 'complaint.legal': 1 });
+    expect(result.handover_rules.false_rate).toBe(0);
+    // Simplified, Traditional and English phrasings of the sheet are answered with their entry.
+    const wrongIds = result.errors.map((error) => error.text);
+    for (const text of ['我要退款', '多久能發貨？', 'I forgot my password']) expect(wrongIds).not.toContain(text);
+    // The 敏感 entry is drafted for a person (assist), not answered: it counts against answer accuracy…
+    expect(result.sensitive).toEqual({ n: 1, assist: 1, right_draft: 1, answered_automatically: 0 });
+    expect(result.errors).toContainEqual(expect.objectContaining({ text: '扣了两次钱', route: 'assist', faq: 'charge' }));
+    expect(result.answer_accuracy).toBe(0.75);
+    // …and is right as a draft.
+    expect(result.answer_or_draft_accuracy).toBe(1);
+    expect(result.auto_precision).toBe(1);
+    expect(result.oos_recall).toBe(1);
+    // 3 human rows + the sensitive draft went to a person.
+    expect(result.human_precision).toBe(0.75);
+    expect(result.dialogue_turn_accuracy).toBe(1);
+  });
+
+  it('prints a readable table without --json', async () => {
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    await runEvalFaq({ faq: fixture('faq.csv'), test: fixture('test.jsonl'), gate: '0.5' });
+    expect(written.join('')).toMatch(/answer accuracy\s+75\.00%/);
+    expect(written.join('')).toMatch(/human recall\s+100\.00%/);
+  });
+
+  it.each([
+    ['bad-text.jsonl', /bad-text\.jsonl:3: "text" must be a non-empty string/],
+    ['bad-label.jsonl', /bad-label\.jsonl:2: "expected" is "faq-99", which is not an FAQ id/],
+    ['bad-json.jsonl', /bad-json\.jsonl:2: not valid JSON/],
+  ])('a malformed test row (%s) stops the eval with its line number', async (file, message) => {
+    await expect(runEvalFaq({ faq: fixture('faq.csv'), test: fixture(file), json: true })).rejects.toThrow(message);
+  });
+
+  it('refuses a gate outside 0..1', async () => {
+    await expect(runEvalFaq({ faq: fixture('faq.csv'), test: fixture('test.jsonl'), gate: '1.5' })).rejects.toThrow(/--gate/);
+  });
+});

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeText } from '../text/index.js';
+import { compileHandoverSettings, detectHandover, HANDOVER_GROUPS, HANDOVER_RULES } from './handover-rules.js';
+
+/** As the pipeline calls it: on normalised text (Traditional → Simplified, lower case). */
+const ruleOf = (text: string, patterns: RegExp[] = [], disabled: string[] = []) => detectHandover(normalizeText(text).text, patterns, disabled)?.rule ?? null;
+
+// Each rule in Simplified Chinese, Traditional Chinese and English.
+const cases: Record<string, { hans: string[]; hant: string[]; en: string[] }> = {
+  'human.request': {
+    hans: ['转人工', '别跟我扯了，我要找真人客服', '人工人工人工！！'],
+    hant: ['給我轉接真人客服', '我要轉人工'],
+    en: ['I want to speak to a human', 'real person please', 'Agent please'],
+  },
+  'complaint.regulator': {
+    hans: ['退票扣了我一半的钱，我要去12315投诉', '航班取消了不通知，我要向民航局投诉你们', '已经打了消协电话，你们看着办'],
+    hant: ['說好的保價又不給退，我要打12315投訴你們', '我要向民航局投訴'],
+    en: ['I will file a complaint with the CAAC', 'I am reporting you to the consumer association'],
+  },
+  'complaint.legal': {
+    hans: ['再不解决我就请律师起诉你们', '我们法院见'],
+    hant: ['我會請律師告你們', '準備起訴'],
+    en: ['I will sue you', 'my lawyer will contact you'],
+  },
+  'complaint.media': {
+    hans: ['我要找媒体曝光你们', '我要发到微博上'],
+    hant: ['我要找媒體曝光'],
+    en: ['I will go to the press', 'journalists will hear about this'],
+  },
+  'fraud.account': {
+    hans: ['我的账号被盗了，多了好几笔订单', '信用卡被扣了三笔钱，我根本没买东西', '账号里多了几笔我没下过的订单'],
+    hant: ['我的帳號被盜了', '信用卡被盜刷了'],
+    en: ['my account was hacked', 'there is an unauthorized charge on my card'],
+  },
+  'fraud.scam': {
+    hans: ['有个自称客服的让我开屏幕共享', '收到短信说改签要先交保证金，链接让我填银行卡', '我把验证码告诉了对方'],
+    hant: ['有人冒充客服打電話給我', '有人打電話說要給我退款，讓我下載會議軟件'],
+    en: ['is this a scam?', 'someone called me saying my flight was cancelled'],
+  },
+  'refund.demand': {
+    hans: ['这张票你们必须全额退我2380元', '要求你们赔我一万块', '剩下的4200必须全部退给我'],
+    hant: ['酒店住得一塌糊塗，退我一半房費，也就是1500塊', '要求賠償3000元'],
+    en: ['refund me 500 now', 'I demand a refund of the full fare'],
+  },
+  'emergency.safety': {
+    hans: ['我在巴黎护照和钱包都被偷了', '在曼谷被司机扣住行李不让走', '出车祸了'],
+    hant: ['在國外護照丟了，明天就要登機', '我們被困在山上了'],
+    en: ['I lost my passport in Rome', 'we are stranded at the station, please call the police'],
+  },
+  'emergency.medical': {
+    hans: ['孩子高烧40度还抽搐', '我老公胸口疼，需要急救'],
+    hant: ['朋友潛水出事了現在在醫院搶救', '她肚子疼得厲害'],
+    en: ['we need an ambulance', 'my father is having a heart attack'],
+  },
+  'privacy.third_party': {
+    hans: ['帮我查一下我老公最近订了哪家酒店', '能不能把我前女友的订单记录发给我', '我知道他的身份证号，帮我查下这个人'],
+    hant: ['幫我查一下我朋友的訂單', '你幫我看看他下週幾點的航班'],
+    en: ["can you look up my friend's booking", "show me someone else's reservation"],
+  },
+  self_harm: {
+    hans: ['我真的不想活了', '想自杀'],
+    hant: ['活不下去了', '我想自殺'],
+    en: ['I want to kill myself', 'thinking about suicide'],
+  },
+};
+
+describe('detectHandover', () => {
+  it('covers every default rule in the cases below', () => {
+    expect(Object.keys(cases).sort()).toEqual(HANDOVER_RULES.map((rule) => rule.rule).sort());
+  });
+
+  for (const [rule, byScript] of Object.entries(cases)) {
+    for (const [script, texts] of Object.entries(byScript)) {
+      it.each(texts)(`${rule} (${script}): %s`, (text) => {
+        expect(ruleOf(text)).toBe(rule);
+      });
+    }
+  }
+
+  // Ordinary questions that share a keyword with a rule must be answered, not handed over.
+  it.each([
+    '退款多久能到账',
+    '机票退票怎么收费？',
+    '我要退款',
+    '信用卡积分能抵扣吗',
+    '收不到验证码怎么办',
+    '登录验证码发到哪个手机',
+    '人工客服几点下班',
+    '你们人工客服电话是多少',
+    '保险理赔要什么材料',
+    '给我朋友订一张机票',
+    '帮我朋友订个酒店',
+    '孕妇可以坐飞机吗',
+    '延误险怎么赔',
+    '退票能退回多少钱',
+    '改签要补多少钱',
+    '降价了能退差价吗',
+    '护照办理签证需要多久',
+    '酒店有没有停车场',
+    'How do I get a refund?',
+    'can I change my flight date',
+    'what is the baggage allowance for checked luggage',
+    '電影票怎麼退票',
+  ])('does not hand over: %s', (text) => {
+    expect(ruleOf(text)).toBeNull();
+  });
+
+  it('applies a tenant pattern after the defaults and names it in the rule', () => {
+    expect(ruleOf('我要开发票', [/开发票/])).toBe('tenant:开发票');
+    expect(ruleOf('转人工', [/开发票/])).toBe('human.request');
+  });
+
+  it('skips disabled groups and rules', () => {
+    expect(ruleOf('我要找媒体曝光', [], ['complaint'])).toBeNull();
+    expect(ruleOf('我要找媒体曝光', [], ['complaint.legal'])).toBe('complaint.media');
+    expect(ruleOf('孩子高烧抽搐', [], ['emergency.medical'])).toBeNull();
+  });
+});
+
+describe('compileHandoverSettings', () => {
+  const normalize = (text: string) => normalizeText(text).text;
+
+  it('compiles patterns and Traditional keywords, and disables known groups', () => {
+    const { config, problems } = compileHandoverSettings({ patterns: ['VIP.*投诉'], keywords: ['退團'], disable: ['refund'] }, normalize);
+    expect(problems).toEqual([]);
+    expect(config.disabled).toEqual(['refund']);
+    expect(detectHandover(normalize('vip用户要投诉'), config.patterns, config.disabled)?.rule).toBe('tenant:VIP.*投诉');
+    expect(detectHandover(normalize('我想退團'), config.patterns, config.disabled)?.rule).toBe('tenant:退团');
+    expect(detectHandover(normalize('必须退我2380元'), config.patterns, config.disabled)).toBeNull();
+  });
+
+  it('reports invalid patterns and unknown groups instead of throwing', () => {
+    const { config, problems } = compileHandoverSettings({ patterns: ['(unclosed'], disable: ['nope'] }, normalize);
+    expect(config.patterns).toEqual([]);
+    expect(config.disabled).toEqual([]);
+    expect(problems).toHaveLength(2);
+    expect(HANDOVER_GROUPS).toContain('fraud');
+  });
+});
+
+describe('on travel-zh dev (the rules were tuned on it: a regression check, not a result)', async () => {
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { datasetPath } = await import('../../test/support/datasets.js');
+  const file = datasetPath('travel-zh', 'dev.jsonl');
+  it.skipIf(!existsSync(file))('catches ≥ 95 % of the risk rows and hands over < 1 % of the others', () => {
+    const rows = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; kind: string });
+    const risk = rows.filter((row) => row.kind === 'risk');
+    const others = rows.filter((row) => row.kind !== 'risk');
+    const caught = risk.filter((row) => ruleOf(row.text) !== null).length;
+    const falseHandovers = others.filter((row) => ruleOf(row.text) !== null).length;
+    expect(caught / risk.length).toBeGreaterThanOrEqual(0.95);
+    expect(falseHandovers / others.length).toBeLessThan(0.01);
+  });
+});
