@@ -73,15 +73,20 @@ async function runScenario(env: Record<string, string>) {
   expect(acknowledged.length).toBeGreaterThanOrEqual(10);
   console.info(`durability: ${acknowledged.length} messages acknowledged before kill -9 (10 sequential + part of a burst of 30)`);
 
-  const second = await startServer(env);
+  // On restart, turns the kill interrupted are answered with a hand-over instead of silence.
+  const second = await startServer({ ...env, KEFU_RECOVER_AFTER_MS: '0' });
   try {
     const response = await fetch(`${second.baseUrl}/v1/conversations/${conversation.id}/messages?limit=500`, {
       headers: { authorization: `Bearer ${second.apiKey}` },
     });
     expect(response.status).toBe(200);
-    const stored = new Set((((await response.json()) as { messages: unknown }).messages as Array<{ id: string }>).map((message) => message.id));
+    const messages = ((await response.json()) as { messages: Array<{ id: string; direction: string; turnId: string | null }> }).messages;
+    const stored = new Set(messages.map((message) => message.id));
     const lost = acknowledged.filter((id) => !stored.has(id));
     expect(lost).toEqual([]);
+    const answeredTurns = new Set(messages.filter((message) => message.direction === 'outgoing').map((message) => message.turnId));
+    const unanswered = messages.filter((message) => message.direction === 'incoming' && !answeredTurns.has(message.turnId));
+    expect(unanswered).toEqual([]);
   } finally {
     await killHard(second.child);
   }

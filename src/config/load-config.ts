@@ -68,8 +68,10 @@ const configSchema = z
     conversation: z
       .object({
         maxMessageChars: positiveInt.max(100_000).default(4000),
+        /** A customer message whose turn has not finished after this long was interrupted by a crash. */
+        recoverAfterMs: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
       })
-      .default({ maxMessageChars: 4000 }),
+      .default({ maxMessageChars: 4000, recoverAfterMs: 120_000 }),
     widget: z
       .object({
         /** Secret signing widget contact tokens; generated and stored in the database when unset. */
@@ -107,6 +109,7 @@ const environmentVariables: ReadonlyArray<readonly [string, readonly string[]]> 
   ['KEFU_LLM_INPUT_PRICE_PER_1K', ['llm', 'inputPricePer1k']],
   ['KEFU_LLM_OUTPUT_PRICE_PER_1K', ['llm', 'outputPricePer1k']],
   ['KEFU_MAX_MESSAGE_CHARS', ['conversation', 'maxMessageChars']],
+  ['KEFU_RECOVER_AFTER_MS', ['conversation', 'recoverAfterMs']],
   ['KEFU_WIDGET_SECRET', ['widget', 'tokenSecret']],
   ['KEFU_WIDGET_TOKEN_TTL', ['widget', 'tokenTtlSeconds']],
 ];

@@ -386,6 +386,82 @@ export class ConversationService {
     };
   }
 
+  /**
+   * Customer messages whose turn never finished (the process died between storing the message
+   * and storing the reply): each gets the tenant's hand-over message and a trace saying why, and
+   * its conversation waits for a person. Only messages older than `olderThanMs` are touched, so a
+   * turn still running on another node is left alone.
+   */
+  async recoverInterruptedTurns(olderThanMs: number): Promise<number> {
+    const { db, bus, runtimes } = this.deps;
+    const orphans = await db
+      .selectFrom('messages as message')
+      .leftJoin('turn_traces as trace', (join) => join.onRef('trace.id', '=', 'message.turn_id').onRef('trace.tenant_id', '=', 'message.tenant_id'))
+      .select(['message.id', 'message.tenant_id', 'message.conversation_id', 'message.turn_id'])
+      .where('message.direction', '=', 'incoming')
+      .where('message.turn_id', 'is not', null)
+      .where('trace.id', 'is', null)
+      .where('message.created_at', '<', new Date(Date.now() - olderThanMs))
+      .orderBy('message.seq')
+      .limit(1000)
+      .execute();
+    for (const orphan of orphans) {
+      const runtime = await runtimes.get(orphan.tenant_id);
+      const text = runtime.messages.handoff;
+      const reason = 'turn interrupted: the process stopped before replying';
+      const reply = await db.transaction().execute(async (trx) => {
+        const conversation = await trx
+          .selectFrom('conversations')
+          .select(['status'])
+          .where('tenant_id', '=', orphan.tenant_id)
+          .where('id', '=', orphan.conversation_id)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!conversation) return null;
+        const inserted = await trx
+          .insertInto('messages')
+          .values({
+            id: randomUUID(),
+            tenant_id: orphan.tenant_id,
+            conversation_id: orphan.conversation_id,
+            direction: 'outgoing',
+            visibility: 'public',
+            sender_kind: 'system',
+            sender_id: null,
+            content: JSON.stringify([{ type: 'text', text }, { type: 'handoff', reason }] satisfies MessagePart[]),
+            text,
+            external_id: null,
+            turn_id: orphan.turn_id,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('turn_traces')
+          .values({
+            id: orphan.turn_id!,
+            tenant_id: orphan.tenant_id,
+            conversation_id: orphan.conversation_id,
+            inbound_message_id: orphan.id,
+            reply_message_id: inserted.id,
+            route: 'human',
+            tier: 'human',
+            intent: null,
+            confidence: 0,
+            latency_ms: 0,
+            trace: JSON.stringify({ route: 'human', tier: 'human', reasons: [reason], handoffReason: reason, recovered: true }),
+          })
+          .onConflict((conflict) => conflict.column('id').doNothing())
+          .execute();
+        if (conversation.status !== 'pending' && canTransition(conversation.status, 'pending')) {
+          await trx.updateTable('conversations').set({ status: 'pending', assignee_kind: 'none', updated_at: new Date() }).where('tenant_id', '=', orphan.tenant_id).where('id', '=', orphan.conversation_id).execute();
+        }
+        return toMessage(inserted);
+      });
+      if (reply) await bus.publish({ type: 'message.created', tenantId: orphan.tenant_id, conversationId: orphan.conversation_id, messageId: reply.id, seq: reply.seq });
+    }
+    return orphans.length;
+  }
+
   /** The last public messages before `beforeSeq`, oldest first, as model messages. */
   async #history(tenantId: string, conversationId: string, beforeSeq: string): Promise<ChatMessage[]> {
     const rows = await this.deps.db

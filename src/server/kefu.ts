@@ -100,7 +100,13 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
       if (row.updated_at > loaded.get(row.id)!) runtimes.refresh(row.id).catch((error) => report(error, 'tenant runtime refresh failed'));
     }
   };
+  const recover = () =>
+    conversations
+      .recoverInterruptedTurns(config.conversation.recoverAfterMs)
+      .catch((error) => report(error, 'recovering interrupted turns failed'));
+  await recover();
   const timers = [
+    setInterval(() => void recover(), Math.max(config.conversation.recoverAfterMs, 30_000)),
     setInterval(() => void jobs.enqueue('knowledge.sync-due', {}, { attempts: 1 }).catch((error) => report(error, 'scheduling knowledge sync failed')), 60_000),
     setInterval(() => void refreshStale().catch((error) => report(error, 'checking tenants for changes failed')), 15_000),
   ];
