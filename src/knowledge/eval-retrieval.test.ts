@@ -35,7 +35,7 @@ describe('kefu eval retrieval', () => {
     await expect(runEvalRetrieval({ ...paths, json: true })).rejects.toThrow(`${paths.kb}:2: "id" must be a non-empty string`);
     const broken = await files('{"id":"a","question":"x","answer":""}\n', '{"query":"x","relevant_ids":["a"]}\n{"query":\n');
     await expect(runEvalRetrieval({ ...broken, json: true })).rejects.toThrow(new RegExp(`${broken.queries}:2: not valid JSON`));
-    await expect(runEvalRetrieval({ kb: '/nonexistent/kb.jsonl', queries: paths.queries })).rejects.toThrow(/cannot read \/nonexistent\/kb.jsonl: ENOENT/);
+    await expect(runEvalRetrieval({ kb: '/nonexistent/kb.jsonl', queries: paths.queries })).rejects.toThrow(/cannot read \/nonexistent\/kb.jsonl \(ENOENT\)/);
     await expect(runEvalRetrieval({ ...paths, k: '0' })).rejects.toThrow(/--k must be a positive integer/);
   });
 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readJsonlFile, rowProblem } from '../datasets/index.js';
 
 export interface KbRow {
   id: string;
@@ -28,28 +28,11 @@ function isStringArray(value: unknown): value is string[] {
 
 /** Reads a JSONL file, checking each row; errors name the file and the 1-based line. */
 export async function readJsonl<T>(file: string, check: (row: unknown) => string | undefined): Promise<T[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const rows: T[] = [];
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index += 1) {
-    const line = lines[index]!.trim();
-    if (line.length === 0) continue;
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch (error) {
-      throw new Error(`${file}:${index + 1}: not valid JSON (${(error as Error).message})`);
-    }
+  return readJsonlFile(file, (row) => {
     const problem = check(row);
-    if (problem !== undefined) throw new Error(`${file}:${index + 1}: ${problem}`);
-    rows.push(row as T);
-  }
-  return rows;
+    if (problem !== undefined) rowProblem(problem);
+    return row as T;
+  });
 }
 
 export function checkKbRow(row: unknown): string | undefined {

@@ -62,7 +62,7 @@ describe('kefu eval intent', () => {
   it('names the file and line of a malformed row and exits 1 through main', async () => {
     const bad = join(directory, 'bad.jsonl');
     writeFileSync(bad, '{"text":"我要退货","label":"return_goods"}\n\n{"text": "oops", "label": }\n');
-    await expect(runEvalIntent({ train: bad, test })).rejects.toThrow(`${bad}:3: invalid JSON`);
+    await expect(runEvalIntent({ train: bad, test })).rejects.toThrow(`${bad}:3: not valid JSON`);
     const stderr: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
       stderr.push(String(chunk));
@@ -70,7 +70,7 @@ describe('kefu eval intent', () => {
     });
     await main(['node', 'kefu', 'eval', 'intent', '--train', bad, '--test', test, '--json']);
     expect(process.exitCode).toBe(1);
-    expect(stderr.join('')).toMatch(new RegExp(`^kefu: .*bad\\.jsonl:3: invalid JSON`));
+    expect(stderr.join('')).toMatch(new RegExp(`^kefu: .*bad\\.jsonl:3: not valid JSON`));
   });
 
   it('rejects rows without text or label, bad options and missing files', async () => {

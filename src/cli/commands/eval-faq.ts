@@ -3,6 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../config/index.js';
 import { parseFaqSheet, type FaqEntry } from '../../knowledge/faq-sheet.js';
+import { readJsonlFile, rowProblem } from '../../datasets/index.js';
 import { expectedCalibrationError } from '../../nlu/index.js';
 import { importPack, type TenantPack } from '../../packs/index.js';
 import { createKefu } from '../../server/kefu.js';
@@ -75,42 +76,25 @@ export interface FaqEvaluation {
   errors: Array<Pick<RowOutcome, 'text' | 'expected' | 'route' | 'tier' | 'intent' | 'faq' | 'confidence' | 'handoverRule'> & { dialogue?: string }>;
 }
 
-function fail(file: string, line: number, problem: string): never {
-  throw new Error(`${file}:${line}: ${problem}`);
-}
-
-function readLines(file: string): string[] {
-  return readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
-}
-
-function checkExpected(file: string, line: number, expected: unknown, faqIds: ReadonlySet<string>): string {
-  if (typeof expected !== 'string' || expected.trim() === '') fail(file, line, '"expected" must be a non-empty string (an FAQ id, "oos" or "human")');
+function checkExpected(expected: unknown, faqIds: ReadonlySet<string>): string {
+  if (typeof expected !== 'string' || expected.trim() === '') rowProblem('"expected" must be a non-empty string (an FAQ id, "oos" or "human")');
   const value = expected.trim();
-  if (value !== 'oos' && value !== 'human' && !faqIds.has(value)) fail(file, line, `"expected" is ${JSON.stringify(value)}, which is not an FAQ id of the sheet, "oos" or "human"`);
+  if (value !== 'oos' && value !== 'human' && !faqIds.has(value)) rowProblem(`"expected" is ${JSON.stringify(value)}, which is not an FAQ id of the sheet, "oos" or "human"`);
   return value;
 }
 
-function parseJson(file: string, line: number, raw: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    fail(file, line, `not valid JSON (${(error as Error).message})`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(file, line, 'expected a JSON object');
+function asObject(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) rowProblem('expected a JSON object');
   return value as Record<string, unknown>;
 }
 
 /** Test rows `{"text","expected","kind"?}`; a malformed row throws `file:line: problem`. */
 export function readFaqTestRows(file: string, faqIds: ReadonlySet<string>): FaqTestRow[] {
-  const rows: FaqTestRow[] = [];
-  readLines(file).forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.trim() === '') return;
-    const value = parseJson(file, line, raw);
-    if (typeof value.text !== 'string' || value.text.trim() === '') fail(file, line, '"text" must be a non-empty string');
-    const expected = checkExpected(file, line, value.expected, faqIds);
-    rows.push({ text: value.text, expected, kind: typeof value.kind === 'string' ? value.kind : null, line });
+  const rows = readJsonlFile(file, (parsed, line): FaqTestRow => {
+    const value = asObject(parsed);
+    if (typeof value.text !== 'string' || value.text.trim() === '') rowProblem('"text" must be a non-empty string');
+    const expected = checkExpected(value.expected, faqIds);
+    return { text: value.text, expected, kind: typeof value.kind === 'string' ? value.kind : null, line };
   });
   if (rows.length === 0) throw new Error(`${file}: no test rows`);
   return rows;
@@ -118,20 +102,16 @@ export function readFaqTestRows(file: string, faqIds: ReadonlySet<string>): FaqT
 
 /** Dialogues `{"id","turns":[{"text","expected"}]}`; a malformed one throws `file:line: problem`. */
 export function readFaqDialogues(file: string, faqIds: ReadonlySet<string>): FaqDialogue[] {
-  const dialogues: FaqDialogue[] = [];
-  readLines(file).forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.trim() === '') return;
-    const value = parseJson(file, line, raw);
-    if (!Array.isArray(value.turns) || value.turns.length === 0) fail(file, line, '"turns" must be a non-empty array');
+  return readJsonlFile(file, (parsed, line): FaqDialogue => {
+    const value = asObject(parsed);
+    if (!Array.isArray(value.turns) || value.turns.length === 0) rowProblem('"turns" must be a non-empty array');
     const turns = value.turns.map((turn: unknown, position: number) => {
       const entry = (typeof turn === 'object' && turn !== null ? turn : {}) as Record<string, unknown>;
-      if (typeof entry.text !== 'string' || entry.text.trim() === '') fail(file, line, `turn ${position + 1}: "text" must be a non-empty string`);
-      return { text: entry.text, expected: checkExpected(file, line, entry.expected, faqIds) };
+      if (typeof entry.text !== 'string' || entry.text.trim() === '') rowProblem(`turn ${position + 1}: "text" must be a non-empty string`);
+      return { text: entry.text, expected: checkExpected(entry.expected, faqIds) };
     });
-    dialogues.push({ id: typeof value.id === 'string' ? value.id : `line-${line}`, turns, line });
+    return { id: typeof value.id === 'string' ? value.id : `line-${line}`, turns, line };
   });
-  return dialogues;
 }
 
 /** The FAQ sheet as the pack import would read it; errors stop the eval. */

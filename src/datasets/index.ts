@@ -1,0 +1,1 @@
+export { parseJsonl, readJsonlFile, rowProblem, JsonlRowError } from './jsonl.js';
