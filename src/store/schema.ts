@@ -15,6 +15,19 @@ export interface TenantsTable {
   domain: string;
   status: 'active' | 'suspended';
   settings: Json<Record<string, unknown>>;
+  /** The reseller plan (limits, prices); null = DEFAULT_PLAN. */
+  plan_id: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PlansTable {
+  id: string;
+  slug: string;
+  name: string;
+  limits: Json<Record<string, unknown>>;
+  prices: Json<Record<string, unknown>>;
+  features: Json<string[]>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -225,6 +238,7 @@ export interface DatabaseSchema extends KnowledgeDatabase {
   model_versions: ModelVersionsTable;
   audit_log: AuditLogTable;
   system_settings: SystemSettingsTable;
+  plans: PlansTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;
@@ -234,6 +248,7 @@ export type ConversationRow = Selectable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type TurnTraceRow = Selectable<TurnTracesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type PlanRow = Selectable<PlansTable>;
 export type IntentRow = Selectable<IntentsTable>;
 export type FaqEntryRow = Selectable<FaqEntriesTable>;
 export type ContactRow = Selectable<ContactsTable>;

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as core from './20261125-0001-core.js';
 import * as turnCosts from './20261125-0002-turn-costs.js';
 import * as knowledge from './20261125-0100-knowledge.js';
+import * as plans from './20261125-0300-plans.js';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from disk) so they run the
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '20261125-0001-core': core,
   '20261125-0002-turn-costs': turnCosts,
   '20261125-0100-knowledge': knowledge,
+  '20261125-0300-plans': plans,
 };
