@@ -7,7 +7,7 @@ export function createInProcessEventBus(onHandlerError: (error: unknown) => void
     async publish(event: DomainEvent) {
       for (const handler of [...handlers]) {
         try {
-          handler(event);
+          handler(event, { local: true });
         } catch (error) {
           onHandlerError(error);
         }
@@ -16,6 +16,9 @@ export function createInProcessEventBus(onHandlerError: (error: unknown) => void
     subscribe(handler) {
       handlers.add(handler);
       return () => handlers.delete(handler);
+    },
+    onGap() {
+      return () => undefined;
     },
     async close() {
       handlers.clear();

@@ -59,6 +59,36 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (options) => (await import('./commands/admin.js')).runKeyCreate(options));
 
+  const operator = program.command('operator').description('the operator (reseller) plane: operator keys and the audit log');
+  const operatorKey = operator.command('key').description('operator keys (kefu_op_…) for /operator/v1');
+  operatorKey
+    .command('create')
+    .description('create an operator key (shown once)')
+    .requiredOption('--name <name>', 'label for the key, e.g. ops-laptop')
+    .option('--json', 'print JSON')
+    .action(async (options) => (await import('./commands/operator.js')).runOperatorKeyCreate(options));
+  operatorKey
+    .command('list')
+    .description('list operator keys (never the secret)')
+    .option('--json', 'print JSON')
+    .action(async (options) => (await import('./commands/operator.js')).runOperatorKeyList(options));
+  operatorKey
+    .command('revoke')
+    .description('revoke an operator key now')
+    .argument('<id>', 'operator key id')
+    .action(async (id) => (await import('./commands/operator.js')).runOperatorKeyRevoke(id));
+  operator
+    .command('audit')
+    .description('export the audit log of operator and admin actions, newest first')
+    .option('--tenant <slug-or-id>', 'only this tenant')
+    .option('--actor <actor>', 'only this actor, e.g. operator:<key id>')
+    .option('--action <action>', 'an action, or a prefix ending in * (api_key.*)')
+    .option('--from <date>', 'start (ISO date or time)')
+    .option('--to <date>', 'end, exclusive (ISO date or time)')
+    .option('--format <format>', 'json | csv', 'json')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (options) => (await import('./commands/operator.js')).runOperatorAudit(options));
+
   program
     .command('chat')
     .description('chat with a tenant in the terminal; --json reads one message per line')

@@ -31,6 +31,8 @@ const configSchema = z
       })
       .default({ dataDir: './data' }),
     redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    /** Namespace of every Redis key and channel kefu uses (several installations can share one Redis). */
+    redisPrefix: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ : . -').default('kefu:'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .default({ level: 'info' }),
@@ -72,6 +74,28 @@ const configSchema = z
         recoverAfterMs: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
       })
       .default({ maxMessageChars: 4000, recoverAfterMs: 120_000 }),
+    operator: z
+      .object({
+        /** A fixed operator key (`kefu_op_…`) for bootstrapping; compared by hash in constant time. */
+        bootstrapKey: z.string().regex(/^kefu_op_[0-9A-Za-z_-]{24,200}$/, 'must be kefu_op_ followed by at least 24 letters, digits, _ or -').optional(),
+      })
+      .default({}),
+    handoff: z
+      .object({
+        /** An assigned agent whose console is gone (or who went offline) this long gets their chats requeued. */
+        reclaimAfterMs: z.coerce.number().int().min(100).max(86_400_000).default(120_000),
+        /** How often SLA timers, reclaims and waiting assignments are checked. */
+        checkIntervalMs: z.coerce.number().int().min(50).max(3_600_000).default(5_000),
+        /** Lifetime of an agent's console session token. */
+        sessionTtlSeconds: positiveInt.max(30 * 86_400).default(12 * 3600),
+      })
+      .default({ reclaimAfterMs: 120_000, checkIntervalMs: 5_000, sessionTtlSeconds: 12 * 3600 }),
+    metering: z
+      .object({
+        /** Deliver usage webhooks to loopback/private addresses (single-business installs, tests); off for resellers. */
+        webhookAllowPrivateNetwork: booleanString.default(false),
+      })
+      .default({ webhookAllowPrivateNetwork: false }),
     widget: z
       .object({
         /** Secret signing widget contact tokens; generated and stored in the database when unset. */
@@ -94,6 +118,7 @@ const environmentVariables: ReadonlyArray<readonly [string, readonly string[]]> 
   ['KEFU_DATA_DIR', ['storage', 'dataDir']],
   ['DATABASE_URL', ['storage', 'databaseUrl']],
   ['REDIS_URL', ['redisUrl']],
+  ['KEFU_REDIS_PREFIX', ['redisPrefix']],
   ['LOG_LEVEL', ['log', 'level']],
   ['KEFU_DEMO', ['demo', 'load']],
   ['KEFU_DEMO_PACKS', ['demo', 'packsDir']],
@@ -110,6 +135,11 @@ const environmentVariables: ReadonlyArray<readonly [string, readonly string[]]> 
   ['KEFU_LLM_OUTPUT_PRICE_PER_1K', ['llm', 'outputPricePer1k']],
   ['KEFU_MAX_MESSAGE_CHARS', ['conversation', 'maxMessageChars']],
   ['KEFU_RECOVER_AFTER_MS', ['conversation', 'recoverAfterMs']],
+  ['KEFU_OPERATOR_KEY', ['operator', 'bootstrapKey']],
+  ['KEFU_AGENT_RECLAIM_AFTER_MS', ['handoff', 'reclaimAfterMs']],
+  ['KEFU_HANDOFF_CHECK_INTERVAL_MS', ['handoff', 'checkIntervalMs']],
+  ['KEFU_AGENT_SESSION_TTL', ['handoff', 'sessionTtlSeconds']],
+  ['KEFU_WEBHOOK_ALLOW_PRIVATE', ['metering', 'webhookAllowPrivateNetwork']],
   ['KEFU_WIDGET_SECRET', ['widget', 'tokenSecret']],
   ['KEFU_WIDGET_TOKEN_TTL', ['widget', 'tokenTtlSeconds']],
 ];

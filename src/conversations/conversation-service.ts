@@ -6,6 +6,7 @@ import { runTurn, type DialogueState } from '../engine/run-turn.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { createDatabaseConnector, createRoutingConnector } from '../playbooks/index.js';
 import type { ChatMessage, ChatModel } from '../llm/index.js';
+import { appendUsage, inboundUsage, turnUsage, type QuotaTracker, type UsageEntry } from '../metering/index.js';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import type { Db } from '../store/database.js';
 import type { MessagePart } from '../store/schema.js';
@@ -21,6 +22,27 @@ export interface ConversationServiceDeps {
   today?: string;
   /** The LLM tier and its price sheet (yuan per 1,000 tokens), when configured. */
   llm?: { model: ChatModel; answerTimeoutMs: number; inputPricePer1k: number; outputPricePer1k: number };
+  /** Monthly quotas and plan tiers (src/metering); usage is written to the ledger either way. */
+  metering?: QuotaTracker;
+  /** The hand-off layer (src/handoff): queues what a turn hands over and keeps assist drafts. */
+  handoff?: TurnHandoffHook;
+}
+
+/** Called inside the turn's last transaction when it routes to a person; returns the after-commit work. */
+export interface TurnHandoffHook {
+  onTurnRouted(
+    trx: Db,
+    turn: {
+      tenantId: string;
+      conversationId: string;
+      turnId: string | null;
+      route: 'human' | 'assist';
+      intent: string | null;
+      reason: string | null;
+      requestedBy?: 'bot' | 'system';
+      draft: { messageId: string; text: string; parts: MessagePart[] } | null;
+    },
+  ): Promise<() => Promise<void>>;
 }
 
 export interface NewConversation {
@@ -32,6 +54,8 @@ export interface PostMessageInput {
   text: string;
   /** Client-chosen id: retrying the same POST returns the first result instead of a duplicate. */
   externalId?: string;
+  /** The API key that sent it, for the usage ledger. */
+  apiKeyId?: string;
 }
 
 export interface PostMessageResult {
@@ -212,7 +236,7 @@ export class ConversationService {
   async postCustomerMessage(tenantId: string, conversationId: string, input: PostMessageInput): Promise<PostMessageResult> {
     if (!this.#accepting) throw new KefuError(ErrorCodes.shuttingDown, 'kefu is shutting down; retry on another node', { status: 503 });
     const text = validateMessageText(input.text, this.deps.maxMessageChars);
-    const work = this.#post(tenantId, conversationId, text, input.externalId);
+    const work = this.#post(tenantId, conversationId, text, input.externalId, input.apiKeyId);
     this.#inFlight.add(work);
     try {
       return await work;
@@ -221,19 +245,22 @@ export class ConversationService {
     }
   }
 
-  async #post(tenantId: string, conversationId: string, text: string, externalId: string | undefined): Promise<PostMessageResult> {
+  async #post(tenantId: string, conversationId: string, text: string, externalId: string | undefined, apiKeyId?: string): Promise<PostMessageResult> {
     if (externalId !== undefined) {
       const duplicate = await this.#findDuplicate(tenantId, conversationId, externalId, text);
       if (duplicate) return duplicate;
     }
     // Turns of one conversation run one at a time on this node, so each sees the state the
     // previous one left.
-    return this.#serialize(conversationId, () => this.#turn(tenantId, conversationId, text, externalId));
+    return this.#serialize(conversationId, () => this.#turn(tenantId, conversationId, text, externalId, apiKeyId));
   }
 
-  async #turn(tenantId: string, conversationId: string, text: string, externalId: string | undefined): Promise<PostMessageResult> {
-    const { db, bus, runtimes } = this.deps;
+  async #turn(tenantId: string, conversationId: string, text: string, externalId: string | undefined, apiKeyId?: string): Promise<PostMessageResult> {
+    const { db, bus, runtimes, metering } = this.deps;
     const started = performance.now();
+    // Quotas and plan tiers: refuses (429) before anything is stored, or turns the LLM tier off.
+    const admission = metering ? await metering.admit(tenantId, this.deps.llm?.model.modelId ?? null) : null;
+    let inboundEntries: UsageEntry[] = [];
     const runtime = await runtimes.get(tenantId);
     const traceId = randomUUID();
 
@@ -268,6 +295,11 @@ export class ConversationService {
         .onConflict((conflict) => conflict.columns(['tenant_id', 'conversation_id', 'external_id']).where('external_id', 'is not', null).doNothing())
         .returningAll()
         .executeTakeFirst();
+      if (inbound) {
+        // Billed in the same transaction as the message it counts.
+        inboundEntries = inboundUsage({ messageId: inbound.id, conversationId, turnId: inbound.turn_id, text, apiKeyId: apiKeyId ?? null, idempotencyKey: externalId ?? null });
+        await appendUsage(trx, tenantId, inboundEntries);
+      }
       if (inbound && (conversation.status === 'resolved' || !botAnswers)) {
         await trx
           .updateTable('conversations')
@@ -285,12 +317,13 @@ export class ConversationService {
       throw new KefuError(ErrorCodes.idempotencyConflict, 'a message with this idempotency key is still being processed', { status: 409 });
     }
     const message = toMessage(stored.inbound);
+    if (metering) metering.committed(tenantId, inboundEntries).catch(() => undefined);
     await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: message.id, seq: message.seq });
     if (!stored.botAnswers) return { duplicate: false, message, reply: null, turn: null };
 
     // 2. Run the turn outside any transaction (it may call connectors or a model).
     const contact = stored.conversation;
-    const llm = this.deps.llm;
+    const llm = admission?.llmOff ? undefined : this.deps.llm;
     const decision = await runTurn(runtime, { text, state: contact.state as DialogueState }, {
       connector: createRoutingConnector(runtime.httpConnectors, createDatabaseConnector(db, tenantId)),
       contact: { id: contact.contact_id, name: contact.name, phone: contact.phone, email: contact.email, ...(contact.attributes as Record<string, unknown>) },
@@ -312,7 +345,9 @@ export class ConversationService {
     const costMicros = prices ? Math.round(usage.inputTokens * prices.inputPer1k * 1000 + usage.outputTokens * prices.outputPer1k * 1000) : 0;
 
     // 3. Store the reply, any draft and the trace, and move the conversation on.
+    let turnEntries: UsageEntry[] = [];
     const outcome = await db.transaction().execute(async (trx) => {
+      const storedTexts: Array<{ messageId: string; text: string }> = [];
       const conversation = await trx
         .selectFrom('conversations')
         .select(['status'])
@@ -320,8 +355,8 @@ export class ConversationService {
         .where('id', '=', conversationId)
         .forUpdate()
         .executeTakeFirstOrThrow();
-      const insertMessage = (visibility: 'public' | 'internal', senderKind: 'bot' | 'system', parts: MessagePart[], body: string) =>
-        trx
+      const insertMessage = async (visibility: 'public' | 'internal', senderKind: 'bot' | 'system', parts: MessagePart[], body: string) => {
+        const row = await trx
           .insertInto('messages')
           .values({
             id: randomUUID(),
@@ -338,7 +373,10 @@ export class ConversationService {
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-      if (decision.draft) await insertMessage('internal', 'bot', decision.draft.parts, decision.draft.text);
+        storedTexts.push({ messageId: row.id, text: body });
+        return row;
+      };
+      const draftMessage = decision.draft ? await insertMessage('internal', 'bot', decision.draft.parts, decision.draft.text) : null;
       if (decision.handoffNote) await insertMessage('internal', 'system', [{ type: 'text', text: decision.handoffNote }], decision.handoffNote);
       const reply = await insertMessage('public', decision.route === 'auto' ? 'bot' : 'system', decision.reply.parts, decision.reply.text);
       await trx
@@ -357,10 +395,42 @@ export class ConversationService {
           tokens_in: usage.inputTokens,
           tokens_out: usage.outputTokens,
           cost_micros: costMicros,
-          trace: JSON.stringify({ ...decision.trace, route: decision.route, tier: decision.tier, handoffReason: decision.handoffReason, events: decision.events }),
+          trace: JSON.stringify({
+            ...decision.trace,
+            route: decision.route,
+            tier: decision.tier,
+            handoffReason: decision.handoffReason,
+            events: decision.events,
+            ...(admission?.llmOff ? { limits: { llmOff: admission.llmOff, plan: admission.plan.slug } } : {}),
+          }),
         })
         .execute();
+      // The turn, its tokens, connector calls and stored bytes: billed with the reply, or not at all.
+      turnEntries = turnUsage({
+        turnId: traceId,
+        conversationId,
+        tier: decision.tier,
+        route: decision.route,
+        tokensIn: usage.inputTokens,
+        tokensOut: usage.outputTokens,
+        connectorCalls: decision.trace.playbook?.steps.filter((step) => step.kind === 'connector').length ?? 0,
+        stored: storedTexts,
+        apiKeyId: apiKeyId ?? null,
+      });
+      await appendUsage(trx, tenantId, turnEntries);
       const handOver = decision.route !== 'auto' && conversation.status !== 'pending' && canTransition(conversation.status, 'pending');
+      const afterHandoff =
+        decision.route !== 'auto' && this.deps.handoff
+          ? await this.deps.handoff.onTurnRouted(trx, {
+              tenantId,
+              conversationId,
+              turnId: traceId,
+              route: decision.route,
+              intent: decision.intent,
+              reason: decision.handoffReason,
+              draft: draftMessage && decision.draft ? { messageId: draftMessage.id, text: decision.draft.text, parts: decision.draft.parts } : null,
+            })
+          : null;
       await trx
         .updateTable('conversations')
         .set({
@@ -372,12 +442,14 @@ export class ConversationService {
         .where('tenant_id', '=', tenantId)
         .where('id', '=', conversationId)
         .execute();
-      return { reply: toMessage(reply), handOver };
+      return { reply: toMessage(reply), handOver, afterHandoff };
     });
 
+    if (metering) metering.committed(tenantId, turnEntries).catch(() => undefined);
     await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: outcome.reply.id, seq: outcome.reply.seq });
     await bus.publish({ type: 'turn.completed', tenantId, conversationId, turnId: traceId, route: decision.route });
     if (outcome.handOver) await bus.publish({ type: 'conversation.updated', tenantId, conversationId, status: 'pending' });
+    if (outcome.afterHandoff) await outcome.afterHandoff().catch(() => undefined);
     return {
       duplicate: false,
       message,
@@ -455,9 +527,24 @@ export class ConversationService {
         if (conversation.status !== 'pending' && canTransition(conversation.status, 'pending')) {
           await trx.updateTable('conversations').set({ status: 'pending', assignee_kind: 'none', updated_at: new Date() }).where('tenant_id', '=', orphan.tenant_id).where('id', '=', orphan.conversation_id).execute();
         }
-        return toMessage(inserted);
+        const afterHandoff = this.deps.handoff
+          ? await this.deps.handoff.onTurnRouted(trx, {
+              tenantId: orphan.tenant_id,
+              conversationId: orphan.conversation_id,
+              turnId: orphan.turn_id,
+              route: 'human',
+              intent: null,
+              reason,
+              requestedBy: 'system',
+              draft: null,
+            })
+          : null;
+        return { message: toMessage(inserted), afterHandoff };
       });
-      if (reply) await bus.publish({ type: 'message.created', tenantId: orphan.tenant_id, conversationId: orphan.conversation_id, messageId: reply.id, seq: reply.seq });
+      if (reply) {
+        await bus.publish({ type: 'message.created', tenantId: orphan.tenant_id, conversationId: orphan.conversation_id, messageId: reply.message.id, seq: reply.message.seq });
+        if (reply.afterHandoff) await reply.afterHandoff().catch(() => undefined);
+      }
     }
     return orphans.length;
   }

@@ -17,6 +17,11 @@ const cases: Record<string, { hans: string[]; hant: string[]; en: string[] }> = 
     hant: ['說好的保價又不給退，我要打12315投訴你們', '我要向民航局投訴'],
     en: ['I will file a complaint with the CAAC', 'I am reporting you to the consumer association'],
   },
+  'complaint.formal': {
+    hans: ['我要投诉，你们的导游中途把我们扔下了', '我要正式投诉你们的服务'],
+    hant: ['我要投訴你們的客服態度'],
+    en: ['I want to file a complaint about the tour'],
+  },
   'complaint.legal': {
     hans: ['再不解决我就请律师起诉你们', '我们法院见'],
     hant: ['我會請律師告你們', '準備起訴'],
@@ -101,6 +106,14 @@ describe('detectHandover', () => {
     'can I change my flight date',
     'what is the baggage allowance for checked luggage',
     '電影票怎麼退票',
+    '投诉电话是多少',
+    '怎么投诉酒店',
+    '查一下我订的航班',
+    '帮我查下我们订的酒店',
+    '过敏体质能吃飞机餐吗',
+    'how do I check my booking',
+    'is breakfast included for my wife too',
+    '台风天航班会取消吗',
   ])('does not hand over: %s', (text) => {
     expect(ruleOf(text)).toBeNull();
   });

@@ -39,8 +39,8 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'human',
     reason: 'the customer asked for a person',
     patterns: [
-      /转人工|人工客服(?![^,，。]{0,6}(?:几点|上班|下班|下线|时间|电话|周末|节假日|在哪))|人工服务|人工坐席|人工座席|(?:找|要|接|转接|换|叫)人工|人工人工|^\s*人工\s*[!?！？。]*$|真人客服|(?:找|要|转|转接|换|让|叫)真人|人工[!！]/,
-      /human agent|real (?:person|human)|live agent|(?:speak|talk|chat) (?:to|with) (?:a |an )?(?:human|person|agent|representative|someone)|\bhuman\b.*\bplease\b|\bagent please\b|customer service representative/,
+      /转人工|人工客服(?![^,，。]{0,6}(?:几点|上班|下班|下线|时间|电话|周末|节假日|在哪))|人工服务|人工坐席|人工座席|(?:找|要|接|转接|换|叫)人工|人工人工|^\s*人工\s*[!?！？。]*$|真人客服|(?:找|要|转|转接|换|让|叫|接)(?:个|一个|位)?真人|人工[!！]|(?:不要|别|不想)(?:再)?(?:让|跟|和)?机器人|客服本人|活人|(?:跟|和|同)(?:真)?人(?:讲话|说话|聊|谈)|能做主的人|管事的人|(?:找|叫)(?:你们的?)?(?:领导|经理|主管|负责人)/,
+      /human agent|real (?:person|human)|live agent|(?:speak|talk|chat) (?:to|with) (?:a |an )?(?:human|person|agent|representative|someone)|\bhuman\b.*\bplease\b|\bagent please\b|customer service representative|not a (?:bot|robot|machine)|stop the bot|no more bots|i need a (?:human|person|real person)|(?:bot|robot) is useless|useless (?:bot|robot)/,
     ],
   },
   {
@@ -48,17 +48,23 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'complaint',
     reason: 'a complaint to a regulator (12315, 民航局, 消协, 工信部 …)',
     patterns: [
-      /12315|12326|12345热线|消协|消费者协会|消保委|工信部|银保监|金融监管总局|黑猫投诉/,
-      /(?:民航局|市场监管|市场监督|工商局|旅游局|文旅局|文化和旅游|监管部门|有关部门|相关部门|交通部|铁路局|315).{0,12}(?:投诉|举报|反映|告|提交|打电话|电话)|(?:投诉|举报|告)(?:到|去|给)?.{0,4}(?:民航局|市场监管|工商局|旅游局|文旅局|监管部门|有关部门|相关部门|交通部)/,
-      /(?:complain|complaint|report (?:you|this)) (?:to|with) (?:the )?(?:caac|regulator|authorit|consumer|government)|consumer (?:protection|association|council)/,
+      /12315|12326|12345热线|消协|消费者协会|消保委|消保会|消基会|消费者文教基金会|工信部|银保监|金融监管总局|黑猫投诉|黑猫上/,
+      /(?:民航局|市场监管|市场监督|工商局|旅游局|文旅局|文化和旅游|监管部门|有关部门|相关部门|交通部|铁路局|315).{0,12}(?:投诉|举报|反映|告|提交|打电话|电话)|(?:投诉|举报|告|反映|反应)(?:到|去|给)?.{0,4}(?:民航局|市场监管|工商局|旅游局|文旅局|监管部门|有关部门|相关部门|交通部)/,
+      /(?:complain|complaint|report (?:you|this)) (?:to|with) (?:the )?(?:caac|regulator|authorit|consumer|government)|consumer (?:protection|association|council)|better business bureau|ombudsman|trading standards|attorney general|report(?:ing)? (?:this|you|it) to (?:the )?(?:civil aviation|caac|faa|department|authorit|regulator|government)|civil aviation (?:administration|authority)/,
     ],
+  },
+  {
+    rule: 'complaint.formal',
+    group: 'complaint',
+    reason: 'the customer files a complaint',
+    patterns: [/我要(?:正式)?投诉|投诉你们|(?:把我们?|把人)(?:扔|丢)(?:下|在)/, /i (?:want|wish|need) to (?:file|make|lodge|raise) a (?:formal )?complaint/],
   },
   {
     rule: 'complaint.legal',
     group: 'complaint',
     reason: 'the customer threatens legal action',
     patterns: [
-      /律师|起诉|法院|打官司|诉讼|仲裁|法律途径|法律手段|走法律|告(?:你们|死你们|到底)|上诉/,
+      /律师|起诉|法院|法庭|打官司|诉讼|仲裁|法律途径|法律手段|走法律|告(?:你们|死你们|到底)|上诉|法务/,
       /\bsue\b|\bsuing\b|lawyer|attorney|legal action|\bcourt\b|lawsuit/,
     ],
   },
@@ -67,8 +73,8 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'complaint',
     reason: 'the customer threatens media exposure',
     patterns: [
-      /曝光|媒体|记者|上热搜|(?:发|挂|曝)(?:到|在)?(?:网上|微博|抖音|小红书|朋友圈)/,
-      /go to the (?:media|press|news)|\bjournalists?\b|expose you|post (?:this|it) (?:online|on social media)/,
+      /曝光|媒体|记者|上热搜|央视|电视台|报社|(?:网上|论坛|微博|小红书|抖音)(?:上)?发帖|发帖曝|(?:发|挂|曝)(?:到|在)?(?:网上|微博|抖音|小红书|朋友圈)/,
+      /go to the (?:media|press|news)|\bjournalists?\b|expose you|post (?:this|it) (?:online|on (?:social media|twitter|x|facebook|instagram|tiktok|reddit|weibo))|newspapers?|tell the (?:press|media)|go viral/,
     ],
   },
   {
@@ -76,8 +82,8 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'fraud',
     reason: 'a stolen account or unauthorised charges',
     patterns: [
-      /被盗|盗刷|盗号|盗用|被(?:别人|人|他人)(?:登录|登陆|改|修改|用|冒用)|不是我(?:本人)?(?:下|订|买|操作|付)的|(?:根本|从来)没(?:有)?(?:买|下单|订|消费)|我?没(?:有)?(?:下|订|买)过的|我没(?:有)?(?:买|下单|订)[^,，。]{0,8}(?:扣|被扣)|莫名其妙.{0,6}扣/,
-      /account (?:was |has been |got )?(?:hacked|stolen|compromised|taken over)|unauthori[sz]ed (?:charge|transaction|payment|purchase)|i (?:did not|didn't|never) (?:buy|book|order|make)/,
+      /被盗|盗刷|盗号|盗用|被(?:别人|人|他人)(?:登录|登陆|登入|改|修改|用|冒用)|不是我(?:本人)?(?:下|订|买|操作|付)的|(?:根本|从来)没(?:有)?(?:买|下单|订|消费)|我?没(?:有)?(?:下|订|买)过的|我没(?:有)?(?:买|下单|订)[^,，。]{0,8}(?:扣|被扣)|莫名其妙.{0,6}扣|被(?:人|别人|他人)(?:拿去|拿走|偷偷)|有人(?:登录|登陆|盗用|动)了?我的?(?:账号|账户|帐号|信用卡|银行卡)|(?:账号|账户|帐号)[^,，。]{0,8}(?:异地登录|被登录)|不认识的[^,，。]{0,6}(?:扣款|消费|订单)/,
+      /account (?:was |has been |got )?(?:hacked|stolen|compromised|taken over)|unauthori[sz]ed (?:charge|transaction|payment|purchase)|i (?:did not|didn't|never) (?:buy|book|order|make)|someone (?:logged|signed) (?:in|into) my account|(?:booking|order|charge|purchase)s? i never made|someone used my (?:card|account)|never authori[sz]ed|(?:did not|didn't) authori[sz]e/,
     ],
   },
   {
@@ -85,8 +91,8 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'fraud',
     reason: 'a scam: someone posing as customer service, phishing, or a victim',
     patterns: [
-      /诈骗|骗子|被骗|骗了|冒充|(?:自称|说是|声称)(?:是)?.{0,6}客服|假(?:的)?客服|钓鱼|屏幕共享|共享屏幕|远程(?:控制|操作)|(?:给了|告诉了?|发给|报给)(?:对方|他|她|别人|陌生人).{0,4}验证码|验证码.{0,8}(?:骗|给了|告诉了|被人)|(?:先|需要|要)(?:交|付|转)[^,，。]{0,6}(?:保证金|手续费|解冻费|押金)|(?:保证金|手续费|解冻费).{0,8}(?:才能|才可以|才会)(?:打款|退款|理赔|到账|办理)|让我转账|让我下载|会议软件|(?:有人|陌生人|陌生号码)(?:打电话|来电|发短信|发消息)说|转账.{0,6}(?:办理|退款|解冻)|链接.{0,10}(?:银行卡|卡号|密码)/,
-      /\bscam|\bfraud|phishing|pretend(?:ed|ing)? to be (?:your|customer)|someone (?:called|texted) (?:me )?(?:saying|claiming)/,
+      /诈骗|骗子|被骗|骗了|冒充|(?:自称|说是|声称)(?:是)?.{0,6}客服|假(?:的)?客服|钓鱼|屏幕共享|共享屏幕|远程(?:控制|操作)|(?:给了|告诉了?|发给|报给)(?:对方|他|她|别人|陌生人).{0,4}验证码|验证码.{0,8}(?:骗|给了|告诉了|被人)|(?:先|需要|要)(?:交|付|转)[^,，。]{0,6}(?:保证金|手续费|解冻费|押金)|(?:保证金|手续费|解冻费).{0,8}(?:才能|才可以|才会)(?:打款|退款|理赔|到账|办理)|让我转账|让我下载|会议软件|(?:有人|陌生人|陌生号码)(?:打电话|来电|发短信|发消息)说|转账.{0,6}(?:办理|退款|解冻)|(?:链接|连结).{0,10}(?:银行卡|卡号|密码)|(?:短信|邮件|电话|来电)[^。]{0,14}(?:银行卡号|卡号|密码|验证码)[^。]{0,8}(?:是你们|真的吗|是真的)/,
+      /\bscam|\bfraud|phishing|pretend(?:ed|ing)? to be (?:your|customer)|someone (?:called|texted) (?:me )?(?:saying|claiming)|(?:email|text|sms|message|call)[^.?]{0,20}ask(?:ing|ed)? (?:me )?(?:for )?my (?:card|bank|password|pin|verification)/,
     ],
   },
   {
@@ -97,7 +103,9 @@ const DEFAULT_RULES: readonly Rule[] = [
       new RegExp(String.raw`(?:退|赔|补偿|返还|还|打)(?:给)?我[^。!！?？]{0,14}?${AMOUNT}`),
       new RegExp(String.raw`(?:赔偿|索赔|要求赔|要求退|补偿)[^。!！?？]{0,10}?${AMOUNT}`),
       new RegExp(String.raw`${AMOUNT}[^。!！?？]{0,8}(?:必须|一定要|马上|立刻|今天就?)[^。!！?？]{0,10}(?:退|赔|打|返|还)(?:给)?我`),
-      /(?:refund|compensate|pay) me (?:back )?(?:[$¥]|rmb|cny)?\s*\d|i (?:demand|want) (?:a )?(?:refund|compensation) of/,
+      new RegExp(String.raw`把[^。!！?？]{0,4}${AMOUNT}[^。!！?？]{0,4}(?:退|赔|打|返|还)(?:给)?我|要求(?:全额)?(?:退款|退还|赔偿|赔付)[^。!！?？]{0,6}${AMOUNT}`),
+      new RegExp(String.raw`${AMOUNT}[^。!！?？]{0,12}(?:给我退|退给我|赔给我|还给我|退回来|赔回来)`),
+      /(?:refund|compensate|pay) me (?:back )?(?:[$¥]|rmb|cny)?\s*\d|i (?:demand|want) (?:a )?(?:refund|compensation) of|owe me (?:[$¥€£]|rmb|cny)?\s*\d|(?:expect|demand|want|need) (?:a )?(?:full )?(?:refund|compensation) of (?:[$¥€£])?\s*\d|\d+\s*(?:dollars|usd|euros?|pounds|yuan|rmb)\b[^.]{0,20}(?:back|refund|compensat)/,
     ],
   },
   {
@@ -105,9 +113,9 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'emergency',
     reason: 'an emergency: personal safety, theft, disaster or being stranded',
     patterns: [
-      /报警|警察|(?:打|叫|拨)(?:110|120|119|911)|救命|车祸|被困|困在|绑架|被抢|抢劫|扣住|扣押|不让(?:我们?)?走|很害怕|好害怕|有危险|人身安全|走散|失联|扔在半路|(?:手机)?快没电|地震|海啸|恐袭|爆炸|暴乱|战乱|停电了/,
+      /报警|警察|(?:打|叫|拨)(?:110|120|119|911)|救命|车祸|被困|困在|绑架|被抢|抢劫|扣住|扣押|不让(?:我们?)?走|很害怕|好害怕|有危险|人身安全|走散|失联|扔在半路|(?:手机)?快没电|地震|海啸|恐袭|爆炸|暴乱|战乱|停电了|火灾|着火|疏散|走丢|走失|(?:孩子|老人|小孩)[^,，。]{0,4}(?:不见了|找不到|丢了)|扔下|抛锚|(?:导游|司机|领队)[^,，。]{0,4}(?:不见了|联系不上|失联|跑了)|闯进|闯入/,
       /护照(?:和[^,，。]{0,4})?(?:都|也)?(?:丢|被偷|被抢|不见|找不到|遗失)|(?:丢|遗失)了?护照/,
-      /\bsos\b|emergency|\bpolice\b|stolen passport|(?:lost|stole) (?:my )?passport|car accident|\bstranded\b|\btrapped\b|\brobbed\b|\bkidnap/,
+      /\bsos\b|emergency|\bpolice\b|stolen passport|(?:lost|stole) (?:my )?passport|car accident|\bstranded\b|\btrapped\b|\brobbed\b|\bkidnap|earthquake|evacuat|tsunami|\bfire\b|terror|missing child|lost (?:my )?(?:child|son|daughter|kid)|(?:guide|driver) (?:disappeared|abandoned us|left us)|abandoned us|left us behind|broke into (?:our|my) room/,
     ],
   },
   {
@@ -115,8 +123,8 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'emergency',
     reason: 'a medical emergency',
     patterns: [
-      /急救|救护车|(?:疼|痛)得(?:厉害|受不了|不行)|抢救|胸口疼|胸口痛|胸痛|心脏病|呼吸困难|喘不上气|晕倒|昏迷|休克|抽搐|高烧|发高烧|大出血|出血了|突然出血|流血不止|骨折|中毒|上吐下泻|起不来|送医|医院在哪|受伤|摔伤|过敏.{0,4}(?:严重|肿)/,
-      /ambulance|heart attack|unconscious|can't breathe|cannot breathe|\bbleeding\b|seizure|food poisoning|\binjured\b|medical emergency/,
+      /急救|救护车|(?:疼|痛)得(?:厉害|受不了|不行)|抢救|胸口疼|胸口痛|胸痛|心脏病|呼吸困难|喘不上气|晕倒|昏迷|休克|抽搐|高烧|发高烧|大出血|出血了|突然出血|流血不止|骨折|中毒|上吐下泻|起不来|送医|医院在哪|受伤|摔伤|过敏.{0,4}(?:严重|肿)|严重过敏|住院|急诊|溺水|嘴唇发紫|不省人事|流血|喘不过气|心脏[^,，。]{0,4}不舒服|全身(?:起|长)(?:红疹|疹子)|要生了|羊水破了/,
+      /ambulance|heart attack|unconscious|can't breathe|cannot breathe|\bbleeding\b|seizure|food poisoning|\binjured\b|medical emergency|allergic reaction|anaphyla|\bstroke\b|fainted|passed out|collapsed|unresponsive|hospitali[sz]ed|drown|(?:went|gone|going) into labou?r|giving birth|contractions/,
     ],
   },
   {
@@ -125,17 +133,18 @@ const DEFAULT_RULES: readonly Rule[] = [
     reason: "a request for another person's data",
     patterns: [
       new RegExp(String.raw`(?:查|看看|看下|看一下|调出|调取|导出|找一下|搜)[^,，。]{0,6}(?:我的?)?${OTHER_PERSON}(?:的)?[^,，。]{0,10}${PERSONAL_DATA}`),
-      new RegExp(String.raw`(?:把|将)?(?:我的?)?${OTHER_PERSON}[^,，。]{0,12}(?:订单|航班|行程|出行|记录|信息)[^,，。]{0,10}(?:发给我|发我|导出|告诉我|给我看)`),
+      new RegExp(String.raw`(?:把|将)?(?:我的?)?${OTHER_PERSON}[^,，。]{0,12}(?:订单|航班|行程|出行|记录|信息)[^,，。]{0,10}(?:发给我|发我|导出|告诉我|给我看|发(?:一份)?(?:到|给)我)`),
       /(?:查|看看|看下|看一下)(?:一下)?(?:他|她)(?:的)?[^,，。]{0,6}(?:航班|订单|酒店|行程)/,
+      /我是(?:他|她)的?(?:老板|领导|经理|上司|家人|爸爸|妈妈|父亲|母亲|丈夫|妻子|老公|老婆)|(?:查|看)(?:一下|下)?(?!一下|下)(?![^订住的]{0,3}[我您你])[\u4e00-\u9fa5]{2,3}(?:订的|的订单|的航班|住的|住哪)/,
       /(?:他|她|别人|他人|朋友|这个人|对方)的?身份证(?:号)?|身份证号[^,，。]{0,10}(?:查|帮我看)[^,，。]{0,8}(?:这个人|他|她|别人)/,
-      /(?:someone else'?s|another person'?s|my (?:friend|husband|wife|colleague|boss|ex)'?s?) (?:booking|order|flight|reservation|itinerary|id|passport)|(?:look up|check|find|show me) (?:his|her) (?:booking|order|flight|reservation)/,
+      /(?:someone else'?s|another person'?s|my (?:friend|husband|wife|colleague|boss|ex)'?s?) (?:booking|order|flight|reservation|itinerary|id|passport)|(?:look up|check|find|show me) (?:his|her) (?:booking|order|flight|reservation)|my (?:ex-?wife|ex-?husband|ex|girlfriend|boyfriend|friend|husband|wife|colleague|boss|neighbou?r) (?:booked|is staying|stayed|flew|flies|reserved)|(?:passport|id) (?:number|details) of (?:the )?(?:other|another)|other passenger'?s (?:passport|id|details)/,
     ],
   },
   {
     rule: 'self_harm',
     group: 'self_harm',
     reason: 'the customer hints at self-harm',
-    patterns: [/不想活|自杀|轻生|活不下去|想死|结束(?:自己的)?生命|跳楼|割腕/, /kill myself|suicid|end my life|want to die|hurt myself/],
+    patterns: [/不想活|自杀|轻生|活不下去|想死|结束(?:自己的)?生命|结束一切|活着(?:真|都)?没(?:有)?(?:意思|意义)|跳楼|割腕|撑不下去|想(?:从[^,，。]{0,8})?跳下去/, /kill myself|suicid|end my life|want to die|hurt myself|(?:don't|do not) want to live|no reason to live/],
   },
 ];
 

@@ -5,7 +5,9 @@ import type { MessagePart } from '../store/schema.js';
 import { normalizeText, type Language } from '../text/index.js';
 import { builtinTools, type Tool } from '../tools/index.js';
 import { answerWithPassages, detectPromptLeak, isLlmCallError, type ChatMessage, type ChatModel, type TokenUsage } from '../llm/index.js';
+import { resolveFollowUp } from './follow-up.js';
 import { detectHandover } from './handover-rules.js';
+import { handoverQuickReply, isConfirmation, suggestFaqOptions, suggestionText } from './low-confidence.js';
 import { applyStyleGuide } from './style-guard.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 import type { Understanding } from './understander.js';
@@ -138,7 +140,7 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
   lap('normalise');
 
   // understand
-  let understanding = runtime.understander.understand(normalized.text);
+  let understanding = resolveFollowUp(runtime, normalized.text, input.state, runtime.understander.understand(normalized.text)).understanding;
   const handover = detectHandover(normalized.text, runtime.handover?.patterns, runtime.handover?.disabled);
   const entities = extractEntities(input.text, { now: services.now });
   lap('understand');
@@ -211,12 +213,13 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
   // The answer to a clarifying question: an option's label (typed or clicked) or its ordinal.
   const clarifyOptions = input.state.clarify ?? [];
   if (!handover && !outcome && clarifyOptions.length > 0) {
-    const chosen = matchQuickReply(input.text, clarifyOptions) ?? clarifyOptions[ordinalOf(input.text) ?? -1];
+    const chosen = matchQuickReply(input.text, clarifyOptions) ?? clarifyOptions[ordinalOf(input.text) ?? -1] ?? (clarifyOptions.length === 1 && isConfirmation(input.text) ? clarifyOptions[0] : undefined);
     if (chosen) {
       understanding = { ...understanding, intent: chosen.intent, confidence: 1, outOfScope: false, reasons: [...understanding.reasons, `chose "${chosen.label}" from a clarifying question`] };
     }
   }
   let nextClarify: DialogueState['clarify'] = null;
+  let suggestions: Array<{ label: string; intent: string }> = [];
 
   const intent = outcome ? (input.state.lastIntent ?? understanding.intent) : understanding.intent;
   const intentDefinition = intent ? runtime.intents.get(intent) : undefined;
@@ -333,6 +336,12 @@ export async function runTurn(runtime: TenantRuntime, input: TurnInput, services
       answer = runtime.locale.startsWith('en') ? `Do you mean "${options[0]!.label}" or "${options[1]!.label}"?` : `请问您是想问「${options[0]!.label}」，还是「${options[1]!.label}」？`;
       quickReplies = options.map((option) => option.label);
       reasons.push(`clarify: ${options.map((option) => option.intent).join(' vs ')} are close (confidence ${understanding.confidence.toFixed(3)} < gate ${gate})`);
+    } else if (understanding.confidence < gate && (suggestions = suggestFaqOptions(understanding, runtime)).length > 0) {
+      // In domain but unsure, outside finance/medical: offer the likely FAQ questions (and a person).
+      nextClarify = suggestions;
+      answer = suggestionText(runtime.locale, suggestions);
+      quickReplies = [...suggestions.map((option) => option.label), handoverQuickReply(runtime.locale)];
+      reasons.push(`suggest: ${suggestions.map((option) => option.intent).join(', ')} (confidence ${understanding.confidence.toFixed(3)} < gate ${gate})`);
     } else if (understanding.confidence < gate) {
       route = 'human';
       tier = 'human';

@@ -7,6 +7,8 @@ import type { StyleGuide } from '../packs/pack-schema.js';
 import { normalizeText } from '../text/index.js';
 import { compileHandoverSettings, type HandoverConfig } from './handover-rules.js';
 import { createClassifierUnderstander } from './classifier-understander.js';
+import { createFewShotUnderstander } from './fewshot-understander.js';
+import { trainFewShotMatcher } from '../fewshot/index.js';
 import { ensureIntentModel } from './intent-models.js';
 import { createLexicalUnderstander } from './lexical-understander.js';
 import type { LabelledPhrasing, Understander } from './understander.js';
@@ -69,7 +71,7 @@ export interface TenantRuntime {
   /** The tenant's hand-over settings (extra patterns, disabled rule groups); none when unset. */
   handover?: Required<HandoverConfig>;
   /** Which understander runs and why (e.g. the classifier could not be trained). */
-  model: { kind: 'classifier' | 'lexical'; version: number | null; note: string | null };
+  model: { kind: 'classifier' | 'fewshot' | 'lexical'; version: number | null; note: string | null };
   loadedAt: Date;
 }
 
@@ -131,7 +133,16 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
   let understander: Understander = createLexicalUnderstander(phrasings);
   let model: TenantRuntime['model'] = { kind: 'lexical', version: null, note: mode === 'lexical' ? 'configured' : null };
   const labels = new Set(phrasings.map((phrasing) => phrasing.label));
-  if (mode === 'classifier' && labels.size >= 2) {
+  if (mode === 'classifier' && labels.size >= 2 && intentRows.length === 0) {
+    // A day-one tenant (an FAQ sheet and nothing else): the few-shot matcher, no training worker.
+    const dictionary = Array.isArray(settings.dictionary) ? (settings.dictionary as string[]) : [];
+    const matcher = trainFewShotMatcher(
+      faqRows.map((row) => ({ label: row.external_id, phrasings: [row.question, ...row.alternatives], answer: row.answer, category: row.category })),
+      { userDictionary: dictionary },
+    );
+    understander = createFewShotUnderstander(matcher);
+    model = { kind: 'fewshot', version: null, note: matcher.summary.warnings.join('; ') || null };
+  } else if (mode === 'classifier' && labels.size >= 2) {
     const dictionary = Array.isArray(settings.dictionary) ? (settings.dictionary as string[]) : [];
     try {
       const stored = await ensureIntentModel(db, tenantId, phrasings, dictionary);

@@ -5,6 +5,7 @@ export function createInProcessJobQueue(onFailure: (name: string, error: unknown
   const handlers = new Map<string, JobHandler<any>>();
   const running = new Set<Promise<void>>();
   const controller = new AbortController();
+  const timers: NodeJS.Timeout[] = [];
   let closed = false;
 
   async function run(name: string, payload: unknown, options: JobOptions): Promise<void> {
@@ -35,11 +36,20 @@ export function createInProcessJobQueue(onFailure: (name: string, error: unknown
       const job = run(name, payload, options).finally(() => running.delete(job));
       running.add(job);
     },
+    async schedule(name, everyMs, payload) {
+      if (closed) throw new Error('job queue is closed');
+      const timer = setInterval(() => {
+        if (!closed) void this.enqueue(name, payload, { attempts: 1 });
+      }, everyMs);
+      timer.unref();
+      timers.push(timer);
+    },
     async drain() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
     async close() {
       closed = true;
+      for (const timer of timers.splice(0)) clearInterval(timer);
       await this.drain();
       controller.abort();
     },

@@ -3,6 +3,8 @@ import { defaultJieba, jiebaWithUserDictionary } from '../text/index.js';
 import { analyzeText } from './analyzer.js';
 import { DEFAULT_MATCH_MODEL } from './match-model-weights.js';
 import { harmonic, MATCH_FEATURES, scoreModel, sigmoid, weightedOverlap, type MatchFeature, type MatchModel } from './match-features.js';
+import { describeSide, rerankFeatures, softMatches, type RerankSide } from './rerank-features.js';
+import { defaultRerankModel, type RerankModel } from './rerank-model.js';
 import { SignalIndex } from './signal-index.js';
 
 /** Something retrieval can find: an FAQ entry (question, alternatives, answer) or a chunk (title, body). */
@@ -45,6 +47,11 @@ export interface LexicalOptions {
   k1?: number;
   b?: number;
   model?: MatchModel;
+  /**
+   * Re-ranks the BM25 top hits with the learned re-ranker (default: the shipped one, trained on
+   * ATEC paraphrase pairs); `false` keeps plain BM25 order.
+   */
+  reranker?: RerankModel | false;
   /** Lines of a jieba user dictionary (`word [freq] [tag]`) with the tenant's product names. */
   userDictionary?: readonly string[];
   jieba?: Jieba;
@@ -57,6 +64,8 @@ const DEFAULT_BOOSTS: Record<KnowledgeField, number> = { question: 1, alternativ
 /** One candidate with its features, as the match model sees it (exposed for training and tests). */
 export interface ScoredCandidate {
   entry: number;
+  /** The matching unit (one field of the entry). */
+  unit: number;
   id: string;
   lexicalScore: number;
   features: Record<MatchFeature, number>;
@@ -80,8 +89,11 @@ export class LexicalIndex implements RetrievalIndex {
   private readonly unitEntry: number[] = [];
   private readonly unitField: number[] = [];
   private readonly unitLength: number[] = [];
+  private readonly unitCompact: string[] = [];
+  private readonly unitSides: (RerankSide | undefined)[] = [];
   private readonly gramWeight: number;
   private readonly model: MatchModel;
+  private readonly reranker: RerankModel | undefined;
   private readonly jieba: Jieba;
   private readonly scores: Float64Array;
   private readonly marks: Uint8Array;
@@ -97,6 +109,7 @@ export class LexicalIndex implements RetrievalIndex {
     this.grams = new SignalIndex(k1, b);
     this.gramWeight = options.gramWeight ?? 0.6;
     this.model = options.model ?? DEFAULT_MATCH_MODEL;
+    this.reranker = options.reranker === false ? undefined : (options.reranker ?? defaultRerankModel());
     this.jieba = options.jieba ?? (options.userDictionary && options.userDictionary.length > 0 ? jiebaWithUserDictionary(options.userDictionary) : defaultJieba());
     const boosts = FIELDS.map((field) => options.boosts?.[field] ?? DEFAULT_BOOSTS[field]);
 
@@ -117,7 +130,9 @@ export class LexicalIndex implements RetrievalIndex {
         this.grams.addUnit(unit, field, analyzed.grams);
         this.unitEntry.push(entryIndex);
         this.unitField.push(field);
-        this.unitLength.push(Math.max(1, analyzed.normalized.replace(/\s/g, '').length));
+        const compact = analyzed.normalized.replace(/\s/g, '');
+        this.unitLength.push(Math.max(1, compact.length));
+        this.unitCompact.push(compact);
         unit += 1;
       }
     });
@@ -138,11 +153,28 @@ export class LexicalIndex implements RetrievalIndex {
   search(query: string, options: SearchOptions = {}): RetrievalHit[] {
     const k = options.k ?? 10;
     // At least two candidates, so the margin feature means the same whatever k is.
-    const candidates = this.candidates(query, Math.max(k, 2), options.exclude);
-    // Ranked by BM25: re-ranking by the match model measured worse on both BQ dev and travel-zh dev
-    // (docs/knowledge.md), so the model only calibrates. matchScore is therefore not always
-    // decreasing down the list; the top hit's is the one the turn pipeline acts on.
+    let candidates = this.candidates(query, Math.max(k, 2, this.reranker?.depth ?? 0), options.exclude);
+    if (this.reranker !== undefined) candidates = this.rerank(query, candidates, this.reranker);
+    // matchScore is the match model's calibrated probability for each hit on its own similarity
+    // features (docs/knowledge.md); it is not always decreasing down the list: the top hit's score
+    // is the one the turn pipeline acts on.
     return candidates.slice(0, k).map((candidate) => ({ id: candidate.id, score: candidate.lexicalScore, matchScore: sigmoid(scoreModel(this.model, candidate.features)) }));
+  }
+
+  /** Orders BM25 candidates by the learned re-ranker (ties keep BM25 order). */
+  rerank(query: string, candidates: ScoredCandidate[], model: RerankModel): ScoredCandidate[] {
+    if (candidates.length < 2) return candidates;
+    const { side, words } = this.describeQuery(query);
+    const soft = softMatches(words, model.associations, this.words.termIds);
+    const best = candidates[0]!.lexicalScore;
+    const scored = candidates.map((candidate, rank) => {
+      const features = rerankFeatures(side, soft, this.describeUnit(candidate.unit), { relativeScore: best > 0 ? candidate.lexicalScore / best : 0, rank, isPhrasing: this.isPhrasingUnit(candidate.unit) });
+      let score = 0;
+      for (let d = 0; d < features.length; d += 1) score += model.weights[d]! * features[d]!;
+      return { candidate, score, rank };
+    });
+    scored.sort((a, b) => b.score - a.score || a.rank - b.rank);
+    return scored.map((item) => item.candidate);
   }
 
   /** First-stage BM25 candidates (best `depth`, after `exclude`) with match-model features. */
@@ -182,8 +214,51 @@ export class LexicalIndex implements RetrievalIndex {
         scoreMargin: index === 0 && best > 0 ? (best - second) / best : 0,
         isPhrasing: PHRASING.has(this.unitField[candidate.unit]!) ? 1 : 0,
       };
-      return { entry: candidate.entry, id: this.ids[candidate.entry]!, lexicalScore: candidate.score, features };
+      return { entry: candidate.entry, unit: candidate.unit, id: this.ids[candidate.entry]!, lexicalScore: candidate.score, features };
     });
+  }
+
+  /** The re-ranker's view of a query: its side and, per distinct word, the word itself. */
+  describeQuery(query: string): { side: RerankSide; words: string[] } {
+    const analyzed = analyzeText(query, this.jieba);
+    const words = [...new Set(analyzed.words)];
+    const wordIds = this.words.lookup(words);
+    const gramIds = this.grams.lookup(analyzed.grams);
+    const side = describeSide(
+      analyzed.normalized.replace(/\s/g, ''),
+      wordIds,
+      Float64Array.from(wordIds, (id) => this.words.idfOf(id)),
+      gramIds,
+      Float64Array.from(gramIds, (id) => this.grams.idfOf(id)),
+    );
+    return { side, words };
+  }
+
+  /** The re-ranker's view of one unit (cached: units do not change). */
+  describeUnit(unit: number): RerankSide {
+    let side = this.unitSides[unit];
+    if (side === undefined) {
+      const wordIds = this.words.unitTerms[unit]!;
+      const gramIds = this.grams.unitTerms[unit]!;
+      side = describeSide(
+        this.unitCompact[unit]!,
+        wordIds,
+        Float64Array.from(wordIds, (id) => this.words.idfOf(id)),
+        gramIds,
+        Float64Array.from(gramIds, (id) => this.grams.idfOf(id)),
+      );
+      this.unitSides[unit] = side;
+    }
+    return side;
+  }
+
+  /** Word ids of this index's vocabulary (for association look-ups). */
+  get wordIds(): ReadonlyMap<string, number> {
+    return this.words.termIds;
+  }
+
+  isPhrasingUnit(unit: number): boolean {
+    return PHRASING.has(this.unitField[unit]!);
   }
 
   /** Adds up the BM25 postings of each pass; an entry scores its best phrasing unit plus its best content unit. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HANDOVER_GROUPS, HANDOVER_RULES } from '../engine/handover-rules.js';
+import { handoffSettingsSchema } from '../handoff/handoff-settings.js';
 
 /** `tenant.yaml`: who the tenant is and how its bot talks. */
 export const tenantFileSchema = z
@@ -49,6 +50,8 @@ export const tenantFileSchema = z
       })
       .strict()
       .optional(),
+    /** Hand-off queues, skills, SLA and the context panel's order lookup (docs/handoff.md). */
+    handoff: handoffSettingsSchema.optional(),
     /**
      * HTTP connectors to the tenant's business systems; tables they map are read from there
      * instead of data/*.csv. Header values may name environment variables as ${NAME}.

@@ -1,1 +1,2 @@
 export * from './rest.js';
+export * from './agent.js';

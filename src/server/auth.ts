@@ -24,13 +24,19 @@ export function apiKeyAuth(db: Db) {
       throw new KefuError(ErrorCodes.unauthorized, 'missing or malformed bearer API key', { status: 401 });
     }
     const check = await verifyApiKey(db, match[1]!);
+    if (!check.ok && check.reason === 'tenant_suspended') {
+      // Only a valid, unexpired, unrevoked key learns that its tenant is suspended.
+      throw new KefuError(ErrorCodes.tenantSuspended, 'this tenant is suspended; contact your service provider', { status: 403 });
+    }
     if (!check.ok) {
       request.log.info({ reason: check.reason }, 'API key rejected');
       reply.header('www-authenticate', 'Bearer realm="kefu", error="invalid_token"');
       throw new KefuError(ErrorCodes.unauthorized, 'invalid, expired or revoked API key', { status: 401 });
     }
-    const needed = request.routeOptions.config.scopes ?? [];
-    if (needed.length > 0 && !needed.some((scope) => hasScope(check.principal.scopes, scope))) {
+    // Fail closed: a route that declares no scope is for admin keys only.
+    const declared = request.routeOptions.config.scopes ?? [];
+    const needed: readonly Scope[] = declared.length > 0 ? declared : ['admin'];
+    if (!needed.some((scope) => hasScope(check.principal.scopes, scope))) {
       throw new KefuError(ErrorCodes.forbiddenScope, `this key lacks the scope for this route (needs one of: ${needed.join(', ')})`, { status: 403 });
     }
     request.principal = check.principal;

@@ -1,4 +1,4 @@
-import type { EventBus } from '../bus/index.js';
+import { eventRouter, type EventBus } from '../bus/index.js';
 import type { ConversationService, Message } from '../conversations/index.js';
 
 /**
@@ -41,15 +41,24 @@ export function followConversation(
     return pending;
   };
 
-  const unsubscribe = deps.bus.subscribe((event) => {
-    if (event.type === 'message.delta' && deliverDelta && event.tenantId === scope.tenantId && event.conversationId === scope.conversationId && !stopped) {
+  // Only this conversation's events reach this follower (one indexed bus subscription per node).
+  const router = eventRouter(deps.bus);
+  const stopListening = router.conversation(scope.tenantId, scope.conversationId, (event) => {
+    if (stopped) return;
+    if (event.type === 'message.delta' && deliverDelta) {
       deliverDelta({ turnId: event.turnId, delta: event.delta });
       return;
     }
-    if (event.type !== 'message.created' || event.tenantId !== scope.tenantId || event.conversationId !== scope.conversationId) return;
-    if (BigInt(event.seq) <= lastSeq && !catchingUp) return;
+    if (event.type !== 'message.created') return;
+    if (!catchingUp && /^\d{1,19}$/.test(String(event.seq)) && BigInt(event.seq) <= lastSeq) return;
     void pull();
   });
+  // Events from other nodes may have been missed while Redis was away: read what was stored.
+  const stopGap = router.gap(() => void pull());
+  const unsubscribe = () => {
+    stopListening();
+    stopGap();
+  };
   const ready = pull().then(() => {
     catchingUp = false;
   });

@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import secureJsonParse from 'secure-json-parse';
 import { sql } from 'kysely';
 import type { EventBus } from '../bus/index.js';
@@ -11,11 +11,18 @@ import type { ConversationService } from '../conversations/index.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Database } from '../store/database.js';
+import { retryAfterHeader, type RequestLimits } from './limits.js';
+import type { UsageWebhooks } from '../metering/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { errorToProblem, problem, sendProblem } from './problem.js';
+import { csatRoutes } from './routes/csat.js';
 import { demoRoutes } from './routes/demo.js';
+import { staticRoutes } from './routes/static.js';
+import { operatorRoutes } from './routes/operator.js';
 import { v1Routes } from './routes/v1.js';
 import { widgetRoutes } from './routes/widget.js';
+import { agentAdminRoutes, agentRoutes } from './routes/agent.js';
+import type { HandoffService } from '../handoff/index.js';
 
 /** What the HTTP layer needs; built by the composition root (src/server/kefu.ts) or a test. */
 export interface AppDeps {
@@ -25,6 +32,12 @@ export interface AppDeps {
   jobs: JobQueue;
   conversations: ConversationService;
   widgetSecret: string;
+  /** Queues, agents and the console API (src/handoff); without it /v1/agent is not served. */
+  handoff?: HandoffService;
+  /** Per-tenant and per-key request rates (src/server/limits.ts); none = unlimited. */
+  limits?: RequestLimits;
+  /** Tenants' usage webhooks, for the /v1/usage/webhook routes. */
+  usageWebhooks?: UsageWebhooks;
   /** Registers a callback run when the server shuts down (closes streams and sockets). */
   onShutdown: (callback: () => void) => void;
   metrics?: Metrics;
@@ -69,6 +82,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, errorToProblem(error, request)));
+  app.addHook('onError', retryAfterHeader);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, ErrorCodes.routeNotFound, `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
@@ -79,8 +93,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       reply.elapsedTime / 1000,
     );
   });
-  deps.bus.subscribe((event) => {
-    if (event.type === 'turn.completed') metrics.turns.inc({ route: event.route, tier: 'any' });
+  deps.bus.subscribe((event, origin) => {
+    // Count this node's turns only: with the Redis bus every node sees every node's events.
+    if (event.type === 'turn.completed' && origin.local) metrics.turns.inc({ route: event.route, tier: 'any' });
   });
 
   await app.register(fastifySwagger, {
@@ -91,9 +106,17 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
         version: deps.version ?? '0.1.0',
         description: 'kefu 客服: conversations, messages and turn traces. Errors are RFC 9457 problem+json with a stable `code`.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (kefu_sk_…)' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (kefu_sk_…)' },
+          agentSession: { type: 'http', scheme: 'bearer', description: 'Agent console session (kefu_at_…) from POST /v1/agent/sessions, for /v1/agent only' },
+          operatorKey: { type: 'http', scheme: 'bearer', description: 'Operator (reseller) key (kefu_op_…), for /operator/v1 only' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
+    // Without it the schemas named with .meta({ id }) are $ref'd but missing from components.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket, { options: { maxPayload: 256 * 1024 } });
@@ -115,6 +138,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(async (scope) => v1Routes(scope, deps), { prefix: '/v1' });
   await app.register(async (scope) => widgetRoutes(scope, deps), { prefix: '/widget/v1' });
+  await app.register(async (scope) => csatRoutes(scope, deps), { prefix: '/widget/v1' });
+  if (deps.handoff) {
+    const withHandoff = { ...deps, handoff: deps.handoff };
+    await app.register(async (scope) => agentAdminRoutes(scope, withHandoff), { prefix: '/v1' });
+    await app.register(async (scope) => agentRoutes(scope, withHandoff), { prefix: '/v1/agent' });
+  }
+  await app.register(async (scope) => operatorRoutes(scope, deps), { prefix: '/operator/v1' });
   await app.register(async (scope) => demoRoutes(scope, deps));
+  await app.register(async (scope) => staticRoutes(scope));
   return app;
 }

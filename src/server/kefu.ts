@@ -3,16 +3,18 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { createInProcessEventBus, type EventBus } from '../bus/index.js';
+import { createInProcessEventBus, createRedisEventBus, type EventBus } from '../bus/index.js';
 import type { KefuConfig } from '../config/index.js';
 import { ConversationService } from '../conversations/index.js';
 import { TenantRuntimeCache } from '../engine/tenant-runtime.js';
-import { createInProcessJobQueue, type JobQueue } from '../jobs/index.js';
+import { createBullMqJobQueue, createInProcessJobQueue, type JobQueue } from '../jobs/index.js';
 import { importPack, loadPack } from '../packs/index.js';
 import { syncDueSources } from '../knowledge/index.js';
 import { migrateToLatest, openDatabase, type Database, type Db } from '../store/database.js';
 import { createApiKey, findTenantBySlug } from '../tenancy/index.js';
 import { createApp } from './create-app.js';
+import { HandoffService, ensureDemoAgent } from '../handoff/index.js';
+import { createMetering, type Metering } from './limits.js';
 import { createLocalGgufModel, createOpenAiCompatibleModel, type ChatModel } from '../llm/index.js';
 
 export interface Kefu {
@@ -26,6 +28,10 @@ export interface Kefu {
   demo: DemoTenant[];
   /** The LLM tier's model, or null when none is configured. */
   model: ChatModel | null;
+  /** Rate limits, quotas and usage webhooks (src/server/limits.ts, src/metering). */
+  metering: Metering;
+  /** Queues, agents, assignment, SLA timers and reclaims (src/handoff). */
+  handoff: HandoffService;
   /** Stops streams, waits for in-flight turns, closes the server and the database. */
   close(): Promise<void>;
 }
@@ -34,6 +40,8 @@ export interface DemoTenant {
   slug: string;
   name: string;
   apiKey: string;
+  /** The demo agent's console login (docs/handoff.md). */
+  agent?: { email: string; password: string };
 }
 
 export interface StartOptions {
@@ -59,8 +67,10 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   const database = options.database ?? (await openConfiguredDatabase(config));
   await migrateToLatest(database.db);
   const logger = options.logger === false ? false : pino({ level: config.log.level, redact: ['req.headers.authorization', 'body.text'], ...(options.logger ?? {}) });
-  const bus = createInProcessEventBus((error) => (logger ? logger.error({ err: error }, 'event handler failed') : undefined));
-  const jobs = createInProcessJobQueue((name, error) => (logger ? logger.error({ err: error, job: name }, 'job failed') : undefined));
+  const { bus, jobs } = await createBusAndJobs(config, logger).catch(async (error: unknown) => {
+    if (!options.database) await database.close();
+    throw error;
+  });
   const runtimes = new TenantRuntimeCache(database.db, config.nlu.mode);
   bus.subscribe((event) => {
     // Retrain (in a worker) or reload the tenant's model; turns keep the old runtime meanwhile.
@@ -69,10 +79,28 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     }
   });
   const model = await createConfiguredModel(config);
+  const metering = await createMetering({
+    config,
+    db: database.db,
+    bus,
+    onError: (error, context) => (logger ? logger.error({ err: error }, context) : undefined),
+    webhooks: { allowPrivateNetwork: config.metering.webhookAllowPrivateNetwork },
+  });
+  const handoff = new HandoffService({
+    db: database.db,
+    bus,
+    runtimes,
+    maxMessageChars: config.conversation.maxMessageChars,
+    reclaimAfterMs: config.handoff.reclaimAfterMs,
+    checkIntervalMs: config.handoff.checkIntervalMs,
+    onError: (error, context) => (logger ? logger.error({ err: error }, context) : undefined),
+  });
   const conversations = new ConversationService({
     db: database.db,
     bus,
     runtimes,
+    handoff,
+    metering: metering.quotas,
     maxMessageChars: config.conversation.maxMessageChars,
     today: config.demo.today,
     ...(model
@@ -107,10 +135,12 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   await recover();
   const timers = [
     setInterval(() => void recover(), Math.max(config.conversation.recoverAfterMs, 30_000)),
-    setInterval(() => void jobs.enqueue('knowledge.sync-due', {}, { attempts: 1 }).catch((error) => report(error, 'scheduling knowledge sync failed')), 60_000),
     setInterval(() => void refreshStale().catch((error) => report(error, 'checking tenants for changes failed')), 15_000),
   ];
   for (const timer of timers) timer.unref();
+  // One run per minute in the whole cluster (a BullMQ job scheduler when Redis is configured).
+  await jobs.schedule('knowledge.sync-due', 60_000, {});
+  handoff.start();
 
   const shutdownCallbacks = new Set<() => void>();
   const app = await createApp({
@@ -120,6 +150,9 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     jobs,
     conversations,
     widgetSecret,
+    handoff,
+    limits: metering.limits,
+    usageWebhooks: metering.webhooks,
     onShutdown: (callback) => shutdownCallbacks.add(callback),
     ...(logger === false ? {} : { logger }),
   });
@@ -128,6 +161,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   const close = () => {
     closing ??= (async () => {
       for (const timer of timers) clearInterval(timer);
+      await handoff.stop();
       for (const callback of shutdownCallbacks) {
         try {
           callback();
@@ -137,6 +171,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
       }
       await conversations.drain();
       await app.close();
+      await metering.close();
       await jobs.close();
       await bus.close();
       if (model && 'dispose' in model) await (model as { dispose(): Promise<void> }).dispose();
@@ -144,7 +179,36 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     })();
     return closing;
   };
-  return { app, config, database, bus, jobs, conversations, runtimes, demo, model, close };
+  return { app, config, database, bus, jobs, conversations, runtimes, demo, model, metering, handoff, close };
+}
+
+/**
+ * The event bus and job queue: Redis pub/sub and BullMQ when `REDIS_URL` is set (several nodes
+ * share live streams and jobs), else in-process. An unreachable Redis fails the start.
+ */
+async function createBusAndJobs(config: KefuConfig, logger: pino.Logger | false): Promise<{ bus: EventBus; jobs: JobQueue }> {
+  const log = (error: unknown, message: string, extra: Record<string, unknown> = {}) => (logger ? logger.error({ err: error, ...extra }, message) : undefined);
+  const onHandlerError = (error: unknown) => log(error, 'event handler failed');
+  const onJobFailure = (name: string, error: unknown) => log(error, 'job failed', { job: name });
+  if (!config.redisUrl) return { bus: createInProcessEventBus(onHandlerError), jobs: createInProcessJobQueue(onJobFailure) };
+  const bus = await createRedisEventBus({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    onHandlerError,
+    onRedisError: (error, context) => (logger ? logger.warn({ err: error, context }, 'redis event bus') : undefined),
+  });
+  try {
+    const jobs = await createBullMqJobQueue({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      onFailure: onJobFailure,
+      onRedisError: (error) => (logger ? logger.warn({ err: error }, 'redis job queue') : undefined),
+    });
+    return { bus, jobs };
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
 }
 
 /** The configured LLM: an OpenAI-compatible endpoint, else a local GGUF model, else none. */
@@ -197,7 +261,8 @@ export async function loadDemoTenants(db: Db, bus: EventBus, packsDir: string): 
       await db.insertInto('system_settings').values({ key: settingKey, value: created.key }).execute();
       stored = { value: created.key };
     }
-    demo.push({ slug: pack.tenant.slug, name: pack.tenant.name, apiKey: stored.value });
+    const agent = await ensureDemoAgent(db, result.tenantId, pack.tenant.slug);
+    demo.push({ slug: pack.tenant.slug, name: pack.tenant.name, apiKey: stored.value, agent });
   }
   return demo.sort((a, b) => a.slug.localeCompare(b.slug));
 }

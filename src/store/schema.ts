@@ -1,5 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { KnowledgeDatabase } from '../knowledge/store/knowledge-tables.js';
+import type { HandoffDatabase } from '../handoff/handoff-tables.js';
+import type { MeteringDatabase } from '../metering/store/metering-tables.js';
 
 /** Timestamps are written as Date (or default now()) and read back as Date. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -42,7 +44,11 @@ export interface ApiKeysTable {
   scopes: Json<string[]>;
   expires_at: NullableTimestamp;
   last_used_at: NullableTimestamp;
+  /** Revocation time; in the future while a rotated key's grace period runs. */
   revoked_at: NullableTimestamp;
+  /** Set once when the key is rotated (migration 0310); a second rotation finds it set. */
+  rotated_at: NullableTimestamp;
+  replaced_by: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 
@@ -212,6 +218,8 @@ export interface AuditLogTable {
   target: string | null;
   details: Json<Record<string, unknown>>;
   source_ip: string | null;
+  user_agent: ColumnType<string | null, string | null | undefined, string | null>;
+  request_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 
@@ -221,7 +229,7 @@ export interface SystemSettingsTable {
 }
 
 /** Every table: the core ones here, the knowledge ones (migration 0100) in src/knowledge/store. */
-export interface DatabaseSchema extends KnowledgeDatabase {
+export interface DatabaseSchema extends KnowledgeDatabase, MeteringDatabase, HandoffDatabase {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   channels: ChannelsTable;
@@ -239,6 +247,18 @@ export interface DatabaseSchema extends KnowledgeDatabase {
   audit_log: AuditLogTable;
   system_settings: SystemSettingsTable;
   plans: PlansTable;
+  operator_keys: OperatorKeysTable;
+}
+
+/** Reseller credentials (`kefu_op_…`, migration 0310): separate from tenant keys, stored as a hash. */
+export interface OperatorKeysTable {
+  id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: Timestamp;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

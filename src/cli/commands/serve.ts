@@ -16,6 +16,9 @@ export async function runServe(options: { port?: string; host?: string }): Promi
   print(`  Database       ${kefu.database.kind === 'pglite' ? `PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
   print(`  LLM tier       ${kefu.model ? `${kefu.model.modelId} (${kefu.model.provider})` : 'none configured: turns the light tier cannot answer go to a person (KEFU_LLM_BASE_URL)'}`);
   for (const tenant of kefu.demo) print(`  Demo tenant    ${tenant.slug} (${tenant.name})  API key: ${tenant.apiKey}`);
+  for (const tenant of kefu.demo) {
+    if (tenant.agent) print(`  Demo agent     ${tenant.slug}  ${tenant.agent.email}  password: ${tenant.agent.password}   (POST ${base}/v1/agent/sessions)`);
+  }
   if (kefu.demo.length > 0) {
     const first = kefu.demo[0]!;
     print('');

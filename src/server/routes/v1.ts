@@ -18,6 +18,9 @@ import {
 import { findTenantById } from '../../tenancy/index.js';
 import { costReport, tenantPrices } from '../../reports/index.js';
 import { apiKeyAuth, tenantOf } from '../auth.js';
+import { earlyRateLimitHook, rateLimitHook } from '../limits.js';
+import { usageRoutes } from './usage.js';
+import { adminAuditHook } from '../operator-auth.js';
 import { followConversation } from '../conversation-stream.js';
 import type { AppDeps } from '../create-app.js';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
@@ -30,7 +33,10 @@ const security = [{ apiKey: [] }];
 export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.decorateRequest('principal', null);
+  if (deps.limits) api.addHook('onRequest', earlyRateLimitHook(deps.limits));
   api.addHook('preHandler', apiKeyAuth(deps.database.db));
+  if (deps.limits) api.addHook('preHandler', rateLimitHook(deps.limits));
+  api.addHook('onResponse', adminAuditHook(deps.database.db));
 
   api.get('/tenant', {
     config: { scopes: ['chat', 'conversations:read', 'kb:write', 'analytics:read'] },
@@ -84,7 +90,7 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
     },
     handler: async (request, reply) => {
       const externalId = request.body.externalId ?? (request.headers['idempotency-key'] as string | undefined);
-      const result = await deps.conversations.postCustomerMessage(tenantOf(request), request.params.conversationId, { text: request.body.text, externalId });
+      const result = await deps.conversations.postCustomerMessage(tenantOf(request), request.params.conversationId, { text: request.body.text, externalId, apiKeyId: request.principal?.keyId });
       return reply.code(result.duplicate ? 200 : 201).send(result);
     },
   });
@@ -184,4 +190,6 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       });
     },
   });
+
+  await usageRoutes(api, deps);
 }

@@ -7,6 +7,8 @@ import { problemSchema, widgetClientEvent, widgetSessionBody, widgetSessionRespo
 import { findTenantBySlug, issueWidgetToken, readWidgetToken, type WidgetTokenClaims } from '../../tenancy/index.js';
 import { followConversation } from '../conversation-stream.js';
 import type { AppDeps } from '../create-app.js';
+import { enforceRate } from '../limits.js';
+import { linkWidgetToHandoff } from '../../handoff/index.js';
 
 /**
  * The customer widget's trust zone: a public session endpoint that issues a short-lived contact
@@ -15,6 +17,8 @@ import type { AppDeps } from '../create-app.js';
 export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const db = deps.database.db;
+  const tenantIsActive = async (tenantId: string) =>
+    (await db.selectFrom('tenants').select('status').where('id', '=', tenantId).executeTakeFirst())?.status === 'active';
 
   api.post('/sessions', {
     schema: {
@@ -25,7 +29,10 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
     },
     handler: async (request, reply) => {
       const tenant = await findTenantBySlug(db, request.body.tenant);
-      if (!tenant || tenant.status !== 'active') throw new KefuError(ErrorCodes.tenantNotFound, 'tenant not found', { status: 404 });
+      if (!tenant) throw new KefuError(ErrorCodes.tenantNotFound, 'tenant not found', { status: 404 });
+      if (tenant.status !== 'active') throw new KefuError(ErrorCodes.tenantSuspended, 'this service is suspended', { status: 403 });
+      // Sessions are public: each tenant's session rate is capped by its plan, like its API.
+      if (deps.limits) await enforceRate(deps.limits, tenant.id, null, 'widget');
       const visitorId = request.body.visitorId ?? randomBytes(16).toString('base64url');
       const channel = await db.selectFrom('channels').select(['id', 'name']).where('tenant_id', '=', tenant.id).where('kind', '=', 'widget').orderBy('created_at').executeTakeFirst();
       let conversation = null as null | { id: string; contactId: string };
@@ -100,6 +107,11 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
     const owned = claims && identity && identity.token_version === claims.version
       ? await db.selectFrom('conversations').select(['id']).where('tenant_id', '=', claims.tenantId).where('id', '=', query.conversationId).where('contact_id', '=', claims.contactId).executeTakeFirst()
       : undefined;
+    if (claims && owned && !(await tenantIsActive(claims.tenantId))) {
+      send({ type: 'error', code: ErrorCodes.tenantSuspended, message: 'this service is suspended' });
+      socket.close(4403, 'tenant suspended');
+      return;
+    }
     if (!claims || !owned) {
       send({ type: 'error', code: claims ? ErrorCodes.conversationNotFound : ErrorCodes.unauthorized, message: claims ? 'conversation not found' : 'invalid or expired widget token' });
       socket.close(4401, 'unauthorized');
@@ -110,12 +122,16 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
     let follower = followConversation(deps, scope, query.after, (message) => send({ type: 'message.created', message }), onDelta);
     const stopOnShutdown = () => socket.close(1012, 'restarting');
     deps.onShutdown(stopOnShutdown);
+    // Place in line, ETA, the agent's typing and read receipts (docs/handoff.md).
+    const handoffLink = deps.handoff ? linkWidgetToHandoff({ bus: deps.bus, handoff: deps.handoff }, { tenantId: claims.tenantId, conversationId: query.conversationId, contactId: claims.contactId }, send) : null;
 
     handle = async (data: Buffer, isBinary: boolean) => {
       if (isBinary) return send({ type: 'error', code: ErrorCodes.unsupportedMediaType, message: 'send JSON text frames' });
       let event;
       try {
-        event = widgetClientEvent.parse(JSON.parse(data.toString('utf8')));
+        const json: unknown = JSON.parse(data.toString('utf8'));
+        if (handoffLink?.handleFrame(json)) return;
+        event = widgetClientEvent.parse(json);
       } catch {
         return send({ type: 'error', code: ErrorCodes.validation, message: 'malformed event: expected {"type":"message.create","clientId","text"}' });
       }
@@ -123,6 +139,12 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
       if (event.type === 'stream.resume') {
         follower.stop();
         follower = followConversation(deps, scope, event.afterSeq, (message) => send({ type: 'message.created', message }), onDelta);
+        return;
+      }
+      // A suspension holds at once for open sockets too: the tenant's status is read per message.
+      if (!(await tenantIsActive(claims.tenantId))) {
+        send({ type: 'error', clientId: event.clientId, code: ErrorCodes.tenantSuspended, message: 'this service is suspended' });
+        socket.close(4403, 'tenant suspended');
         return;
       }
       try {
@@ -134,7 +156,13 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
       }
     };
     for (const frame of early.splice(0)) await handle(frame.data, frame.isBinary);
-    socket.on('close', () => follower.stop());
-    socket.on('error', () => follower.stop());
+    socket.on('close', () => {
+      follower.stop();
+      handoffLink?.stop();
+    });
+    socket.on('error', () => {
+      follower.stop();
+      handoffLink?.stop();
+    });
   });
 }

@@ -2,7 +2,10 @@ import type { Migration } from 'kysely';
 import * as core from './20261125-0001-core.js';
 import * as turnCosts from './20261125-0002-turn-costs.js';
 import * as knowledge from './20261125-0100-knowledge.js';
+import * as handoff from './20261125-0200-handoff.js';
 import * as plans from './20261125-0300-plans.js';
+import * as operator from './20261125-0310-operator.js';
+import * as metering from './20261125-0320-metering.js';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from disk) so they run the
@@ -12,5 +15,8 @@ export const migrations: Record<string, Migration> = {
   '20261125-0001-core': core,
   '20261125-0002-turn-costs': turnCosts,
   '20261125-0100-knowledge': knowledge,
+  '20261125-0200-handoff': handoff,
   '20261125-0300-plans': plans,
+  '20261125-0310-operator': operator,
+  '20261125-0320-metering': metering,
 };

@@ -1,0 +1,120 @@
+import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
+import { createDatabaseConnector, createRoutingConnector } from '../playbooks/index.js';
+import type { Db } from '../store/database.js';
+import type { HandoffSettings } from './handoff-settings.js';
+
+export interface ContextPanel {
+  summary: { text: string; method: 'extractive' };
+  turn: { intent: string | null; confidence: number; route: string; tier: string; reasons: string[] } | null;
+  citations: Array<{ source: string; id: string; version: number }>;
+  orders: Array<Record<string, string>>;
+  ordersNote: string | null;
+  suggestedReplies: Array<{ source: string; id: string; question: string; answer: string; score: number }>;
+}
+
+const clip = (text: string, max: number) => {
+  const characters = [...text.replace(/\s+/g, ' ').trim()];
+  return characters.length > max ? `${characters.slice(0, max).join('')}…` : characters.join('');
+};
+
+/**
+ * What an agent sees beside a conversation: an extractive summary (the customer's first and
+ * latest messages, the intent and why it was handed over), the last turn's understanding and
+ * citations, the contact's recent orders through the tenant's connector, and the FAQ answers
+ * retrieval ranks highest for the customer's latest message.
+ */
+export async function buildContextPanel(
+  deps: { db: Db; runtimes: TenantRuntimeCache },
+  tenantId: string,
+  conversationId: string,
+  settings: HandoffSettings,
+  handoff: { reason: string; intent: string | null } | null,
+): Promise<ContextPanel> {
+  const { db, runtimes } = deps;
+  const conversation = await db
+    .selectFrom('conversations')
+    .innerJoin('contacts', (join) => join.onRef('contacts.id', '=', 'conversations.contact_id').onRef('contacts.tenant_id', '=', 'conversations.tenant_id'))
+    .select(['conversations.state', 'contacts.phone', 'contacts.name'])
+    .where('conversations.tenant_id', '=', tenantId)
+    .where('conversations.id', '=', conversationId)
+    .executeTakeFirstOrThrow();
+  const runtime = await runtimes.get(tenantId);
+  const english = runtime.locale.toLowerCase().startsWith('en');
+
+  const customer = await db
+    .selectFrom('messages')
+    .select(['text', 'seq'])
+    .where('tenant_id', '=', tenantId)
+    .where('conversation_id', '=', conversationId)
+    .where('direction', '=', 'incoming')
+    .orderBy('seq')
+    .execute();
+  const trace = await db
+    .selectFrom('turn_traces')
+    .select(['intent', 'confidence', 'route', 'tier', 'trace'])
+    .where('tenant_id', '=', tenantId)
+    .where('conversation_id', '=', conversationId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const traceBody = (trace?.trace ?? {}) as { reasons?: unknown; citations?: unknown };
+
+  // Summary: first message, the last two, and why a person is needed.
+  const picked = customer.length <= 3 ? customer : [customer[0]!, ...customer.slice(-2)];
+  const lines = picked.map((message, index) => `${english ? 'Customer' : '客户'}${picked.length > 1 ? ` ${index === 0 ? (english ? '(first)' : '（最初）') : english ? '(latest)' : '（最近）'}` : ''}: ${clip(message.text, 80)}`);
+  if (customer.length > 3) lines.splice(1, 0, english ? `… ${customer.length - 3} more message(s)` : `…… 另有 ${customer.length - 3} 条消息`);
+  const intent = handoff?.intent ?? trace?.intent ?? null;
+  if (intent) lines.push(`${english ? 'Intent' : '意图'}: ${runtime.intents.get(intent)?.description ?? intent}`);
+  if (handoff) lines.push(`${english ? 'Handed over because' : '转人工原因'}: ${clip(handoff.reason, 120)}`);
+  if (customer.length === 0) lines.push(english ? 'The customer has not written yet.' : '客户还没有发消息。');
+
+  // Orders: by the contact's phone, else by an order number the conversation mentioned.
+  const memory = ((conversation.state as { memory?: Record<string, string | number> }).memory ?? {}) as Record<string, string | number>;
+  const phone = conversation.phone ?? (memory.phone !== undefined ? String(memory.phone) : null);
+  const orderNo = memory.order_no !== undefined ? String(memory.order_no) : null;
+  const connector = createRoutingConnector(runtime.httpConnectors, createDatabaseConnector(db, tenantId));
+  const { table, contactColumn, orderBy } = settings.orders;
+  let orders: Array<Record<string, string>> = [];
+  let ordersNote: string | null = null;
+  try {
+    if (phone) {
+      orders = await connector.query({ table, where: { [contactColumn]: phone }, ...(orderBy ? { orderBy: { column: orderBy, direction: 'desc' as const } } : {}), limit: 5 });
+    } else if (orderNo) {
+      orders = await connector.query({ table, where: { order_no: orderNo }, limit: 5 });
+    } else {
+      ordersNote = english ? 'No phone number or order number known for this contact.' : '该客户没有留下手机号或订单号。';
+    }
+    if (orders.length === 0 && !ordersNote) ordersNote = english ? 'No orders found.' : '没有查到订单。';
+  } catch {
+    ordersNote = english ? 'The order system did not answer.' : '订单系统暂时没有响应。';
+  }
+
+  // Suggested replies: the FAQ answers ranked highest for the latest customer message.
+  const latest = customer[customer.length - 1]?.text;
+  const suggestedReplies: ContextPanel['suggestedReplies'] = [];
+  if (latest) {
+    for (const hit of runtime.knowledge.search(latest, { k: 10 })) {
+      const passage = runtime.passages.get(hit.id);
+      if (!passage || passage.source !== 'faq') continue;
+      suggestedReplies.push({ source: passage.source, id: passage.reference, question: passage.title ?? '', answer: passage.text, score: Math.round(hit.matchScore * 1000) / 1000 });
+      if (suggestedReplies.length === 3) break;
+    }
+  }
+
+  return {
+    summary: { text: lines.join('\n'), method: 'extractive' },
+    turn: trace
+      ? {
+          intent: trace.intent,
+          confidence: trace.confidence,
+          route: trace.route,
+          tier: trace.tier,
+          reasons: Array.isArray(traceBody.reasons) ? traceBody.reasons.map(String) : [],
+        }
+      : null,
+    citations: Array.isArray(traceBody.citations) ? (traceBody.citations as ContextPanel['citations']) : [],
+    orders,
+    ordersNote,
+    suggestedReplies,
+  };
+}

@@ -1,0 +1,77 @@
+import type { EventBus } from '../bus/index.js';
+import { widgetHandoffClientEvent } from '../protocol/index.js';
+import type { HandoffService } from './handoff-service.js';
+
+/**
+ * The hand-off side of one widget socket: pushes `handoff.updated` (status, place in line, ETA)
+ * whenever it changes, the agent's typing and read receipts; takes the customer's typing and
+ * read frames. Everything arrives through the bus, so the agent may be on another node.
+ */
+export function linkWidgetToHandoff(
+  deps: { bus: EventBus; handoff: HandoffService },
+  scope: { tenantId: string; conversationId: string; contactId: string },
+  send: (payload: unknown) => void,
+): { handleFrame: (json: unknown) => boolean; stop: () => void } {
+  let stopped = false;
+  let last = '';
+  let lastStatus: string | null = null;
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  const refresh = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        const state = await deps.handoff.widgetState(scope.tenantId, scope.conversationId);
+        if (stopped || !state) continue;
+        const encoded = JSON.stringify(state);
+        if (encoded === last) continue;
+        last = encoded;
+        lastStatus = state.status;
+        send({ type: 'handoff.updated', handoff: state });
+      } while (again && !stopped);
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        running = null;
+      });
+  };
+
+  const unsubscribe = deps.bus.subscribe((event) => {
+    if (stopped || event.tenantId !== scope.tenantId) return;
+    if (event.type === 'handoff.updated' || event.type === 'agent.updated') {
+      // Another customer's change moves this one's place in line only while this one waits.
+      if (('conversationId' in event && event.conversationId === scope.conversationId) || lastStatus === 'waiting') refresh();
+      return;
+    }
+    if (!('conversationId' in event) || event.conversationId !== scope.conversationId) return;
+    if (event.type === 'typing.updated' && event.actor.kind === 'agent') {
+      send({ type: 'typing.updated', actor: { kind: 'agent', name: event.actor.name ?? null }, active: event.active });
+    } else if (event.type === 'read.updated' && event.reader.kind === 'agent') {
+      send({ type: 'read.updated', reader: { kind: 'agent' }, seq: event.seq });
+    }
+  });
+  refresh();
+
+  return {
+    handleFrame(json) {
+      const parsed = widgetHandoffClientEvent.safeParse(json);
+      if (!parsed.success) return false;
+      const frame = parsed.data;
+      const work =
+        frame.type === 'typing.update'
+          ? deps.handoff.typing(scope.tenantId, scope.conversationId, { kind: 'contact', id: scope.contactId }, frame.active)
+          : deps.handoff.markRead(scope.tenantId, scope.conversationId, { kind: 'contact', id: scope.contactId }, frame.seq);
+      work.catch(() => send({ type: 'error', code: 'CS_INTERNAL', message: 'internal error' }));
+      return true;
+    },
+    stop() {
+      stopped = true;
+      unsubscribe();
+    },
+  };
+}

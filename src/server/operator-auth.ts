@@ -1,0 +1,68 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCodes, KefuError } from '../errors/index.js';
+import { verifyOperatorKey, type OperatorPrincipal } from '../operator/index.js';
+import type { Db } from '../store/database.js';
+import { recordAudit, type AuditEntry } from '../tenancy/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The operator key that authenticated this request (routes under /operator/v1). */
+    operator: OperatorPrincipal | null;
+  }
+}
+
+/**
+ * preHandler for /operator/v1: a bearer operator key (`kefu_op_…`). Tenant keys never pass (their
+ * prefix differs and they live in another table), and operator keys never pass /v1.
+ */
+export function operatorAuth(db: Db, bootstrapKey: string | undefined) {
+  return async function authenticateOperator(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    const check = match ? await verifyOperatorKey(db, match[1]!, bootstrapKey) : null;
+    if (!check?.ok) {
+      if (check) request.log.info({ reason: check.reason }, 'operator key rejected');
+      reply.header('www-authenticate', 'Bearer realm="kefu-operator"');
+      throw new KefuError(ErrorCodes.unauthorized, 'missing, invalid or revoked operator key', { status: 401 });
+    }
+    request.operator = check.principal;
+  };
+}
+
+/** Who did it and from where, for the audit log: the operator key or tenant key behind the request. */
+export function auditSource(request: FastifyRequest): Pick<AuditEntry, 'actor' | 'sourceIp' | 'userAgent' | 'requestId'> {
+  const actor = request.operator
+    ? `operator:${request.operator.keyId}`
+    : request.principal
+      ? `key:${request.principal.keyId}`
+      : 'anonymous';
+  const userAgent = request.headers['user-agent'];
+  return { actor, sourceIp: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null, requestId: request.id };
+}
+
+/**
+ * onResponse hook for /v1: every successful change made by an admin-level route (one whose scopes
+ * include `admin` or `kb:write`) is written to the audit log with who and from where. Routes that
+ * record a richer entry themselves set `config.audited = true`.
+ */
+export function adminAuditHook(db: Db) {
+  return async function auditAdminAction(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!request.principal || reply.statusCode >= 400) return;
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    const config = request.routeOptions.config as { scopes?: readonly string[]; audited?: boolean };
+    if (config.audited) return;
+    const scopes = config.scopes ?? ['admin'];
+    if (!scopes.some((scope) => scope === 'admin' || scope === 'kb:write')) return;
+    try {
+      await recordAudit(db, {
+        tenantId: request.principal.tenantId,
+        ...auditSource(request),
+        action: `http.${request.method.toLowerCase()}`,
+        target: request.routeOptions.url ?? null,
+        details: { path: request.url.split('?')[0], status: reply.statusCode },
+      });
+    } catch (error) {
+      request.log.error({ err: error }, 'writing the audit entry failed');
+    }
+  };
+}

@@ -1,0 +1,484 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { DomainEvent } from '../../bus/index.js';
+import { ErrorCodes, KefuError, isKefuError } from '../../errors/index.js';
+import {
+  createAgent,
+  getAgent,
+  listAgents,
+  loginAgent,
+  revokeAgentSession,
+  toDraftView,
+  updateAgent,
+  verifyAgentToken,
+  type AgentPrincipal,
+  type HandoffService,
+  type HandoffView,
+} from '../../handoff/index.js';
+import {
+  agentLoginBody,
+  agentMessageBody,
+  agentSchema,
+  agentSessionResponse,
+  agentSummarySchema,
+  closeBody,
+  consoleClientEvent,
+  contextPanelSchema,
+  conversationViewSchema,
+  createAgentBody,
+  draftSchema,
+  editDraftBody,
+  handoffSchema,
+  messageSchema,
+  presenceBody,
+  problemSchema,
+  queueItemSchema,
+  queueSummarySchema,
+  readBody,
+  rejectDraftBody,
+  transferBody,
+  typingBody,
+  updateAgentBody,
+  uuidParam,
+} from '../../protocol/index.js';
+import { apiKeyAuth, tenantOf } from '../auth.js';
+import { rateLimitHook } from '../limits.js';
+import { adminAuditHook } from '../operator-auth.js';
+import { followConversation } from '../conversation-stream.js';
+import type { AppDeps } from '../create-app.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The agent session that authenticated this request (routes under /v1/agent). */
+    agent: AgentPrincipal | null;
+  }
+  interface FastifyContextConfig {
+    /** A /v1/agent route that needs no agent session (login). */
+    agentPublic?: boolean;
+  }
+}
+
+const errors = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema };
+const security = [{ agentSession: [] }];
+const conversationParams = z.object({ conversationId: uuidParam });
+const draftParams = z.object({ conversationId: uuidParam, draftId: uuidParam });
+
+type HandoffDeps = AppDeps & { handoff: HandoffService };
+
+function bearer(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match ? match[1]! : null;
+}
+
+function agentOf(request: FastifyRequest): AgentPrincipal {
+  if (!request.agent) throw new KefuError(ErrorCodes.unauthorized, 'not authenticated', { status: 401 });
+  return request.agent;
+}
+
+/**
+ * Agent accounts managed with a tenant API key that has the `admin` scope (POST/GET/PATCH
+ * /v1/agents). Registered as a sibling of the /v1 routes with the same key check.
+ */
+export async function agentAdminRoutes(app: FastifyInstance, deps: HandoffDeps): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const db = deps.database.db;
+  api.decorateRequest('principal', null);
+  api.addHook('preHandler', apiKeyAuth(db));
+  if (deps.limits) api.addHook('preHandler', rateLimitHook(deps.limits));
+  api.addHook('onResponse', adminAuditHook(db));
+  const adminErrors = { ...errors, 403: problemSchema };
+  const keySecurity = [{ apiKey: [] }];
+
+  api.post('/agents', {
+    config: { scopes: ['admin'] },
+    schema: { tags: ['agents'], summary: 'Create an agent account (console login)', security: keySecurity, body: createAgentBody, response: { 201: agentSchema, ...adminErrors } },
+    handler: async (request, reply) => reply.code(201).send(await createAgent(db, tenantOf(request), request.body)),
+  });
+
+  api.get('/agents', {
+    config: { scopes: ['admin'] },
+    schema: { tags: ['agents'], summary: "The tenant's agents", security: keySecurity, response: { 200: z.object({ agents: z.array(agentSchema) }), ...adminErrors } },
+    handler: async (request) => ({ agents: await listAgents(db, tenantOf(request)) }),
+  });
+
+  api.patch('/agents/:agentId', {
+    config: { scopes: ['admin'] },
+    schema: {
+      tags: ['agents'],
+      summary: 'Change an agent (name, skills, capacity, password) or disable it (revokes its sessions; its chats go back to the queue)',
+      security: keySecurity,
+      params: z.object({ agentId: uuidParam }),
+      body: updateAgentBody,
+      response: { 200: agentSchema, ...adminErrors },
+    },
+    handler: async (request) => {
+      const tenantId = tenantOf(request);
+      const agent = await updateAgent(db, tenantId, request.params.agentId, request.body);
+      if (request.body.disabled) await deps.handoff.runChecks();
+      else if (request.body.maxConcurrent !== undefined || request.body.skills !== undefined) await deps.handoff.assignWaiting(tenantId);
+      return agent;
+    },
+  });
+}
+
+/** The agent console's trust zone: a bearer agent session on every route but login. */
+export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const db = deps.database.db;
+  const handoff = deps.handoff;
+  api.decorateRequest('agent', null);
+  api.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.routeOptions.config.agentPublic) return;
+    const token = bearer(request);
+    const principal = token ? await verifyAgentToken(db, token) : null;
+    if (!principal) {
+      reply.header('www-authenticate', 'Bearer realm="kefu-agent"');
+      throw new KefuError(ErrorCodes.unauthorized, 'missing, invalid or expired agent session', { status: 401 });
+    }
+    request.agent = principal;
+    await handoff.touch(principal);
+  });
+
+  const queueItems = async (tenantId: string, views: HandoffView[]) => {
+    const items = [];
+    for (const view of views) {
+      const conversation = await deps.conversations.getConversation(tenantId, view.conversationId);
+      const [lastMessage] = (await handoff.recentMessages(tenantId, view.conversationId, 20)).filter((message) => message.visibility === 'public').slice(-1);
+      items.push({ conversation, handoff: view, lastMessage: lastMessage ?? null });
+    }
+    return items;
+  };
+
+  api.post('/sessions', {
+    config: { agentPublic: true },
+    schema: {
+      tags: ['agent console'],
+      summary: 'Log in as an agent (public): returns a bearer session token (kefu_at_…)',
+      body: agentLoginBody,
+      response: { 201: agentSessionResponse, 400: problemSchema, 401: problemSchema },
+    },
+    handler: async (request, reply) => {
+      const session = await loginAgent(db, { tenantSlug: request.body.tenant, email: request.body.email, password: request.body.password }, deps.config.handoff.sessionTtlSeconds);
+      return reply.code(201).send({ token: session.token, expiresAt: session.expiresAt.toISOString(), agent: session.agent });
+    },
+  });
+
+  api.delete('/sessions/current', {
+    schema: { tags: ['agent console'], summary: 'Log out (revokes this session token)', security, response: { 204: z.null(), ...errors } },
+    handler: async (request, reply) => {
+      await revokeAgentSession(db, agentOf(request));
+      return reply.code(204).send(null);
+    },
+  });
+
+  api.get('/me', {
+    schema: { tags: ['agent console'], summary: 'The logged-in agent', security, response: { 200: agentSchema, ...errors } },
+    handler: async (request) => getAgent(db, agentOf(request).tenantId, agentOf(request).agentId),
+  });
+
+  api.put('/me/presence', {
+    schema: { tags: ['agent console'], summary: 'Set presence; going online assigns waiting conversations', security, body: presenceBody, response: { 200: agentSchema, ...errors } },
+    handler: async (request) => {
+      const principal = agentOf(request);
+      await handoff.setPresence(principal, request.body.presence);
+      return getAgent(db, principal.tenantId, principal.agentId);
+    },
+  });
+
+  api.get('/agents', {
+    schema: { tags: ['agent console'], summary: 'Colleagues (for transfers)', security, response: { 200: z.object({ agents: z.array(agentSummarySchema) }), ...errors } },
+    handler: async (request) => ({
+      agents: (await listAgents(db, agentOf(request).tenantId))
+        .filter((agent) => !agent.disabled)
+        .map(({ id, name, skills, presence, activeCount, maxConcurrent }) => ({ id, name, skills, presence, activeCount, maxConcurrent })),
+    }),
+  });
+
+  api.get('/queues', {
+    schema: { tags: ['agent console'], summary: "The tenant's queues: waiting, agents online, median handle time, ETA", security, response: { 200: z.object({ queues: z.array(queueSummarySchema) }), ...errors } },
+    handler: async (request) => ({ queues: await handoff.queueStats(agentOf(request).tenantId) }),
+  });
+
+  api.get('/queue', {
+    schema: {
+      tags: ['agent console'],
+      summary: 'Waiting conversations in the queues this agent is skilled for (or one queue), oldest first',
+      security,
+      querystring: z.object({ queue: z.string().min(1).max(60).optional() }).strict(),
+      response: { 200: z.object({ items: z.array(queueItemSchema) }), ...errors },
+    },
+    handler: async (request) => {
+      const principal = agentOf(request);
+      return { items: await queueItems(principal.tenantId, await handoff.waitingFor(principal, request.query.queue)) };
+    },
+  });
+
+  api.get('/conversations', {
+    schema: { tags: ['agent console'], summary: 'Conversations assigned to me', security, response: { 200: z.object({ items: z.array(queueItemSchema) }), ...errors } },
+    handler: async (request) => {
+      const principal = agentOf(request);
+      return { items: await queueItems(principal.tenantId, await handoff.assignedTo(principal)) };
+    },
+  });
+
+  api.get('/conversations/:conversationId', {
+    schema: {
+      tags: ['agent console'],
+      summary: 'A conversation: the hand-off, the last 200 messages (public and internal), drafts, read marks',
+      security,
+      params: conversationParams,
+      response: { 200: conversationViewSchema, ...errors },
+    },
+    handler: async (request) => {
+      const { tenantId } = agentOf(request);
+      const { conversationId } = request.params;
+      const conversation = await deps.conversations.getConversation(tenantId, conversationId);
+      return {
+        conversation,
+        handoff: await handoff.currentHandoff(tenantId, conversationId),
+        messages: await handoff.recentMessages(tenantId, conversationId),
+        drafts: await handoff.drafts(tenantId, conversationId),
+        reads: await handoff.reads(tenantId, conversationId),
+      };
+    },
+  });
+
+  api.get('/conversations/:conversationId/context', {
+    schema: {
+      tags: ['agent console'],
+      summary: 'Context panel: summary, intent and confidence, citations, recent orders, suggested replies',
+      security,
+      params: conversationParams,
+      response: { 200: contextPanelSchema, ...errors },
+    },
+    handler: async (request) => handoff.contextPanel(agentOf(request).tenantId, request.params.conversationId),
+  });
+
+  api.post('/conversations/:conversationId/accept', {
+    schema: {
+      tags: ['agent console'],
+      summary: 'Take a conversation; of two agents accepting at once exactly one wins (409 CS_HANDOFF_ALREADY_ACCEPTED)',
+      security,
+      params: conversationParams,
+      response: { 200: handoffSchema, ...errors },
+    },
+    handler: async (request) => handoff.accept(agentOf(request), request.params.conversationId),
+  });
+
+  api.post('/conversations/:conversationId/messages', {
+    schema: {
+      tags: ['agent console'],
+      summary: 'Send a message (public needs me as the assignee) or an internal note',
+      security,
+      params: conversationParams,
+      body: agentMessageBody,
+      response: { 200: messageSchema, 201: messageSchema, 422: problemSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      const result = await handoff.sendMessage(agentOf(request), request.params.conversationId, request.body);
+      return reply.code(result.duplicate ? 200 : 201).send(result.message);
+    },
+  });
+
+  const draftResponse = z.object({ draft: draftSchema, message: messageSchema.nullable() });
+  api.post('/conversations/:conversationId/drafts/:draftId/approve', {
+    schema: { tags: ['agent console'], summary: 'Send an assist draft as it is', security, params: draftParams, response: { 200: draftResponse, ...errors } },
+    handler: async (request) => handoff.decideDraft(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'approve' }),
+  });
+  api.post('/conversations/:conversationId/drafts/:draftId/edit', {
+    schema: {
+      tags: ['agent console'],
+      summary: 'Send an edited assist draft; the character edit distance is stored for the learning loop',
+      security,
+      params: draftParams,
+      body: editDraftBody,
+      response: { 200: draftResponse, 422: problemSchema, ...errors },
+    },
+    handler: async (request) => handoff.decideDraft(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'edit', text: request.body.text }),
+  });
+  api.post('/conversations/:conversationId/drafts/:draftId/reject', {
+    schema: { tags: ['agent console'], summary: 'Reject an assist draft (nothing is sent)', security, params: draftParams, body: rejectDraftBody.nullish(), response: { 200: draftResponse, ...errors } },
+    handler: async (request) =>
+      handoff.decideDraft(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'reject', ...(request.body?.reason ? { reason: request.body.reason } : {}) }),
+  });
+
+  api.post('/conversations/:conversationId/transfer', {
+    schema: { tags: ['agent console'], summary: 'Transfer to a colleague (agentId) or a queue', security, params: conversationParams, body: transferBody, response: { 200: handoffSchema, ...errors } },
+    handler: async (request) => handoff.transfer(agentOf(request), request.params.conversationId, request.body),
+  });
+
+  api.post('/conversations/:conversationId/return-to-bot', {
+    schema: { tags: ['agent console'], summary: 'Give the conversation back to the bot', security, params: conversationParams, response: { 200: handoffSchema, ...errors } },
+    handler: async (request) => handoff.returnToBot(agentOf(request), request.params.conversationId),
+  });
+
+  api.post('/conversations/:conversationId/close', {
+    schema: { tags: ['agent console'], summary: 'Close with a resolution code', security, params: conversationParams, body: closeBody, response: { 200: handoffSchema, ...errors } },
+    handler: async (request) => handoff.close(agentOf(request), request.params.conversationId, request.body.resolutionCode, request.body.note),
+  });
+
+  api.post('/conversations/:conversationId/read', {
+    schema: { tags: ['agent console'], summary: 'Read receipt: I have read up to seq', security, params: conversationParams, body: readBody, response: { 204: z.null(), ...errors } },
+    handler: async (request, reply) => {
+      const principal = agentOf(request);
+      await handoff.markRead(principal.tenantId, request.params.conversationId, { kind: 'agent', id: principal.agentId }, request.body.seq);
+      return reply.code(204).send(null);
+    },
+  });
+
+  api.post('/conversations/:conversationId/typing', {
+    schema: { tags: ['agent console'], summary: 'Typing indicator to the customer', security, params: conversationParams, body: typingBody, response: { 204: z.null(), ...errors } },
+    handler: async (request, reply) => {
+      const principal = agentOf(request);
+      await handoff.requireConversation(principal.tenantId, request.params.conversationId);
+      await handoff.typing(principal.tenantId, request.params.conversationId, { kind: 'agent', id: principal.agentId, name: principal.name }, request.body.active);
+      return reply.code(204).send(null);
+    },
+  });
+
+  api.get('/ws', {
+    websocket: true,
+    // The socket checks its own token (a query parameter: browsers cannot set headers on a WebSocket).
+    config: { agentPublic: true },
+    schema: {
+      tags: ['agent console'],
+      summary: 'Console WebSocket (query: token). Frames in docs/handoff.md',
+      querystring: z.object({ token: z.string().max(300) }).strict(),
+    },
+  }, async (socket, request) => {
+    const early: Array<{ data: Buffer; isBinary: boolean }> = [];
+    let handle: ((data: Buffer, isBinary: boolean) => Promise<void>) | null = null;
+    let closed = false;
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (handle) void handle(data, isBinary);
+      else early.push({ data, isBinary });
+    });
+    const send = (payload: unknown) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
+    };
+    const principal = await verifyAgentToken(db, (request.query as { token: string }).token);
+    if (!principal) {
+      send({ type: 'error', code: ErrorCodes.unauthorized, message: 'invalid or expired agent session' });
+      socket.close(4401, 'unauthorized');
+      return;
+    }
+    const { tenantId, agentId } = principal;
+    const followers = new Map<string, { stop: () => void }>();
+
+    // The console being open is the agent's presence heartbeat (reclaim after KEFU_AGENT_RECLAIM_AFTER_MS without it).
+    await handoff.touch(principal);
+    const heartbeat = setInterval(() => void handoff.touch(principal).catch(() => undefined), Math.max(50, Math.min(15_000, deps.config.handoff.reclaimAfterMs / 3)));
+    heartbeat.unref();
+
+    const forward = async (event: DomainEvent) => {
+      if (event.tenantId !== tenantId) return;
+      switch (event.type) {
+        case 'handoff.updated': {
+          const view = await handoff.handoffView(tenantId, event.handoffId);
+          if (view) send({ type: 'handoff.updated', conversationId: event.conversationId, handoff: view });
+          return;
+        }
+        case 'draft.updated': {
+          const row = await db.selectFrom('drafts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', event.draftId).executeTakeFirst();
+          if (row) send({ type: 'draft.updated', conversationId: event.conversationId, draft: toDraftView(row) });
+          return;
+        }
+        case 'typing.updated':
+          if (event.actor.kind === 'agent' && event.actor.id === agentId) return;
+          send({ type: 'typing.updated', conversationId: event.conversationId, actor: { kind: event.actor.kind, id: event.actor.id }, active: event.active });
+          return;
+        case 'read.updated':
+          if (event.reader.kind === 'agent' && event.reader.id === agentId) return;
+          send({ type: 'read.updated', conversationId: event.conversationId, reader: event.reader, seq: event.seq });
+          return;
+        case 'sla.breached':
+          send({ type: 'sla.breached', conversationId: event.conversationId, handoffId: event.handoffId, kind: event.kind });
+          return;
+        case 'agent.updated': {
+          const agent = await getAgent(db, tenantId, event.agentId).catch(() => null);
+          if (agent) send({ type: 'agent.updated', agent: { id: agent.id, name: agent.name, skills: agent.skills, presence: agent.presence, activeCount: agent.activeCount, maxConcurrent: agent.maxConcurrent } });
+          return;
+        }
+        default:
+          return;
+      }
+    };
+    const unsubscribe = deps.bus.subscribe((event) => {
+      if (!closed) void forward(event).catch((error) => request.log.error({ err: error }, 'console push failed'));
+    });
+    const stopAll = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+      for (const follower of followers.values()) follower.stop();
+      followers.clear();
+      // The console is gone now: the reclaim timer starts from here.
+      void handoff.touch(principal).catch(() => undefined);
+    };
+    socket.on('close', stopAll);
+    socket.on('error', stopAll);
+    deps.onShutdown(() => socket.close(1012, 'restarting'));
+
+    const refuse = (error: unknown, clientId?: string) => {
+      if (!isKefuError(error)) request.log.error({ err: error }, 'console frame failed');
+      send({
+        type: 'error',
+        ...(clientId ? { clientId } : {}),
+        code: isKefuError(error) ? error.code : ErrorCodes.internal,
+        message: isKefuError(error) ? error.message : 'internal error',
+      });
+    };
+
+    const ready = await getAgent(db, tenantId, agentId);
+    handle = async (data: Buffer, isBinary: boolean) => {
+      if (isBinary) return send({ type: 'error', code: ErrorCodes.unsupportedMediaType, message: 'send JSON text frames' });
+      let frame;
+      try {
+        frame = consoleClientEvent.parse(JSON.parse(data.toString('utf8')));
+      } catch {
+        return send({ type: 'error', code: ErrorCodes.validation, message: 'malformed frame: see docs/handoff.md for the console frames' });
+      }
+      void handoff.touch(principal).catch(() => undefined);
+      try {
+        switch (frame.type) {
+          case 'ping':
+            return send({ type: 'pong' });
+          case 'conversation.subscribe': {
+            await handoff.requireConversation(tenantId, frame.conversationId);
+            followers.get(frame.conversationId)?.stop();
+            if (followers.size >= 200 && !followers.has(frame.conversationId)) {
+              throw new KefuError(ErrorCodes.validation, 'at most 200 conversations per console connection', { status: 400 });
+            }
+            const follower = followConversation(deps, { tenantId, conversationId: frame.conversationId, includeInternal: true }, frame.afterSeq, (message) =>
+              send({ type: 'message.created', conversationId: frame.conversationId, message }),
+            );
+            followers.set(frame.conversationId, follower);
+            return;
+          }
+          case 'conversation.unsubscribe':
+            followers.get(frame.conversationId)?.stop();
+            followers.delete(frame.conversationId);
+            return;
+          case 'message.create': {
+            const result = await handoff.sendMessage(principal, frame.conversationId, { text: frame.text, clientId: frame.clientId, ...(frame.visibility ? { visibility: frame.visibility } : {}) });
+            return send({ type: 'message.ack', clientId: frame.clientId, conversationId: frame.conversationId, id: result.message.id, seq: result.message.seq, duplicate: result.duplicate });
+          }
+          case 'typing.update':
+            await handoff.requireConversation(tenantId, frame.conversationId);
+            return handoff.typing(tenantId, frame.conversationId, { kind: 'agent', id: agentId, name: principal.name }, frame.active);
+          case 'read.update':
+            return handoff.markRead(tenantId, frame.conversationId, { kind: 'agent', id: agentId }, frame.seq);
+          case 'presence.update':
+            return handoff.setPresence(principal, frame.presence);
+        }
+      } catch (error) {
+        refuse(error, frame.type === 'message.create' ? frame.clientId : undefined);
+      }
+    };
+    send({ type: 'session.ready', agent: ready });
+    for (const frame of early.splice(0)) await handle(frame.data, frame.isBinary);
+  });
+}
