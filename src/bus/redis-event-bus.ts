@@ -90,13 +90,20 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   subscriber.on('ready', () => {
     if (!lost || closed) return;
     lost = false;
-    for (const handler of [...gapHandlers]) {
-      try {
-        handler();
-      } catch (error) {
-        reportHandler(error);
-      }
-    }
+    // ioredis re-subscribes by itself; SUBSCRIBE again (idempotent) and wait for Redis to confirm,
+    // so nothing published after the followers' re-read can slip past them.
+    subscriber
+      .subscribe(channel)
+      .then(() => {
+        for (const handler of [...gapHandlers]) {
+          try {
+            handler();
+          } catch (error) {
+            reportHandler(error);
+          }
+        }
+      })
+      .catch((error: Error) => reportRedis(error, 'resubscribe'));
   });
 
   return {

@@ -48,6 +48,19 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (slug, options) => (await import('./commands/admin.js')).runTenantCreate(slug, options));
 
+  const agent = program.command('agent').description('agent console accounts (hand-off to people)');
+  agent
+    .command('create')
+    .description('create an agent who can log into the console')
+    .argument('<tenant>', 'tenant slug')
+    .requiredOption('--email <email>', 'login email')
+    .requiredOption('--name <name>', 'display name, e.g. 李娜')
+    .option('--skills <list>', 'comma-separated skills matching the tenant\'s queues, e.g. 售后,投诉')
+    .option('--password <password>', 'at least 8 characters (default: generated and printed once)')
+    .option('--max-concurrent <n>', 'most conversations at once (default 5)')
+    .option('--json', 'print JSON')
+    .action(async (slug, options) => (await import('./commands/agent.js')).runAgentCreate(slug, options));
+
   const key = program.command('key').description('manage tenant API keys');
   key
     .command('create')

@@ -26,9 +26,9 @@ export function isElliptical(normalizedText: string): boolean {
 
 /**
  * The previous turn's topic as text: its FAQ category (机票, 酒店 …), else its question, else the
- * intent's sample phrasing. The category beat the whole question on travel-zh dialogues (52 vs 44
- * of 63 FAQ turns right at top 1, 50 without context): the question drowns the one new word of
- * the follow-up (「那孕妇呢」 after 宠物能上飞机吗 became 宠物 again).
+ * intent's sample phrasing. The category beat the whole question on travel-zh dialogues during
+ * development: the question drowns the one new word of the follow-up (「那孕妇呢」 after
+ * 宠物能上飞机吗 became 宠物 again).
  */
 function topicText(runtime: TenantRuntime, intent: string): string | null {
   const faq = runtime.faq.get(intent);

@@ -1,3 +1,4 @@
+import { normalizeText } from '../text/index.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 import type { Understanding } from './understander.js';
 
@@ -42,5 +43,5 @@ export function handoverQuickReply(locale: string): string {
 
 /** "是的" / "对" / "yes": the customer confirms a single suggested question. */
 export function isConfirmation(text: string): boolean {
-  return /^\s*(?:是|是的|对|对的|对呀|嗯|嗯嗯|没错|就是|就是这个|是这个|好的?|yes|yeah|yep|right|correct|exactly)\s*[.!。！]*\s*$/i.test(text);
+  return /^\s*(?:是|是的|对|对的|对呀|嗯|嗯嗯|没错|就是|就是这个|是这个|好的?|yes|yeah|yep|right|correct|exactly)\s*[.!。！]*\s*$/i.test(normalizeText(text).text);
 }

@@ -28,6 +28,7 @@ export const ErrorCodes = {
   shuttingDown: 'CS_SHUTTING_DOWN',
   connectorFailed: 'CS_CONNECTOR_FAILED',
   embeddingRequestFailed: 'CS_EMBEDDING_REQUEST_FAILED',
+  knowledgeFileRejected: 'CS_KNOWLEDGE_FILE_REJECTED',
   llmTimeout: 'CS_LLM_TIMEOUT',
   llmUpstream: 'CS_LLM_UPSTREAM',
   llmRateLimited: 'CS_LLM_RATE_LIMITED',

@@ -20,6 +20,8 @@ export interface FewShotMatcherOptions {
   featureWeights?: Partial<FeatureWeights>;
   /** Share of out-of-scope traffic the confidence assumes (default 0.2). */
   oosPrior?: number;
+  /** Below this confidence the message is out of scope (default 0.3, the turn pipeline's decline floor). */
+  oosThreshold?: number;
 }
 
 export interface FewShotPrediction {
@@ -184,31 +186,11 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
   // The answer's vocabulary, as a set of known feature ids (presence is the evidence).
   const answerSets = answerBags.map((bag) => new Set([...bag.keys()].map((key) => vocabulary.get(key)!)));
 
-  // Inverted indexes: feature → phrasings, centroids and answers that contain it.
-  const phrasingPostings = new Map<number, Array<[number, number]>>();
-  phrasings.forEach((phrasing, index) => {
-    for (const [key, value] of phrasing.vector) {
-      const list = phrasingPostings.get(key);
-      if (list) list.push([index, value]);
-      else phrasingPostings.set(key, [[index, value]]);
-    }
-  });
-  const centroidPostings = new Map<number, Array<[number, number]>>();
-  centroidSums.forEach((sum, intent) => {
-    for (const [key, value] of sum) {
-      const list = centroidPostings.get(key);
-      if (list) list.push([intent, value]);
-      else centroidPostings.set(key, [[intent, value]]);
-    }
-  });
-  const answerPostings = new Map<number, number[]>();
-  answerSets.forEach((set, intent) => {
-    for (const key of set) {
-      const list = answerPostings.get(key);
-      if (list) list.push(intent);
-      else answerPostings.set(key, [intent]);
-    }
-  });
+  // Inverted indexes (compressed rows over the dense feature ids): feature → phrasings, centroids
+  // and answers that contain it.
+  const phrasingPostings = buildPostings(vocabulary.size, phrasings.map((phrasing) => phrasing.vector));
+  const centroidPostings = buildPostings(vocabulary.size, centroidSums);
+  const answerPostings = buildPostings(vocabulary.size, answerSets.map((set) => new Map([...set].map((key) => [key, 1]))));
   /** Per phrasing and kind: the phrasing's dot product with its own intent's centroid sum (for leaving it out). */
   const selfDots = new Float64Array(phrasings.length * KINDS);
   phrasings.forEach((phrasing, index) => {
@@ -230,18 +212,19 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
     if (exclude >= 0) phrasingKindDots.fill(0, exclude * KINDS, exclude * KINDS + KINDS);
     for (const [key, value] of query) {
       const kind = kindIndex[key]!;
-      const postings = phrasingPostings.get(key);
-      if (postings) {
-        for (const [index, other] of postings) {
-          phrasingDots[index]! += value * other;
-          phrasingCoverage[index]! += other * other;
-          if (index === exclude) phrasingKindDots[index * KINDS + kind]! += value * other;
-        }
+      for (let at = phrasingPostings.offsets[key]!, end = phrasingPostings.offsets[key + 1]!; at < end; at += 1) {
+        const index = phrasingPostings.ids[at]!;
+        const other = phrasingPostings.values[at]!;
+        phrasingDots[index]! += value * other;
+        phrasingCoverage[index]! += other * other;
+        if (index === exclude) phrasingKindDots[index * KINDS + kind]! += value * other;
       }
-      const centroids = centroidPostings.get(key);
-      if (centroids) for (const [intent, other] of centroids) centroidDots[intent * KINDS + kind]! += value * other;
-      const answers = answerPostings.get(key);
-      if (answers) for (const intent of answers) result[intent * SCORE_FEATURES + 2]! += value * value;
+      for (let at = centroidPostings.offsets[key]!, end = centroidPostings.offsets[key + 1]!; at < end; at += 1) {
+        centroidDots[centroidPostings.ids[at]! * KINDS + kind]! += value * centroidPostings.values[at]!;
+      }
+      for (let at = answerPostings.offsets[key]!, end = answerPostings.offsets[key + 1]!; at < end; at += 1) {
+        result[answerPostings.ids[at]! * SCORE_FEATURES + 2]! += value * value;
+      }
     }
     for (let index = 0; index < phrasings.length; index += 1) {
       if (index === exclude) continue;
@@ -326,27 +309,29 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
   const calibrationRows: Array<{ x: number[]; y: number; weight: number }> = [];
   for (const sample of usable) {
     const { probabilities } = scoreOf(sample.evidence);
-    const [best, second] = ranked(probabilities);
+    const [best] = ranked(probabilities);
     if (best === sample.intent) correct += 1;
     calibrationRows.push({ x: calibrationInputs(probabilities, best, sample.unknown), y: best === sample.intent ? 1 : 0, weight: 1 });
   }
   // A background sentence close to one of the tenant's own phrasings may well be in its domain
   // (快递到哪了 for a shop): left out rather than taught as out of scope.
   const background = (options.background ?? defaultBackground())
-    .map((text) => vectorize(extractFeatures(normalizeText(text).text, jieba)))
-    .filter((vector) => {
-      if (vector.size === 0) return false;
-      const values = evidence(vector);
-      for (let intent = 0; intent < intentCount; intent += 1) if (values[intent * SCORE_FEATURES]! >= BACKGROUND_IN_DOMAIN) return false;
+    .map((text) => {
+      const vector = vectorize(backgroundFeatures(text, jieba));
+      return { vector, values: vector.size > 0 ? evidence(vector) : null };
+    })
+    .filter((item): item is { vector: SparseVector; values: Float64Array } => {
+      if (!item.values) return false;
+      for (let intent = 0; intent < intentCount; intent += 1) if (item.values[intent * SCORE_FEATURES]! >= BACKGROUND_IN_DOMAIN) return false;
       return true;
     });
   const oosPrior = options.oosPrior ?? 0.2;
+  const oosThreshold = options.oosThreshold ?? 0.3;
   if (background.length > 0 && calibrationRows.length > 0) {
     const weight = ((oosPrior / (1 - oosPrior)) * calibrationRows.length) / background.length;
-    for (const vector of background) {
-      const values = evidence(vector);
+    for (const { vector, values } of background) {
       const { probabilities } = scoreOf(values);
-      const [best, second] = ranked(probabilities);
+      const [best] = ranked(probabilities);
       calibrationRows.push({ x: calibrationInputs(probabilities, best, unknownShare(vector)), y: 0, weight });
     }
   }
@@ -373,14 +358,15 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
       }
       const values = evidence(query);
       const { probabilities } = scoreOf(values);
-      const [best, second] = ranked(probabilities);
+      const [best] = ranked(probabilities);
       const confidence = intentCount === 1 ? Math.min(0.5, values[0]!) : sigmoid(linear(calibration, calibrationInputs(probabilities, best, unknownShare(query))));
       // Alternatives carry the winner's calibrated confidence shared out by the intent probabilities.
       const order = [...probabilities.keys()].sort((a, b) => probabilities[b]! - probabilities[a]!).slice(0, 5);
       const alternatives = order.map((intent) => ({ intent: labels[intent]!, confidence: round((confidence * probabilities[intent]!) / probabilities[best]!) }));
       const tooFar = values[best * SCORE_FEATURES]! < MIN_SIMILARITY && centroidCosine(values, best) < MIN_SIMILARITY;
-      const reasons = tooFar ? ['no similar phrasing'] : [];
-      return { intent: labels[best]!, confidence: round(confidence), outOfScope: tooFar, alternatives, reasons };
+      const unsure = confidence < oosThreshold;
+      const reasons = tooFar ? ['no similar phrasing'] : unsure ? [`confidence below ${oosThreshold}`] : [];
+      return { intent: labels[best]!, confidence: round(confidence), outOfScope: tooFar || unsure, alternatives, reasons };
     } catch (error) {
       return { intent: null, confidence: 0, outOfScope: true, alternatives: [], reasons: [`internal error: ${(error as Error).message}`] };
     }
@@ -388,6 +374,36 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
   const match = (text: string): FewShotPrediction => matchNormalized(normalizeText(text.slice(0, 2000)).text);
   summary.trainMs = Math.round(performance.now() - started);
   return { labels, match, matchNormalized, summary };
+}
+
+/** Postings in compressed-row form: for feature f, entries offsets[f] … offsets[f+1]-1. */
+function buildPostings(features: number, vectors: readonly SparseVector[]): { offsets: Int32Array; ids: Int32Array; values: Float64Array } {
+  const offsets = new Int32Array(features + 1);
+  for (const vector of vectors) for (const key of vector.keys()) offsets[key + 1]! += 1;
+  for (let feature = 0; feature < features; feature += 1) offsets[feature + 1]! += offsets[feature]!;
+  const fill = offsets.slice(0, features);
+  const ids = new Int32Array(offsets[features]!);
+  const values = new Float64Array(offsets[features]!);
+  vectors.forEach((vector, id) => {
+    for (const [key, value] of vector) {
+      const at = fill[key]!++;
+      ids[at] = id;
+      values[at] = value;
+    }
+  });
+  return { offsets, ids, values };
+}
+
+/** Feature bags of background sentences with the default dictionary, shared by all tenants of the process. */
+const backgroundCache = new Map<string, Map<string, number>>();
+function backgroundFeatures(text: string, jieba: Jieba | undefined): Map<string, number> {
+  if (jieba) return extractFeatures(normalizeText(text).text, jieba);
+  let bag = backgroundCache.get(text);
+  if (!bag) {
+    bag = extractFeatures(normalizeText(text).text);
+    backgroundCache.set(text, bag);
+  }
+  return bag;
 }
 
 const round = (value: number) => Math.round(value * 10000) / 10000;
@@ -443,7 +459,7 @@ function fitConditionalLogit(samples: ReadonlyArray<{ intent: number; evidence: 
   };
   let theta = [...start];
   let current = pass(theta, true);
-  for (let iteration = 0; iteration < 30; iteration += 1) {
+  for (let iteration = 0; iteration < 20; iteration += 1) {
     const step = solve(current.hessian, current.gradient);
     if (!step) break;
     let accepted = false;
@@ -451,9 +467,10 @@ function fitConditionalLogit(samples: ReadonlyArray<{ intent: number; evidence: 
       const candidate = theta.map((value, i) => Math.max(0, value + scale * step[i]!));
       const next = pass(candidate, false);
       if (next.likelihood > current.likelihood + 1e-9) {
+        const gain = next.likelihood - current.likelihood;
         theta = candidate;
         current = pass(theta, true);
-        accepted = true;
+        accepted = gain > 1e-4 * samples.length;
         break;
       }
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { EventBus } from '../bus/index.js';
-import { toMessage, validateMessageText, type Message } from '../conversations/index.js';
+import { toConversation, toMessage, validateMessageText, type Conversation, type Message } from '../conversations/index.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import type { Db } from '../store/database.js';
@@ -256,20 +256,32 @@ export class HandoffService {
         : (await db.selectFrom('agents').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', 'in', agentIds).execute()).map((row) => [row.id, row.name]),
     );
     const settings = await this.settings(tenantId);
+    // Places in line: one ordered read per queue with waiting rows (not one count per row).
+    const positions = new Map<string, number>();
+    const waitingQueues = [...new Set(rows.filter((row) => row.status === 'waiting').map((row) => row.queue))];
+    if (waitingQueues.length === 1 && rows.length === 1) {
+      const row = rows[0]!;
+      const ahead = await db
+        .selectFrom('handoffs')
+        .select(sql<string>`count(*)`.as('count'))
+        .where('tenant_id', '=', tenantId)
+        .where('queue', '=', row.queue)
+        .where('status', '=', 'waiting')
+        .where((eb) => eb.or([eb('queued_at', '<', row.queued_at), eb.and([eb('queued_at', '=', row.queued_at), eb('id', '<', row.id)])]))
+        .executeTakeFirstOrThrow();
+      positions.set(row.id, Number(ahead.count) + 1);
+    } else {
+      for (const queue of waitingQueues) {
+        const line = await db.selectFrom('handoffs').select('id').where('tenant_id', '=', tenantId).where('queue', '=', queue).where('status', '=', 'waiting').orderBy('queued_at').orderBy('id').execute();
+        line.forEach((entry, index) => positions.set(entry.id, index + 1));
+      }
+    }
     const views: HandoffView[] = [];
     for (const row of rows) {
       let position: number | null = null;
       let etaSeconds: number | null = null;
       if (row.status === 'waiting') {
-        const ahead = await db
-          .selectFrom('handoffs')
-          .select(sql<string>`count(*)`.as('count'))
-          .where('tenant_id', '=', tenantId)
-          .where('queue', '=', row.queue)
-          .where('status', '=', 'waiting')
-          .where((eb) => eb.or([eb('queued_at', '<', row.queued_at), eb.and([eb('queued_at', '=', row.queued_at), eb('id', '<', row.id)])]))
-          .executeTakeFirstOrThrow();
-        position = Number(ahead.count) + 1;
+        position = positions.get(row.id) ?? 1;
         const queue = settings.queues.find((entry) => entry.name === row.queue) ?? settings.queues[0]!;
         etaSeconds = this.#eta(await this.#queueBase(tenantId, queue), position);
       }
@@ -368,6 +380,29 @@ export class HandoffService {
       .execute();
     const of = (kind: string) => rows.find((row) => row.reader_kind === kind)?.seq;
     return { contact: of('contact') ? String(of('contact')) : null, agent: of('agent') ? String(of('agent')) : null };
+  }
+
+  /** The latest public message of each conversation (one query). */
+  async lastPublicMessages(tenantId: string, conversationIds: string[]): Promise<Map<string, Message>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.deps.db
+      .selectFrom('messages')
+      .selectAll()
+      .distinctOn('conversation_id')
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', 'in', conversationIds)
+      .where('visibility', '=', 'public')
+      .orderBy('conversation_id')
+      .orderBy('seq', 'desc')
+      .execute();
+    return new Map(rows.map((row) => [row.conversation_id, toMessage(row)]));
+  }
+
+  /** Conversations by id, in one query. */
+  async conversationsById(tenantId: string, conversationIds: string[]): Promise<Map<string, Conversation>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.deps.db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', conversationIds).execute();
+    return new Map(rows.map((row) => [row.id, toConversation(row)]));
   }
 
   /** Last `limit` messages of a conversation, public and internal, oldest first. */
@@ -516,14 +551,15 @@ export class HandoffService {
     if (candidates.length === 0) return null;
     const ids = candidates.map((agent) => agent.id);
     const counts = await activeCounts(this.deps.db, tenantId, ids);
+    // When each candidate was last given a conversation (in this queue, for round-robin).
     const last = await this.deps.db
-      .selectFrom('handoff_events')
-      .innerJoin('handoffs', 'handoffs.id', 'handoff_events.handoff_id')
-      .select([sql<string>`handoff_events.details->>'agentId'`.as('agent_id'), sql<Date>`max(handoff_events.created_at)`.as('at')])
-      .where('handoff_events.tenant_id', '=', tenantId)
-      .where('handoff_events.kind', 'in', ['assigned', 'accepted'])
-      .$if(queue.assignment === 'round_robin', (query) => query.where('handoffs.queue', '=', queue.name))
-      .groupBy(sql`handoff_events.details->>'agentId'`)
+      .selectFrom('handoffs')
+      .select(['agent_id', sql<Date>`max(assigned_at)`.as('at')])
+      .where('tenant_id', '=', tenantId)
+      .where('agent_id', 'in', ids)
+      .where('assigned_at', 'is not', null)
+      .$if(queue.assignment === 'round_robin', (query) => query.where('queue', '=', queue.name))
+      .groupBy('agent_id')
       .execute();
     const lastAt = new Map(last.map((row) => [row.agent_id, new Date(row.at).getTime()]));
     const free = candidates.filter((agent) => (counts.get(agent.id) ?? 0) < agent.max_concurrent);

@@ -24,5 +24,5 @@ export { VectorIndex } from './vector-index.js';
 export { reciprocalRankFusion } from './rank-fusion.js';
 export type { MatchModel, MatchFeature } from './match-features.js';
 
-export { syncSource, activeKnowledge, nextSyncAt, folderSource, urlSource, sitemapSource, fetchBytes, isNonPublicAddress, SourceReadError, readerForSource, syncDueSources } from './store/index.js';
-export type { WebSourceOptions, SyncOptions, SyncReport, SourceItem, SourceReader, KnowledgeDatabase, DocumentStatus, SourceKind, SyncStatus } from './store/index.js';
+export { syncSource, activeKnowledge, nextSyncAt, folderSource, urlSource, sitemapSource, fetchBytes, isNonPublicAddress, SourceReadError, readerForSource, syncDueSources, syncUploadedFile, uploadPath, UPLOAD_SOURCE_NAME, detectPgvector, PgvectorStore, packSource, syncPackKnowledge } from './store/index.js';
+export type { PgvectorSupport, ChunkVector, WebSourceOptions, SyncOptions, SyncReport, SourceItem, SourceReader, KnowledgeDatabase, DocumentStatus, SourceKind, SyncStatus } from './store/index.js';

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKefu, type TestKefu } from '../../test/support/test-kefu.js';
 import { tenantIdOf } from '../../test/support/test-plans.js';
+import { createApiKey } from '../tenancy/index.js';
 
 /**
  * The usage ledger is written in the same transaction as the work it measures: a message is billed
@@ -146,5 +147,32 @@ describe('usage ledger', () => {
     expect(bankBill.statusCode).toBe(200);
     expect(bankBill.json()).toMatchObject({ tenantId: bank, ledger: { quantities: { messages: bankUsage.messages } } });
     expect(JSON.stringify(bankBill.json())).not.toContain(shop);
+  });
+
+  it('serves the bill as CSV and refuses malformed periods and ranges with problem+json', async () => {
+    const period = new Date().toISOString().slice(0, 7);
+    const csv = await kefu.app.inject({ url: `/v1/billing/${period}?format=csv`, headers: auth() });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const json = (await kefu.app.inject({ url: `/v1/billing/${period}`, headers: auth() })).json();
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines).toHaveLength(json.lines.length + 2);
+    expect(lines.at(-1)).toContain(String(json.totalMicros));
+    const byAccept = await kefu.app.inject({ url: `/v1/billing/${period}`, headers: { ...auth(), accept: 'text/csv' } });
+    expect(byAccept.headers['content-type']).toMatch(/^text\/csv/);
+    expect(byAccept.body).toBe(csv.body);
+    for (const bad of ['2026-13', 'latest', '2026-1']) {
+      const response = await kefu.app.inject({ url: `/v1/billing/${bad}`, headers: auth() });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json().code).toBe('CS_BILLING_PERIOD_INVALID');
+    }
+    const backwards = await kefu.app.inject({ url: '/v1/usage?from=2026-11-20T00:00:00Z&to=2026-11-01T00:00:00Z', headers: auth() });
+    expect(backwards.statusCode).toBe(400);
+    expect((await kefu.app.inject({ url: '/v1/usage?from=yesterday', headers: auth() })).statusCode).toBe(400);
+    expect((await kefu.app.inject({ url: '/v1/usage?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', headers: auth() })).statusCode).toBe(400);
+    // analytics:read is needed: a chat-only key is refused.
+    const chatOnly = await createApiKey(kefu.database.db, shop, { name: 'chat-only', scopes: ['chat'] });
+    expect((await kefu.app.inject({ url: `/v1/billing/${period}`, headers: { authorization: `Bearer ${chatOnly.key}` } })).statusCode).toBe(403);
   });
 });

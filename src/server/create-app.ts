@@ -20,6 +20,7 @@ import { demoRoutes } from './routes/demo.js';
 import { staticRoutes } from './routes/static.js';
 import { operatorRoutes } from './routes/operator.js';
 import { v1Routes } from './routes/v1.js';
+import { knowledgeRoutes } from './routes/knowledge.js';
 import { widgetRoutes } from './routes/widget.js';
 import { agentAdminRoutes, agentRoutes } from './routes/agent.js';
 import type { HandoffService } from '../handoff/index.js';
@@ -137,6 +138,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (scope) => v1Routes(scope, deps), { prefix: '/v1' });
+  await app.register(async (scope) => knowledgeRoutes(scope, deps), { prefix: '/v1' });
   await app.register(async (scope) => widgetRoutes(scope, deps), { prefix: '/widget/v1' });
   await app.register(async (scope) => csatRoutes(scope, deps), { prefix: '/widget/v1' });
   if (deps.handoff) {

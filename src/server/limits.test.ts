@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { createInProcessRateLimiter, createRedisRateLimiter } from '../ratelimit/index.js';
-import { createApiKey } from '../tenancy/index.js';
+import { createApiKey, revokeApiKey } from '../tenancy/index.js';
 import { createTestDatabase } from '../../test/support/test-database.js';
 import { createTestKefu, type TestKefu } from '../../test/support/test-kefu.js';
 import { assignPlan, tenantIdOf } from '../../test/support/test-plans.js';
@@ -56,6 +56,20 @@ describe('rate limits on /v1 and widget sessions', () => {
     // A plan change takes effect at once (tenant.updated drops the cached plan).
     await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 1000, burst: 1000 } });
     expect((await get(kefu.keyOf('shop-zh'))).statusCode).toBe(200);
+  });
+
+  it('refuses a flooding key before authentication, yet never lets a revoked key in', async () => {
+    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 0.5, burst: 2 } });
+    const created = await createApiKey(kefu.database.db, shop, { name: 'flood', scopes: ['chat'] });
+    const statuses = [];
+    for (let index = 0; index < 4; index += 1) statuses.push((await get(created.key)).statusCode);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    await revokeApiKey(kefu.database.db, shop, created.id);
+    // Refused early while the bucket is empty; once it has tokens, full authentication runs and says 401.
+    expect((await get(created.key)).statusCode).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await get(created.key)).statusCode).toBe(401);
+    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 1000, burst: 1000 } });
   });
 
   it('caps each key at keyRequestsPerSecond inside the tenant bucket', async () => {

@@ -7,6 +7,7 @@ import { createInProcessRateLimiter, createRedisRateLimiter, type RateLimiter } 
 import { closeRedis, connectRedis, createRedisConnection } from '../redis/index.js';
 import type { Db } from '../store/database.js';
 import { hashApiKey } from '../tenancy/index.js';
+import { problem } from './problem.js';
 
 /** What the request path needs to enforce per-tenant and per-key rates (built in src/server/kefu.ts). */
 export interface RequestLimits {
@@ -81,6 +82,12 @@ export async function createMetering(options: {
  * with Retry-After. The plan comes from a cache, so this adds no database round trip.
  */
 export async function enforceRate(limits: RequestLimits, tenantId: string, keyId: string | null, bucket = 'api'): Promise<void> {
+  const refusal = await checkRate(limits, tenantId, keyId, bucket);
+  if (refusal) throw rateLimited(refusal.who, refusal.retryAfterMs);
+}
+
+/** Takes the tokens; returns why and for how long the request is refused, or null when it may pass. */
+async function checkRate(limits: RequestLimits, tenantId: string, keyId: string | null, bucket: string): Promise<{ who: string; retryAfterMs: number } | null> {
   const plan = await limits.plans.get(tenantId);
   const { requestsPerSecond, burst, keyRequestsPerSecond } = plan.limits;
   const take = async (key: string, ratePerSecond: number, capacity: number) => {
@@ -96,14 +103,18 @@ export async function enforceRate(limits: RequestLimits, tenantId: string, keyId
     // The key's burst scales with its share of the tenant's rate (at least one request).
     const keyBurst = Math.max(1, Math.round((burst * keyRequestsPerSecond) / requestsPerSecond));
     const decision = await take(`key:${keyId}`, keyRequestsPerSecond, keyBurst);
-    if (!decision.allowed) throw rateLimited('this API key', decision.retryAfterMs);
+    if (!decision.allowed) return { who: 'this API key', retryAfterMs: decision.retryAfterMs };
   }
   const decision = await take(`${bucket}:${tenantId}`, requestsPerSecond, burst);
-  if (!decision.allowed) throw rateLimited('this tenant', decision.retryAfterMs);
+  return decision.allowed ? null : { who: 'this tenant', retryAfterMs: decision.retryAfterMs };
+}
+
+function retryAfterSecondsOf(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
 }
 
 function rateLimited(who: string, retryAfterMs: number): KefuError {
-  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const retryAfterSeconds = retryAfterSecondsOf(retryAfterMs);
   return new KefuError(ErrorCodes.rateLimited, `too many requests for ${who}; retry after ${retryAfterSeconds} s`, { status: 429, details: { retryAfterSeconds } });
 }
 
@@ -140,19 +151,35 @@ function bearerHash(request: FastifyRequest): string | null {
   return match ? hashApiKey(match[1]!) : null;
 }
 
+/** The longest a refusal on the flood path is held back (see earlyRateLimitHook). */
+const TARPIT_MAX_MS = 1_000;
+
 /**
  * onRequest for /v1: a key that authenticated recently takes its tokens before the body is parsed
  * and before the database lookup of authentication, so a tenant flooding far above its rate is
- * refused at the cost of a hash and a bucket, not a query its neighbours wait behind.
+ * refused at the cost of a hash and a bucket, not a query its neighbours wait behind. The refusal
+ * is written directly (no exception, no error handler) and held back until a token would be back
+ * (at most 1 s): a client that honours Retry-After (≥ 1 s) loses nothing, and a flooder's own
+ * connections pace it instead of costing its neighbours CPU.
  */
 export function earlyRateLimitHook(limits: RequestLimits) {
-  return async function limitRateEarly(request: FastifyRequest): Promise<void> {
-    if (!limits.recentKeys) return;
+  return async function limitRateEarly(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    if (!limits.recentKeys) return undefined;
     const hash = bearerHash(request);
     const known = hash ? limits.recentKeys.get(hash) : undefined;
-    if (!known) return;
-    await enforceRate(limits, known.tenantId, known.keyId);
-    rateTaken.add(request);
+    if (!known) return undefined;
+    const refusal = await checkRate(limits, known.tenantId, known.keyId, 'api');
+    if (!refusal) {
+      rateTaken.add(request);
+      return undefined;
+    }
+    const retryAfterSeconds = retryAfterSecondsOf(refusal.retryAfterMs);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(TARPIT_MAX_MS, refusal.retryAfterMs)));
+    const body = problem(429, ErrorCodes.rateLimited, `too many requests for ${refusal.who}; retry after ${retryAfterSeconds} s`, {
+      instance: request.url.split('?')[0],
+      retryAfterSeconds,
+    });
+    return reply.code(429).header('retry-after', String(retryAfterSeconds)).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
   };
 }
 

@@ -41,9 +41,11 @@ export function auditSource(request: FastifyRequest): Pick<AuditEntry, 'actor' |
 }
 
 /**
- * onResponse hook for /v1: every successful change made by an admin-level route (one whose scopes
- * include `admin` or `kb:write`) is written to the audit log with who and from where. Routes that
- * record a richer entry themselves set `config.audited = true`.
+ * Audit hook for /v1 (and other tenant-key zones): every successful change made by an admin-level
+ * route (one whose scopes include `admin` or `kb:write`) is written to the audit log with who and
+ * from where. Routes that record a richer entry themselves set `config.audited = true`.
+ * Register it on `onSend` so the entry exists before the client sees its 2xx; it also works on
+ * `onResponse` (it takes two arguments and resolves to nothing, which leaves an onSend payload as is).
  */
 export function adminAuditHook(db: Db) {
   return async function auditAdminAction(request: FastifyRequest, reply: FastifyReply): Promise<void> {

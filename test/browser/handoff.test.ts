@@ -29,6 +29,11 @@ async function openWidget(context: BrowserContext, base: string, tenant: string,
   return page;
 }
 
+/** The conversation the widget on `page` keeps in localStorage. */
+async function widgetConversation(page: Page, tenant: string): Promise<{ conversationId: string; visitorId: string }> {
+  return page.evaluate((key) => JSON.parse((globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(key) ?? '{}'), `kefu.widget.${tenant}`);
+}
+
 /** The demo agent kefu creates for each demo tenant (docs/handoff.md). */
 async function demoAgent(kefu: TestKefu, slug: string): Promise<{ email: string; password: string }> {
   const tenant = kefu.demo.find((entry) => entry.slug === slug) as { agent?: { email: string; password: string } } | undefined;
@@ -97,10 +102,14 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       const credentials = await demoAgent(kefu, 'shop-zh');
       const console_ = await logIntoConsole(agentContext, base, 'shop-zh', credentials, 'zh-CN', { tenant: '租户', email: '邮箱', password: '密码', login: '登录' });
       await console_.getByRole('heading', { name: /排队中/ }).waitFor();
-      const queued = console_.getByTestId('queue').locator('li').filter({ hasText: '质量问题怎么赔' });
-      const mine = console_.getByTestId('mine').locator('li').filter({ hasText: '质量问题怎么赔' });
+      // Going online (least-busy queues then assign at once, so the conversation may arrive as "mine").
+      await console_.getByLabel('在线状态').selectOption('online');
+      await expect.poll(() => console_.getByLabel('在线状态').inputValue()).toBe('online');
+      const { conversationId } = await widgetConversation(shop, 'shop-zh');
+      const queued = console_.getByTestId('queue').locator(`li[data-conversation-id="${conversationId}"]`);
+      const mine = console_.getByTestId('mine').locator(`li[data-conversation-id="${conversationId}"]`);
       await expect.poll(async () => (await queued.count()) + (await mine.count()), { timeout: 20_000 }).toBeGreaterThan(0);
-      if ((await queued.count()) > 0) await queued.getByRole('button', { name: '接入' }).click();
+      if ((await queued.count()) > 0) await queued.getByRole('button', { name: '接入', exact: true }).click();
       await mine.getByRole('button').first().click();
 
       // The conversation view: transcript, the AI draft to review, and the context panel.
@@ -174,11 +183,12 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await console_.getByRole('heading', { name: /Queue/ }).waitFor();
       await console_.getByRole('heading', { name: /My conversations/ }).waitFor();
       await console_.getByLabel('Presence').waitFor();
-      const item = console_.locator('.lists li').filter({ hasText: '有一笔不是我刷的' });
+      const { conversationId } = await widgetConversation(bank, 'bank-zh');
+      const item = console_.locator(`.lists li[data-conversation-id="${conversationId}"]`);
       await expect.poll(() => item.count(), { timeout: 20_000 }).toBeGreaterThan(0);
-      const take = item.getByRole('button', { name: 'Take' });
+      const take = item.getByRole('button', { name: 'Take', exact: true });
       if ((await take.count()) > 0) await take.click();
-      await console_.locator('.lists li').filter({ hasText: '有一笔不是我刷的' }).getByRole('button').first().click();
+      await console_.getByTestId('mine').locator(`li[data-conversation-id="${conversationId}"]`).getByRole('button').first().click();
       await console_.getByTestId('draft').getByRole('button', { name: 'Approve and send' }).waitFor();
       await containsText(console_.getByTestId('context'), 'Suggested replies');
       // Switching the language re-labels the console in place.
@@ -186,11 +196,30 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await console_.getByRole('button', { name: '核准並傳送' }).waitFor();
       await console_.getByLabel('語言').first().selectOption('en');
       await console_.getByRole('button', { name: 'Approve and send' }).waitFor();
+
+      // Edit the draft before it goes out: the customer sees the edited text, not the AI's.
+      const draft = console_.getByTestId('draft');
+      await draft.getByRole('button', { name: 'Edit' }).click();
+      const edited = '您好，我是青禾银行客服。已为您冻结该笔交易并提交争议处理，请留意短信通知。';
+      await draft.getByRole('textbox').fill(edited);
+      await draft.getByRole('button', { name: 'Send edited reply' }).click();
+      await bank.getByText(edited).waitFor();
+      await containsText(console_.locator('.transcript'), 'sent with edits');
+
+      // Give the conversation back to the bot: the customer is told, the bot answers again.
+      await console_.getByRole('button', { name: 'Return to bot' }).click();
+      await bank.getByText('You are back with the assistant').waitFor();
+      const botRows = bank.locator('[data-kefu-widget] .row[data-sender="bot"]');
+      const answered = await botRows.count();
+      await input.fill('年费怎么免？');
+      await input.press('Enter');
+      await expect.poll(() => botRows.count(), { timeout: 15_000 }).toBe(answered + 1);
+      await containsText(botRows.last(), '年费');
     } finally {
       await customer.close();
       await agentContext.close();
     }
-  }, 90_000);
+  }, 120_000);
 
   it('reconnects after the server drops the socket and shows what it missed exactly once', async () => {
     const customer = await browser.newContext({ locale: 'zh-TW' });
@@ -202,7 +231,7 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await input.press('Enter');
       await shop.getByText('选择「七天无理由」', { exact: false }).waitFor();
       const before = await rows(shop).count();
-      const saved = await shop.evaluate(() => JSON.parse((globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('kefu.widget.shop-zh') ?? '{}') as { conversationId: string });
+      const saved = await widgetConversation(shop, 'shop-zh');
 
       // Drop every WebSocket on the server, then post while the widget is away.
       for (const client of kefu.app.websocketServer.clients) client.terminate();
@@ -220,6 +249,16 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       // A reload resumes the same conversation with its history, once.
       await shop.reload();
       await expect.poll(() => rows(shop).count(), { timeout: 15_000 }).toBe(before + 4);
+
+      // Markup in a message is shown as text, never run.
+      await shop.getByRole('button', { name: '線上客服' }).or(shop.getByLabel('輸入訊息…')).first().waitFor();
+      if (await shop.getByRole('button', { name: '線上客服' }).count()) await shop.getByRole('button', { name: '線上客服' }).click();
+      const hostile = '<img src=x onerror="window.__pwned=1"><b>粗體</b>';
+      await shop.getByLabel('輸入訊息…').fill(hostile);
+      await shop.getByLabel('輸入訊息…').press('Enter');
+      await shop.locator('[data-kefu-widget] .row.mine .text').filter({ hasText: hostile }).waitFor();
+      expect(await shop.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await shop.locator('[data-kefu-widget] .row img, [data-kefu-widget] .row b').count()).toBe(0);
     } finally {
       await customer.close();
     }

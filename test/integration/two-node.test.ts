@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKefuProcess, SseClient, WidgetClient, type KefuProcess } from '../support/kefu-process.js';
 import { deleteRedisPrefix, redisTestUrl, servicesRequired, testRedis, uniqueRedisPrefix } from '../support/test-redis.js';
 
@@ -49,11 +49,12 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
     await admin.connect();
     await admin.query(`create schema ${schema}`);
     // One node first: it migrates and imports the demo packs; the second finds them there.
-    nodeA = await startKefuProcess(env());
+    // Generous start-up bounds: the machine running the tests may be busy.
+    nodeA = await startKefuProcess(env(), 170_000);
     nodes.push(nodeA);
-    nodeB = await startKefuProcess(env());
+    nodeB = await startKefuProcess(env(), 170_000);
     nodes.push(nodeB);
-  }, 240_000);
+  }, 360_000);
 
   afterAll(async () => {
     for (const client of clients) await client.close();
@@ -69,6 +70,13 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
     }
     rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
+
+  afterEach((context) => {
+    // A failure here is often a server-side error: show what the nodes logged.
+    if (context.task.result?.state === 'fail') {
+      for (const [index, node] of nodes.entries()) console.error(`--- node ${'AB'[index]} output (tail) ---\n${node.output().slice(-4000)}`);
+    }
+  });
 
   async function startSession(node: KefuProcess): Promise<{ token: string; conversationId: string }> {
     const response = await fetch(`${node.baseUrl}/widget/v1/sessions`, {

@@ -48,8 +48,8 @@ interface Operation {
 
 let kefu: TestKefu;
 let doc: any;
-const A = { slug: 'shop-zh', id: '', key: '', agentToken: null as string | null, widgetToken: '' };
-const B = { slug: 'bank-zh', id: '', key: '', agentToken: null as string | null, widgetToken: '' };
+const A = { slug: 'bank-zh', id: '', key: '', agentToken: null as string | null, widgetToken: '' };
+const B = { slug: 'shop-zh', id: '', key: '', agentToken: null as string | null, widgetToken: '' };
 /** Known ids of tenant A by parameter name; others are looked up in the table of the same name. */
 const aIds: Record<string, string> = {};
 /** Everything of A that must never appear in an answer to B. */
@@ -259,7 +259,11 @@ beforeAll(async () => {
   // Real resources of tenant A: a conversation with messages and a trace (one handed to a person),
   // a widget conversation, and whatever its pack brought (FAQ, documents, intents, channels …).
   const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })).json();
-  const posted = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth, payload: { text: `${MARKER} 运费怎么算？` } })).json();
+  const posted = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth, payload: { text: `${MARKER} 年费怎么收？` } })).json();
+  // A sensitive FAQ in bank-zh is answered as a draft for a person to approve (a drafts row).
+  const second = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })).json();
+  const drafted = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${second.id}/messages`, headers: auth, payload: { text: '信用卡逾期会影响征信吗？' } })).json();
+  expect(drafted.turn?.route, JSON.stringify(drafted)).toBe('assist');
   const handedOver = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth, payload: { text: '我要转人工' } })).json();
   expect(posted.turn?.traceId, JSON.stringify(posted)).toBeTruthy();
   const widget = (await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: A.slug } })).json();
@@ -271,7 +275,7 @@ beforeAll(async () => {
     tenantId: A.id,
   });
   const tenantRow = await kefu.database.db.selectFrom('tenants').select(['name']).where('id', '=', A.id).executeTakeFirstOrThrow();
-  for (const secret of [A.id, A.slug, tenantRow.name, MARKER, conversation.id, conversation.contactId, posted.message.id, posted.reply?.id, posted.turn.traceId, handedOver.turn?.traceId, widget.conversationId, widget.contactId, A.key]) {
+  for (const secret of [A.id, A.slug, tenantRow.name, MARKER, conversation.id, second.id, conversation.contactId, posted.message.id, posted.reply?.id, posted.turn.traceId, handedOver.turn?.traceId, widget.conversationId, widget.contactId, A.key]) {
     if (secret) aSecrets.add(String(secret));
   }
   A.widgetToken = widget.token;

@@ -265,7 +265,7 @@ function Workspace({ t, session, onSignOut, languagePicker }: { t: ConsoleString
             {queue.length === 0 && <p class="empty">{t.queueEmpty}</p>}
             <ul data-testid="queue">
               {queue.map((item) => (
-                <li key={item.conversation.id} class={item.conversation.id === selected ? 'selected' : ''}>
+                <li key={item.conversation.id} class={item.conversation.id === selected ? 'selected' : ''} data-conversation-id={item.conversation.id}>
                   <button type="button" class="item" onClick={() => open(item.conversation.id)}>
                     <ItemSummary item={item} t={t} />
                   </button>
@@ -279,7 +279,7 @@ function Workspace({ t, session, onSignOut, languagePicker }: { t: ConsoleString
             {mine.length === 0 && <p class="empty">{t.mineEmpty}</p>}
             <ul data-testid="mine">
               {mine.map((item) => (
-                <li key={item.conversation.id} class={item.conversation.id === selected ? 'selected' : ''}>
+                <li key={item.conversation.id} class={item.conversation.id === selected ? 'selected' : ''} data-conversation-id={item.conversation.id}>
                   <button type="button" class="item" aria-current={item.conversation.id === selected ? 'true' : undefined} onClick={() => open(item.conversation.id)}>
                     <ItemSummary item={item} t={t} />
                   </button>

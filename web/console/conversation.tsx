@@ -407,7 +407,7 @@ function ContextAside({ t, context, onUse }: { t: ConsoleStrings; context: Conte
       <section>
         <h3>{t.sources}</h3>
         {context.citations.length ? (
-          <ul>{context.citations.map((citation) => <li key={`${citation.source}:${citation.id ?? ''}`}>{citation.source}{citation.version ? ` v${citation.version}` : ''}</li>)}</ul>
+          <ul>{context.citations.map((citation) => <li key={`${citation.source}:${citation.id ?? ''}`}>{citation.id ? `${citation.source}:${citation.id}` : citation.source}{citation.version ? ` · v${citation.version}` : ''}</li>)}</ul>
         ) : (
           <p>{t.none}</p>
         )}

@@ -41,4 +41,5 @@ function boot(script: HTMLScriptElement | null): void {
   else document.addEventListener('DOMContentLoaded', mount, { once: true });
 }
 
-boot(document.currentScript as HTMLScriptElement | null);
+// currentScript is null when a tag manager defers or wraps the tag; then find it by its attribute.
+boot((document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[data-tenant][src*="widget.js"]'));

@@ -208,7 +208,7 @@ export function Widget({ config }: { config: WidgetConfig }) {
       )}
       <div class="log" ref={logRef} role="log" aria-live="polite" aria-label={t.messages} tabIndex={0}>
         {visible.map((message) => (
-          <MessageRow key={message.id} message={message} t={t} read={message === lastMine && BigInt(state.agentReadSeq) >= BigInt(message.seq)} />
+          <MessageRow key={message.id} message={message} t={t} agentName={state.handoff?.agentName ?? null} read={message === lastMine && BigInt(state.agentReadSeq) >= BigInt(message.seq)} />
         ))}
         {Object.entries(state.streams).map(([turnId, text]) => (
           <div key={turnId} class="row streaming">
@@ -266,10 +266,10 @@ export function Widget({ config }: { config: WidgetConfig }) {
   );
 }
 
-function MessageRow({ message, t, read }: { message: Message; t: (typeof widgetStrings)['en']; read: boolean }) {
+function MessageRow({ message, t, read, agentName }: { message: Message; t: (typeof widgetStrings)['en']; read: boolean; agentName: string | null }) {
   const mine = message.direction === 'incoming';
   const sender = message.sender as Message['sender'] & { name?: string | null };
-  const who = mine ? t.you : sender.kind === 'agent' ? (sender.name ?? t.agent) : t.bot;
+  const who = mine ? t.you : sender.kind === 'agent' ? (sender.name ?? agentName ?? t.agent) : t.bot;
   const citations = citationsOf(message);
   return (
     <div class={`row ${mine ? 'mine' : sender.kind}`} data-sender={sender.kind}>

@@ -43,6 +43,19 @@ describe('kefu eval faq', () => {
     expect(result.dialogue_turn_accuracy).toBe(1);
   });
 
+  it('under a strict gate, unsure in-scope rows get suggestions (counted, not handed over)', async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    // Vaguer wordings (Simplified, Traditional, English) than the sheet's, and a 转人工.
+    const result = await runEvalFaq({ faq: fixture('faq.csv'), test: fixture('unsure.jsonl'), gate: '0.9999', domain: 'travel', json: true });
+    expect(result.answer_accuracy).toBe(0);
+    expect(result.suggestions).toEqual({ rows: 4, in_scope: 4, right_offered: 4 });
+    expect(result.answer_or_suggestion_accuracy).toBe(1);
+    expect(result.errors.every((error) => error.route === 'auto' && error.suggested.length >= 1 && error.suggested.length <= 3)).toBe(true);
+    // Only the 转人工 row reaches a person, not the unsure ones.
+    expect(result).toMatchObject({ human_recall: 1, human_precision: 1 });
+    expect(result.counts.person).toBe(1);
+  });
+
   it('prints a readable table without --json', async () => {
     const written: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));

@@ -50,6 +50,8 @@ export interface RowOutcome {
   /** Routed to a person: route human or assist. */
   person: boolean;
   handoverRule: string | null;
+  /** FAQ ids offered as quick replies when kefu was unsure ("您是想问…"), in order. */
+  suggested: string[];
   correct: boolean;
 }
 
@@ -66,6 +68,10 @@ export interface FaqEvaluation {
   dialogue_turn_accuracy?: number | null;
   /** In-scope rows whose right FAQ was answered automatically or drafted for a person (assist). */
   answer_or_draft_accuracy: number | null;
+  /** In-scope rows answered automatically with the right FAQ, or offered it as a suggestion (one tap away). */
+  answer_or_suggestion_accuracy: number | null;
+  /** Rows that got a suggestion instead of an answer, and how many of the in-scope ones offered the right FAQ. */
+  suggestions: { rows: number; in_scope: number; right_offered: number };
   /** Rows whose expected FAQ is marked 敏感: how many went to assist, and with the right draft. */
   sensitive: { n: number; assist: number; right_draft: number; answered_automatically: number };
   /** The hand-over rules alone (trace.handover), on `human` rows vs the others. */
@@ -73,7 +79,7 @@ export interface FaqEvaluation {
   counts: { in_scope: number; oos: number; human: number; automatic: number; person: number; dialogue_turns?: number };
   train_ms: number;
   turn_ms_p50: number;
-  errors: Array<Pick<RowOutcome, 'text' | 'expected' | 'route' | 'tier' | 'intent' | 'faq' | 'confidence' | 'handoverRule'> & { dialogue?: string }>;
+  errors: Array<Pick<RowOutcome, 'text' | 'expected' | 'route' | 'tier' | 'intent' | 'faq' | 'confidence' | 'handoverRule' | 'suggested'> & { dialogue?: string }>;
 }
 
 function checkExpected(expected: unknown, faqIds: ReadonlySet<string>): string {
@@ -183,7 +189,10 @@ export async function runEvalFaq(options: EvalFaqOptions): Promise<FaqEvaluation
         const handover = trace.trace.handover as { rule: string } | null;
         const automatic = turn.route === 'auto' && turn.tier === 'light' && faq !== null;
         const person = turn.route === 'human' || turn.route === 'assist';
-        const outcome = { text: row.text, expected: row.expected, kind: row.kind, route: turn.route, tier: turn.tier, intent: turn.intent, confidence: turn.confidence, faq, automatic, person, handoverRule: handover?.rule ?? null };
+        // "suggest: faq-01, faq-02 (…)" or "clarify: faq-01 vs faq-02 are close (…)" in the reasons.
+        const offered = ((trace.trace.reasons ?? []) as string[]).find((reason) => /^(?:suggest|clarify): /.test(reason));
+        const suggested = offered && turn.route === 'auto' && !automatic ? (offered.replace(/^\w+: /, '').split(/ \(|\s+are close/)[0] ?? '').split(/,\s*|\s+vs\s+/).filter(Boolean) : [];
+        const outcome = { text: row.text, expected: row.expected, kind: row.kind, route: turn.route, tier: turn.tier, intent: turn.intent, confidence: turn.confidence, faq, automatic, person, handoverRule: handover?.rule ?? null, suggested };
         return { ...outcome, correct: isCorrect(row.expected, outcome) };
       };
 
@@ -236,6 +245,12 @@ function report(
     ece: automatic.length === 0 ? null : Math.round(expectedCalibrationError(automatic.map((row) => row.confidence), automatic.map((row) => row.faq === row.expected), 15) * 10000) / 10000,
     ...(withDialogues ? { dialogue_turn_accuracy: ratio(dialogueOutcomes.filter((row) => row.correct).length, dialogueOutcomes.length) } : {}),
     answer_or_draft_accuracy: ratio(inScope.filter((row) => row.faq === row.expected && (row.automatic || row.route === 'assist')).length, inScope.length),
+    answer_or_suggestion_accuracy: ratio(inScope.filter((row) => (row.automatic && row.faq === row.expected) || row.suggested.includes(row.expected)).length, inScope.length),
+    suggestions: {
+      rows: outcomes.filter((row) => row.suggested.length > 0).length,
+      in_scope: inScope.filter((row) => row.suggested.length > 0).length,
+      right_offered: inScope.filter((row) => row.suggested.includes(row.expected)).length,
+    },
     sensitive: {
       n: sensitive.length,
       assist: sensitive.filter((row) => row.route === 'assist').length,
@@ -271,6 +286,7 @@ function report(
         faq: row.faq,
         confidence: Math.round(row.confidence * 1000) / 1000,
         handoverRule: row.handoverRule,
+        suggested: row.suggested,
       })),
   };
   if (json) process.stdout.write(JSON.stringify(evaluation) + '\n');
@@ -294,6 +310,7 @@ function formatTable(evaluation: FaqEvaluation): string {
   if (evaluation.dialogue_turn_accuracy !== undefined) rows.push(['dialogue turn accuracy', `${percent(evaluation.dialogue_turn_accuracy)} of ${evaluation.counts.dialogue_turns} turns`]);
   rows.push(
     ['answer or assist draft accuracy', percent(evaluation.answer_or_draft_accuracy)],
+    ['answer or right suggestion', `${percent(evaluation.answer_or_suggestion_accuracy)} (suggestions: ${evaluation.suggestions.rows} rows, right FAQ offered in ${evaluation.suggestions.right_offered}/${evaluation.suggestions.in_scope} in scope)`],
     ['sensitive FAQ rows → assist (right draft)', `${evaluation.sensitive.assist}/${evaluation.sensitive.n} (${evaluation.sensitive.right_draft})`],
     ['hand-over rules: recall / false rate', `${percent(evaluation.handover_rules.recall)} / ${percent(evaluation.handover_rules.false_rate)}`],
     ['train / turn p50', `${evaluation.train_ms} ms / ${evaluation.turn_ms_p50} ms`],

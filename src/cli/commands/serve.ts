@@ -11,6 +11,7 @@ export async function runServe(options: { port?: string; host?: string }): Promi
   print(`kefu 客服 is running`);
   print(`  API            ${base}/v1`);
   print(`  API reference  ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
+  print(`  Operator API   ${base}/operator/v1   (${config.operator.bootstrapKey ? 'KEFU_OPERATOR_KEY is set' : 'key: npx kefu operator key create --name ops'}; docs/reselling.md)`);
   print(`  Widget demo    ${base}/`);
   print(`  Health         ${base}/healthz   ${base}/readyz   ${base}/metrics`);
   print(`  Database       ${kefu.database.kind === 'pglite' ? `PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);

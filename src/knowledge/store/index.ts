@@ -7,3 +7,7 @@ export type { KnowledgeDatabase, DocumentStatus, SourceKind, SyncStatus } from '
 export { urlSource, sitemapSource, fetchBytes, isNonPublicAddress, SourceReadError } from './web-source.js';
 export type { WebSourceOptions } from './web-source.js';
 export { readerForSource, syncDueSources } from './source-readers.js';
+export { syncUploadedFile, uploadPath, UPLOAD_SOURCE_NAME } from './upload-source.js';
+export { detectPgvector, PgvectorStore } from './pgvector.js';
+export type { PgvectorSupport, ChunkVector } from './pgvector.js';
+export { packSource, syncPackKnowledge } from './pack-source.js';

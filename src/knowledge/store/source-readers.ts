@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import { folderSource, type SourceReader } from './folder-source.js';
+import { packSource } from './pack-source.js';
 import type { KnowledgeDatabase, SourceKind } from './knowledge-tables.js';
 import { syncSource, type SyncOptions, type SyncReport } from './sync-source.js';
 import { sitemapSource, urlSource, type WebSourceOptions } from './web-source.js';
 
 /**
- * The reader for a `knowledge_sources` row: `folder` {path}, `url` {urls}, `sitemap` {url}.
- * Uploaded files and the tenant pack are synced by their importers with their own readers.
+ * The reader for a `knowledge_sources` row: `folder` {path}, `url` {urls}, `sitemap` {url},
+ * `pack` {path} (the pack's faq sheet and docs/). Uploaded files are synced by the upload route.
  */
 export function readerForSource(source: { kind: SourceKind; config: Record<string, unknown> }, web: WebSourceOptions = {}): SourceReader {
   const config = source.config;
@@ -20,6 +21,9 @@ export function readerForSource(source: { kind: SourceKind; config: Record<strin
     case 'sitemap':
       if (typeof config.url !== 'string') throw new Error('a sitemap source needs config.url');
       return sitemapSource(config.url, web);
+    case 'pack':
+      if (typeof config.path !== 'string') throw new Error('a pack source needs config.path');
+      return packSource(config.path);
     default:
       throw new Error(`${source.kind} sources are synced by their importer, not on a schedule`);
   }

@@ -6,11 +6,13 @@ import { fetchBytes, isNonPublicAddress, sitemapSource, urlSource } from './web-
 // Threat: a tenant-supplied URL or sitemap makes kefu fetch internal services (its own admin API,
 // a database console, the cloud metadata endpoint) — server-side request forgery.
 let server: Server;
+const hosts: string[] = [];
 let base: string;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
     if (request.url === '/redirect-to-metadata') return void response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+    hosts.push(request.headers.host ?? '');
     response.writeHead(200, { 'content-type': 'text/plain' }).end('internal secret');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -52,5 +54,37 @@ describe('web sources refuse internal addresses', () => {
     });
     await expect(guarded).rejects.toMatchObject({ code: 'blocked_address' });
     expect(requested).toEqual(['http://shop.example/redirect-to-metadata']);
+  });
+
+  it('refuses a host name that resolves to 127.0.0.1 unless private networks are allowed', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const resolve = async (): Promise<string[]> => ['127.0.0.1'];
+    await expect(fetchBytes(`http://intranet.example:${port}/`, { resolve })).rejects.toMatchObject({ code: 'blocked_address' });
+    await expect(urlSource([`http://intranet.example:${port}/`], { resolve }).read(`http://intranet.example:${port}/`)).rejects.toMatchObject({ code: 'blocked_address' });
+    const allowed = await fetchBytes(`http://intranet.example:${port}/page`, { resolve, allowPrivateNetwork: true });
+    expect(new TextDecoder().decode(allowed.bytes)).toBe('internal secret');
+  });
+
+  it('connects to the address it vetted, so a second (rebinding) DNS answer is never used', async () => {
+    // DNS rebinding: a name answers with a public address for the check, then with 127.0.0.1 for
+    // the connection. kefu resolves once and connects to that address; the name below does not
+    // exist in real DNS, so the page can only arrive if the connection used the vetted answer.
+    const port = (server.address() as AddressInfo).port;
+    let lookups = 0;
+    const resolve = async (): Promise<string[]> => {
+      lookups += 1;
+      return lookups === 1 ? ['127.0.0.1'] : ['203.0.113.7'];
+    };
+    hosts.length = 0;
+    const page = await fetchBytes(`http://pinned.invalid:${port}/doc`, { resolve, allowPrivateNetwork: true });
+    expect(new TextDecoder().decode(page.bytes)).toBe('internal secret');
+    expect(lookups).toBe(1);
+    expect(hosts).toEqual([`pinned.invalid:${port}`]);
+
+    // And the other way round: vetted public, re-resolving to loopback would reach the server.
+    let calls = 0;
+    const rebinding = async (): Promise<string[]> => (++calls === 1 ? ['203.0.113.7'] : ['127.0.0.1']);
+    await expect(fetchBytes(`http://rebind.invalid:${port}/doc`, { resolve: rebinding, timeoutMs: 300 })).rejects.toMatchObject({ code: expect.stringMatching(/^(timeout|network_error)$/) });
+    expect(calls).toBe(1);
   });
 });

@@ -1,5 +1,8 @@
 import { lookup } from 'node:dns/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { Readable } from 'node:stream';
 import { XMLParser } from 'fast-xml-parser';
 import type { SourceItem, SourceReader } from './folder-source.js';
 
@@ -16,6 +19,11 @@ export class SourceReadError extends Error {
 }
 
 export interface WebSourceOptions {
+  /**
+   * Replaces the HTTP client (tests, an egress proxy). Without it kefu connects to the address it
+   * resolved and vetted itself; an injected fetch resolves the name again, so it must be trusted
+   * not to follow a rebinding DNS answer.
+   */
   fetch?: typeof fetch;
   /** Per request (default 15 s). */
   timeoutMs?: number;
@@ -51,9 +59,13 @@ export function isNonPublicAddress(address: string): boolean {
   return lower === '::' || lower === '::1' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith('ff');
 }
 
-async function assertPublic(url: URL, options: WebSourceOptions): Promise<void> {
+/**
+ * Resolves the host once and vets every address (unless private networks are allowed). The caller
+ * connects to the returned address, never to the name again: resolving twice would let a DNS
+ * answer with a short TTL switch to 127.0.0.1 between the check and the connection (DNS rebinding).
+ */
+async function vetAddress(url: URL, options: WebSourceOptions): Promise<{ address: string; family: 4 | 6 }> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceReadError('unsupported_url', `${url.href}: only http and https URLs can be synced`);
-  if (options.allowPrivateNetwork) return;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const resolve = options.resolve ?? (async (name: string) => (await lookup(name, { all: true })).map((entry) => entry.address));
   const addresses = isIP(host)
@@ -61,23 +73,59 @@ async function assertPublic(url: URL, options: WebSourceOptions): Promise<void> 
     : await resolve(host).catch((error: unknown) => {
         throw new SourceReadError('dns_failed', `${url.host} could not be resolved`, { cause: error });
       });
-  if (addresses.some(isNonPublicAddress)) throw new SourceReadError('blocked_address', `${url.host} resolves to a non-public address; kefu does not fetch internal networks`);
+  if (addresses.length === 0) throw new SourceReadError('dns_failed', `${url.host} has no address`);
+  if (!options.allowPrivateNetwork && addresses.some(isNonPublicAddress)) throw new SourceReadError('blocked_address', `${url.host} resolves to a non-public address; kefu does not fetch internal networks`);
+  const address = addresses[0]!;
+  return { address, family: isIP(address) === 6 ? 6 : 4 };
+}
+
+/**
+ * A GET over node:http(s) whose socket connects to `pinned` (the Host header and TLS server name
+ * stay the URL's host, so virtual hosts and certificates work as usual).
+ */
+function pinnedGet(url: URL, pinned: { address: string; family: 4 | 6 }, init: { headers: Record<string, string>; signal: AbortSignal }): Promise<Response> {
+  return new Promise((resolvePromise, reject) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: 'GET',
+        headers: init.headers,
+        signal: init.signal,
+        lookup: (_host, options, callback) => {
+          // Node asks for all addresses when autoSelectFamily is on; answer in the shape it asked for.
+          if ((options as { all?: boolean }).all) (callback as unknown as (error: null, addresses: { address: string; family: number }[]) => void)(null, [pinned]);
+          else callback(null, pinned.address, pinned.family);
+        },
+      },
+      (response) => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value === undefined) continue;
+          for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+        }
+        const status = response.statusCode ?? 502;
+        const body = status === 204 || status === 304 ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
+        if (body === null) response.resume();
+        resolvePromise(new Response(body, { status: status < 200 || status > 599 ? 502 : status, headers }));
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
 }
 
 /** GET with the address guard on every redirect hop, a timeout and a size cap. */
 export async function fetchBytes(href: string, options: WebSourceOptions = {}): Promise<{ bytes: Uint8Array; url: string }> {
-  const fetchImplementation = options.fetch ?? fetch;
   const maxBytes = options.maxBytes ?? 20 * 1024 * 1024;
   let url = new URL(href);
   for (let hop = 0; hop <= 5; hop += 1) {
-    await assertPublic(url, options);
+    const pinned = await vetAddress(url, options);
     let response: Response;
     try {
-      response = await fetchImplementation(url, {
-        redirect: 'manual',
-        headers: { 'user-agent': options.userAgent ?? 'kefu-knowledge-sync/1.0', accept: '*/*' },
-        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-      });
+      const headers = { 'user-agent': options.userAgent ?? 'kefu-knowledge-sync/1.0', accept: '*/*' };
+      const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
+      // An injected fetch (tests, proxies) gets the URL; the default connects to the vetted address.
+      response = options.fetch ? await options.fetch(url, { redirect: 'manual', headers, signal }) : await pinnedGet(url, pinned, { headers, signal });
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') throw new SourceReadError('timeout', `${url.href} did not answer within ${options.timeoutMs ?? 15_000} ms`, { cause: error });

@@ -386,45 +386,45 @@ describe('live: the console and widget WebSockets', () => {
   it('the widget sees its place in line, the agent, agent messages, typing and read receipts; the console sees the customer', async () => {
     await emptyQueues();
     const someone = await agent(shopKey, 'shop-zh', '小美', ['投诉', '售后']);
-    const console = await consoleSocket(someone.token);
-    await console.until((events) => events.find((event) => event.type === 'session.ready'));
+    const agentConsole = await consoleSocket(someone.token);
+    await agentConsole.until((events) => events.find((event) => event.type === 'session.ready'));
     const customerSocket = await widget('shop-zh');
     customerSocket.send({ type: 'message.create', clientId: 'w1', text: '轉人工' });
     const waiting = await customerSocket.until((events) => events.find((event) => event.type === 'handoff.updated' && event.handoff.status === 'waiting'));
     expect(waiting.handoff).toMatchObject({ queue: '通用', position: 1, etaSeconds: null, agentName: null });
     // The console hears about the new waiting conversation.
-    await console.until((events) => events.find((event) => event.type === 'handoff.updated' && event.conversationId === customerSocket.conversationId));
+    await agentConsole.until((events) => events.find((event) => event.type === 'handoff.updated' && event.conversationId === customerSocket.conversationId));
 
     // Going online gives the ETA a basis: the widget is told (300 s × 1 ÷ 5 slots), then it is assigned.
-    console.send({ type: 'presence.update', presence: 'online' });
+    agentConsole.send({ type: 'presence.update', presence: 'online' });
     const assigned = await customerSocket.until((events) => events.find((event) => event.type === 'handoff.updated' && event.handoff.status === 'assigned'));
     expect(assigned.handoff.agentName).toBe('小美');
 
-    console.send({ type: 'conversation.subscribe', conversationId: customerSocket.conversationId });
-    await console.until((events) => events.find((event) => event.type === 'message.created' && event.message.text === '轉人工'));
-    console.send({ type: 'typing.update', conversationId: customerSocket.conversationId, active: true });
+    agentConsole.send({ type: 'conversation.subscribe', conversationId: customerSocket.conversationId });
+    await agentConsole.until((events) => events.find((event) => event.type === 'message.created' && event.message.text === '轉人工'));
+    agentConsole.send({ type: 'typing.update', conversationId: customerSocket.conversationId, active: true });
     const typing = await customerSocket.until((events) => events.find((event) => event.type === 'typing.updated'));
     expect(typing).toMatchObject({ actor: { kind: 'agent', name: '小美' }, active: true });
-    console.send({ type: 'message.create', conversationId: customerSocket.conversationId, clientId: 'c1', text: '您好，我是小美，请问有什么可以帮您？' });
-    const ack = await console.until((events) => events.find((event) => event.type === 'message.ack'));
+    agentConsole.send({ type: 'message.create', conversationId: customerSocket.conversationId, clientId: 'c1', text: '您好，我是小美，请问有什么可以帮您？' });
+    const ack = await agentConsole.until((events) => events.find((event) => event.type === 'message.ack'));
     expect(ack).toMatchObject({ clientId: 'c1', duplicate: false });
     const received = await customerSocket.until((events) => events.find((event) => event.type === 'message.created' && event.message.sender.kind === 'agent'));
     expect(received.message).toMatchObject({ id: ack.id, text: '您好，我是小美，请问有什么可以帮您？', visibility: 'public' });
 
     customerSocket.send({ type: 'read.update', seq: ack.seq });
-    const read = await console.until((events) => events.find((event) => event.type === 'read.updated'));
+    const read = await agentConsole.until((events) => events.find((event) => event.type === 'read.updated'));
     expect(read).toMatchObject({ conversationId: customerSocket.conversationId, reader: { kind: 'contact' }, seq: ack.seq });
     customerSocket.send({ type: 'typing.update', active: true });
-    await console.until((events) => events.find((event) => event.type === 'typing.updated' && event.actor.kind === 'contact'));
-    console.send({ type: 'read.update', conversationId: customerSocket.conversationId, seq: ack.seq });
+    await agentConsole.until((events) => events.find((event) => event.type === 'typing.updated' && event.actor.kind === 'contact'));
+    agentConsole.send({ type: 'read.update', conversationId: customerSocket.conversationId, seq: ack.seq });
     await customerSocket.until((events) => events.find((event) => event.type === 'read.updated' && event.reader.kind === 'agent'));
 
     customerSocket.send({ type: 'message.create', clientId: 'w2', text: 'My order never arrived' });
-    await console.until((events) => events.find((event) => event.type === 'message.created' && event.message.text === 'My order never arrived'));
+    await agentConsole.until((events) => events.find((event) => event.type === 'message.created' && event.message.text === 'My order never arrived'));
     // No internal drafts or notes ever reach the widget.
     expect(customerSocket.events.filter((event) => event.type === 'message.created').every((event) => event.message.visibility === 'public')).toBe(true);
     await call('PUT', '/v1/agent/me/presence', someone.token, { presence: 'offline' });
-    console.socket.close();
+    agentConsole.socket.close();
     customerSocket.socket.close();
   });
 
@@ -488,14 +488,19 @@ describe('live: the console and widget WebSockets', () => {
   });
 
   it('an agent who disconnects while assigned: the conversation returns to the queue after the timeout; a connected one keeps theirs', async () => {
+    await emptyQueues();
     const leaving = await agent(shopKey, 'shop-zh', '离线客服', ['投诉']);
     const staying = await agent(shopKey, 'shop-zh', '在线客服', ['售后']);
-    const dropped = await customer(shopKey, '我要投诉你们，太差了');
-    const kept = await customer(shopKey, '我要投訴你們的客服態度');
+    for (const who of [leaving, staying]) await call('PUT', '/v1/agent/me/presence', who.token, { presence: 'online' });
     const leavingSocket = await consoleSocket(leaving.token);
     const stayingSocket = await consoleSocket(staying.token);
-    expect((await call('POST', `/v1/agent/conversations/${dropped.id}/accept`, leaving.token)).status).toBe(200);
-    expect((await call('POST', `/v1/agent/conversations/${kept.id}/accept`, staying.token)).status).toBe(200);
+    // Both online: each conversation is assigned to the one agent skilled for its queue.
+    const dropped = await customer(shopKey, '我要投诉你们，太差了');
+    const kept = await customer(shopKey, '質量問題怎麼賠');
+    const assignee = async (conversationId: string) =>
+      (await kefu.database.db.selectFrom('handoffs').select('agent_id').where('conversation_id', '=', conversationId).where('status', '=', 'assigned').executeTakeFirst())?.agent_id;
+    expect(await assignee(dropped.id)).toBe(leaving.id);
+    expect(await assignee(kept.id)).toBe(staying.id);
     leavingSocket.socket.close();
 
     // Before the timeout nothing moves.

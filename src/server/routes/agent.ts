@@ -87,7 +87,7 @@ export async function agentAdminRoutes(app: FastifyInstance, deps: HandoffDeps):
   api.decorateRequest('principal', null);
   api.addHook('preHandler', apiKeyAuth(db));
   if (deps.limits) api.addHook('preHandler', rateLimitHook(deps.limits));
-  api.addHook('onResponse', adminAuditHook(db));
+  api.addHook('onSend', adminAuditHook(db));
   const adminErrors = { ...errors, 403: problemSchema };
   const keySecurity = [{ apiKey: [] }];
 
@@ -142,13 +142,13 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
   });
 
   const queueItems = async (tenantId: string, views: HandoffView[]) => {
-    const items = [];
-    for (const view of views) {
-      const conversation = await deps.conversations.getConversation(tenantId, view.conversationId);
-      const [lastMessage] = (await handoff.recentMessages(tenantId, view.conversationId, 20)).filter((message) => message.visibility === 'public').slice(-1);
-      items.push({ conversation, handoff: view, lastMessage: lastMessage ?? null });
-    }
-    return items;
+    const ids = views.map((view) => view.conversationId);
+    const conversations = await handoff.conversationsById(tenantId, ids);
+    const lastMessages = await handoff.lastPublicMessages(tenantId, ids);
+    return views.flatMap((view) => {
+      const conversation = conversations.get(view.conversationId);
+      return conversation ? [{ conversation, handoff: view, lastMessage: lastMessages.get(view.conversationId) ?? null }] : [];
+    });
   };
 
   api.post('/sessions', {

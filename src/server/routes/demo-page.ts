@@ -62,7 +62,7 @@ const COPY = {
 interface Shopfront {
   color: string;
   tagline: Record<DemoLanguage, string>;
-  items: Array<{ emoji: string; name: Record<DemoLanguage, string>; price: string }>;
+  items: Array<{ emoji: string; name: Record<DemoLanguage, string>; price: string | Record<DemoLanguage, string> }>;
   questions: Record<DemoLanguage, string[]>;
 }
 
@@ -86,9 +86,9 @@ const SHOPFRONTS: Record<string, Shopfront> = {
     color: '#0f9d58',
     tagline: { 'zh-CN': '青禾信用卡 · 账单分期低至 0.65%/期', 'zh-TW': '青禾信用卡 · 帳單分期低至 0.65%/期', en: 'Qinghe credit cards · instalments from 0.65% per month' },
     items: [
-      { emoji: '💳', name: { 'zh-CN': '青禾白金卡', 'zh-TW': '青禾白金卡', en: 'Qinghe Platinum' }, price: '免年费' },
-      { emoji: '✈️', name: { 'zh-CN': '青禾旅行卡', 'zh-TW': '青禾旅行卡', en: 'Qinghe Travel' }, price: '里程 1:1' },
-      { emoji: '📅', name: { 'zh-CN': '账单分期', 'zh-TW': '帳單分期', en: 'Bill instalments' }, price: '3–24 期' },
+      { emoji: '💳', name: { 'zh-CN': '青禾白金卡', 'zh-TW': '青禾白金卡', en: 'Qinghe Platinum' }, price: { 'zh-CN': '免年费', 'zh-TW': '免年費', en: 'No annual fee' } },
+      { emoji: '✈️', name: { 'zh-CN': '青禾旅行卡', 'zh-TW': '青禾旅行卡', en: 'Qinghe Travel' }, price: { 'zh-CN': '里程 1:1', 'zh-TW': '里程 1:1', en: '1:1 air miles' } },
+      { emoji: '📅', name: { 'zh-CN': '账单分期', 'zh-TW': '帳單分期', en: 'Bill instalments' }, price: { 'zh-CN': '3–24 期', 'zh-TW': '3–24 期', en: '3 to 24 months' } },
     ],
     questions: {
       'zh-CN': ['分期手续费怎么算？', '一万二分12期每期还多少', '年费怎么免', '我要投诉'],
@@ -118,7 +118,7 @@ export function renderDemoPage(options: DemoPageOptions): string {
     .map((language) => `<a href="${tenant ? query(tenant.slug, language) : `/?lang=${language}`}" lang="${language}"${language === lang ? ' aria-current="true"' : ''}>${language === 'zh-CN' ? '简体' : language === 'zh-TW' ? '繁體' : 'English'}</a>`)
     .join('');
   const items = front.items
-    .map((item) => `<li class="item"><div class="pic" aria-hidden="true">${item.emoji}</div><h3>${escape(item.name[lang])}</h3><p class="price">${escape(item.price)}</p></li>`)
+    .map((item) => `<li class="item"><div class="pic" aria-hidden="true">${item.emoji}</div><h3>${escape(item.name[lang])}</h3><p class="price">${escape(typeof item.price === 'string' ? item.price : item.price[lang])}</p></li>`)
     .join('');
   const questions = front.questions[lang].map((question) => `<li><q>${escape(question)}</q></li>`).join('');
   const snippet = tenant

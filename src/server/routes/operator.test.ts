@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKefu, type TestKefu } from '../../../test/support/test-kefu.js';
+import { loadConfig } from '../../config/index.js';
 import { createOperatorKey, revokeOperatorKey } from '../../operator/index.js';
 import { createApiKey, hashApiKey } from '../../tenancy/index.js';
 
@@ -54,6 +55,20 @@ describe('operator credentials are separate from tenant keys', () => {
     expect(audit.entries.map((entry: { target: string }) => entry.target)).toContain(response.json().id);
     const wrong = await kefu.app.inject({ url: '/operator/v1/plans', headers: bearer(BOOTSTRAP + 'x') });
     expect(wrong.statusCode).toBe(401);
+  });
+
+  it('refuses a weak KEFU_OPERATOR_KEY at start, naming the variable but not echoing the value', () => {
+    for (const value of ['kefu_op_short', 'kefu_sk_' + 'a'.repeat(40), 'letmein-letmein-letmein-letmein']) {
+      let message = '';
+      try {
+        loadConfig({ env: { KEFU_OPERATOR_KEY: value }, cwd: '/' });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/KEFU_OPERATOR_KEY/);
+      expect(message).not.toContain(value);
+    }
+    expect(loadConfig({ env: { KEFU_OPERATOR_KEY: BOOTSTRAP }, cwd: '/' }).operator.bootstrapKey).toBe(BOOTSTRAP);
   });
 
   it('a revoked operator key stops working at once, and lists show no secret', async () => {
@@ -158,7 +173,13 @@ describe('tenants from a plan', () => {
   it('suspension takes effect at once on every tenant route and widget session, resume restores it', async () => {
     const { tenant, apiKey } = await newTenant('suspend-me', '暫停測試');
     const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: bearer(apiKey.key) })).json();
+    const agent = { email: 'wang@example.com', password: 'a long enough password' };
+    expect((await kefu.app.inject({ method: 'POST', url: '/v1/agents', headers: bearer(apiKey.key), payload: { ...agent, name: '王芳' } })).statusCode).toBe(201);
+    const agentToken = (await kefu.app.inject({ method: 'POST', url: '/v1/agent/sessions', payload: { tenant: 'suspend-me', ...agent } })).json().token as string;
+    expect((await kefu.app.inject({ url: '/v1/agent/me', headers: bearer(agentToken) })).statusCode).toBe(200);
     expect((await op('POST', '/tenants/suspend-me/suspend', { reason: '欠费 overdue' })).json().status).toBe('suspended');
+    // The agent console is shut out at once too (its session check reads the tenant's status).
+    expect([401, 403]).toContain((await kefu.app.inject({ url: '/v1/agent/me', headers: bearer(agentToken) })).statusCode);
     for (const request of [
       { method: 'GET' as const, url: '/v1/tenant' },
       { method: 'POST' as const, url: '/v1/conversations' },
@@ -320,6 +341,26 @@ describe('audit log', () => {
     const future = (await op('GET', `/audit?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`)).json();
     expect(future.entries).toHaveLength(0);
     expect((await op('GET', '/audit?cursor=bm9wZQ')).statusCode).toBe(400);
+  });
+
+  it('records admin actions made with a tenant key through /v1, with the key and where from', async () => {
+    const { tenant, apiKey } = await newTenant('admin-audit', '管理審計');
+    const response = await kefu.app.inject({
+      method: 'POST',
+      url: '/v1/agents',
+      headers: { ...bearer(apiKey.key), 'user-agent': 'shop-admin/2.0' },
+      payload: { email: 'li@example.com', name: '李娜', password: 'correct horse battery' },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const entries = (await op('GET', `/audit?tenant=${tenant.id}&actor=key:${apiKey.id}`)).json().entries;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ tenantId: tenant.id, action: 'http.post', target: '/v1/agents', sourceIp: '127.0.0.1', userAgent: 'shop-admin/2.0' });
+    // The password never reaches the audit log.
+    expect(JSON.stringify(entries)).not.toContain('correct horse');
+    // Reads and chat are not admin actions.
+    await kefu.app.inject({ url: '/v1/agents', headers: bearer(apiKey.key) });
+    await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: bearer(apiKey.key) });
+    expect((await op('GET', `/audit?tenant=${tenant.id}&actor=key:${apiKey.id}`)).json().entries).toHaveLength(1);
   });
 
   it('exports as CSV (Chinese intact) and JSON with the same entries', async () => {

@@ -441,7 +441,9 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
       if (to.getTime() <= from.getTime()) throw new KefuError(ErrorCodes.validation, '`to` must be after `from`');
       const tenant = request.query.tenant ? await requireOperatorTenant(db, request.query.tenant) : null;
       const summaries = await usageSummary(db, { ...(tenant ? { tenantId: tenant.id } : {}), from, to });
-      const slugs = new Map((await db.selectFrom('tenants').select(['id', 'slug']).where('id', 'in', summaries.length ? summaries.map((s) => s.tenantId) : ['00000000-0000-0000-0000-000000000000']).execute()).map((row) => [row.id, row.slug]));
+      const ids = summaries.map((summary) => summary.tenantId);
+      const rows = ids.length > 0 ? await db.selectFrom('tenants').select(['id', 'slug']).where('id', 'in', ids).execute() : [];
+      const slugs = new Map(rows.map((row) => [row.id, row.slug]));
       return { from: from.toISOString(), to: to.toISOString(), tenants: summaries.map((summary) => ({ slug: slugs.get(summary.tenantId) ?? null, ...summary })) };
     },
   });

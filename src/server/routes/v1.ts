@@ -36,7 +36,7 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
   if (deps.limits) api.addHook('onRequest', earlyRateLimitHook(deps.limits));
   api.addHook('preHandler', apiKeyAuth(deps.database.db));
   if (deps.limits) api.addHook('preHandler', rateLimitHook(deps.limits));
-  api.addHook('onResponse', adminAuditHook(deps.database.db));
+  api.addHook('onSend', adminAuditHook(deps.database.db));
 
   api.get('/tenant', {
     config: { scopes: ['chat', 'conversations:read', 'kb:write', 'analytics:read'] },

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { trainFewShotMatcher } from './index.js';
+import { SHEET } from './__fixtures__/travel-sheet.js';
+import { extractFeatures, withTranslations } from './text-features.js';
+
+describe('trainFewShotMatcher', () => {
+  const matcher = trainFewShotMatcher(SHEET);
+
+  it('matches new wordings of each entry in Simplified Chinese', () => {
+    expect(matcher.match('退票要扣多少手续费').intent).toBe('refund');
+    expect(matcher.match('经济舱可以托运几公斤').intent).toBe('baggage');
+    expect(matcher.match('宠物狗可以上飞机吗').intent).toBe('pets');
+  });
+
+  it('reads Traditional Chinese and full-width text through the normalisation', () => {
+    expect(matcher.match('機票怎麼改簽？').intent).toBe('change');
+    expect(matcher.match('酒店發票怎麼開').intent).toBe('invoice');
+    expect(matcher.match('ＡＰＰ裡的境外流量包多少錢').intent).toBe('data');
+  });
+
+  it('matches homophone typos through toneless pinyin (留量 for 流量)', () => {
+    const typo = matcher.match('境外留量包怎么买');
+    expect(typo.intent).toBe('data');
+    // The pinyin bigram is the shared evidence: liu liang.
+    expect(extractFeatures('境外留量包').has('p2:liu liang')).toBe(true);
+  });
+
+  it('matches English words mixed into Chinese through the glossary', () => {
+    expect(withTranslations('机票 refund 要扣钱吗')).toContain('退款');
+    expect(matcher.match('机票 refund 要扣钱吗').intent).toBe('refund');
+    expect(matcher.match('hotel invoice 怎么开').intent).toBe('invoice');
+  });
+
+  it('uses the answer text as evidence (检疫证明 appears only in an answer)', () => {
+    expect(matcher.match('检疫证明要提前多久准备').intent).toBe('pets');
+  });
+
+  it('declines what is unrelated, gibberish and empty input, with a reason', () => {
+    for (const text of ['今天北京天气怎么样', 'asdfghjkl qwerty', '🙂🙂🙂', '   ']) {
+      const prediction = matcher.match(text);
+      expect(prediction.outOfScope, text).toBe(true);
+      expect(prediction.confidence).toBeLessThan(0.3);
+      expect(prediction.reasons.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives a probability: in [0, 1], higher for a phrasing seen than for a vague one, alternatives descending', () => {
+    const seen = matcher.match('机票怎么改签');
+    const vague = matcher.match('那个怎么弄');
+    expect(seen.confidence).toBeGreaterThan(vague.confidence);
+    for (const prediction of [seen, vague]) {
+      expect(prediction.confidence).toBeGreaterThanOrEqual(0);
+      expect(prediction.confidence).toBeLessThanOrEqual(1);
+      const confidences = prediction.alternatives.map((alternative) => alternative.confidence);
+      expect([...confidences].sort((a, b) => b - a)).toEqual(confidences);
+    }
+  });
+
+  it('reports its leave-one-phrasing-out accuracy and fitted weights, and is deterministic', () => {
+    expect(matcher.summary.phrasings).toBe(22);
+    expect(matcher.summary.leaveOneOutAccuracy).toBeGreaterThan(0.5);
+    expect(matcher.summary.scoreWeights.every((weight) => weight >= 0)).toBe(true);
+    const again = trainFewShotMatcher(SHEET);
+    expect(again.match('退機票扣多少錢')).toEqual(matcher.match('退機票扣多少錢'));
+  });
+
+  it('works for an English sheet', () => {
+    const english = trainFewShotMatcher([
+      { label: 'refund', phrasings: ['how do I get a refund', 'can I get my money back', 'refund my ticket'], answer: 'Refunds go back to the original card within 7 days.' },
+      { label: 'baggage', phrasings: ['how much luggage can I bring', 'checked baggage allowance', 'my bag is overweight'], answer: 'Economy includes one 23 kg bag.' },
+      { label: 'seat', phrasings: ['can I choose my seat', 'seat selection', 'I want a window seat'], answer: 'Choose seats in Manage booking.' },
+    ]);
+    expect(english.match('how many kg of luggage are included').intent).toBe('baggage');
+    expect(english.match('I want my money back for the ticket').intent).toBe('refund');
+    expect(english.match('who won the football game last night').outOfScope).toBe(true);
+  });
+
+  it('caps the confidence of a single-entry sheet and never throws on odd input', () => {
+    const single = trainFewShotMatcher([SHEET[0]!]);
+    expect(single.match('退票怎么收费').confidence).toBeLessThanOrEqual(0.5);
+    expect(() => matcher.match('\u0000'.repeat(10) + 'x'.repeat(100_000))).not.toThrow();
+    expect(trainFewShotMatcher([]).match('退票').outOfScope).toBe(true);
+  });
+});
