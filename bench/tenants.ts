@@ -5,7 +5,7 @@
  * connections, far above its rate limit. Reports A's p50/p99 both ways, the p99 ratio (target
  * ≤ 2) and B's share of 429s.
  *
- *   npm run bench:tenants [-- --duration 10 --rate 40 --flood-connections 100]
+ *   npm run bench:tenants [-- --duration 10 --rate 10 --flood-rps 5 --flood-connections 100 --label name]
  *   DATABASE_URL=postgres://… npm run bench:tenants   (PostgreSQL; results in tenants-postgres.*)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,10 +19,12 @@ const argument = (name: string, fallback: number) => {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 };
 const duration = argument('duration', 10);
-const quietRate = argument('rate', 40);
+const quietRate = argument('rate', 10);
 const quietConnections = argument('connections', 4);
 const floodConnections = argument('flood-connections', 100);
-const floodRps = argument('flood-rps', 20);
+const floodRps = argument('flood-rps', 5);
+const labelIndex = process.argv.indexOf('--label');
+const label = labelIndex >= 0 ? String(process.argv[labelIndex + 1]).replace(/[^a-z0-9-]/gi, '') : '';
 const postgres = Boolean(process.env.DATABASE_URL);
 
 function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; quietKey: string; floodKey: string }> {
@@ -127,7 +129,7 @@ const b = row(floodResult);
 const ratio = (x: number, y: number) => (y > 0 ? Number((x / y).toFixed(2)) : null);
 const summary = {
   date: new Date().toISOString(),
-  command: `npm run bench:tenants -- --duration ${duration} --rate ${quietRate} --connections ${quietConnections} --flood-connections ${floodConnections} --flood-rps ${floodRps}`,
+  command: `npm run bench:tenants -- --duration ${duration} --rate ${quietRate} --connections ${quietConnections} --flood-connections ${floodConnections} --flood-rps ${floodRps}${label ? ` --label ${label}` : ''}`,
   database: postgres ? 'PostgreSQL' : 'PGlite',
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
   quiet_tenant: { slug: 'shop-zh', plan: 'default (200 req/s, burst 400)', offered_rate: quietRate, connections: quietConnections },
@@ -142,7 +144,7 @@ const summary = {
   sample_a_turn: sampleTurn,
   sample_b_status_after: refused.status,
 };
-const suffix = postgres ? '-postgres' : '';
+const suffix = `${postgres ? '-postgres' : ''}${label ? `-${label}` : ''}`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(`bench/results/tenants${suffix}.json`, `${JSON.stringify(summary, null, 2)}\n`);
 const markdown = `# Noisy neighbour (${summary.database})
@@ -162,6 +164,8 @@ Shared 2-core machine (other engineers' jobs run too): read the ratios, not the 
 
 Tenant B: ${b.requests} requests (${b.requests_per_second}/s offered), ${b.status_201} accepted (${summary.b_accepted_per_second}/s),
 ${b.status_429} refused with 429 — **${summary.b_429_share === null ? 'n/a' : (summary.b_429_share * 100).toFixed(1)} %** — other non-2xx ${b.non_2xx - b.status_429}, errors ${b.errors}.
+B's refusals are held back 1 s on the early (pre-authentication) path, so each of its connections
+gets about one answer a second; B's offered rate is what its ${floodConnections} connections managed.
 A sample turn of A afterwards: route \`${sampleTurn.route}\`, tier \`${sampleTurn.tier}\`, intent \`${sampleTurn.intent}\`; B's next message got ${refused.status}.
 `;
 writeFileSync(`bench/results/tenants${suffix}.md`, markdown);

@@ -209,11 +209,15 @@ const sampler = setInterval(() => {
   peakRssMb = Math.max(peakRssMb, serverUsage(pid).rssMb);
 }, 1_000);
 for (const client of clients) {
+  // A random phase in the connection's own interval: R messages/s overall from the first second
+  // (connections whose first turn falls after the load phase send nothing).
+  const offset = Math.random() * intervalMs;
+  if (offset >= durationSeconds * 1000) continue;
   timers.push(
     setTimeout(() => {
       send(client);
       timers.push(setInterval(() => send(client), intervalMs));
-    }, Math.random() * Math.min(intervalMs, durationSeconds * 1000)),
+    }, offset),
   );
 }
 await new Promise((resolve) => setTimeout(resolve, durationSeconds * 1000));

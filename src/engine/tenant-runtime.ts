@@ -104,7 +104,9 @@ const DEFAULT_MESSAGES: Record<'zh' | 'en', TenantMessages> = {
 export async function loadTenantRuntime(db: Db, tenantId: string, mode: UnderstanderMode = 'classifier'): Promise<TenantRuntime> {
   const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
   const intentRows = await db.selectFrom('intents').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute();
-  const faqRows = await db.selectFrom('faq_entries').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute();
+  const packFaqRows = await db.selectFrom('faq_entries').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute();
+  // FAQ sheets uploaded or synced as knowledge sources answer like a pack's faq.csv (a pack entry wins on the same id).
+  const faqRows: FaqRow[] = [...packFaqRows, ...(await syncedFaqRows(db, tenantId, new Set(packFaqRows.map((row) => row.external_id))))];
   const playbookRows = await db.selectFrom('playbooks').select(['name', 'definition']).where('tenant_id', '=', tenantId).execute();
   const problems: string[] = [];
   const playbooks = new Map<string, Playbook>();
@@ -125,7 +127,8 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
   for (const row of intentRows) {
     for (const text of row.examples) phrasings.push({ text: normalizeText(text).text, label: row.name });
   }
-  const { knowledge, passages } = await buildKnowledge(db, tenantId, faqRows, Array.isArray(settings.dictionary) ? (settings.dictionary as string[]) : []);
+  // Synced FAQ sheets are already in the retrieval index as chunks of their source.
+  const { knowledge, passages } = await buildKnowledge(db, tenantId, packFaqRows, Array.isArray(settings.dictionary) ? (settings.dictionary as string[]) : []);
   const style = (settings.style ?? null) as StyleGuide | null;
   const handover = compileHandoverSettings(settings.handover as Parameters<typeof compileHandoverSettings>[0], (text) => normalizeText(text).text);
   problems.push(...handover.problems);
@@ -186,6 +189,44 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     model,
     loadedAt: new Date(),
   };
+}
+
+/** An FAQ entry as the runtime reads it, from a pack (`faq_entries`) or a synced FAQ sheet. */
+type FaqRow = { external_id: string; question: string; answer: string; alternatives: string[]; category: string | null; sensitive: boolean; version: number };
+
+/**
+ * The entries of FAQ sheets (CSV/XLSX) that arrived as knowledge sources (`kefu kb`, the upload
+ * endpoint): the active version of every document that parsed as a sheet, in path order.
+ */
+async function syncedFaqRows(db: Db, tenantId: string, taken: ReadonlySet<string>): Promise<FaqRow[]> {
+  const versions = await db
+    .selectFrom('knowledge_documents as document')
+    .innerJoin('knowledge_document_versions as version', 'version.id', 'document.active_version_id')
+    .select(['version.faq_entries', 'version.version', 'document.path'])
+    .where('document.tenant_id', '=', tenantId)
+    .where('version.tenant_id', '=', tenantId)
+    .where('document.removed_at', 'is', null)
+    .orderBy('document.path')
+    .execute();
+  const rows: FaqRow[] = [];
+  const seen = new Set(taken);
+  for (const version of versions) {
+    const entries = (typeof version.faq_entries === 'string' ? JSON.parse(version.faq_entries) : version.faq_entries) as Array<Partial<FaqRow> & { id?: string }> | null;
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      if (typeof entry.id !== 'string' || typeof entry.question !== 'string' || typeof entry.answer !== 'string' || seen.has(entry.id)) continue;
+      seen.add(entry.id);
+      rows.push({
+        external_id: entry.id,
+        question: entry.question,
+        answer: entry.answer,
+        alternatives: Array.isArray(entry.alternatives) ? entry.alternatives.filter((text): text is string => typeof text === 'string') : [],
+        category: typeof entry.category === 'string' ? entry.category : null,
+        sensitive: entry.sensitive === true,
+        version: version.version,
+      });
+    }
+  }
+  return rows;
 }
 
 /** Replaces ${NAME} in connector header values with the environment variable (secrets stay out of packs). */

@@ -38,6 +38,7 @@ export const ErrorCodes = {
   tenantSuspended: 'CS_TENANT_SUSPENDED',
   planNotFound: 'CS_PLAN_NOT_FOUND',
   planExists: 'CS_PLAN_EXISTS',
+  planInUse: 'CS_PLAN_IN_USE',
   apiKeyNotFound: 'CS_API_KEY_NOT_FOUND',
   apiKeyAlreadyRotated: 'CS_API_KEY_ALREADY_ROTATED',
   confirmationRequired: 'CS_CONFIRMATION_REQUIRED',

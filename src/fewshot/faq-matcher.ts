@@ -65,6 +65,8 @@ const CENTROID = 3;
 
 /** A message further than this from everything (top cosine) is out of scope whatever the calibration says. */
 const MIN_SIMILARITY = 0.08;
+/** … unless the answer covers this much of the message (its words are the answer's: 差价, 押金). */
+const MIN_ANSWER_COVERAGE = 0.2;
 /** A background sentence this similar to a tenant phrasing is not used as an out-of-scope example. */
 const BACKGROUND_IN_DOMAIN = 0.5;
 
@@ -363,7 +365,7 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
       // Alternatives carry the winner's calibrated confidence shared out by the intent probabilities.
       const order = [...probabilities.keys()].sort((a, b) => probabilities[b]! - probabilities[a]!).slice(0, 5);
       const alternatives = order.map((intent) => ({ intent: labels[intent]!, confidence: round((confidence * probabilities[intent]!) / probabilities[best]!) }));
-      const tooFar = values[best * SCORE_FEATURES]! < MIN_SIMILARITY && centroidCosine(values, best) < MIN_SIMILARITY;
+      const tooFar = values[best * SCORE_FEATURES]! < MIN_SIMILARITY && centroidCosine(values, best) < MIN_SIMILARITY && values[best * SCORE_FEATURES + 2]! < MIN_ANSWER_COVERAGE;
       const unsure = confidence < oosThreshold;
       const reasons = tooFar ? ['no similar phrasing'] : unsure ? [`confidence below ${oosThreshold}`] : [];
       return { intent: labels[best]!, confidence: round(confidence), outOfScope: tooFar || unsure, alternatives, reasons };

@@ -1,10 +1,12 @@
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { createDatabaseConnector, createRoutingConnector } from '../playbooks/index.js';
 import type { Db } from '../store/database.js';
+import type { ChatModel } from '../llm/index.js';
 import type { HandoffSettings } from './handoff-settings.js';
+import { summarizeWithModel, type TranscriptLine } from './summarize-conversation.js';
 
 export interface ContextPanel {
-  summary: { text: string; method: 'extractive' };
+  summary: { text: string; method: 'extractive' | 'llm' };
   turn: { intent: string | null; confidence: number; route: string; tier: string; reasons: string[] } | null;
   citations: Array<{ source: string; id: string; version: number }>;
   orders: Array<Record<string, string>>;
@@ -24,7 +26,7 @@ const clip = (text: string, max: number) => {
  * retrieval ranks highest for the customer's latest message.
  */
 export async function buildContextPanel(
-  deps: { db: Db; runtimes: TenantRuntimeCache },
+  deps: { db: Db; runtimes: TenantRuntimeCache; llm?: { model: ChatModel; timeoutMs: number } },
   tenantId: string,
   conversationId: string,
   settings: HandoffSettings,
@@ -101,8 +103,28 @@ export async function buildContextPanel(
     }
   }
 
+  // With an LLM configured, a written summary of the public transcript; the extractive one otherwise.
+  let summary: ContextPanel['summary'] = { text: lines.join('\n'), method: 'extractive' };
+  if (deps.llm && customer.length > 0) {
+    const transcript = await db
+      .selectFrom('messages')
+      .select(['sender_kind', 'text'])
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
+      .where('visibility', '=', 'public')
+      .orderBy('seq', 'desc')
+      .limit(20)
+      .execute();
+    const written = await summarizeWithModel(
+      deps.llm.model,
+      transcript.reverse().map((row): TranscriptLine => ({ speaker: row.sender_kind === 'contact' ? 'customer' : row.sender_kind === 'agent' ? 'agent' : 'bot', text: row.text })),
+      { english, timeoutMs: deps.llm.timeoutMs },
+    );
+    if (written) summary = { text: written, method: 'llm' };
+  }
+
   return {
-    summary: { text: lines.join('\n'), method: 'extractive' },
+    summary,
     turn: trace
       ? {
           intent: trace.intent,

@@ -4,6 +4,7 @@ import type { EventBus } from '../bus/index.js';
 import { toConversation, toMessage, validateMessageText, type Conversation, type Message } from '../conversations/index.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
+import type { ChatModel } from '../llm/index.js';
 import type { Db } from '../store/database.js';
 import { buildContextPanel, type ContextPanel } from './context-panel.js';
 import type { MessagePart } from '../store/schema.js';
@@ -88,6 +89,8 @@ export interface HandoffServiceDeps {
   db: Db;
   bus: EventBus;
   runtimes: TenantRuntimeCache;
+  /** The LLM tier, when configured: the context panel's summary is then written by it. */
+  llm?: { model: ChatModel; timeoutMs: number };
   maxMessageChars: number;
   reclaimAfterMs: number;
   checkIntervalMs: number;
@@ -422,7 +425,7 @@ export class HandoffService {
   async contextPanel(tenantId: string, conversationId: string): Promise<ContextPanel> {
     await this.requireConversation(tenantId, conversationId);
     const handoff = await this.currentHandoff(tenantId, conversationId);
-    return buildContextPanel({ db: this.deps.db, runtimes: this.deps.runtimes }, tenantId, conversationId, await this.settings(tenantId), handoff);
+    return buildContextPanel({ db: this.deps.db, runtimes: this.deps.runtimes, ...(this.deps.llm ? { llm: this.deps.llm } : {}) }, tenantId, conversationId, await this.settings(tenantId), handoff);
   }
 
   async requireConversation(tenantId: string, conversationId: string) {
@@ -711,11 +714,12 @@ export class HandoffService {
     return row;
   }
 
+  /** After a public agent message: the first one stops the first-response SLA clock. */
   async #markFirstResponse(trx: Db, handoff: HandoffRow): Promise<void> {
-    if (handoff.first_response_at) return;
     const now = new Date();
-    await trx.updateTable('handoffs').set({ first_response_at: now, updated_at: now }).where('id', '=', handoff.id).where('first_response_at', 'is', null).execute();
     await trx.updateTable('conversations').set({ last_message_at: now, updated_at: now }).where('tenant_id', '=', handoff.tenant_id).where('id', '=', handoff.conversation_id).execute();
+    if (handoff.first_response_at) return;
+    await trx.updateTable('handoffs').set({ first_response_at: now, updated_at: now }).where('id', '=', handoff.id).where('first_response_at', 'is', null).execute();
   }
 
   /**

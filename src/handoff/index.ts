@@ -21,3 +21,4 @@ export type { HandoffSettings, QueueSettings } from './handoff-settings.js';
 export type { HandoffDatabase, Presence } from './handoff-tables.js';
 export { ensureDemoAgent } from './demo-agent.js';
 export { linkWidgetToHandoff } from './widget-link.js';
+export { startAssistDrafter } from './assist-drafter.js';

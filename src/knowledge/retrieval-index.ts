@@ -19,7 +19,10 @@ export interface KnowledgeEntry {
 
 export interface RetrievalHit {
   id: string;
-  /** Ranking score (BM25F over words and bigrams); comparable within one query only. */
+  /**
+   * BM25F score over words and bigrams, comparable within one query only. The list is ordered by
+   * the learned re-ranker, so this is not always decreasing down it.
+   */
   score: number;
   /** Calibrated probability that this hit answers the query, 0–1. */
   matchScore: number;

@@ -108,3 +108,19 @@ export async function updatePlan(db: Db, reference: string, patch: PlanPatch): P
     .executeTakeFirstOrThrow();
   return { before, after: (await withCounts(db, [row]))[0]! };
 }
+
+/** Deletes a plan no tenant is on; a plan in use is refused with 409 (move its tenants first). */
+export async function deletePlan(db: Db, reference: string): Promise<StoredPlan> {
+  const plan = await requirePlan(db, reference);
+  if (plan.tenants > 0) {
+    throw new KefuError(ErrorCodes.planInUse, `${plan.tenants} tenant(s) are on this plan; move them to another plan first`, { status: 409 });
+  }
+  // The condition repeats the check in SQL, so a tenant moved onto the plan meanwhile is not orphaned.
+  const result = await db
+    .deleteFrom('plans')
+    .where('id', '=', plan.id)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('tenants').select('id').whereRef('tenants.plan_id', '=', 'plans.id'))))
+    .executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw new KefuError(ErrorCodes.planInUse, 'tenants are on this plan; move them to another plan first', { status: 409 });
+  return plan;
+}

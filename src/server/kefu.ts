@@ -13,7 +13,7 @@ import { syncDueSources } from '../knowledge/index.js';
 import { migrateToLatest, openDatabase, type Database, type Db } from '../store/database.js';
 import { createApiKey, findTenantBySlug } from '../tenancy/index.js';
 import { createApp } from './create-app.js';
-import { HandoffService, ensureDemoAgent } from '../handoff/index.js';
+import { HandoffService, ensureDemoAgent, startAssistDrafter } from '../handoff/index.js';
 import { createMetering, type Metering } from './limits.js';
 import { createLocalGgufModel, createOpenAiCompatibleModel, type ChatModel } from '../llm/index.js';
 
@@ -92,6 +92,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     runtimes,
     maxMessageChars: config.conversation.maxMessageChars,
     reclaimAfterMs: config.handoff.reclaimAfterMs,
+    ...(model ? { llm: { model, timeoutMs: Math.min(config.llm.answerTimeoutMs, 10_000) } } : {}),
     checkIntervalMs: config.handoff.checkIntervalMs,
     onError: (error, context) => (logger ? logger.error({ err: error }, context) : undefined),
   });
@@ -141,6 +142,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   // One run per minute in the whole cluster (a BullMQ job scheduler when Redis is configured).
   await jobs.schedule('knowledge.sync-due', 60_000, {});
   handoff.start();
+  const stopAssistDrafter = startAssistDrafter({ db: database.db, bus, runtimes, ...(config.demo.today ? { today: config.demo.today } : {}), onError: (error) => report(error, 'assist draft failed') });
 
   const shutdownCallbacks = new Set<() => void>();
   const app = await createApp({
@@ -162,6 +164,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     closing ??= (async () => {
       for (const timer of timers) clearInterval(timer);
       await handoff.stop();
+      stopAssistDrafter();
       for (const callback of shutdownCallbacks) {
         try {
           callback();

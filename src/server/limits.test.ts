@@ -42,7 +42,7 @@ describe('rate limits on /v1 and widget sessions', () => {
   const get = (key: string) => kefu.app.inject({ url: '/v1/tenant', headers: { authorization: `Bearer ${key}` } });
 
   it('answers 429 problem+json with Retry-After past the tenant burst, and leaves the other tenant alone', async () => {
-    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 0.5, burst: 3 } });
+    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 0.1, burst: 3 } });
     const statuses = [];
     for (let index = 0; index < 5; index += 1) statuses.push(await get(kefu.keyOf('shop-zh')));
     expect(statuses.map((response) => response.statusCode)).toEqual([200, 200, 200, 429, 429]);
@@ -50,7 +50,7 @@ describe('rate limits on /v1 and widget sessions', () => {
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.json()).toMatchObject({ status: 429, code: 'CS_RATE_LIMITED' });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(2);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(10);
     // bank-zh is on its own (default) plan and bucket.
     expect((await get(kefu.keyOf('bank-zh'))).statusCode).toBe(200);
     // A plan change takes effect at once (tenant.updated drops the cached plan).
@@ -59,7 +59,7 @@ describe('rate limits on /v1 and widget sessions', () => {
   });
 
   it('refuses a flooding key before authentication, yet never lets a revoked key in', async () => {
-    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 0.5, burst: 2 } });
+    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 0.2, burst: 2 } });
     const created = await createApiKey(kefu.database.db, shop, { name: 'flood', scopes: ['chat'] });
     const statuses = [];
     for (let index = 0; index < 4; index += 1) statuses.push((await get(created.key)).statusCode);
@@ -67,7 +67,8 @@ describe('rate limits on /v1 and widget sessions', () => {
     await revokeApiKey(kefu.database.db, shop, created.id);
     // Refused early while the bucket is empty; once it has tokens, full authentication runs and says 401.
     expect((await get(created.key)).statusCode).toBe(429);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    // (Refusals on this path are held back up to 1 s: a flooder is paced by its own connections.)
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect((await get(created.key)).statusCode).toBe(401);
     await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 1000, burst: 1000 } });
   });

@@ -151,16 +151,16 @@ function bearerHash(request: FastifyRequest): string | null {
   return match ? hashApiKey(match[1]!) : null;
 }
 
-/** The longest a refusal on the flood path is held back (see earlyRateLimitHook). */
-const TARPIT_MAX_MS = 1_000;
+/** How long a refusal on the flood path is held back (see earlyRateLimitHook). */
+const TARPIT_MS = 1_000;
 
 /**
  * onRequest for /v1: a key that authenticated recently takes its tokens before the body is parsed
  * and before the database lookup of authentication, so a tenant flooding far above its rate is
  * refused at the cost of a hash and a bucket, not a query its neighbours wait behind. The refusal
- * is written directly (no exception, no error handler) and held back until a token would be back
- * (at most 1 s): a client that honours Retry-After (≥ 1 s) loses nothing, and a flooder's own
- * connections pace it instead of costing its neighbours CPU.
+ * is written directly (no exception, no error handler) and held back 1 s: a client that honours
+ * Retry-After (whole seconds, at least 1) was going to wait anyway, and a flooder's own connections
+ * pace it (one refusal per connection per second) instead of costing its neighbours CPU.
  */
 export function earlyRateLimitHook(limits: RequestLimits) {
   return async function limitRateEarly(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
@@ -174,7 +174,7 @@ export function earlyRateLimitHook(limits: RequestLimits) {
       return undefined;
     }
     const retryAfterSeconds = retryAfterSecondsOf(refusal.retryAfterMs);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(TARPIT_MAX_MS, refusal.retryAfterMs)));
+    await new Promise((resolve) => setTimeout(resolve, TARPIT_MS));
     const body = problem(429, ErrorCodes.rateLimited, `too many requests for ${refusal.who}; retry after ${retryAfterSeconds} s`, {
       instance: request.url.split('?')[0],
       retryAfterSeconds,

@@ -215,6 +215,22 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await input.press('Enter');
       await expect.poll(() => botRows.count(), { timeout: 15_000 }).toBe(answered + 1);
       await containsText(botRows.last(), '年费');
+
+      // A complaint comes back to people; the agent takes it and transfers it to another queue.
+      await input.fill('我要投诉，你们乱扣年费');
+      await input.press('Enter');
+      await bank.getByText('Connecting you to a person').waitFor();
+      const again = console_.locator(`.lists li[data-conversation-id="${conversationId}"]`);
+      await expect.poll(() => again.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      if ((await again.getByRole('button', { name: 'Take', exact: true }).count()) > 0) await again.getByRole('button', { name: 'Take', exact: true }).click();
+      const status = console_.getByTestId('handoff-status').filter({ hasText: 'assigned' });
+      await status.waitFor();
+      const target = (await status.textContent())!.includes('账单') ? '通用' : '账单';
+      await console_.getByRole('button', { name: 'Transfer' }).click();
+      await console_.getByLabel('Transfer to').selectOption({ label: `Queue: ${target}` });
+      await console_.getByRole('button', { name: 'Confirm' }).click();
+      await console_.getByTestId('handoff-status').filter({ hasText: `Queue ${target}` }).waitFor();
+      await containsText(bank.locator('[data-kefu-widget] [data-testid="handoff"]'), 'Connecting you to a person');
     } finally {
       await customer.close();
       await agentContext.close();
@@ -238,17 +254,25 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       const auth = { authorization: `Bearer ${kefu.keyOf('shop-zh')}` };
       const posted = await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${saved.conversationId}/messages`, headers: auth, payload: { text: '運費怎麼算？' } });
       expect(posted.statusCode).toBe(201);
-
-      await shop.getByText('最高 25 元', { exact: false }).waitFor({ timeout: 20_000 });
-      await expect.poll(() => rows(shop).count()).toBe(before + 2);
-      // A message typed right after the reconnect goes through once.
+      // Typed while the socket is down (or dying): kept and sent once when it is back.
       await input.fill('謝謝');
       await input.press('Enter');
-      await expect.poll(() => shop.locator('[data-kefu-widget] .row.mine').filter({ hasText: '謝謝' }).count()).toBe(1);
+
+      await shop.getByText('最高 25 元', { exact: false }).waitFor({ timeout: 20_000 });
+      await expect.poll(() => shop.locator('[data-kefu-widget] .row.mine').filter({ hasText: '謝謝' }).count(), { timeout: 15_000 }).toBe(1);
       await expect.poll(() => rows(shop).count(), { timeout: 15_000 }).toBe(before + 4);
+      await expect.poll(() => shop.locator('[data-kefu-widget] .row.pending').count()).toBe(0);
+      const stored = (await kefu.app.inject({ url: `/v1/conversations/${saved.conversationId}/messages`, headers: auth })).json().messages as Array<{ text: string }>;
+      expect(stored.filter((message) => message.text === '謝謝')).toHaveLength(1);
       // A reload resumes the same conversation with its history, once.
       await shop.reload();
       await expect.poll(() => rows(shop).count(), { timeout: 15_000 }).toBe(before + 4);
+
+      // Keyboard: Escape closes the panel and puts focus back on the bubble.
+      await shop.getByLabel('輸入訊息…').press('Escape');
+      const bubble = shop.getByRole('button', { name: '線上客服' });
+      await expect.poll(() => bubble.evaluate((element) => element === (element.getRootNode() as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+      await shop.keyboard.press('Enter');
 
       // Markup in a message is shown as text, never run.
       await shop.getByRole('button', { name: '線上客服' }).or(shop.getByLabel('輸入訊息…')).first().waitFor();

@@ -206,11 +206,20 @@ async function buildRequest(operation: Operation, filler: Filler) {
   const query = new URLSearchParams();
   for (const parameter of operation.operation.parameters ?? []) {
     if (parameter.in === 'path') url = url.replace(`{${parameter.name}}`, encodeURIComponent(String(await filler.sample(parameter.schema ?? { type: 'string' }, parameter.name))));
-    else if (parameter.in === 'query' && parameter.required) query.set(parameter.name, String(await filler.sample(parameter.schema, parameter.name)));
+    // Required query parameters, and any that names a resource (`?conversationId=`), are filled.
+    else if (parameter.in === 'query' && (parameter.required || /Id$/.test(parameter.name))) query.set(parameter.name, String(await filler.sample(parameter.schema, parameter.name)));
   }
   const bodySchema = operation.operation.requestBody?.content?.['application/json']?.schema;
   const payload = bodySchema ? await filler.sample(bodySchema, 'body') : undefined;
   return { url: query.size ? `${url}?${query}` : url, payload };
+}
+
+/** Response headers that could carry an id or a name (checked for leaks with the body). */
+const REVEALING_HEADERS = ['location', 'content-location', 'content-disposition', 'link', 'www-authenticate'];
+
+function visibleText(response: { body: string; headers: Record<string, unknown> }): string {
+  const headers = REVEALING_HEADERS.map((name) => response.headers[name]).filter((value) => value !== undefined);
+  return headers.length ? `${response.body}\n${JSON.stringify(headers)}` : response.body;
 }
 
 /** The secrets of A found in an answer to B (after masking what the request itself carried). */
@@ -312,7 +321,7 @@ describe('tenant isolation over every route in the OpenAPI document', () => {
         const response = await kefu.app.inject({ method: operation.method as 'GET', url: request.url, headers: { authorization: `Bearer ${B.key}` }, ...(request.payload === undefined ? {} : { payload: request.payload as object }) });
         expect(response.statusCode, `${operation.name} ${response.body}`).toBeLessThan(500);
         if (operation.name !== 'POST /widget/v1/sessions') {
-          const found = leaks(response.body, filler, request.url);
+          const found = leaks(visibleText(response), filler, request.url);
           if (found.length) failures.push(`${operation.name}: leaks ${found.join(', ')}`);
         }
         continue;
@@ -324,7 +333,7 @@ describe('tenant isolation over every route in the OpenAPI document', () => {
         const url = request.url.replace(/\/tenants\/[^/?]+/, `/tenants/${A.slug}`);
         const response = await kefu.app.inject({ method: operation.method as 'GET', url, headers: { authorization: `Bearer ${B.key}` }, ...(request.payload === undefined ? {} : { payload: request.payload as object }) });
         if (![401, 403].includes(response.statusCode)) failures.push(`${operation.name}: a tenant key got ${response.statusCode}`);
-        const found = leaks(response.body, undefined, url);
+        const found = leaks(visibleText(response), undefined, url);
         if (found.length) failures.push(`${operation.name}: leaks ${found.join(', ')}`);
         exercised++;
         continue;
@@ -335,7 +344,7 @@ describe('tenant isolation over every route in the OpenAPI document', () => {
       const responseA = await kefu.app.inject({ method: operation.method as 'GET', url: requestA.url, headers, ...(requestA.payload === undefined ? {} : { payload: requestA.payload as object }) });
       exercised++;
       if (responseA.statusCode >= 500) failures.push(`${operation.name}: ${responseA.statusCode} ${responseA.body.slice(0, 200)}`);
-      const found = leaks(responseA.body, onA);
+      const found = leaks(visibleText(responseA), onA);
       if (found.length) failures.push(`${operation.name}: leaks ${found.join(', ')} of tenant A: ${responseA.body.slice(0, 200)}`);
       if (!onA.isIdBearing()) continue;
       if (onA.missing.length > 0) notes.push(`${operation.name}: no tenant A row for ${onA.missing.join(', ')}; a random uuid was used`);

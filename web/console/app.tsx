@@ -321,12 +321,12 @@ function ItemSummary({ item, t }: { item: QueueItem; t: ConsoleStrings }) {
         <span class="tag">{item.handoff.queue}</span>
         {item.handoff.route === 'assist' && <span class="tag assist">{t.draft}</span>}
         {breached && <span class="tag breach">{t.slaBreached}</span>}
-        {item.unread > 0 && <span class="tag unread">{format(t.unread, { n: item.unread })}</span>}
+        {(item.unread ?? 0) > 0 && <span class="tag unread">{format(t.unread, { n: item.unread ?? 0 })}</span>}
       </span>
       <span class="line2">{item.lastMessage ? textOf(item.lastMessage).slice(0, 60) : item.handoff.reason}</span>
       <span class="line3">
         {item.handoff.status === 'waiting'
-          ? `${item.handoff.position ? format(t.position, { n: item.handoff.position }) + ' · ' : ''}${format(t.waitingFor, { n: `${waited} min` })}`
+          ? `${item.handoff.position ? format(t.position, { n: item.handoff.position }) + ' · ' : ''}${format(t.waitingFor, { n: waited })}`
           : t[item.handoff.status]}
       </span>
     </>

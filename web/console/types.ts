@@ -62,7 +62,8 @@ export interface QueueItem {
   conversation: Conversation;
   handoff: Handoff;
   lastMessage: Message | null;
-  unread: number;
+  /** Not sent by every server version. */
+  unread?: number;
 }
 
 export interface QueueSummary {

@@ -41,7 +41,7 @@ describe('kefu eval faq', () => {
     // 3 human rows + the sensitive draft went to a person.
     expect(result.human_precision).toBe(0.75);
     expect(result.dialogue_turn_accuracy).toBe(1);
-  });
+  }, 120_000);
 
   it('under a strict gate, unsure in-scope rows get suggestions (counted, not handed over)', async () => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -54,7 +54,7 @@ describe('kefu eval faq', () => {
     // Only the 转人工 row reaches a person, not the unsure ones.
     expect(result).toMatchObject({ human_recall: 1, human_precision: 1 });
     expect(result.counts.person).toBe(1);
-  });
+  }, 120_000);
 
   it('prints a readable table without --json', async () => {
     const written: string[] = [];
@@ -62,7 +62,7 @@ describe('kefu eval faq', () => {
     await runEvalFaq({ faq: fixture('faq.csv'), test: fixture('test.jsonl'), gate: '0.5' });
     expect(written.join('')).toMatch(/answer accuracy\s+75\.00%/);
     expect(written.join('')).toMatch(/human recall\s+100\.00%/);
-  });
+  }, 120_000);
 
   it.each([
     ['bad-text.jsonl', /bad-text\.jsonl:3: "text" must be a non-empty string/],

@@ -13,6 +13,7 @@ export async function runServe(options: { port?: string; host?: string }): Promi
   print(`  API reference  ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
   print(`  Operator API   ${base}/operator/v1   (${config.operator.bootstrapKey ? 'KEFU_OPERATOR_KEY is set' : 'key: npx kefu operator key create --name ops'}; docs/reselling.md)`);
   print(`  Widget demo    ${base}/`);
+  print(`  Agent console  ${base}/console   (widget script: ${base}/widget.js)`);
   print(`  Health         ${base}/healthz   ${base}/readyz   ${base}/metrics`);
   print(`  Database       ${kefu.database.kind === 'pglite' ? `PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
   print(`  LLM tier       ${kefu.model ? `${kefu.model.modelId} (${kefu.model.provider})` : 'none configured: turns the light tier cannot answer go to a person (KEFU_LLM_BASE_URL)'}`);

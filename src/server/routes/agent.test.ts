@@ -243,6 +243,20 @@ describe('queues, accepting and acting on a conversation', () => {
     const handoff = await call('GET', `/v1/agent/conversations/${simplified.id}`, handler.token);
     expect(handoff.body.handoff.firstResponseAt).not.toBeNull();
 
+    // While the agent holds an assist conversation, the bot stays quiet and drafts instead.
+    const followUp = await call('POST', `/v1/conversations/${simplified.id}/messages`, shopKey, { text: '退貨運費誰出？' });
+    expect(followUp.body.reply).toBeNull();
+    let drafts: any[] = [];
+    for (let attempt = 0; attempt < 100 && drafts.length < 2; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      drafts = (await call('GET', `/v1/agent/conversations/${simplified.id}`, handler.token)).body.drafts;
+    }
+    expect(drafts).toHaveLength(2);
+    expect(drafts[1]).toMatchObject({ status: 'pending' });
+    expect(drafts[1].text).toMatch(/运费|運費/);
+    const customerView = (await call('GET', `/v1/conversations/${simplified.id}/messages`, (await createApiKey(kefu.database.db, shopTenantId, { name: 'chat', scopes: ['chat'] })).key)).body.messages;
+    expect(customerView.some((message: any) => message.text === drafts[1].text)).toBe(false);
+
     expect((await call('POST', `/v1/agent/conversations/${traditional.id}/accept`, handler.token)).status).toBe(200);
     const [second] = (await call('GET', `/v1/agent/conversations/${traditional.id}`, handler.token)).body.drafts;
     const approved = await call('POST', `/v1/agent/conversations/${traditional.id}/drafts/${second.id}/approve`, handler.token);

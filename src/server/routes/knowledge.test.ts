@@ -101,4 +101,10 @@ describe('POST /v1/knowledge/files', () => {
     expect(sneaky.json()).toMatchObject({ path: '退换货政策.md', version: 2 });
     expect((await kefu.app.inject({ url: '/v1/knowledge/files', headers: auth(shopKey) })).json().files.find((file: { path: string }) => file.path === '退换货政策.md')).toMatchObject({ version: 2 });
   });
+
+  it('is described in the OpenAPI document', async () => {
+    const openapi = (await kefu.app.inject({ url: '/openapi.json' })).json();
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/knowledge/files']));
+    expect(openapi.paths['/v1/knowledge/files'].post.parameters.some((parameter: { name: string }) => parameter.name === 'name')).toBe(true);
+  });
 });

@@ -119,6 +119,20 @@ describe('plans', () => {
     expect((await op('POST', '/plans', { slug: 'basic', name: 'again' })).statusCode).toBe(409);
   });
 
+  it('deletes a plan only when no tenant is on it', async () => {
+    const plan = (await op('POST', '/plans', { slug: 'short-lived', name: '臨時方案' })).json();
+    const { tenant } = await newTenant('on-short-lived', '短命小店', { plan: 'short-lived' });
+    const refused = await op('DELETE', '/plans/short-lived');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().code).toBe('CS_PLAN_IN_USE');
+    expect((await op('PUT', `/tenants/${tenant.id}/plan`, { plan: null })).statusCode).toBe(200);
+    expect((await op('DELETE', `/plans/${plan.id}`)).statusCode).toBe(204);
+    expect((await op('GET', '/plans/short-lived')).statusCode).toBe(404);
+    expect((await op('DELETE', '/plans/short-lived')).statusCode).toBe(404);
+    const audit = (await op('GET', '/audit?action=plan.delete')).json().entries;
+    expect(audit[0]).toMatchObject({ target: plan.id, details: { slug: 'short-lived', name: '臨時方案' } });
+  });
+
   it('updates limits and prices key by key, validating the merged plan', async () => {
     const response = await op('PATCH', '/plans/basic', { limits: { monthlyMessages: 2000 }, prices: { perMessageMicros: 20_000 } });
     expect(response.statusCode, response.body).toBe(200);
@@ -198,6 +212,30 @@ describe('tenants from a plan', () => {
     expect((await op('POST', `/tenants/${tenant.id}/resume`)).json().status).toBe('active');
     expect((await kefu.app.inject({ url: '/v1/tenant', headers: bearer(apiKey.key) })).statusCode).toBe(200);
     expect((await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: 'suspend-me' } })).statusCode).toBe(201);
+  });
+
+  it('an open widget socket is refused at the customer\'s next message once the tenant is suspended', async () => {
+    await newTenant('socket-shop', '插座小店 Socket shop');
+    const session = (await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: 'socket-shop' } })).json();
+    const socket = await kefu.app.injectWS(`/widget/v1/ws?token=${encodeURIComponent(session.token)}&conversationId=${session.conversationId}`);
+    const frames: Array<{ type: string; code?: string; clientId?: string }> = [];
+    socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString())));
+    const closed = new Promise<number>((resolve) => socket.on('close', (code: number) => resolve(code)));
+    const waitFor = async (predicate: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(frames)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    socket.send(JSON.stringify({ type: 'message.create', clientId: 'before', text: '你好' }));
+    await waitFor(() => frames.some((frame) => frame.type === 'message.ack' && frame.clientId === 'before'));
+    await op('POST', '/tenants/socket-shop/suspend');
+    socket.send(JSON.stringify({ type: 'message.create', clientId: 'after', text: 'still there?' }));
+    expect(await closed).toBe(4403);
+    expect(frames).toContainEqual(expect.objectContaining({ type: 'error', clientId: 'after', code: 'CS_TENANT_SUSPENDED' }));
+    expect(frames.some((frame) => frame.type === 'message.ack' && frame.clientId === 'after')).toBe(false);
+    await op('POST', '/tenants/socket-shop/resume');
   });
 
   it('changes a tenant\'s plan', async () => {
@@ -314,7 +352,7 @@ describe('audit log', () => {
     for (const action of ['plan.create', 'plan.update', 'tenant.create', 'tenant.suspend', 'tenant.resume', 'tenant.plan_change', 'tenant.delete', 'api_key.create', 'api_key.rotate', 'api_key.revoke', 'operator_key.revoke']) {
       expect(actions, action).toContain(action);
     }
-    const entry = all.find((item: { action: string }) => item.action === 'tenant.suspend');
+    const entry = all.find((item: { action: string; details: { slug?: string } }) => item.action === 'tenant.suspend' && item.details.slug === 'suspend-me');
     expect(entry).toMatchObject({ actor: `operator:${operatorKeyId}`, sourceIp: '127.0.0.1', userAgent: 'kefu-tests/1.0', details: { reason: '欠费 overdue' } });
     expect(entry.requestId).toMatch(/^[0-9a-f-]{36}$/);
 

@@ -9,6 +9,7 @@ import {
   createOperatorKey,
   createPlan,
   createTenantFromPlan,
+  deletePlan,
   deleteTenant,
   listOperatorKeys,
   listOperatorTenants,
@@ -243,6 +244,17 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
         return { result: after, audit: { tenantId: null, action: 'plan.update', target: after.id, details: { slug: after.slug, before: { name: before.name, limits: before.limits, prices: before.prices, features: before.features }, change: request.body } } };
       });
       return planDto(plan);
+    },
+  });
+
+  api.delete('/plans/:plan', {
+    schema: { tags: ['operator'], summary: 'Delete a plan no tenant is on (409 CS_PLAN_IN_USE otherwise)', security, params: z.object({ plan: reference }), response: { 204: z.null().describe('deleted'), 409: problemSchema, ...errors } },
+    handler: async (request, reply) => {
+      await audited(request, async (trx) => {
+        const deleted = await deletePlan(trx, request.params.plan);
+        return { result: null, audit: { tenantId: null, action: 'plan.delete', target: deleted.id, details: { slug: deleted.slug, name: deleted.name, limits: deleted.limits, prices: deleted.prices } } };
+      });
+      return reply.code(204).send(null);
     },
   });
 
