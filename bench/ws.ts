@@ -6,6 +6,7 @@
  * to the hard limit; this process (the clients) shares the same 2 cores.
  *
  *   npm run bench:ws -- --connections 1000 [--rate 40] [--duration 60] [--database pglite|postgres]
+ *   npm run bench:ws -- --report-only     (rebuild ws.md from the JSON runs)
  *
  * --rate is messages per second over all connections (each connection sends every
  * connections/rate seconds, starting at a random offset), so runs at different N put the same
@@ -31,6 +32,12 @@ const database = argument('database', 'pglite') as 'pglite' | 'postgres';
 const replyTimeoutMs = 15_000;
 if (database !== 'pglite' && database !== 'postgres') throw new Error('--database is pglite or postgres');
 const postgresUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+if (process.argv.includes('--report-only')) {
+  // Rebuild bench/results/ws.md from the runs kept there, without running anything.
+  writeMarkdown();
+  process.exit(0);
+}
 
 const openFileLimit = () => Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 0);
 if (openFileLimit() < connections + 200) {
@@ -298,6 +305,14 @@ function writeMarkdown(): void {
     ...runs.map((run) =>
       `| ${run.database} | ${run.connections} | ${run.serverFileLimit} | ${run.sessionsSeconds} | ${run.connectSeconds} | ${run.connectMs.p50} / ${run.connectMs.p99} | ${run.rateTarget} | ${run.throughput} | ${run.roundTripMs.p50} | ${run.roundTripMs.p99} | ${run.replyTimeouts} | ${run.errorFrames + run.unexpectedCloses} | ${run.serverRssMb.idle} → ${run.serverRssMb.connected} → ${run.serverRssMb.peakUnderLoad} | ${run.serverCpuPercent} | ${run.clientCpuPercent} | ${run.loadAverage1m.start} → ${run.loadAverage1m.end} |`,
     ),
+    '',
+    'Reading the figures. A WebSocket costs the server a few queries when it opens (the token\'s identity, the',
+    'conversation, the tenant\'s status, the hand-off state, the backlog after `after`); PGlite runs every query on',
+    'the server\'s own thread, one at a time, so under a burst of connections each handshake waits behind the others\'',
+    'queries, while with PostgreSQL they overlap. Sessions (`POST /widget/v1/sessions`) are serialised per tenant by',
+    'the lock that hands out display ids, and all sessions here are one tenant\'s. Holding idle connections costs',
+    'little (RSS from idle to connected); the turns, not the sockets, use the CPU. A reply timeout is a message with',
+    'no bot reply within 15 s.',
     '',
     'Runs (date, command, machine):',
     '',

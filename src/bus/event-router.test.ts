@@ -55,6 +55,20 @@ describe('eventRouter', () => {
     expect(types).toEqual(['tenant.updated', 'conversation.created']);
   });
 
+  it('a tenant listener for some event types gets only those', async () => {
+    const bus = busWithGap();
+    const router = eventRouter(bus);
+    const types: string[] = [];
+    const stop = router.tenant('shop-zh', (event) => types.push(event.type), ['tenant.updated', 'conversation.updated']);
+    await bus.publish(created('shop-zh', 'c1', '1'));
+    await bus.publish({ type: 'conversation.updated', tenantId: 'shop-zh', conversationId: 'c1', status: 'pending' });
+    await bus.publish({ type: 'tenant.updated', tenantId: 'bank-zh' });
+    await bus.publish({ type: 'tenant.updated', tenantId: 'shop-zh' });
+    stop();
+    await bus.publish({ type: 'tenant.updated', tenantId: 'shop-zh' });
+    expect(types).toEqual(['conversation.updated', 'tenant.updated']);
+  });
+
   it('unsubscribing removes the listener and its empty slot; a throwing listener does not starve the others', async () => {
     const bus = busWithGap();
     const router = eventRouter(bus);

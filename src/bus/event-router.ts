@@ -10,8 +10,12 @@ type Listener = (event: DomainEvent, origin: EventOrigin) => void;
 export interface EventRouter {
   /** Events carrying this tenant's `conversationId`. Returns the unsubscribe function. */
   conversation(tenantId: string, conversationId: string, listener: Listener): () => void;
-  /** Every event of this tenant (with or without a conversation). Returns the unsubscribe function. */
-  tenant(tenantId: string, listener: Listener): () => void;
+  /**
+   * Events of this tenant (with or without a conversation); with `types`, only those types, so a
+   * listener per socket for a rare tenant-wide event (a queue moved) costs nothing on the frequent
+   * ones (messages). Returns the unsubscribe function.
+   */
+  tenant(tenantId: string, listener: Listener, types?: readonly string[]): () => void;
   /** The bus may have missed events (see `EventBus.onGap`). Returns the unsubscribe function. */
   gap(listener: () => void): () => void;
 }
@@ -24,6 +28,7 @@ export function eventRouter(bus: EventBus): EventRouter {
   if (existing) return existing;
   const byConversation = new Map<string, Set<Listener>>();
   const byTenant = new Map<string, Set<Listener>>();
+  const byTenantType = new Map<string, Set<Listener>>();
   const onGap = new Set<() => void>();
 
   const notify = (listeners: Set<Listener> | undefined, event: DomainEvent, origin: EventOrigin) => {
@@ -40,6 +45,7 @@ export function eventRouter(bus: EventBus): EventRouter {
     const tenantId = (event as { tenantId?: unknown }).tenantId;
     if (typeof tenantId !== 'string') return;
     notify(byTenant.get(tenantId), event, origin);
+    notify(byTenantType.get(`${tenantId}|${event.type}`), event, origin);
     const conversationId = (event as { conversationId?: unknown }).conversationId;
     if (typeof conversationId === 'string') notify(byConversation.get(`${tenantId}/${conversationId}`), event, origin);
   });
@@ -66,7 +72,11 @@ export function eventRouter(bus: EventBus): EventRouter {
   };
   const router: EventRouter = {
     conversation: (tenantId, conversationId, listener) => add(byConversation, `${tenantId}/${conversationId}`, listener),
-    tenant: (tenantId, listener) => add(byTenant, tenantId, listener),
+    tenant(tenantId, listener, types) {
+      if (!types) return add(byTenant, tenantId, listener);
+      const stops = [...new Set(types)].map((type) => add(byTenantType, `${tenantId}|${type}`, listener));
+      return () => stops.forEach((stop) => stop());
+    },
     gap(listener) {
       onGap.add(listener);
       return () => {

@@ -105,7 +105,7 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
   const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
   const intentRows = await db.selectFrom('intents').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute();
   const packFaqRows = await db.selectFrom('faq_entries').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute();
-  // FAQ sheets uploaded or synced as knowledge sources answer like a pack's faq.csv (a pack entry wins on the same id).
+  // FAQ sheets uploaded in the console answer like a pack's faq.csv (a pack entry wins on the same id).
   const faqRows: FaqRow[] = [...packFaqRows, ...(await syncedFaqRows(db, tenantId, new Set(packFaqRows.map((row) => row.external_id))))];
   const playbookRows = await db.selectFrom('playbooks').select(['name', 'definition']).where('tenant_id', '=', tenantId).execute();
   const problems: string[] = [];
@@ -195,14 +195,19 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
 type FaqRow = { external_id: string; question: string; answer: string; alternatives: string[]; category: string | null; sensitive: boolean; version: number };
 
 /**
- * The entries of FAQ sheets (CSV/XLSX) that arrived as knowledge sources (`kefu kb`, the upload
- * endpoint): the active version of every document that parsed as a sheet, in path order.
+ * The entries of FAQ sheets (CSV/XLSX) the tenant uploaded (`PUT /v1/knowledge/files`, the
+ * `upload` source): the active version of every uploaded document that parsed as a sheet, in path
+ * order. Sheets inside synced folders, sites or sitemaps stay documents for retrieval: they sit
+ * among other documents that may answer better (test/knowledge-e2e.test.ts).
  */
 async function syncedFaqRows(db: Db, tenantId: string, taken: ReadonlySet<string>): Promise<FaqRow[]> {
   const versions = await db
     .selectFrom('knowledge_documents as document')
     .innerJoin('knowledge_document_versions as version', 'version.id', 'document.active_version_id')
+    .innerJoin('knowledge_sources as source', 'source.id', 'document.source_id')
     .select(['version.faq_entries', 'version.version', 'document.path'])
+    .where('source.kind', '=', 'upload')
+    .where('source.tenant_id', '=', tenantId)
     .where('document.tenant_id', '=', tenantId)
     .where('version.tenant_id', '=', tenantId)
     .where('document.removed_at', 'is', null)

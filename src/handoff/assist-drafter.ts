@@ -80,8 +80,40 @@ export function startAssistDrafter(deps: { db: Db; bus: EventBus; runtimes: Tena
     await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: stored.internal.id, seq: String(stored.internal.seq) });
     await bus.publish({ type: 'draft.updated', tenantId, conversationId, draftId: stored.row.id, status: 'pending' });
   };
-  return bus.subscribe((event, origin) => {
-    if (event.type !== 'message.created' || origin?.local === false) return;
+  // Conversations an agent holds in assist mode, kept current from the bus (every node sees every
+  // handoff.updated), so the other messages cost no query at all.
+  const assisted = new Set<string>();
+  const key = (tenantId: string, conversationId: string) => `${tenantId}/${conversationId}`;
+  const reload = async () => {
+    const rows = await db.selectFrom('handoffs').select(['tenant_id', 'conversation_id']).where('status', '=', 'assigned').where('route', '=', 'assist').execute();
+    assisted.clear();
+    for (const row of rows) assisted.add(key(row.tenant_id, row.conversation_id));
+  };
+  void reload().catch((error) => deps.onError?.(error));
+  const stopGap = bus.onGap(() => void reload().catch((error) => deps.onError?.(error)));
+  const unsubscribe = bus.subscribe((event, origin) => {
+    if (event.type === 'handoff.updated') {
+      if (event.status !== 'assigned') {
+        assisted.delete(key(event.tenantId, event.conversationId));
+        return;
+      }
+      void db
+        .selectFrom('handoffs')
+        .select(['route', 'status'])
+        .where('tenant_id', '=', event.tenantId)
+        .where('id', '=', event.handoffId)
+        .executeTakeFirst()
+        .then((row) => {
+          if (row?.route === 'assist' && row.status === 'assigned') assisted.add(key(event.tenantId, event.conversationId));
+        })
+        .catch((error) => deps.onError?.(error));
+      return;
+    }
+    if (event.type !== 'message.created' || origin?.local === false || !assisted.has(key(event.tenantId, event.conversationId))) return;
     void draft(event.tenantId, event.conversationId, event.messageId).catch((error) => deps.onError?.(error));
   });
+  return () => {
+    unsubscribe();
+    stopGap();
+  };
 }

@@ -1,4 +1,4 @@
-import type { EventBus } from '../bus/index.js';
+import { eventRouter, type EventBus } from '../bus/index.js';
 import { widgetHandoffClientEvent } from '../protocol/index.js';
 import type { HandoffService } from './handoff-service.js';
 
@@ -41,20 +41,31 @@ export function linkWidgetToHandoff(
       });
   };
 
-  const unsubscribe = deps.bus.subscribe((event) => {
-    if (stopped || event.tenantId !== scope.tenantId) return;
-    if (event.type === 'handoff.updated' || event.type === 'agent.updated') {
+  // Indexed subscriptions (one bus handler per node, not per socket): this conversation's events,
+  // and the tenant's hand-off and agent changes only, so thousands of open widgets cost a map
+  // lookup per message event rather than thousands of handler calls.
+  const router = eventRouter(deps.bus);
+  const stopTenant = router.tenant(
+    scope.tenantId,
+    (event) => {
+      if (stopped) return;
       // Another customer's change moves this one's place in line only while this one waits.
       if (('conversationId' in event && event.conversationId === scope.conversationId) || lastStatus === 'waiting') refresh();
-      return;
-    }
-    if (!('conversationId' in event) || event.conversationId !== scope.conversationId) return;
+    },
+    ['handoff.updated', 'agent.updated'],
+  );
+  const stopConversation = router.conversation(scope.tenantId, scope.conversationId, (event) => {
+    if (stopped) return;
     if (event.type === 'typing.updated' && event.actor.kind === 'agent') {
       send({ type: 'typing.updated', actor: { kind: 'agent', name: event.actor.name ?? null }, active: event.active });
     } else if (event.type === 'read.updated' && event.reader.kind === 'agent') {
       send({ type: 'read.updated', reader: { kind: 'agent' }, seq: event.seq });
     }
   });
+  const unsubscribe = () => {
+    stopTenant();
+    stopConversation();
+  };
   refresh();
 
   return {

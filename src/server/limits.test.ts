@@ -74,7 +74,7 @@ describe('rate limits on /v1 and widget sessions', () => {
   });
 
   it('caps each key at keyRequestsPerSecond inside the tenant bucket', async () => {
-    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 100, burst: 100, keyRequestsPerSecond: 1 } });
+    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 100, burst: 100, keyRequestsPerSecond: 0.1 } });
     const first = (await createApiKey(kefu.database.db, shop, { name: 'rate-1', scopes: ['chat'] })).key;
     const second = (await createApiKey(kefu.database.db, shop, { name: 'rate-2', scopes: ['chat'] })).key;
     expect((await get(first)).statusCode).toBe(200);
@@ -86,7 +86,7 @@ describe('rate limits on /v1 and widget sessions', () => {
   });
 
   it('limits the public widget session route per tenant', async () => {
-    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 0.5, burst: 2 } });
+    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 0.05, burst: 2 } });
     const session = () => kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: 'shop-zh' } });
     const statuses = [];
     for (let index = 0; index < 3; index += 1) statuses.push((await session()).statusCode);

@@ -106,11 +106,13 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await console_.getByLabel('在线状态').selectOption('online');
       await expect.poll(() => console_.getByLabel('在线状态').inputValue()).toBe('online');
       const { conversationId } = await widgetConversation(shop, 'shop-zh');
-      const queued = console_.getByTestId('queue').locator(`li[data-conversation-id="${conversationId}"]`);
-      const mine = console_.getByTestId('mine').locator(`li[data-conversation-id="${conversationId}"]`);
-      await expect.poll(async () => (await queued.count()) + (await mine.count()), { timeout: 20_000 }).toBeGreaterThan(0);
-      if ((await queued.count()) > 0) await queued.getByRole('button', { name: '接入', exact: true }).click();
-      await mine.getByRole('button').first().click();
+      // Going online may assign it at once (least-busy), so open it from whichever list has it and
+      // take it from the conversation view if it is still waiting.
+      await console_.locator(`.lists li[data-conversation-id="${conversationId}"] button.item`).first().click({ timeout: 20_000 });
+      const paneStatus = console_.getByTestId('handoff-status');
+      await expect.poll(async () => (await paneStatus.textContent()) ?? '', { timeout: 20_000 }).toMatch(/^(排队中|处理中)/);
+      if ((await paneStatus.textContent())!.startsWith('排队中')) await console_.locator('.pane-head').getByRole('button', { name: '接入', exact: true }).click();
+      await console_.getByTestId('mine').locator(`li[data-conversation-id="${conversationId}"]`).waitFor();
 
       // The conversation view: transcript, the AI draft to review, and the context panel.
       await console_.getByTestId('handoff-status').filter({ hasText: '处理中' }).waitFor();
@@ -184,11 +186,11 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await console_.getByRole('heading', { name: /My conversations/ }).waitFor();
       await console_.getByLabel('Presence').waitFor();
       const { conversationId } = await widgetConversation(bank, 'bank-zh');
-      const item = console_.locator(`.lists li[data-conversation-id="${conversationId}"]`);
-      await expect.poll(() => item.count(), { timeout: 20_000 }).toBeGreaterThan(0);
-      const take = item.getByRole('button', { name: 'Take', exact: true });
-      if ((await take.count()) > 0) await take.click();
-      await console_.getByTestId('mine').locator(`li[data-conversation-id="${conversationId}"]`).getByRole('button').first().click();
+      await console_.locator(`.lists li[data-conversation-id="${conversationId}"] button.item`).first().click({ timeout: 20_000 });
+      const firstStatus = console_.getByTestId('handoff-status');
+      await expect.poll(async () => (await firstStatus.textContent()) ?? '', { timeout: 20_000 }).toMatch(/^(waiting|assigned)/);
+      if ((await firstStatus.textContent())!.startsWith('waiting')) await console_.locator('.pane-head').getByRole('button', { name: 'Take', exact: true }).click();
+      await firstStatus.filter({ hasText: 'assigned' }).waitFor();
       await console_.getByTestId('draft').getByRole('button', { name: 'Approve and send' }).waitFor();
       await containsText(console_.getByTestId('context'), 'Suggested replies');
       // Switching the language re-labels the console in place.
@@ -220,9 +222,10 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await input.fill('我要投诉，你们乱扣年费');
       await input.press('Enter');
       await bank.getByText('Connecting you to a person').waitFor();
-      const again = console_.locator(`.lists li[data-conversation-id="${conversationId}"]`);
-      await expect.poll(() => again.count(), { timeout: 20_000 }).toBeGreaterThan(0);
-      if ((await again.getByRole('button', { name: 'Take', exact: true }).count()) > 0) await again.getByRole('button', { name: 'Take', exact: true }).click();
+      // The open pane follows the new hand-off live: waiting (take it) or already assigned.
+      const paneStatus = console_.getByTestId('handoff-status');
+      await expect.poll(async () => (await paneStatus.textContent()) ?? '', { timeout: 20_000 }).toMatch(/^(waiting|assigned)/);
+      if ((await paneStatus.textContent())!.startsWith('waiting')) await console_.locator('.pane-head').getByRole('button', { name: 'Take', exact: true }).click();
       const status = console_.getByTestId('handoff-status').filter({ hasText: 'assigned' });
       await status.waitFor();
       const target = (await status.textContent())!.includes('账单') ? '通用' : '账单';

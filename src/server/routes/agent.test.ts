@@ -160,6 +160,24 @@ describe('agent accounts and login', () => {
     expect(bad.body.code).toBe('CS_VALIDATION_FAILED');
   });
 
+  it('password guessing is throttled per account: 429 with Retry-After after ten attempts; other accounts are unaffected', async () => {
+    const target = await agent(shopKey, 'shop-zh', '被猜密码的客服', []);
+    const email = (await call('GET', '/v1/agent/me', target.token)).body.email;
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      statuses.push((await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email, password: `guess-${attempt}` })).status);
+    }
+    // One token went to the login in agent(); nine more guesses are let through, then refused.
+    expect(statuses.slice(0, 9).every((status) => status === 401)).toBe(true);
+    expect(statuses.slice(9)).toEqual([429, 429, 429]);
+    const refused = await kefu.app.inject({ method: 'POST', url: '/v1/agent/sessions', payload: { tenant: 'shop-zh', email, password: 'pass-word-123' } });
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.json().code).toBe('CS_RATE_LIMITED');
+    const other = await agent(shopKey, 'shop-zh', 'Unaffected', []);
+    expect((await call('GET', '/v1/agent/me', other.token)).status).toBe(200);
+  });
+
   it('the demo tenants have a demo agent whose password logs in', async () => {
     const demo = kefu.demo.find((tenant) => tenant.slug === 'shop-zh')!;
     expect(demo.agent?.email).toBe('agent@shop-zh.demo');
@@ -365,6 +383,30 @@ describe('queues, accepting and acting on a conversation', () => {
     const after = (await call('GET', `/v1/agent/conversations/${waiting.conversationId}`, one.token)).body.handoff;
     expect(after).toMatchObject({ status: 'assigned', agentId: one.id });
     for (const who of [one, two, unskilled]) await call('PUT', '/v1/agent/me/presence', who.token, { presence: 'offline' });
+  });
+
+  it('a round-robin queue (投诉) alternates between its agents whatever their load elsewhere', async () => {
+    await emptyQueues();
+    const busy = await agent(shopKey, 'shop-zh', '忙碌的客服', ['投诉'], 10);
+    const idle = await agent(shopKey, 'shop-zh', '空闲的客服', ['投诉'], 10);
+    // The busy one holds two conversations taken from the bot (default queue).
+    for (const text of ['运费怎么算？', 'How much is shipping?']) {
+      const conversation = await customer(shopKey, text);
+      expect((await call('POST', `/v1/agent/conversations/${conversation.id}/accept`, busy.token)).status).toBe(200);
+    }
+    for (const who of [busy, idle]) await call('PUT', '/v1/agent/me/presence', who.token, { presence: 'online' });
+    const assignees: string[] = [];
+    for (const text of ['我要投诉你们，太差了', '我要投訴你們的客服態度', 'I want to file a complaint about your service, 我要投诉']) {
+      const conversation = await customer(shopKey, text);
+      const handoff = (await call('GET', `/v1/agent/conversations/${conversation.id}`, idle.token)).body.handoff;
+      expect(handoff.queue).toBe('投诉');
+      assignees.push(handoff.agentId);
+    }
+    // Least-busy would have given the idle agent the first two; round-robin alternates.
+    expect(assignees[0]).not.toBe(assignees[1]);
+    expect(assignees[2]).toBe(assignees[0]);
+    expect(new Set(assignees)).toEqual(new Set([busy.id, idle.id]));
+    for (const who of [busy, idle]) await call('PUT', '/v1/agent/me/presence', who.token, { presence: 'offline' });
   });
 
   it('the context panel: summary, intent and confidence, orders through the connector, suggested replies', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -157,9 +158,18 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       tags: ['agent console'],
       summary: 'Log in as an agent (public): returns a bearer session token (kefu_at_…)',
       body: agentLoginBody,
-      response: { 201: agentSessionResponse, 400: problemSchema, 401: problemSchema },
+      response: { 201: agentSessionResponse, 400: problemSchema, 401: problemSchema, 429: problemSchema },
     },
     handler: async (request, reply) => {
+      // Guessing passwords: 10 attempts per tenant and email, then one every 5 s (shared by every node with Redis).
+      if (deps.limits) {
+        const bucket = `agent-login:${createHash('sha256').update(`${request.body.tenant}\n${request.body.email.trim().toLowerCase()}`).digest('hex').slice(0, 32)}`;
+        const decision = await deps.limits.limiter.take(bucket, { ratePerSecond: 0.2, burst: 10 }).catch(() => null);
+        if (decision && !decision.allowed) {
+          reply.header('retry-after', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+          throw new KefuError(ErrorCodes.rateLimited, 'too many login attempts for this account; try again later', { status: 429 });
+        }
+      }
       const session = await loginAgent(db, { tenantSlug: request.body.tenant, email: request.body.email, password: request.body.password }, deps.config.handoff.sessionTtlSeconds);
       return reply.code(201).send({ token: session.token, expiresAt: session.expiresAt.toISOString(), agent: session.agent });
     },
