@@ -319,5 +319,24 @@ function writeMarkdown(): void {
     ...runs.map((run) => `- ${run.date} — \`${run.command}\` — ${run.machine}; ${run.messagesSent} messages sent, ${run.replies} replies in the load phase.`),
     '',
   ];
+  // Runs of older code kept for comparison (ws-<database>-<N>-before-<change>.json).
+  const before = readdirSync('bench/results').filter((file) => /^ws-(pglite|postgres)-\d+-before-[\w-]+\.json$/.test(file));
+  if (before.length > 0) {
+    lines.push('Earlier runs, before a change, kept for comparison:', '');
+    for (const file of before.sort()) {
+      const run = JSON.parse(readFileSync(path.join('bench/results', file), 'utf8')) as typeof result;
+      const change = /-before-([\w-]+)\.json$/.exec(file)![1]!.replace(/-/g, ' ');
+      lines.push(
+        `- before "${change}" (${file}, ${run.date}): ${run.database}, N = ${run.connections}, ${run.rateTarget} msg/s target → ${run.throughput} replies/s, RTT p50 ${run.roundTripMs.p50} ms, p99 ${run.roundTripMs.p99} ms, ${run.replyTimeouts} timeouts, server CPU ${run.serverCpuPercent} %, load ${run.loadAverage1m.start} → ${run.loadAverage1m.end}.`,
+      );
+    }
+    lines.push(
+      '',
+      'The change: every open widget had its own handler on the event bus (the hand-off link in',
+      '`src/handoff/widget-link.ts`), so each event ran 10,000 handlers; it now uses `eventRouter(bus)` like the',
+      'message stream, and each event reaches only its own conversation\'s sockets.',
+      '',
+    );
+  }
   writeFileSync('bench/results/ws.md', lines.join('\n'));
 }

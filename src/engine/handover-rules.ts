@@ -3,9 +3,11 @@
  * Rules run on normalised text (src/text normalizeText: Simplified Chinese, half-width, lower
  * case), so Traditional input is covered by the Simplified patterns. Each rule belongs to a group
  * a tenant may disable (`handover.disable` in tenant.yaml) and carries a reason code for the trace.
- * The patterns were tuned on travel-zh dev (docs/fewshot.md): a keyword alone that also appears in
- * ordinary questions (退款, 验证码, 保险, 信用卡积分) never triggers; it needs the threat, the
- * amount, the third person or the emergency around it.
+ * The patterns were tuned on travel-zh dev and then on two hand-written risk sets
+ * (bench/data/risk-heldout*.jsonl): a keyword alone that also appears in ordinary questions (退款,
+ * 验证码, 保险, 信用卡积分, 台风) never triggers; it needs the threat, the amount, the third person
+ * or the emergency around it. Each set, run before the rules saw it, caught only 16–51 % of its
+ * rows (docs/fewshot.md): keyword rules do not generalise to unseen wordings, so expect misses.
  */
 
 /** Why a message must reach a person whatever it matches. */
@@ -113,7 +115,7 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'emergency',
     reason: 'an emergency: personal safety, theft, disaster or being stranded',
     patterns: [
-      /报警|警察|(?:打|叫|拨)(?:110|120|119|911)|救命|车祸|被困|困在|绑架|被抢|抢劫|扣住|扣押|不让(?:我们?)?走|很害怕|好害怕|有危险|人身安全|走散|失联|扔在半路|(?:手机)?快没电|地震|海啸|恐袭|爆炸|暴乱|战乱|停电了|火灾|着火|疏散|走丢|走失|(?:孩子|老人|小孩)[^,，。]{0,4}(?:不见了|找不到|丢了)|扔下|抛锚|(?:导游|司机|领队)[^,，。]{0,4}(?:不见了|联系不上|失联|跑了)|闯进|闯入/,
+      /报警|警察|(?:打|叫|拨)(?:110|120|119|911)|救命|车祸|被困|困在|绑架|被抢|抢劫|扣住|扣押|不让(?:我们?)?走|很害怕|好害怕|有危险|人身安全|走散|失联|扔在半路|(?:手机)?快没电|地震|海啸|恐袭|爆炸|暴乱|战乱|停电了|火灾|着火|疏散|走丢|走失|(?:孩子|老人|小孩)[^,，。]{0,4}(?:不见了|找不到|丢了)|抛锚|(?:导游|司机|领队)[^,，。]{0,4}(?:不见了|联系不上|失联|跑了)|闯进|闯入/,
       /护照(?:和[^,，。]{0,4})?(?:都|也)?(?:丢|被偷|被抢|不见|找不到|遗失)|(?:丢|遗失)了?护照/,
       /\bsos\b|emergency|\bpolice\b|stolen passport|(?:lost|stole) (?:my )?passport|car accident|\bstranded\b|\btrapped\b|\brobbed\b|\bkidnap|earthquake|evacuat|tsunami|\bfire\b|terror|missing child|lost (?:my )?(?:child|son|daughter|kid)|(?:guide|driver) (?:disappeared|abandoned us|left us)|abandoned us|left us behind|broke into (?:our|my) room/,
     ],
@@ -123,7 +125,7 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'emergency',
     reason: 'a medical emergency',
     patterns: [
-      /急救|救护车|(?:疼|痛)得(?:厉害|受不了|不行)|抢救|胸口疼|胸口痛|胸痛|心脏病|呼吸困难|喘不上气|晕倒|昏迷|休克|抽搐|高烧|发高烧|大出血|出血了|突然出血|流血不止|骨折|中毒|上吐下泻|起不来|送医|医院在哪|受伤|摔伤|过敏.{0,4}(?:严重|肿)|严重过敏|住院|急诊|溺水|嘴唇发紫|不省人事|流血|喘不过气|心脏[^,，。]{0,4}不舒服|全身(?:起|长)(?:红疹|疹子)|要生了|羊水破了/,
+      /急救|救护车|(?:疼|痛)得(?:厉害|受不了|不行)|抢救|胸口疼|胸口痛|胸痛|心脏病|呼吸困难|喘不上气|晕倒|昏迷|休克|抽搐|高烧|发高烧|大出血|出血了|突然出血|流血不止|骨折|中毒|上吐下泻|起不来|送医|医院在哪|受伤|摔伤|过敏.{0,4}(?:严重|肿)|严重过敏|生病住院|(?:送|进)(?:了)?(?:医院|急诊)|去急诊|溺水|嘴唇发紫|不省人事|流血|喘不过气|心脏[^,，。]{0,4}不舒服|全身(?:起|长)(?:红疹|疹子)|要生了|羊水破了/,
       /ambulance|heart attack|unconscious|can't breathe|cannot breathe|\bbleeding\b|seizure|food poisoning|\binjured\b|medical emergency|allergic reaction|anaphyla|\bstroke\b|fainted|passed out|collapsed|unresponsive|hospitali[sz]ed|drown|(?:went|gone|going) into labou?r|giving birth|contractions/,
     ],
   },
@@ -135,7 +137,7 @@ const DEFAULT_RULES: readonly Rule[] = [
       new RegExp(String.raw`(?:查|看看|看下|看一下|调出|调取|导出|找一下|搜)[^,，。]{0,6}(?:我的?)?${OTHER_PERSON}(?:的)?[^,，。]{0,10}${PERSONAL_DATA}`),
       new RegExp(String.raw`(?:把|将)?(?:我的?)?${OTHER_PERSON}[^,，。]{0,12}(?:订单|航班|行程|出行|记录|信息)[^,，。]{0,10}(?:发给我|发我|导出|告诉我|给我看|发(?:一份)?(?:到|给)我)`),
       /(?:查|看看|看下|看一下)(?:一下)?(?:他|她)(?:的)?[^,，。]{0,6}(?:航班|订单|酒店|行程)/,
-      /我是(?:他|她)的?(?:老板|领导|经理|上司|家人|爸爸|妈妈|父亲|母亲|丈夫|妻子|老公|老婆)|(?:查|看)(?:一下|下)?(?!一下|下)(?![^订住的]{0,3}[我您你])[\u4e00-\u9fa5]{2,3}(?:订的|的订单|的航班|住的|住哪)/,
+      /我是(?:他|她)的?(?:老板|领导|经理|上司|家人|爸爸|妈妈|父亲|母亲|丈夫|妻子|老公|老婆)|(?:查|看)(?:一下|下)?(?!一下|下)(?![^订住的]{0,3}[我您你看询订单])[\u4e00-\u9fa5]{2,3}(?:订的|的订单|的航班|住的|住哪)/,
       /(?:他|她|别人|他人|朋友|这个人|对方)的?身份证(?:号)?|身份证号[^,，。]{0,10}(?:查|帮我看)[^,，。]{0,8}(?:这个人|他|她|别人)/,
       /(?:someone else'?s|another person'?s|my (?:friend|husband|wife|colleague|boss|ex)'?s?) (?:booking|order|flight|reservation|itinerary|id|passport)|(?:look up|check|find|show me) (?:his|her) (?:booking|order|flight|reservation)|my (?:ex-?wife|ex-?husband|ex|girlfriend|boyfriend|friend|husband|wife|colleague|boss|neighbou?r) (?:booked|is staying|stayed|flew|flies|reserved)|(?:passport|id) (?:number|details) of (?:the )?(?:other|another)|other passenger'?s (?:passport|id|details)/,
     ],

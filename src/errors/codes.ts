@@ -56,6 +56,7 @@ export const ErrorCodes = {
   queueNotFound: 'CS_QUEUE_NOT_FOUND',
   draftNotFound: 'CS_DRAFT_NOT_FOUND',
   draftAlreadyDecided: 'CS_DRAFT_ALREADY_DECIDED',
+  styleViolation: 'CS_STYLE_VIOLATION',
   webAssetsMissing: 'CS_WEB_ASSETS_MISSING',
   csatUnavailable: 'CS_CSAT_UNAVAILABLE',
   internal: 'CS_INTERNAL',

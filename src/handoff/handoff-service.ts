@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { EventBus } from '../bus/index.js';
 import { toConversation, toMessage, validateMessageText, type Conversation, type Message } from '../conversations/index.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
+import { applyStyleGuide } from '../engine/style-guard.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import type { ChatModel } from '../llm/index.js';
 import type { Db } from '../store/database.js';
@@ -731,8 +732,10 @@ export class HandoffService {
     conversationId: string,
     input: { text: string; clientId?: string; visibility?: 'public' | 'internal' },
   ): Promise<{ message: Message; duplicate: boolean }> {
-    const text = validateMessageText(input.text, this.deps.maxMessageChars);
     const visibility = input.visibility ?? 'public';
+    const written = validateMessageText(input.text, this.deps.maxMessageChars);
+    // Internal notes are for colleagues; only what the customer sees follows the style guide.
+    const text = visibility === 'public' ? await this.#styled(principal.tenantId, written) : written;
     const externalId = input.clientId ? `agent:${principal.agentId}:${input.clientId}` : null;
     const result = await this.deps.db.transaction().execute(async (trx) => {
       let handoff: HandoffRow | null = null;
@@ -761,6 +764,19 @@ export class HandoffService {
     return { message, duplicate: result.duplicate };
   }
 
+  /**
+   * The tenant's style guide on what an agent sends (S16): replacements applied, a forbidden
+   * phrase that survives them refused with 422. Call outside transactions (it may load the runtime).
+   */
+  async #styled(tenantId: string, text: string): Promise<string> {
+    const runtime = await this.deps.runtimes.get(tenantId);
+    const outcome = applyStyleGuide(text, runtime.style);
+    if (outcome.violations.length > 0) {
+      throw new KefuError(ErrorCodes.styleViolation, `the message uses phrases the style guide forbids: ${outcome.violations.join('、')}`, { status: 422 });
+    }
+    return outcome.text;
+  }
+
   async requireConversationIn(trx: Db, tenantId: string, conversationId: string): Promise<void> {
     // Locked: a message inserted after this commits in seq order with the conversation's others.
     const row = await trx.selectFrom('conversations').select(['id']).where('tenant_id', '=', tenantId).where('id', '=', conversationId).forUpdate().executeTakeFirst();
@@ -774,7 +790,12 @@ export class HandoffService {
     draftId: string,
     decision: { action: 'approve' } | { action: 'edit'; text: string } | { action: 'reject'; reason?: string },
   ): Promise<{ draft: DraftView; message: Message | null }> {
-    const finalText = decision.action === 'edit' ? validateMessageText(decision.text, this.deps.maxMessageChars) : null;
+    let finalText: string | null = null;
+    if (decision.action === 'edit') finalText = await this.#styled(principal.tenantId, validateMessageText(decision.text, this.deps.maxMessageChars));
+    else if (decision.action === 'approve') {
+      const pending = await this.deps.db.selectFrom('drafts').select(['text']).where('tenant_id', '=', principal.tenantId).where('conversation_id', '=', conversationId).where('id', '=', draftId).executeTakeFirst();
+      if (pending) finalText = await this.#styled(principal.tenantId, pending.text);
+    }
     const result = await this.deps.db.transaction().execute(async (trx) => {
       const handoff = await this.#held(trx, principal, conversationId);
       const draft = await trx
@@ -797,6 +818,7 @@ export class HandoffService {
           .executeTakeFirstOrThrow();
         return { draft: row, message: null, handoff };
       }
+      // Approving sends the draft with the style guide's replacements applied.
       const text = finalText ?? draft.text;
       const message = await this.#insertAgentMessage(trx, principal, conversationId, text, 'public', null);
       await this.#markFirstResponse(trx, handoff);

@@ -144,6 +144,9 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await input.fill('好的，謝謝您！補償到帳後我會確認。');
       await input.press('Enter');
       await console_.locator('.transcript').getByText('好的，謝謝您！補償到帳後我會確認。').waitFor();
+      // Read receipts both ways: the agent has read it, and the customer has read the agent's reply.
+      await shop.locator('[data-kefu-widget] .row.mine .meta').filter({ hasText: '已读' }).waitFor();
+      await console_.locator('.transcript .meta').filter({ hasText: '客户已读' }).waitFor();
       // Each message is shown once in the widget (no duplicates from the ack and the stream).
       await expect.poll(() => shop.locator('[data-kefu-widget] .row.mine').filter({ hasText: '好的，謝謝您！' }).count()).toBe(1);
 
@@ -288,6 +291,29 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       expect(await shop.locator('[data-kefu-widget] .row img, [data-kefu-widget] .row b').count()).toBe(0);
     } finally {
       await customer.close();
+    }
+  }, 60_000);
+
+  it('boots from one script tag on any page, follows navigator.language, and says so when the tenant does not exist', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${base}/healthz`);
+      // A bare page with only the embed, no data-locale: the browser's English wins.
+      await page.setContent(`<!doctype html><html><body><h1>Some shop</h1><script src="${base}/widget.js" data-tenant="shop-zh"></script></body></html>`);
+      await page.getByRole('button', { name: 'Chat with us' }).click();
+      await page.getByLabel('Type a message…').fill('七天無理由退貨怎麼申請？');
+      await page.getByLabel('Type a message…').press('Enter');
+      await page.getByText('选择「七天无理由」', { exact: false }).waitFor();
+
+      await page.setContent(`<!doctype html><html><body><script src="${base}/widget.js" data-tenant="no-such-shop" data-locale="zh-CN"></script></body></html>`);
+      await page.getByRole('button', { name: '在线客服' }).click();
+      await page.getByText('在线客服暂不可用').waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
     }
   }, 60_000);
 });

@@ -117,7 +117,14 @@ export class WidgetConnection {
     this.options.onStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     try {
       if (!this.session || Date.parse(this.session.expiresAt) - Date.now() < 60_000) this.session = await this.openSession();
-    } catch {
+    } catch (error) {
+      // An unknown or suspended tenant will not fix itself: say so instead of retrying for ever.
+      const status = (error as { status?: number }).status;
+      if (status === 403 || status === 404) {
+        this.stopped = true;
+        this.options.onStatus('unavailable');
+        return;
+      }
       return this.retry();
     }
     if (this.stopped) return;
@@ -200,7 +207,7 @@ export class WidgetConnection {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ tenant: this.options.tenant, ...(saved.visitorId ? { visitorId: saved.visitorId } : {}), ...(saved.conversationId ? { conversationId: saved.conversationId } : {}) }),
     });
-    if (!response.ok) throw new Error(`session: HTTP ${response.status}`);
+    if (!response.ok) throw Object.assign(new Error(`session: HTTP ${response.status}`), { status: response.status });
     const session = (await response.json()) as WidgetSession;
     if (saved.conversationId && saved.conversationId !== session.conversationId) {
       // A new conversation: the old one's messages are not ours any more.

@@ -328,6 +328,14 @@ describe('queues, accepting and acting on a conversation', () => {
     const retried = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: 'Hi, this is Mia. How can I help?', clientId: 'm1' });
     expect([retried.status, retried.body.id]).toEqual([200, hello.body.id]);
     expect((await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: '   ' })).body.code).toBe('CS_MESSAGE_EMPTY');
+    // The tenant's style guide applies to agents too (S16): replacements, and forbidden phrases refused.
+    const styled = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: '亲亲，稍等一下' });
+    expect([styled.status, styled.body.text]).toEqual([201, '您，稍等一下']);
+    const forbidden = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: '系统就是这样，没办法' });
+    expect([forbidden.status, forbidden.body.code]).toEqual([422, 'CS_STYLE_VIOLATION']);
+    expect(forbidden.body.detail).toContain('系统就是这样');
+    const note2 = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: '系统就是这样（内部备注）', visibility: 'internal' });
+    expect(note2.status).toBe(201);
 
     const moved = await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, first.token, { agentId: second.id, note: '交给周杰处理退款' });
     expect(moved.body).toMatchObject({ status: 'assigned', agentId: second.id, agentName: '周杰' });
