@@ -109,6 +109,8 @@ export async function updateAgent(
   agentId: string,
   patch: { name?: string; skills?: string[]; maxConcurrent?: number; password?: string; disabled?: boolean },
 ): Promise<Agent> {
+  // An empty patch changes nothing (an UPDATE with no SET would be invalid SQL).
+  if (Object.values(patch).every((value) => value === undefined)) return getAgent(db, tenantId, agentId);
   const row = await db
     .updateTable('agents')
     .set({

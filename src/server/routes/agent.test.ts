@@ -147,8 +147,14 @@ describe('agent accounts and login', () => {
     expect((await call('GET', '/v1/agent/me', login.body.token)).status).toBe(401);
     expect((await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email, password: '客服密碼-2026' })).body.code).toBe('CS_AGENT_LOGIN_FAILED');
 
-    // Another tenant's agent id is simply not found.
+    // An empty patch changes nothing and answers with the agent (it once was a 500).
+    const unchanged = await call('PATCH', `/v1/agents/${created.body.id}`, shopKey, {});
+    expect(unchanged.status).toBe(200);
+    expect(unchanged.body.disabled).toBe(true);
+
+    // Another tenant's agent id is simply not found, with or without a patch.
     expect((await call('PATCH', `/v1/agents/${created.body.id}`, bankKey, { name: 'x' })).body.code).toBe('CS_AGENT_NOT_FOUND');
+    expect((await call('PATCH', `/v1/agents/${created.body.id}`, bankKey, {})).body.code).toBe('CS_AGENT_NOT_FOUND');
   });
 
   it('logout revokes the token; a bad body is a 400 problem', async () => {
