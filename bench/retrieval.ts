@@ -1,5 +1,6 @@
-// Retrieval benchmark: kefu's lexical index against Orama and MiniSearch on BQ corpus dev (FAQ-style
-// paraphrase retrieval, 6,922-entry KB, 3,748 queries), all in one process, one run.
+// Retrieval benchmark: kefu's index (BM25F + the learned re-ranker it ships, and BM25F alone)
+// against Orama and MiniSearch on BQ corpus dev (FAQ-style paraphrase retrieval, 6,922-entry KB,
+// 3,748 queries), all in one process, one run. The first kefu row is the shipped configuration.
 //   npx tsx bench/retrieval.ts [--kb file] [--queries file] [--limit n] [--no-write]
 // Writes bench/results/retrieval.md (table) and bench/results/retrieval-<date>.json (raw figures).
 import { datasetPath } from '../test/support/datasets.js';

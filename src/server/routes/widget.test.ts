@@ -130,6 +130,24 @@ describe('widget WebSocket', () => {
     const response = await fetch(`${base}/widget/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 'nobody' }) });
     expect(response.status).toBe(404);
     expect(((await response.json()) as { code: string }).code).toBe('CS_TENANT_NOT_FOUND');
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('a shop page on another origin may start a session (CORS preflight and answer)', async () => {
+    const preflight = await fetch(`${base}/widget/v1/sessions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type');
+    const response = await fetch(`${base}/widget/v1/sessions`, {
+      method: 'POST',
+      headers: { origin: 'https://shop.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: 'shop-zh' }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
   });
 });
 

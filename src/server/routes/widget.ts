@@ -20,7 +20,22 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
   const tenantIsActive = async (tenantId: string) =>
     (await db.selectFrom('tenants').select('status').where('id', '=', tenantId).executeTakeFirst())?.status === 'active';
 
+  // The widget runs on the shop's own origin: sessions are public and carry no cookies, so any
+  // origin may start one (answers, errors included, are readable cross-origin).
+  app.options('/sessions', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-origin', '*')
+      .header('access-control-allow-methods', 'POST')
+      .header('access-control-allow-headers', 'content-type')
+      .header('access-control-max-age', '600')
+      .send(),
+  );
+
   api.post('/sessions', {
+    onSend: async (_request, reply) => {
+      reply.header('access-control-allow-origin', '*');
+    },
     schema: {
       tags: ['widget'],
       summary: 'Start or resume a widget session (public; returns a contact token)',
