@@ -8,7 +8,7 @@ import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import type { ChatModel } from '../llm/index.js';
 import type { Db } from '../store/database.js';
 import { buildContextPanel, type ContextPanel } from './context-panel.js';
-import type { MessagePart } from '../store/schema.js';
+import type { MessagePart, MessageRow } from '../store/schema.js';
 import { activeCounts, touchAgent, type AgentPrincipal } from './agents.js';
 import { editDistance } from './edit-distance.js';
 import type { DraftRow, HandoffRow, Presence } from './handoff-tables.js';
@@ -851,8 +851,13 @@ export class HandoffService {
     if (target.queue !== undefined && !settings.queues.some((queue) => queue.name === target.queue)) {
       throw new KefuError(ErrorCodes.queueNotFound, 'queue not found', { status: 404 });
     }
+    // The note is validated first and written in the same transaction, under the conversation
+    // lock #held takes, so it commits in seq order with the turns (a live stream never skips it).
+    const noteText = target.note ? validateMessageText(target.note, this.deps.maxMessageChars) : null;
+    const written: { note?: MessageRow | undefined } = {};
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const handoff = await this.#held(trx, principal, conversationId);
+      if (noteText) written.note = await this.#insertAgentMessage(trx, principal, conversationId, noteText, 'internal', null);
       const now = new Date();
       if (target.agentId !== undefined) {
         const colleague = await trx
@@ -886,11 +891,8 @@ export class HandoffService {
       await this.#event(trx, updated, 'transferred', `agent:${principal.agentId}`, { toQueue: updated.queue, note: target.note ?? null });
       return updated;
     });
-    if (target.note) {
-      const note = validateMessageText(target.note, this.deps.maxMessageChars);
-      const message = await this.#insertAgentMessage(this.deps.db, principal, conversationId, note, 'internal', null);
-      if (message) await this.deps.bus.publish({ type: 'message.created', tenantId, conversationId, messageId: message.id, seq: String(message.seq) });
-    }
+    const message = written.note;
+    if (message) await this.deps.bus.publish({ type: 'message.created', tenantId, conversationId, messageId: message.id, seq: String(message.seq) });
     this.#invalidate(tenantId);
     await this.#publishHandoff(row);
     if (row.status === 'waiting') await this.assignWaiting(tenantId);

@@ -345,6 +345,11 @@ describe('queues, accepting and acting on a conversation', () => {
 
     const moved = await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, first.token, { agentId: second.id, note: '交给周杰处理退款' });
     expect(moved.body).toMatchObject({ status: 'assigned', agentId: second.id, agentName: '周杰' });
+    // The transfer note is stored with the transfer, as an internal message the customer never sees.
+    const notes = await kefu.database.db.selectFrom('messages').select(['text', 'visibility']).where('conversation_id', '=', conversation.id).where('text', '=', '交给周杰处理退款').execute();
+    expect(notes).toEqual([{ text: '交给周杰处理退款', visibility: 'internal' }]);
+    // An empty note after trimming is refused before anything changes.
+    expect((await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, second.token, { queue: '售后', note: '   ' })).status).toBe(422);
     expect((await call('POST', `/v1/agent/conversations/${conversation.id}/close`, first.token, { resolutionCode: 'resolved' })).body.code).toBe('CS_HANDOFF_NOT_ASSIGNEE');
     expect((await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, second.token, { agentId: first.id, queue: '售后' })).status).toBe(400);
 
