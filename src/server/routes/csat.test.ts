@@ -75,4 +75,18 @@ describe('widget CSAT', () => {
     const other = await session('bank-zh');
     expect((await rate(widget, { score: 1 }, other.token)).statusCode).toBe(404);
   });
+
+  it('a suspended tenant takes no ratings (403), and does again once resumed', async () => {
+    const widget = await handedOver();
+    const db = kefu.database.db;
+    await db.updateTable('tenants').set({ status: 'suspended' }).where('slug', '=', 'shop-zh').execute();
+    try {
+      const refused = await rate(widget, { score: 2, comment: 'service stopped' });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().code).toBe('CS_TENANT_SUSPENDED');
+    } finally {
+      await db.updateTable('tenants').set({ status: 'active' }).where('slug', '=', 'shop-zh').execute();
+    }
+    expect((await rate(widget, { score: 4 })).statusCode).toBe(201);
+  });
 });

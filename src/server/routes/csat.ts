@@ -49,7 +49,7 @@ export async function csatRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       summary: 'Rate a conversation handled by a person (widget contact token as Bearer)',
       params: z.object({ conversationId: z.string().uuid() }),
       body: csatBody,
-      response: { 200: csatResponse, 201: csatResponse, 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema },
+      response: { 200: csatResponse, 201: csatResponse, 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
     },
     handler: async (request, reply) => {
       const header = request.headers.authorization ?? '';
@@ -60,6 +60,8 @@ export async function csatRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       if (!claims || !identity || identity.token_version !== claims.version) {
         throw new KefuError(ErrorCodes.unauthorized, 'invalid or expired widget token', { status: 401 });
       }
+      const tenant = await db.selectFrom('tenants').select('status').where('id', '=', claims.tenantId).executeTakeFirst();
+      if (tenant?.status !== 'active') throw new KefuError(ErrorCodes.tenantSuspended, 'this service is suspended', { status: 403 });
       const { conversationId } = request.params;
       const owned = await db
         .selectFrom('conversations')
