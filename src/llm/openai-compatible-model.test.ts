@@ -16,8 +16,10 @@ beforeEach(() => {
   server.requests.length = 0;
 });
 
+// A generous default timeout: on a loaded machine a first call can take longer than a tight bound,
+// and a timed-out attempt would be retried against an exhausted script. Tests of timeouts set their own.
 function model(options: Partial<OpenAiCompatibleModelOptions> = {}) {
-  return createOpenAiCompatibleModel({ baseUrl: server.url, model: 'scripted-chat', apiKey: 'sk-test', timeoutMs: 400, retryBaseDelayMs: 10, maxRetryDelayMs: 2_000, ...options });
+  return createOpenAiCompatibleModel({ baseUrl: server.url, model: 'scripted-chat', apiKey: 'sk-test', timeoutMs: 5_000, retryBaseDelayMs: 10, maxRetryDelayMs: 2_000, ...options });
 }
 
 async function collect(parts: AsyncIterable<ChatStreamPart>): Promise<ChatStreamPart[]> {
