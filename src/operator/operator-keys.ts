@@ -1,22 +1,12 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../store/database.js';
+import { randomBase62 } from '../tenancy/random-base62.js';
 
 /** Operator (reseller) keys: `kefu_op_` + 40 base62 characters, never valid as tenant keys. */
 export const OPERATOR_KEY_PREFIX = 'kefu_op_';
 const KEY_BODY = /^kefu_op_[0-9A-Za-z_-]{24,200}$/;
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** The actor id of the fixed key from KEFU_OPERATOR_KEY (it has no row). */
 export const BOOTSTRAP_OPERATOR_ID = 'bootstrap';
-
-function randomBase62(length: number): string {
-  let result = '';
-  while (result.length < length) {
-    for (const byte of randomBytes(length)) {
-      if (byte < 248 && result.length < length) result += BASE62[byte % 62];
-    }
-  }
-  return result;
-}
 
 function hashKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();

@@ -1,23 +1,12 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import type { Db } from '../store/database.js';
 import { isScope, type Scope } from './scopes.js';
+import { randomBase62 } from './random-base62.js';
 
 /** Tenant secret keys look like `kefu_sk_` + 40 base62 characters, so a leaked one is greppable. */
 export const API_KEY_PREFIX = 'kefu_sk_';
 const KEY_BODY = /^kefu_sk_[0-9A-Za-z]{40}$/;
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-function randomBase62(length: number): string {
-  let result = '';
-  while (result.length < length) {
-    for (const byte of randomBytes(length)) {
-      // 248 = 62 * 4: reject the top bytes so every character is equally likely.
-      if (byte < 248 && result.length < length) result += BASE62[byte % 62];
-    }
-  }
-  return result;
-}
 
 /** Keys carry 238 bits of randomness, so one unsalted SHA-256 is enough to store them. */
 export function hashApiKey(key: string): string {
