@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { withPostgresSchema } from './support/postgres-schema.js';
 
 /**
  * An acknowledged message is durable: start kefu as a child process, post messages, kill -9 it in
@@ -105,18 +104,7 @@ describe('kill -9 durability', () => {
   }, 180_000);
 
   it.runIf(Boolean(process.env.DATABASE_URL))('keeps every acknowledged message on PostgreSQL', async () => {
-    const schema = `durability_${randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    try {
-      const url = new URL(process.env.DATABASE_URL!);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      await runScenario({ DATABASE_URL: url.toString() });
-    } finally {
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.end();
-    }
+    await withPostgresSchema(process.env.DATABASE_URL!, 'durability', (url) => runScenario({ DATABASE_URL: url }));
   }, 180_000);
 });
 

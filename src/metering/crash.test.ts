@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startKefuProcess, type KefuProcess } from '../../test/support/kefu-process.js';
 import { startScriptedOpenAiServer } from '../../test/support/scripted-openai-server.js';
+import { withPostgresSchema } from '../../test/support/postgres-schema.js';
 
 /**
  * kill -9 between the two commits of a turn: a real `kefu serve` process is killed while the LLM
@@ -76,17 +75,8 @@ describe('kill -9 between the commits of a turn', () => {
   }, 240_000);
 
   it.runIf(Boolean(process.env.DATABASE_URL))('bills the message and not the turn (PostgreSQL)', async () => {
-    const schema = `metering_crash_${randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    try {
-      const url = new URL(process.env.DATABASE_URL!);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      await scenario({ DATABASE_URL: url.toString(), KEFU_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'kefu-metering-crash-')) });
-    } finally {
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.end();
-    }
+    await withPostgresSchema(process.env.DATABASE_URL!, 'metering_crash', (url) =>
+      scenario({ DATABASE_URL: url, KEFU_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'kefu-metering-crash-')) }),
+    );
   }, 240_000);
 });
