@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { Kysely, Migrator, PostgresDialect, sql, type MigrationResult } from 'kysely';
+import { Kysely, Migrator, sql, type MigrationResult } from 'kysely';
+import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -52,7 +53,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     });
   }
   if (target.schema) await pool.query(`create schema if not exists "${target.schema.replace(/"/g, '')}"`);
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
