@@ -2,6 +2,8 @@
 // softmax over its candidates puts on the relevant ones is maximised (Adam, L2). This optimises the
 // top of the list directly, which is what Recall@1 measures.
 
+import { lcg } from './seeded-random.js';
+
 export interface Group {
   rows: Float64Array[];
   relevant: boolean[];
@@ -21,11 +23,7 @@ export function fitListwise(groups: readonly Group[], options: { epochs?: number
   const m = new Float64Array(dimensions);
   const v = new Float64Array(dimensions);
   let step = 0;
-  let state = options.seed ?? 11;
-  const random = (): number => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
+  const random = lcg(options.seed ?? 11);
   const order = groups.map((_, index) => index);
   for (let epoch = 0; epoch < epochs; epoch += 1) {
     for (let index = order.length - 1; index > 0; index -= 1) {

@@ -8,6 +8,7 @@ import { MATCH_FEATURES, scoreModel, type MatchFeature, type MatchModel } from '
 import { LexicalIndex, type LexicalOptions } from '../retrieval-index.js';
 import { evaluateRanking, type KbRow, type QueryRow } from '../retrieval-evaluation.js';
 import { fitLogisticRegression } from './logistic-regression.js';
+import { shuffle } from './seeded-random.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -47,19 +48,6 @@ export function pairsToRetrievalView(pairs: readonly { sentence1: string; senten
   const textOf = new Map(kb.map((row) => [row.id, row.question]));
   const queries = [...positives].map(([id, relevant]) => ({ query: textOf.get(id)!, relevant_ids: [...relevant], exclude_ids: [id] }));
   return { kb, queries };
-}
-
-function shuffle<T>(items: T[], seed: number): T[] {
-  let state = seed;
-  const random = (): number => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  for (let index = items.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(random() * (index + 1));
-    [items[index], items[other]] = [items[other]!, items[index]!];
-  }
-  return items;
 }
 
 function collect(index: LexicalIndex, queries: readonly QueryRow[], depth: number): { rows: Float64Array[]; labels: number[]; groups: number[] } {

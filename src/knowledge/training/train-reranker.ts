@@ -11,6 +11,7 @@ import { LexicalIndex } from '../retrieval-index.js';
 import type { KbRow, QueryRow } from '../retrieval-evaluation.js';
 import { dot, fitListwise, type Group } from './listwise.js';
 import { learnWordAssociations } from './word-associations.js';
+import { shuffle } from './seeded-random.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -30,19 +31,6 @@ interface Pair {
 }
 const readLines = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim().length > 0).map((line) => JSON.parse(line) as T);
-
-function shuffle<T>(items: T[], seed: number): T[] {
-  let state = seed;
-  const random = (): number => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  for (let index = items.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(random() * (index + 1));
-    [items[index], items[other]] = [items[other]!, items[index]!];
-  }
-  return items;
-}
 
 const wordCache = new Map<string, string[]>();
 const wordsOf = (text: string): string[] => {
