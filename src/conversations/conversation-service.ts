@@ -28,21 +28,21 @@ export interface ConversationServiceDeps {
   handoff?: TurnHandoffHook;
 }
 
+/** What a turn routed to a person tells the hand-off layer. */
+export interface RoutedTurn {
+  tenantId: string;
+  conversationId: string;
+  turnId: string | null;
+  route: 'human' | 'assist';
+  intent: string | null;
+  reason: string | null;
+  requestedBy?: 'bot' | 'system';
+  draft: { messageId: string; text: string; parts: MessagePart[] } | null;
+}
+
 /** Called inside the turn's last transaction when it routes to a person; returns the after-commit work. */
 export interface TurnHandoffHook {
-  onTurnRouted(
-    trx: Db,
-    turn: {
-      tenantId: string;
-      conversationId: string;
-      turnId: string | null;
-      route: 'human' | 'assist';
-      intent: string | null;
-      reason: string | null;
-      requestedBy?: 'bot' | 'system';
-      draft: { messageId: string; text: string; parts: MessagePart[] } | null;
-    },
-  ): Promise<() => Promise<void>>;
+  onTurnRouted(trx: Db, turn: RoutedTurn): Promise<() => Promise<void>>;
 }
 
 export interface NewConversation {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { EventBus } from '../bus/index.js';
-import { toConversation, toMessage, validateMessageText, type Conversation, type Message } from '../conversations/index.js';
+import { toConversation, toMessage, validateMessageText, type Conversation, type Message, type RoutedTurn } from '../conversations/index.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
 import { applyStyleGuide } from '../engine/style-guard.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
@@ -74,17 +74,6 @@ export interface QueueStats {
   sla: { firstResponseSeconds: number; resolutionSeconds: number };
 }
 
-/** What a routed turn tells the hand-off layer (called inside the turn's last transaction). */
-export interface RoutedTurn {
-  tenantId: string;
-  conversationId: string;
-  turnId: string | null;
-  route: 'human' | 'assist';
-  intent: string | null;
-  reason: string | null;
-  requestedBy?: 'bot' | 'system';
-  draft: { messageId: string; text: string; parts: MessagePart[] } | null;
-}
 
 export interface HandoffServiceDeps {
   db: Db;
@@ -444,28 +433,15 @@ export class HandoffService {
   async onTurnRouted(trx: Db, turn: RoutedTurn): Promise<() => Promise<void>> {
     const settings = await this.settings(turn.tenantId, trx);
     const queue = pickQueue(settings, { intent: turn.intent, reason: turn.reason });
-    const now = new Date();
-    const created = await trx
-      .insertInto('handoffs')
-      .values({
-        id: randomUUID(),
-        tenant_id: turn.tenantId,
-        conversation_id: turn.conversationId,
-        queue: queue.name,
-        status: 'waiting',
-        reason: (turn.reason ?? turn.route).slice(0, 1000),
-        requested_by: turn.requestedBy ?? 'bot',
-        route: turn.route,
-        intent: turn.intent,
-        turn_id: turn.turnId,
-        requested_at: now,
-        queued_at: now,
-        first_response_due_at: new Date(now.getTime() + queue.sla.first_response_seconds * 1000),
-        resolution_due_at: new Date(now.getTime() + queue.sla.resolution_seconds * 1000),
-      })
-      .onConflict((conflict) => conflict.columns(['tenant_id', 'conversation_id']).where('status', 'in', ['waiting', 'assigned']).doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const created = await this.#insertOpenHandoff(trx, queue, {
+      tenantId: turn.tenantId,
+      conversationId: turn.conversationId,
+      reason: (turn.reason ?? turn.route).slice(0, 1000),
+      requestedBy: turn.requestedBy ?? 'bot',
+      route: turn.route,
+      intent: turn.intent,
+      turnId: turn.turnId,
+    });
     if (created) await this.#event(trx, created, 'requested', turn.requestedBy ?? 'bot', { reason: created.reason, intent: turn.intent });
     const draft = turn.draft
       ? await trx
@@ -637,28 +613,15 @@ export class HandoffService {
       // Still with the bot: the agent takes over (a handoff requested by the agent).
       const settings = await this.settings(tenantId, trx);
       const queue = settings.queues.find((entry) => entry.name === settings.defaultQueue) ?? settings.queues[0]!;
-      const now = new Date();
-      const inserted = await trx
-        .insertInto('handoffs')
-        .values({
-          id: randomUUID(),
-          tenant_id: tenantId,
-          conversation_id: conversationId,
-          queue: queue.name,
-          status: 'waiting',
-          reason: 'taken over by an agent',
-          requested_by: 'agent',
-          route: 'human',
-          intent: null,
-          turn_id: null,
-          requested_at: now,
-          queued_at: now,
-          first_response_due_at: new Date(now.getTime() + queue.sla.first_response_seconds * 1000),
-          resolution_due_at: new Date(now.getTime() + queue.sla.resolution_seconds * 1000),
-        })
-        .onConflict((conflict) => conflict.columns(['tenant_id', 'conversation_id']).where('status', 'in', ['waiting', 'assigned']).doNothing())
-        .returningAll()
-        .executeTakeFirst();
+      const inserted = await this.#insertOpenHandoff(trx, queue, {
+        tenantId,
+        conversationId,
+        reason: 'taken over by an agent',
+        requestedBy: 'agent',
+        route: 'human',
+        intent: null,
+        turnId: null,
+      });
       if (!inserted) throw taken();
       await this.#event(trx, inserted, 'requested', `agent:${agentId}`, { reason: inserted.reason });
       const row = await this.#assignIn(trx, tenantId, inserted.id, agentId, `agent:${agentId}`, 'accepted');
@@ -691,6 +654,39 @@ export class HandoffService {
       throw new KefuError(ErrorCodes.handoffNotAssignee, 'this conversation is not assigned to you; accept it first', { status: 409 });
     }
     return open;
+  }
+
+  /**
+   * Opens a waiting handoff in `queue` with its SLA clocks started; undefined when the
+   * conversation already has an open one (one open handoff per conversation, enforced by the index).
+   */
+  async #insertOpenHandoff(
+    trx: Db,
+    queue: QueueSettings,
+    open: { tenantId: string; conversationId: string; reason: string; requestedBy: HandoffRow['requested_by']; route: 'human' | 'assist'; intent: string | null; turnId: string | null },
+  ): Promise<HandoffRow | undefined> {
+    const now = new Date();
+    return trx
+      .insertInto('handoffs')
+      .values({
+        id: randomUUID(),
+        tenant_id: open.tenantId,
+        conversation_id: open.conversationId,
+        queue: queue.name,
+        status: 'waiting',
+        reason: open.reason,
+        requested_by: open.requestedBy,
+        route: open.route,
+        intent: open.intent,
+        turn_id: open.turnId,
+        requested_at: now,
+        queued_at: now,
+        first_response_due_at: new Date(now.getTime() + queue.sla.first_response_seconds * 1000),
+        resolution_due_at: new Date(now.getTime() + queue.sla.resolution_seconds * 1000),
+      })
+      .onConflict((conflict) => conflict.columns(['tenant_id', 'conversation_id']).where('status', 'in', ['waiting', 'assigned']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async #insertAgentMessage(trx: Db, principal: AgentPrincipal, conversationId: string, text: string, visibility: 'public' | 'internal', externalId: string | null) {

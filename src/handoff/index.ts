@@ -1,5 +1,6 @@
 export { HandoffService, RESOLUTION_CODES, toDraftView } from './handoff-service.js';
-export type { DraftView, HandoffServiceDeps, HandoffView, QueueStats, ResolutionCode, RoutedTurn } from './handoff-service.js';
+export type { DraftView, HandoffServiceDeps, HandoffView, QueueStats, ResolutionCode } from './handoff-service.js';
+export type { RoutedTurn } from '../conversations/index.js';
 export {
   activeCounts,
   createAgent,
