@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { conversationSchema, messageSchema } from './rest.js';
+import { messageSeq } from './seq.js';
 
 // The agent console's wire (docs/handoff.md): REST DTOs and the console WebSocket frames.
 
@@ -135,7 +136,7 @@ export const contextPanelSchema = z
   })
   .meta({ id: 'ContextPanel' });
 
-const seq = z.string().regex(/^\d{1,19}$/, 'a message seq');
+const seq = messageSeq;
 
 export const agentMessageBody = z
   .object({

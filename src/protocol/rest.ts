@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageSeq } from './seq.js';
 
 // The wire: request and response shapes of the REST API. Imported by the server and the web
 // front ends, never by storage code.
@@ -116,7 +117,7 @@ export const traceSchema = z
 
 export const listMessagesQuery = z
   .object({
-    after: z.string().regex(/^\d{1,19}$/, 'a message seq').optional(),
+    after: messageSeq.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
@@ -149,7 +150,7 @@ export const widgetSessionResponse = z
 /** WebSocket events from client to server. */
 export const widgetClientEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message.create'), clientId: z.string().min(1).max(200), text: z.string().max(200_000) }).strict(),
-  z.object({ type: z.literal('stream.resume'), afterSeq: z.string().regex(/^\d{1,19}$/) }).strict(),
+  z.object({ type: z.literal('stream.resume'), afterSeq: messageSeq }).strict(),
   z.object({ type: z.literal('ping') }).strict(),
 ]);
 export type WidgetClientEvent = z.infer<typeof widgetClientEvent>;
@@ -167,3 +168,5 @@ export const costReportSchema = z
     savingShare: z.number(),
   })
   .meta({ id: 'CostReport' });
+
+export { messageSeq } from './seq.js';

@@ -42,6 +42,8 @@ export interface AppDeps {
   /** Registers a callback run when the server shuts down (closes streams and sockets). */
   onShutdown: (callback: () => void) => void;
   metrics?: Metrics;
+  /** Called when a socket frame fails unexpectedly and its connection is closed (createApp counts it in /metrics). */
+  onSocketFailure?: (kind: string) => void;
   /** A pino logger (structured JSON logs with request ids), or nothing for silence. */
   logger?: FastifyBaseLogger;
   version?: string;
@@ -51,8 +53,15 @@ export interface AppDeps {
  * Builds the Fastify app with nothing listening (STYLE.md §4): call `app.listen()` to serve,
  * or `app.inject()` in tests.
  */
-export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
-  const metrics = deps.metrics ?? createMetrics();
+export async function createApp(given: AppDeps): Promise<FastifyInstance> {
+  const metrics = given.metrics ?? createMetrics();
+  const deps: AppDeps = {
+    ...given,
+    onSocketFailure: (kind) => {
+      metrics.socketFailures.inc({ socket: kind });
+      given.onSocketFailure?.(kind);
+    },
+  };
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.config.server.bodyLimit,

@@ -17,7 +17,13 @@ export function createMetrics() {
     labelNames: ['route', 'tier'] as const,
     registers: [registry],
   });
-  return { registry, httpDuration, turns };
+  const socketFailures = new Counter({
+    name: 'kefu_socket_failures_total',
+    help: 'Socket frames that failed unexpectedly (each closed its own connection)',
+    labelNames: ['socket'] as const,
+    registers: [registry],
+  });
+  return { registry, httpDuration, turns, socketFailures };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

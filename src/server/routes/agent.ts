@@ -47,6 +47,7 @@ import { apiKeyAuth, tenantOf } from '../auth.js';
 import { rateLimitHook } from '../limits.js';
 import { adminAuditHook } from '../operator-auth.js';
 import { followConversation } from '../conversation-stream.js';
+import { receiveFrames } from '../socket-frames.js';
 import type { AppDeps } from '../create-app.js';
 
 declare module 'fastify' {
@@ -358,13 +359,9 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       querystring: z.object({ token: z.string().max(300) }).strict(),
     },
   }, async (socket, request) => {
-    const early: Array<{ data: Buffer; isBinary: boolean }> = [];
-    let handle: ((data: Buffer, isBinary: boolean) => Promise<void>) | null = null;
+    // Listen at once: frames that arrive while the token is being checked are queued, not lost.
+    const frames = receiveFrames(socket, { log: request.log, kind: 'agent', onFailure: deps.onSocketFailure });
     let closed = false;
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      if (handle) void handle(data, isBinary);
-      else early.push({ data, isBinary });
-    });
     const send = (payload: unknown) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
     };
@@ -443,7 +440,7 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
     };
 
     const ready = await getAgent(db, tenantId, agentId);
-    handle = async (data: Buffer, isBinary: boolean) => {
+    const handle = async (data: Buffer, isBinary: boolean): Promise<void> => {
       if (isBinary) return send({ type: 'error', code: ErrorCodes.unsupportedMediaType, message: 'send JSON text frames' });
       let frame;
       try {
@@ -478,17 +475,20 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
           }
           case 'typing.update':
             await handoff.requireConversation(tenantId, frame.conversationId);
-            return handoff.typing(tenantId, frame.conversationId, { kind: 'agent', id: agentId, name: principal.name }, frame.active);
+            await handoff.typing(tenantId, frame.conversationId, { kind: 'agent', id: agentId, name: principal.name }, frame.active);
+            return;
           case 'read.update':
-            return handoff.markRead(tenantId, frame.conversationId, { kind: 'agent', id: agentId }, frame.seq);
+            await handoff.markRead(tenantId, frame.conversationId, { kind: 'agent', id: agentId }, frame.seq);
+            return;
           case 'presence.update':
-            return handoff.setPresence(principal, frame.presence);
+            await handoff.setPresence(principal, frame.presence);
+            return;
         }
       } catch (error) {
         refuse(error, frame.type === 'message.create' ? frame.clientId : undefined);
       }
     };
     send({ type: 'session.ready', agent: ready });
-    for (const frame of early.splice(0)) await handle(frame.data, frame.isBinary);
+    frames.start(handle);
   });
 }

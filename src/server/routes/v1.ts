@@ -7,6 +7,7 @@ import {
   listConversationsQuery,
   listMessagesQuery,
   messageSchema,
+  messageSeq,
   postMessageBody,
   postMessageResponse,
   problemSchema,
@@ -155,8 +156,8 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       summary: 'Server-sent events: every message of the conversation from `after` (or Last-Event-ID) on',
       security,
       params: conversationParams,
-      querystring: z.object({ after: z.string().regex(/^\d{1,19}$/).optional() }).strict(),
-      headers: z.object({ 'last-event-id': z.string().regex(/^\d{1,19}$/).optional() }).passthrough(),
+      querystring: z.object({ after: messageSeq.optional() }).strict(),
+      headers: z.object({ 'last-event-id': messageSeq.optional() }).passthrough(),
       response: { ...errors },
     },
     handler: async (request, reply) => {

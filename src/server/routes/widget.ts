@@ -3,11 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorCodes, KefuError, isKefuError } from '../../errors/index.js';
-import { problemSchema, widgetClientEvent, widgetSessionBody, widgetSessionResponse } from '../../protocol/index.js';
+import { messageSeq, problemSchema, widgetClientEvent, widgetSessionBody, widgetSessionResponse } from '../../protocol/index.js';
 import { findTenantBySlug, issueWidgetToken, readWidgetToken, type WidgetTokenClaims } from '../../tenancy/index.js';
 import { followConversation } from '../conversation-stream.js';
 import type { AppDeps } from '../create-app.js';
 import { enforceRate } from '../limits.js';
+import { receiveFrames } from '../socket-frames.js';
 import { linkWidgetToHandoff } from '../../handoff/index.js';
 
 /**
@@ -101,16 +102,11 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
     schema: {
       tags: ['widget'],
       summary: 'WebSocket for one widget conversation (query: token, conversationId, after)',
-      querystring: z.object({ token: z.string().max(2048), conversationId: z.string().uuid(), after: z.string().regex(/^\d{1,19}$/).optional() }).strict(),
+      querystring: z.object({ token: z.string().max(2048), conversationId: z.string().uuid(), after: messageSeq.optional() }).strict(),
     },
   }, async (socket, request) => {
     // Listen at once: frames that arrive while the token is being checked are queued, not lost.
-    const early: Array<{ data: Buffer; isBinary: boolean }> = [];
-    let handle: ((data: Buffer, isBinary: boolean) => Promise<void>) | null = null;
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      if (handle) void handle(data, isBinary);
-      else early.push({ data, isBinary });
-    });
+    const frames = receiveFrames(socket, { log: request.log, kind: 'widget', onFailure: deps.onSocketFailure });
     const query = request.query as { token: string; conversationId: string; after?: string };
     const send = (payload: unknown) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
@@ -140,7 +136,7 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
     // Place in line, ETA, the agent's typing and read receipts (docs/handoff.md).
     const handoffLink = deps.handoff ? linkWidgetToHandoff({ bus: deps.bus, handoff: deps.handoff }, { tenantId: claims.tenantId, conversationId: query.conversationId, contactId: claims.contactId }, send) : null;
 
-    handle = async (data: Buffer, isBinary: boolean) => {
+    const handle = async (data: Buffer, isBinary: boolean): Promise<void> => {
       if (isBinary) return send({ type: 'error', code: ErrorCodes.unsupportedMediaType, message: 'send JSON text frames' });
       let event;
       try {
@@ -170,7 +166,7 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
         if (!isKefuError(error)) request.log.error({ err: error }, 'widget message failed');
       }
     };
-    for (const frame of early.splice(0)) await handle(frame.data, frame.isBinary);
+    frames.start(handle);
     socket.on('close', () => {
       follower.stop();
       handoffLink?.stop();
