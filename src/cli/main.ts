@@ -1,4 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { DataDirBusyError } from '../store/data-dir-lock.js';
+import { DATA_COMMANDS, delegateToOwningServer } from './delegate.js';
+import { callerPath, cliIo, runWithCliIo, type CliIo } from './io.js';
 
 /**
  * The `kefu` command line. Each action imports its module lazily so `kefu chat` does not pay for
@@ -8,7 +11,8 @@ export function buildProgram(): Command {
   const program = new Command('kefu')
     .description('kefu 客服: open, self-hostable customer service')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => cliIo().stdout(text), writeErr: (text) => cliIo().stderr(text) });
 
   program
     .command('serve')
@@ -25,7 +29,7 @@ export function buildProgram(): Command {
   program
     .command('import')
     .description('validate a tenant pack folder and import it (idempotent)')
-    .argument('<pack-dir>', 'the pack folder')
+    .argument('<pack-dir>', 'the pack folder', callerPath)
     .option('--dry-run', 'only validate')
     .option('--json', 'print the result as JSON')
     .action(async (directory, options) => (await import('./commands/admin.js')).runImport(directory, options));
@@ -34,7 +38,7 @@ export function buildProgram(): Command {
     .command('export')
     .description('write a tenant back out as a pack folder')
     .argument('<tenant>', 'tenant slug')
-    .argument('<dir>', 'folder to write')
+    .argument('<dir>', 'folder to write', callerPath)
     .action(async (slug, directory) => (await import('./commands/admin.js')).runExport(slug, directory));
 
   const tenant = program.command('tenant').description('manage tenants');
@@ -99,7 +103,7 @@ export function buildProgram(): Command {
     .option('--from <date>', 'start (ISO date or time)')
     .option('--to <date>', 'end, exclusive (ISO date or time)')
     .option('--format <format>', 'json | csv', 'json')
-    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--out <file>', 'write to this file instead of stdout', callerPath)
     .action(async (options) => (await import('./commands/operator.js')).runOperatorAudit(options));
 
   program
@@ -113,7 +117,7 @@ export function buildProgram(): Command {
   kb.command('add-folder')
     .description('watch a folder of documents (Markdown, HTML, PDF, DOCX, CSV/XLSX FAQ sheets, text)')
     .argument('<tenant>', 'tenant slug')
-    .argument('<folder>', 'the folder')
+    .argument('<folder>', 'the folder', callerPath)
     .option('--name <name>', 'source name (default: the folder name)')
     .option('--schedule <cron>', 're-sync on this cron expression, e.g. "*/30 * * * *"')
     .action(async (slug, folder, options) => (await import('./commands/kb.js')).runKbAddFolder(slug, folder, options));
@@ -184,20 +188,59 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Entry point of bin/kefu.js: runs the program, prints errors plainly and sets the exit code. */
-export async function main(argv: string[]): Promise<void> {
+/** Runs the program; prints errors plainly; returns the exit code. */
+async function runProgram(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
+    return cliIo().exitCode ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode;
+    if (error instanceof CommanderError) return error.exitCode;
+    cliIo().stderr(`kefu: ${describeFailure(error)}\n`);
+    return 1;
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof DataDirBusyError) {
+    return error.owner.kind === 'server'
+      ? `${error.message}. Stop it first (Ctrl-C in its terminal), or use its API.`
+      : `${error.message}. Run this again when that command has finished.`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A command run inside the server that owns the data directory, for a CLI on the same machine
+ * (`argv` without node and the script). Only the commands that use the data directory.
+ */
+export async function runCliInServer(args: string[], io: CliIo): Promise<number> {
+  if (!DATA_COMMANDS.has(args[0] ?? '')) {
+    io.stderr(`kefu: "${args[0] ?? ''}" does not run inside the server\n`);
+    return 2;
+  }
+  return runWithCliIo(io, () => runProgram(['node', 'kefu', ...args]));
+}
+
+/** Entry point of bin/kefu.js: runs the program (or hands it to the server that owns the data), sets the exit code. */
+export async function main(argv: string[]): Promise<void> {
+  // `kefu … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  try {
+    const delegated = await delegateToOwningServer(argv.slice(2));
+    if (delegated !== null) {
+      process.exitCode = delegated;
       return;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`kefu: ${message}\n`);
+  } catch (error) {
+    process.stderr.write(`kefu: ${describeFailure(error)}\n`);
     process.exitCode = 1;
+    return;
   }
+  process.exitCode = await runProgram(argv);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv);

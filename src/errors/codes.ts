@@ -58,6 +58,7 @@ export const ErrorCodes = {
   draftAlreadyDecided: 'CS_DRAFT_ALREADY_DECIDED',
   styleViolation: 'CS_STYLE_VIOLATION',
   webAssetsMissing: 'CS_WEB_ASSETS_MISSING',
+  dataDirBusy: 'CS_DATA_DIR_BUSY',
   csatUnavailable: 'CS_CSAT_UNAVAILABLE',
   internal: 'CS_INTERNAL',
 } as const;

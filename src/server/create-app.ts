@@ -14,6 +14,7 @@ import type { Database } from '../store/database.js';
 import { retryAfterHeader, type RequestLimits } from './limits.js';
 import type { UsageWebhooks } from '../metering/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { localControlRoutes, type LocalControl } from './routes/local-control.js';
 import { errorToProblem, problem, sendProblem } from './problem.js';
 import { csatRoutes } from './routes/csat.js';
 import { demoRoutes } from './routes/demo.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   /** Registers a callback run when the server shuts down (closes streams and sockets). */
   onShutdown: (callback: () => void) => void;
   metrics?: Metrics;
+  /** CLI commands run for a CLI on this machine while this server owns the embedded database. */
+  localControl?: LocalControl;
   /** Called when a socket frame fails unexpectedly and its connection is closed (createApp counts it in /metrics). */
   onSocketFailure?: (kind: string) => void;
   /** A pino logger (structured JSON logs with request ids), or nothing for silence. */
@@ -156,6 +159,10 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
     await app.register(async (scope) => agentRoutes(scope, withHandoff), { prefix: '/v1/agent' });
   }
   await app.register(async (scope) => operatorRoutes(scope, deps), { prefix: '/operator/v1' });
+  if (deps.localControl) {
+    const control = deps.localControl;
+    await app.register(async (scope) => localControlRoutes(scope, control));
+  }
   await app.register(async (scope) => demoRoutes(scope, deps));
   await app.register(async (scope) => staticRoutes(scope));
   return app;

@@ -10,9 +10,11 @@ import { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { createBullMqJobQueue, createInProcessJobQueue, type JobQueue } from '../jobs/index.js';
 import { importPack, loadPack } from '../packs/index.js';
 import { syncDueSources } from '../knowledge/index.js';
+import { acquireDataDirLock, type DataDirLock } from '../store/data-dir-lock.js';
 import { migrateToLatest, openDatabase, type Database, type Db } from '../store/database.js';
 import { createApiKey, findTenantBySlug } from '../tenancy/index.js';
 import { createApp } from './create-app.js';
+import type { LocalControl } from './routes/local-control.js';
 import { HandoffService, ensureDemoAgent, startAssistDrafter } from '../handoff/index.js';
 import { createMetering, type Metering } from './limits.js';
 import { createLocalGgufModel, createOpenAiCompatibleModel, type ChatModel } from '../llm/index.js';
@@ -32,6 +34,8 @@ export interface Kefu {
   metering: Metering;
   /** Queues, agents, assignment, SLA timers and reclaims (src/handoff). */
   handoff: HandoffService;
+  /** The data directory's owner lock when this process opened the embedded database, else null. */
+  lock: DataDirLock | null;
   /** Stops streams, waits for in-flight turns, closes the server and the database. */
   close(): Promise<void>;
 }
@@ -49,6 +53,10 @@ export interface StartOptions {
   logger?: pino.LoggerOptions | false;
   /** Open this database instead of the one in the config (tests share one). */
   database?: Database;
+  /** CLI commands run for a CLI on this machine (kefu serve on the embedded database). */
+  localControl?: LocalControl;
+  /** Who holds the embedded database's owner lock (default: a CLI command). */
+  owner?: { kind: 'server' | 'cli'; command: string };
 }
 
 /** Where PGlite keeps its files inside the data directory. */
@@ -56,15 +64,42 @@ export function pgliteDirectory(config: KefuConfig): string {
   return path.resolve(config.storage.dataDir, 'pglite');
 }
 
-export async function openConfiguredDatabase(config: KefuConfig): Promise<Database> {
-  return config.storage.databaseUrl
-    ? openDatabase({ kind: 'postgres', url: config.storage.databaseUrl })
-    : openDatabase({ kind: 'pglite', dataDir: pgliteDirectory(config) });
+/** The embedded database's owner lock, when this process opened PGlite in a data directory. */
+export type ConfiguredDatabase = Database & { readonly lock: DataDirLock | null };
+
+/**
+ * Opens the configured database. PGlite in a data directory is opened only after taking the
+ * directory's owner lock (src/store/data-dir-lock.ts): DataDirBusyError names the live owner.
+ */
+export async function openConfiguredDatabase(
+  config: KefuConfig,
+  who: { kind: 'server' | 'cli'; command: string } = { kind: 'cli', command: `kefu ${process.argv.slice(2, 4).join(' ')}`.trim() },
+): Promise<ConfiguredDatabase> {
+  if (config.storage.databaseUrl) return { ...(await openDatabase({ kind: 'postgres', url: config.storage.databaseUrl })), lock: null };
+  const lock = acquireDataDirLock(config.storage.dataDir, who);
+  try {
+    const database = await openDatabase({ kind: 'pglite', dataDir: pgliteDirectory(config) });
+    return {
+      db: database.db,
+      kind: database.kind,
+      lock,
+      close: async () => {
+        try {
+          await database.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 /** The composition root: wires every port to its adapter and builds the app (not listening). */
 export async function createKefu(config: KefuConfig, options: StartOptions = {}): Promise<Kefu> {
-  const database = options.database ?? (await openConfiguredDatabase(config));
+  const database = options.database ?? (await openConfiguredDatabase(config, options.owner));
   await migrateToLatest(database.db);
   const logger = options.logger === false ? false : pino({ level: config.log.level, redact: ['req.headers.authorization', 'body.text'], ...(options.logger ?? {}) });
   const { bus, jobs } = await createBusAndJobs(config, logger).catch(async (error: unknown) => {
@@ -156,6 +191,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     limits: metering.limits,
     usageWebhooks: metering.webhooks,
     onShutdown: (callback) => shutdownCallbacks.add(callback),
+    ...(options.localControl ? { localControl: options.localControl } : {}),
     ...(logger === false ? {} : { logger }),
   });
 
@@ -182,7 +218,8 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     })();
     return closing;
   };
-  return { app, config, database, bus, jobs, conversations, runtimes, demo, model, metering, handoff, close };
+  const lock = 'lock' in database ? (database as ConfiguredDatabase).lock : null;
+  return { app, config, database, bus, jobs, conversations, runtimes, demo, model, metering, handoff, lock, close };
 }
 
 /**

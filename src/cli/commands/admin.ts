@@ -2,7 +2,7 @@ import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { exportPack, importPack, loadPack } from '../../packs/index.js';
 import { migrateToLatest } from '../../store/database.js';
 import { createApiKey, createTenant, recordAudit, requireTenantBySlug } from '../../tenancy/index.js';
-import { print, withDatabase } from '../context.js';
+import { print, printError, withDatabase } from '../context.js';
 
 const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
 
@@ -16,7 +16,7 @@ export async function runMigrate(): Promise<void> {
 export async function runImport(directory: string, options: { dryRun?: boolean; json?: boolean }): Promise<void> {
   const { pack, problems } = loadPack(directory);
   for (const problem of problems) {
-    process.stderr.write(`${problem.severity}: ${directory}/${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}\n`);
+    printError(`${problem.severity}: ${directory}/${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`);
   }
   if (!pack) {
     throw new KefuError(ErrorCodes.packInvalid, `pack ${directory} has ${problems.filter((p) => p.severity === 'error').length} error(s); nothing was imported`);

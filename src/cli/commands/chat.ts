@@ -4,28 +4,32 @@ import { ErrorCodes, KefuError, isKefuError } from '../../errors/index.js';
 import { createKefu } from '../../server/kefu.js';
 import { requireTenantBySlug } from '../../tenancy/index.js';
 import { print } from '../context.js';
+import { cliIo } from '../io.js';
 
 /**
  * A terminal chat with one tenant through the real pipeline (same service the HTTP API uses).
  * With --json: one customer message per input line, one JSON object per turn on stdout.
  */
 export async function runChat(options: { tenant: string; json?: boolean }): Promise<void> {
-  const config = loadConfig();
-  const kefu = await createKefu(config, { logger: false });
+  const io = cliIo();
+  // Inside a running server (src/cli/delegate.ts) the chat runs on the server's own service.
+  const kefu = io.kefu ?? (await createKefu(loadConfig(), { logger: false }));
   try {
     const tenant = await requireTenantBySlug(kefu.database.db, options.tenant).catch((error) => {
       throw isKefuError(error) ? new KefuError(ErrorCodes.tenantNotFound, `${error.message} (import a pack with \`kefu import <dir>\`)`) : error;
     });
     const conversation = await kefu.conversations.createConversation(tenant.id, { channel: { kind: 'api', name: 'terminal' } });
-    const interactive = !options.json && process.stdin.isTTY;
-    const lines = createInterface({ input: process.stdin, terminal: interactive, prompt: interactive ? '你 > ' : '' });
+    const interactive = !options.json && io.stdinIsTTY;
+    const ask = () => io.stdout('你 > ');
     if (!options.json) {
       const runtime = await kefu.runtimes.get(tenant.id);
       print(`${tenant.name} (${tenant.slug}) · conversation #${conversation.displayId} · empty line or Ctrl-D to quit`);
       print(`客服 > ${runtime.messages.greeting}`);
     }
-    if (interactive) lines.prompt();
+    if (interactive) ask();
     let turn = 0;
+    // Made right before it is read: readline's iterator misses lines emitted before it starts.
+    const lines = createInterface({ input: io.stdin, terminal: false });
     for await (const line of lines) {
       const text = line.trim();
       if (text.length === 0) {
@@ -58,9 +62,9 @@ export async function runChat(options: { tenant: string; json?: boolean }): Prom
         if (options.json) print(JSON.stringify({ turn, input: text, error: { code: error.code, message: error.message } }));
         else print(`  ! ${error.message}`);
       }
-      if (interactive) lines.prompt();
+      if (interactive) ask();
     }
   } finally {
-    await kefu.close();
+    if (!io.kefu) await kefu.close();
   }
 }

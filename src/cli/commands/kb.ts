@@ -5,7 +5,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { nextSyncAt, readerForSource, syncSource, type SyncReport } from '../../knowledge/index.js';
 import { recordAudit, requireTenantBySlug } from '../../tenancy/index.js';
-import { print, withDatabase } from '../context.js';
+import { print, setExitCode, withDatabase } from '../context.js';
 
 export async function runKbAddFolder(slug: string, folder: string, options: { name?: string; schedule?: string }): Promise<void> {
   const absolute = path.resolve(folder);
@@ -78,7 +78,7 @@ export async function runKbSync(slug: string, options: { source?: string; json?:
     if (options.json) print(JSON.stringify(reports));
     return reports.some(({ report }) => report.status === 'failed' || report.error !== undefined);
   });
-  if (failed) process.exitCode = 1;
+  if (failed) setExitCode(1);
 }
 
 export async function runKbConflicts(slug: string, options: { json?: boolean }): Promise<void> {

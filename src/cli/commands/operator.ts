@@ -3,6 +3,7 @@ import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { createOperatorKey, listOperatorKeys, revokeOperatorKey } from '../../operator/index.js';
 import { auditCsv, queryAudit, recordAudit, type AuditRecord } from '../../tenancy/index.js';
 import { print, withDatabase } from '../context.js';
+import { cliIo } from '../io.js';
 
 const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
 
@@ -87,7 +88,7 @@ export async function runOperatorAudit(options: { tenant?: string; actor?: strin
       writeFileSync(options.out, text);
       print(`wrote ${entries.length} audit entries to ${options.out}`);
     } else {
-      process.stdout.write(text);
+      cliIo().stdout(text);
     }
   });
 }

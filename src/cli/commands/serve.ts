@@ -1,11 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
 import { loadConfig } from '../../config/index.js';
+import { ErrorCodes, KefuError } from '../../errors/index.js';
+import { DataDirBusyError, readDataDirOwner } from '../../store/data-dir-lock.js';
+import { runCliInServer } from '../main.js';
 import { createKefu } from '../../server/kefu.js';
 import { print } from '../context.js';
 
+/** Fails at once when the address is taken, before anything opens the data directory. */
+async function ensurePortIsFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new KefuError(
+          ErrorCodes.configInvalid,
+          error.code === 'EADDRINUSE'
+            ? `${host}:${port} is already in use by another program. Stop it, or start kefu on another port (PORT=3001 npm start).`
+            : `cannot listen on ${host}:${port}: ${error.message}`,
+        ),
+      ),
+    );
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+/** The address a CLI on this machine reaches the server at (a wildcard bind is reached through loopback). */
+function loopbackUrl(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? (address.address === '::' ? '::1' : address.address) : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
 export async function runServe(options: { port?: string; host?: string }): Promise<void> {
   const config = loadConfig({ overrides: { 'server.port': options.port, 'server.host': options.host } });
-  const kefu = await createKefu(config);
-  const address = await kefu.app.listen({ port: config.server.port, host: config.server.host });
+  if (!config.storage.databaseUrl) {
+    const owner = readDataDirOwner(config.storage.dataDir);
+    if (owner?.kind === 'server') {
+      throw new KefuError(
+        ErrorCodes.dataDirBusy,
+        `kefu is already running on ${path.resolve(config.storage.dataDir)} (pid ${owner.pid}${owner.url ? `, ${owner.url}` : ''}). ` +
+          'Use that one, or stop it first. A second server needs its own data directory (KEFU_DATA_DIR=./data2 PORT=3001 npm start).',
+      );
+    }
+    if (owner) throw new DataDirBusyError(path.resolve(config.storage.dataDir), owner);
+  }
+  await ensurePortIsFree(config.server.host, config.server.port);
+  const controlToken = randomBytes(32).toString('base64url');
+  let listening = false;
+  const kefu = await createKefu(config, {
+    owner: { kind: 'server', command: 'kefu serve' },
+    localControl: {
+      token: () => (listening ? controlToken : undefined),
+      run: (args, io) => runCliInServer(args, { ...io, kefu }),
+    },
+  });
+  let address: string;
+  try {
+    address = await kefu.app.listen({ port: config.server.port, host: config.server.host });
+  } catch (error) {
+    await kefu.close().catch(() => undefined);
+    throw error;
+  }
+  listening = true;
+  kefu.lock?.update({ url: loopbackUrl(kefu.app.server.address() as AddressInfo), controlToken });
   const base = config.server.publicUrl ?? address.replace('[::1]', 'localhost');
   print('');
   print(`kefu 客服 is running`);
