@@ -17,6 +17,9 @@ const argument = (name: string, fallback: number) => {
 };
 const duration = argument('duration', 10);
 const connections = argument('connections', 10);
+// --label NAME writes bench/results/http-NAME.{json,md} (e.g. a baseline kept beside the current result).
+const labelIndex = process.argv.indexOf('--label');
+const label = labelIndex >= 0 ? `-${process.argv[labelIndex + 1]}` : '';
 
 function start(command: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   return new Promise((resolve, reject) => {
@@ -100,7 +103,7 @@ const summary = {
   ratio_p50_kefu_to_echo: echoRow.latency_p50_ms >= 1 ? Number((kefuRow.latency_p50_ms / echoRow.latency_p50_ms).toFixed(2)) : null,
 };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/http${process.env.DATABASE_URL ? '-postgres' : ''}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+writeFileSync(`bench/results/http${process.env.DATABASE_URL ? '-postgres' : ''}${label}.json`, `${JSON.stringify(summary, null, 2)}\n`);
 const markdown = `# HTTP benchmark
 
 \`${summary.command}\` — ${summary.date}, ${summary.machine}. Both servers are child processes on
@@ -119,6 +122,6 @@ pipeline (normalise, classifier, routing, FAQ answer) and commits the reply, its
 two transactions, about ten statements. PGlite runs every statement of the process on one embedded session,
 so its figures are the embedded default's ceiling; PostgreSQL (bench/results/http-postgres.md) runs them in parallel.
 `;
-writeFileSync(`bench/results/http${process.env.DATABASE_URL ? '-postgres' : ''}.md`, markdown);
+writeFileSync(`bench/results/http${process.env.DATABASE_URL ? '-postgres' : ''}${label}.md`, markdown);
 process.stdout.write(markdown);
 process.exit(0);
