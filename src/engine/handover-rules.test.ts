@@ -157,10 +157,10 @@ describe('compileHandoverSettings', () => {
 });
 
 describe('on travel-zh dev (the rules were tuned on it: a regression check, not a result)', async () => {
-  const { existsSync, readFileSync } = await import('node:fs');
-  const { datasetPath } = await import('../../test/support/datasets.js');
-  const file = datasetPath('travel-zh', 'dev.jsonl');
-  it.skipIf(!existsSync(file))('catches ≥ 95 % of the risk rows and hands over < 1 % of the others', () => {
+  const { readFileSync } = await import('node:fs');
+  const { fixturePath } = await import('../../test/support/fixtures.js');
+  const file = fixturePath('travel-zh', 'dev.jsonl');
+  it('catches ≥ 95 % of the risk rows and hands over < 1 % of the others', () => {
     const rows = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; kind: string });
     const risk = rows.filter((row) => row.kind === 'risk');
     const others = rows.filter((row) => row.kind !== 'risk');

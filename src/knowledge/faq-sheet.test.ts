@@ -1,4 +1,4 @@
-import { datasetPath } from '../../test/support/datasets.js';
+import { fixturePath } from '../../test/support/fixtures.js';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
@@ -11,7 +11,7 @@ const codes = (problems: { code: string }[]): string[] => problems.map((problem)
 
 describe('parseFaqSheet', () => {
   it('parses the travel-zh tenant FAQ to 40 entries without problems', () => {
-    const { entries, problems } = parseFaqSheet(readFileSync(datasetPath('travel-zh', 'faq.csv')), 'faq.csv');
+    const { entries, problems } = parseFaqSheet(readFileSync(fixturePath('travel-zh', 'faq.csv')), 'faq.csv');
     expect(problems).toEqual([]);
     expect(entries).toHaveLength(40);
     expect(entries[0]).toMatchObject({ id: 'faq-01', question: '机票退票怎么收费？', category: '机票', sensitive: false, row: 2 });

@@ -1,6 +1,7 @@
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { datasetPath } from '../../test/support/datasets.js';
+import { datasetsFolder, fixturePath, hasDataset } from '../../test/support/fixtures.js';
 import { buildRetrievalIndex } from './build-retrieval-index.js';
 import { parseFaqSheet } from './faq-sheet.js';
 import { commonSubsequenceLength, questionTypes, RERANK_FEATURES } from './rerank-features.js';
@@ -38,8 +39,8 @@ describe('the learned re-ranker', () => {
     expect(commonSubsequenceLength('怎么更换绑定还款的卡', '如何更换还款卡')).toBe(5);
   });
 
-  it('ranks labelled BQ paraphrases higher than BM25 alone (first 600 dev queries), with match scores in (0, 1)', () => {
-    const read = <T>(file: string): T[] => readFileSync(datasetPath('bq_corpus', file), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as T);
+  it.skipIf(!hasDataset('bq_corpus'))('ranks labelled BQ paraphrases higher than BM25 alone (first 600 dev queries), with match scores in (0, 1)', () => {
+    const read = <T>(file: string): T[] => readFileSync(path.join(datasetsFolder(), 'bq_corpus', file), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as T);
     const kb = read<{ id: string; question: string }>('dev_kb.jsonl').map((row) => ({ id: row.id, question: row.question }));
     const queries = read<{ query: string; relevant_ids: string[]; exclude_ids: string[] }>('dev_queries.jsonl').slice(0, 600);
     const recall = (index: LexicalIndex, depth: number): number =>
@@ -55,7 +56,7 @@ describe('the learned re-ranker', () => {
   });
 
   it('keeps BM25 order when turned off, and a zero model keeps it too', () => {
-    const { entries } = parseFaqSheet(readFileSync(datasetPath('travel-zh', 'faq.csv')), 'faq.csv');
+    const { entries } = parseFaqSheet(readFileSync(fixturePath('travel-zh', 'faq.csv')), 'faq.csv');
     const kb = entries.map((entry) => ({ id: entry.id, question: entry.question, alternatives: entry.alternatives, answer: entry.answer }));
     const plain = new LexicalIndex(kb, { reranker: false });
     const zero = new LexicalIndex(kb, { reranker: parseRerankModel(JSON.stringify({ description: 'zero', depth: 30, weights: {}, associations: {} })) });
@@ -66,9 +67,9 @@ describe('the learned re-ranker', () => {
   });
 
   it('is at least as good as BM25 alone on the travel-zh dev paraphrases (Simplified and Traditional)', () => {
-    const { entries } = parseFaqSheet(readFileSync(datasetPath('travel-zh', 'faq.csv')), 'faq.csv');
+    const { entries } = parseFaqSheet(readFileSync(fixturePath('travel-zh', 'faq.csv')), 'faq.csv');
     const kb = entries.map((entry) => ({ id: entry.id, question: entry.question, alternatives: entry.alternatives, answer: entry.answer }));
-    const rows = readFileSync(datasetPath('travel-zh', 'dev.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; expected: string; kind: string });
+    const rows = readFileSync(fixturePath('travel-zh', 'dev.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; expected: string; kind: string });
     const paraphrases = rows.filter((row) => row.kind === 'paraphrase');
     const accuracy = (index: LexicalIndex): number => paraphrases.filter((row) => index.search(row.text, { k: 1 })[0]?.id === row.expected).length / paraphrases.length;
     const plain = accuracy(new LexicalIndex(kb, { reranker: false }));

@@ -1,4 +1,4 @@
-import { datasetPath } from '../../test/support/datasets.js';
+import { fixturePath } from '../../test/support/fixtures.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildRetrievalIndex } from './build-retrieval-index.js';
@@ -6,7 +6,7 @@ import { parseFaqSheet } from './faq-sheet.js';
 import { reciprocalRankFusion } from './rank-fusion.js';
 import { VectorIndex } from './vector-index.js';
 
-const { entries: travel } = parseFaqSheet(readFileSync(datasetPath('travel-zh', 'faq.csv')), 'faq.csv');
+const { entries: travel } = parseFaqSheet(readFileSync(fixturePath('travel-zh', 'faq.csv')), 'faq.csv');
 const travelIndex = buildRetrievalIndex(travel.map((entry) => ({ id: entry.id, question: entry.question, alternatives: entry.alternatives, answer: entry.answer })));
 
 describe('buildRetrievalIndex (lexical)', () => {
@@ -18,7 +18,7 @@ describe('buildRetrievalIndex (lexical)', () => {
   });
 
   it('reaches a useful top-1 accuracy on the travel-zh dev paraphrases', () => {
-    const rows = readFileSync(datasetPath('travel-zh', 'dev.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; expected: string; kind: string });
+    const rows = readFileSync(fixturePath('travel-zh', 'dev.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; expected: string; kind: string });
     const paraphrases = rows.filter((row) => row.kind === 'paraphrase');
     const correct = paraphrases.filter((row) => travelIndex.search(row.text, { k: 1 })[0]?.id === row.expected).length;
     expect(correct / paraphrases.length).toBeGreaterThan(0.65);
