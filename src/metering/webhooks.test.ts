@@ -95,23 +95,77 @@ describe('usage webhooks', () => {
     }
   });
 
-  it('ssrf: refuses to deliver to loopback, private and link-local addresses unless allowed', async () => {
+  it('ssrf: refuses loopback, private, link-local and IPv4-mapped IPv6 URLs when they are set', async () => {
     const receiver = await startWebhookReceiver();
     try {
       const webhooks = new UsageWebhooks(database.db, { backoffMs: [] });
-      for (const url of [receiver.url, 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.8/hook', 'http://[::1]:9/hook']) {
-        const tenantId = await newTenant();
-        await webhooks.configure(tenantId, url);
-        await webhooks.emit(tenantId, 'usage.summary', `usage.summary:${randomUUID()}`, {});
-        await webhooks.idle();
-        const [delivery] = await webhooks.deliveries(tenantId);
-        expect(delivery).toMatchObject({ status: 'failed', lastStatus: null, lastError: expect.stringMatching(/non-public/) });
-      }
-      expect(receiver.received).toEqual([]);
+      const port = new URL(receiver.url).port;
+      const internal = [
+        receiver.url,
+        'http://169.254.169.254/latest/meta-data',
+        'http://10.0.0.8/hook',
+        'http://[::1]:9/hook',
+        `http://[::ffff:127.0.0.1]:${port}/`,
+        `http://[::ffff:7f00:1]:${port}/`,
+        `http://[64:ff9b::7f00:1]:${port}/`,
+        `http://[::127.0.0.1]:${port}/`,
+        `http://[2002:7f00:1::]:${port}/`,
+        'http://0x7f000001/hook',
+        'http://2130706433/hook',
+        'http://127.1/hook',
+      ];
       const tenantId = await newTenant();
+      for (const url of internal) {
+        await expect(webhooks.configure(tenantId, url), url).rejects.toMatchObject({ code: 'CS_WEBHOOK_URL_INVALID', status: 400 });
+      }
+      expect(await webhooks.get(tenantId)).toBeNull();
       for (const url of ['ftp://example.com/hook', 'not a url', 'https://user:pass@example.com/hook']) {
         await expect(webhooks.configure(tenantId, url)).rejects.toMatchObject({ code: 'CS_WEBHOOK_URL_INVALID', status: 400 });
       }
+      expect(receiver.received).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('ssrf: a name that later resolves to an internal address is refused at delivery, and logs no internal status', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      let answers = 0;
+      // The DNS rebinding pattern: public when the URL is set, loopback afterwards.
+      const resolve = async () => (answers++ === 0 ? ['93.184.216.34'] : ['127.0.0.1']);
+      const webhooks = new UsageWebhooks(database.db, { backoffMs: [], resolve });
+      const tenantId = await newTenant();
+      await webhooks.configure(tenantId, `http://rebind.example:${new URL(receiver.url).port}/hook`);
+      await webhooks.emit(tenantId, 'usage.summary', `usage.summary:${randomUUID()}`, {});
+      await webhooks.idle();
+      const [delivery] = await webhooks.deliveries(tenantId);
+      expect(delivery).toMatchObject({ status: 'failed', lastStatus: null, lastError: expect.stringMatching(/non-public/) });
+      expect(receiver.received).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('connects to the address it vetted, never resolving the name a second time', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      let lookups = 0;
+      // "hooks.kefu.invalid" exists only in this resolver: a second, system lookup would fail.
+      const resolve = async () => {
+        lookups += 1;
+        return ['127.0.0.1'];
+      };
+      const webhooks = new UsageWebhooks(database.db, { allowPrivateNetwork: true, backoffMs: [], resolve });
+      const tenantId = await newTenant();
+      await webhooks.configure(tenantId, `http://hooks.kefu.invalid:${new URL(receiver.url).port}/hook`);
+      lookups = 0;
+      await webhooks.emit(tenantId, 'usage.summary', `usage.summary:${randomUUID()}`, { 备注: '每日用量' });
+      await webhooks.idle();
+      const [delivery] = await webhooks.deliveries(tenantId);
+      expect(delivery).toMatchObject({ status: 'delivered', lastStatus: 200 });
+      expect(lookups).toBe(1);
+      expect(receiver.received).toHaveLength(1);
     } finally {
       await receiver.close();
     }

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { ErrorCodes, KefuError } from '../errors/index.js';
-// The address guard the knowledge crawler uses (one definition of "non-public").
-import { isNonPublicAddress } from '../knowledge/store/web-source.js';
+import { pinnedRequest, UnsafeUrlError, vetUrl } from '../net/safe-fetch.js';
 import type { Db } from '../store/database.js';
 import { monthOf, usageSummary } from './usage.js';
 import type { QuotaThresholdEvent } from './quotas.js';
@@ -61,6 +58,14 @@ export class UsageWebhooks {
     }
     if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.username || parsed.password) {
       throw new KefuError(ErrorCodes.webhookUrlInvalid, 'the webhook URL must be http(s) without credentials', { status: 400 });
+    }
+    // Refused when set, not only at delivery: a private address would make kefu call inside its own network.
+    try {
+      await vetUrl(parsed, this.#vetting());
+    } catch (error) {
+      if (!(error instanceof UnsafeUrlError)) throw error;
+      const reason = error.code === 'blocked_address' ? 'the webhook URL points to a non-public address' : error.message;
+      throw new KefuError(ErrorCodes.webhookUrlInvalid, reason, { status: 400 });
     }
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     await this.db
@@ -186,9 +191,13 @@ export class UsageWebhooks {
     let error: string | null = null;
     try {
       if (!row.enabled) throw new Error('webhook disabled');
-      await this.#assertDeliverable(new URL(row.url));
+      const url = new URL(row.url);
+      // Resolved once and vetted; the request goes to that address (no second DNS answer is used).
+      const pinned = await vetUrl(url, this.#vetting()).catch((caught: unknown) => {
+        throw caught instanceof UnsafeUrlError && caught.code === 'blocked_address' ? new Error('the webhook URL resolves to a non-public address') : caught;
+      });
       const signature = new Webhook(row.secret).sign(row.id, timestamp, body);
-      const response = await (this.options.fetch ?? fetch)(row.url, {
+      const init = {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -198,9 +207,10 @@ export class UsageWebhooks {
           'webhook-signature': signature,
         },
         body,
-        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
+      };
+      // Redirects are never followed: a receiver that redirects gets the 3xx recorded as a failure.
+      const response = this.options.fetch ? await this.options.fetch(url, { ...init, redirect: 'manual' }) : await pinnedRequest(url, pinned, init);
       status = response.status;
       await response.body?.cancel().catch(() => undefined);
       if (status < 200 || status >= 300) error = `HTTP ${status}`;
@@ -224,11 +234,10 @@ export class UsageWebhooks {
       .execute();
   }
 
-  async #assertDeliverable(url: URL): Promise<void> {
-    if (this.options.allowPrivateNetwork) return;
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const resolve = this.options.resolve ?? (async (name: string) => (await lookup(name, { all: true })).map((entry) => entry.address));
-    const addresses = isIP(host) ? [host] : await resolve(host);
-    if (addresses.some(isNonPublicAddress)) throw new Error('the webhook URL resolves to a non-public address');
+  #vetting() {
+    return {
+      ...(this.options.allowPrivateNetwork ? { allowPrivateNetwork: true } : {}),
+      ...(this.options.resolve ? { resolve: this.options.resolve } : {}),
+    };
   }
 }

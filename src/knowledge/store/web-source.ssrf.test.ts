@@ -83,7 +83,7 @@ describe('web sources refuse internal addresses', () => {
 
     // And the other way round: vetted public, re-resolving to loopback would reach the server.
     let calls = 0;
-    const rebinding = async (): Promise<string[]> => (++calls === 1 ? ['203.0.113.7'] : ['127.0.0.1']);
+    const rebinding = async (): Promise<string[]> => (++calls === 1 ? ['93.184.216.34'] : ['127.0.0.1']);
     await expect(fetchBytes(`http://rebind.invalid:${port}/doc`, { resolve: rebinding, timeoutMs: 300 })).rejects.toMatchObject({ code: expect.stringMatching(/^(timeout|network_error)$/) });
     expect(calls).toBe(1);
   });

@@ -1,10 +1,8 @@
-import { lookup } from 'node:dns/promises';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
-import { Readable } from 'node:stream';
+import { pinnedRequest, UnsafeUrlError, vetUrl, type PinnedAddress } from '../../net/safe-fetch.js';
 import { XMLParser } from 'fast-xml-parser';
 import type { SourceItem, SourceReader } from './folder-source.js';
+
+export { isNonPublicAddress } from '../../net/public-address.js';
 
 /** A per-item read failure with a stable code (`http_404`, `timeout`, `blocked_address`, …) for the change report. */
 export class SourceReadError extends Error {
@@ -42,76 +40,20 @@ export interface WebSourceOptions {
   resolve?: (host: string) => Promise<string[]>;
 }
 
-function ipv4Blocked(address: string): boolean {
-  const [a, b] = address.split('.').map(Number) as [number, number, number, number];
-  return (
-    a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 198 && (b === 18 || b === 19)) || a >= 224
-  );
-}
-
-/** Loopback, private, link-local, CGNAT, multicast and reserved addresses (IPv4, IPv6, IPv4-mapped IPv6). */
-export function isNonPublicAddress(address: string): boolean {
-  if (isIP(address) === 4) return ipv4Blocked(address);
-  const lower = address.toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (mapped) return ipv4Blocked(mapped[1]!);
-  return lower === '::' || lower === '::1' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith('ff');
-}
-
 /**
- * Resolves the host once and vets every address (unless private networks are allowed). The caller
- * connects to the returned address, never to the name again: resolving twice would let a DNS
- * answer with a short TTL switch to 127.0.0.1 between the check and the connection (DNS rebinding).
+ * Resolves the host once and vets every address (unless private networks are allowed); the
+ * caller connects to the returned address (src/net/safe-fetch.ts).
  */
-async function vetAddress(url: URL, options: WebSourceOptions): Promise<{ address: string; family: 4 | 6 }> {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceReadError('unsupported_url', `${url.href}: only http and https URLs can be synced`);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const resolve = options.resolve ?? (async (name: string) => (await lookup(name, { all: true })).map((entry) => entry.address));
-  const addresses = isIP(host)
-    ? [host]
-    : await resolve(host).catch((error: unknown) => {
-        throw new SourceReadError('dns_failed', `${url.host} could not be resolved`, { cause: error });
-      });
-  if (addresses.length === 0) throw new SourceReadError('dns_failed', `${url.host} has no address`);
-  if (!options.allowPrivateNetwork && addresses.some(isNonPublicAddress)) throw new SourceReadError('blocked_address', `${url.host} resolves to a non-public address; kefu does not fetch internal networks`);
-  const address = addresses[0]!;
-  return { address, family: isIP(address) === 6 ? 6 : 4 };
-}
-
-/**
- * A GET over node:http(s) whose socket connects to `pinned` (the Host header and TLS server name
- * stay the URL's host, so virtual hosts and certificates work as usual).
- */
-function pinnedGet(url: URL, pinned: { address: string; family: 4 | 6 }, init: { headers: Record<string, string>; signal: AbortSignal }): Promise<Response> {
-  return new Promise((resolvePromise, reject) => {
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
-      url,
-      {
-        method: 'GET',
-        headers: init.headers,
-        signal: init.signal,
-        lookup: (_host, options, callback) => {
-          // Node asks for all addresses when autoSelectFamily is on; answer in the shape it asked for.
-          if ((options as { all?: boolean }).all) (callback as unknown as (error: null, addresses: { address: string; family: number }[]) => void)(null, [pinned]);
-          else callback(null, pinned.address, pinned.family);
-        },
-      },
-      (response) => {
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) {
-          if (value === undefined) continue;
-          for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
-        }
-        const status = response.statusCode ?? 502;
-        const body = status === 204 || status === 304 ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
-        if (body === null) response.resume();
-        resolvePromise(new Response(body, { status: status < 200 || status > 599 ? 502 : status, headers }));
-      },
-    );
-    request.on('error', reject);
-    request.end();
-  });
+async function vetAddress(url: URL, options: WebSourceOptions): Promise<PinnedAddress> {
+  try {
+    return await vetUrl(url, options);
+  } catch (error) {
+    if (error instanceof UnsafeUrlError) {
+      const message = error.code === 'unsupported_url' ? `${url.href}: only http and https URLs can be synced` : error.message;
+      throw new SourceReadError(error.code, message, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** GET with the address guard on every redirect hop, a timeout and a size cap. */
@@ -125,7 +67,7 @@ export async function fetchBytes(href: string, options: WebSourceOptions = {}): 
       const headers = { 'user-agent': options.userAgent ?? 'kefu-knowledge-sync/1.0', accept: '*/*' };
       const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
       // An injected fetch (tests, proxies) gets the URL; the default connects to the vetted address.
-      response = options.fetch ? await options.fetch(url, { redirect: 'manual', headers, signal }) : await pinnedGet(url, pinned, { headers, signal });
+      response = options.fetch ? await options.fetch(url, { redirect: 'manual', headers, signal }) : await pinnedRequest(url, pinned, { headers, signal });
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') throw new SourceReadError('timeout', `${url.href} did not answer within ${options.timeoutMs ?? 15_000} ms`, { cause: error });
