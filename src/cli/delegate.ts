@@ -12,7 +12,7 @@ import { readDataDirOwner, type DataDirOwner } from '../store/data-dir-lock.js';
  */
 
 /** Commands that read or write the data directory. */
-export const DATA_COMMANDS: ReadonlySet<string> = new Set(['migrate', 'import', 'export', 'tenant', 'agent', 'key', 'operator', 'chat', 'kb', 'report']);
+export const DATA_COMMANDS: ReadonlySet<string> = new Set(['backup', 'migrate', 'import', 'export', 'tenant', 'agent', 'key', 'operator', 'chat', 'kb', 'report']);
 /** How long to wait for a server that is starting to start listening. */
 const STARTING_WAIT_MS = 120_000;
 

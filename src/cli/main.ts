@@ -35,6 +35,19 @@ export function buildProgram(): Command {
     .action(async (directory, options) => (await import('./commands/admin.js')).runImport(directory, options));
 
   program
+    .command('backup')
+    .description('write a consistent copy of the embedded database to a file (works while kefu serve runs)')
+    .argument('<file>', 'where to write it, e.g. kefu-2026-12-04.tar.gz', callerPath)
+    .action(async (file) => (await import('./commands/admin.js')).runBackup(file));
+
+  program
+    .command('restore')
+    .description('replace the embedded database with a backup (stop kefu serve first); the old one is kept aside')
+    .argument('<file>', 'a file written by kefu backup', callerPath)
+    .option('--data-dir <dir>', 'restore into this data directory instead (e.g. to inspect a backup while serving)')
+    .action(async (file, options) => (await import('./commands/admin.js')).runRestore(file, options));
+
+  program
     .command('export')
     .description('write a tenant back out as a pack folder')
     .argument('<tenant>', 'tenant slug')

@@ -18,6 +18,11 @@ export interface Database {
   readonly db: Db;
   readonly kind: 'pglite' | 'postgres';
   close(): Promise<void>;
+  /**
+   * A consistent copy of the embedded database (a gzip'd tarball of its data directory), taken
+   * while it serves. PGlite only; PostgreSQL is backed up with its own tools (pg_dump).
+   */
+  backup?(): Promise<Uint8Array>;
 }
 
 /** Opens the database. PGlite's first open of a new folder runs initdb (~5 s). */
@@ -28,7 +33,14 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     const pglite = target.dataDir === null ? new PGlite() : new PGlite(target.dataDir);
     await pglite.waitReady;
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite) });
-    return { db, kind: 'pglite', close: () => db.destroy() };
+    // Holding the one connection keeps every transaction out while the files are copied.
+    const backup = () =>
+      db.connection().execute(async (connection) => {
+        await sql`checkpoint`.execute(connection);
+        const file = await pglite.dumpDataDir('gzip');
+        return new Uint8Array(await file.arrayBuffer());
+      });
+    return { db, kind: 'pglite', close: () => db.destroy(), backup };
   }
   const pg = await import('pg');
   const Pool = pg.default.Pool;

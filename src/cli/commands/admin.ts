@@ -2,6 +2,10 @@ import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { exportPack, importPack, loadPack } from '../../packs/index.js';
 import { migrateToLatest } from '../../store/database.js';
 import { createApiKey, createTenant, recordAudit, requireTenantBySlug } from '../../tenancy/index.js';
+import { loadConfig } from '../../config/index.js';
+import { pgliteDirectory } from '../../server/kefu.js';
+import { restoreBackup, writeBackup } from '../../store/backup.js';
+import { acquireDataDirLock } from '../../store/data-dir-lock.js';
 import { print, printError, withDatabase } from '../context.js';
 
 const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
@@ -74,4 +78,27 @@ export async function runKeyCreate(options: { tenant: string; name?: string; sco
     print(`  ${key.key}`);
     print('It is shown only this once; kefu keeps only its hash.');
   });
+}
+
+export async function runBackup(file: string): Promise<void> {
+  await withDatabase(async (database) => {
+    const { bytes } = await writeBackup(database, file);
+    print(`backup written to ${file} (${(bytes / 1024 / 1024).toFixed(1)} MB); restore with \`kefu restore ${file}\``);
+  });
+}
+
+export async function runRestore(file: string, options: { dataDir?: string }): Promise<void> {
+  const config = loadConfig({ overrides: { 'storage.dataDir': options.dataDir } });
+  if (config.storage.databaseUrl) {
+    throw new KefuError(ErrorCodes.validation, 'kefu restore fills the embedded database; with DATABASE_URL use pg_restore');
+  }
+  // The data directory must be ours alone: a running server would keep serving the old files.
+  const lock = acquireDataDirLock(config.storage.dataDir, { kind: 'cli', command: 'kefu restore' });
+  try {
+    const { movedAside, tenants } = await restoreBackup(file, pgliteDirectory(config));
+    print(`restored ${file} into ${config.storage.dataDir} (${tenants} tenants)`);
+    if (movedAside) print(`the database that was there is kept in ${movedAside}`);
+  } finally {
+    lock.release();
+  }
 }
