@@ -75,6 +75,8 @@ export async function runPlaybook(
     state.variables,
     state.slots,
   ];
+  // Replies are read by people: dates and times come out as 「11月23日 16:30」, "this year" being the playbook's today.
+  const people = { forPeople: true, now: new Date(`${context.today}T12:00:00Z`) };
   const handOver = (reason: string, text: string, note: string) => {
     outcome.status = 'handoff';
     outcome.replies.push({ text, quickReplies: [] });
@@ -189,7 +191,7 @@ export async function runPlaybook(
         }
         if (arrivedViaFailure) delete state.slots[step.slot];
         const slot = playbook.slots.find((candidate) => candidate.name === step.slot);
-        const prompt = renderTemplate(step.prompt ?? slot?.prompt ?? `请提供${step.slot}`, scopes());
+        const prompt = renderTemplate(step.prompt ?? slot?.prompt ?? `请提供${step.slot}`, scopes(), people);
         outcome.replies.push({ text: prompt, quickReplies: offer(step.quick_replies) });
         state.attempts[step.id] ??= 0;
         state.waitingAt = step.id;
@@ -199,7 +201,7 @@ export async function runPlaybook(
         return outcome;
       }
       case 'answer': {
-        outcome.replies.push({ text: renderTemplate(step.text, scopes()), quickReplies: offer(step.quick_replies) });
+        outcome.replies.push({ text: renderTemplate(step.text, scopes(), people), quickReplies: offer(step.quick_replies) });
         if (step.emit) outcome.events.push({ event: step.emit.event, data: renderValue(step.emit.data, scopes()) as Record<string, unknown> });
         record(step.emit ? `emits ${step.emit.event}` : undefined);
         if (step.end) {
@@ -213,7 +215,7 @@ export async function runPlaybook(
       }
       case 'handoff': {
         record(step.reason);
-        return handOver(step.reason, renderTemplate(step.text, scopes()), renderTemplate(step.note ?? step.reason, scopes()));
+        return handOver(step.reason, renderTemplate(step.text, scopes(), people), renderTemplate(step.note ?? step.reason, scopes(), people));
       }
     }
   }

@@ -2,6 +2,8 @@
  * The playbook template language (examples/packs/README.md): `{{path}}`, `{{#each path}}…{{/each}}`,
  * `{{#if condition}}…{{/if}}`, and conditions `path`, `path op literal|path`, `path in [..]`.
  */
+import { formatForPeople, templateLanguage } from './format-for-people.js';
+
 export type Scope = Record<string, unknown>;
 
 const SINGLE_PLACEHOLDER = /^\{\{\s*([^#/{}][^{}]*?)\s*\}\}$/;
@@ -115,8 +117,20 @@ function readBlock(template: string, start: number): Block | null {
   return null;
 }
 
+export interface RenderOptions {
+  /** Text a person reads: dates and times are formatted in the template's language (11月23日 16:30). */
+  forPeople?: boolean;
+  /** "This year", for leaving the year out of dates (default: now). */
+  now?: Date;
+}
+
 /** Renders a template string; a missing value renders as ''. */
-export function renderTemplate(template: string, scopes: readonly Scope[]): string {
+export function renderTemplate(template: string, scopes: readonly Scope[], options: RenderOptions = {}): string {
+  const language = options.forPeople ? templateLanguage(template) : null;
+  const show = (value: unknown) => {
+    const text = display(value);
+    return language && typeof value === 'string' ? formatForPeople(text, language, options.now) : text;
+  };
   let output = '';
   let index = 0;
   while (index < template.length) {
@@ -129,13 +143,13 @@ export function renderTemplate(template: string, scopes: readonly Scope[]): stri
     const block = template.startsWith('{{#', next) ? readBlock(template, next) : null;
     if (block) {
       if (block.kind === 'if') {
-        if (evaluateCondition(block.argument, scopes)) output += renderTemplate(block.body, scopes);
+        if (evaluateCondition(block.argument, scopes)) output += renderTemplate(block.body, scopes, options);
       } else {
         const items = resolvePath(scopes, block.argument);
         if (Array.isArray(items)) {
           for (const item of items) {
             const itemScope = item !== null && typeof item === 'object' ? (item as Scope) : { this: item };
-            output += renderTemplate(block.body, [...scopes, itemScope]);
+            output += renderTemplate(block.body, [...scopes, itemScope], options);
           }
         }
       }
@@ -148,7 +162,7 @@ export function renderTemplate(template: string, scopes: readonly Scope[]): stri
       break;
     }
     const expression = template.slice(next + 2, close).trim();
-    output += expression.startsWith('/') || expression.startsWith('#') ? '' : display(resolvePath(scopes, expression));
+    output += expression.startsWith('/') || expression.startsWith('#') ? '' : show(resolvePath(scopes, expression));
     index = close + 2;
   }
   return output;
