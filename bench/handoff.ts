@@ -90,7 +90,7 @@ let lastState: unknown = null;
 for (let index = 0; index < 100; index += 1) {
   const conversationId = waitingIds[Math.floor((index / 100) * waitingIds.length)]!;
   const started = performance.now();
-  lastState = await kefu.handoff.widgetState(tenant.id, conversationId);
+  lastState = await kefu.handoff.views.widgetState(tenant.id, conversationId);
   widgetState.push(performance.now() - started);
 }
 
@@ -98,7 +98,7 @@ for (let index = 0; index < 100; index += 1) {
 const assignStarted = performance.now();
 for (const agent of agents) {
   const principal = (await verifyAgentToken(database.db, agent.token))!;
-  await kefu.handoff.setPresence(principal, 'online');
+  await kefu.handoff.presence.setPresence(principal, 'online');
 }
 const assignMs = performance.now() - assignStarted;
 const assignedRows = await database.db
@@ -110,7 +110,7 @@ const assignedRows = await database.db
   .execute();
 const assignedTotal = assignedRows.reduce((sum, row) => sum + Number(row.count), 0);
 const perAgent = assignedRows.map((row) => Number(row.count));
-const etaAfter = await kefu.handoff.widgetState(tenant.id, waitingIds[waitingIds.length - 1]!);
+const etaAfter = await kefu.handoff.views.widgetState(tenant.id, waitingIds[waitingIds.length - 1]!);
 
 // 5. Accept races: RACERS fresh agents accept the same bot conversation at the same moment.
 const racers: string[] = [];

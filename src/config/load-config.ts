@@ -162,7 +162,7 @@ export interface LoadConfigOptions {
 export function loadConfig(options: LoadConfigOptions = {}): KefuConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const raw: Record<string, any> = readConfigFile(options.file ?? env.KEFU_CONFIG, cwd);
+  const raw = readConfigFile(options.file ?? env.KEFU_CONFIG, cwd);
   for (const [name, keyPath] of environmentVariables) {
     const value = env[name];
     if (value !== undefined && value !== '') setPath(raw, keyPath, value);
@@ -189,7 +189,7 @@ function readConfigFile(explicit: string | undefined, cwd: string): Record<strin
     if (!existsSync(file)) continue;
     const text = readFileSync(file, 'utf8');
     try {
-      const value = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+      const value: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
       if (value === null || value === undefined) return {};
       if (typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level must be an object');
       return value as Record<string, unknown>;
@@ -201,11 +201,13 @@ function readConfigFile(explicit: string | undefined, cwd: string): Record<strin
   return {};
 }
 
-function setPath(target: Record<string, any>, keyPath: readonly string[], value: unknown): void {
+function setPath(target: Record<string, unknown>, keyPath: readonly string[], value: unknown): void {
   let node = target;
   for (const key of keyPath.slice(0, -1)) {
-    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
-    node = node[key];
+    // A scalar or list where a section is expected is replaced: the variable says what it wants.
+    const child = node[key];
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
   }
   node[keyPath[keyPath.length - 1]!] = value;
 }

@@ -1,1 +1,2 @@
 export { parseJsonl, readJsonlFile, rowProblem, JsonlRowError } from './jsonl.js';
+export { datasetPath, repositoryRoot } from './dataset-path.js';

@@ -1,4 +1,4 @@
-import type { DialogueState } from './run-turn.js';
+import type { DialogueState } from './turn-types.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 import type { Understanding } from './understander.js';
 
@@ -15,7 +15,8 @@ const ELLIPTICAL = [
 const SHORT = 8;
 
 /** Thanks and closings are short but not follow-ups ("好的谢谢", "ok 没问题了", "thanks"). */
-const CLOSING = /^(?:好的?|好吧|行|嗯+|ok|okay|谢谢|多谢|感谢|thanks?|thank you|bye|再见|拜拜|没问题|没事了|知道了|明白了|了解)(?:[\s,，。.!！]*(?:好的?|谢谢|多谢|啦|了|呀|哈|没问题了?|没事了?|知道了|明白了|thanks?|bye|再见|拜拜))*[\s,，。.!！~～]*$/;
+const CLOSING =
+  /^(?:好的?|好吧|行|嗯+|ok|okay|谢谢|多谢|感谢|thanks?|thank you|bye|再见|拜拜|没问题|没事了|知道了|明白了|了解)(?:[\s,，。.!！]*(?:好的?|谢谢|多谢|啦|了|呀|哈|没问题了?|没事了?|知道了|明白了|thanks?|bye|再见|拜拜))*[\s,，。.!！~～]*$/;
 
 export function isElliptical(normalizedText: string): boolean {
   const text = normalizedText.trim();
@@ -52,9 +53,13 @@ export function resolveFollowUp(
   const topic = topicText(runtime, previous);
   if (!topic) return { understanding, resolved: false };
   const withContext = runtime.understander.understand(`${normalizedText} ${topic.toLowerCase()}`);
-  if (withContext.outOfScope || withContext.intent === null || withContext.confidence <= understanding.confidence) return { understanding, resolved: false };
+  if (withContext.outOfScope || withContext.intent === null || withContext.confidence <= understanding.confidence)
+    return { understanding, resolved: false };
   return {
-    understanding: { ...withContext, reasons: [...withContext.reasons, `follow-up read with the previous topic ${previous}`] },
+    understanding: {
+      ...withContext,
+      reasons: [...withContext.reasons, `follow-up read with the previous topic ${previous}`],
+    },
     resolved: true,
   };
 }

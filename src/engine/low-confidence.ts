@@ -1,9 +1,8 @@
 import { normalizeText } from '../text/index.js';
 import type { TenantRuntime } from './tenant-runtime.js';
+import { isSensitiveDomain } from './sensitive-domains.js';
 import type { Understanding } from './understander.js';
 
-/** Domains where an unsure answer goes to a person, not to a suggestion (S6). */
-const HAND_OVER_WHEN_UNSURE = new Set(['finance', 'medical']);
 /** At most this many FAQ questions are offered. */
 const MAX_SUGGESTIONS = 3;
 /** An alternative below this share of the best one is not worth offering. */
@@ -11,13 +10,16 @@ const RELATIVE_FLOOR = 0.25;
 
 /**
  * What to offer when the light tier is in domain but under the gate: in sensitive domains
- * nothing (a person takes over, S6); elsewhere the best FAQ questions as quick replies
- * ("您是想问以下哪个问题？"), so the customer picks one instead of waiting in a queue for a
- * question the FAQ answers. A person is one tap away (the hand-over quick reply), and a typed
+ * nothing (a person takes over: a wrong pick there costs money or health); elsewhere the best
+ * FAQ questions as quick replies ("您是想问以下哪个问题？"), so the customer picks one instead of
+ * waiting in a queue for a question the FAQ answers. A person is one tap away (the hand-over quick reply), and a typed
  * 转人工 still hands over through the rules.
  */
-export function suggestFaqOptions(understanding: Understanding, runtime: TenantRuntime): Array<{ label: string; intent: string }> {
-  if (HAND_OVER_WHEN_UNSURE.has(runtime.domain) || understanding.outOfScope) return [];
+export function suggestFaqOptions(
+  understanding: Understanding,
+  runtime: TenantRuntime,
+): Array<{ label: string; intent: string }> {
+  if (isSensitiveDomain(runtime.domain) || understanding.outOfScope) return [];
   const best = understanding.alternatives[0]?.confidence ?? 0;
   if (best <= 0) return [];
   const options: Array<{ label: string; intent: string }> = [];
@@ -25,15 +27,17 @@ export function suggestFaqOptions(understanding: Understanding, runtime: TenantR
     if (options.length >= MAX_SUGGESTIONS || alternative.confidence < best * RELATIVE_FLOOR) break;
     const faq = runtime.faq.get(alternative.intent);
     // Only FAQ entries (intents may need a playbook or a person).
-    if (faq && !options.some((option) => option.label === faq.question)) options.push({ label: faq.question, intent: faq.id });
+    if (faq && !options.some((option) => option.label === faq.question))
+      options.push({ label: faq.question, intent: faq.id });
   }
   return options;
 }
 
 /** The suggestion message in the tenant's locale. */
 export function suggestionText(locale: string, options: ReadonlyArray<{ label: string }>): string {
-  if (locale.startsWith('en')) return options.length === 1 ? `Do you mean "${options[0]!.label}"?` : 'Do you mean one of these questions?';
-  return options.length === 1 ? `请问您是想问「${options[0]!.label}」吗？` : '请问您是想问以下哪个问题？';
+  if (locale.startsWith('en'))
+    return options.length === 1 ? `Do you mean "${options[0].label}"?` : 'Do you mean one of these questions?';
+  return options.length === 1 ? `请问您是想问「${options[0].label}」吗？` : '请问您是想问以下哪个问题？';
 }
 
 /** The quick reply that asks for a person (it matches the human.request rule). */
@@ -43,5 +47,7 @@ export function handoverQuickReply(locale: string): string {
 
 /** "是的" / "对" / "yes": the customer confirms a single suggested question. */
 export function isConfirmation(text: string): boolean {
-  return /^\s*(?:是|是的|对|对的|对呀|嗯|嗯嗯|没错|就是|就是这个|是这个|好的?|yes|yeah|yep|right|correct|exactly)\s*[.!。！]*\s*$/i.test(normalizeText(text).text);
+  return /^\s*(?:是|是的|对|对的|对呀|嗯|嗯嗯|没错|就是|就是这个|是这个|好的?|yes|yeah|yep|right|correct|exactly)\s*[.!。！]*\s*$/i.test(
+    normalizeText(text).text,
+  );
 }

@@ -3,7 +3,7 @@ import { createHttpConnector, validatePlaybook, type Connector, type Playbook } 
 import { builtinTools } from '../tools/index.js';
 import { buildRetrievalIndex, chunkDocument, loadDocument, type KnowledgeEntry, type RetrievalIndex } from '../knowledge/index.js';
 import { buildSystemPrompt, type Passage, type ToolDefinition } from '../llm/index.js';
-import type { StyleGuide } from '../packs/pack-schema.js';
+import { parseTenantSettings, type ConnectorSettings, type StyleGuide } from '../tenancy/tenant-settings.js';
 import { normalizeText } from '../text/index.js';
 import { compileHandoverSettings, type HandoverConfig } from './handover-rules.js';
 import { createClassifierUnderstander } from './classifier-understander.js';
@@ -11,6 +11,7 @@ import { createFewShotUnderstander } from './fewshot-understander.js';
 import { trainFewShotMatcher } from '../fewshot/index.js';
 import { ensureIntentModel } from './intent-models.js';
 import { createLexicalUnderstander } from './lexical-understander.js';
+import { defaultGate } from './sensitive-domains.js';
 import type { LabelledPhrasing, Understander } from './understander.js';
 
 export interface RuntimeIntent {
@@ -78,12 +79,7 @@ export interface TenantRuntime {
 /** `classifier`: the trained light tier (default); `lexical`: the plain FAQ lookup, no training. */
 export type UnderstanderMode = 'classifier' | 'lexical';
 
-const SENSITIVE_DOMAINS = new Set(['finance', 'medical']);
-
-/** The confidence gate: the tenant's own, else 0.85 in sensitive domains (S6), else 0.6. */
-export function defaultGate(domain: string): number {
-  return SENSITIVE_DOMAINS.has(domain) ? 0.85 : 0.6;
-}
+export { defaultGate } from './sensitive-domains.js';
 
 const DEFAULT_MESSAGES: Record<'zh' | 'en', TenantMessages> = {
   zh: {
@@ -116,9 +112,10 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     if (playbook) playbooks.set(row.name, playbook);
     else problems.push(...found.map((problem) => `playbook ${row.name}: ${problem.path}: ${problem.message}`));
   }
-  const settings = tenant.settings as Record<string, any>;
+  // Parsed once here; settings that do not parse stop the load with the tenant and field named.
+  const settings = parseTenantSettings(tenant.settings, tenant.slug);
   const language = tenant.locale.startsWith('en') ? 'en' : 'zh';
-  const configured = (settings.messages ?? {}) as Record<string, string | undefined>;
+  const configured = settings.messages;
   const defaults = DEFAULT_MESSAGES[language];
   const phrasings: LabelledPhrasing[] = [];
   for (const row of faqRows) {
@@ -128,9 +125,9 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     for (const text of row.examples) phrasings.push({ text: normalizeText(text).text, label: row.name });
   }
   // Synced FAQ sheets are already in the retrieval index as chunks of their source.
-  const { knowledge, passages } = await buildKnowledge(db, tenantId, packFaqRows, Array.isArray(settings.dictionary) ? (settings.dictionary as string[]) : []);
-  const style = (settings.style ?? null) as StyleGuide | null;
-  const handover = compileHandoverSettings(settings.handover as Parameters<typeof compileHandoverSettings>[0], (text) => normalizeText(text).text);
+  const { knowledge, passages } = await buildKnowledge(db, tenantId, packFaqRows, settings.dictionary);
+  const style = settings.style;
+  const handover = compileHandoverSettings(settings.handover, (text) => normalizeText(text).text);
   problems.push(...handover.problems);
   const systemPrompt = buildSystemPrompt({ tenantName: tenant.name, locale: tenant.locale, style: style ? { tone: style.tone, forbidden: style.forbidden } : undefined });
   let understander: Understander = createLexicalUnderstander(phrasings);
@@ -138,7 +135,7 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
   const labels = new Set(phrasings.map((phrasing) => phrasing.label));
   if (mode === 'classifier' && labels.size >= 2 && intentRows.length === 0) {
     // A day-one tenant (an FAQ sheet and nothing else): the few-shot matcher, no training worker.
-    const dictionary = Array.isArray(settings.dictionary) ? (settings.dictionary as string[]) : [];
+    const dictionary = settings.dictionary;
     const matcher = trainFewShotMatcher(
       faqRows.map((row) => ({ label: row.external_id, phrasings: [row.question, ...row.alternatives], answer: row.answer, category: row.category })),
       { userDictionary: dictionary },
@@ -146,7 +143,7 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     understander = createFewShotUnderstander(matcher);
     model = { kind: 'fewshot', version: null, note: matcher.summary.warnings.join('; ') || null };
   } else if (mode === 'classifier' && labels.size >= 2) {
-    const dictionary = Array.isArray(settings.dictionary) ? (settings.dictionary as string[]) : [];
+    const dictionary = settings.dictionary;
     try {
       const stored = await ensureIntentModel(db, tenantId, phrasings, dictionary);
       understander = createClassifierUnderstander(stored.classifier, stored.version);
@@ -163,8 +160,8 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     name: tenant.name,
     locale: tenant.locale,
     domain: tenant.domain,
-    timezone: typeof settings.timezone === 'string' ? settings.timezone : 'Asia/Shanghai',
-    gate: typeof settings.gate === 'number' ? settings.gate : defaultGate(tenant.domain),
+    timezone: settings.timezone,
+    gate: settings.gate ?? defaultGate(tenant.domain),
     messages: {
       greeting: configured.greeting ?? defaults.greeting,
       fallback: configured.fallback ?? defaults.fallback,
@@ -184,7 +181,9 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     systemPrompt,
     llmTools: toolsUsedBy(playbooks),
     httpConnectors: httpConnectorsOf(settings.connectors, problems),
-    prices: settings.prices ? { inputPer1k: Number(settings.prices.llm_input_per_1k), outputPer1k: Number(settings.prices.llm_output_per_1k) } : null,
+    prices: settings.prices
+      ? { inputPer1k: settings.prices.llm_input_per_1k, outputPer1k: settings.prices.llm_output_per_1k }
+      : null,
     handover: handover.config,
     model,
     loadedAt: new Date(),
@@ -243,19 +242,20 @@ function withEnvironment(value: string, problems: string[]): string {
   });
 }
 
-function httpConnectorsOf(configured: unknown, problems: string[]): Map<string, Connector> {
+function httpConnectorsOf(configured: readonly ConnectorSettings[], problems: string[]): Map<string, Connector> {
   const byTable = new Map<string, Connector>();
-  if (!Array.isArray(configured)) return byTable;
-  for (const entry of configured as Array<Record<string, any>>) {
+  for (const entry of configured) {
     const connector = createHttpConnector({
       name: entry.name,
       baseUrl: entry.base_url,
-      headers: Object.fromEntries(Object.entries((entry.headers ?? {}) as Record<string, string>).map(([key, value]) => [key, withEnvironment(value, problems)])),
+      headers: Object.fromEntries(
+        Object.entries(entry.headers).map(([key, value]) => [key, withEnvironment(value, problems)]),
+      ),
       tables: entry.tables,
       timeoutMs: entry.timeout_ms,
       retries: entry.retries,
     });
-    for (const table of Object.keys(entry.tables ?? {})) byTable.set(table, connector);
+    for (const table of Object.keys(entry.tables)) byTable.set(table, connector);
   }
   return byTable;
 }

@@ -195,3 +195,40 @@ export async function touchAgent(db: Db, tenantId: string, agentId: string, minI
     .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', new Date(Date.now() - minIntervalMs))]))
     .execute();
 }
+
+/**
+ * Enabled agents who are online and whose console was seen after `seenAfter`, ordered by id:
+ * the ones assignment may give a conversation to.
+ */
+export async function availableAgents(db: Db, tenantId: string, seenAfter: Date) {
+  return db
+    .selectFrom('agents')
+    .select(['id', 'name', 'skills', 'max_concurrent'])
+    .where('tenant_id', '=', tenantId)
+    .where('disabled_at', 'is', null)
+    .where('presence', '=', 'online')
+    .where('last_seen_at', '>', seenAfter)
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Locks the agent's row inside `trx` and returns its capacity and how many conversations it holds.
+ * Two nodes assigning to one agent at once then never push it over capacity.
+ */
+export async function lockAgentLoad(
+  trx: Db,
+  tenantId: string,
+  agentId: string,
+): Promise<{ maxConcurrent: number; active: number; disabled: boolean } | undefined> {
+  const agent = await trx
+    .selectFrom('agents')
+    .select(['max_concurrent', 'disabled_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', agentId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!agent) return undefined;
+  const active = (await activeCounts(trx, tenantId, [agentId])).get(agentId) ?? 0;
+  return { maxConcurrent: agent.max_concurrent, active, disabled: agent.disabled_at !== null };
+}

@@ -2,7 +2,10 @@ import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { createDatabaseConnector, createRoutingConnector } from '../playbooks/index.js';
 import type { Db } from '../store/database.js';
 import type { ChatModel } from '../llm/index.js';
+import { requireConversation } from '../conversations/index.js';
 import type { HandoffSettings } from './handoff-settings.js';
+import type { HandoffViews } from './handoff-views.js';
+import type { HandoffSettingsCache } from './settings-cache.js';
 import { summarizeWithModel, type TranscriptLine } from './summarize-conversation.js';
 
 export interface ContextPanel {
@@ -139,4 +142,25 @@ export async function buildContextPanel(
     ordersNote,
     suggestedReplies,
   };
+}
+
+/**
+ * The panel for one conversation of the tenant (404 when it is not theirs), with the hand-off's
+ * reason and intent and the tenant's order settings.
+ */
+export async function loadContextPanel(
+  deps: {
+    db: Db;
+    runtimes: TenantRuntimeCache;
+    llm?: { model: ChatModel; timeoutMs: number };
+    settings: HandoffSettingsCache;
+    views: HandoffViews;
+  },
+  tenantId: string,
+  conversationId: string,
+): Promise<ContextPanel> {
+  await requireConversation(deps.db, tenantId, conversationId);
+  const handoff = await deps.views.current(tenantId, conversationId);
+  const { db, runtimes, llm } = deps;
+  return buildContextPanel({ db, runtimes, ...(llm ? { llm } : {}) }, tenantId, conversationId, await deps.settings.get(tenantId), handoff);
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../store/database.js';
+import { parseTenantSettings } from '../tenancy/tenant-settings.js';
 import { createAgent, updateAgent } from './agents.js';
 import { resolveHandoffSettings } from './handoff-settings.js';
 import { generatePassword } from './password.js';
@@ -15,7 +16,8 @@ export async function ensureDemoAgent(db: Db, tenantId: string, slug: string): P
   const existing = await db.selectFrom('agents').select('id').where('tenant_id', '=', tenantId).where('email', '=', email).executeTakeFirst();
   if (stored && existing) return { email, password: stored.value };
   const tenant = await db.selectFrom('tenants').select(['settings']).where('id', '=', tenantId).executeTakeFirstOrThrow();
-  const skills = [...new Set(resolveHandoffSettings((tenant.settings as Record<string, unknown>).handoff).queues.flatMap((queue) => queue.skills))];
+  const { handoff } = parseTenantSettings(tenant.settings, slug);
+  const skills = [...new Set(resolveHandoffSettings(handoff).queues.flatMap((queue) => queue.skills))];
   const password = stored?.value ?? generatePassword();
   if (!existing) await createAgent(db, tenantId, { email, name: '演示客服 Demo Agent', password, skills, maxConcurrent: 5 });
   else await updateAgent(db, tenantId, existing.id, { password, skills });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCodes, KefuError } from '../errors/index.js';
 
 const slaSchema = z
   .object({
@@ -29,7 +30,11 @@ export const handoffSettingsSchema = z
     context: z
       .object({
         orders: z
-          .object({ table: z.string().min(1).max(100), contact_column: z.string().min(1).max(100), order_by: z.string().min(1).max(100).optional() })
+          .object({
+            table: z.string().min(1).max(100),
+            contact_column: z.string().min(1).max(100),
+            order_by: z.string().min(1).max(100).optional(),
+          })
           .strict()
           .optional(),
       })
@@ -39,10 +44,19 @@ export const handoffSettingsSchema = z
   .strict()
   .superRefine((value, context) => {
     const names = value.queues.map((queue) => queue.name);
-    const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-    if (duplicate) context.addIssue({ code: 'custom', path: ['queues'], message: `queue ${duplicate} is defined twice` });
+    names.forEach((name, index) => {
+      // Point at the second definition: that is the line to delete or rename.
+      if (names.indexOf(name) !== index) {
+        const message = `queue ${name} is defined twice`;
+        context.addIssue({ code: 'custom', path: ['queues', index, 'name'], message });
+      }
+    });
     if (value.default_queue && value.queues.length > 0 && !names.includes(value.default_queue)) {
-      context.addIssue({ code: 'custom', path: ['default_queue'], message: `default_queue ${value.default_queue} is not one of the queues` });
+      context.addIssue({
+        code: 'custom',
+        path: ['default_queue'],
+        message: `default_queue ${value.default_queue} is not one of the queues`,
+      });
     }
   });
 
@@ -56,12 +70,32 @@ export interface HandoffSettings {
 
 export const DEFAULT_QUEUE_NAME = '通用';
 
-/** The tenant's hand-off settings with defaults: one queue for everyone when nothing is configured. */
+export type HandoffSection = z.output<typeof handoffSettingsSchema>;
+
+/**
+ * The tenant's hand-off settings with defaults: one queue for everyone when nothing is
+ * configured. A section that is set but invalid throws with the field path: falling back to the
+ * default queue would quietly send every hand-over to agents without the skills it needs.
+ */
 export function resolveHandoffSettings(raw: unknown): HandoffSettings {
   const parsed = handoffSettingsSchema.safeParse(raw ?? {});
-  const value = parsed.success ? parsed.data : handoffSettingsSchema.parse({});
-  const queues = value.queues.length > 0 ? value.queues : [queueSettingsSchema.parse({ name: value.default_queue ?? DEFAULT_QUEUE_NAME })];
-  const defaultQueue = value.default_queue ?? queues[queues.length - 1]!.name;
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({
+      path: ['handoff', ...issue.path].join('.'),
+      message: issue.message,
+    }));
+    throw new KefuError(
+      ErrorCodes.configInvalid,
+      `invalid hand-off settings: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`,
+      { category: 'system', details: { problems } },
+    );
+  }
+  const value = parsed.data;
+  const queues =
+    value.queues.length > 0
+      ? value.queues
+      : [queueSettingsSchema.parse({ name: value.default_queue ?? DEFAULT_QUEUE_NAME })];
+  const defaultQueue = value.default_queue ?? queues[queues.length - 1].name;
   const orders = value.context?.orders;
   return {
     queues,
@@ -73,12 +107,17 @@ export function resolveHandoffSettings(raw: unknown): HandoffSettings {
 }
 
 /** The queue a turn goes to: by intent, else by a word in the hand-over reason, else the default. */
-export function pickQueue(settings: HandoffSettings, turn: { intent: string | null; reason: string | null }): QueueSettings {
+export function pickQueue(
+  settings: HandoffSettings,
+  turn: { intent: string | null; reason: string | null },
+): QueueSettings {
   const byIntent = turn.intent ? settings.queues.find((queue) => queue.intents.includes(turn.intent!)) : undefined;
   if (byIntent) return byIntent;
   const reason = (turn.reason ?? '').toLowerCase();
-  const byReason = reason ? settings.queues.find((queue) => queue.reasons.some((word) => reason.includes(word.toLowerCase()))) : undefined;
-  return byReason ?? settings.queues.find((queue) => queue.name === settings.defaultQueue) ?? settings.queues[0]!;
+  const byReason = reason
+    ? settings.queues.find((queue) => queue.reasons.some((word) => reason.includes(word.toLowerCase())))
+    : undefined;
+  return byReason ?? settings.queues.find((queue) => queue.name === settings.defaultQueue) ?? settings.queues[0];
 }
 
 /** Whether an agent with `skills` may take a queue's conversations. */

@@ -1,6 +1,7 @@
 import { eventRouter, type EventBus } from '../bus/index.js';
 import { widgetHandoffClientEvent } from '../protocol/index.js';
-import type { HandoffService } from './handoff-service.js';
+import type { HandoffViews } from './handoff-views.js';
+import type { PresenceService } from './presence-service.js';
 
 /**
  * The hand-off side of one widget socket: pushes `handoff.updated` (status, place in line, ETA)
@@ -8,7 +9,7 @@ import type { HandoffService } from './handoff-service.js';
  * read frames. Everything arrives through the bus, so the agent may be on another node.
  */
 export function linkWidgetToHandoff(
-  deps: { bus: EventBus; handoff: HandoffService },
+  deps: { bus: EventBus; handoff: { views: HandoffViews; presence: PresenceService } },
   scope: { tenantId: string; conversationId: string; contactId: string },
   send: (payload: unknown) => void,
 ): { handleFrame: (json: unknown) => boolean; stop: () => void } {
@@ -26,7 +27,7 @@ export function linkWidgetToHandoff(
     running = (async () => {
       do {
         again = false;
-        const state = await deps.handoff.widgetState(scope.tenantId, scope.conversationId);
+        const state = await deps.handoff.views.widgetState(scope.tenantId, scope.conversationId);
         if (stopped || !state) continue;
         const encoded = JSON.stringify(state);
         if (encoded === last) continue;
@@ -75,8 +76,8 @@ export function linkWidgetToHandoff(
       const frame = parsed.data;
       const work =
         frame.type === 'typing.update'
-          ? deps.handoff.typing(scope.tenantId, scope.conversationId, { kind: 'contact', id: scope.contactId }, frame.active)
-          : deps.handoff.markRead(scope.tenantId, scope.conversationId, { kind: 'contact', id: scope.contactId }, frame.seq);
+          ? deps.handoff.presence.typing(scope.tenantId, scope.conversationId, { kind: 'contact', id: scope.contactId }, frame.active)
+          : deps.handoff.presence.markRead(scope.tenantId, scope.conversationId, { kind: 'contact', id: scope.contactId }, frame.seq);
       work.catch(() => send({ type: 'error', code: 'CS_INTERNAL', message: 'internal error' }));
       return true;
     },

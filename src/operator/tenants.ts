@@ -5,7 +5,8 @@ import { requirePlan } from './plans.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const TENANT_DOMAINS = ['ecommerce', 'finance', 'medical', 'travel', 'telecom', 'general'] as const;
+// One list for tenant.yaml and the operator API: a domain one accepts the other must too.
+export { TENANT_DOMAINS } from '../tenancy/tenant-domains.js';
 
 /** A tenant as the operator sees it: with its plan. */
 export interface OperatorTenant extends Tenant {

@@ -4,6 +4,7 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { stringify as stringifyYaml } from 'yaml';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import type { Db } from '../store/database.js';
+import { parseTenantSettings } from '../tenancy/tenant-settings.js';
 import { requireTenantBySlug } from '../tenancy/tenants.js';
 
 export interface ExportResult {
@@ -14,7 +15,8 @@ export interface ExportResult {
 /** Writes a tenant back out as a pack folder that re-imports to the same state. */
 export async function exportPack(db: Db, slug: string, directory: string): Promise<ExportResult> {
   const tenant = await requireTenantBySlug(db, slug);
-  const settings = tenant.settings as Record<string, any>;
+  // Settings that do not parse are reported, not exported: a pack written from them would not load.
+  const settings = parseTenantSettings(tenant.settings, tenant.slug);
   const files: string[] = [];
   const write = (relative: string, content: string) => {
     const safe = path.posix.normalize(relative);
@@ -28,7 +30,7 @@ export async function exportPack(db: Db, slug: string, directory: string): Promi
   };
 
   const channels = await db.selectFrom('channels').select(['kind', 'name']).where('tenant_id', '=', tenant.id).orderBy('created_at').orderBy('name').execute();
-  const { style, dictionary, connectorTables, timezone, gate, messages, ...extra } = settings;
+  const { version: _version, style, dictionary, connectorTables, timezone, gate, messages, connectors, ...extra } = settings;
   write(
     'tenant.yaml',
     stringifyYaml({
@@ -41,6 +43,7 @@ export async function exportPack(db: Db, slug: string, directory: string): Promi
       messages,
       channels,
       ...extra,
+      ...(connectors.length > 0 ? { connectors } : {}),
     }),
   );
 
@@ -79,8 +82,7 @@ export async function exportPack(db: Db, slug: string, directory: string): Promi
   const playbooks = await db.selectFrom('playbooks').select(['name', 'source']).where('tenant_id', '=', tenant.id).orderBy('name').execute();
   for (const playbook of playbooks) write(`playbooks/${playbook.name}.yaml`, playbook.source);
 
-  const tables = (connectorTables ?? {}) as Record<string, string[]>;
-  for (const [name, columns] of Object.entries(tables)) {
+  for (const [name, columns] of Object.entries(connectorTables)) {
     const records = await db
       .selectFrom('connector_records')
       .select(['data'])
@@ -91,7 +93,7 @@ export async function exportPack(db: Db, slug: string, directory: string): Promi
     write(`data/${name}.csv`, stringifyCsv([columns, ...records.map((record) => columns.map((column) => record.data[column] ?? ''))]));
   }
 
-  if (Array.isArray(dictionary) && dictionary.length > 0) write('dictionary.txt', `${dictionary.join('\n')}\n`);
+  if (dictionary.length > 0) write('dictionary.txt', `${dictionary.join('\n')}\n`);
   if (style) write('style.yaml', stringifyYaml(style));
   return { directory, files };
 }

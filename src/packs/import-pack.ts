@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { recordAudit } from '../tenancy/audit.js';
+import { toStoredTenantSettings } from '../tenancy/tenant-settings.js';
 import type { TenantPack } from './load-pack.js';
+import { settingsFromPack } from './pack-settings.js';
 
 export interface ChangeCount {
   added: number;
@@ -34,16 +36,10 @@ const emptyCount = (): ChangeCount => ({ added: 0, changed: 0, removed: 0, uncha
  */
 export async function importPack(db: Db, pack: TenantPack, options: { actor: string }): Promise<ImportResult> {
   return db.transaction().execute(async (trx) => {
-    const { slug, name, locale, domain, timezone, gate, messages, channels, ...extra } = pack.tenant;
-    const settings = {
-      ...extra,
-      timezone,
-      ...(gate === undefined ? {} : { gate }),
-      messages,
-      style: pack.style,
-      dictionary: pack.dictionary,
-      connectorTables: Object.fromEntries(pack.tables.map((table) => [table.name, table.columns])),
-    };
+    const { slug, name, locale, domain, channels } = pack.tenant;
+    // loadPack checked these already; checking again here keeps a hand-built pack from storing
+    // settings that would fail when the tenant's runtime loads.
+    const settings = toStoredTenantSettings(settingsFromPack(pack), slug);
     const existing = await trx.selectFrom('tenants').select(['id']).where('slug', '=', slug).forUpdate().executeTakeFirst();
     const tenantId = existing?.id ?? randomUUID();
     if (existing) {

@@ -1,12 +1,23 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { parseFaqSheet, type FaqEntry } from '../knowledge/faq-sheet.js';
 import { validatePlaybook } from '../playbooks/playbook-schema.js';
 import { builtinTools } from '../tools/index.js';
-import { intentSchema, intentsFileSchema, styleFileSchema, tenantFileSchema, type IntentDefinition, type StyleGuide, type TenantFile } from './pack-schema.js';
+import { checkTenantSettings, TENANT_SETTINGS_VERSION } from '../tenancy/tenant-settings.js';
+import {
+  intentSchema,
+  intentsFileSchema,
+  styleFileSchema,
+  TENANT_FILE_FIELDS,
+  tenantFileSchema,
+  type IntentDefinition,
+  type StyleGuide,
+  type TenantFile,
+} from './pack-schema.js';
+import { settingsFromPack } from './pack-settings.js';
 
 /** A problem found in a pack, located by file and (where known) line. */
 export interface PackProblem {
@@ -80,8 +91,18 @@ export function loadPack(directory: string): LoadedPack {
 
   const tenantText = read('tenant.yaml') ?? read('tenant.yml');
   let tenant: TenantFile | null = null;
+  let tenantLine: Locate = () => null;
   if (tenantText === null) error('tenant.yaml', null, 'missing: every pack needs tenant.yaml with at least slug and name');
-  else tenant = parseYamlFile('tenant.yaml', tenantText, tenantFileSchema, error);
+  else {
+    tenant = parseYamlFile('tenant.yaml', tenantText, tenantFileSchema, error, undefined, (raw, locate, locateKey) => {
+      tenantLine = locate;
+      // A misspelt section (`handof:`) would otherwise leave its defaults in force without a word.
+      for (const key of Object.keys(raw as Record<string, unknown>)) {
+        if (TENANT_FILE_FIELDS.has(key)) continue;
+        warning('tenant.yaml', locateKey(key), `unknown field "${key}": kefu does not read it`);
+      }
+    });
+  }
 
   const intentsText = read('intents.yaml') ?? read('intents.yml');
   let intents: IntentDefinition[] = [];
@@ -126,7 +147,7 @@ export function loadPack(directory: string): LoadedPack {
       continue;
     }
     const heading = /^#\s+(.+)$/m.exec(content);
-    documents.push({ path: relative, title: heading ? heading[1]!.trim() : null, content });
+    documents.push({ path: relative, title: heading ? heading[1].trim() : null, content });
   }
 
   const playbooks: PackPlaybook[] = [];
@@ -136,7 +157,7 @@ export function loadPack(directory: string): LoadedPack {
     const lineCounter = new LineCounter();
     const document = parseDocument(source, { lineCounter });
     if (document.errors.length > 0) {
-      for (const problem of document.errors) error(relative, problem.linePos?.[0]?.line ?? null, problem.message.split('\n')[0]!);
+      for (const problem of document.errors) error(relative, problem.linePos?.[0]?.line ?? null, problem.message.split('\n')[0]);
       continue;
     }
     const definition = document.toJS() as unknown;
@@ -196,6 +217,19 @@ export function loadPack(directory: string): LoadedPack {
   const intentNames = new Set(intents.map((intent) => intent.name));
   for (const entry of faq) if (intentNames.has(entry.id)) error('faq.csv', entry.row, `FAQ id "${entry.id}" is also an intent name`);
 
+  // The settings as they will be stored must read back; the tenant file schema shares their
+  // parts, so this only speaks when the two drift apart, and then it names the field.
+  if (tenant !== null) {
+    const stored = { ...settingsFromPack({ tenant, style, dictionary, tables }), version: TENANT_SETTINGS_VERSION };
+    const checked = checkTenantSettings(stored);
+    for (const problem of checked.problems) {
+      const [head, ...rest] = problem.path.split('.');
+      const inStyle = head === 'style';
+      const keyPath = (inStyle ? rest : [head, ...rest]).map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+      error(inStyle ? 'style.yaml' : 'tenant.yaml', inStyle ? null : tenantLine(keyPath), `${problem.path}: ${problem.message}`);
+    }
+  }
+
   const hasErrors = problems.some((problem) => problem.severity === 'error');
   if (hasErrors || tenant === null) return { pack: null, problems };
   return { pack: { tenant, intents, faq, documents, playbooks, tables, dictionary, style }, problems };
@@ -216,20 +250,27 @@ function listFiles(directory: string, folder: string, extensions: readonly strin
   return found.sort();
 }
 
+/** The line of a key path in a parsed YAML file, or null. */
+type Locate = (keyPath: (string | number)[]) => number | null;
+
 function parseYamlFile<T extends z.ZodTypeAny>(
   file: string,
   text: string,
   schema: T,
   error: (file: string, line: number | null, message: string) => void,
   onInvalid?: (raw: unknown) => void,
+  onParsed?: (raw: unknown, locate: Locate, locateKey: (key: string) => number | null) => void,
 ): z.infer<T> | null {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter });
   if (document.errors.length > 0) {
-    for (const problem of document.errors) error(file, problem.linePos?.[0]?.line ?? null, problem.message.split('\n')[0]!);
+    for (const problem of document.errors) error(file, problem.linePos?.[0]?.line ?? null, problem.message.split('\n')[0]);
     return null;
   }
-  const raw = document.toJS() ?? {};
+  const raw: unknown = document.toJS() ?? {};
+  if (onParsed && typeof raw === 'object' && !Array.isArray(raw)) {
+    onParsed(raw, (keyPath) => lineOf(document, lineCounter, keyPath), (key) => lineOfKey(document, lineCounter, key));
+  }
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   onInvalid?.(raw);
@@ -238,6 +279,15 @@ function parseYamlFile<T extends z.ZodTypeAny>(
     error(file, lineOf(document, lineCounter, issue.path as (string | number)[]), `${where}${issue.message}`);
   }
   return null;
+}
+
+/** Line of a top-level key (not of its value, which may start on the next line). */
+function lineOfKey(document: Document, lineCounter: LineCounter, key: string): number | null {
+  const contents = document.contents;
+  if (!isMap(contents)) return null;
+  const pair = contents.items.find((item) => isScalar(item.key) && item.key.value === key);
+  const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+  return range ? lineCounter.linePos(range[0]).line : null;
 }
 
 /** Line of the deepest node of `keyPath` that exists in the YAML document. */

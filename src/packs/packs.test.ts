@@ -127,6 +127,72 @@ describe('invalid packs', () => {
     expect(problems.find((p) => p.file === 'data/orders.csv')?.line).toBe(3);
   });
 
+  it('reports a bad handoff: section by field and line, with Chinese and Traditional queue names', () => {
+    const directory = pack('bad-handoff', {
+      'tenant.yaml': [
+        'slug: bad-handoff',
+        'name: 小满优品',
+        'handoff:',
+        '  default_queue: 投訴',
+        '  queues:',
+        '    - name: 售后',
+        '      assignment: 最闲优先',
+        '    - name: 投诉',
+        '      sla:',
+        '        first_response_seconds: 0',
+        '    - name: 售后',
+        '',
+      ].join('\n'),
+    });
+    const { pack: loaded, problems } = loadPack(directory);
+    expect(loaded).toBeNull();
+    const at = (field: string) => problems.find((p) => p.file === 'tenant.yaml' && p.message.startsWith(`${field}: `));
+    expect(at('handoff.queues.0.assignment')).toMatchObject({ severity: 'error', line: 7 });
+    expect(at('handoff.queues.1.sla.first_response_seconds')).toMatchObject({ severity: 'error', line: 10 });
+    // The duplicate and the unknown default are only found once every queue parses.
+    const fixed = pack('bad-handoff-names', {
+      'tenant.yaml': 'slug: bad-handoff-names\nname: 小满优品\nhandoff:\n  default_queue: 投訴\n  queues:\n'
+        + '    - name: 售后\n    - name: 投诉\n    - name: 售后\n',
+    });
+    const named = loadPack(fixed).problems;
+    expect(named).toEqual(
+      expect.arrayContaining([
+        {
+          severity: 'error',
+          file: 'tenant.yaml',
+          line: 8,
+          message: 'handoff.queues.2.name: queue 售后 is defined twice',
+        },
+        {
+          severity: 'error',
+          file: 'tenant.yaml',
+          line: 4,
+          message: 'handoff.default_queue: default_queue 投訴 is not one of the queues',
+        },
+      ]),
+    );
+  });
+
+  it('refuses a time zone it does not know, and warns about a field it does not read', () => {
+    const { pack: loaded, problems } = loadPack(
+      pack('bad-timezone', {
+        'tenant.yaml': 'slug: bad-timezone\nname: 青禾银行\ntimezone: 北京时间\nhandof:\n  default_queue: 通用\n',
+      }),
+    );
+    expect(loaded).toBeNull();
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          severity: 'error',
+          file: 'tenant.yaml',
+          line: 3,
+          message: expect.stringMatching(/^timezone: /),
+        }),
+        { severity: 'warning', file: 'tenant.yaml', line: 4, message: 'unknown field "handof": kefu does not read it' },
+      ]),
+    );
+  });
+
   it('says what is missing in an empty folder', () => {
     const { pack: loaded, problems } = loadPack(pack('empty', { 'README.md': '' }));
     expect(loaded).toBeNull();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
+import { parseTenantSettings } from '../tenancy/tenant-settings.js';
 
 export interface TierCost {
   tier: string;
@@ -83,8 +84,8 @@ export async function costReport(
 
 /** The tenant's price sheet (its pack's `prices`), else the server's configured prices. */
 export async function tenantPrices(db: Db, tenantId: string, config: { llm: { inputPricePer1k: number; outputPricePer1k: number } }) {
-  const row = await db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirst();
-  const prices = (row?.settings as { prices?: { llm_input_per_1k: number; llm_output_per_1k: number } } | undefined)?.prices;
+  const row = await db.selectFrom('tenants').select(['slug', 'settings']).where('id', '=', tenantId).executeTakeFirst();
+  const prices = row ? parseTenantSettings(row.settings, row.slug).prices : undefined;
   return prices
     ? { inputPricePer1k: prices.llm_input_per_1k, outputPricePer1k: prices.llm_output_per_1k }
     : { inputPricePer1k: config.llm.inputPricePer1k, outputPricePer1k: config.llm.outputPricePer1k };

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes, KefuError } from '../errors/index.js';
 import type { Db } from '../store/database.js';
 import { hasScope, verifyApiKey, type ApiKeyPrincipal, type Scope } from '../tenancy/index.js';
+import { bearerToken } from './zones/bearer-token.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,16 +15,19 @@ declare module 'fastify' {
   }
 }
 
-/** preHandler for /v1: a bearer tenant key with one of the route's scopes. */
+/**
+ * onRequest for the tenant API zone (/v1): a bearer tenant key with one of the route's scopes.
+ * It runs before the body is read and validated, so a caller without a key learns nothing about
+ * a route's schema and cannot make the server read a large body.
+ */
 export function apiKeyAuth(db: Db) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) {
+    const token = bearerToken(request);
+    if (!token) {
       reply.header('www-authenticate', 'Bearer realm="kefu"');
       throw new KefuError(ErrorCodes.unauthorized, 'missing or malformed bearer API key', { status: 401 });
     }
-    const check = await verifyApiKey(db, match[1]!);
+    const check = await verifyApiKey(db, token);
     if (!check.ok && check.reason === 'tenant_suspended') {
       // Only a valid, unexpired, unrevoked key learns that its tenant is suspended.
       throw new KefuError(ErrorCodes.tenantSuspended, 'this tenant is suspended; contact your service provider', { status: 403 });

@@ -16,14 +16,9 @@ import type { UsageWebhooks } from '../metering/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { localControlRoutes, type LocalControl } from './routes/local-control.js';
 import { errorToProblem, problem, sendProblem } from './problem.js';
-import { csatRoutes } from './routes/csat.js';
 import { demoRoutes } from './routes/demo.js';
 import { staticRoutes } from './routes/static.js';
-import { operatorRoutes } from './routes/operator.js';
-import { v1Routes } from './routes/v1.js';
-import { knowledgeRoutes } from './routes/knowledge.js';
-import { widgetRoutes } from './routes/widget.js';
-import { agentAdminRoutes, agentRoutes } from './routes/agent.js';
+import { registerZones } from './zones/index.js';
 import type { HandoffService } from '../handoff/index.js';
 
 /** What the HTTP layer needs; built by the composition root (src/server/kefu.ts) or a test. */
@@ -40,8 +35,11 @@ export interface AppDeps {
   limits?: RequestLimits;
   /** Tenants' usage webhooks, for the /v1/usage/webhook routes. */
   usageWebhooks?: UsageWebhooks;
-  /** Registers a callback run when the server shuts down (closes streams and sockets). */
-  onShutdown: (callback: () => void) => void;
+  /**
+   * Registers a callback run when the server shuts down (closes streams and sockets). Returns its
+   * disposer: a stream or socket that closes first calls it, so nothing of it stays behind.
+   */
+  onShutdown: (callback: () => void) => () => void;
   metrics?: Metrics;
   /** CLI commands run for a CLI on this machine while this server owns the embedded database. */
   localControl?: LocalControl;
@@ -50,6 +48,21 @@ export interface AppDeps {
   /** A pino logger (structured JSON logs with request ids), or nothing for silence. */
   logger?: FastifyBaseLogger;
   version?: string;
+}
+
+/** A route as registered, hidden from the OpenAPI document or not (for tests that must see every door). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  hidden: boolean;
+  websocket: boolean;
+}
+
+const routeTables = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route of an app built by createApp, including the hidden ones (WebSockets, pages, the CLI socket). */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return routeTables.get(app) ?? [];
 }
 
 /**
@@ -72,6 +85,20 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+  });
+  const routes: RegisteredRoute[] = [];
+  routeTables.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      // HEAD routes are the GET routes' twins, with the same hooks.
+      if (method === 'HEAD') continue;
+      routes.push({
+        method,
+        url: route.url,
+        hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide) || Boolean(route.websocket),
+        websocket: Boolean(route.websocket),
+      });
+    }
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -118,12 +145,16 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
         title: 'kefu API',
         version: deps.version ?? '0.1.0',
         description: 'kefu 客服: conversations, messages and turn traces. Errors are RFC 9457 problem+json with a stable `code`.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
+      // Where this installation is reached from outside, else relative to the document itself.
+      servers: [{ url: deps.config.server.publicUrl ?? '/' }],
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (kefu_sk_…)' },
           agentSession: { type: 'http', scheme: 'bearer', description: 'Agent console session (kefu_at_…) from POST /v1/agent/sessions, for /v1/agent only' },
           operatorKey: { type: 'http', scheme: 'bearer', description: 'Operator (reseller) key (kefu_op_…), for /operator/v1 only' },
+          widgetToken: { type: 'http', scheme: 'bearer', description: 'Widget contact token from POST /widget/v1/sessions, for /widget/v1 only' },
         },
       },
     },
@@ -135,8 +166,9 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyWebsocket, { options: { maxPayload: 256 * 1024 } });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['operations'], summary: 'Readiness: the database answers' } }, async (_request, reply) => {
+  const operations = (operationId: string, summary: string) => ({ operationId, tags: ['operations'], summary, security: [] });
+  app.get('/healthz', { schema: operations('getHealth', 'Liveness') }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: operations('getReadiness', 'Readiness: the database answers') }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(deps.database.db);
       return { status: 'ready', database: deps.database.kind };
@@ -144,21 +176,13 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
       return sendProblem(reply, problem(503, ErrorCodes.internal, 'database unavailable'));
     }
   });
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+  app.get('/metrics', { schema: operations('getMetrics', 'Prometheus metrics') }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
 
-  await app.register(async (scope) => v1Routes(scope, deps), { prefix: '/v1' });
-  await app.register(async (scope) => knowledgeRoutes(scope, deps), { prefix: '/v1' });
-  await app.register(async (scope) => widgetRoutes(scope, deps), { prefix: '/widget/v1' });
-  await app.register(async (scope) => csatRoutes(scope, deps), { prefix: '/widget/v1' });
-  if (deps.handoff) {
-    const withHandoff = { ...deps, handoff: deps.handoff };
-    await app.register(async (scope) => agentAdminRoutes(scope, withHandoff), { prefix: '/v1' });
-    await app.register(async (scope) => agentRoutes(scope, withHandoff), { prefix: '/v1/agent' });
-  }
-  await app.register(async (scope) => operatorRoutes(scope, deps), { prefix: '/operator/v1' });
+  // The trust zones: tenant API (/v1), agent console (/v1/agent), widget (/widget/v1), operator (/operator/v1).
+  await registerZones(app, deps);
   if (deps.localControl) {
     const control = deps.localControl;
     await app.register(async (scope) => localControlRoutes(scope, control));

@@ -14,8 +14,11 @@ import { acquireDataDirLock, type DataDirLock } from '../store/data-dir-lock.js'
 import { migrateToLatest, openDatabase, type Database, type Db } from '../store/database.js';
 import { createApiKey, findTenantBySlug } from '../tenancy/index.js';
 import { createApp } from './create-app.js';
+import { datePackDataAsOf, demoToday } from './demo-dates.js';
+import { redactingLoggerOptions } from './log-redaction.js';
+import { ShutdownRegistry } from './shutdown-registry.js';
 import type { LocalControl } from './routes/local-control.js';
-import { HandoffService, ensureDemoAgent, startAssistDrafter } from '../handoff/index.js';
+import { createHandoffService, ensureDemoAgent, startAssistDrafter, type HandoffService } from '../handoff/index.js';
 import { createMetering, type Metering } from './limits.js';
 import { createLocalGgufModel, createOpenAiCompatibleModel, type ChatModel } from '../llm/index.js';
 
@@ -36,6 +39,8 @@ export interface Kefu {
   handoff: HandoffService;
   /** The data directory's owner lock when this process opened the embedded database, else null. */
   lock: DataDirLock | null;
+  /** Closers of the open streams and sockets (each removes its own when it closes). */
+  shutdown: ShutdownRegistry;
   /** Stops streams, waits for in-flight turns, closes the server and the database. */
   close(): Promise<void>;
 }
@@ -83,6 +88,7 @@ export async function openConfiguredDatabase(
       db: database.db,
       kind: database.kind,
       lock,
+      ...(database.backup ? { backup: database.backup } : {}),
       close: async () => {
         try {
           await database.close();
@@ -101,7 +107,7 @@ export async function openConfiguredDatabase(
 export async function createKefu(config: KefuConfig, options: StartOptions = {}): Promise<Kefu> {
   const database = options.database ?? (await openConfiguredDatabase(config, options.owner));
   await migrateToLatest(database.db);
-  const logger = options.logger === false ? false : pino({ level: config.log.level, redact: ['req.headers.authorization', 'body.text'], ...(options.logger ?? {}) });
+  const logger = options.logger === false ? false : pino({ ...redactingLoggerOptions(config.log.level), ...(options.logger ?? {}) });
   const { bus, jobs } = await createBusAndJobs(config, logger).catch(async (error: unknown) => {
     if (!options.database) await database.close();
     throw error;
@@ -121,7 +127,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     onError: (error, context) => (logger ? logger.error({ err: error }, context) : undefined),
     webhooks: { allowPrivateNetwork: config.metering.webhookAllowPrivateNetwork },
   });
-  const handoff = new HandoffService({
+  const handoff = createHandoffService({
     db: database.db,
     bus,
     runtimes,
@@ -145,7 +151,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   });
   const widgetSecret = config.widget.tokenSecret ?? (await instanceSecret(database.db, 'widget_token_secret'));
 
-  const demo = config.demo.load ? await loadDemoTenants(database.db, bus, config.demo.packsDir) : [];
+  const demo = config.demo.load ? await loadDemoTenants(database.db, bus, config.demo.packsDir, config.demo.today ?? demoToday()) : [];
 
   // Knowledge sources with a cron schedule re-sync on the job queue; a tenant whose data changed
   // (here, on another node, or from the CLI) gets its runtime rebuilt in the background.
@@ -179,7 +185,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   handoff.start();
   const stopAssistDrafter = startAssistDrafter({ db: database.db, bus, runtimes, ...(config.demo.today ? { today: config.demo.today } : {}), onError: (error) => report(error, 'assist draft failed') });
 
-  const shutdownCallbacks = new Set<() => void>();
+  const shutdown = new ShutdownRegistry();
   const app = await createApp({
     config,
     database,
@@ -190,7 +196,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     handoff,
     limits: metering.limits,
     usageWebhooks: metering.webhooks,
-    onShutdown: (callback) => shutdownCallbacks.add(callback),
+    onShutdown: (callback) => shutdown.add(callback),
     ...(options.localControl ? { localControl: options.localControl } : {}),
     ...(logger === false ? {} : { logger }),
   });
@@ -201,13 +207,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
       for (const timer of timers) clearInterval(timer);
       await handoff.stop();
       stopAssistDrafter();
-      for (const callback of shutdownCallbacks) {
-        try {
-          callback();
-        } catch {
-          // a stream that is already gone
-        }
-      }
+      shutdown.runAll();
       await conversations.drain();
       await app.close();
       await metering.close();
@@ -219,7 +219,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     return closing;
   };
   const lock = 'lock' in database ? (database as ConfiguredDatabase).lock : null;
-  return { app, config, database, bus, jobs, conversations, runtimes, demo, model, metering, handoff, lock, close };
+  return { app, config, database, bus, jobs, conversations, runtimes, demo, model, metering, handoff, lock, shutdown, close };
 }
 
 /**
@@ -280,7 +280,7 @@ async function instanceSecret(db: Db, key: string): Promise<string> {
  * key. Demo keys are kept in plaintext in system_settings so the console can print them on every
  * start: they exist only when demo loading is on (KEFU_DEMO=false turns it off).
  */
-export async function loadDemoTenants(db: Db, bus: EventBus, packsDir: string): Promise<DemoTenant[]> {
+export async function loadDemoTenants(db: Db, bus: EventBus, packsDir: string, today?: string): Promise<DemoTenant[]> {
   const root = path.resolve(packsDir);
   if (!existsSync(root)) return [];
   const demo: DemoTenant[] = [];
@@ -291,7 +291,8 @@ export async function loadDemoTenants(db: Db, bus: EventBus, packsDir: string): 
       const detail = problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''} ${p.message}`).join('; ');
       throw new Error(`demo pack ${entry.name} is invalid: ${detail}`);
     }
-    const result = await importPack(db, pack, { actor: 'system:demo' });
+    // The demo's orders are dated relative to today, so each of its cases (late, lost, delivered, returning) exists.
+    const result = await importPack(db, today ? datePackDataAsOf(pack, today) : pack, { actor: 'system:demo' });
     await bus.publish({ type: 'tenant.updated', tenantId: result.tenantId });
     const settingKey = `demo_api_key:${pack.tenant.slug}`;
     let stored = await db.selectFrom('system_settings').select('value').where('key', '=', settingKey).executeTakeFirst();

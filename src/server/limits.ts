@@ -8,6 +8,7 @@ import { closeRedis, connectRedis, createRedisConnection } from '../redis/index.
 import type { Db } from '../store/database.js';
 import { hashApiKey } from '../tenancy/index.js';
 import { problem } from './problem.js';
+import { bearerToken } from './zones/bearer-token.js';
 
 /** What the request path needs to enforce per-tenant and per-key rates (built in src/server/kefu.ts). */
 export interface RequestLimits {
@@ -146,9 +147,8 @@ export class RecentKeys {
 const rateTaken = new WeakSet<FastifyRequest>();
 
 function bearerHash(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match ? hashApiKey(match[1]!) : null;
+  const token = bearerToken(request);
+  return token ? hashApiKey(token) : null;
 }
 
 /** How long a refusal on the flood path is held back (see earlyRateLimitHook). */
@@ -183,7 +183,7 @@ export function earlyRateLimitHook(limits: RequestLimits) {
   };
 }
 
-/** preHandler for /v1, registered after authentication: rates per tenant and per key. */
+/** onRequest for /v1, registered after authentication: rates per tenant and per key. */
 export function rateLimitHook(limits: RequestLimits) {
   return async function limitRate(request: FastifyRequest): Promise<void> {
     const principal = request.principal;

@@ -3,6 +3,7 @@ import { ErrorCodes, KefuError } from '../errors/index.js';
 import { verifyOperatorKey, type OperatorPrincipal } from '../operator/index.js';
 import type { Db } from '../store/database.js';
 import { recordAudit, type AuditEntry } from '../tenancy/index.js';
+import { bearerToken } from './zones/bearer-token.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,14 +13,13 @@ declare module 'fastify' {
 }
 
 /**
- * preHandler for /operator/v1: a bearer operator key (`kefu_op_…`). Tenant keys never pass (their
+ * onRequest for the operator zone (/operator/v1): a bearer operator key (`kefu_op_…`). Tenant keys never pass (their
  * prefix differs and they live in another table), and operator keys never pass /v1.
  */
 export function operatorAuth(db: Db, bootstrapKey: string | undefined) {
   return async function authenticateOperator(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    const check = match ? await verifyOperatorKey(db, match[1]!, bootstrapKey) : null;
+    const token = bearerToken(request);
+    const check = token ? await verifyOperatorKey(db, token, bootstrapKey) : null;
     if (!check?.ok) {
       if (check) request.log.info({ reason: check.reason }, 'operator key rejected');
       reply.header('www-authenticate', 'Bearer realm="kefu-operator"');
@@ -34,7 +34,7 @@ export function operatorAuth(db: Db, bootstrapKey: string | undefined) {
  * behind the request (`operator:<id>`, `key:<id>`, `agent:<id>`), its IP, user agent and request id.
  */
 export function auditSource(request: FastifyRequest): Pick<AuditEntry, 'actor' | 'sourceIp' | 'userAgent' | 'requestId'> {
-  // The agent principal is decorated by the agent routes (src/server/routes/agent.ts); read it structurally.
+  // The agent principal is decorated by the agent zone (src/server/zones/agent-zone.ts); read it structurally.
   const agent = (request as { agent?: { agentId?: string } | null }).agent;
   const actor = request.operator
     ? `operator:${request.operator.keyId}`
@@ -48,7 +48,7 @@ export function auditSource(request: FastifyRequest): Pick<AuditEntry, 'actor' |
 }
 
 /**
- * Audit hook for /v1 (and other tenant-key zones): every successful change made by an admin-level
+ * Audit hook of the tenant API zone (/v1): every successful change made by an admin-level
  * route (one whose scopes include `admin` or `kb:write`) is written to the audit log with who and
  * from where. Routes that record a richer entry themselves set `config.audited = true`.
  * Register it on `onSend` so the entry exists before the client sees its 2xx; it also works on

@@ -94,6 +94,8 @@ export interface ConversationsTable {
   assignee_kind: 'agent' | 'bot' | 'none';
   assignee_id: string | null;
   state: Json<Record<string, unknown>>;
+  /** Bumped by every write of `state`; a turn writes only over the version it read (compare-and-set). */
+  state_version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
   last_message_at: Timestamp;

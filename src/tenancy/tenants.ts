@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import type { Db } from '../store/database.js';
 import type { TenantRow } from '../store/schema.js';
+import { toStoredTenantSettings, type TenantSettingsInput } from './tenant-settings.js';
 
 export interface Tenant {
   id: string;
@@ -10,6 +11,10 @@ export interface Tenant {
   locale: string;
   domain: string;
   status: 'active' | 'suspended';
+  /**
+   * As stored, unparsed: read it through parseTenantSettings, which names this tenant and the
+   * field when it is wrong. Parsing here would make one tenant's bad settings break every listing.
+   */
   settings: Record<string, unknown>;
   createdAt: Date;
 }
@@ -40,7 +45,7 @@ export interface NewTenant {
   name: string;
   locale?: string;
   domain?: string;
-  settings?: Record<string, unknown>;
+  settings?: TenantSettingsInput;
 }
 
 export async function createTenant(db: Db, input: NewTenant): Promise<Tenant> {
@@ -56,7 +61,7 @@ export async function createTenant(db: Db, input: NewTenant): Promise<Tenant> {
       locale: input.locale ?? 'zh-CN',
       domain: input.domain ?? 'general',
       status: 'active',
-      settings: JSON.stringify(input.settings ?? {}),
+      settings: JSON.stringify(toStoredTenantSettings(input.settings ?? {}, input.slug)),
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createApp, registeredRoutes } from '../../src/server/create-app.js';
+import { ShutdownRegistry } from '../../src/server/shutdown-registry.js';
 import { createTestKefu, type TestKefu } from '../support/test-kefu.js';
 
 /**
@@ -23,6 +27,36 @@ const PUBLIC: Record<string, string> = {
   'POST /widget/v1/sessions': 'the widget\'s public session endpoint (tenant slugs are public); resuming another tenant\'s conversation is tested below',
   'POST /v1/agent/sessions': 'agent login: one 401 for wrong tenant, email or password (tested with the hand-off routes)',
 };
+
+/**
+ * Routes the OpenAPI document does not show (sockets, pages, tooling, CORS preflights) that take
+ * no credential, with why that is safe. Hidden routes inside a zone need no entry: they are
+ * swept like every other route of their zone.
+ */
+const HIDDEN_PUBLIC: Record<string, string> = {
+  'GET /': 'the demo shop page: static HTML, demo tenants only',
+  'GET /openapi.json': 'the API description, the same for everyone',
+  'GET /widget.js': 'the widget script, the same for every shop',
+  'GET /console': 'the agent console page; its API calls need an agent session',
+  'GET /console/assets/*': 'the console\'s static assets',
+  'OPTIONS /widget/v1/sessions': 'CORS preflight of the public session endpoint (a browser sends no credential)',
+  'OPTIONS /widget/v1/conversations/{conversationId}/csat': 'CORS preflight (a browser sends no credential)',
+};
+/** Swagger UI: a page over the public document. */
+const isSwaggerUi = (url: string) => url === '/docs' || url.startsWith('/docs/');
+
+/**
+ * Each zone by its prefix, longest first: a route under a prefix answers 401 problem+json to a
+ * caller without that zone's credential, before its body is read or its input validated.
+ */
+const ZONES: Array<{ prefix: string; zone: string }> = [
+  { prefix: '/v1/agent/', zone: 'agent' },
+  { prefix: '/v1/', zone: 'tenant' },
+  { prefix: '/widget/v1/', zone: 'widget' },
+  { prefix: '/operator/v1/', zone: 'operator' },
+];
+/** Outside every zone: the loopback-only CLI socket, authenticated by its first frame (tested below). */
+const LOCAL_CONTROL = 'GET /local/v1/cli';
 
 /** Parameter values that are not resource ids (the same value is used in both calls). */
 const NON_ID_PARAMS: Record<string, () => string> = {
@@ -431,5 +465,116 @@ describe('tenant isolation over every route in the OpenAPI document', () => {
     expect(frames.a!.code).toBe(4401);
     expect(frames.a).toEqual(frames.random);
     for (const frame of frames.a!.frames) for (const secret of aSecrets) expect(frame).not.toContain(secret);
+  });
+});
+
+describe('every door refuses a caller without its credential', () => {
+  let full: Awaited<ReturnType<typeof createApp>>;
+  let fullPort = 0;
+  const controlToken = `local-${randomUUID()}`;
+  const ran: string[][] = [];
+
+  beforeAll(async () => {
+    // The same app with the CLI control socket, which only `kefu serve` on the embedded database adds.
+    full = await createApp({
+      config: kefu.config,
+      database: kefu.database,
+      bus: kefu.bus,
+      jobs: kefu.jobs,
+      conversations: kefu.conversations,
+      widgetSecret: randomUUID(),
+      handoff: kefu.handoff,
+      limits: kefu.metering.limits,
+      usageWebhooks: kefu.metering.webhooks,
+      onShutdown: (() => {
+        const registry = new ShutdownRegistry();
+        return (callback: () => void) => registry.add(callback);
+      })(),
+      localControl: {
+        token: () => controlToken,
+        run: async (args, io) => {
+          ran.push(args);
+          io.stdout('运行了\n');
+          return 0;
+        },
+      },
+    });
+    await full.listen({ host: '127.0.0.1', port: 0 });
+    fullPort = (full.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => full?.close());
+
+  const openApiName = (method: string, url: string) => `${method} ${url.replace(/:(\w+)/g, '{$1}')}`;
+
+  it('classifies every registered route, hidden ones included', () => {
+    const names = registeredRoutes(full).map((route) => openApiName(route.method, route.url));
+    expect(names).toContain(LOCAL_CONTROL);
+    expect(names).toContain('GET /widget/v1/ws');
+    expect(names).toContain('GET /v1/agent/ws');
+    // The in-process kefu under test has the same routes, less the CLI socket.
+    const served = registeredRoutes(kefu.app).map((route) => openApiName(route.method, route.url));
+    expect(new Set(names)).toEqual(new Set([...served, LOCAL_CONTROL]));
+    const unclassified = registeredRoutes(full).filter((route) => {
+      const name = openApiName(route.method, route.url);
+      if (PUBLIC[name] || HIDDEN_PUBLIC[name] || name === LOCAL_CONTROL || isSwaggerUi(route.url)) return false;
+      return !ZONES.some((zone) => route.url.startsWith(zone.prefix));
+    });
+    expect(unclassified.map((route) => `${route.method} ${route.url}`), 'add the route to a zone, PUBLIC or HIDDEN_PUBLIC with a reason').toEqual([]);
+  });
+
+  it('answers 401 problem+json without schema details to every zone route called without its credential or with another zone\'s', async () => {
+    const failures: string[] = [];
+    let swept = 0;
+    for (const route of registeredRoutes(full)) {
+      const name = openApiName(route.method, route.url);
+      if (PUBLIC[name] || HIDDEN_PUBLIC[name] || name === LOCAL_CONTROL || isSwaggerUi(route.url)) continue;
+      const zone = ZONES.find((entry) => route.url.startsWith(entry.prefix))!.zone;
+      // Parameters and bodies that would fail validation: authentication must answer first.
+      const url = route.url.replace(/:(\w+)/g, 'x').replace('*', 'x');
+      const payload = ['POST', 'PUT', 'PATCH'].includes(route.method) ? { 未知字段: 1 } : undefined;
+      const foreign = zone === 'tenant' ? `Bearer ${B.widgetToken}` : zone === 'agent' || zone === 'widget' ? `Bearer ${B.key}` : `Bearer ${B.agentToken}`;
+      for (const authorization of [undefined, foreign]) {
+        const response = await full.inject({
+          method: route.method as 'GET',
+          url,
+          headers: authorization ? { authorization } : {},
+          ...(payload ? { payload } : {}),
+        });
+        swept++;
+        const label = `${route.method} ${route.url} (${zone} zone, ${authorization ? 'another zone\'s credential' : 'no credential'})`;
+        if (response.statusCode !== 401) {
+          failures.push(`${label}: ${response.statusCode} ${response.body.slice(0, 200)}`);
+          continue;
+        }
+        if (!String(response.headers['content-type']).startsWith('application/problem+json')) failures.push(`${label}: not problem+json`);
+        const body = response.json() as { code?: string; errors?: unknown };
+        if (body.code !== 'CS_UNAUTHORIZED' || body.errors !== undefined) failures.push(`${label}: ${response.body.slice(0, 200)}`);
+      }
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+    expect(swept).toBeGreaterThan(100);
+  });
+
+  it('runs the CLI socket only for a loopback client that sends the control token first', async () => {
+    const session = async (token: string) =>
+      new Promise<{ code: number; frames: string[] }>((resolve, reject) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${fullPort}/local/v1/cli`);
+        const frames: string[] = [];
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'run', token, args: ['status'], cwd: '/' })));
+        socket.on('message', (data: Buffer) => frames.push(data.toString()));
+        socket.on('close', (code: number) => resolve({ code, frames }));
+        socket.on('error', reject);
+      });
+    const refused = await session('不是令牌');
+    expect(refused.code).toBe(4401);
+    expect(refused.frames).toEqual([]);
+    expect(ran).toEqual([]);
+    const accepted = await session(controlToken);
+    expect(accepted.code).toBe(1000);
+    expect(ran).toEqual([['status']]);
+    expect(accepted.frames.map((frame) => JSON.parse(frame))).toEqual([
+      { type: 'stdout', data: '运行了\n' },
+      { type: 'exit', code: 0 },
+    ]);
   });
 });

@@ -1,13 +1,2 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The repository root (this file is test/support/datasets.ts). */
-export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/**
- * A file of the team's shared datasets, which sit beside the repository (`../shared/datasets`)
- * on developer machines and in CI; KEFU_DATASETS overrides the folder.
- */
-export function datasetPath(...parts: string[]): string {
-  return path.join(process.env.KEFU_DATASETS ?? path.resolve(repositoryRoot, '../shared/datasets'), ...parts);
-}
+// The helper lives in src/ so that training scripts there need nothing from test/.
+export { datasetPath, repositoryRoot } from '../../src/datasets/dataset-path.js';

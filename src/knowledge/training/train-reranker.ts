@@ -3,7 +3,7 @@
 // customer-service questions; BQ dev is never trained on), then reports BQ dev.
 //   npx tsx src/knowledge/training/train-reranker.ts [--write] [--depth 30] [--queries 17000]
 import { readFile, writeFile } from 'node:fs/promises';
-import { datasetPath } from '../../../test/support/datasets.js';
+import { datasetPath } from '../../datasets/index.js';
 import { analyzeText } from '../analyzer.js';
 import { parseFaqSheet } from '../faq-sheet.js';
 import { RERANK_FEATURES, rerankFeatures, softMatches, type WordAssociations } from '../rerank-features.js';
@@ -184,7 +184,13 @@ for (const start of links.keys()) {
   const stack = [start];
   component.set(start, component.size);
   const label = component.get(start)!;
-  while (stack.length > 0) for (const next of links.get(stack.pop()!) ?? []) if (!component.has(next)) (component.set(next, label), stack.push(next));
+  while (stack.length > 0) {
+    for (const next of links.get(stack.pop()!) ?? []) {
+      if (component.has(next)) continue;
+      component.set(next, label);
+      stack.push(next);
+    }
+  }
 }
 const metrics = { first: { r1: 0, r5: 0, mrr: 0, top1InComponent: 0 }, reranked: { r1: 0, r5: 0, mrr: 0, top1InComponent: 0 } };
 for (const query of bqQueries) {

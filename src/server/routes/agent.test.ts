@@ -580,13 +580,13 @@ describe('live: the console and widget WebSockets', () => {
 
     // Before the timeout nothing moves.
     await new Promise((resolve) => setTimeout(resolve, RECLAIM_MS / 3));
-    await kefu.handoff.runChecks();
+    await kefu.handoff.sla.runChecks();
     expect((await kefu.database.db.selectFrom('handoffs').select('status').where('conversation_id', '=', dropped.id).where('status', 'in', ['waiting', 'assigned']).executeTakeFirstOrThrow()).status).toBe('assigned');
 
     await new Promise((resolve) => setTimeout(resolve, RECLAIM_MS + 500));
     const heard: DomainEvent[] = [];
     const unsubscribe = kefu.bus.subscribe((event) => heard.push(event));
-    const result = await kefu.handoff.runChecks();
+    const result = await kefu.handoff.sla.runChecks();
     unsubscribe();
     expect(result.reclaimed).toBeGreaterThanOrEqual(1);
     const droppedHandoff = await kefu.database.db.selectFrom('handoffs').selectAll().where('conversation_id', '=', dropped.id).where('status', 'in', ['waiting', 'assigned']).executeTakeFirstOrThrow();
@@ -605,10 +605,10 @@ describe('live: the console and widget WebSockets', () => {
     const handoff = await kefu.database.db.selectFrom('handoffs').selectAll().where('conversation_id', '=', conversation.id).executeTakeFirstOrThrow();
     const heard: DomainEvent[] = [];
     const unsubscribe = kefu.bus.subscribe((event) => heard.push(event));
-    await kefu.handoff.runChecks(new Date(handoff.first_response_due_at.getTime() - 1000));
+    await kefu.handoff.sla.runChecks(new Date(handoff.first_response_due_at.getTime() - 1000));
     expect(heard.filter((event) => event.type === 'sla.breached' && event.handoffId === handoff.id)).toEqual([]);
-    await kefu.handoff.runChecks(new Date(handoff.resolution_due_at.getTime() + 1000));
-    await kefu.handoff.runChecks(new Date(handoff.resolution_due_at.getTime() + 2000));
+    await kefu.handoff.sla.runChecks(new Date(handoff.resolution_due_at.getTime() + 1000));
+    await kefu.handoff.sla.runChecks(new Date(handoff.resolution_due_at.getTime() + 2000));
     unsubscribe();
     const breaches = heard.filter((event) => event.type === 'sla.breached' && event.handoffId === handoff.id).map((event) => (event as { kind: string }).kind);
     expect(breaches.sort()).toEqual(['first_response', 'resolution']);

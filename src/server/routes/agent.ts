@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DomainEvent } from '../../bus/index.js';
+import { conversationsById, lastPublicMessages, recentMessages, requireConversation } from '../../conversations/index.js';
 import { ErrorCodes, KefuError, isKefuError } from '../../errors/index.js';
 import {
   createAgent,
@@ -10,10 +11,7 @@ import {
   listAgents,
   loginAgent,
   revokeAgentSession,
-  toDraftView,
   updateAgent,
-  verifyAgentToken,
-  type AgentPrincipal,
   type HandoffService,
   type HandoffView,
 } from '../../handoff/index.js';
@@ -43,23 +41,11 @@ import {
   updateAgentBody,
   uuidParam,
 } from '../../protocol/index.js';
-import { apiKeyAuth, tenantOf } from '../auth.js';
-import { rateLimitHook } from '../limits.js';
-import { adminAuditHook } from '../operator-auth.js';
+import { tenantOf } from '../auth.js';
+import { agentOf } from '../zones/agent-zone.js';
 import { followConversation } from '../conversation-stream.js';
 import { receiveFrames } from '../socket-frames.js';
 import type { AppDeps } from '../create-app.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The agent session that authenticated this request (routes under /v1/agent). */
-    agent: AgentPrincipal | null;
-  }
-  interface FastifyContextConfig {
-    /** A /v1/agent route that needs no agent session (login). */
-    agentPublic?: boolean;
-  }
-}
 
 const errors = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema };
 const security = [{ agentSession: [] }];
@@ -68,46 +54,32 @@ const draftParams = z.object({ conversationId: uuidParam, draftId: uuidParam });
 
 type HandoffDeps = AppDeps & { handoff: HandoffService };
 
-function bearer(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match ? match[1]! : null;
-}
-
-function agentOf(request: FastifyRequest): AgentPrincipal {
-  if (!request.agent) throw new KefuError(ErrorCodes.unauthorized, 'not authenticated', { status: 401 });
-  return request.agent;
-}
-
 /**
  * Agent accounts managed with a tenant API key that has the `admin` scope (POST/GET/PATCH
- * /v1/agents). Registered as a sibling of the /v1 routes with the same key check.
+ * /v1/agents). Registered inside the tenant API zone, which authenticates, limits and audits.
  */
 export async function agentAdminRoutes(app: FastifyInstance, deps: HandoffDeps): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const db = deps.database.db;
-  api.decorateRequest('principal', null);
-  api.addHook('preHandler', apiKeyAuth(db));
-  if (deps.limits) api.addHook('preHandler', rateLimitHook(deps.limits));
-  api.addHook('onSend', adminAuditHook(db));
   const adminErrors = { ...errors, 403: problemSchema };
   const keySecurity = [{ apiKey: [] }];
 
   api.post('/agents', {
     config: { scopes: ['admin'] },
-    schema: { tags: ['agents'], summary: 'Create an agent account (console login)', security: keySecurity, body: createAgentBody, response: { 201: agentSchema, ...adminErrors } },
+    schema: { operationId: 'createAgent', tags: ['agents'], summary: 'Create an agent account (console login)', security: keySecurity, body: createAgentBody, response: { 201: agentSchema, ...adminErrors } },
     handler: async (request, reply) => reply.code(201).send(await createAgent(db, tenantOf(request), request.body)),
   });
 
   api.get('/agents', {
     config: { scopes: ['admin'] },
-    schema: { tags: ['agents'], summary: "The tenant's agents", security: keySecurity, response: { 200: z.object({ agents: z.array(agentSchema) }), ...adminErrors } },
+    schema: { operationId: 'listAgents', tags: ['agents'], summary: "The tenant's agents", security: keySecurity, response: { 200: z.object({ agents: z.array(agentSchema) }), ...adminErrors } },
     handler: async (request) => ({ agents: await listAgents(db, tenantOf(request)) }),
   });
 
   api.patch('/agents/:agentId', {
     config: { scopes: ['admin'] },
     schema: {
+      operationId: 'updateAgent',
       tags: ['agents'],
       summary: 'Change an agent (name, skills, capacity, password) or disable it (revokes its sessions; its chats go back to the queue)',
       security: keySecurity,
@@ -118,35 +90,23 @@ export async function agentAdminRoutes(app: FastifyInstance, deps: HandoffDeps):
     handler: async (request) => {
       const tenantId = tenantOf(request);
       const agent = await updateAgent(db, tenantId, request.params.agentId, request.body);
-      if (request.body.disabled) await deps.handoff.runChecks();
-      else if (request.body.maxConcurrent !== undefined || request.body.skills !== undefined) await deps.handoff.assignWaiting(tenantId);
+      if (request.body.disabled) await deps.handoff.sla.runChecks();
+      else if (request.body.maxConcurrent !== undefined || request.body.skills !== undefined) await deps.handoff.assigner.assignWaiting(tenantId);
       return agent;
     },
   });
 }
 
-/** The agent console's trust zone: a bearer agent session on every route but login. */
+/** The agent console's routes, registered inside the agent zone (src/server/zones/agent-zone.ts). */
 export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const db = deps.database.db;
   const handoff = deps.handoff;
-  api.decorateRequest('agent', null);
-  api.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.routeOptions.config.agentPublic) return;
-    const token = bearer(request);
-    const principal = token ? await verifyAgentToken(db, token) : null;
-    if (!principal) {
-      reply.header('www-authenticate', 'Bearer realm="kefu-agent"');
-      throw new KefuError(ErrorCodes.unauthorized, 'missing, invalid or expired agent session', { status: 401 });
-    }
-    request.agent = principal;
-    await handoff.touch(principal);
-  });
 
   const queueItems = async (tenantId: string, views: HandoffView[]) => {
     const ids = views.map((view) => view.conversationId);
-    const conversations = await handoff.conversationsById(tenantId, ids);
-    const lastMessages = await handoff.lastPublicMessages(tenantId, ids);
+    const conversations = await conversationsById(db, tenantId, ids);
+    const lastMessages = await lastPublicMessages(db, tenantId, ids);
     return views.flatMap((view) => {
       const conversation = conversations.get(view.conversationId);
       return conversation ? [{ conversation, handoff: view, lastMessage: lastMessages.get(view.conversationId) ?? null }] : [];
@@ -154,10 +114,12 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
   };
 
   api.post('/sessions', {
-    config: { agentPublic: true },
+    config: { public: true },
     schema: {
+      operationId: 'agentLogin',
       tags: ['agent console'],
       summary: 'Log in as an agent (public): returns a bearer session token (kefu_at_…)',
+      security: [],
       body: agentLoginBody,
       response: { 201: agentSessionResponse, 400: problemSchema, 401: problemSchema, 429: problemSchema },
     },
@@ -177,7 +139,7 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
   });
 
   api.delete('/sessions/current', {
-    schema: { tags: ['agent console'], summary: 'Log out (revokes this session token)', security, response: { 204: z.null(), ...errors } },
+    schema: { operationId: 'agentLogout', tags: ['agent console'], summary: 'Log out (revokes this session token)', security, response: { 204: z.null(), ...errors } },
     handler: async (request, reply) => {
       await revokeAgentSession(db, agentOf(request));
       return reply.code(204).send(null);
@@ -185,21 +147,21 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
   });
 
   api.get('/me', {
-    schema: { tags: ['agent console'], summary: 'The logged-in agent', security, response: { 200: agentSchema, ...errors } },
+    schema: { operationId: 'getCurrentAgent', tags: ['agent console'], summary: 'The logged-in agent', security, response: { 200: agentSchema, ...errors } },
     handler: async (request) => getAgent(db, agentOf(request).tenantId, agentOf(request).agentId),
   });
 
   api.put('/me/presence', {
-    schema: { tags: ['agent console'], summary: 'Set presence; going online assigns waiting conversations', security, body: presenceBody, response: { 200: agentSchema, ...errors } },
+    schema: { operationId: 'setAgentPresence', tags: ['agent console'], summary: 'Set presence; going online assigns waiting conversations', security, body: presenceBody, response: { 200: agentSchema, ...errors } },
     handler: async (request) => {
       const principal = agentOf(request);
-      await handoff.setPresence(principal, request.body.presence);
+      await handoff.presence.setPresence(principal, request.body.presence);
       return getAgent(db, principal.tenantId, principal.agentId);
     },
   });
 
   api.get('/agents', {
-    schema: { tags: ['agent console'], summary: 'Colleagues (for transfers)', security, response: { 200: z.object({ agents: z.array(agentSummarySchema) }), ...errors } },
+    schema: { operationId: 'listColleagues', tags: ['agent console'], summary: 'Colleagues (for transfers)', security, response: { 200: z.object({ agents: z.array(agentSummarySchema) }), ...errors } },
     handler: async (request) => ({
       agents: (await listAgents(db, agentOf(request).tenantId))
         .filter((agent) => !agent.disabled)
@@ -208,12 +170,13 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
   });
 
   api.get('/queues', {
-    schema: { tags: ['agent console'], summary: "The tenant's queues: waiting, agents online, median handle time, ETA", security, response: { 200: z.object({ queues: z.array(queueSummarySchema) }), ...errors } },
-    handler: async (request) => ({ queues: await handoff.queueStats(agentOf(request).tenantId) }),
+    schema: { operationId: 'listQueues', tags: ['agent console'], summary: "The tenant's queues: waiting, agents online, median handle time, ETA", security, response: { 200: z.object({ queues: z.array(queueSummarySchema) }), ...errors } },
+    handler: async (request) => ({ queues: await handoff.statistics.all(agentOf(request).tenantId) }),
   });
 
   api.get('/queue', {
     schema: {
+      operationId: 'listWaitingConversations',
       tags: ['agent console'],
       summary: 'Waiting conversations in the queues this agent is skilled for (or one queue), oldest first',
       security,
@@ -222,20 +185,21 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
     },
     handler: async (request) => {
       const principal = agentOf(request);
-      return { items: await queueItems(principal.tenantId, await handoff.waitingFor(principal, request.query.queue)) };
+      return { items: await queueItems(principal.tenantId, await handoff.views.waitingFor(principal, request.query.queue)) };
     },
   });
 
   api.get('/conversations', {
-    schema: { tags: ['agent console'], summary: 'Conversations assigned to me', security, response: { 200: z.object({ items: z.array(queueItemSchema) }), ...errors } },
+    schema: { operationId: 'listAssignedConversations', tags: ['agent console'], summary: 'Conversations assigned to me', security, response: { 200: z.object({ items: z.array(queueItemSchema) }), ...errors } },
     handler: async (request) => {
       const principal = agentOf(request);
-      return { items: await queueItems(principal.tenantId, await handoff.assignedTo(principal)) };
+      return { items: await queueItems(principal.tenantId, await handoff.views.assignedTo(principal)) };
     },
   });
 
   api.get('/conversations/:conversationId', {
     schema: {
+      operationId: 'getAgentConversation',
       tags: ['agent console'],
       summary: 'A conversation: the hand-off, the last 200 messages (public and internal), drafts, read marks',
       security,
@@ -248,16 +212,17 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       const conversation = await deps.conversations.getConversation(tenantId, conversationId);
       return {
         conversation,
-        handoff: await handoff.currentHandoff(tenantId, conversationId),
-        messages: await handoff.recentMessages(tenantId, conversationId),
-        drafts: await handoff.drafts(tenantId, conversationId),
-        reads: await handoff.reads(tenantId, conversationId),
+        handoff: await handoff.views.current(tenantId, conversationId),
+        messages: await recentMessages(db, tenantId, conversationId),
+        drafts: await handoff.drafts.list(tenantId, conversationId),
+        reads: await handoff.presence.readMarks(tenantId, conversationId),
       };
     },
   });
 
   api.get('/conversations/:conversationId/context', {
     schema: {
+      operationId: 'getConversationContext',
       tags: ['agent console'],
       summary: 'Context panel: summary, intent and confidence, citations, recent orders, suggested replies',
       security,
@@ -269,17 +234,19 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
 
   api.post('/conversations/:conversationId/accept', {
     schema: {
+      operationId: 'acceptConversation',
       tags: ['agent console'],
       summary: 'Take a conversation; of two agents accepting at once exactly one wins (409 CS_HANDOFF_ALREADY_ACCEPTED)',
       security,
       params: conversationParams,
       response: { 200: handoffSchema, ...errors },
     },
-    handler: async (request) => handoff.accept(agentOf(request), request.params.conversationId),
+    handler: async (request) => handoff.queue.accept(agentOf(request), request.params.conversationId),
   });
 
   api.post('/conversations/:conversationId/messages', {
     schema: {
+      operationId: 'sendAgentMessage',
       tags: ['agent console'],
       summary: 'Send a message (public needs me as the assignee) or an internal note',
       security,
@@ -288,18 +255,19 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       response: { 200: messageSchema, 201: messageSchema, 422: problemSchema, ...errors },
     },
     handler: async (request, reply) => {
-      const result = await handoff.sendMessage(agentOf(request), request.params.conversationId, request.body);
+      const result = await handoff.messages.send(agentOf(request), request.params.conversationId, request.body);
       return reply.code(result.duplicate ? 200 : 201).send(result.message);
     },
   });
 
   const draftResponse = z.object({ draft: draftSchema, message: messageSchema.nullable() });
   api.post('/conversations/:conversationId/drafts/:draftId/approve', {
-    schema: { tags: ['agent console'], summary: 'Send an assist draft as it is', security, params: draftParams, response: { 200: draftResponse, ...errors } },
-    handler: async (request) => handoff.decideDraft(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'approve' }),
+    schema: { operationId: 'approveDraft', tags: ['agent console'], summary: 'Send an assist draft as it is', security, params: draftParams, response: { 200: draftResponse, ...errors } },
+    handler: async (request) => handoff.drafts.decide(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'approve' }),
   });
   api.post('/conversations/:conversationId/drafts/:draftId/edit', {
     schema: {
+      operationId: 'editDraft',
       tags: ['agent console'],
       summary: 'Send an edited assist draft; the character edit distance is stored for the learning loop',
       security,
@@ -307,53 +275,52 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       body: editDraftBody,
       response: { 200: draftResponse, 422: problemSchema, ...errors },
     },
-    handler: async (request) => handoff.decideDraft(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'edit', text: request.body.text }),
+    handler: async (request) => handoff.drafts.decide(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'edit', text: request.body.text }),
   });
   api.post('/conversations/:conversationId/drafts/:draftId/reject', {
-    schema: { tags: ['agent console'], summary: 'Reject an assist draft (nothing is sent)', security, params: draftParams, body: rejectDraftBody.nullish(), response: { 200: draftResponse, ...errors } },
+    schema: { operationId: 'rejectDraft', tags: ['agent console'], summary: 'Reject an assist draft (nothing is sent)', security, params: draftParams, body: rejectDraftBody.nullish(), response: { 200: draftResponse, ...errors } },
     handler: async (request) =>
-      handoff.decideDraft(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'reject', ...(request.body?.reason ? { reason: request.body.reason } : {}) }),
+      handoff.drafts.decide(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'reject', ...(request.body?.reason ? { reason: request.body.reason } : {}) }),
   });
 
   api.post('/conversations/:conversationId/transfer', {
-    schema: { tags: ['agent console'], summary: 'Transfer to a colleague (agentId) or a queue', security, params: conversationParams, body: transferBody, response: { 200: handoffSchema, ...errors } },
-    handler: async (request) => handoff.transfer(agentOf(request), request.params.conversationId, request.body),
+    schema: { operationId: 'transferConversation', tags: ['agent console'], summary: 'Transfer to a colleague (agentId) or a queue', security, params: conversationParams, body: transferBody, response: { 200: handoffSchema, ...errors } },
+    handler: async (request) => handoff.queue.transfer(agentOf(request), request.params.conversationId, request.body),
   });
 
   api.post('/conversations/:conversationId/return-to-bot', {
-    schema: { tags: ['agent console'], summary: 'Give the conversation back to the bot', security, params: conversationParams, response: { 200: handoffSchema, ...errors } },
-    handler: async (request) => handoff.returnToBot(agentOf(request), request.params.conversationId),
+    schema: { operationId: 'returnConversationToBot', tags: ['agent console'], summary: 'Give the conversation back to the bot', security, params: conversationParams, response: { 200: handoffSchema, ...errors } },
+    handler: async (request) => handoff.queue.returnToBot(agentOf(request), request.params.conversationId),
   });
 
   api.post('/conversations/:conversationId/close', {
-    schema: { tags: ['agent console'], summary: 'Close with a resolution code', security, params: conversationParams, body: closeBody, response: { 200: handoffSchema, ...errors } },
-    handler: async (request) => handoff.close(agentOf(request), request.params.conversationId, request.body.resolutionCode, request.body.note),
+    schema: { operationId: 'closeConversation', tags: ['agent console'], summary: 'Close with a resolution code', security, params: conversationParams, body: closeBody, response: { 200: handoffSchema, ...errors } },
+    handler: async (request) => handoff.queue.close(agentOf(request), request.params.conversationId, request.body.resolutionCode, request.body.note),
   });
 
   api.post('/conversations/:conversationId/read', {
-    schema: { tags: ['agent console'], summary: 'Read receipt: I have read up to seq', security, params: conversationParams, body: readBody, response: { 204: z.null(), ...errors } },
+    schema: { operationId: 'markConversationRead', tags: ['agent console'], summary: 'Read receipt: I have read up to seq', security, params: conversationParams, body: readBody, response: { 204: z.null(), ...errors } },
     handler: async (request, reply) => {
       const principal = agentOf(request);
-      await handoff.markRead(principal.tenantId, request.params.conversationId, { kind: 'agent', id: principal.agentId }, request.body.seq);
+      await handoff.presence.markRead(principal.tenantId, request.params.conversationId, { kind: 'agent', id: principal.agentId }, request.body.seq);
       return reply.code(204).send(null);
     },
   });
 
   api.post('/conversations/:conversationId/typing', {
-    schema: { tags: ['agent console'], summary: 'Typing indicator to the customer', security, params: conversationParams, body: typingBody, response: { 204: z.null(), ...errors } },
+    schema: { operationId: 'setAgentTyping', tags: ['agent console'], summary: 'Typing indicator to the customer', security, params: conversationParams, body: typingBody, response: { 204: z.null(), ...errors } },
     handler: async (request, reply) => {
       const principal = agentOf(request);
-      await handoff.requireConversation(principal.tenantId, request.params.conversationId);
-      await handoff.typing(principal.tenantId, request.params.conversationId, { kind: 'agent', id: principal.agentId, name: principal.name }, request.body.active);
+      await requireConversation(db, principal.tenantId, request.params.conversationId);
+      await handoff.presence.typing(principal.tenantId, request.params.conversationId, { kind: 'agent', id: principal.agentId, name: principal.name }, request.body.active);
       return reply.code(204).send(null);
     },
   });
 
   api.get('/ws', {
     websocket: true,
-    // The socket checks its own token (a query parameter: browsers cannot set headers on a WebSocket).
-    config: { agentPublic: true },
     schema: {
+      operationId: 'openAgentConsoleSocket',
       tags: ['agent console'],
       summary: 'Console WebSocket (query: token). Frames in docs/handoff.md',
       querystring: z.object({ token: z.string().max(300) }).strict(),
@@ -365,7 +332,8 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
     const send = (payload: unknown) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
     };
-    const principal = await verifyAgentToken(db, (request.query as { token: string }).token);
+    // The agent zone read the token (?token=: browsers cannot set headers on a WebSocket).
+    const principal = request.agent;
     if (!principal) {
       send({ type: 'error', code: ErrorCodes.unauthorized, message: 'invalid or expired agent session' });
       socket.close(4401, 'unauthorized');
@@ -375,21 +343,23 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
     const followers = new Map<string, { stop: () => void }>();
 
     // The console being open is the agent's presence heartbeat (reclaim after KEFU_AGENT_RECLAIM_AFTER_MS without it).
-    await handoff.touch(principal);
-    const heartbeat = setInterval(() => void handoff.touch(principal).catch(() => undefined), Math.max(50, Math.min(15_000, deps.config.handoff.reclaimAfterMs / 3)));
+    await handoff.presence.touch(principal);
+    // The client may have left meanwhile: its close has passed, so nothing registered below would be released.
+    if (socket.readyState !== socket.OPEN) return;
+    const heartbeat = setInterval(() => void handoff.presence.touch(principal).catch(() => undefined), Math.max(50, Math.min(15_000, deps.config.handoff.reclaimAfterMs / 3)));
     heartbeat.unref();
 
     const forward = async (event: DomainEvent) => {
       if (event.tenantId !== tenantId) return;
       switch (event.type) {
         case 'handoff.updated': {
-          const view = await handoff.handoffView(tenantId, event.handoffId);
+          const view = await handoff.views.byId(tenantId, event.handoffId);
           if (view) send({ type: 'handoff.updated', conversationId: event.conversationId, handoff: view });
           return;
         }
         case 'draft.updated': {
-          const row = await db.selectFrom('drafts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', event.draftId).executeTakeFirst();
-          if (row) send({ type: 'draft.updated', conversationId: event.conversationId, draft: toDraftView(row) });
+          const draft = await handoff.drafts.find(tenantId, event.draftId);
+          if (draft) send({ type: 'draft.updated', conversationId: event.conversationId, draft });
           return;
         }
         case 'typing.updated':
@@ -415,19 +385,20 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
     const unsubscribe = deps.bus.subscribe((event) => {
       if (!closed) void forward(event).catch((error) => request.log.error({ err: error }, 'console push failed'));
     });
+    const disposeShutdown = deps.onShutdown(() => socket.close(1012, 'restarting'));
     const stopAll = () => {
       if (closed) return;
       closed = true;
+      disposeShutdown();
       clearInterval(heartbeat);
       unsubscribe();
       for (const follower of followers.values()) follower.stop();
       followers.clear();
       // The console is gone now: the reclaim timer starts from here.
-      void handoff.touch(principal).catch(() => undefined);
+      void handoff.presence.touch(principal).catch(() => undefined);
     };
     socket.on('close', stopAll);
     socket.on('error', stopAll);
-    deps.onShutdown(() => socket.close(1012, 'restarting'));
 
     const refuse = (error: unknown, clientId?: string) => {
       if (!isKefuError(error)) request.log.error({ err: error }, 'console frame failed');
@@ -448,13 +419,13 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       } catch {
         return send({ type: 'error', code: ErrorCodes.validation, message: 'malformed frame: see docs/handoff.md for the console frames' });
       }
-      void handoff.touch(principal).catch(() => undefined);
+      void handoff.presence.touch(principal).catch(() => undefined);
       try {
         switch (frame.type) {
           case 'ping':
             return send({ type: 'pong' });
           case 'conversation.subscribe': {
-            await handoff.requireConversation(tenantId, frame.conversationId);
+            await requireConversation(db, tenantId, frame.conversationId);
             followers.get(frame.conversationId)?.stop();
             if (followers.size >= 200 && !followers.has(frame.conversationId)) {
               throw new KefuError(ErrorCodes.validation, 'at most 200 conversations per console connection', { status: 400 });
@@ -470,18 +441,18 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
             followers.delete(frame.conversationId);
             return;
           case 'message.create': {
-            const result = await handoff.sendMessage(principal, frame.conversationId, { text: frame.text, clientId: frame.clientId, ...(frame.visibility ? { visibility: frame.visibility } : {}) });
+            const result = await handoff.messages.send(principal, frame.conversationId, { text: frame.text, clientId: frame.clientId, ...(frame.visibility ? { visibility: frame.visibility } : {}) });
             return send({ type: 'message.ack', clientId: frame.clientId, conversationId: frame.conversationId, id: result.message.id, seq: result.message.seq, duplicate: result.duplicate });
           }
           case 'typing.update':
-            await handoff.requireConversation(tenantId, frame.conversationId);
-            await handoff.typing(tenantId, frame.conversationId, { kind: 'agent', id: agentId, name: principal.name }, frame.active);
+            await requireConversation(db, tenantId, frame.conversationId);
+            await handoff.presence.typing(tenantId, frame.conversationId, { kind: 'agent', id: agentId, name: principal.name }, frame.active);
             return;
           case 'read.update':
-            await handoff.markRead(tenantId, frame.conversationId, { kind: 'agent', id: agentId }, frame.seq);
+            await handoff.presence.markRead(tenantId, frame.conversationId, { kind: 'agent', id: agentId }, frame.seq);
             return;
           case 'presence.update':
-            await handoff.setPresence(principal, frame.presence);
+            await handoff.presence.setPresence(principal, frame.presence);
             return;
         }
       } catch (error) {

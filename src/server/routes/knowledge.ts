@@ -4,10 +4,8 @@ import { z } from 'zod';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { syncUploadedFile, uploadPath, UPLOAD_SOURCE_NAME } from '../../knowledge/index.js';
 import { problemSchema } from '../../protocol/index.js';
-import { apiKeyAuth, tenantOf } from '../auth.js';
+import { tenantOf } from '../auth.js';
 import type { AppDeps } from '../create-app.js';
-import { earlyRateLimitHook, rateLimitHook } from '../limits.js';
-import { adminAuditHook } from '../operator-auth.js';
 
 /** Largest uploaded knowledge file (the URL and folder sources read at most 20 MB too). */
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -40,18 +38,14 @@ const fileSchema = z
  * through the same versioned sync as folder and URL sources (a new version only when its content
  * changed; the previous version stays active when the new one cannot be loaded), and the tenant's
  * running runtimes reload. Raw bodies rather than multipart: one file per request keeps the size
- * limit and the error exact, and needs no multipart parser.
+ * limit and the error exact, and needs no multipart parser. Registered inside the tenant API
+ * zone, which authenticates before the body is read: a caller without a key is refused without
+ * the server reading its upload.
  */
 export async function knowledgeRoutes(app: FastifyInstance, deps: AppDeps, options: { maxBytes?: number } = {}): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const maxBytes = options.maxBytes ?? MAX_UPLOAD_BYTES;
   const db = deps.database.db;
-  api.decorateRequest('principal', null);
-  if (deps.limits) api.addHook('onRequest', earlyRateLimitHook(deps.limits));
-  api.addHook('preHandler', apiKeyAuth(db));
-  if (deps.limits) api.addHook('preHandler', rateLimitHook(deps.limits));
-  api.addHook('onSend', adminAuditHook(db));
-
   // In this scope every body is the file's bytes, whatever its content type says.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
@@ -60,6 +54,7 @@ export async function knowledgeRoutes(app: FastifyInstance, deps: AppDeps, optio
     bodyLimit: maxBytes,
     config: { scopes: ['kb:write'] },
     schema: {
+      operationId: 'uploadKnowledgeFile',
       tags: ['knowledge'],
       summary: 'Upload a knowledge file (raw body) into the tenant’s versioned knowledge',
       security,
@@ -109,7 +104,7 @@ export async function knowledgeRoutes(app: FastifyInstance, deps: AppDeps, optio
 
   api.get('/knowledge/files', {
     config: { scopes: ['kb:write'] },
-    schema: { tags: ['knowledge'], summary: 'The tenant’s uploaded knowledge files and their active versions', security, response: { 200: z.object({ files: z.array(fileSchema) }), ...errors } },
+    schema: { operationId: 'listKnowledgeFiles', tags: ['knowledge'], summary: 'The tenant’s uploaded knowledge files and their active versions', security, response: { 200: z.object({ files: z.array(fileSchema) }), ...errors } },
     handler: async (request) => {
       const tenantId = tenantOf(request);
       const rows = await db

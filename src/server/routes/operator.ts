@@ -38,7 +38,7 @@ import {
   type AuditEntry,
 } from '../../tenancy/index.js';
 import type { AppDeps } from '../create-app.js';
-import { auditSource, operatorAuth } from '../operator-auth.js';
+import { auditSource } from '../operator-auth.js';
 
 const security = [{ operatorKey: [] }];
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
@@ -184,14 +184,12 @@ function futureDate(value: string | undefined, path: string): Date | null {
 /**
  * The operator (reseller) plane: plans, tenants from a plan, their keys, usage across tenants,
  * bills, and the audit log. Operator keys only (`kefu_op_…`); every change is audited with who
- * and from where, in the same transaction as the change.
+ * and from where, in the same transaction as the change. Registered inside the operator zone
+ * (src/server/zones/operator-zone.ts), which checks the key before anything is parsed.
  */
 export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const db = deps.database.db;
-  api.decorateRequest('operator', null);
-  // onRequest: a caller without an operator key is refused before its body is even parsed.
-  api.addHook('onRequest', operatorAuth(db, deps.config.operator.bootstrapKey));
 
   /** Runs `work` and its audit entry in one transaction. */
   const audited = async <T>(request: FastifyRequest, work: (trx: Db) => Promise<{ result: T; audit: Omit<AuditEntry, 'actor'> }>): Promise<T> =>
@@ -204,6 +202,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
   // ── plans ────────────────────────────────────────────────────────────────────────────────
   api.post('/plans', {
     schema: {
+      operationId: 'createPlan',
       tags: ['operator'],
       summary: 'Create a plan: limits, price sheet (integer micros), features',
       security,
@@ -220,17 +219,18 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
   });
 
   api.get('/plans', {
-    schema: { tags: ['operator'], summary: 'List plans with how many tenants each has', security, response: { 200: z.object({ plans: z.array(planSchema) }), ...errors } },
+    schema: { operationId: 'listPlans', tags: ['operator'], summary: 'List plans with how many tenants each has', security, response: { 200: z.object({ plans: z.array(planSchema) }), ...errors } },
     handler: async () => ({ plans: (await listPlans(db)).map(planDto) }),
   });
 
   api.get('/plans/:plan', {
-    schema: { tags: ['operator'], summary: 'A plan (by id or slug)', security, params: z.object({ plan: reference }), response: { 200: planSchema, ...errors } },
+    schema: { operationId: 'getPlan', tags: ['operator'], summary: 'A plan (by id or slug)', security, params: z.object({ plan: reference }), response: { 200: planSchema, ...errors } },
     handler: async (request) => planDto(await requirePlan(db, request.params.plan)),
   });
 
   api.patch('/plans/:plan', {
     schema: {
+      operationId: 'updatePlan',
       tags: ['operator'],
       summary: 'Change a plan: limits and prices are merged key by key into the stored ones, features replaced',
       security,
@@ -248,7 +248,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
   });
 
   api.delete('/plans/:plan', {
-    schema: { tags: ['operator'], summary: 'Delete a plan no tenant is on (409 CS_PLAN_IN_USE otherwise)', security, params: z.object({ plan: reference }), response: { 204: z.null().describe('deleted'), 409: problemSchema, ...errors } },
+    schema: { operationId: 'deletePlan', tags: ['operator'], summary: 'Delete a plan no tenant is on (409 CS_PLAN_IN_USE otherwise)', security, params: z.object({ plan: reference }), response: { 204: z.null().describe('deleted'), 409: problemSchema, ...errors } },
     handler: async (request, reply) => {
       await audited(request, async (trx) => {
         const deleted = await deletePlan(trx, request.params.plan);
@@ -261,6 +261,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
   // ── tenants ──────────────────────────────────────────────────────────────────────────────
   api.post('/tenants', {
     schema: {
+      operationId: 'createTenant',
       tags: ['operator'],
       summary: 'Onboard a business in one call: a tenant on a plan, with its first API key (shown once)',
       security,
@@ -295,6 +296,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   api.get('/tenants', {
     schema: {
+      operationId: 'listTenants',
       tags: ['operator'],
       summary: 'List tenants with their plan and status (by slug; page with `after`)',
       security,
@@ -308,13 +310,14 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
   });
 
   api.get('/tenants/:tenant', {
-    schema: { tags: ['operator'], summary: 'A tenant (by id or slug)', security, params: tenantParams, response: { 200: operatorTenantSchema, ...errors } },
+    schema: { operationId: 'getOperatorTenant', tags: ['operator'], summary: 'A tenant (by id or slug)', security, params: tenantParams, response: { 200: operatorTenantSchema, ...errors } },
     handler: async (request) => tenantDto(await requireOperatorTenant(db, request.params.tenant)),
   });
 
   for (const [action, status] of [['suspend', 'suspended'], ['resume', 'active']] as const) {
     api.post(`/tenants/:tenant/${action}`, {
       schema: {
+        operationId: action === 'suspend' ? 'suspendTenant' : 'resumeTenant',
         tags: ['operator'],
         summary:
           action === 'suspend'
@@ -338,6 +341,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   api.put('/tenants/:tenant/plan', {
     schema: {
+      operationId: 'changeTenantPlan',
       tags: ['operator'],
       summary: 'Move a tenant to another plan (null = the built-in default plan)',
       security,
@@ -359,6 +363,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   api.delete('/tenants/:tenant', {
     schema: {
+      operationId: 'deleteTenant',
       tags: ['operator'],
       summary: 'Delete a tenant and everything it owns; confirm with ?confirm=<its slug>',
       security,
@@ -381,7 +386,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   // ── tenant API keys ──────────────────────────────────────────────────────────────────────
   api.post('/tenants/:tenant/keys', {
-    schema: { tags: ['operator'], summary: 'Create an API key for a tenant (shown once)', security, params: tenantParams, body: newKeyBody, response: { 201: createdKeySchema, ...errors } },
+    schema: { operationId: 'createTenantKey', tags: ['operator'], summary: 'Create an API key for a tenant (shown once)', security, params: tenantParams, body: newKeyBody, response: { 201: createdKeySchema, ...errors } },
     handler: async (request, reply) => {
       const expiresAt = futureDate(request.body.expiresAt, 'body/expiresAt');
       const created = await audited(request, async (trx) => {
@@ -394,7 +399,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
   });
 
   api.get('/tenants/:tenant/keys', {
-    schema: { tags: ['operator'], summary: 'A tenant\'s API keys: prefix, scopes, last use, revocation (never the secret)', security, params: tenantParams, response: { 200: z.object({ keys: z.array(apiKeySummarySchema) }), ...errors } },
+    schema: { operationId: 'listTenantKeys', tags: ['operator'], summary: 'A tenant\'s API keys: prefix, scopes, last use, revocation (never the secret)', security, params: tenantParams, response: { 200: z.object({ keys: z.array(apiKeySummarySchema) }), ...errors } },
     handler: async (request) => {
       const tenant = await requireOperatorTenant(db, request.params.tenant);
       return { keys: (await listApiKeys(db, tenant.id)).map(keyDto) };
@@ -403,6 +408,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   api.post('/tenants/:tenant/keys/:keyId/rotate', {
     schema: {
+      operationId: 'rotateTenantKey',
       tags: ['operator'],
       summary: 'Rotate a key: a new key (shown once) with the same name and scopes; the old one is revoked now or after graceSeconds',
       security,
@@ -424,7 +430,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
   });
 
   api.post('/tenants/:tenant/keys/:keyId/revoke', {
-    schema: { tags: ['operator'], summary: 'Revoke a key now (on every node: keys are checked against the database on every request)', security, params: keyParams, response: { 200: apiKeySummarySchema, ...errors } },
+    schema: { operationId: 'revokeTenantKey', tags: ['operator'], summary: 'Revoke a key now (on every node: keys are checked against the database on every request)', security, params: keyParams, response: { 200: apiKeySummarySchema, ...errors } },
     handler: async (request) => {
       const key = await audited(request, async (trx) => {
         const tenant = await requireOperatorTenant(trx, request.params.tenant);
@@ -440,6 +446,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
   // ── usage and bills ──────────────────────────────────────────────────────────────────────
   api.get('/usage', {
     schema: {
+      operationId: 'getOperatorUsage',
       tags: ['operator'],
       summary: 'Usage per tenant in [from, to) from the usage ledger (default: this calendar month, UTC)',
       security,
@@ -462,6 +469,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   api.get('/tenants/:tenant/bill', {
     schema: {
+      operationId: 'getTenantBill',
       tags: ['operator'],
       summary: 'A tenant\'s bill for a calendar month (UTC), as JSON or CSV (format=csv or Accept: text/csv)',
       security,
@@ -500,6 +508,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   api.get('/audit', {
     schema: {
+      operationId: 'listAuditEntries',
       tags: ['operator'],
       summary: 'The audit log of operator and admin actions, newest first (filters; page with `cursor`)',
       security,
@@ -514,6 +523,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   api.get('/audit/export', {
     schema: {
+      operationId: 'exportAuditLog',
       tags: ['operator'],
       summary: 'Export the (filtered) audit log as CSV or JSON, up to 100,000 entries, newest first',
       security,
@@ -538,7 +548,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   // ── operator keys ────────────────────────────────────────────────────────────────────────
   api.post('/operator-keys', {
-    schema: { tags: ['operator'], summary: 'Create another operator key (shown once)', security, body: z.object({ name: z.string().trim().min(1).max(100) }).strict(), response: { 201: z.object({ id: z.string().uuid(), name: z.string(), prefix: z.string(), key: z.string() }), ...errors } },
+    schema: { operationId: 'createOperatorKey', tags: ['operator'], summary: 'Create another operator key (shown once)', security, body: z.object({ name: z.string().trim().min(1).max(100) }).strict(), response: { 201: z.object({ id: z.string().uuid(), name: z.string(), prefix: z.string(), key: z.string() }), ...errors } },
     handler: async (request, reply) => {
       const created = await audited(request, async (trx) => {
         const key = await createOperatorKey(trx, request.body.name);
@@ -550,6 +560,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   api.get('/operator-keys', {
     schema: {
+      operationId: 'listOperatorKeys',
       tags: ['operator'],
       summary: 'Operator keys (never the secret)',
       security,
@@ -561,7 +572,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
   });
 
   api.post('/operator-keys/:keyId/revoke', {
-    schema: { tags: ['operator'], summary: 'Revoke an operator key now', security, params: z.object({ keyId: z.string().uuid() }), response: { 204: z.null(), ...errors } },
+    schema: { operationId: 'revokeOperatorKey', tags: ['operator'], summary: 'Revoke an operator key now', security, params: z.object({ keyId: z.string().uuid() }), response: { 204: z.null(), ...errors } },
     handler: async (request, reply) => {
       await audited(request, async (trx) => {
         const changed = await revokeOperatorKey(trx, request.params.keyId);

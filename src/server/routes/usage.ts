@@ -72,6 +72,7 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   api.get('/usage', {
     config: { scopes: ['analytics:read'] },
     schema: {
+      operationId: 'getUsage',
       tags: ['usage'],
       summary: 'Usage from the ledger in [from, to) (default: this calendar month, UTC)',
       security,
@@ -92,6 +93,7 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   api.get('/billing/:period', {
     config: { scopes: ['analytics:read'] },
     schema: {
+      operationId: 'getBill',
       tags: ['usage'],
       summary: 'The bill of a calendar month (YYYY-MM): JSON, or CSV with ?format=csv or Accept: text/csv',
       security,
@@ -119,6 +121,7 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   api.put('/usage/webhook', {
     config: { scopes: ['admin'] },
     schema: {
+      operationId: 'setUsageWebhook',
       tags: ['usage'],
       summary: 'Set the usage webhook (quota 80 %/100 %, daily summary); returns a new Standard Webhooks secret, shown once',
       security,
@@ -131,6 +134,7 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   api.get('/usage/webhook', {
     config: { scopes: ['admin'] },
     schema: {
+      operationId: 'getUsageWebhook',
       tags: ['usage'],
       summary: 'The usage webhook (without its secret)',
       security,
@@ -145,7 +149,7 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
 
   api.delete('/usage/webhook', {
     config: { scopes: ['admin'] },
-    schema: { tags: ['usage'], summary: 'Remove the usage webhook', security, response: { 204: z.null(), ...errors } },
+    schema: { operationId: 'deleteUsageWebhook', tags: ['usage'], summary: 'Remove the usage webhook', security, response: { 204: z.null(), ...errors } },
     handler: async (request, reply) => {
       if (!(await webhooks.remove(tenantOf(request)))) throw new KefuError(ErrorCodes.webhookNotFound, 'no usage webhook is configured', { status: 404 });
       return reply.code(204).send(null);
@@ -155,6 +159,7 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   api.get('/usage/webhook/deliveries', {
     config: { scopes: ['admin'] },
     schema: {
+      operationId: 'listUsageWebhookDeliveries',
       tags: ['usage'],
       summary: 'The delivery log of usage webhooks, newest first',
       security,

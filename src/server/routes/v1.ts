@@ -18,10 +18,8 @@ import {
 } from '../../protocol/index.js';
 import { findTenantById } from '../../tenancy/index.js';
 import { costReport, tenantPrices } from '../../reports/index.js';
-import { apiKeyAuth, tenantOf } from '../auth.js';
-import { earlyRateLimitHook, rateLimitHook } from '../limits.js';
+import { tenantOf } from '../auth.js';
 import { usageRoutes } from './usage.js';
-import { adminAuditHook } from '../operator-auth.js';
 import { followConversation } from '../conversation-stream.js';
 import type { AppDeps } from '../create-app.js';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
@@ -30,18 +28,16 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404
 const conversationParams = z.object({ conversationId: uuidParam });
 const security = [{ apiKey: [] }];
 
-/** The tenant REST API: bearer API key, every query scoped to the key's tenant. */
+/**
+ * The tenant REST API, every query scoped to the key's tenant. Registered inside the tenant API
+ * zone (src/server/zones/tenant-api-zone.ts), which authenticates, rate-limits and audits.
+ */
 export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  api.decorateRequest('principal', null);
-  if (deps.limits) api.addHook('onRequest', earlyRateLimitHook(deps.limits));
-  api.addHook('preHandler', apiKeyAuth(deps.database.db));
-  if (deps.limits) api.addHook('preHandler', rateLimitHook(deps.limits));
-  api.addHook('onSend', adminAuditHook(deps.database.db));
 
   api.get('/tenant', {
     config: { scopes: ['chat', 'conversations:read', 'kb:write', 'analytics:read'] },
-    schema: { tags: ['tenant'], summary: 'The tenant this key belongs to', security, response: { 200: tenantSchema, ...errors } },
+    schema: { operationId: 'getTenant', tags: ['tenant'], summary: 'The tenant this key belongs to', security, response: { 200: tenantSchema, ...errors } },
     handler: async (request) => {
       const tenant = await findTenantById(deps.database.db, tenantOf(request));
       if (!tenant) throw new KefuError(ErrorCodes.tenantNotFound, 'tenant not found', { status: 404 });
@@ -52,6 +48,7 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
   api.post('/conversations', {
     config: { scopes: ['chat'] },
     schema: {
+      operationId: 'createConversation',
       tags: ['conversations'],
       summary: 'Start a conversation',
       security,
@@ -66,19 +63,20 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
 
   api.get('/conversations', {
     config: { scopes: ['conversations:read'] },
-    schema: { tags: ['conversations'], summary: 'List conversations, newest first', security, querystring: listConversationsQuery, response: { 200: z.object({ conversations: z.array(conversationSchema) }), ...errors } },
+    schema: { operationId: 'listConversations', tags: ['conversations'], summary: 'List conversations, newest first', security, querystring: listConversationsQuery, response: { 200: z.object({ conversations: z.array(conversationSchema) }), ...errors } },
     handler: async (request) => ({ conversations: await deps.conversations.listConversations(tenantOf(request), request.query) }),
   });
 
   api.get('/conversations/:conversationId', {
     config: { scopes: ['chat', 'conversations:read'] },
-    schema: { tags: ['conversations'], summary: 'Get a conversation', security, params: conversationParams, response: { 200: conversationSchema, ...errors } },
+    schema: { operationId: 'getConversation', tags: ['conversations'], summary: 'Get a conversation', security, params: conversationParams, response: { 200: conversationSchema, ...errors } },
     handler: async (request) => deps.conversations.getConversation(tenantOf(request), request.params.conversationId),
   });
 
   api.post('/conversations/:conversationId/messages', {
     config: { scopes: ['chat'] },
     schema: {
+      operationId: 'postMessage',
       tags: ['conversations'],
       summary: 'Post a customer message and get the reply',
       description:
@@ -99,6 +97,7 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
   api.get('/conversations/:conversationId/messages', {
     config: { scopes: ['chat', 'conversations:read'] },
     schema: {
+      operationId: 'listMessages',
       tags: ['conversations'],
       summary: 'List messages in order (public ones; internal drafts need conversations:read)',
       security,
@@ -119,19 +118,20 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
 
   api.get('/conversations/:conversationId/traces', {
     config: { scopes: ['conversations:read'] },
-    schema: { tags: ['traces'], summary: 'Turn traces of a conversation', security, params: conversationParams, response: { 200: z.object({ traces: z.array(traceSchema) }), ...errors } },
+    schema: { operationId: 'listConversationTraces', tags: ['traces'], summary: 'Turn traces of a conversation', security, params: conversationParams, response: { 200: z.object({ traces: z.array(traceSchema) }), ...errors } },
     handler: async (request) => ({ traces: await deps.conversations.listTraces(tenantOf(request), request.params.conversationId) }),
   });
 
   api.get('/traces/:traceId', {
     config: { scopes: ['chat', 'conversations:read'] },
-    schema: { tags: ['traces'], summary: 'The trace of one turn', security, params: z.object({ traceId: uuidParam }), response: { 200: traceSchema, ...errors } },
+    schema: { operationId: 'getTrace', tags: ['traces'], summary: 'The trace of one turn', security, params: z.object({ traceId: uuidParam }), response: { 200: traceSchema, ...errors } },
     handler: async (request) => deps.conversations.getTrace(tenantOf(request), request.params.traceId),
   });
 
   api.get('/reports/cost', {
     config: { scopes: ['analytics:read'] },
     schema: {
+      operationId: 'getCostReport',
       tags: ['reports'],
       summary: 'Turns and cost per tier, and the saving against an all-LLM baseline',
       security,
@@ -152,6 +152,7 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
   api.get('/conversations/:conversationId/stream', {
     config: { scopes: ['chat', 'conversations:read'] },
     schema: {
+      operationId: 'streamConversation',
       tags: ['conversations'],
       summary: 'Server-sent events: every message of the conversation from `after` (or Last-Event-ID) on',
       security,
@@ -167,6 +168,9 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       const afterSeq = (request.headers['last-event-id'] as string | undefined) ?? request.query.after;
       reply.hijack();
       const raw = reply.raw;
+      // The client may have left while the conversation was read: its close has passed, so
+      // nothing registered below would ever be released.
+      if (raw.destroyed || request.raw.destroyed) return;
       raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write(': kefu stream\n\n');
       const includeInternal = request.principal!.scopes.some((scope) => scope === 'conversations:read' || scope === 'admin');
@@ -180,15 +184,16 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       );
       const heartbeat = setInterval(() => raw.write(': ping\n\n'), 15_000);
       heartbeat.unref();
-      const close = () => {
-        clearInterval(heartbeat);
-        follower.stop();
-      };
-      request.raw.on('close', close);
-      deps.onShutdown(() => {
+      const disposeShutdown = deps.onShutdown(() => {
         close();
         raw.end();
       });
+      const close = () => {
+        clearInterval(heartbeat);
+        follower.stop();
+        disposeShutdown();
+      };
+      raw.on('close', close);
     },
   });
 

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorCodes, KefuError, isKefuError } from '../../errors/index.js';
 import { messageSeq, problemSchema, widgetClientEvent, widgetSessionBody, widgetSessionResponse } from '../../protocol/index.js';
-import { findTenantBySlug, issueWidgetToken, readWidgetToken, type WidgetTokenClaims } from '../../tenancy/index.js';
+import { findTenantBySlug, issueWidgetToken, type WidgetTokenClaims } from '../../tenancy/index.js';
 import { followConversation } from '../conversation-stream.js';
 import type { AppDeps } from '../create-app.js';
 import { enforceRate } from '../limits.js';
@@ -12,8 +12,9 @@ import { receiveFrames } from '../socket-frames.js';
 import { linkWidgetToHandoff } from '../../handoff/index.js';
 
 /**
- * The customer widget's trust zone: a public session endpoint that issues a short-lived contact
- * token, and a WebSocket that speaks for exactly that contact's conversation.
+ * The customer widget's routes: a public session endpoint that issues a short-lived contact
+ * token, and a WebSocket that speaks for exactly that contact's conversation. Registered inside
+ * the widget zone (src/server/zones/widget-zone.ts), which checks the token.
  */
 export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -22,11 +23,10 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
     (await db.selectFrom('tenants').select('status').where('id', '=', tenantId).executeTakeFirst())?.status === 'active';
 
   // The widget runs on the shop's own origin: sessions are public and carry no cookies, so any
-  // origin may start one (answers, errors included, are readable cross-origin).
-  app.options('/sessions', { schema: { hide: true } }, async (_request, reply) =>
+  // origin may start one (the widget zone makes every answer, errors included, readable cross-origin).
+  app.options('/sessions', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
     reply
       .code(204)
-      .header('access-control-allow-origin', '*')
       .header('access-control-allow-methods', 'POST')
       .header('access-control-allow-headers', 'content-type')
       .header('access-control-max-age', '600')
@@ -34,14 +34,14 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
   );
 
   api.post('/sessions', {
-    onSend: async (_request, reply) => {
-      reply.header('access-control-allow-origin', '*');
-    },
+    config: { public: true },
     schema: {
+      operationId: 'startWidgetSession',
       tags: ['widget'],
       summary: 'Start or resume a widget session (public; returns a contact token)',
+      security: [],
       body: widgetSessionBody,
-      response: { 201: widgetSessionResponse, 400: problemSchema, 404: problemSchema },
+      response: { 201: widgetSessionResponse, 400: problemSchema, 403: problemSchema, 404: problemSchema, 429: problemSchema },
     },
     handler: async (request, reply) => {
       const tenant = await findTenantBySlug(db, request.body.tenant);
@@ -100,6 +100,7 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
   api.get('/ws', {
     websocket: true,
     schema: {
+      operationId: 'openWidgetSocket',
       tags: ['widget'],
       summary: 'WebSocket for one widget conversation (query: token, conversationId, after)',
       querystring: z.object({ token: z.string().max(2048), conversationId: z.string().uuid(), after: messageSeq.optional() }).strict(),
@@ -111,11 +112,9 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
     const send = (payload: unknown) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
     };
-    const claims = readWidgetToken(query.token, deps.widgetSecret);
-    const identity = claims
-      ? await db.selectFrom('contact_identities').select(['token_version']).where('tenant_id', '=', claims.tenantId).where('id', '=', claims.identityId).executeTakeFirst()
-      : undefined;
-    const owned = claims && identity && identity.token_version === claims.version
+    // The widget zone checked the token (?token=: browsers cannot set headers on a WebSocket).
+    const claims = request.contact;
+    const owned = claims
       ? await db.selectFrom('conversations').select(['id']).where('tenant_id', '=', claims.tenantId).where('id', '=', query.conversationId).where('contact_id', '=', claims.contactId).executeTakeFirst()
       : undefined;
     if (claims && owned && !(await tenantIsActive(claims.tenantId))) {
@@ -128,11 +127,13 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
       socket.close(4401, 'unauthorized');
       return;
     }
+    // The client may have left while the token and the conversation were checked: its close has
+    // passed, so nothing registered from here on would ever be released.
+    if (socket.readyState !== socket.OPEN) return;
     const scope = { tenantId: claims.tenantId, conversationId: query.conversationId, includeInternal: false };
     const onDelta = (delta: { turnId: string; delta: string }) => send({ type: 'message.delta', ...delta });
     let follower = followConversation(deps, scope, query.after, (message) => send({ type: 'message.created', message }), onDelta);
-    const stopOnShutdown = () => socket.close(1012, 'restarting');
-    deps.onShutdown(stopOnShutdown);
+    const disposeShutdown = deps.onShutdown(() => socket.close(1012, 'restarting'));
     // Place in line, ETA, the agent's typing and read receipts (docs/handoff.md).
     const handoffLink = deps.handoff ? linkWidgetToHandoff({ bus: deps.bus, handoff: deps.handoff }, { tenantId: claims.tenantId, conversationId: query.conversationId, contactId: claims.contactId }, send) : null;
 
@@ -167,13 +168,12 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
       }
     };
     frames.start(handle);
-    socket.on('close', () => {
+    const stopAll = () => {
+      disposeShutdown();
       follower.stop();
       handoffLink?.stop();
-    });
-    socket.on('error', () => {
-      follower.stop();
-      handoffLink?.stop();
-    });
+    };
+    socket.on('close', stopAll);
+    socket.on('error', stopAll);
   });
 }

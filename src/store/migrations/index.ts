@@ -6,6 +6,7 @@ import * as handoff from './20261125-0200-handoff.js';
 import * as plans from './20261125-0300-plans.js';
 import * as operator from './20261125-0310-operator.js';
 import * as metering from './20261125-0320-metering.js';
+import * as dialogueStateVersion from './20261210-0100-dialogue-state-version.js';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from disk) so they run the
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '20261125-0300-plans': plans,
   '20261125-0310-operator': operator,
   '20261125-0320-metering': metering,
+  '20261210-0100-dialogue-state-version': dialogueStateVersion,
 };

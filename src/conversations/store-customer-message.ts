@@ -1,0 +1,113 @@
+import { ErrorCodes } from '../errors/index.js';
+import { appendUsage, inboundUsage, type UsageEntry } from '../metering/index.js';
+import type { Db } from '../store/database.js';
+import type { MessageRow } from '../store/schema.js';
+import { parseDialogueState, type VersionedDialogueState } from './dialogue-state.js';
+import { insertMessageOnce } from './messages-repository.js';
+import { notFound } from './not-found.js';
+
+export interface CustomerMessageInput {
+  tenantId: string;
+  conversationId: string;
+  text: string;
+  externalId?: string;
+  apiKeyId?: string;
+  /** The id the turn answering this message will get (and its trace). */
+  turnId: string;
+}
+
+export interface StoredCustomerMessage {
+  inbound: MessageRow;
+  /** False when a person owns the conversation: the message is stored and the bot stays quiet. */
+  botAnswers: boolean;
+  /** The contact's profile, as playbooks read it (`contact.phone`). */
+  contact: Record<string, unknown>;
+  /** The dialogue state the turn starts from, with the version its write must match. */
+  dialogue: VersionedDialogueState;
+  /** The ledger rows committed with the message. */
+  usage: UsageEntry[];
+}
+
+/**
+ * Stores the customer's message and bills it in one transaction; once this returns the message is
+ * durable, whatever happens to the turn. Undefined when the message's idempotency key is already
+ * taken (a retry, or a concurrent copy that won the insert). Loads nothing but rows, so a tenant
+ * whose models are still loading does not delay it.
+ */
+export async function storeCustomerMessage(
+  db: Db,
+  input: CustomerMessageInput,
+): Promise<StoredCustomerMessage | undefined> {
+  const { tenantId, conversationId, text } = input;
+  return db.transaction().execute(async (trx) => {
+    // The conversation row lock orders this message against a reply being stored concurrently.
+    const conversation = await trx
+      .selectFrom('conversations')
+      .innerJoin('contacts', (join) =>
+        join
+          .onRef('contacts.id', '=', 'conversations.contact_id')
+          .onRef('contacts.tenant_id', '=', 'conversations.tenant_id'),
+      )
+      .select([
+        'conversations.status',
+        'conversations.contact_id',
+        'conversations.assignee_kind',
+        'conversations.state',
+        'conversations.state_version',
+        'contacts.name',
+        'contacts.phone',
+        'contacts.email',
+        'contacts.attributes',
+      ])
+      .where('conversations.tenant_id', '=', tenantId)
+      .where('conversations.id', '=', conversationId)
+      .forUpdate(['conversations'])
+      .executeTakeFirst();
+    if (!conversation) throw notFound(ErrorCodes.conversationNotFound, 'conversation');
+    const botAnswers = conversation.assignee_kind !== 'agent';
+    const inbound = await insertMessageOnce(trx, {
+      tenantId,
+      conversationId,
+      direction: 'incoming',
+      visibility: 'public',
+      sender: { kind: 'contact', id: conversation.contact_id },
+      parts: [{ type: 'text', text }],
+      text,
+      externalId: input.externalId ?? null,
+      // Only a message the bot will answer points at a turn; recovery looks for ones without a trace.
+      turnId: botAnswers ? input.turnId : null,
+    });
+    if (!inbound) return undefined;
+    const usage = inboundUsage({
+      messageId: inbound.id,
+      conversationId,
+      turnId: inbound.turn_id,
+      text,
+      apiKeyId: input.apiKeyId ?? null,
+      idempotencyKey: input.externalId ?? null,
+    });
+    // Billed in the same transaction as the message it counts.
+    await appendUsage(trx, tenantId, usage);
+    if (conversation.status === 'resolved' || !botAnswers) {
+      // A new message reopens a resolved conversation; with a person on it, no turn will touch the row.
+      await trx
+        .updateTable('conversations')
+        .set({
+          status: conversation.status === 'resolved' ? 'open' : conversation.status,
+          last_message_at: new Date(),
+          updated_at: new Date(),
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', conversationId)
+        .execute();
+    }
+    const { name, phone, email, attributes } = conversation;
+    return {
+      inbound,
+      botAnswers,
+      contact: { id: conversation.contact_id, name, phone, email, ...(attributes as Record<string, unknown>) },
+      dialogue: { ...parseDialogueState(conversation.state), version: conversation.state_version },
+      usage,
+    };
+  });
+}

@@ -1,0 +1,212 @@
+import type { EventBus } from '../bus/index.js';
+import type { TurnDecision } from '../engine/run-turn.js';
+import type { TokenUsage } from '../llm/index.js';
+import { appendUsage, turnUsage, type QuotaTracker, type UsageEntry } from '../metering/index.js';
+import type { Db } from '../store/database.js';
+import type { MessagePart } from '../store/schema.js';
+import { serializeDialogueState } from './dialogue-state.js';
+import { toMessage, type Message } from './mappers.js';
+import { insertMessage } from './messages-repository.js';
+import { canTransition } from './status.js';
+
+/** What a turn routed to a person tells the hand-off layer. */
+export interface RoutedTurn {
+  tenantId: string;
+  conversationId: string;
+  turnId: string | null;
+  route: 'human' | 'assist';
+  intent: string | null;
+  reason: string | null;
+  requestedBy?: 'bot' | 'system';
+  draft: { messageId: string; text: string; parts: MessagePart[] } | null;
+}
+
+/** Called inside the turn's last transaction when it routes to a person; returns the after-commit work. */
+export interface TurnHandoffHook {
+  onTurnRouted(trx: Db, turn: RoutedTurn): Promise<() => Promise<void>>;
+}
+
+/** A decided turn, ready to be stored. */
+export interface TurnRecord {
+  tenantId: string;
+  conversationId: string;
+  turnId: string;
+  inboundMessageId: string;
+  apiKeyId: string | null;
+  decision: TurnDecision;
+  /** Tokens of every attempt at this turn (a turn re-run after a lost race spent them all). */
+  usage: TokenUsage;
+  connectorCalls: number;
+  costMicros: number;
+  latencyMs: number;
+  /**
+   * The dialogue-state version the decision was computed from: the state is written only if it is
+   * still current. Null leaves the stored state as it is (a hand-over after repeated lost races).
+   */
+  stateVersion: number | null;
+  /** Extra facts for the stored trace (limits applied, attempts, a state that did not parse). */
+  traceExtras: Record<string, unknown>;
+}
+
+export type RecordedTurn =
+  /** Another turn wrote the dialogue state since this one read it; nothing was stored. */
+  { status: 'stale' } | { status: 'recorded'; reply: Message };
+
+export interface TurnRecorderDeps {
+  db: Db;
+  bus: EventBus;
+  metering?: QuotaTracker;
+  handoff?: TurnHandoffHook;
+}
+
+/**
+ * Stores what a turn decided in one transaction (reply, draft, hand-off note, trace, dialogue
+ * state, the turn's ledger rows, the hand-off), then publishes its events after the commit.
+ */
+export class TurnRecorder {
+  constructor(private readonly deps: TurnRecorderDeps) {}
+
+  async record(turn: TurnRecord): Promise<RecordedTurn> {
+    const stored = await this.deps.db.transaction().execute((trx) => this.#store(trx, turn));
+    if (stored.status === 'stale') return stored;
+    const { tenantId, conversationId, turnId, decision } = turn;
+    const { bus, metering } = this.deps;
+    if (metering) metering.committed(tenantId, stored.usage).catch(() => undefined);
+    await bus.publish({
+      type: 'message.created',
+      tenantId,
+      conversationId,
+      messageId: stored.reply.id,
+      seq: stored.reply.seq,
+    });
+    await bus.publish({ type: 'turn.completed', tenantId, conversationId, turnId, route: decision.route });
+    if (stored.handOver)
+      await bus.publish({ type: 'conversation.updated', tenantId, conversationId, status: 'pending' });
+    if (stored.afterHandoff) await stored.afterHandoff().catch(() => undefined);
+    return { status: 'recorded', reply: stored.reply };
+  }
+
+  async #store(trx: Db, turn: TurnRecord) {
+    const { tenantId, conversationId, turnId, decision } = turn;
+    // The row lock first, as every writer of this conversation's messages takes it: messages then
+    // commit in seq order, and the version check below cannot interleave with another turn's write.
+    const conversation = await trx
+      .selectFrom('conversations')
+      .select(['status', 'state_version'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', conversationId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (turn.stateVersion !== null && conversation.state_version !== turn.stateVersion)
+      return { status: 'stale' as const };
+
+    const stored: Array<{ messageId: string; text: string }> = [];
+    const store = async (
+      visibility: 'public' | 'internal',
+      senderKind: 'bot' | 'system',
+      parts: MessagePart[],
+      text: string,
+    ) => {
+      const row = await insertMessage(trx, {
+        tenantId,
+        conversationId,
+        direction: 'outgoing',
+        visibility,
+        sender: { kind: senderKind, id: null },
+        parts,
+        text,
+        turnId,
+      });
+      stored.push({ messageId: row.id, text });
+      return row;
+    };
+    const draft = decision.draft ? await store('internal', 'bot', decision.draft.parts, decision.draft.text) : null;
+    if (decision.handoffNote)
+      await store('internal', 'system', [{ type: 'text', text: decision.handoffNote }], decision.handoffNote);
+    const reply = await store(
+      'public',
+      decision.route === 'auto' ? 'bot' : 'system',
+      decision.reply.parts,
+      decision.reply.text,
+    );
+
+    await trx
+      .insertInto('turn_traces')
+      .values({
+        id: turnId,
+        tenant_id: tenantId,
+        conversation_id: conversationId,
+        inbound_message_id: turn.inboundMessageId,
+        reply_message_id: reply.id,
+        route: decision.route,
+        tier: decision.tier,
+        intent: decision.intent,
+        confidence: decision.confidence,
+        latency_ms: turn.latencyMs,
+        tokens_in: turn.usage.inputTokens,
+        tokens_out: turn.usage.outputTokens,
+        cost_micros: turn.costMicros,
+        trace: JSON.stringify({
+          ...decision.trace,
+          route: decision.route,
+          tier: decision.tier,
+          handoffReason: decision.handoffReason,
+          events: decision.events,
+          ...turn.traceExtras,
+        }),
+      })
+      .execute();
+
+    // The turn, its tokens, connector calls and stored bytes: billed with the reply, or not at all.
+    const usage: UsageEntry[] = turnUsage({
+      turnId,
+      conversationId,
+      tier: decision.tier,
+      route: decision.route,
+      tokensIn: turn.usage.inputTokens,
+      tokensOut: turn.usage.outputTokens,
+      connectorCalls: turn.connectorCalls,
+      stored,
+      apiKeyId: turn.apiKeyId,
+    });
+    await appendUsage(trx, tenantId, usage);
+
+    const routed = decision.route !== 'auto';
+    const handOver = routed && conversation.status !== 'pending' && canTransition(conversation.status, 'pending');
+    const afterHandoff =
+      decision.route !== 'auto' && this.deps.handoff
+        ? await this.deps.handoff.onTurnRouted(trx, {
+            tenantId,
+            conversationId,
+            turnId,
+            route: decision.route,
+            intent: decision.intent,
+            reason: decision.handoffReason,
+            draft:
+              draft && decision.draft
+                ? { messageId: draft.id, text: decision.draft.text, parts: decision.draft.parts }
+                : null,
+          })
+        : null;
+
+    const now = new Date();
+    const updated = await trx
+      .updateTable('conversations')
+      .set((update) => ({
+        last_message_at: now,
+        updated_at: now,
+        ...(turn.stateVersion !== null
+          ? { state: serializeDialogueState(decision.nextState), state_version: update('state_version', '+', 1) }
+          : {}),
+        ...(handOver ? { status: 'pending' as const, assignee_kind: 'none' as const } : {}),
+      }))
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', conversationId)
+      .$if(turn.stateVersion !== null, (query) => query.where('state_version', '=', turn.stateVersion!))
+      .executeTakeFirst();
+    // Under the row lock the version cannot have moved; if it somehow did, fail the whole turn
+    // rather than store a reply whose state was thrown away.
+    if (updated.numUpdatedRows !== 1n) throw new Error('dialogue state changed under the conversation lock');
+    return { status: 'recorded' as const, reply: toMessage(reply), handOver, afterHandoff, usage };
+  }
+}
