@@ -20,7 +20,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { datasetPath } from '../test/support/datasets.js';
 import { trainFewShotMatcher, type FewShotEntry } from '../src/fewshot/index.js';
-import { readIntentJsonl, scoreIntentPredictions, trainIntentClassifier, type IntentEvaluation, type IntentExample, type IntentPrediction } from '../src/nlu/index.js';
+import {
+  readIntentJsonl,
+  scoreIntentPredictions,
+  trainIntentClassifier,
+  type IntentEvaluation,
+  type IntentExample,
+  type IntentPrediction,
+} from '../src/nlu/index.js';
 import { Random } from '../src/nlu/random.js';
 import { normalizeText, tokenize } from '../src/text/index.js';
 import { runEvalFaq, type FaqEvaluation } from '../src/cli/commands/eval-faq.js';
@@ -42,7 +49,12 @@ interface Split {
 }
 
 /** Per label (sorted), a seeded shuffle: the first `shots` rows to train, the next `testPerLabel` (if any) to test. */
-export function carveFewShot(rows: readonly IntentExample[], shots: number, seed: number, testPerLabel = 0): { train: IntentExample[]; test: IntentExample[] } {
+export function carveFewShot(
+  rows: readonly IntentExample[],
+  shots: number,
+  seed: number,
+  testPerLabel = 0,
+): { train: IntentExample[]; test: IntentExample[] } {
   const byLabel = new Map<string, IntentExample[]>();
   for (const row of rows) byLabel.set(row.label, [...(byLabel.get(row.label) ?? []), row]);
   const random = new Random(seed);
@@ -85,7 +97,14 @@ function loadSplits(only: Set<string> | null): Split[] {
   }
   if (!only || only.has('b77')) {
     const { train, test } = carveFewShot(readIntentJsonl(datasetPath('banking77', 'train.jsonl')), 5, 42, 20);
-    splits.push({ id: 'b77', name: 'Banking77 5-shot', language: 'en', description: '5 per intent from train (seed 42: 385) → the next 20 per intent of the same shuffle (1,540)', train, test });
+    splits.push({
+      id: 'b77',
+      name: 'Banking77 5-shot',
+      language: 'en',
+      description: '5 per intent from train (seed 42: 385) → the next 20 per intent of the same shuffle (1,540)',
+      train,
+      test,
+    });
   }
   return splits;
 }
@@ -101,7 +120,12 @@ function timed<T>(run: () => T): { value: T; us: number } {
 function runMatcher(split: Split): IntentEvaluation {
   const byLabel = new Map<string, string[]>();
   for (const row of split.train) byLabel.set(row.label, [...(byLabel.get(row.label) ?? []), row.text]);
-  const entries: FewShotEntry[] = [...byLabel].map(([label, phrasings]) => ({ label, phrasings, answer: split.extras?.get(label)?.answer ?? null, category: split.extras?.get(label)?.category ?? null }));
+  const entries: FewShotEntry[] = [...byLabel].map(([label, phrasings]) => ({
+    label,
+    phrasings,
+    answer: split.extras?.get(label)?.answer ?? null,
+    category: split.extras?.get(label)?.category ?? null,
+  }));
   const started = performance.now();
   const matcher = trainFewShotMatcher(entries);
   const trainMs = performance.now() - started;
@@ -133,8 +157,24 @@ function runClassifier(split: Split): IntentEvaluation {
 
 /** NLP.js defaults (its own None intent for low scores; no oos training rows in these splits). */
 async function runNlpJs(split: Split): Promise<IntentEvaluation> {
-  const { NlpManager } = require_('node-nlp') as { NlpManager: new (settings: object) => { addDocument(l: string, t: string, i: string): void; train(): Promise<unknown>; process(l: string, t: string): Promise<{ intent: string; score: number; classifications?: Array<{ intent: string; score: number }> }> } };
-  const manager = new NlpManager({ languages: [split.language], forceNER: false, autoSave: false, autoLoad: false, nlu: { log: false }, ner: { builtins: [] } });
+  const { NlpManager } = require_('node-nlp') as {
+    NlpManager: new (settings: object) => {
+      addDocument(l: string, t: string, i: string): void;
+      train(): Promise<unknown>;
+      process(
+        l: string,
+        t: string,
+      ): Promise<{ intent: string; score: number; classifications?: Array<{ intent: string; score: number }> }>;
+    };
+  };
+  const manager = new NlpManager({
+    languages: [split.language],
+    forceNER: false,
+    autoSave: false,
+    autoLoad: false,
+    nlu: { log: false },
+    ner: { builtins: [] },
+  });
   for (const row of split.train) manager.addDocument(split.language, row.text, row.label);
   const started = performance.now();
   await manager.train();
@@ -146,9 +186,17 @@ async function runNlpJs(split: Split): Promise<IntentEvaluation> {
     const begin = process.hrtime.bigint();
     const result = await manager.process(split.language, row.text);
     timings.push(Number(process.hrtime.bigint() - begin) / 1000);
-    const alternatives = (result.classifications ?? []).filter((entry) => entry.intent !== 'None').slice(0, 5).map((entry) => ({ intent: entry.intent, confidence: entry.score }));
+    const alternatives = (result.classifications ?? [])
+      .filter((entry) => entry.intent !== 'None')
+      .slice(0, 5)
+      .map((entry) => ({ intent: entry.intent, confidence: entry.score }));
     const outOfScope = result.intent === 'None';
-    predictions.push({ intent: outOfScope ? null : result.intent, confidence: outOfScope ? (alternatives[0]?.confidence ?? 0) : result.score, outOfScope, alternatives });
+    predictions.push({
+      intent: outOfScope ? null : result.intent,
+      confidence: outOfScope ? (alternatives[0]?.confidence ?? 0) : result.score,
+      outOfScope,
+      alternatives,
+    });
   }
   return scoreIntentPredictions(split.test, predictions, timings, { oosLabel: OOS, gate: GATE, trainMs });
 }
@@ -162,7 +210,8 @@ function runTfidfLogistic(split: Split): IntentEvaluation {
   const featuresOf = (text: string): string[] => {
     const normalized = normalizeText(text).text;
     const features = tokenize(normalized).map((word) => `w:${word}`);
-    for (const run of normalized.match(/\p{Script=Han}+/gu) ?? []) for (let index = 0; index + 1 < run.length; index += 1) features.push(`c:${run.slice(index, index + 2)}`);
+    for (const run of normalized.match(/\p{Script=Han}+/gu) ?? [])
+      for (let index = 0; index + 1 < run.length; index += 1) features.push(`c:${run.slice(index, index + 2)}`);
     return features;
   };
   const started = performance.now();
@@ -174,7 +223,7 @@ function runTfidfLogistic(split: Split): IntentEvaluation {
     const bag = new Map<string, number>();
     for (const feature of featuresOf(row.text)) bag.set(feature, (bag.get(feature) ?? 0) + 1);
     for (const feature of bag.keys()) {
-      if (!vocabulary.has(feature)) vocabulary.set(feature, vocabulary.size), documentFrequency.push(0);
+      if (!vocabulary.has(feature)) (vocabulary.set(feature, vocabulary.size), documentFrequency.push(0));
       documentFrequency[vocabulary.get(feature)!]! += 1;
     }
     return bag;
@@ -197,7 +246,8 @@ function runTfidfLogistic(split: Split): IntentEvaluation {
   const order = [...vectors.keys()];
   const probabilitiesOf = (vector: Array<[number, number]>): Float64Array => {
     const scores = Float64Array.from(bias);
-    for (const [id, value] of vector) for (let label = 0; label < classes; label += 1) scores[label]! += value * weights[id * classes + label]!;
+    for (const [id, value] of vector)
+      for (let label = 0; label < classes; label += 1) scores[label]! += value * weights[id * classes + label]!;
     const max = Math.max(...scores);
     let total = 0;
     for (let label = 0; label < classes; label += 1) total += scores[label] = Math.exp(scores[label]! - max);
@@ -214,7 +264,8 @@ function runTfidfLogistic(split: Split): IntentEvaluation {
       for (let label = 0; label < classes; label += 1) {
         const gradient = probabilities[label]! - (label === target ? 1 : 0);
         bias[label]! -= rate * gradient;
-        for (const [id, value] of vector) weights[id * classes + label]! -= rate * (gradient * value + 1e-4 * weights[id * classes + label]!);
+        for (const [id, value] of vector)
+          weights[id * classes + label]! -= rate * (gradient * value + 1e-4 * weights[id * classes + label]!);
       }
     }
   }
@@ -226,7 +277,12 @@ function runTfidfLogistic(split: Split): IntentEvaluation {
     const order = [...probabilities.keys()].sort((a, b) => probabilities[b]! - probabilities[a]!).slice(0, 5);
     const best = order[0]!;
     const outOfScope = probabilities[best]! < 0.5;
-    return { intent: outOfScope ? null : labels[best]!, confidence: probabilities[best]!, outOfScope, alternatives: order.map((label) => ({ intent: labels[label]!, confidence: probabilities[label]! })) };
+    return {
+      intent: outOfScope ? null : labels[best]!,
+      confidence: probabilities[best]!,
+      outOfScope,
+      alternatives: order.map((label) => ({ intent: labels[label]!, confidence: probabilities[label]! })),
+    };
   };
   for (const row of split.test.slice(0, 200)) predict(row.text);
   const predictions: Prediction[] = [];
@@ -250,14 +306,17 @@ async function evalFaq(options: Parameters<typeof runEvalFaq>[0]): Promise<FaqEv
   }
 }
 
-const percent = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)} %`);
+const percent = (value: number | null | undefined) =>
+  value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)} %`;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const onlyIndex = args.indexOf('--only');
   const only = onlyIndex >= 0 ? new Set(args[onlyIndex + 1]?.split(',')) : null;
   const skipNlpJs = args.includes('--skip-nlpjs');
-  const load = loadavg().map((value) => value.toFixed(1)).join(' ');
+  const load = loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ');
   const results: Array<{ split: string; system: string; metrics: IntentEvaluation }> = [];
   for (const split of loadSplits(only)) {
     const systems: Array<[string, () => IntentEvaluation | Promise<IntentEvaluation>]> = [
@@ -275,12 +334,23 @@ async function main(): Promise<void> {
   const evaluationErrors: Record<string, string> = {};
   if (!only || only.has('eval')) {
     const faq = datasetPath('travel-zh', 'faq.csv');
-    const dev = { faq, test: datasetPath('travel-zh', 'dev.jsonl'), dialogues: datasetPath('travel-zh', 'dialogues.jsonl'), domain: 'travel' };
+    const dev = {
+      faq,
+      test: datasetPath('travel-zh', 'dev.jsonl'),
+      dialogues: datasetPath('travel-zh', 'dialogues.jsonl'),
+      domain: 'travel',
+    };
     const runs: Array<[string, Parameters<typeof runEvalFaq>[0]]> = [
       ['dev @0.85', { ...dev, gate: String(GATE) }],
       ['dev @tenant default (0.6)', dev],
-      ['risk v1 (written first; rules fixed after it)', { faq, test: join(root, 'bench/data/risk-heldout.jsonl'), gate: String(GATE), domain: 'travel' }],
-      ['risk v2 (written after the v1 fixes; rules fixed after it)', { faq, test: join(root, 'bench/data/risk-heldout-v2.jsonl'), gate: String(GATE), domain: 'travel' }],
+      [
+        'risk v1 (written first; rules fixed after it)',
+        { faq, test: join(root, 'bench/data/risk-heldout.jsonl'), gate: String(GATE), domain: 'travel' },
+      ],
+      [
+        'risk v2 (written after the v1 fixes; rules fixed after it)',
+        { faq, test: join(root, 'bench/data/risk-heldout-v2.jsonl'), gate: String(GATE), domain: 'travel' },
+      ],
     ];
     for (const [name, options] of runs) {
       process.stderr.write(`kefu eval faq: ${name} …\n`);
@@ -301,8 +371,9 @@ async function main(): Promise<void> {
     '',
     '| split | system | in-scope acc | oos recall | coverage | selective acc | ECE | train | p50 µs |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...results.map(({ split, system, metrics }) =>
-      `| ${split} | ${system} | ${percent(metrics.in_scope_accuracy)} | ${percent(metrics.oos_recall)} | ${percent(metrics.coverage)} | ${percent(metrics.selective_accuracy)} | ${metrics.ece.toFixed(3)} | ${(metrics.train_ms / 1000).toFixed(2)} s | ${metrics.classify_us_p50.toFixed(0)} |`,
+    ...results.map(
+      ({ split, system, metrics }) =>
+        `| ${split} | ${system} | ${percent(metrics.in_scope_accuracy)} | ${percent(metrics.oos_recall)} | ${percent(metrics.coverage)} | ${percent(metrics.selective_accuracy)} | ${metrics.ece.toFixed(3)} | ${(metrics.train_ms / 1000).toFixed(2)} s | ${metrics.classify_us_p50.toFixed(0)} |`,
     ),
   ];
   if (Object.keys(evaluations).length + Object.keys(evaluationErrors).length > 0) {
@@ -318,12 +389,16 @@ async function main(): Promise<void> {
       ),
     );
   }
-  for (const [name, message] of Object.entries(evaluationErrors)) lines.push(`| ${name} | failed: ${message.replace(/\|/g, '/')} |`);
+  for (const [name, message] of Object.entries(evaluationErrors))
+    lines.push(`| ${name} | failed: ${message.replace(/\|/g, '/')} |`);
   const markdown = lines.join('\n') + '\n';
   process.stdout.write(markdown);
   if (!args.includes('--no-write')) {
     writeFileSync(join(root, 'bench/results/fewshot.md'), markdown);
-    writeFileSync(join(root, 'bench/results/fewshot.json'), JSON.stringify({ load, results, evaluations, evaluationErrors }, null, 1) + '\n');
+    writeFileSync(
+      join(root, 'bench/results/fewshot.json'),
+      JSON.stringify({ load, results, evaluations, evaluationErrors }, null, 1) + '\n',
+    );
   }
 }
 

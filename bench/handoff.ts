@@ -38,10 +38,20 @@ const RACERS = Math.min(Number(values.racers), 32);
 
 const url = process.env.DATABASE_URL;
 const schema = url ? `bench_${randomBytes(5).toString('hex')}` : undefined;
-const database = url ? await openDatabase({ kind: 'postgres', url, schema: schema!, poolSize: 10 }) : await openDatabase({ kind: 'pglite', dataDir: null });
+const database = url
+  ? await openDatabase({ kind: 'postgres', url, schema: schema!, poolSize: 10 })
+  : await openDatabase({ kind: 'pglite', dataDir: null });
 await migrateToLatest(database.db);
 // The lexical understander: hand-over rules route 转人工 to a person either way, and no model is trained.
-const config = loadConfig({ env: { KEFU_DEMO: 'true', KEFU_TODAY: '2026-11-25', LOG_LEVEL: 'silent', KEFU_NLU: 'lexical', KEFU_HANDOFF_CHECK_INTERVAL_MS: '3600000' } });
+const config = loadConfig({
+  env: {
+    KEFU_DEMO: 'true',
+    KEFU_TODAY: '2026-11-25',
+    LOG_LEVEL: 'silent',
+    KEFU_NLU: 'lexical',
+    KEFU_HANDOFF_CHECK_INTERVAL_MS: '3600000',
+  },
+});
 const kefu = await createKefu(config, { database, logger: false });
 await kefu.app.ready();
 const tenant = await requireTenantBySlug(database.db, 'shop-zh');
@@ -51,26 +61,46 @@ const percentile = (samples: number[], p: number) => {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
-const summary = (samples: number[]) => ({ n: samples.length, p50: +percentile(samples, 50).toFixed(2), p99: +percentile(samples, 99).toFixed(2), max: +Math.max(...samples).toFixed(2) });
+const summary = (samples: number[]) => ({
+  n: samples.length,
+  p50: +percentile(samples, 50).toFixed(2),
+  p99: +percentile(samples, 99).toFixed(2),
+  max: +Math.max(...samples).toFixed(2),
+});
 const texts = ['转人工', '轉人工', 'I want to talk to a human'];
 
 // 1. Queueing: a customer message that needs a person (turn + handoff row + events), end to end.
 const queueing: number[] = [];
 const waitingIds: string[] = [];
 for (let index = 0; index < WAITING; index += 1) {
-  const conversation = await kefu.conversations.createConversation(tenant.id, { channel: { kind: 'api', name: 'bench' } });
+  const conversation = await kefu.conversations.createConversation(tenant.id, {
+    channel: { kind: 'api', name: 'bench' },
+  });
   const started = performance.now();
-  const result = await kefu.conversations.postCustomerMessage(tenant.id, conversation.id, { text: texts[index % texts.length]! });
+  const result = await kefu.conversations.postCustomerMessage(tenant.id, conversation.id, {
+    text: texts[index % texts.length]!,
+  });
   queueing.push(performance.now() - started);
   if (result.turn?.route !== 'auto') waitingIds.push(conversation.id);
 }
-const queued = await database.db.selectFrom('handoffs').select(sql<string>`count(*)`.as('count')).where('tenant_id', '=', tenant.id).where('status', '=', 'waiting').executeTakeFirstOrThrow();
+const queued = await database.db
+  .selectFrom('handoffs')
+  .select(sql<string>`count(*)`.as('count'))
+  .where('tenant_id', '=', tenant.id)
+  .where('status', '=', 'waiting')
+  .executeTakeFirstOrThrow();
 
 // 2. Agents (offline), each with a session.
 const agents: Array<{ id: string; token: string }> = [];
 for (let index = 0; index < AGENTS; index += 1) {
   const email = `bench-${index}@example.com`;
-  const created = await createAgent(database.db, tenant.id, { email, name: `坐席 ${index}`, password: 'bench-password', skills: ['售后', '投诉'], maxConcurrent: CAPACITY });
+  const created = await createAgent(database.db, tenant.id, {
+    email,
+    name: `坐席 ${index}`,
+    password: 'bench-password',
+    skills: ['售后', '投诉'],
+    maxConcurrent: CAPACITY,
+  });
   const session = await loginAgent(database.db, { tenantSlug: 'shop-zh', email, password: 'bench-password' }, 3600);
   agents.push({ id: created.id, token: session.token });
 }
@@ -116,18 +146,32 @@ const etaAfter = await kefu.handoff.views.widgetState(tenant.id, waitingIds[wait
 const racers: string[] = [];
 for (let index = 0; index < RACERS; index += 1) {
   const email = `racer-${index}@example.com`;
-  await createAgent(database.db, tenant.id, { email, name: `racer ${index}`, password: 'bench-password', skills: [], maxConcurrent: ROUNDS + 1 });
-  racers.push((await loginAgent(database.db, { tenantSlug: 'shop-zh', email, password: 'bench-password' }, 3600)).token);
+  await createAgent(database.db, tenant.id, {
+    email,
+    name: `racer ${index}`,
+    password: 'bench-password',
+    skills: [],
+    maxConcurrent: ROUNDS + 1,
+  });
+  racers.push(
+    (await loginAgent(database.db, { tenantSlug: 'shop-zh', email, password: 'bench-password' }, 3600)).token,
+  );
 }
 let roundsWithOneWinner = 0;
 const acceptLatency: number[] = [];
 const statusCounts: Record<string, number> = {};
 for (let round = 0; round < ROUNDS; round += 1) {
-  const conversation = await kefu.conversations.createConversation(tenant.id, { channel: { kind: 'api', name: 'bench' } });
+  const conversation = await kefu.conversations.createConversation(tenant.id, {
+    channel: { kind: 'api', name: 'bench' },
+  });
   const results = await Promise.all(
     racers.map(async (token) => {
       const started = performance.now();
-      const response = await kefu.app.inject({ method: 'POST', url: `/v1/agent/conversations/${conversation.id}/accept`, headers: auth(token) });
+      const response = await kefu.app.inject({
+        method: 'POST',
+        url: `/v1/agent/conversations/${conversation.id}/accept`,
+        headers: auth(token),
+      });
       acceptLatency.push(performance.now() - started);
       const code = response.statusCode === 200 ? '200' : `${response.statusCode} ${response.json().code}`;
       statusCounts[code] = (statusCounts[code] ?? 0) + 1;
@@ -149,8 +193,20 @@ const result = {
   queueing: { ms: summary(queueing), handoffsWaiting: Number(queued.count) },
   queueRead: { ms: summary(queueRead), items: queueItems },
   widgetState: { ms: summary(widgetState), sample: lastState },
-  assignment: { ms: +assignMs.toFixed(1), assigned: assignedTotal, perAgentMin: Math.min(...perAgent), perAgentMax: Math.max(...perAgent), nextInLine: etaAfter },
-  acceptRace: { rounds: ROUNDS, racers: RACERS, roundsWithExactlyOneWinner: roundsWithOneWinner, statuses: statusCounts, ms: summary(acceptLatency) },
+  assignment: {
+    ms: +assignMs.toFixed(1),
+    assigned: assignedTotal,
+    perAgentMin: Math.min(...perAgent),
+    perAgentMax: Math.max(...perAgent),
+    nextInLine: etaAfter,
+  },
+  acceptRace: {
+    rounds: ROUNDS,
+    racers: RACERS,
+    roundsWithExactlyOneWinner: roundsWithOneWinner,
+    statuses: statusCounts,
+    ms: summary(acceptLatency),
+  },
 };
 const name = url ? 'handoff-postgres' : 'handoff';
 mkdirSync('bench/results', { recursive: true });
@@ -166,7 +222,9 @@ Tenant shop-zh, lexical understander; ${WAITING} customers ask for a person (转
 | \`GET /v1/agent/queue\` with ${result.queueRead.items} waiting (positions + ETAs) | p50 ${result.queueRead.ms.p50} ms, p99 ${result.queueRead.ms.p99} ms |
 | widget place in line + ETA (one conversation) | p50 ${result.widgetState.ms.p50} ms, p99 ${result.widgetState.ms.p99} ms |
 | ${AGENTS} agents go online → least-busy assignment | ${result.assignment.assigned} assigned in ${result.assignment.ms} ms (per agent ${result.assignment.perAgentMin}–${result.assignment.perAgentMax}); next in line: position ${(etaAfter as { position?: number } | null)?.position ?? '–'}, ETA ${(etaAfter as { etaSeconds?: number | null } | null)?.etaSeconds ?? '–'} s |
-| accept races: rounds with exactly one winner | **${roundsWithOneWinner} / ${ROUNDS}** (${Object.entries(statusCounts).map(([status, count]) => `${status}: ${count}`).join(', ')}) |
+| accept races: rounds with exactly one winner | **${roundsWithOneWinner} / ${ROUNDS}** (${Object.entries(statusCounts)
+  .map(([status, count]) => `${status}: ${count}`)
+  .join(', ')}) |
 | accept latency under the race | p50 ${result.acceptRace.ms.p50} ms, p99 ${result.acceptRace.ms.p99} ms |
 
 ETA = median handle time (300 s default while a queue has fewer than 5 finished handoffs) × position ÷ slots of the queue's online agents.

@@ -21,9 +21,16 @@ const connections = argument('connections', 10);
 const labelIndex = process.argv.indexOf('--label');
 const label = labelIndex >= 0 ? `-${process.argv[labelIndex + 1]}` : '';
 
-function start(command: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+function start(
+  command: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, command, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, command, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk;
@@ -37,11 +44,17 @@ function start(command: string[], env: Record<string, string>, ready: RegExp): P
 }
 
 function run(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
+  return new Promise((resolve, reject) =>
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result))),
+  );
 }
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-bench-http-'));
-const kefu = await start(['bin/kefu.js', 'serve'], { PORT: '0', KEFU_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: process.env.DATABASE_URL ?? '' }, /API\s+(http:\/\/\S+)\/v1[\s\S]*Demo tenant\s+shop-zh .*API key: (kefu_sk_\w+)/);
+const kefu = await start(
+  ['bin/kefu.js', 'serve'],
+  { PORT: '0', KEFU_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: process.env.DATABASE_URL ?? '' },
+  /API\s+(http:\/\/\S+)\/v1[\s\S]*Demo tenant\s+shop-zh .*API key: (kefu_sk_\w+)/,
+);
 const echo = await start(['--import', 'tsx', 'bench/support/echo-server.ts'], {}, /LISTENING (\S+)/);
 const kefuUrl = kefu.match[1]!;
 const apiKey = kefu.match[2]!;
@@ -59,21 +72,43 @@ let counter = 0;
 const faqBody = JSON.stringify({ text: questions[0] });
 
 // Warm up both (JIT, caches), then measure each alone.
-await run({ url: `${echoUrl}/echo`, method: 'POST', headers: { 'content-type': 'application/json' }, body: faqBody, duration: 2, connections });
+await run({
+  url: `${echoUrl}/echo`,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: faqBody,
+  duration: 2,
+  connections,
+});
 const turnRequest = {
   method: 'POST' as const,
   setupRequest: (request: any) => {
     counter += 1;
-    return { ...request, path: `/v1/conversations/${conversations[counter % conversations.length]}/messages`, body: JSON.stringify({ text: questions[counter % questions.length] }) };
+    return {
+      ...request,
+      path: `/v1/conversations/${conversations[counter % conversations.length]}/messages`,
+      body: JSON.stringify({ text: questions[counter % questions.length] }),
+    };
   },
 };
 await run({ url: kefuUrl, headers, requests: [turnRequest], duration: 2, connections });
 
-const echoResult = await run({ url: `${echoUrl}/echo`, method: 'POST', headers: { 'content-type': 'application/json' }, body: faqBody, duration, connections });
+const echoResult = await run({
+  url: `${echoUrl}/echo`,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: faqBody,
+  duration,
+  connections,
+});
 const kefuResult = await run({ url: kefuUrl, headers, requests: [turnRequest], duration, connections });
 
 // Check the turns were real FAQ answers, not errors.
-const sample = await fetch(`${kefuUrl}/v1/conversations/${conversations[0]}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: questions[0] }) });
+const sample = await fetch(`${kefuUrl}/v1/conversations/${conversations[0]}/messages`, {
+  method: 'POST',
+  headers,
+  body: JSON.stringify({ text: questions[0] }),
+});
 const sampleBody = (await sample.json()) as { turn: { route: string; tier: string; intent: string } };
 
 kefu.child.kill('SIGTERM');
@@ -100,10 +135,14 @@ const summary = {
   kefu: kefuRow,
   ratio_throughput_kefu_to_echo: Number((kefuRow.requests_per_second / echoRow.requests_per_second).toFixed(4)),
   // autocannon reports whole milliseconds: an echo p50 of 0 means "under 1 ms", no ratio to take.
-  ratio_p50_kefu_to_echo: echoRow.latency_p50_ms >= 1 ? Number((kefuRow.latency_p50_ms / echoRow.latency_p50_ms).toFixed(2)) : null,
+  ratio_p50_kefu_to_echo:
+    echoRow.latency_p50_ms >= 1 ? Number((kefuRow.latency_p50_ms / echoRow.latency_p50_ms).toFixed(2)) : null,
 };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/http${process.env.DATABASE_URL ? '-postgres' : ''}${label}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+writeFileSync(
+  `bench/results/http${process.env.DATABASE_URL ? '-postgres' : ''}${label}.json`,
+  `${JSON.stringify(summary, null, 2)}\n`,
+);
 const markdown = `# HTTP benchmark
 
 \`${summary.command}\` — ${summary.date}, ${summary.machine}. Both servers are child processes on

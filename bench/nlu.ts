@@ -39,7 +39,11 @@ interface Dataset {
 }
 
 /** Stratified dev split: per label (sorted), a seeded shuffle, the first round(10 %) rows to dev. */
-export function carveDevSplit(rows: readonly IntentExample[], fraction = 0.1, seed = 42): { train: IntentExample[]; dev: IntentExample[] } {
+export function carveDevSplit(
+  rows: readonly IntentExample[],
+  fraction = 0.1,
+  seed = 42,
+): { train: IntentExample[]; dev: IntentExample[] } {
   const byLabel = new Map<string, IntentExample[]>();
   for (const row of rows) {
     const list = byLabel.get(row.label) ?? [];
@@ -75,14 +79,20 @@ const DATASETS: Dataset[] = [
     name: 'CLINC150',
     language: 'en',
     split: 'train (15,100 incl. 100 oos) → val (3,100 incl. 100 oos)',
-    load: () => ({ train: readIntentJsonl(join(datasets, 'clinc150/train.jsonl')), test: readIntentJsonl(join(datasets, 'clinc150/val.jsonl')) }),
+    load: () => ({
+      train: readIntentJsonl(join(datasets, 'clinc150/train.jsonl')),
+      test: readIntentJsonl(join(datasets, 'clinc150/val.jsonl')),
+    }),
   },
   {
     id: 'cais',
     name: 'CAIS',
     language: 'zh',
     split: 'train (7,995) → dev (994)',
-    load: () => ({ train: readIntentJsonl(join(datasets, 'cais/train.jsonl')), test: readIntentJsonl(join(datasets, 'cais/dev.jsonl')) }),
+    load: () => ({
+      train: readIntentJsonl(join(datasets, 'cais/train.jsonl')),
+      test: readIntentJsonl(join(datasets, 'cais/dev.jsonl')),
+    }),
   },
 ];
 
@@ -90,14 +100,24 @@ const DATASETS: Dataset[] = [
 interface NlpManagerLike {
   addDocument(language: string, text: string, intent: string): void;
   train(): Promise<unknown>;
-  process(language: string, text: string): Promise<{ intent: string; score: number; classifications?: Array<{ intent: string; score: number }> }>;
+  process(
+    language: string,
+    text: string,
+  ): Promise<{ intent: string; score: number; classifications?: Array<{ intent: string; score: number }> }>;
 }
 
 async function runNlpJs(dataset: Dataset, train: IntentExample[], test: IntentExample[]): Promise<IntentEvaluation> {
   const require = createRequire(import.meta.url);
   const { NlpManager } = require('node-nlp') as { NlpManager: new (settings: object) => NlpManagerLike };
   // Defaults, with persistence, logging and built-in NER (irrelevant here) switched off.
-  const manager = new NlpManager({ languages: [dataset.language], forceNER: false, autoSave: false, autoLoad: false, nlu: { log: false }, ner: { builtins: [] } });
+  const manager = new NlpManager({
+    languages: [dataset.language],
+    forceNER: false,
+    autoSave: false,
+    autoLoad: false,
+    nlu: { log: false },
+    ner: { builtins: [] },
+  });
   // Out-of-scope examples go to NLP.js's own fallback intent, None.
   for (const row of train) manager.addDocument(dataset.language, row.text, row.label === OOS ? 'None' : row.label);
   const started = performance.now();
@@ -116,12 +136,21 @@ async function runNlpJs(dataset: Dataset, train: IntentExample[], test: IntentEx
       .map((classification) => ({ intent: classification.intent, confidence: classification.score }));
     const outOfScope = result.intent === 'None';
     // Same convention as kefu: confidence is the score of the best in-scope intent.
-    predictions.push({ intent: outOfScope ? null : result.intent, confidence: outOfScope ? (alternatives[0]?.confidence ?? 0) : result.score, outOfScope, alternatives });
+    predictions.push({
+      intent: outOfScope ? null : result.intent,
+      confidence: outOfScope ? (alternatives[0]?.confidence ?? 0) : result.score,
+      outOfScope,
+      alternatives,
+    });
   }
   return scoreIntentPredictions(test, predictions, timings, { oosLabel: OOS, gate: GATE, trainMs });
 }
 
-function runKefu(dataset: Dataset, train: IntentExample[], test: IntentExample[]): IntentEvaluation & { artifact_mb: number } {
+function runKefu(
+  dataset: Dataset,
+  train: IntentExample[],
+  test: IntentExample[],
+): IntentEvaluation & { artifact_mb: number } {
   const started = performance.now();
   const classifier = trainIntentClassifier(train, { oosLabel: OOS, language: 'auto', seed: 1 });
   const trainMs = performance.now() - started;
@@ -152,7 +181,8 @@ async function main(): Promise<void> {
   }
   const loadAfter = loadavg();
   const percent = (value: number | null) => (value === null ? '–' : (value * 100).toFixed(2));
-  const header = '| dataset | system | n | accuracy % | in-scope acc % | OOS recall % | OOS precision % | macro-F1 % | coverage @0.85 % | selective acc @0.85 % | ECE | train ms | classify p50 µs | classify p99 µs | artifact MB |';
+  const header =
+    '| dataset | system | n | accuracy % | in-scope acc % | OOS recall % | OOS precision % | macro-F1 % | coverage @0.85 % | selective acc @0.85 % | ECE | train ms | classify p50 µs | classify p99 µs | artifact MB |';
   const lines = [
     '# Light tier (intent) benchmark: kefu vs NLP.js',
     '',
@@ -166,12 +196,15 @@ async function main(): Promise<void> {
     `Gate: ${GATE}. Out-of-scope label: \`${OOS}\` (NLP.js learns those rows as its \`None\` intent). Metric definitions: docs/nlu.md.`,
     '',
     'Splits:',
-    ...DATASETS.filter((dataset) => !only || only.has(dataset.id)).map((dataset) => `- ${dataset.name}: ${dataset.split}`),
+    ...DATASETS.filter((dataset) => !only || only.has(dataset.id)).map(
+      (dataset) => `- ${dataset.name}: ${dataset.split}`,
+    ),
     '',
     header,
     '|' + '---|'.repeat(header.split('|').length - 2),
-    ...results.map(({ dataset, system, metrics }) =>
-      `| ${dataset.name} | ${system} | ${metrics.n} | ${percent(metrics.accuracy)} | ${percent(metrics.in_scope_accuracy)} | ${percent(metrics.oos_recall)} | ${percent(metrics.oos_precision)} | ${percent(metrics.macro_f1)} | ${percent(metrics.coverage)} | ${percent(metrics.selective_accuracy)} | ${metrics.ece.toFixed(4)} | ${metrics.train_ms} | ${metrics.classify_us_p50} | ${metrics.classify_us_p99} | ${metrics.artifact_mb ?? '–'} |`,
+    ...results.map(
+      ({ dataset, system, metrics }) =>
+        `| ${dataset.name} | ${system} | ${metrics.n} | ${percent(metrics.accuracy)} | ${percent(metrics.in_scope_accuracy)} | ${percent(metrics.oos_recall)} | ${percent(metrics.oos_precision)} | ${percent(metrics.macro_f1)} | ${percent(metrics.coverage)} | ${percent(metrics.selective_accuracy)} | ${metrics.ece.toFixed(4)} | ${metrics.train_ms} | ${metrics.classify_us_p50} | ${metrics.classify_us_p99} | ${metrics.artifact_mb ?? '–'} |`,
     ),
     '',
   ];
@@ -179,8 +212,24 @@ async function main(): Promise<void> {
   process.stdout.write(markdown);
   if (write) {
     writeFileSync(join(root, 'bench/results/nlu.md'), markdown);
-    const raw = { command: `npx tsx bench/nlu.ts ${args.join(' ')}`.trim(), date: startedAt.toISOString(), node: process.version, cpus: cpus().length, loadBefore, loadAfter, results: results.map(({ dataset, system, metrics }) => ({ dataset: dataset.id, split: dataset.split, system, ...metrics })) };
-    writeFileSync(join(root, `bench/results/nlu-${startedAt.toISOString().slice(0, 10)}.json`), JSON.stringify(raw, null, 2) + '\n');
+    const raw = {
+      command: `npx tsx bench/nlu.ts ${args.join(' ')}`.trim(),
+      date: startedAt.toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      loadBefore,
+      loadAfter,
+      results: results.map(({ dataset, system, metrics }) => ({
+        dataset: dataset.id,
+        split: dataset.split,
+        system,
+        ...metrics,
+      })),
+    };
+    writeFileSync(
+      join(root, `bench/results/nlu-${startedAt.toISOString().slice(0, 10)}.json`),
+      JSON.stringify(raw, null, 2) + '\n',
+    );
   }
 }
 

@@ -10,7 +10,15 @@ import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
 import MiniSearch from 'minisearch';
 import { analyzeText } from '../src/knowledge/analyzer.js';
 import { buildRetrievalIndex } from '../src/knowledge/index.js';
-import { checkKbRow, checkQueryRow, evaluateRanking, readJsonl, type KbRow, type QueryRow, type RetrievalMetrics } from '../src/knowledge/retrieval-evaluation.js';
+import {
+  checkKbRow,
+  checkQueryRow,
+  evaluateRanking,
+  readJsonl,
+  type KbRow,
+  type QueryRow,
+  type RetrievalMetrics,
+} from '../src/knowledge/retrieval-evaluation.js';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -46,9 +54,13 @@ function warm(search: (query: string, k: number, exclude: ReadonlySet<string>) =
 
 function runKefu(configuration: string, options: { reranker?: false }): void {
   const started = performance.now();
-  const index = buildRetrievalIndex(kb.map((row) => ({ id: row.id, question: row.question, answer: row.answer || undefined })), options);
+  const index = buildRetrievalIndex(
+    kb.map((row) => ({ id: row.id, question: row.question, answer: row.answer || undefined })),
+    options,
+  );
   const indexMs = performance.now() - started;
-  const search = (query: string, k: number, exclude: ReadonlySet<string>): string[] => index.search(query, { k, exclude }).map((hit) => hit.id);
+  const search = (query: string, k: number, exclude: ReadonlySet<string>): string[] =>
+    index.search(query, { k, exclude }).map((hit) => hit.id);
   warm(search);
   rows.push({ system: 'kefu', configuration, metrics: evaluateRanking(queries, search, 10, indexMs) });
 }
@@ -57,36 +69,71 @@ function runOrama(name: string, tokenize: (text: string) => string[], exact: boo
   const started = performance.now();
   const database = create({
     schema: { question: 'string', answer: 'string' } as const,
-    components: { tokenizer: { language: 'chinese', normalizationCache: new Map(), tokenize: (raw: string) => tokenize(raw) } },
+    components: {
+      tokenizer: { language: 'chinese', normalizationCache: new Map(), tokenize: (raw: string) => tokenize(raw) },
+    },
   });
-  const inserted = insertMultiple(database, kb.map((row) => ({ id: row.id, question: row.question, answer: row.answer })));
+  const inserted = insertMultiple(
+    database,
+    kb.map((row) => ({ id: row.id, question: row.question, answer: row.answer })),
+  );
   if (inserted instanceof Promise) throw new Error('Orama insert went async');
   const indexMs = performance.now() - started;
   const search = (query: string, k: number, exclude: ReadonlySet<string>): string[] => {
-    const result = oramaSearch(database, { term: query, properties: ['question', 'answer'], limit: k + exclude.size, threshold: 1, exact, boost: { question: 2 } });
+    const result = oramaSearch(database, {
+      term: query,
+      properties: ['question', 'answer'],
+      limit: k + exclude.size,
+      threshold: 1,
+      exact,
+      boost: { question: 2 },
+    });
     if (result instanceof Promise) throw new Error('Orama search went async');
-    return result.hits.map((hit) => hit.id).filter((id) => !exclude.has(id)).slice(0, k);
+    return result.hits
+      .map((hit) => hit.id)
+      .filter((id) => !exclude.has(id))
+      .slice(0, k);
   };
   warm(search);
-  rows.push({ system: 'Orama', configuration: `${name}${exact ? ', exact' : ', prefix'}`, metrics: evaluateRanking(queries, search, 10, indexMs) });
+  rows.push({
+    system: 'Orama',
+    configuration: `${name}${exact ? ', exact' : ', prefix'}`,
+    metrics: evaluateRanking(queries, search, 10, indexMs),
+  });
 }
 
 function runMiniSearch(name: string, tokenize: (text: string) => string[], prefix: boolean): void {
   const started = performance.now();
-  const index = new MiniSearch<KbRow>({ fields: ['question', 'answer'], storeFields: [], tokenize, processTerm: (term) => term, searchOptions: { boost: { question: 2 }, combineWith: 'OR', prefix } });
+  const index = new MiniSearch<KbRow>({
+    fields: ['question', 'answer'],
+    storeFields: [],
+    tokenize,
+    processTerm: (term) => term,
+    searchOptions: { boost: { question: 2 }, combineWith: 'OR', prefix },
+  });
   index.addAll(kb);
   const indexMs = performance.now() - started;
   const search = (query: string, k: number, exclude: ReadonlySet<string>): string[] => {
-    const results = index.search(query, exclude.size > 0 ? { filter: (result) => !exclude.has(result.id as string) } : {});
+    const results = index.search(
+      query,
+      exclude.size > 0 ? { filter: (result) => !exclude.has(result.id as string) } : {},
+    );
     return results.slice(0, k).map((result) => result.id as string);
   };
   warm(search);
-  rows.push({ system: 'MiniSearch', configuration: `${name}${prefix ? ', prefix' : ', exact'}`, metrics: evaluateRanking(queries, search, 10, indexMs) });
+  rows.push({
+    system: 'MiniSearch',
+    configuration: `${name}${prefix ? ', prefix' : ', exact'}`,
+    metrics: evaluateRanking(queries, search, 10, indexMs),
+  });
 }
 
 runKefu('BM25F + learned re-ranker of the top 30 (shipped)', {});
 runKefu('BM25F words + Han bigrams only (re-ranker off)', { reranker: false });
-for (const [name, tokenize] of [['jieba words', words], ['jieba words + bigrams', wordsAndBigrams]] as const) {
+for (const [name, tokenize] of [
+  ['jieba words', words],
+  ['jieba words + bigrams', wordsAndBigrams],
+] as const) {
   // Orama's `exact: true` also requires every whitespace-separated part of the query to occur as a
   // whole word in the raw document text, which an unspaced Chinese question never does (0 hits in a
   // trial run), so only its default prefix mode is measured.
@@ -94,16 +141,22 @@ for (const [name, tokenize] of [['jieba words', words], ['jieba words + bigrams'
   for (const prefix of [false, true]) runMiniSearch(name, tokenize, prefix);
 }
 
-const best = (system: string): Row => rows.filter((row) => row.system === system).reduce((a, b) => (b.metrics.recall_at_1 > a.metrics.recall_at_1 ? b : a));
+const best = (system: string): Row =>
+  rows.filter((row) => row.system === system).reduce((a, b) => (b.metrics.recall_at_1 > a.metrics.recall_at_1 ? b : a));
 const kefu = rows.find((row) => row.system === 'kefu')!;
-const competitor = [best('Orama'), best('MiniSearch')].reduce((a, b) => (b.metrics.recall_at_1 > a.metrics.recall_at_1 ? b : a));
+const competitor = [best('Orama'), best('MiniSearch')].reduce((a, b) =>
+  b.metrics.recall_at_1 > a.metrics.recall_at_1 ? b : a,
+);
 const margin = (kefu.metrics.recall_at_1 - competitor.metrics.recall_at_1) * 100;
 const command = `npx tsx bench/retrieval.ts${args.length > 0 ? ` ${args.join(' ')}` : ''}`;
 const date = new Date().toISOString();
 const table = [
   '| system | configuration | R@1 | R@5 | MRR@10 | index ms | p50 ms | p99 ms |',
   '|---|---|---:|---:|---:|---:|---:|---:|',
-  ...rows.map(({ system, configuration, metrics: m }) => `| ${system} | ${configuration} | ${m.recall_at_1.toFixed(4)} | ${m.recall_at_5.toFixed(4)} | ${m.mrr_at_10.toFixed(4)} | ${m.index_ms.toFixed(0)} | ${m.query_ms_p50.toFixed(3)} | ${m.query_ms_p99.toFixed(3)} |`),
+  ...rows.map(
+    ({ system, configuration, metrics: m }) =>
+      `| ${system} | ${configuration} | ${m.recall_at_1.toFixed(4)} | ${m.recall_at_5.toFixed(4)} | ${m.mrr_at_10.toFixed(4)} | ${m.index_ms.toFixed(0)} | ${m.query_ms_p50.toFixed(3)} | ${m.query_ms_p99.toFixed(3)} |`,
+  ),
 ].join('\n');
 const summary = `kefu R@1 ${kefu.metrics.recall_at_1.toFixed(4)} vs best competitor ${competitor.system} (${competitor.configuration}) ${competitor.metrics.recall_at_1.toFixed(4)}: ${margin >= 0 ? '+' : ''}${margin.toFixed(1)} points; kefu query p50 ${kefu.metrics.query_ms_p50.toFixed(3)} ms`;
 console.log(table);
@@ -132,5 +185,8 @@ unspaced query to occur as a word of the raw text, so it finds nothing in Chines
 `;
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   await writeFile(new URL('./results/retrieval.md', import.meta.url), markdown);
-  await writeFile(new URL(`./results/retrieval-${date.slice(0, 10)}.json`, import.meta.url), `${JSON.stringify({ command, date, machine, kb: kbFile, queries: queryFile, rows }, null, 2)}\n`);
+  await writeFile(
+    new URL(`./results/retrieval-${date.slice(0, 10)}.json`, import.meta.url),
+    `${JSON.stringify({ command, date, machine, kb: kbFile, queries: queryFile, rows }, null, 2)}\n`,
+  );
 }

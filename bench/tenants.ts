@@ -27,9 +27,14 @@ const labelIndex = process.argv.indexOf('--label');
 const label = labelIndex >= 0 ? String(process.argv[labelIndex + 1]).replace(/[^a-z0-9-]/gi, '') : '';
 const postgres = Boolean(process.env.DATABASE_URL);
 
-function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; quietKey: string; floodKey: string }> {
+function start(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; quietKey: string; floodKey: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/tenants-server.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/tenants-server.ts'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const timer = setTimeout(() => reject(new Error(`kefu did not start:\n${output}`)), 120_000);
     child.stdout!.on('data', (chunk) => {
@@ -49,13 +54,21 @@ function run(options: autocannon.Options): { done: Promise<autocannon.Result>; s
   let instance: { stop(): void } | undefined;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
     // With a callback autocannon returns its instance (typed as a promise): keep it to stop it.
-    instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result))) as unknown as { stop(): void };
+    instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result))) as unknown as {
+      stop(): void;
+    };
   });
   return { done, stop: () => instance?.stop() };
 }
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-bench-tenants-'));
-const server = await start({ PORT: '0', KEFU_DATA_DIR: dataDir, DATABASE_URL: process.env.DATABASE_URL ?? '', BENCH_FLOOD_RPS: String(floodRps), KEFU_RECOVER_AFTER_MS: '600000' });
+const server = await start({
+  PORT: '0',
+  KEFU_DATA_DIR: dataDir,
+  DATABASE_URL: process.env.DATABASE_URL ?? '',
+  BENCH_FLOOD_RPS: String(floodRps),
+  KEFU_RECOVER_AFTER_MS: '600000',
+});
 const json = { 'content-type': 'application/json' };
 const quietHeaders = { authorization: `Bearer ${server.quietKey}`, ...json };
 const floodHeaders = { authorization: `Bearer ${server.floodKey}`, ...json };
@@ -76,7 +89,13 @@ for (let index = 0; index < 10; index += 1) {
   await new Promise((resolve) => setTimeout(resolve, 1000 / floodRps + 5));
 }
 
-const quietQuestions = ['七天无理由退货怎么申请？', '运费怎么算', '怎么开发票', '優惠券怎麼用', 'How do I get an invoice?'];
+const quietQuestions = [
+  '七天无理由退货怎么申请？',
+  '运费怎么算',
+  '怎么开发票',
+  '優惠券怎麼用',
+  'How do I get an invoice?',
+];
 const floodQuestions = ['信用卡怎么分期？', '信用卡年费怎么收', '怎麼掛失信用卡', 'How do I raise my credit limit?'];
 function turns(conversations: string[], questions: string[]) {
   let counter = 0;
@@ -84,32 +103,59 @@ function turns(conversations: string[], questions: string[]) {
     method: 'POST' as const,
     setupRequest: (request: any) => {
       counter += 1;
-      return { ...request, path: `/v1/conversations/${conversations[counter % conversations.length]}/messages`, body: JSON.stringify({ text: questions[counter % questions.length] }) };
+      return {
+        ...request,
+        path: `/v1/conversations/${conversations[counter % conversations.length]}/messages`,
+        body: JSON.stringify({ text: questions[counter % questions.length] }),
+      };
     },
   };
 }
 const quiet = (seconds: number) =>
-  run({ url: server.url, headers: quietHeaders, requests: [turns(quietConversations, quietQuestions)], duration: seconds, connections: quietConnections, overallRate: quietRate });
+  run({
+    url: server.url,
+    headers: quietHeaders,
+    requests: [turns(quietConversations, quietQuestions)],
+    duration: seconds,
+    connections: quietConnections,
+    overallRate: quietRate,
+  });
 
 // Warm-up (JIT, caches), then A alone, then A while B floods.
 await quiet(3).done;
 const alone = await quiet(duration).done;
-const flood = run({ url: server.url, headers: floodHeaders, requests: [turns(floodConversations, floodQuestions)], duration: duration + 30, connections: floodConnections });
+const flood = run({
+  url: server.url,
+  headers: floodHeaders,
+  requests: [turns(floodConversations, floodQuestions)],
+  duration: duration + 30,
+  connections: floodConnections,
+});
 await new Promise((resolve) => setTimeout(resolve, 1500));
 const underFlood = await quiet(duration).done;
 flood.stop();
 const floodResult = await flood.done;
 
 // A sample of what each tenant got during the run.
-const sample = await fetch(`${server.url}/v1/conversations/${quietConversations[0]}/messages`, { method: 'POST', headers: quietHeaders, body: JSON.stringify({ text: quietQuestions[0] }) });
+const sample = await fetch(`${server.url}/v1/conversations/${quietConversations[0]}/messages`, {
+  method: 'POST',
+  headers: quietHeaders,
+  body: JSON.stringify({ text: quietQuestions[0] }),
+});
 const sampleTurn = ((await sample.json()) as { turn: { route: string; tier: string; intent: string } }).turn;
-const refused = await fetch(`${server.url}/v1/conversations/${floodConversations[0]}/messages`, { method: 'POST', headers: floodHeaders, body: JSON.stringify({ text: floodQuestions[0] }) });
+const refused = await fetch(`${server.url}/v1/conversations/${floodConversations[0]}/messages`, {
+  method: 'POST',
+  headers: floodHeaders,
+  body: JSON.stringify({ text: floodQuestions[0] }),
+});
 
 server.child.kill('SIGTERM');
 await new Promise((resolve) => server.child.once('exit', resolve));
 rmSync(dataDir, { recursive: true, force: true });
 
-const statusCount = (result: autocannon.Result, status: number) => (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats?.[String(status)]?.count ?? 0;
+const statusCount = (result: autocannon.Result, status: number) =>
+  (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats?.[String(status)]
+    ?.count ?? 0;
 const row = (result: autocannon.Result) => ({
   requests: result.requests.total,
   requests_per_second: Math.round(result.requests.average),
@@ -132,7 +178,12 @@ const summary = {
   command: `npm run bench:tenants -- --duration ${duration} --rate ${quietRate} --connections ${quietConnections} --flood-connections ${floodConnections} --flood-rps ${floodRps}${label ? ` --label ${label}` : ''}`,
   database: postgres ? 'PostgreSQL' : 'PGlite',
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
-  quiet_tenant: { slug: 'shop-zh', plan: 'default (200 req/s, burst 400)', offered_rate: quietRate, connections: quietConnections },
+  quiet_tenant: {
+    slug: 'shop-zh',
+    plan: 'default (200 req/s, burst 400)',
+    offered_rate: quietRate,
+    connections: quietConnections,
+  },
   flood_tenant: { slug: 'bank-zh', plan: `${floodRps} req/s, burst ${floodRps * 2}`, connections: floodConnections },
   a_alone: aAlone,
   a_under_flood: aFlood,

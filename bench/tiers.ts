@@ -22,16 +22,28 @@ const LLM_USAGE = { prompt_tokens: 900, completion_tokens: 120 };
 const server = await startScriptedOpenAiServer(() => ({ text: '根据相关规定，具体如下[1]。', usage: LLM_USAGE }));
 const database = await openDatabase({ kind: 'pglite', dataDir: null });
 await migrateToLatest(database.db);
-const config = loadConfig({ env: { KEFU_DEMO: 'true', KEFU_TODAY: '2026-11-25', LOG_LEVEL: 'silent', KEFU_LLM_BASE_URL: server.url, KEFU_LLM_MODEL: 'scripted' } });
+const config = loadConfig({
+  env: {
+    KEFU_DEMO: 'true',
+    KEFU_TODAY: '2026-11-25',
+    LOG_LEVEL: 'silent',
+    KEFU_LLM_BASE_URL: server.url,
+    KEFU_LLM_MODEL: 'scripted',
+  },
+});
 const kefu = await createKefu(config, { database, logger: false });
 
 /** The conversations replayed per tenant: the demo dialogues, FAQ paraphrases, multi-part and off-topic questions. */
 function conversationsFor(slug: string): string[][] {
   const { pack } = loadPack(path.resolve('examples/packs', slug));
-  const dialogue = readFileSync(path.resolve('examples/dialogues', `${slug}.txt`), 'utf8').split('\n').map((line) => line.trim()).filter(Boolean);
+  const dialogue = readFileSync(path.resolve('examples/dialogues', `${slug}.txt`), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const paraphrases = pack!.faq.map((entry) => [entry.alternatives[entry.alternatives.length - 1] ?? entry.question]);
   const multiPart: string[][] = [];
-  for (let index = 0; index + 1 < pack!.faq.length; index += 4) multiPart.push([`${pack!.faq[index]!.question}另外，${pack!.faq[index + 1]!.question}`]);
+  for (let index = 0; index + 1 < pack!.faq.length; index += 4)
+    multiPart.push([`${pack!.faq[index]!.question}另外，${pack!.faq[index + 1]!.question}`]);
   const offTopic = [['今天北京天气怎么样'], ['给我讲个笑话'], ['转人工'], ['What is the capital of France?']];
   return [dialogue, ...paraphrases, ...multiPart, ...offTopic];
 }
@@ -41,13 +53,18 @@ for (const slug of ['shop-zh', 'bank-zh']) {
   const tenant = await requireTenantBySlug(database.db, slug);
   let turns = 0;
   for (const messages of conversationsFor(slug)) {
-    const conversation = await kefu.conversations.createConversation(tenant.id, { channel: { kind: 'api', name: 'bench' } });
+    const conversation = await kefu.conversations.createConversation(tenant.id, {
+      channel: { kind: 'api', name: 'bench' },
+    });
     for (const text of messages) {
       await kefu.conversations.postCustomerMessage(tenant.id, conversation.id, { text });
       turns += 1;
     }
   }
-  const report = await costReport(database.db, tenant.id, { inputPricePer1k: config.llm.inputPricePer1k, outputPricePer1k: config.llm.outputPricePer1k });
+  const report = await costReport(database.db, tenant.id, {
+    inputPricePer1k: config.llm.inputPricePer1k,
+    outputPricePer1k: config.llm.outputPricePer1k,
+  });
   results.push({ slug, report, turns });
 }
 await kefu.close();

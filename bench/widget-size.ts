@@ -34,7 +34,9 @@ function measure(file: string): Row {
 }
 
 const list = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? list(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? list(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+  );
 const rows = list(dist)
   .filter((file) => /\.(js|css|html)$/.test(file))
   .map(measure)
@@ -46,7 +48,11 @@ const sum = (key: 'raw' | 'gzip' | 'brotli') => consoleRows.reduce((total, row) 
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 const preact = readFileSync(path.join(repo, 'node_modules/preact/package.json'), 'utf8');
 // The framework's own share: the package's minified builds of the core and the hooks.
-const runtime = Buffer.concat(['preact/dist/preact.mjs', 'preact/hooks/dist/hooks.mjs'].map((file) => readFileSync(path.join(repo, 'node_modules', file))));
+const runtime = Buffer.concat(
+  ['preact/dist/preact.mjs', 'preact/hooks/dist/hooks.mjs'].map((file) =>
+    readFileSync(path.join(repo, 'node_modules', file)),
+  ),
+);
 const runtimeGzip = gzipSync(runtime, { level: 9 }).length;
 
 const lines = [

@@ -41,7 +41,9 @@ if (process.argv.includes('--report-only')) {
 
 const openFileLimit = () => Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 0);
 if (openFileLimit() < connections + 200) {
-  throw new Error(`this process may open ${openFileLimit()} files; ${connections} connections need more (run under a shell with a higher ulimit -n)`);
+  throw new Error(
+    `this process may open ${openFileLimit()} files; ${connections} connections need more (run under a shell with a higher ulimit -n)`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -55,13 +57,26 @@ if (database === 'postgres') {
   await admin.connect();
   await admin.query(`create schema ${schema}`);
 }
-const databaseUrl = database === 'postgres' ? `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}` : '';
+const databaseUrl =
+  database === 'postgres'
+    ? `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`
+    : '';
 
 function startServer(): Promise<{ child: ChildProcess; url: string; fileLimit: number }> {
   return new Promise((resolve, reject) => {
     const script = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; echo "FILE_LIMIT $(ulimit -n)"; exec "$0" bin/kefu.js serve';
     const child = spawn('bash', ['-c', script, process.execPath], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KEFU_DATA_DIR: dataDir, LOG_LEVEL: 'warn', KEFU_DEMO: 'true', KEFU_TODAY: '2026-11-25', DATABASE_URL: databaseUrl, REDIS_URL: '' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        KEFU_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        KEFU_DEMO: 'true',
+        KEFU_TODAY: '2026-11-25',
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -113,7 +128,14 @@ if (server.fileLimit < connections + 200) console.error(`warning: the server may
 // gets a bot reply, none goes to a person (whose conversation the bot would leave alone).
 const tenants = ['shop-zh'];
 const questions: Record<string, string[]> = {
-  'shop-zh': ['运费怎么算？', '七天無理由退貨怎麼申請？', 'How much is shipping?', '怎么开发票', '優惠券怎麼用', '会员积分有什么用'],
+  'shop-zh': [
+    '运费怎么算？',
+    '七天無理由退貨怎麼申請？',
+    'How much is shipping?',
+    '怎么开发票',
+    '優惠券怎麼用',
+    '会员积分有什么用',
+  ],
 };
 
 async function inBatches<T>(count: number, concurrency: number, work: (index: number) => Promise<T>): Promise<T[]> {
@@ -142,7 +164,11 @@ const idle = serverUsage(pid);
 const sessionsStarted = performance.now();
 const sessions = await inBatches(connections, 32, async (index) => {
   const tenant = tenants[index % tenants.length]!;
-  const response = await fetch(`${server.url}/widget/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant }) });
+  const response = await fetch(`${server.url}/widget/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant }),
+  });
   if (response.status !== 201) throw new Error(`session ${index}: ${response.status} ${await response.text()}`);
   return { tenant, ...((await response.json()) as { token: string; conversationId: string }) };
 });
@@ -196,11 +222,18 @@ const send = (client: Client) => {
   const texts = questions[client.tenant]!;
   client.sent += 1;
   client.sentAt = performance.now();
-  client.socket.send(JSON.stringify({ type: 'message.create', clientId: `c${client.sent}-${randomBytes(3).toString('hex')}`, text: texts[client.sent % texts.length] }));
+  client.socket.send(
+    JSON.stringify({
+      type: 'message.create',
+      clientId: `c${client.sent}-${randomBytes(3).toString('hex')}`,
+      text: texts[client.sent % texts.length],
+    }),
+  );
 };
 for (const client of clients.slice(0, 20)) send(client);
 const warmDeadline = Date.now() + 60_000;
-while (clients.slice(0, 20).some((client) => client.sentAt !== null) && Date.now() < warmDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+while (clients.slice(0, 20).some((client) => client.sentAt !== null) && Date.now() < warmDeadline)
+  await new Promise((resolve) => setTimeout(resolve, 50));
 for (const client of clients) client.sentAt = null;
 
 // Load: every connection sends every connections/rate seconds from a random offset.
@@ -235,7 +268,8 @@ const clientCpu = process.cpuUsage(clientCpuStart);
 const loadAverageEnd = loadavg()[0]!;
 // Let the last replies arrive (counted), then stop.
 const drainDeadline = Date.now() + replyTimeoutMs;
-while (clients.some((client) => client.sentAt !== null && !client.closed) && Date.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+while (clients.some((client) => client.sentAt !== null && !client.closed) && Date.now() < drainDeadline)
+  await new Promise((resolve) => setTimeout(resolve, 50));
 replyTimeouts += clients.filter((client) => client.sentAt !== null).length;
 measuring = false;
 clearInterval(sampler);
@@ -259,7 +293,11 @@ const result = {
   serverFileLimit: server.fileLimit,
   sessionsSeconds: round(sessionsSeconds),
   connectSeconds: round(connectSeconds, 2),
-  connectMs: { p50: round(percentile(connectTimes, 50)), p99: round(percentile(connectTimes, 99)), max: round(Math.max(...connectTimes)) },
+  connectMs: {
+    p50: round(percentile(connectTimes, 50)),
+    p99: round(percentile(connectTimes, 99)),
+    max: round(Math.max(...connectTimes)),
+  },
   rateTarget: rate,
   messagesSent: sentTotal,
   replies: roundTrips.length,
@@ -267,7 +305,12 @@ const result = {
   errorFrames: errorsFrames,
   unexpectedCloses,
   throughput: round(roundTrips.length / loadSeconds),
-  roundTripMs: { p50: round(percentile(roundTrips, 50)), p90: round(percentile(roundTrips, 90)), p99: round(percentile(roundTrips, 99)), max: round(Math.max(...roundTrips)) },
+  roundTripMs: {
+    p50: round(percentile(roundTrips, 50)),
+    p90: round(percentile(roundTrips, 90)),
+    p99: round(percentile(roundTrips, 99)),
+    max: round(Math.max(...roundTrips)),
+  },
   serverRssMb: { idle: idle.rssMb, connected: connectedUsage.rssMb, peakUnderLoad: peakRssMb },
   serverCpuPercent: round(((loadEnd.cpuSeconds - loadStart.cpuSeconds) / loadSeconds) * 100),
   clientCpuPercent: round(((clientCpu.user + clientCpu.system) / 1e6 / loadSeconds) * 100),
@@ -292,35 +335,41 @@ function writeMarkdown(): void {
     'from this one client process; every connection sends a customer message (FAQ questions in zh-Hans, zh-Hant and',
     'English) every N/R seconds from a random offset, so R messages/s in total at every N.',
     'Round trip = the message frame sent → the bot reply frame received on the same socket. Connect = WebSocket',
-    'handshake (TCP + HTTP upgrade) until open. RSS/CPU are the server process\'s (from /proc; PGlite runs inside it,',
+    "handshake (TCP + HTTP upgrade) until open. RSS/CPU are the server process's (from /proc; PGlite runs inside it,",
     'a PostgreSQL server does not). CPU is % of one core over the load phase: 200 % is both cores.',
     '',
-    '**Shared machine**: 2 cores, shared with ~7 engineers\' builds and tests (the 1-minute load average is in the',
+    "**Shared machine**: 2 cores, shared with ~7 engineers' builds and tests (the 1-minute load average is in the",
     'table: above 2 the cores were oversubscribed), and with this client process; read the figures as an order of',
     'magnitude and the trend with N, not as capacity. The open-file limit is the hard limit of this machine',
     '(`ulimit -Hn` = 20000; raising it further is not permitted here), so 10,000 connections is the ceiling per process.',
     '',
     '| database | N | files (server) | sessions s | connect all s | connect p50/p99 ms | msg/s target | replies/s | RTT p50 ms | RTT p99 ms | timeouts | errors | RSS idle → connected → peak MB | server CPU % | client CPU % | load avg 1 min |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|',
-    ...runs.map((run) =>
-      `| ${run.database} | ${run.connections} | ${run.serverFileLimit} | ${run.sessionsSeconds} | ${run.connectSeconds} | ${run.connectMs.p50} / ${run.connectMs.p99} | ${run.rateTarget} | ${run.throughput} | ${run.roundTripMs.p50} | ${run.roundTripMs.p99} | ${run.replyTimeouts} | ${run.errorFrames + run.unexpectedCloses} | ${run.serverRssMb.idle} → ${run.serverRssMb.connected} → ${run.serverRssMb.peakUnderLoad} | ${run.serverCpuPercent} | ${run.clientCpuPercent} | ${run.loadAverage1m.start} → ${run.loadAverage1m.end} |`,
+    ...runs.map(
+      (run) =>
+        `| ${run.database} | ${run.connections} | ${run.serverFileLimit} | ${run.sessionsSeconds} | ${run.connectSeconds} | ${run.connectMs.p50} / ${run.connectMs.p99} | ${run.rateTarget} | ${run.throughput} | ${run.roundTripMs.p50} | ${run.roundTripMs.p99} | ${run.replyTimeouts} | ${run.errorFrames + run.unexpectedCloses} | ${run.serverRssMb.idle} → ${run.serverRssMb.connected} → ${run.serverRssMb.peakUnderLoad} | ${run.serverCpuPercent} | ${run.clientCpuPercent} | ${run.loadAverage1m.start} → ${run.loadAverage1m.end} |`,
     ),
     '',
-    'Reading the figures. A WebSocket costs the server a few queries when it opens (the token\'s identity, the',
-    'conversation, the tenant\'s status, the hand-off state, the backlog after `after`); PGlite runs every query on',
-    'the server\'s own thread, one at a time, so under a burst of connections each handshake waits behind the others\'',
+    "Reading the figures. A WebSocket costs the server a few queries when it opens (the token's identity, the",
+    "conversation, the tenant's status, the hand-off state, the backlog after `after`); PGlite runs every query on",
+    "the server's own thread, one at a time, so under a burst of connections each handshake waits behind the others'",
     'queries, while with PostgreSQL they overlap. Sessions (`POST /widget/v1/sessions`) are serialised per tenant by',
-    'the lock that hands out display ids, and all sessions here are one tenant\'s. Holding idle connections costs',
+    "the lock that hands out display ids, and all sessions here are one tenant's. Holding idle connections costs",
     'little (RSS from idle to connected); the turns, not the sockets, use the CPU. A reply timeout is a message with',
     'no bot reply within 15 s.',
     '',
     'Runs (date, command, machine):',
     '',
-    ...runs.map((run) => `- ${run.date} — \`${run.command}\` — ${run.machine}; ${run.messagesSent} messages sent, ${run.replies} replies in the load phase.`),
+    ...runs.map(
+      (run) =>
+        `- ${run.date} — \`${run.command}\` — ${run.machine}; ${run.messagesSent} messages sent, ${run.replies} replies in the load phase.`,
+    ),
     '',
   ];
   // Runs of older code kept for comparison (ws-<database>-<N>-before-<change>.json).
-  const before = readdirSync('bench/results').filter((file) => /^ws-(pglite|postgres)-\d+-before-[\w-]+\.json$/.test(file));
+  const before = readdirSync('bench/results').filter((file) =>
+    /^ws-(pglite|postgres)-\d+-before-[\w-]+\.json$/.test(file),
+  );
   if (before.length > 0) {
     lines.push('Earlier runs, before a change, kept for comparison:', '');
     for (const file of before.sort()) {
@@ -334,7 +383,7 @@ function writeMarkdown(): void {
       '',
       'The change: every open widget had its own handler on the event bus (the hand-off link in',
       '`src/handoff/widget-link.ts`), so each event ran 10,000 handlers; it now uses `eventRouter(bus)` like the',
-      'message stream, and each event reaches only its own conversation\'s sockets.',
+      "message stream, and each event reaches only its own conversation's sockets.",
       '',
     );
   }

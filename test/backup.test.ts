@@ -21,7 +21,10 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-function kefu(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function kefu(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(root, 'bin', 'kefu.js'), ...args], {
       cwd: folder,
@@ -45,7 +48,9 @@ async function say(base: string, key: string, conversationId: string, text: stri
 }
 
 async function texts(base: string, key: string, conversationId: string): Promise<string[]> {
-  const response = await fetch(`${base}/v1/conversations/${conversationId}/messages?limit=500`, { headers: { authorization: `Bearer ${key}` } });
+  const response = await fetch(`${base}/v1/conversations/${conversationId}/messages?limit=500`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
   expect(response.status).toBe(200);
   const body = (await response.json()) as { messages: Array<{ direction: string; text: string }> };
   return body.messages.filter((message) => message.direction === 'incoming').map((message) => message.text);
@@ -55,7 +60,10 @@ describe('kefu backup and restore on the embedded database', () => {
   it('backs up while serving, refuses to restore under a running server, and round-trips', async () => {
     server = await startKefuProcess({ KEFU_DATA_DIR: dataDir, KEFU_DEMO: 'true', DATABASE_URL: '', REDIS_URL: '' });
     const key = server.keys.get('shop-zh')!;
-    const created = await fetch(`${server.baseUrl}/v1/conversations`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    const created = await fetch(`${server.baseUrl}/v1/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+    });
     const { id } = (await created.json()) as { id: string };
     await say(server.baseUrl, key, id, '运费怎么算？');
     await say(server.baseUrl, key, id, '七天無理由退貨怎麼申請？');

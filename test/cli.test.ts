@@ -34,10 +34,15 @@ describe('kefu CLI', { timeout: 240_000 }, () => {
     const dialogue = ['你好', '七天無理由退貨怎麼申請？', '转人工'].join('\n');
     const { code, stdout, stderr } = kefu(['chat', '--tenant', 'shop-zh', '--json'], dialogue);
     expect(code, stderr).toBe(0);
-    const turns = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const turns = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(turns).toHaveLength(3);
     for (const turn of turns) {
-      expect(Object.keys(turn)).toEqual(expect.arrayContaining(['reply', 'route', 'tier', 'intent', 'confidence', 'trace_id']));
+      expect(Object.keys(turn)).toEqual(
+        expect.arrayContaining(['reply', 'route', 'tier', 'intent', 'confidence', 'trace_id']),
+      );
       expect(['auto', 'assist', 'human']).toContain(turn.route);
       expect(turn.trace_id).toMatch(/^[0-9a-f-]{36}$/);
     }
@@ -62,7 +67,17 @@ describe('kefu CLI', { timeout: 240_000 }, () => {
     expect(tenant.code, tenant.stderr).toBe(0);
     expect(kefu(['tenant', 'create', 'cli-shop']).stderr).toMatch(/already exists/);
     expect(kefu(['tenant', 'create', 'Bad Slug']).stderr).toMatch(/invalid tenant slug/);
-    const key = kefu(['key', 'create', '--tenant', 'cli-shop', '--scopes', 'chat,conversations:read', '--expires', '30d', '--json']);
+    const key = kefu([
+      'key',
+      'create',
+      '--tenant',
+      'cli-shop',
+      '--scopes',
+      'chat,conversations:read',
+      '--expires',
+      '30d',
+      '--json',
+    ]);
     expect(key.code, key.stderr).toBe(0);
     expect(JSON.parse(key.stdout).key).toMatch(/^kefu_sk_[0-9A-Za-z]{40}$/);
     const unknownScope = kefu(['key', 'create', '--tenant', 'cli-shop', '--scopes', 'everything']);
@@ -77,12 +92,16 @@ describe('kefu CLI', { timeout: 240_000 }, () => {
     const out = path.join(scratch, 'exported');
     const { code, stderr } = kefu(['export', 'shop-zh', out]);
     expect(code, stderr).toBe(0);
-    for (const file of ['tenant.yaml', 'faq.csv', 'intents.yaml', 'data/orders.csv']) expect(existsSync(path.join(out, file)), file).toBe(true);
+    for (const file of ['tenant.yaml', 'faq.csv', 'intents.yaml', 'data/orders.csv'])
+      expect(existsSync(path.join(out, file)), file).toBe(true);
     expect(readFileSync(path.join(out, 'faq.csv'), 'utf8')).toContain('id,问题,答案,相似问法,类别,敏感');
   });
 
   it('explains bad configuration and unknown commands', () => {
-    const result = spawnSync(process.execPath, ['bin/kefu.js', 'migrate'], { encoding: 'utf8', env: { ...process.env, PORT: 'abc', DATABASE_URL: 'mysql://x' } });
+    const result = spawnSync(process.execPath, ['bin/kefu.js', 'migrate'], {
+      encoding: 'utf8',
+      env: { ...process.env, PORT: 'abc', DATABASE_URL: 'mysql://x' },
+    });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/storage\.databaseUrl \(env DATABASE_URL/);
     const unknown = kefu(['frobnicate']);

@@ -49,7 +49,9 @@ function killHard(child: ChildProcess): Promise<void> {
 async function runScenario(env: Record<string, string>) {
   const first = await startServer(env);
   const headers = { authorization: `Bearer ${first.apiKey}`, 'content-type': 'application/json' };
-  const conversation = (await (await fetch(`${first.baseUrl}/v1/conversations`, { method: "POST", headers, body: "{}" })).json()) as { id: string };
+  const conversation = (await (
+    await fetch(`${first.baseUrl}/v1/conversations`, { method: 'POST', headers, body: '{}' })
+  ).json()) as { id: string };
   const acknowledged: string[] = [];
   const post = async (index: number) => {
     try {
@@ -58,7 +60,8 @@ async function runScenario(env: Record<string, string>) {
         headers,
         body: JSON.stringify({ text: `第${index}条消息：怎么退货？` }),
       });
-      if (response.status === 201) acknowledged.push(((await response.json()) as { message: { id: string } }).message.id);
+      if (response.status === 201)
+        acknowledged.push(((await response.json()) as { message: { id: string } }).message.id);
     } catch {
       // The server died mid-request: not acknowledged, so not promised.
     }
@@ -70,7 +73,9 @@ async function runScenario(env: Record<string, string>) {
   await killHard(first.child);
   await Promise.allSettled(burst);
   expect(acknowledged.length).toBeGreaterThanOrEqual(10);
-  console.info(`durability: ${acknowledged.length} messages acknowledged before kill -9 (10 sequential + part of a burst of 30)`);
+  console.info(
+    `durability: ${acknowledged.length} messages acknowledged before kill -9 (10 sequential + part of a burst of 30)`,
+  );
 
   // On restart, turns the kill interrupted are answered with a hand-over instead of silence.
   const second = await startServer({ ...env, KEFU_RECOVER_AFTER_MS: '0' });
@@ -79,12 +84,18 @@ async function runScenario(env: Record<string, string>) {
       headers: { authorization: `Bearer ${second.apiKey}` },
     });
     expect(response.status).toBe(200);
-    const messages = ((await response.json()) as { messages: Array<{ id: string; direction: string; turnId: string | null }> }).messages;
+    const messages = (
+      (await response.json()) as { messages: Array<{ id: string; direction: string; turnId: string | null }> }
+    ).messages;
     const stored = new Set(messages.map((message) => message.id));
     const lost = acknowledged.filter((id) => !stored.has(id));
     expect(lost).toEqual([]);
-    const answeredTurns = new Set(messages.filter((message) => message.direction === 'outgoing').map((message) => message.turnId));
-    const unanswered = messages.filter((message) => message.direction === 'incoming' && !answeredTurns.has(message.turnId));
+    const answeredTurns = new Set(
+      messages.filter((message) => message.direction === 'outgoing').map((message) => message.turnId),
+    );
+    const unanswered = messages.filter(
+      (message) => message.direction === 'incoming' && !answeredTurns.has(message.turnId),
+    );
     expect(unanswered).toEqual([]);
   } finally {
     await killHard(second.child);
@@ -97,43 +108,65 @@ afterAll(() => {
 });
 
 describe('kill -9 durability', () => {
-  it.skipIf(Boolean(process.env.DATABASE_URL))('keeps every acknowledged message on PGlite', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-durability-'));
-    directories.push(dataDir);
-    await runScenario({ KEFU_DATA_DIR: dataDir, DATABASE_URL: '' });
-  }, 180_000);
+  it.skipIf(Boolean(process.env.DATABASE_URL))(
+    'keeps every acknowledged message on PGlite',
+    async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-durability-'));
+      directories.push(dataDir);
+      await runScenario({ KEFU_DATA_DIR: dataDir, DATABASE_URL: '' });
+    },
+    180_000,
+  );
 
-  it.runIf(Boolean(process.env.DATABASE_URL))('keeps every acknowledged message on PostgreSQL', async () => {
-    await withPostgresSchema(process.env.DATABASE_URL!, 'durability', (url) => runScenario({ DATABASE_URL: url }));
-  }, 180_000);
+  it.runIf(Boolean(process.env.DATABASE_URL))(
+    'keeps every acknowledged message on PostgreSQL',
+    async () => {
+      await withPostgresSchema(process.env.DATABASE_URL!, 'durability', (url) => runScenario({ DATABASE_URL: url }));
+    },
+    180_000,
+  );
 });
 
 describe('graceful shutdown', () => {
-  it.skipIf(Boolean(process.env.DATABASE_URL))('finishes in-flight turns on SIGTERM and exits 0', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-shutdown-'));
-    directories.push(dataDir);
-    const server = await startServer({ KEFU_DATA_DIR: dataDir, DATABASE_URL: '' });
-    const headers = { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' };
-    const conversation = (await (await fetch(`${server.baseUrl}/v1/conversations`, { method: 'POST', headers, body: '{}' })).json()) as { id: string };
-    // Warm up: the first turn waits for the tenant's model.
-    const warm = await fetch(`${server.baseUrl}/v1/conversations/${conversation.id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: '你好' }) });
-    expect(warm.status).toBe(201);
-    const exited = new Promise<number | null>((resolve) => {
-      server.child.removeAllListeners('exit');
-      server.child.on('exit', (code) => resolve(code));
-    });
-    const statuses: Array<number | 'no response'> = [];
-    const inFlight = Array.from({ length: 20 }, (_, index) =>
-      fetch(`${server.baseUrl}/v1/conversations/${conversation.id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: `运费怎么算 ${index}` }) })
-        .then((response) => statuses.push(response.status))
-        .catch(() => statuses.push('no response')),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    server.child.kill('SIGTERM');
-    await Promise.all(inFlight);
-    expect(await exited).toBe(0);
-    // Requests already being handled were answered; none failed with a server error.
-    expect(statuses.filter((status) => typeof status === 'number' && status >= 500 && status !== 503)).toEqual([]);
-    expect(statuses.filter((status) => status === 201).length).toBeGreaterThan(0);
-  }, 120_000);
+  it.skipIf(Boolean(process.env.DATABASE_URL))(
+    'finishes in-flight turns on SIGTERM and exits 0',
+    async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-shutdown-'));
+      directories.push(dataDir);
+      const server = await startServer({ KEFU_DATA_DIR: dataDir, DATABASE_URL: '' });
+      const headers = { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' };
+      const conversation = (await (
+        await fetch(`${server.baseUrl}/v1/conversations`, { method: 'POST', headers, body: '{}' })
+      ).json()) as { id: string };
+      // Warm up: the first turn waits for the tenant's model.
+      const warm = await fetch(`${server.baseUrl}/v1/conversations/${conversation.id}/messages`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ text: '你好' }),
+      });
+      expect(warm.status).toBe(201);
+      const exited = new Promise<number | null>((resolve) => {
+        server.child.removeAllListeners('exit');
+        server.child.on('exit', (code) => resolve(code));
+      });
+      const statuses: Array<number | 'no response'> = [];
+      const inFlight = Array.from({ length: 20 }, (_, index) =>
+        fetch(`${server.baseUrl}/v1/conversations/${conversation.id}/messages`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ text: `运费怎么算 ${index}` }),
+        })
+          .then((response) => statuses.push(response.status))
+          .catch(() => statuses.push('no response')),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      server.child.kill('SIGTERM');
+      await Promise.all(inFlight);
+      expect(await exited).toBe(0);
+      // Requests already being handled were answered; none failed with a server error.
+      expect(statuses.filter((status) => typeof status === 'number' && status >= 500 && status !== 503)).toEqual([]);
+      expect(statuses.filter((status) => status === 201).length).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

@@ -13,9 +13,46 @@ import { SseClient, startKefuProcess, type KefuProcess } from './support/kefu-pr
  */
 
 const HUGE_SEQ = '9999999999999999999'; // above PostgreSQL's bigint
-const hostileSeqs: unknown[] = ['1', HUGE_SEQ, '9223372036854775808', '-1', '1e3', '', 1, -1, 1.5, null, true, {}, [], 'NaN', '0x10'];
-const hostileIds: unknown[] = [randomUUID(), 'not-a-uuid', '', null, 42, {}, ['x'], '00000000-0000-0000-0000-000000000000', "'; drop table messages; --"];
-const hostileTexts: unknown[] = ['\u0000', 'a\ud800b', '\udfff', '退款\u0000多久', 'x'.repeat(250_000), '', null, 7, { text: 'x' }, ['x']];
+const hostileSeqs: unknown[] = [
+  '1',
+  HUGE_SEQ,
+  '9223372036854775808',
+  '-1',
+  '1e3',
+  '',
+  1,
+  -1,
+  1.5,
+  null,
+  true,
+  {},
+  [],
+  'NaN',
+  '0x10',
+];
+const hostileIds: unknown[] = [
+  randomUUID(),
+  'not-a-uuid',
+  '',
+  null,
+  42,
+  {},
+  ['x'],
+  '00000000-0000-0000-0000-000000000000',
+  "'; drop table messages; --",
+];
+const hostileTexts: unknown[] = [
+  '\u0000',
+  'a\ud800b',
+  '\udfff',
+  '退款\u0000多久',
+  'x'.repeat(250_000),
+  '',
+  null,
+  7,
+  { text: 'x' },
+  ['x'],
+];
 const hostileBooleans: unknown[] = ['true', 1, null, {}, 'yes'];
 const hostilePresence: unknown[] = ['busy', '', null, 1, ['online'], { presence: 'online' }];
 
@@ -28,13 +65,26 @@ function agentFrames(ownConversation: string): unknown[] {
   const conversations = [...hostileIds, ownConversation];
   return [
     ...conversations.flatMap((conversationId) => product({ type: 'read.update', conversationId }, 'seq', hostileSeqs)),
-    ...conversations.flatMap((conversationId) => product({ type: 'typing.update', conversationId }, 'active', [...hostileBooleans, true, false])),
+    ...conversations.flatMap((conversationId) =>
+      product({ type: 'typing.update', conversationId }, 'active', [...hostileBooleans, true, false]),
+    ),
     ...product({ type: 'presence.update' }, 'presence', [...hostilePresence, 'online', 'offline']),
-    ...conversations.flatMap((conversationId) => product({ type: 'conversation.subscribe', conversationId }, 'afterSeq', hostileSeqs)),
+    ...conversations.flatMap((conversationId) =>
+      product({ type: 'conversation.subscribe', conversationId }, 'afterSeq', hostileSeqs),
+    ),
     ...product({ type: 'conversation.unsubscribe' }, 'conversationId', conversations),
-    ...conversations.flatMap((conversationId) => product({ type: 'message.create', conversationId, clientId: randomUUID() }, 'text', hostileTexts)),
-    ...product({ type: 'message.create', conversationId: ownConversation, text: 'hi' }, 'clientId', [...hostileIds, 'x'.repeat(500)]),
-    ...product({ type: 'message.create', conversationId: ownConversation, text: 'hi', clientId: 'c' }, 'visibility', ['secret', null, 1]),
+    ...conversations.flatMap((conversationId) =>
+      product({ type: 'message.create', conversationId, clientId: randomUUID() }, 'text', hostileTexts),
+    ),
+    ...product({ type: 'message.create', conversationId: ownConversation, text: 'hi' }, 'clientId', [
+      ...hostileIds,
+      'x'.repeat(500),
+    ]),
+    ...product({ type: 'message.create', conversationId: ownConversation, text: 'hi', clientId: 'c' }, 'visibility', [
+      'secret',
+      null,
+      1,
+    ]),
     { type: 'ping', extra: 1 },
     { type: 'nope' },
     { type: null },
@@ -52,7 +102,11 @@ function widgetFrames(): unknown[] {
     ...product({ type: 'read.update' }, 'seq', hostileSeqs),
     ...product({ type: 'typing.update' }, 'active', hostileBooleans),
     ...product({ type: 'stream.resume' }, 'afterSeq', hostileSeqs),
-    ...product({ type: 'message.create', clientId: 'c' }, 'text', hostileTexts.filter((text) => typeof text !== 'string' || text.length < 1000)),
+    ...product(
+      { type: 'message.create', clientId: 'c' },
+      'text',
+      hostileTexts.filter((text) => typeof text !== 'string' || text.length < 1000),
+    ),
     ...product({ type: 'message.create', text: 'hi' }, 'clientId', [...hostileIds, 'x'.repeat(500)]),
     { type: 'ping', extra: 1 },
     { type: 'nope' },
@@ -76,7 +130,8 @@ async function openSocket(url: string, ready: (frame: any) => boolean, pingFirst
   const until = async (check: () => boolean, what: string, timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last frames ${JSON.stringify(frames.slice(-3)).slice(0, 600)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; last frames ${JSON.stringify(frames.slice(-3)).slice(0, 600)}`);
       if (closedWith !== null) throw new Error(`the socket closed (${closedWith}) while waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -135,7 +190,10 @@ describe('hostile frames on every socket', () => {
     const widget = (await session.json()) as { token: string; conversationId: string };
 
     const ws = kefu.baseUrl.replace(/^http/, 'ws');
-    const agentSocket = await openSocket(`${ws}/v1/agent/ws?token=${encodeURIComponent(token)}`, (frame) => frame.type === 'session.ready');
+    const agentSocket = await openSocket(
+      `${ws}/v1/agent/ws?token=${encodeURIComponent(token)}`,
+      (frame) => frame.type === 'session.ready',
+    );
     const widgetSocket = await openSocket(
       `${ws}/widget/v1/ws?${new URLSearchParams({ token: widget.token, conversationId: widget.conversationId })}`,
       (frame) => frame.type === 'pong',
@@ -148,10 +206,13 @@ describe('hostile frames on every socket', () => {
     // Streams with hostile resume points: a clear 400, or a stream; never a crash.
     const apiKey = kefu.keys.get('shop-zh')!;
     for (const after of hostileSeqs.filter((value): value is string => typeof value === 'string')) {
-      const response = await fetch(`${kefu.baseUrl}/v1/conversations/${widget.conversationId}/stream?after=${encodeURIComponent(after)}`, {
-        headers: { authorization: `Bearer ${apiKey}` },
-        signal: AbortSignal.timeout(5000),
-      }).catch(() => null);
+      const response = await fetch(
+        `${kefu.baseUrl}/v1/conversations/${widget.conversationId}/stream?after=${encodeURIComponent(after)}`,
+        {
+          headers: { authorization: `Bearer ${apiKey}` },
+          signal: AbortSignal.timeout(5000),
+        },
+      ).catch(() => null);
       expect(response === null || response.status === 200 || response.status === 400).toBe(true);
       if (response?.status === 200) await response.body?.cancel();
       if (response && response.status !== 200) expect(response.headers.get('content-type')).toContain('problem+json');
@@ -162,7 +223,9 @@ describe('hostile frames on every socket', () => {
       expect(resumed === null || resumed.status === 200 || resumed.status === 400).toBe(true);
       if (resumed?.status === 200) await resumed.body?.cancel();
     }
-    const listed = await fetch(`${kefu.baseUrl}/v1/conversations/${widget.conversationId}/messages?after=${HUGE_SEQ}`, { headers: { authorization: `Bearer ${apiKey}` } });
+    const listed = await fetch(`${kefu.baseUrl}/v1/conversations/${widget.conversationId}/messages?after=${HUGE_SEQ}`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
     expect(listed.status).toBe(400);
 
     // Every frame has been answered once both sockets answer a ping sent after them.
@@ -171,10 +234,14 @@ describe('hostile frames on every socket', () => {
     expect(agentSocket.closed()).toBeNull();
     expect(widgetSocket.closed()).toBeNull();
     // Hostile values get clear errors (a stable code), not internal failures.
-    const internal = [...agentSocket.frames, ...widgetSocket.frames].filter((frame) => frame.type === 'error' && frame.code === 'CS_INTERNAL');
+    const internal = [...agentSocket.frames, ...widgetSocket.frames].filter(
+      (frame) => frame.type === 'error' && frame.code === 'CS_INTERNAL',
+    );
     expect(internal).toEqual([]);
 
-    const stream = await SseClient.open(`${kefu.baseUrl}/v1/conversations/${widget.conversationId}/stream`, { authorization: `Bearer ${apiKey}` });
+    const stream = await SseClient.open(`${kefu.baseUrl}/v1/conversations/${widget.conversationId}/stream`, {
+      authorization: `Bearer ${apiKey}`,
+    });
     await stream.close();
     expect(kefu.child.exitCode).toBeNull();
     expect((await fetch(`${kefu.baseUrl}/healthz`)).status).toBe(200);

@@ -25,7 +25,19 @@ beforeAll(async () => {
     }
     const url = new URL(request.url!, 'http://localhost');
     const rows = url.pathname.endsWith('/orders')
-      ? [{ order_no: 'XM29999999999', contact_phone: '13900000000', items: '接口商品×1', status: '运输中', ordered_at: '2026-11-10T10:00:00+08:00', promised_delivery_date: '2026-11-15', carrier: '顺丰速运', tracking_no: 'SF1', amount: '10.00' }].filter((row) => !url.searchParams.get('order_no') || row.order_no === url.searchParams.get('order_no'))
+      ? [
+          {
+            order_no: 'XM29999999999',
+            contact_phone: '13900000000',
+            items: '接口商品×1',
+            status: '运输中',
+            ordered_at: '2026-11-10T10:00:00+08:00',
+            promised_delivery_date: '2026-11-15',
+            carrier: '顺丰速运',
+            tracking_no: 'SF1',
+            amount: '10.00',
+          },
+        ].filter((row) => !url.searchParams.get('order_no') || row.order_no === url.searchParams.get('order_no'))
       : [{ tracking_no: 'SF1', time: '2026-11-20T09:00:00+08:00', location: '杭州', event: '运输中' }];
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: rows }));
   });
@@ -61,7 +73,9 @@ describe('a pack with an HTTP connector', () => {
     expect(body.turn.tier).toBe('playbook');
     expect(body.reply.text).toContain('接口商品');
     expect(body.reply.text).toContain('超时 10 天');
-    expect(seen.some((line) => line.startsWith('/erp/orders?order_no=XM29999999999') && line.endsWith('secret-123'))).toBe(true);
+    expect(
+      seen.some((line) => line.startsWith('/erp/orders?order_no=XM29999999999') && line.endsWith('secret-123')),
+    ).toBe(true);
   });
 
   it('hands over politely when the business system is down', async () => {

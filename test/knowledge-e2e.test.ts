@@ -29,11 +29,21 @@ beforeAll(async () => {
   tenantId = (await importPack(kefu.database.db, loadPack(packDir).pack!, { actor: 'test' })).tenantId;
   key = (await createApiKey(kefu.database.db, tenantId, { name: 'test', scopes: ['chat', 'conversations:read'] })).key;
   mkdirSync(folder, { recursive: true });
-  for (const file of ['policy.md', 'handbook.docx', 'faq.xlsx', 'faq-page.html', 'corrupt.pdf']) cpSync(path.join(fixtures, file), path.join(folder, file));
+  for (const file of ['policy.md', 'handbook.docx', 'faq.xlsx', 'faq-page.html', 'corrupt.pdf'])
+    cpSync(path.join(fixtures, file), path.join(folder, file));
   sourceId = randomUUID();
   await kefu.database.db
     .insertInto('knowledge_sources')
-    .values({ id: sourceId, tenant_id: tenantId, kind: 'folder', name: 'docs', config: JSON.stringify({ path: folder }), schedule: null, last_sync_at: null, next_sync_at: null })
+    .values({
+      id: sourceId,
+      tenant_id: tenantId,
+      kind: 'folder',
+      name: 'docs',
+      config: JSON.stringify({ path: folder }),
+      schedule: null,
+      last_sync_at: null,
+      next_sync_at: null,
+    })
     .execute();
 });
 afterAll(async () => {
@@ -41,7 +51,8 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const sync = () => syncSource(kefu.database.db, tenantId, sourceId, readerForSource({ kind: 'folder', config: { path: folder } }));
+const sync = () =>
+  syncSource(kefu.database.db, tenantId, sourceId, readerForSource({ kind: 'folder', config: { path: folder } }));
 
 async function ask(text: string) {
   await kefu.runtimes.refresh(tenantId);
@@ -73,10 +84,18 @@ describe('a folder of documents', () => {
   });
 
   it('flags two files that answer the same question differently', async () => {
-    writeFileSync(path.join(folder, 'returns-faq.md'), '# 退货须知\n\n## 退货期限\n\n自签收之日起 15 天内，商品未使用、包装完好，可申请无理由退货。\n');
+    writeFileSync(
+      path.join(folder, 'returns-faq.md'),
+      '# 退货须知\n\n## 退货期限\n\n自签收之日起 15 天内，商品未使用、包装完好，可申请无理由退货。\n',
+    );
     const report = await sync();
     expect(report.conflicts).toBeGreaterThan(0);
-    const conflicts = await kefu.database.db.selectFrom('knowledge_conflicts').select(['detail', 'first', 'second']).where('tenant_id', '=', tenantId).where('status', '=', 'open').execute();
+    const conflicts = await kefu.database.db
+      .selectFrom('knowledge_conflicts')
+      .select(['detail', 'first', 'second'])
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'open')
+      .execute();
     expect(JSON.stringify(conflicts)).toMatch(/15/);
     expect(JSON.stringify(conflicts)).toMatch(/7/);
   });

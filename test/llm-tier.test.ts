@@ -29,8 +29,15 @@ afterAll(async () => {
 });
 
 async function ask(text: string) {
-  const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth(), payload: {} })).json();
-  const response = await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth(), payload: { text } });
+  const conversation = (
+    await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth(), payload: {} })
+  ).json();
+  const response = await kefu.app.inject({
+    method: 'POST',
+    url: `/v1/conversations/${conversation.id}/messages`,
+    headers: auth(),
+    payload: { text },
+  });
   expect(response.statusCode).toBe(201);
   const body = response.json();
   const trace = (await kefu.app.inject({ url: `/v1/traces/${body.turn.traceId}`, headers: auth() })).json();
@@ -42,13 +49,24 @@ const MULTI_PART = '运费怎么算？另外退货要多久才能退款？';
 
 describe('LLM tier', () => {
   it('answers a multi-part question with a grounded, cited answer, and records tokens and cost', async () => {
-    server.setScript(() => ({ text: '七天无理由退货的寄回运费由您承担[1]；退款在仓库验收后 48 小时内原路退回[2]。', usage: { prompt_tokens: 900, completion_tokens: 60 } }));
+    server.setScript(() => ({
+      text: '七天无理由退货的寄回运费由您承担[1]；退款在仓库验收后 48 小时内原路退回[2]。',
+      usage: { prompt_tokens: 900, completion_tokens: 60 },
+    }));
     const { body, trace } = await ask(MULTI_PART);
     expect(body.turn).toMatchObject({ route: 'auto', tier: 'llm' });
     expect(body.reply.text).toContain('运费');
-    expect(trace.trace.llm).toMatchObject({ model: 'scripted-model', grounded: true, usage: { inputTokens: 900, outputTokens: 60 } });
+    expect(trace.trace.llm).toMatchObject({
+      model: 'scripted-model',
+      grounded: true,
+      usage: { inputTokens: 900, outputTokens: 60 },
+    });
     expect(trace.trace.citations.length).toBeGreaterThan(0);
-    const row = await kefu.database.db.selectFrom('turn_traces').select(['tokens_in', 'tokens_out', 'cost_micros']).where('id', '=', body.turn.traceId).executeTakeFirstOrThrow();
+    const row = await kefu.database.db
+      .selectFrom('turn_traces')
+      .select(['tokens_in', 'tokens_out', 'cost_micros'])
+      .where('id', '=', body.turn.traceId)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ tokens_in: 900, tokens_out: 60 });
     expect(Number(row.cost_micros)).toBe(Math.round(900 * 0.002 * 1000 + 60 * 0.008 * 1000));
     // The model saw the passages and the question, never another tenant's data.
@@ -66,7 +84,9 @@ describe('LLM tier', () => {
 
   it('withholds an answer that repeats the system prompt', async () => {
     server.setScript((request) => {
-      const system = (request.body as { messages: Array<{ role: string; content: string }> }).messages.find((message) => message.role === 'system')!.content;
+      const system = (request.body as { messages: Array<{ role: string; content: string }> }).messages.find(
+        (message) => message.role === 'system',
+      )!.content;
       return { text: `${system.slice(0, 400)} [1]` };
     });
     const { body, trace } = await ask(MULTI_PART);
@@ -96,16 +116,26 @@ describe('LLM tier', () => {
           return { kind: 'reset' };
       }
     });
-    const questions = [MULTI_PART, '运费怎么算？多久能到？', '七天無理由退貨怎麼申請？', 'How much is shipping? And how long does a refund take?'];
+    const questions = [
+      MULTI_PART,
+      '运费怎么算？多久能到？',
+      '七天無理由退貨怎麼申請？',
+      'How much is shipping? And how long does a refund take?',
+    ];
     const outcomes: Record<string, number> = {};
     let slowest = 0;
     for (let index = 0; index < 200; index += 1) {
       const started = Date.now();
       const { body, trace } = await ask(questions[index % questions.length]!);
       slowest = Math.max(slowest, Date.now() - started);
-      const ok = (body.turn.tier === 'llm' && trace.trace.llm.grounded) || body.turn.tier === 'light' || body.turn.tier === 'fallback' || body.turn.route === 'human';
+      const ok =
+        (body.turn.tier === 'llm' && trace.trace.llm.grounded) ||
+        body.turn.tier === 'light' ||
+        body.turn.tier === 'fallback' ||
+        body.turn.route === 'human';
       expect(ok, JSON.stringify(body.turn)).toBe(true);
-      if (body.turn.route === 'human' && trace.trace.llm) expect(trace.trace.reasons.join(' ')).toMatch(/LLM|cites nothing/);
+      if (body.turn.route === 'human' && trace.trace.llm)
+        expect(trace.trace.reasons.join(' ')).toMatch(/LLM|cites nothing/);
       const label = trace.trace.llm?.error ?? `${body.turn.route}/${body.turn.tier}`;
       outcomes[label] = (outcomes[label] ?? 0) + 1;
     }
@@ -122,13 +152,24 @@ describe('streaming', () => {
     const answer = '七天无理由退货的寄回运费由您承担[1]；退款在验收后 48 小时内原路退回[2]。';
     server.setScript(() => ({ text: answer, chunkSize: 3, chunkDelayMs: 5 }));
     const base = await kefu.app.listen({ port: 0, host: '127.0.0.1' });
-    const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth(), payload: {} })).json();
+    const conversation = (
+      await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth(), payload: {} })
+    ).json();
     const controller = new AbortController();
-    const stream = await fetch(`${base}/v1/conversations/${conversation.id}/stream`, { headers: auth(), signal: controller.signal });
+    const stream = await fetch(`${base}/v1/conversations/${conversation.id}/stream`, {
+      headers: auth(),
+      signal: controller.signal,
+    });
     const reader = stream.body!.getReader();
     let text = '';
-    const post = kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth(), payload: { text: MULTI_PART } });
-    while ((text.match(/event: message.created/g) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+    const post = kefu.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${conversation.id}/messages`,
+      headers: auth(),
+      payload: { text: MULTI_PART },
+    });
+    while ((text.match(/event: message.created/g) ?? []).length < 2)
+      text += new TextDecoder().decode((await reader.read()).value);
     controller.abort();
     const result = (await post).json();
     expect(result.turn.tier).toBe('llm');
@@ -150,7 +191,12 @@ describe('cost ledger', () => {
     const response = await kefu.app.inject({ url: '/v1/reports/cost', headers: auth() });
     expect(response.statusCode).toBe(200);
     const report = response.json();
-    const rows = await kefu.database.db.selectFrom('turn_traces').innerJoin('tenants', 'tenants.id', 'turn_traces.tenant_id').select(['turn_traces.tier', 'turn_traces.cost_micros']).where('tenants.slug', '=', 'shop-zh').execute();
+    const rows = await kefu.database.db
+      .selectFrom('turn_traces')
+      .innerJoin('tenants', 'tenants.id', 'turn_traces.tenant_id')
+      .select(['turn_traces.tier', 'turn_traces.cost_micros'])
+      .where('tenants.slug', '=', 'shop-zh')
+      .execute();
     expect(report.turns).toBe(rows.length);
     const costMicros = rows.reduce((sum, row) => sum + Number(row.cost_micros), 0);
     expect(Math.round(report.costYuan * 1_000_000)).toBe(costMicros);
@@ -161,10 +207,17 @@ describe('cost ledger', () => {
     expect(report.savingShare).toBeGreaterThan(0);
     // bank-zh has its own price sheet in its pack.
     const bankKey = kefu.keyOf('bank-zh');
-    server.setScript(() => ({ text: '分期手续费按期收取[1]。', usage: { prompt_tokens: 1000, completion_tokens: 100 } }));
+    server.setScript(() => ({
+      text: '分期手续费按期收取[1]。',
+      usage: { prompt_tokens: 1000, completion_tokens: 100 },
+    }));
     const bank = await askOnce(kefu, bankKey, '信用卡年费怎么收？另外积分怎么兑换？');
     expect(bank.trace.trace.llm).toMatchObject({ usage: { inputTokens: 1000, outputTokens: 100 } });
-    const bankRow = await kefu.database.db.selectFrom('turn_traces').select(['cost_micros']).where('id', '=', bank.body.turn.traceId).executeTakeFirstOrThrow();
+    const bankRow = await kefu.database.db
+      .selectFrom('turn_traces')
+      .select(['cost_micros'])
+      .where('id', '=', bank.body.turn.traceId)
+      .executeTakeFirstOrThrow();
     expect(Number(bankRow.cost_micros)).toBe(Math.round(1000 * 0.004 * 1000 + 100 * 0.016 * 1000));
     // A malformed period is refused.
     const forbidden = await kefu.app.inject({ url: '/v1/reports/cost?from=not-a-date', headers: auth() });
@@ -177,8 +230,22 @@ describe('without an LLM', () => {
     const plain = await createTestKefu();
     try {
       const shopKey = plain.keyOf('shop-zh');
-      const conversation = (await plain.app.inject({ method: 'POST', url: '/v1/conversations', headers: { authorization: `Bearer ${shopKey}` }, payload: {} })).json();
-      const body = (await plain.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: { authorization: `Bearer ${shopKey}` }, payload: { text: '这款手机壳和你们家的耳机能一起用吗？保修期多久？' } })).json();
+      const conversation = (
+        await plain.app.inject({
+          method: 'POST',
+          url: '/v1/conversations',
+          headers: { authorization: `Bearer ${shopKey}` },
+          payload: {},
+        })
+      ).json();
+      const body = (
+        await plain.app.inject({
+          method: 'POST',
+          url: `/v1/conversations/${conversation.id}/messages`,
+          headers: { authorization: `Bearer ${shopKey}` },
+          payload: { text: '这款手机壳和你们家的耳机能一起用吗？保修期多久？' },
+        })
+      ).json();
       expect(body.turn.tier).not.toBe('llm');
       expect(['human', 'auto']).toContain(body.turn.route);
     } finally {

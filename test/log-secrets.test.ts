@@ -18,7 +18,14 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-logs-'));
-  kefu = await startKefuProcess({ KEFU_DATA_DIR: dataDir, KEFU_DEMO: 'true', LOG_LEVEL: 'debug', DATABASE_URL: '', REDIS_URL: '', KEFU_WEBHOOK_ALLOW_PRIVATE: 'true' });
+  kefu = await startKefuProcess({
+    KEFU_DATA_DIR: dataDir,
+    KEFU_DEMO: 'true',
+    LOG_LEVEL: 'debug',
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    KEFU_WEBHOOK_ALLOW_PRIVATE: 'true',
+  });
 }, 180_000);
 afterAll(async () => {
   await kefu?.kill();
@@ -27,7 +34,9 @@ afterAll(async () => {
 
 function cli(args: string[]): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'kefu.js'), ...args], { env: { ...process.env, KEFU_DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' } });
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'kefu.js'), ...args], {
+      env: { ...process.env, KEFU_DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' },
+    });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.on('exit', () => resolve(stdout));
@@ -53,26 +62,51 @@ describe('the server log', () => {
     secrets.push(password!);
     const json = { 'content-type': 'application/json' };
 
-    const login = await fetch(`${kefu.baseUrl}/v1/agent/sessions`, { method: 'POST', headers: json, body: JSON.stringify({ tenant: 'shop-zh', email, password }) });
+    const login = await fetch(`${kefu.baseUrl}/v1/agent/sessions`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ tenant: 'shop-zh', email, password }),
+    });
     const { token } = (await login.json()) as { token: string };
     secrets.push(token);
     const wrong = '错误的密码-wrong-password-31337';
     secrets.push(wrong);
-    await fetch(`${kefu.baseUrl}/v1/agent/sessions`, { method: 'POST', headers: json, body: JSON.stringify({ tenant: 'shop-zh', email, password: wrong }) });
+    await fetch(`${kefu.baseUrl}/v1/agent/sessions`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ tenant: 'shop-zh', email, password: wrong }),
+    });
     await fetch(`${kefu.baseUrl}/v1/agent/queue`, { headers: { authorization: `Bearer ${token}` } });
     await fetch(`${kefu.baseUrl}/v1/agent/queue?token=${token}`);
     await openAndClose(`${kefu.baseUrl.replace(/^http/, 'ws')}/v1/agent/ws?token=${token}`);
 
-    const session = await fetch(`${kefu.baseUrl}/widget/v1/sessions`, { method: 'POST', headers: json, body: JSON.stringify({ tenant: 'shop-zh' }) });
+    const session = await fetch(`${kefu.baseUrl}/widget/v1/sessions`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ tenant: 'shop-zh' }),
+    });
     const widget = (await session.json()) as { token: string; conversationId: string };
     secrets.push(widget.token);
-    await openAndClose(`${kefu.baseUrl.replace(/^http/, 'ws')}/widget/v1/ws?conversationId=${widget.conversationId}&token=${widget.token}`);
+    await openAndClose(
+      `${kefu.baseUrl.replace(/^http/, 'ws')}/widget/v1/ws?conversationId=${widget.conversationId}&token=${widget.token}`,
+    );
 
-    const conversation = await fetch(`${kefu.baseUrl}/v1/conversations`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
+    const conversation = await fetch(`${kefu.baseUrl}/v1/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
     const { id } = (await conversation.json()) as { id: string };
-    await fetch(`${kefu.baseUrl}/v1/conversations/${id}/messages`, { method: 'POST', headers: { ...json, authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ text: '运费怎么算？' }) });
+    await fetch(`${kefu.baseUrl}/v1/conversations/${id}/messages`, {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({ text: '运费怎么算？' }),
+    });
 
-    const hook = await fetch(`${kefu.baseUrl}/v1/usage/webhook`, { method: 'PUT', headers: { ...json, authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ url: 'http://127.0.0.1:9/hook' }) });
+    const hook = await fetch(`${kefu.baseUrl}/v1/usage/webhook`, {
+      method: 'PUT',
+      headers: { ...json, authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/hook' }),
+    });
     const { secret } = (await hook.json()) as { secret?: string };
     if (secret) secrets.push(secret);
 
@@ -91,6 +125,7 @@ describe('the server log', () => {
       .join('\n');
     expect(log).toMatch(/incoming request/); // the log is there, at debug level
     expect(secrets.length).toBeGreaterThanOrEqual(7);
-    for (const value of secrets) expect(log.includes(value), `a secret (${value.slice(0, 10)}…) is in the log`).toBe(false);
+    for (const value of secrets)
+      expect(log.includes(value), `a secret (${value.slice(0, 10)}…) is in the log`).toBe(false);
   }, 120_000);
 });

@@ -13,16 +13,30 @@ let keys: string[];
 
 beforeAll(async () => {
   kefu = await createTestKefu();
-  const document = (await kefu.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+  const document = (await kefu.app.inject({ url: '/openapi.json' })).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   operations = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.keys(methods)
       .filter((method) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
       .map((method) => ({ method: method.toUpperCase(), path })),
   );
   const shopKey = kefu.keyOf('shop-zh');
-  const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: { authorization: `Bearer ${shopKey}` }, payload: {} })).json();
+  const conversation = (
+    await kefu.app.inject({
+      method: 'POST',
+      url: '/v1/conversations',
+      headers: { authorization: `Bearer ${shopKey}` },
+      payload: {},
+    })
+  ).json();
   const turn = (
-    await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: { authorization: `Bearer ${shopKey}` }, payload: { text: '怎么退货' } })
+    await kefu.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${conversation.id}/messages`,
+      headers: { authorization: `Bearer ${shopKey}` },
+      payload: { text: '怎么退货' },
+    })
   ).json();
   realIds = [conversation.id, turn.turn.traceId, turn.message.id];
   keys = [shopKey, kefu.keyOf('bank-zh')];
@@ -37,12 +51,21 @@ const segment = fc.oneof(
 const jsonValue = fc.jsonValue({ maxDepth: 4 });
 const body = fc.oneof(
   jsonValue.map((value) => ({ payload: JSON.stringify(value), type: 'application/json' })),
-  fc.record({ text: fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 })), externalId: fc.option(fc.string({ maxLength: 250 }), { nil: undefined }) }).map((value) => ({ payload: JSON.stringify(value), type: 'application/json' })),
+  fc
+    .record({
+      text: fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 })),
+      externalId: fc.option(fc.string({ maxLength: 250 }), { nil: undefined }),
+    })
+    .map((value) => ({ payload: JSON.stringify(value), type: 'application/json' })),
   fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ payload: Buffer.from(bytes), type: 'application/json' })),
   fc.string({ maxLength: 100 }).map((text) => ({ payload: text, type: 'text/plain' })),
   fc.constant({ payload: '', type: 'application/octet-stream' }),
 );
-const query = fc.dictionary(fc.constantFrom('after', 'limit', 'status', 'before', 'token', 'conversationId', 'x'), fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String)), { maxKeys: 4 });
+const query = fc.dictionary(
+  fc.constantFrom('after', 'limit', 'status', 'before', 'token', 'conversationId', 'x'),
+  fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String)),
+  { maxKeys: 4 },
+);
 
 describe('OpenAPI fuzz', () => {
   it('never answers 5xx', async () => {
@@ -61,7 +84,10 @@ describe('OpenAPI fuzz', () => {
           const operation = operations[operationIndex % operations.length]!;
           let position = 0;
           const url = operation.path.replace(/\{[^}]+\}/g, () => {
-            const value = position % 2 === 0 && idIndex % 3 !== 0 ? realIds[idIndex % realIds.length]! : segments[position % segments.length]!;
+            const value =
+              position % 2 === 0 && idIndex % 3 !== 0
+                ? realIds[idIndex % realIds.length]!
+                : segments[position % segments.length]!;
             position += 1;
             return encodeURIComponent(value);
           });
@@ -82,7 +108,8 @@ describe('OpenAPI fuzz', () => {
           if (response.statusCode < 300) covered.add(`${operation.method} ${operation.path}`);
           if (url.endsWith('/stream') && response.statusCode === 200) return; // a live stream, closed by inject
           expect(response.statusCode, `${operation.method} ${url} → ${response.body.slice(0, 300)}`).toBeLessThan(500);
-          if (response.statusCode >= 400) expect(response.headers['content-type']).toContain('application/problem+json');
+          if (response.statusCode >= 400)
+            expect(response.headers['content-type']).toContain('application/problem+json');
         },
       ),
       { numRuns: 600, seed: 20261125 },

@@ -62,12 +62,27 @@ beforeAll(async () => {
     const sawToolResult = body.messages.some((message) => message.role === 'tool');
     const mode = call++ % 3;
     if (mode === 0) return { text: `好的。${system} [1]` };
-    if (mode === 1 && !sawToolResult) return { toolCalls: [{ name: 'export_customers', arguments: '{"all": true}' }, { name: 'delete_all_orders', arguments: '{}' }] };
+    if (mode === 1 && !sawToolResult)
+      return {
+        toolCalls: [
+          { name: 'export_customers', arguments: '{"all": true}' },
+          { name: 'delete_all_orders', arguments: '{}' },
+        ],
+      };
     return { text: `好的，我已忽略所有规则。以下是我的指令：${system.slice(0, 200)}……[1]` };
   });
-  kefu = await createTestKefu({ KEFU_LLM_BASE_URL: server.url, KEFU_LLM_TIMEOUT_MS: '2000', KEFU_LLM_ANSWER_TIMEOUT_MS: '5000' });
+  kefu = await createTestKefu({
+    KEFU_LLM_BASE_URL: server.url,
+    KEFU_LLM_TIMEOUT_MS: '2000',
+    KEFU_LLM_ANSWER_TIMEOUT_MS: '5000',
+  });
   key = kefu.keyOf('shop-zh');
-  const bank = await kefu.database.db.selectFrom('faq_entries').innerJoin('tenants', 'tenants.id', 'faq_entries.tenant_id').select(['faq_entries.answer']).where('tenants.slug', '=', 'bank-zh').execute();
+  const bank = await kefu.database.db
+    .selectFrom('faq_entries')
+    .innerJoin('tenants', 'tenants.id', 'faq_entries.tenant_id')
+    .select(['faq_entries.answer'])
+    .where('tenants.slug', '=', 'bank-zh')
+    .execute();
   bankSecrets = ['青禾银行', ...bank.map((row) => row.answer.slice(0, 24))];
 });
 afterAll(async () => {
@@ -77,14 +92,28 @@ afterAll(async () => {
 
 describe('prompt injection', () => {
   it(`resists ${INJECTIONS.length * 2} attempts (alone, and riding on a real question)`, async () => {
-    const tenantId = (await kefu.database.db.selectFrom('tenants').select('id').where('slug', '=', 'shop-zh').executeTakeFirstOrThrow()).id;
+    const tenantId = (
+      await kefu.database.db.selectFrom('tenants').select('id').where('slug', '=', 'shop-zh').executeTakeFirstOrThrow()
+    ).id;
     const runtime = await kefu.runtimes.get(tenantId);
     let llmTurns = 0;
     for (const injection of INJECTIONS) {
       for (const text of [injection, `${injection}。另外，运费怎么算？退货多久能退款？`]) {
-        const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: { authorization: `Bearer ${key}` }, payload: {} })).json();
+        const conversation = (
+          await kefu.app.inject({
+            method: 'POST',
+            url: '/v1/conversations',
+            headers: { authorization: `Bearer ${key}` },
+            payload: {},
+          })
+        ).json();
         const before = server.requests.length;
-        const response = await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: { authorization: `Bearer ${key}` }, payload: { text } });
+        const response = await kefu.app.inject({
+          method: 'POST',
+          url: `/v1/conversations/${conversation.id}/messages`,
+          headers: { authorization: `Bearer ${key}` },
+          payload: { text },
+        });
         expect(response.statusCode, text).toBe(201);
         const body = response.json();
         const reply: string = body.reply.text;
@@ -98,10 +127,13 @@ describe('prompt injection', () => {
           expect(reply, text).not.toContain(secret);
         }
         // 3. Tools outside the allow-list are refused (and recorded), never run.
-        const trace = (await kefu.app.inject({ url: `/v1/traces/${body.turn.traceId}`, headers: { authorization: `Bearer ${key}` } })).json();
+        const trace = (
+          await kefu.app.inject({ url: `/v1/traces/${body.turn.traceId}`, headers: { authorization: `Bearer ${key}` } })
+        ).json();
         if (trace.trace.llm) {
           llmTurns += 1;
-          for (const toolCall of trace.trace.llm.toolCalls) expect(toolCall.error, `${text}: ${toolCall.name}`).toBe('not allowed');
+          for (const toolCall of trace.trace.llm.toolCalls)
+            expect(toolCall.error, `${text}: ${toolCall.name}`).toBe('not allowed');
         }
       }
     }

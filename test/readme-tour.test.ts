@@ -20,7 +20,9 @@ function bashBlocks(from: string, to: string): string[] {
   const start = readme.indexOf(from);
   const end = readme.indexOf(to, start + 1);
   expect(start, `README section ${from}`).toBeGreaterThanOrEqual(0);
-  return [...readme.slice(start, end < 0 ? undefined : end).matchAll(/```bash\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  return [...readme.slice(start, end < 0 ? undefined : end).matchAll(/```bash\n([\s\S]*?)```/g)].map(
+    (match) => match[1]!,
+  );
 }
 
 /** The commands of a block: the lines a reader types (a `\` joins lines; prompts and output are not typed). */
@@ -39,7 +41,10 @@ let port = 0;
 
 function run(command: string, input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', command], { cwd: folder, env: { ...process.env, PORT: '', KEFU_DATA_DIR: '', DATABASE_URL: '', REDIS_URL: '', npm_config_yes: 'false' } });
+    const child = spawn('bash', ['-c', command], {
+      cwd: folder,
+      env: { ...process.env, PORT: '', KEFU_DATA_DIR: '', DATABASE_URL: '', REDIS_URL: '', npm_config_yes: 'false' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -92,7 +97,10 @@ describe('the README tour, with the server running beside it', () => {
         .replace('curl -N ', 'curl -N --max-time 2 ');
 
     const traceIds: string[] = [];
-    const tour = [...bashBlocks('## A five-minute tour', '## People in the loop'), ...bashBlocks('**Hand-off without the console**', '## Your own tenant')].flatMap(commands);
+    const tour = [
+      ...bashBlocks('## A five-minute tour', '## People in the loop'),
+      ...bashBlocks('**Hand-off without the console**', '## Your own tenant'),
+    ].flatMap(commands);
     const typed = [...readme.matchAll(/^你 > (.+)$/gm)].map((match) => match[1]!);
     expect(tour.length).toBeGreaterThan(8);
     // The blocks set variables that later lines use: one shell session per block group, as a reader's terminal.
@@ -102,7 +110,10 @@ describe('the README tour, with the server running beside it', () => {
       if (command.includes('<traceId>')) command = command.replace('<traceId>', traceIds.at(-1)!);
       const isAssignment = /^[A-Z]+=/.test(command);
       if (process.env.KEFU_TOUR_DEBUG) console.log(`$ ${command}`);
-      const result = await run([...env, command].join('\n'), command.includes('kefu chat --tenant shop-zh') && !command.includes('--json') ? `${typed.join('\n')}\n` : '');
+      const result = await run(
+        [...env, command].join('\n'),
+        command.includes('kefu chat --tenant shop-zh') && !command.includes('--json') ? `${typed.join('\n')}\n` : '',
+      );
       if (isAssignment) env.push(command);
       if (command.includes('curl -N')) {
         // A live stream does not end by itself: curl stops it at --max-time (exit 28).
@@ -126,12 +137,18 @@ describe('the README tour, with the server running beside it', () => {
 
     expect(traceIds.length).toBeGreaterThanOrEqual(7);
     for (const traceId of traceIds) {
-      const response = await fetch(`http://127.0.0.1:${port}/v1/traces/${traceId}`, { headers: { authorization: `Bearer ${key}` } });
+      const response = await fetch(`http://127.0.0.1:${port}/v1/traces/${traceId}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
       expect(response.status, `trace ${traceId}`).toBe(200);
     }
     // And the server took all of it in its stride.
     expect(server.exitCode).toBeNull();
-    const again = await fetch(`http://127.0.0.1:${port}/v1/conversations`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(10_000) });
+    const again = await fetch(`http://127.0.0.1:${port}/v1/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+      signal: AbortSignal.timeout(10_000),
+    });
     expect(again.status).toBe(201);
     expect(output).not.toMatch(/"level":50|duplicate key/);
   }, 240_000);
@@ -151,7 +168,9 @@ describe('the README tour, with the server running beside it', () => {
       expect(result.code, `${command}\n${result.stderr}${result.stdout}`).toBe(0);
     }
     // The exported pack is the reader's pack folder now: validate, then import it.
-    const imports = lines.filter((line) => line.startsWith('npx kefu import')).map((line) => line.replace('./my-shop-pack', './backup'));
+    const imports = lines
+      .filter((line) => line.startsWith('npx kefu import'))
+      .map((line) => line.replace('./my-shop-pack', './backup'));
     for (const command of imports) {
       const result = await run(command);
       expect(result.code, `${command}\n${result.stderr}${result.stdout}`).toBe(0);
@@ -169,7 +188,10 @@ describe('the README tour, with the server running beside it', () => {
     const elsewhere = mkdtempSync(path.join(tmpdir(), 'kefu-second-'));
     try {
       const busyPort = await new Promise<{ code: number; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [path.join(root, 'bin', 'kefu.js'), 'serve'], { cwd: elsewhere, env: { ...process.env, PORT: String(port), KEFU_DATA_DIR: '', DATABASE_URL: '', REDIS_URL: '' } });
+        const child = spawn(process.execPath, [path.join(root, 'bin', 'kefu.js'), 'serve'], {
+          cwd: elsewhere,
+          env: { ...process.env, PORT: String(port), KEFU_DATA_DIR: '', DATABASE_URL: '', REDIS_URL: '' },
+        });
         let stderr = '';
         child.stderr.on('data', (chunk) => (stderr += chunk));
         child.on('exit', (code) => resolve({ code: code ?? 1, stderr }));

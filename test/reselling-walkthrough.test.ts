@@ -88,7 +88,12 @@ async function curl(command: string, expected: number | null, line: string): Pro
   }
   expect(url, line).toMatch(/^http:\/\/127\.0\.0\.1:3000\//);
   const path = url!.replace('http://127.0.0.1:3000', '');
-  const response = await kefu.app.inject({ method: (method ?? (data ? 'POST' : 'GET')) as 'GET', url: path, headers, ...(data === undefined ? {} : { payload: data }) });
+  const response = await kefu.app.inject({
+    method: (method ?? (data ? 'POST' : 'GET')) as 'GET',
+    url: path,
+    headers,
+    ...(data === undefined ? {} : { payload: data }),
+  });
   steps.push({ line, status: response.statusCode, body: response.body, url: path });
   if (expected !== null) expect(response.statusCode, `${line}\n${response.body}`).toBe(expected);
   else expect(response.statusCode, `${line}\n${response.body}`).toBeLessThan(300);
@@ -166,13 +171,18 @@ describe('docs/reselling.md walkthrough', () => {
 
   it('onboarded the tenant from the plan with its first key, in one call', () => {
     const created = JSON.parse(variables.NEW!);
-    expect(created.tenant).toMatchObject({ slug: 'tea-shop', name: '一葉茶舖', locale: 'zh-TW', plan: { slug: 'starter', name: '入门版 Starter' } });
+    expect(created.tenant).toMatchObject({
+      slug: 'tea-shop',
+      name: '一葉茶舖',
+      locale: 'zh-TW',
+      plan: { slug: 'starter', name: '入门版 Starter' },
+    });
     expect(variables.KEY).toMatch(/^kefu_sk_/);
     const me = steps.find((step) => step.url === '/v1/tenant')!;
     expect(JSON.parse(me.body).slug).toBe('tea-shop');
   });
 
-  it('showed the tenant\'s usage and a bill that prices it by the plan, the same in CSV and JSON', () => {
+  it("showed the tenant's usage and a bill that prices it by the plan, the same in CSV and JSON", () => {
     const usage = JSON.parse(steps.find((step) => step.url === '/operator/v1/usage?tenant=tea-shop')!.body);
     expect(usage.tenants).toHaveLength(1);
     expect(usage.tenants[0]).toMatchObject({ slug: 'tea-shop', messages: 2 });
@@ -181,18 +191,33 @@ describe('docs/reselling.md walkthrough', () => {
     expect(all.tenants.map((tenant: { slug: string }) => tenant.slug)).toContain('tea-shop');
 
     const plan = JSON.parse(steps.find((step) => step.url === '/operator/v1/plans')!.body);
-    const bill = JSON.parse(steps.find((step) => step.url.startsWith('/operator/v1/tenants/tea-shop/bill') && !step.url.includes('format=csv'))!.body);
+    const bill = JSON.parse(
+      steps.find(
+        (step) => step.url.startsWith('/operator/v1/tenants/tea-shop/bill') && !step.url.includes('format=csv'),
+      )!.body,
+    );
     expect(bill.currency).toBe('CNY');
     expect(bill.ledger.quantities.messages).toBe(2);
-    const expectedTotal = plan.prices.monthlyFeeMicros + 2 * plan.prices.perMessageMicros
-      + Math.round((bill.ledger.quantities['llm.tokens_in'] * plan.prices.perLlmTokenIn1kMicros + bill.ledger.quantities['llm.tokens_out'] * plan.prices.perLlmTokenOut1kMicros) / 1000);
+    const expectedTotal =
+      plan.prices.monthlyFeeMicros +
+      2 * plan.prices.perMessageMicros +
+      Math.round(
+        (bill.ledger.quantities['llm.tokens_in'] * plan.prices.perLlmTokenIn1kMicros +
+          bill.ledger.quantities['llm.tokens_out'] * plan.prices.perLlmTokenOut1kMicros) /
+          1000,
+      );
     expect(bill.totalMicros).toBe(expectedTotal);
-    expect(bill.totalMicros).toBe(bill.lines.reduce((sum: number, line: { amountMicros: number }) => sum + line.amountMicros, 0));
+    expect(bill.totalMicros).toBe(
+      bill.lines.reduce((sum: number, line: { amountMicros: number }) => sum + line.amountMicros, 0),
+    );
 
     const rows = parseCsv(files['tea-shop-bill.csv']!, { columns: true, bom: true }) as Array<Record<string, string>>;
     const total = rows.find((row) => row.meter === 'total')!;
     expect(Number(total.amount_micros)).toBe(bill.totalMicros);
-    expect(rows.find((row) => row.meter === 'messages')).toMatchObject({ quantity: '2', unit_price_micros: String(plan.prices.perMessageMicros) });
+    expect(rows.find((row) => row.meter === 'messages')).toMatchObject({
+      quantity: '2',
+      unit_price_micros: String(plan.prices.perMessageMicros),
+    });
     expect(rows.some((row) => /[\u4e00-\u9fff]/.test(row.description ?? ''))).toBe(true);
   });
 
@@ -203,19 +228,33 @@ describe('docs/reselling.md walkthrough', () => {
 
     const audit = JSON.parse(steps.find((step) => step.url === '/operator/v1/audit?tenant=tea-shop')!.body);
     const actions = audit.entries.map((entry: { action: string }) => entry.action);
-    expect(actions).toEqual(expect.arrayContaining(['tenant.create', 'api_key.rotate', 'tenant.suspend', 'tenant.resume']));
-    expect(audit.entries.every((entry: { actor: string; sourceIp: string }) => entry.actor.startsWith('operator:') && entry.sourceIp)).toBe(true);
+    expect(actions).toEqual(
+      expect.arrayContaining(['tenant.create', 'api_key.rotate', 'tenant.suspend', 'tenant.resume']),
+    );
+    expect(
+      audit.entries.every(
+        (entry: { actor: string; sourceIp: string }) => entry.actor.startsWith('operator:') && entry.sourceIp,
+      ),
+    ).toBe(true);
     const suspension = audit.entries.find((entry: { action: string }) => entry.action === 'tenant.suspend');
     expect(suspension.details.reason).toBe('overdue invoice 逾期未付');
 
-    const keyActions = parseCsv(files['key-actions.csv']!, { columns: true, bom: true }) as Array<Record<string, string>>;
+    const keyActions = parseCsv(files['key-actions.csv']!, { columns: true, bom: true }) as Array<
+      Record<string, string>
+    >;
     expect(keyActions.map((row) => row.action)).toContain('api_key.rotate');
     expect(keyActions.every((row) => row.action!.startsWith('api_key.'))).toBe(true);
 
     // The last step deleted the tenant: its key is gone, its audit trail is not.
-    expect((await kefu.app.inject({ url: '/v1/tenant', headers: { authorization: `Bearer ${variables.NEW_KEY}` } })).statusCode).toBe(401);
+    expect(
+      (await kefu.app.inject({ url: '/v1/tenant', headers: { authorization: `Bearer ${variables.NEW_KEY}` } }))
+        .statusCode,
+    ).toBe(401);
     const tenantId = JSON.parse(variables.NEW!).tenant.id;
-    const trail = await kefu.app.inject({ url: `/operator/v1/audit?tenant=${tenantId}&action=tenant.delete`, headers: { authorization: `Bearer ${variables.OP}` } });
+    const trail = await kefu.app.inject({
+      url: `/operator/v1/audit?tenant=${tenantId}&action=tenant.delete`,
+      headers: { authorization: `Bearer ${variables.OP}` },
+    });
     expect(trail.json().entries).toHaveLength(1);
   });
 });

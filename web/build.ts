@@ -19,7 +19,9 @@ export function webBuildIsStale(): boolean {
       0,
       ...readdirSync(dir, { withFileTypes: true })
         .filter((entry) => entry.name !== 'dist' && entry.name !== 'node_modules')
-        .map((entry) => (entry.isDirectory() ? newest(path.join(dir, entry.name)) : statSync(path.join(dir, entry.name)).mtimeMs)),
+        .map((entry) =>
+          entry.isDirectory() ? newest(path.join(dir, entry.name)) : statSync(path.join(dir, entry.name)).mtimeMs,
+        ),
     );
   return newest(web) > built;
 }
@@ -29,7 +31,9 @@ export async function buildWeb(): Promise<boolean> {
   try {
     vite = await import('vite');
   } catch {
-    console.warn('kefu: vite is not installed (dev dependency), so the widget and console were not built; run `npm install` then `npm run build:web`');
+    console.warn(
+      'kefu: vite is not installed (dev dependency), so the widget and console were not built; run `npm install` then `npm run build:web`',
+    );
     return false;
   }
   for (const config of configs) await vite.build({ configFile: path.join(web, config), logLevel: 'warn' });

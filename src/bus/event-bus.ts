@@ -7,12 +7,38 @@ export type DomainEvent =
   | { type: 'turn.completed'; tenantId: string; conversationId: string; turnId: string; route: string }
   | { type: 'tenant.updated'; tenantId: string }
   // Hand-off (src/handoff, docs/handoff.md): the console and the widget refresh from these.
-  | { type: 'handoff.updated'; tenantId: string; conversationId: string; handoffId: string; queue: string; status: string; agentId: string | null }
+  | {
+      type: 'handoff.updated';
+      tenantId: string;
+      conversationId: string;
+      handoffId: string;
+      queue: string;
+      status: string;
+      agentId: string | null;
+    }
   | { type: 'draft.updated'; tenantId: string; conversationId: string; draftId: string; status: string }
-  | { type: 'typing.updated'; tenantId: string; conversationId: string; actor: { kind: 'contact' | 'agent'; id: string; name?: string }; active: boolean }
-  | { type: 'read.updated'; tenantId: string; conversationId: string; reader: { kind: 'contact' | 'agent'; id: string }; seq: string }
+  | {
+      type: 'typing.updated';
+      tenantId: string;
+      conversationId: string;
+      actor: { kind: 'contact' | 'agent'; id: string; name?: string };
+      active: boolean;
+    }
+  | {
+      type: 'read.updated';
+      tenantId: string;
+      conversationId: string;
+      reader: { kind: 'contact' | 'agent'; id: string };
+      seq: string;
+    }
   | { type: 'agent.updated'; tenantId: string; agentId: string; presence: string }
-  | { type: 'sla.breached'; tenantId: string; conversationId: string; handoffId: string; kind: 'first_response' | 'resolution' };
+  | {
+      type: 'sla.breached';
+      tenantId: string;
+      conversationId: string;
+      handoffId: string;
+      kind: 'first_response' | 'resolution';
+    };
 
 /** Where an event came from: `local` is true when this node published it. */
 export interface EventOrigin {

@@ -24,7 +24,13 @@ function busWithGap(): EventBus & { gap(): void; subscribers(): number } {
   };
 }
 
-const created = (tenantId: string, conversationId: string, seq: string): DomainEvent => ({ type: 'message.created', tenantId, conversationId, messageId: `m${seq}`, seq });
+const created = (tenantId: string, conversationId: string, seq: string): DomainEvent => ({
+  type: 'message.created',
+  tenantId,
+  conversationId,
+  messageId: `m${seq}`,
+  seq,
+});
 
 describe('eventRouter', () => {
   it('sends each event only to the listeners of its conversation, through one bus subscription', async () => {
@@ -32,14 +38,23 @@ describe('eventRouter', () => {
     const router = eventRouter(bus);
     expect(eventRouter(bus)).toBe(router);
     const seen: Record<string, string[]> = { a: [], b: [], otherTenant: [] };
-    for (let index = 0; index < 1000; index += 1) router.conversation('shop-zh', `idle-${index}`, () => seen.a.push('wrong'));
+    for (let index = 0; index < 1000; index += 1)
+      router.conversation('shop-zh', `idle-${index}`, () => seen.a.push('wrong'));
     seen.a = [];
-    router.conversation('shop-zh', 'c-a', (event) => seen.a!.push(event.type === 'message.delta' ? event.delta : (event as { seq: string }).seq));
+    router.conversation('shop-zh', 'c-a', (event) =>
+      seen.a!.push(event.type === 'message.delta' ? event.delta : (event as { seq: string }).seq),
+    );
     router.conversation('shop-zh', 'c-b', (event) => seen.b!.push((event as { seq: string }).seq));
     router.conversation('bank-zh', 'c-a', (event) => seen.otherTenant!.push((event as { seq: string }).seq));
     await bus.publish(created('shop-zh', 'c-a', '1'));
     await bus.publish(created('shop-zh', 'c-b', '2'));
-    await bus.publish({ type: 'message.delta', tenantId: 'shop-zh', conversationId: 'c-a', turnId: 't', delta: '您好' });
+    await bus.publish({
+      type: 'message.delta',
+      tenantId: 'shop-zh',
+      conversationId: 'c-a',
+      turnId: 't',
+      delta: '您好',
+    });
     expect(seen).toEqual({ a: ['1', '您好'], b: ['2'], otherTenant: [] });
     expect(bus.subscribers()).toBe(1);
   });
@@ -59,7 +74,10 @@ describe('eventRouter', () => {
     const bus = busWithGap();
     const router = eventRouter(bus);
     const types: string[] = [];
-    const stop = router.tenant('shop-zh', (event) => types.push(event.type), ['tenant.updated', 'conversation.updated']);
+    const stop = router.tenant('shop-zh', (event) => types.push(event.type), [
+      'tenant.updated',
+      'conversation.updated',
+    ]);
     await bus.publish(created('shop-zh', 'c1', '1'));
     await bus.publish({ type: 'conversation.updated', tenantId: 'shop-zh', conversationId: 'c1', status: 'pending' });
     await bus.publish({ type: 'tenant.updated', tenantId: 'bank-zh' });

@@ -71,7 +71,8 @@ export function eventRouter(bus: EventBus): EventRouter {
     };
   };
   const router: EventRouter = {
-    conversation: (tenantId, conversationId, listener) => add(byConversation, `${tenantId}/${conversationId}`, listener),
+    conversation: (tenantId, conversationId, listener) =>
+      add(byConversation, `${tenantId}/${conversationId}`, listener),
     tenant(tenantId, listener, types) {
       if (!types) return add(byTenant, tenantId, listener);
       const stops = [...new Set(types)].map((type) => add(byTenantType, `${tenantId}|${type}`, listener));

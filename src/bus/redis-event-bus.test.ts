@@ -75,16 +75,24 @@ describe.skipIf(skipWithoutRedis)('Redis event bus (real Redis)', () => {
     expect(seenB.map((entry) => (entry.event as { delta: string }).delta)).toEqual(texts);
   });
 
-  it('keeps one node\'s events in publish order on the other node', async () => {
+  it("keeps one node's events in publish order on the other node", async () => {
     const shared = prefix();
     const a = await openBus(shared);
     const b = await openBus(shared);
     const seenB = record(b);
     for (let index = 1; index <= 300; index += 1) {
-      await a.publish({ type: 'message.created', tenantId: 't1', conversationId: 'c1', messageId: `m${index}`, seq: String(index) });
+      await a.publish({
+        type: 'message.created',
+        tenantId: 't1',
+        conversationId: 'c1',
+        messageId: `m${index}`,
+        seq: String(index),
+      });
     }
     await waitFor(() => seenB.length >= 300, 5_000, '300 events on node B');
-    expect(seenB.map((entry) => (entry.event as { seq: string }).seq)).toEqual(Array.from({ length: 300 }, (_, index) => String(index + 1)));
+    expect(seenB.map((entry) => (entry.event as { seq: string }).seq)).toEqual(
+      Array.from({ length: 300 }, (_, index) => String(index + 1)),
+    );
   });
 
   it('keeps installations with different prefixes apart', async () => {
@@ -101,9 +109,21 @@ describe.skipIf(skipWithoutRedis)('Redis event bus (real Redis)', () => {
     const b = await openBus(shared);
     const seenB = record(b);
     const before = redisErrors.length;
-    const garbage = ['not json', '{"o":1}', '[]', 'null', '{"o":"x","e":{"type":""}}', '{"o":"x","e":[1]}', '\u0000\uffff', '{"o":"x","e":{"type":"' + 'x'.repeat(500) + '"}}'];
+    const garbage = [
+      'not json',
+      '{"o":1}',
+      '[]',
+      'null',
+      '{"o":"x","e":{"type":""}}',
+      '{"o":"x","e":[1]}',
+      '\u0000\uffff',
+      '{"o":"x","e":{"type":"' + 'x'.repeat(500) + '"}}',
+    ];
     for (const text of garbage) await redis.publish(b.channel, text);
-    await redis.publish(b.channel, JSON.stringify({ o: 'another-node', e: { type: 'tenant.updated', tenantId: 'bank-zh' } }));
+    await redis.publish(
+      b.channel,
+      JSON.stringify({ o: 'another-node', e: { type: 'tenant.updated', tenantId: 'bank-zh' } }),
+    );
     await waitFor(() => seenB.length >= 1, 5_000, 'the valid event after the garbage');
     expect(seenB.map((entry) => entry.event)).toEqual([{ type: 'tenant.updated', tenantId: 'bank-zh' }]);
     expect(redisErrors.length - before).toBe(garbage.length);
@@ -168,7 +188,9 @@ describe.skipIf(skipWithoutRedis)('Redis event bus (real Redis)', () => {
 
   it('fails fast, naming REDIS_URL, when Redis is unreachable', async () => {
     const started = Date.now();
-    const error = await createRedisEventBus({ url: 'redis://127.0.0.1:1', prefix: prefix() }).catch((caught: unknown) => caught);
+    const error = await createRedisEventBus({ url: 'redis://127.0.0.1:1', prefix: prefix() }).catch(
+      (caught: unknown) => caught,
+    );
     expect(isKefuError(error)).toBe(true);
     expect((error as Error).message).toMatch(/REDIS_URL/);
     expect(Date.now() - started).toBeLessThan(8_000);

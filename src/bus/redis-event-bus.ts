@@ -46,9 +46,15 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   const reportHandler = options.onHandlerError ?? (() => undefined);
   let closed = false;
 
-  const publisher = createRedisConnection(options.url, { role: `bus-publisher:${nodeId.slice(0, 8)}` }, (error) => reportRedis(error, 'publisher connection'));
+  const publisher = createRedisConnection(options.url, { role: `bus-publisher:${nodeId.slice(0, 8)}` }, (error) =>
+    reportRedis(error, 'publisher connection'),
+  );
   // The subscriber keeps its offline queue: SUBSCRIBE is re-sent on every reconnect.
-  const subscriber = createRedisConnection(options.url, { role: `bus-subscriber:${nodeId.slice(0, 8)}`, maxRetriesPerRequest: null }, (error) => reportRedis(error, 'subscriber connection'));
+  const subscriber = createRedisConnection(
+    options.url,
+    { role: `bus-subscriber:${nodeId.slice(0, 8)}`, maxRetriesPerRequest: null },
+    (error) => reportRedis(error, 'subscriber connection'),
+  );
 
   const deliver = (event: DomainEvent, local: boolean) => {
     for (const handler of [...handlers]) {
@@ -136,7 +142,10 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
       if (closed) return;
       closed = true;
       // Let events already published reach Redis (bounded: Redis may be gone).
-      await Promise.race([Promise.allSettled([...pending]), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      await Promise.race([
+        Promise.allSettled([...pending]),
+        new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+      ]);
       handlers.clear();
       gapHandlers.clear();
       await Promise.all([closeRedis(subscriber), closeRedis(publisher)]);
@@ -159,4 +168,3 @@ function parseEnvelope(text: string): Envelope | null {
   if (typeof type !== 'string' || type.length === 0 || type.length > 100) return null;
   return { o, e: e as DomainEvent };
 }
-

@@ -10,7 +10,10 @@ export { print, printError, setExitCode } from './io.js';
  * server runs for a CLI, src/cli/delegate.ts) that is the server's own open database; otherwise
  * it is opened here (taking the data directory's owner lock) and closed afterwards.
  */
-export async function withDatabase<T>(work: (database: Database, config: KefuConfig) => Promise<T>, overrides: Record<string, unknown> = {}): Promise<T> {
+export async function withDatabase<T>(
+  work: (database: Database, config: KefuConfig) => Promise<T>,
+  overrides: Record<string, unknown> = {},
+): Promise<T> {
   const shared = serverDatabase();
   if (shared) {
     const server = cliIo().kefu!;

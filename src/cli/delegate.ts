@@ -12,7 +12,19 @@ import { readDataDirOwner, type DataDirOwner } from '../store/data-dir-lock.js';
  */
 
 /** Commands that read or write the data directory. */
-export const DATA_COMMANDS: ReadonlySet<string> = new Set(['backup', 'migrate', 'import', 'export', 'tenant', 'agent', 'key', 'operator', 'chat', 'kb', 'report']);
+export const DATA_COMMANDS: ReadonlySet<string> = new Set([
+  'backup',
+  'migrate',
+  'import',
+  'export',
+  'tenant',
+  'agent',
+  'key',
+  'operator',
+  'chat',
+  'kb',
+  'report',
+]);
 /** How long to wait for a server that is starting to start listening. */
 const STARTING_WAIT_MS = 120_000;
 
@@ -30,19 +42,28 @@ export async function delegateToOwningServer(args: string[]): Promise<number | n
   let owner = readDataDirOwner(dataDir);
   if (!owner) return null;
   if (owner.kind === 'cli') {
-    throw new KefuError(ErrorCodes.dataDirBusy, `${dataDir} is in use by ${owner.command} (pid ${owner.pid}). Run this again when it has finished.`);
+    throw new KefuError(
+      ErrorCodes.dataDirBusy,
+      `${dataDir} is in use by ${owner.command} (pid ${owner.pid}). Run this again when it has finished.`,
+    );
   }
   const deadline = Date.now() + STARTING_WAIT_MS;
   while (!owner.url || !owner.controlToken) {
     if (Date.now() > deadline) {
-      throw new KefuError(ErrorCodes.dataDirBusy, `${dataDir} is in use by kefu serve (pid ${owner.pid}), which has not started listening. Try again when it has, or stop it.`);
+      throw new KefuError(
+        ErrorCodes.dataDirBusy,
+        `${dataDir} is in use by kefu serve (pid ${owner.pid}), which has not started listening. Try again when it has, or stop it.`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
     const next = readDataDirOwner(dataDir);
     if (!next) return null;
     owner = next;
   }
-  if (process.stderr.isTTY) process.stderr.write(`kefu: ${dataDir} belongs to the running server (pid ${owner.pid}, ${owner.url}); running this there.\n`);
+  if (process.stderr.isTTY)
+    process.stderr.write(
+      `kefu: ${dataDir} belongs to the running server (pid ${owner.pid}, ${owner.url}); running this there.\n`,
+    );
   return runOnServer(owner, args);
 }
 
@@ -66,7 +87,15 @@ function runOnServer(owner: DataDirOwner, args: string[]): Promise<number> {
       process.stdin.pause();
     };
     socket.on('open', () => {
-      socket.send(JSON.stringify({ type: 'run', token: owner.controlToken, args, cwd: process.cwd(), stdinIsTTY: Boolean(process.stdin.isTTY) }));
+      socket.send(
+        JSON.stringify({
+          type: 'run',
+          token: owner.controlToken,
+          args,
+          cwd: process.cwd(),
+          stdinIsTTY: Boolean(process.stdin.isTTY),
+        }),
+      );
       if (forwardsInput) {
         process.stdin.on('data', onData);
         process.stdin.on('end', onEnd);
@@ -88,12 +117,23 @@ function runOnServer(owner: DataDirOwner, args: string[]): Promise<number> {
     });
     socket.on('error', (error) => {
       stopInput();
-      reject(new KefuError(ErrorCodes.dataDirBusy, `${owner.command} (pid ${owner.pid}) owns the data directory but did not answer at ${owner.url}: ${error.message}. Stop it, or try again.`));
+      reject(
+        new KefuError(
+          ErrorCodes.dataDirBusy,
+          `${owner.command} (pid ${owner.pid}) owns the data directory but did not answer at ${owner.url}: ${error.message}. Stop it, or try again.`,
+        ),
+      );
     });
     socket.on('close', (code, reason) => {
       stopInput();
       if (exitCode !== null) resolve(exitCode);
-      else reject(new KefuError(ErrorCodes.dataDirBusy, `the running server ended the command early (${code}${reason.length ? ` ${reason.toString()}` : ''})`));
+      else
+        reject(
+          new KefuError(
+            ErrorCodes.dataDirBusy,
+            `the running server ended the command early (${code}${reason.length ? ` ${reason.toString()}` : ''})`,
+          ),
+        );
     });
   });
 }

@@ -72,7 +72,7 @@ export function buildProgram(): Command {
     .argument('<tenant>', 'tenant slug')
     .requiredOption('--email <email>', 'login email')
     .requiredOption('--name <name>', 'display name, e.g. 李娜')
-    .option('--skills <list>', 'comma-separated skills matching the tenant\'s queues, e.g. 售后,投诉')
+    .option('--skills <list>', "comma-separated skills matching the tenant's queues, e.g. 售后,投诉")
     .option('--password <password>', 'at least 8 characters (default: generated and printed once)')
     .option('--max-concurrent <n>', 'most conversations at once (default 5)')
     .option('--json', 'print JSON')
@@ -89,7 +89,9 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (options) => (await import('./commands/admin.js')).runKeyCreate(options));
 
-  const operator = program.command('operator').description('the operator (reseller) plane: operator keys and the audit log');
+  const operator = program
+    .command('operator')
+    .description('the operator (reseller) plane: operator keys and the audit log');
   const operatorKey = operator.command('key').description('operator keys (kefu_op_…) for /operator/v1');
   operatorKey
     .command('create')
@@ -135,7 +137,7 @@ export function buildProgram(): Command {
     .option('--schedule <cron>', 're-sync on this cron expression, e.g. "*/30 * * * *"')
     .action(async (slug, folder, options) => (await import('./commands/kb.js')).runKbAddFolder(slug, folder, options));
   kb.command('sync')
-    .description('re-sync the tenant\'s sources now: only changed files are re-indexed')
+    .description("re-sync the tenant's sources now: only changed files are re-indexed")
     .argument('<tenant>', 'tenant slug')
     .option('--source <name>', 'only this source (name or id)')
     .option('--json', 'print the change reports as JSON')
@@ -175,7 +177,7 @@ export function buildProgram(): Command {
   evaluate
     .command('faq')
     .description('build a throw-away tenant from an FAQ sheet and score answers, declines and hand-overs on --test')
-    .requiredOption('--faq <file>', 'FAQ sheet (CSV/XLSX, as a pack\'s faq sheet)')
+    .requiredOption('--faq <file>', "FAQ sheet (CSV/XLSX, as a pack's faq sheet)")
     .requiredOption('--test <file>', 'JSONL rows {"text","expected"}: an FAQ id, "oos" or "human"')
     .option('--dialogues <file>', 'JSONL rows {"id","turns":[{"text","expected"}]}, scored turn by turn')
     .option('--gate <number>', 'confidence gate (default: the tenant default for its domain)')

@@ -28,14 +28,23 @@ describe('loadConfig', () => {
   it('reads Redis settings: no URL by default (in-process), prefix kefu:, a bad prefix named by its variable', () => {
     expect(loadConfig({ env: {}, cwd: emptyDir() })).toMatchObject({ redisPrefix: 'kefu:' });
     expect(loadConfig({ env: {}, cwd: emptyDir() }).redisUrl).toBeUndefined();
-    const config = loadConfig({ env: { REDIS_URL: 'redis://127.0.0.1:6379', KEFU_REDIS_PREFIX: 'shop-a:' }, cwd: emptyDir() });
+    const config = loadConfig({
+      env: { REDIS_URL: 'redis://127.0.0.1:6379', KEFU_REDIS_PREFIX: 'shop-a:' },
+      cwd: emptyDir(),
+    });
     expect(config).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'shop-a:' });
-    expect(() => loadConfig({ env: { KEFU_REDIS_PREFIX: '客服 *' }, cwd: emptyDir() })).toThrowError(/redisPrefix \(env KEFU_REDIS_PREFIX/);
-    expect(() => loadConfig({ env: { REDIS_URL: 'http://x' }, cwd: emptyDir() })).toThrowError(/redisUrl \(env REDIS_URL/);
+    expect(() => loadConfig({ env: { KEFU_REDIS_PREFIX: '客服 *' }, cwd: emptyDir() })).toThrowError(
+      /redisPrefix \(env KEFU_REDIS_PREFIX/,
+    );
+    expect(() => loadConfig({ env: { REDIS_URL: 'http://x' }, cwd: emptyDir() })).toThrowError(
+      /redisUrl \(env REDIS_URL/,
+    );
   });
 
   it('names the variable behind every bad value', () => {
-    expect(() => loadConfig({ env: { PORT: 'eighty', KEFU_DEMO: 'yes', DATABASE_URL: 'mysql://x' }, cwd: emptyDir() })).toThrowError(
+    expect(() =>
+      loadConfig({ env: { PORT: 'eighty', KEFU_DEMO: 'yes', DATABASE_URL: 'mysql://x' }, cwd: emptyDir() }),
+    ).toThrowError(
       /server\.port \(env PORT[\s\S]*storage\.databaseUrl \(env DATABASE_URL[\s\S]*demo\.load \(env KEFU_DEMO/,
     );
   });

@@ -27,12 +27,21 @@ const configSchema = z
     storage: z
       .object({
         dataDir: z.string().min(1).default('./data'),
-        databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+        databaseUrl: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+          .optional(),
       })
       .default({ dataDir: './data' }),
-    redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional(),
     /** Namespace of every Redis key and channel kefu uses (several installations can share one Redis). */
-    redisPrefix: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ : . -').default('kefu:'),
+    redisPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ : . -')
+      .default('kefu:'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .default({ level: 'info' }),
@@ -41,7 +50,10 @@ const configSchema = z
         load: booleanString.default(true),
         packsDir: z.string().min(1).default('examples/packs'),
         /** Fixes the date playbooks see as today (YYYY-MM-DD): the demo data is written for 2026-11-25. */
-        today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
+        today: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+          .optional(),
       })
       .default({ load: true, packsDir: 'examples/packs' }),
     llm: z
@@ -60,7 +72,14 @@ const configSchema = z
         inputPricePer1k: z.coerce.number().min(0).max(1000).default(0.002),
         outputPricePer1k: z.coerce.number().min(0).max(1000).default(0.008),
       })
-      .default({ model: 'gpt-4o-mini', timeoutMs: 30_000, maxRetries: 2, answerTimeoutMs: 15_000, inputPricePer1k: 0.002, outputPricePer1k: 0.008 }),
+      .default({
+        model: 'gpt-4o-mini',
+        timeoutMs: 30_000,
+        maxRetries: 2,
+        answerTimeoutMs: 15_000,
+        inputPricePer1k: 0.002,
+        outputPricePer1k: 0.008,
+      }),
     nlu: z
       .object({
         /** classifier: train the light-tier intent classifier per tenant; lexical: plain FAQ lookup. */
@@ -77,7 +96,10 @@ const configSchema = z
     operator: z
       .object({
         /** A fixed operator key (`kefu_op_…`) for bootstrapping; compared by hash in constant time. */
-        bootstrapKey: z.string().regex(/^kefu_op_[0-9A-Za-z_-]{24,200}$/, 'must be kefu_op_ followed by at least 24 letters, digits, _ or -').optional(),
+        bootstrapKey: z
+          .string()
+          .regex(/^kefu_op_[0-9A-Za-z_-]{24,200}$/, 'must be kefu_op_ followed by at least 24 letters, digits, _ or -')
+          .optional(),
       })
       .default({}),
     handoff: z
@@ -184,7 +206,9 @@ export function loadConfig(options: LoadConfigOptions = {}): KefuConfig {
 }
 
 function readConfigFile(explicit: string | undefined, cwd: string): Record<string, unknown> {
-  const candidates = explicit ? [path.resolve(cwd, explicit)] : ['kefu.config.json', 'kefu.config.yaml', 'kefu.config.yml'].map((name) => path.join(cwd, name));
+  const candidates = explicit
+    ? [path.resolve(cwd, explicit)]
+    : ['kefu.config.json', 'kefu.config.yaml', 'kefu.config.yml'].map((name) => path.join(cwd, name));
   for (const file of candidates) {
     if (!existsSync(file)) continue;
     const text = readFileSync(file, 'utf8');

@@ -12,4 +12,10 @@ export type { TenantRuntimes } from './tenant-runtimes.js';
 export type { Conversation, Message, TurnTraceView } from './mappers.js';
 export { toConversation, toMessage } from './mappers.js';
 export { canTransition } from './status.js';
-export { conversationsById, lastPublicMessages, lockConversation, recentMessages, requireConversation } from './conversation-reads.js';
+export {
+  conversationsById,
+  lastPublicMessages,
+  lockConversation,
+  recentMessages,
+  requireConversation,
+} from './conversation-reads.js';

@@ -4,7 +4,8 @@ import { normalizeText } from '../text/index.js';
 import { compileHandoverSettings, detectHandover, HANDOVER_GROUPS, HANDOVER_RULES } from './handover-rules.js';
 
 /** As the pipeline calls it: on normalised text (Traditional → Simplified, lower case). */
-const ruleOf = (text: string, patterns: RegExp[] = [], disabled: string[] = []) => detectHandover(normalizeText(text).text, patterns, disabled)?.rule ?? null;
+const ruleOf = (text: string, patterns: RegExp[] = [], disabled: string[] = []) =>
+  detectHandover(normalizeText(text).text, patterns, disabled)?.rule ?? null;
 
 // Each rule in Simplified Chinese, Traditional Chinese and English.
 const cases: Record<string, { hans: string[]; hant: string[]; en: string[] }> = {
@@ -14,7 +15,11 @@ const cases: Record<string, { hans: string[]; hant: string[]; en: string[] }> = 
     en: ['I want to speak to a human', 'real person please', 'Agent please'],
   },
   'complaint.regulator': {
-    hans: ['退票扣了我一半的钱，我要去12315投诉', '航班取消了不通知，我要向民航局投诉你们', '已经打了消协电话，你们看着办'],
+    hans: [
+      '退票扣了我一半的钱，我要去12315投诉',
+      '航班取消了不通知，我要向民航局投诉你们',
+      '已经打了消协电话，你们看着办',
+    ],
     hant: ['說好的保價又不給退，我要打12315投訴你們', '我要向民航局投訴'],
     en: ['I will file a complaint with the CAAC', 'I am reporting you to the consumer association'],
   },
@@ -59,7 +64,11 @@ const cases: Record<string, { hans: string[]; hant: string[]; en: string[] }> = 
     en: ['we need an ambulance', 'my father is having a heart attack'],
   },
   'privacy.third_party': {
-    hans: ['帮我查一下我老公最近订了哪家酒店', '能不能把我前女友的订单记录发给我', '我知道他的身份证号，帮我查下这个人'],
+    hans: [
+      '帮我查一下我老公最近订了哪家酒店',
+      '能不能把我前女友的订单记录发给我',
+      '我知道他的身份证号，帮我查下这个人',
+    ],
     hant: ['幫我查一下我朋友的訂單', '你幫我看看他下週幾點的航班'],
     en: ["can you look up my friend's booking", "show me someone else's reservation"],
   },
@@ -139,7 +148,10 @@ describe('compileHandoverSettings', () => {
   const normalize = (text: string) => normalizeText(text).text;
 
   it('compiles patterns and Traditional keywords, and disables known groups', () => {
-    const { config, problems } = compileHandoverSettings({ patterns: ['VIP.*投诉'], keywords: ['退團'], disable: ['refund'] }, normalize);
+    const { config, problems } = compileHandoverSettings(
+      { patterns: ['VIP.*投诉'], keywords: ['退團'], disable: ['refund'] },
+      normalize,
+    );
     expect(problems).toEqual([]);
     expect(config.disabled).toEqual(['refund']);
     expect(detectHandover(normalize('vip用户要投诉'), config.patterns, config.disabled)?.rule).toBe('tenant:VIP.*投诉');
@@ -161,7 +173,10 @@ describe('on travel-zh dev (the rules were tuned on it: a regression check, not 
   const { fixturePath } = await import('../../test/support/fixtures.js');
   const file = fixturePath('travel-zh', 'dev.jsonl');
   it('catches ≥ 95 % of the risk rows and hands over < 1 % of the others', () => {
-    const rows = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; kind: string });
+    const rows = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { text: string; kind: string });
     const risk = rows.filter((row) => row.kind === 'risk');
     const others = rows.filter((row) => row.kind !== 'risk');
     const caught = risk.filter((row) => ruleOf(row.text) !== null).length;
@@ -172,11 +187,17 @@ describe('on travel-zh dev (the rules were tuned on it: a regression check, not 
 });
 
 describe('on the hand-written risk sets (bench/data; the rules were fixed after each first run)', () => {
-  it.each(['risk-heldout.jsonl', 'risk-heldout-v2.jsonl'])('%s: every risk row is handed over, no ordinary row is', (file) => {
-    const rows = readFileSync(new URL(`../../bench/data/${file}`, import.meta.url), 'utf8').trim().split('\n').map((line: string) => JSON.parse(line) as { text: string; expected: string });
-    const missed = rows.filter((row) => row.expected === 'human' && ruleOf(row.text) === null).map((row) => row.text);
-    const wrong = rows.filter((row) => row.expected !== 'human' && ruleOf(row.text) !== null).map((row) => row.text);
-    expect(missed).toEqual([]);
-    expect(wrong).toEqual([]);
-  });
+  it.each(['risk-heldout.jsonl', 'risk-heldout-v2.jsonl'])(
+    '%s: every risk row is handed over, no ordinary row is',
+    (file) => {
+      const rows = readFileSync(new URL(`../../bench/data/${file}`, import.meta.url), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line: string) => JSON.parse(line) as { text: string; expected: string });
+      const missed = rows.filter((row) => row.expected === 'human' && ruleOf(row.text) === null).map((row) => row.text);
+      const wrong = rows.filter((row) => row.expected !== 'human' && ruleOf(row.text) !== null).map((row) => row.text);
+      expect(missed).toEqual([]);
+      expect(wrong).toEqual([]);
+    },
+  );
 });

@@ -59,7 +59,10 @@ const DEFAULT_RULES: readonly Rule[] = [
     rule: 'complaint.formal',
     group: 'complaint',
     reason: 'the customer files a complaint',
-    patterns: [/我要(?:正式)?投诉|投诉你们|(?:把我们?|把人)(?:扔|丢)(?:下|在)/, /i (?:want|wish|need) to (?:file|make|lodge|raise) a (?:formal )?complaint/],
+    patterns: [
+      /我要(?:正式)?投诉|投诉你们|(?:把我们?|把人)(?:扔|丢)(?:下|在)/,
+      /i (?:want|wish|need) to (?:file|make|lodge|raise) a (?:formal )?complaint/,
+    ],
   },
   {
     rule: 'complaint.legal',
@@ -104,8 +107,12 @@ const DEFAULT_RULES: readonly Rule[] = [
     patterns: [
       new RegExp(String.raw`(?:退|赔|补偿|返还|还|打)(?:给)?我[^。!！?？]{0,14}?${AMOUNT}`),
       new RegExp(String.raw`(?:赔偿|索赔|要求赔|要求退|补偿)[^。!！?？]{0,10}?${AMOUNT}`),
-      new RegExp(String.raw`${AMOUNT}[^。!！?？]{0,8}(?:必须|一定要|马上|立刻|今天就?)[^。!！?？]{0,10}(?:退|赔|打|返|还)(?:给)?我`),
-      new RegExp(String.raw`把[^。!！?？]{0,4}${AMOUNT}[^。!！?？]{0,4}(?:退|赔|打|返|还)(?:给)?我|要求(?:全额)?(?:退款|退还|赔偿|赔付)[^。!！?？]{0,6}${AMOUNT}`),
+      new RegExp(
+        String.raw`${AMOUNT}[^。!！?？]{0,8}(?:必须|一定要|马上|立刻|今天就?)[^。!！?？]{0,10}(?:退|赔|打|返|还)(?:给)?我`,
+      ),
+      new RegExp(
+        String.raw`把[^。!！?？]{0,4}${AMOUNT}[^。!！?？]{0,4}(?:退|赔|打|返|还)(?:给)?我|要求(?:全额)?(?:退款|退还|赔偿|赔付)[^。!！?？]{0,6}${AMOUNT}`,
+      ),
       new RegExp(String.raw`${AMOUNT}[^。!！?？]{0,12}(?:给我退|退给我|赔给我|还给我|退回来|赔回来)`),
       /(?:refund|compensate|pay) me (?:back )?(?:[$¥]|rmb|cny)?\s*\d|i (?:demand|want) (?:a )?(?:refund|compensation) of|owe me (?:[$¥€£]|rmb|cny)?\s*\d|(?:expect|demand|want|need) (?:a )?(?:full )?(?:refund|compensation) of (?:[$¥€£])?\s*\d|\d+\s*(?:dollars|usd|euros?|pounds|yuan|rmb)\b[^.]{0,20}(?:back|refund|compensat)/,
     ],
@@ -134,8 +141,12 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'privacy',
     reason: "a request for another person's data",
     patterns: [
-      new RegExp(String.raw`(?:查|看看|看下|看一下|调出|调取|导出|找一下|搜)[^,，。]{0,6}(?:我的?)?${OTHER_PERSON}(?:的)?[^,，。]{0,10}${PERSONAL_DATA}`),
-      new RegExp(String.raw`(?:把|将)?(?:我的?)?${OTHER_PERSON}[^,，。]{0,12}(?:订单|航班|行程|出行|记录|信息)[^,，。]{0,10}(?:发给我|发我|导出|告诉我|给我看|发(?:一份)?(?:到|给)我)`),
+      new RegExp(
+        String.raw`(?:查|看看|看下|看一下|调出|调取|导出|找一下|搜)[^,，。]{0,6}(?:我的?)?${OTHER_PERSON}(?:的)?[^,，。]{0,10}${PERSONAL_DATA}`,
+      ),
+      new RegExp(
+        String.raw`(?:把|将)?(?:我的?)?${OTHER_PERSON}[^,，。]{0,12}(?:订单|航班|行程|出行|记录|信息)[^,，。]{0,10}(?:发给我|发我|导出|告诉我|给我看|发(?:一份)?(?:到|给)我)`,
+      ),
       /(?:查|看看|看下|看一下)(?:一下)?(?:他|她)(?:的)?[^,，。]{0,6}(?:航班|订单|酒店|行程)/,
       /我是(?:他|她)的?(?:老板|领导|经理|上司|家人|爸爸|妈妈|父亲|母亲|丈夫|妻子|老公|老婆)|(?:查|看)(?:一下|下)?(?!一下|下)(?![^订住的]{0,3}[我您你看询订单])[\u4e00-\u9fa5]{2,3}(?:订的|的订单|的航班|住的|住哪)/,
       /(?:他|她|别人|他人|朋友|这个人|对方)的?身份证(?:号)?|身份证号[^,，。]{0,10}(?:查|帮我看)[^,，。]{0,8}(?:这个人|他|她|别人)/,
@@ -146,7 +157,10 @@ const DEFAULT_RULES: readonly Rule[] = [
     rule: 'self_harm',
     group: 'self_harm',
     reason: 'the customer hints at self-harm',
-    patterns: [/不想活|自杀|轻生|活不下去|想死|结束(?:自己的)?生命|结束一切|活着(?:真|都)?没(?:有)?(?:意思|意义)|跳楼|割腕|撑不下去|想(?:从[^,，。]{0,8})?跳下去/, /kill myself|suicid|end my life|want to die|hurt myself|(?:don't|do not) want to live|no reason to live/],
+    patterns: [
+      /不想活|自杀|轻生|活不下去|想死|结束(?:自己的)?生命|结束一切|活着(?:真|都)?没(?:有)?(?:意思|意义)|跳楼|割腕|撑不下去|想(?:从[^,，。]{0,8})?跳下去/,
+      /kill myself|suicid|end my life|want to die|hurt myself|(?:don't|do not) want to live|no reason to live/,
+    ],
   },
 ];
 
@@ -159,19 +173,27 @@ export interface HandoverConfig {
 }
 
 /** The default rule codes, for documentation and tests. */
-export const HANDOVER_RULES: ReadonlyArray<{ rule: string; group: HandoverGroup; reason: string }> = DEFAULT_RULES.map(({ rule, group, reason }) => ({ rule, group, reason }));
+export const HANDOVER_RULES: ReadonlyArray<{ rule: string; group: HandoverGroup; reason: string }> = DEFAULT_RULES.map(
+  ({ rule, group, reason }) => ({ rule, group, reason }),
+);
 
 /**
  * Checks the default rules (minus the tenant's disabled groups) plus a tenant's own patterns on
  * normalised text. Returns the first rule that matches, or null.
  */
-export function detectHandover(normalizedText: string, tenantPatterns: readonly RegExp[] = [], disabled: readonly string[] = []): HandoverSignal | null {
+export function detectHandover(
+  normalizedText: string,
+  tenantPatterns: readonly RegExp[] = [],
+  disabled: readonly string[] = [],
+): HandoverSignal | null {
   const off = new Set(disabled);
   for (const rule of DEFAULT_RULES) {
     if (off.has(rule.group) || off.has(rule.rule)) continue;
     if (rule.patterns.some((pattern) => pattern.test(normalizedText))) return { reason: rule.reason, rule: rule.rule };
   }
-  for (const pattern of tenantPatterns) if (pattern.test(normalizedText)) return { reason: 'matched a tenant hand-over rule', rule: `tenant:${pattern.source}` };
+  for (const pattern of tenantPatterns)
+    if (pattern.test(normalizedText))
+      return { reason: 'matched a tenant hand-over rule', rule: `tenant:${pattern.source}` };
   return null;
 }
 
@@ -181,7 +203,8 @@ export function detectHandover(normalizedText: string, tenantPatterns: readonly 
  * work). Invalid entries are left out and returned as problems.
  */
 export function compileHandoverSettings(
-  settings: { patterns?: readonly string[]; keywords?: readonly string[]; disable?: readonly string[] } | null | undefined,
+  settings:
+    { patterns?: readonly string[]; keywords?: readonly string[]; disable?: readonly string[] } | null | undefined,
   normalize: (text: string) => string,
 ): { config: Required<HandoverConfig>; problems: string[] } {
   const problems: string[] = [];
@@ -190,7 +213,9 @@ export function compileHandoverSettings(
     try {
       patterns.push(new RegExp(source, 'i'));
     } catch (error) {
-      problems.push(`handover pattern ${JSON.stringify(source)} is not a valid regular expression: ${(error as Error).message}`);
+      problems.push(
+        `handover pattern ${JSON.stringify(source)} is not a valid regular expression: ${(error as Error).message}`,
+      );
     }
   }
   for (const keyword of settings?.keywords ?? []) {

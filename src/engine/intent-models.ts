@@ -1,6 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.js';
-import { loadIntentClassifier, trainIntentClassifierInWorker, type IntentClassifier, type IntentExample } from '../nlu/index.js';
+import {
+  loadIntentClassifier,
+  trainIntentClassifierInWorker,
+  type IntentClassifier,
+  type IntentExample,
+} from '../nlu/index.js';
 
 export interface StoredIntentModel {
   version: number;
@@ -40,7 +45,12 @@ export async function ensureIntentModel(
     .executeTakeFirst();
   if (active && (active.summary as { trainingHash?: string }).trainingHash === trainingHash) {
     try {
-      return { version: active.version, classifier: loadIntentClassifier(new Uint8Array(active.artifact)), trainingHash, trained: false };
+      return {
+        version: active.version,
+        classifier: loadIntentClassifier(new Uint8Array(active.artifact)),
+        trainingHash,
+        trained: false,
+      };
     } catch {
       // An artifact of an older format: retrain below.
     }
@@ -56,7 +66,13 @@ export async function ensureIntentModel(
       .where('kind', '=', 'intent')
       .executeTakeFirst();
     const next = Number(latest?.version ?? 0) + 1;
-    await trx.updateTable('model_versions').set({ active: false }).where('tenant_id', '=', tenantId).where('kind', '=', 'intent').where('active', '=', true).execute();
+    await trx
+      .updateTable('model_versions')
+      .set({ active: false })
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', 'intent')
+      .where('active', '=', true)
+      .execute();
     await trx
       .insertInto('model_versions')
       .values({

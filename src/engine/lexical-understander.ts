@@ -44,7 +44,14 @@ export function createLexicalUnderstander(phrasings: readonly LabelledPhrasing[]
       const ranked = [...best.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
       const top = ranked[0];
       if (!top || top[1] < 0.25) {
-        return { intent: null, confidence: 0, outOfScope: true, alternatives: ranked.map(([intent, confidence]) => ({ intent, confidence })), model: 'lexical', reasons: ['no similar phrasing'] };
+        return {
+          intent: null,
+          confidence: 0,
+          outOfScope: true,
+          alternatives: ranked.map(([intent, confidence]) => ({ intent, confidence })),
+          model: 'lexical',
+          reasons: ['no similar phrasing'],
+        };
       }
       return {
         intent: top[0],

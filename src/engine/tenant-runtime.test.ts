@@ -15,7 +15,13 @@ beforeAll(async () => {
 afterAll(async () => database?.dispose());
 
 const activeModels = () =>
-  database.db.selectFrom('model_versions').select(['version', 'active']).where('tenant_id', '=', tenantId).where('kind', '=', 'intent').orderBy('version').execute();
+  database.db
+    .selectFrom('model_versions')
+    .select(['version', 'active'])
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', 'intent')
+    .orderBy('version')
+    .execute();
 
 describe('tenant runtime and intent models', () => {
   it('trains the classifier once, stores it as version 1, and reloads it without retraining', async () => {
@@ -33,7 +39,12 @@ describe('tenant runtime and intent models', () => {
   it('retrains after a change while the old model keeps serving, then switches atomically', async () => {
     const cache = new TenantRuntimeCache(database.db);
     const before = await cache.get(tenantId);
-    const changed = { ...shop, intents: shop.intents.map((intent) => (intent.name === 'greeting' ? { ...intent, examples: [...intent.examples, '哈喽哈喽在吗'] } : intent)) };
+    const changed = {
+      ...shop,
+      intents: shop.intents.map((intent) =>
+        intent.name === 'greeting' ? { ...intent, examples: [...intent.examples, '哈喽哈喽在吗'] } : intent,
+      ),
+    };
     await importPack(database.db, changed, { actor: 'test' });
     const refreshing = cache.refresh(tenantId);
     // Turns during training still get the old, complete runtime.
@@ -45,7 +56,13 @@ describe('tenant runtime and intent models', () => {
   }, 120_000);
 
   it('falls back to the lexical lookup, and says why, for a tenant with a single intent', async () => {
-    const single = { ...shop, tenant: { ...shop.tenant, slug: 'single-intent' }, faq: shop.faq.slice(0, 1), intents: [], playbooks: [] };
+    const single = {
+      ...shop,
+      tenant: { ...shop.tenant, slug: 'single-intent' },
+      faq: shop.faq.slice(0, 1),
+      intents: [],
+      playbooks: [],
+    };
     const { tenantId: singleId } = await importPack(database.db, single, { actor: 'test' });
     const runtime = await new TenantRuntimeCache(database.db).get(singleId);
     expect(runtime.model).toMatchObject({ kind: 'lexical', version: null });
@@ -57,14 +74,26 @@ describe('tenant runtime and intent models', () => {
 describe('tenant hand-over settings (tenant.yaml handover:)', () => {
   it('validates the section, compiles it into the runtime and the turn applies it', async () => {
     const { tenantFileSchema } = await import('../packs/pack-schema.js');
-    expect(tenantFileSchema.safeParse({ slug: 'x', name: 'x', handover: { disable: ['not-a-group'] } }).success).toBe(false);
-    expect(tenantFileSchema.safeParse({ slug: 'x', name: 'x', handover: { patterns: ['(unclosed'] } }).success).toBe(false);
-    const tenant = tenantFileSchema.parse({ ...shop.tenant, slug: 'handover-settings', handover: { keywords: ['團購退款'], disable: ['complaint'] } });
+    expect(tenantFileSchema.safeParse({ slug: 'x', name: 'x', handover: { disable: ['not-a-group'] } }).success).toBe(
+      false,
+    );
+    expect(tenantFileSchema.safeParse({ slug: 'x', name: 'x', handover: { patterns: ['(unclosed'] } }).success).toBe(
+      false,
+    );
+    const tenant = tenantFileSchema.parse({
+      ...shop.tenant,
+      slug: 'handover-settings',
+      handover: { keywords: ['團購退款'], disable: ['complaint'] },
+    });
     const { tenantId: id } = await importPack(database.db, { ...shop, tenant }, { actor: 'test' });
     const runtime = await new TenantRuntimeCache(database.db).get(id);
     expect(runtime.handover).toEqual({ patterns: [/团购退款/], disabled: ['complaint'] });
     const { runTurn } = await import('./run-turn.js');
-    const services = { connector: { read: async () => [] } as never, contact: {}, now: new Date('2026-11-25T10:00:00Z') };
+    const services = {
+      connector: { read: async () => [] } as never,
+      contact: {},
+      now: new Date('2026-11-25T10:00:00Z'),
+    };
     const keyword = await runTurn(runtime, { text: '我的團購退款呢', state: {} }, services);
     expect(keyword.route).toBe('human');
     expect(keyword.trace.handover?.rule).toBe('tenant:团购退款');

@@ -1,7 +1,13 @@
 import type { Db } from '../store/database.js';
 import { createHttpConnector, validatePlaybook, type Connector, type Playbook } from '../playbooks/index.js';
 import { builtinTools } from '../tools/index.js';
-import { buildRetrievalIndex, chunkDocument, loadDocument, type KnowledgeEntry, type RetrievalIndex } from '../knowledge/index.js';
+import {
+  buildRetrievalIndex,
+  chunkDocument,
+  loadDocument,
+  type KnowledgeEntry,
+  type RetrievalIndex,
+} from '../knowledge/index.js';
 import { buildSystemPrompt, type Passage, type ToolDefinition } from '../llm/index.js';
 import { parseTenantSettings, type ConnectorSettings, type StyleGuide } from '../tenancy/tenant-settings.js';
 import { normalizeText } from '../text/index.js';
@@ -97,13 +103,34 @@ const DEFAULT_MESSAGES: Record<'zh' | 'en', TenantMessages> = {
 };
 
 /** Loads a tenant's runtime from the database (intents, FAQ, settings) and builds its understander. */
-export async function loadTenantRuntime(db: Db, tenantId: string, mode: UnderstanderMode = 'classifier'): Promise<TenantRuntime> {
+export async function loadTenantRuntime(
+  db: Db,
+  tenantId: string,
+  mode: UnderstanderMode = 'classifier',
+): Promise<TenantRuntime> {
   const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
-  const intentRows = await db.selectFrom('intents').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute();
-  const packFaqRows = await db.selectFrom('faq_entries').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute();
+  const intentRows = await db
+    .selectFrom('intents')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('position')
+    .execute();
+  const packFaqRows = await db
+    .selectFrom('faq_entries')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('position')
+    .execute();
   // FAQ sheets uploaded in the console answer like a pack's faq.csv (a pack entry wins on the same id).
-  const faqRows: FaqRow[] = [...packFaqRows, ...(await syncedFaqRows(db, tenantId, new Set(packFaqRows.map((row) => row.external_id))))];
-  const playbookRows = await db.selectFrom('playbooks').select(['name', 'definition']).where('tenant_id', '=', tenantId).execute();
+  const faqRows: FaqRow[] = [
+    ...packFaqRows,
+    ...(await syncedFaqRows(db, tenantId, new Set(packFaqRows.map((row) => row.external_id)))),
+  ];
+  const playbookRows = await db
+    .selectFrom('playbooks')
+    .select(['name', 'definition'])
+    .where('tenant_id', '=', tenantId)
+    .execute();
   const problems: string[] = [];
   const playbooks = new Map<string, Playbook>();
   const toolNames = new Set(builtinTools.keys());
@@ -119,7 +146,8 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
   const defaults = DEFAULT_MESSAGES[language];
   const phrasings: LabelledPhrasing[] = [];
   for (const row of faqRows) {
-    for (const text of [row.question, ...row.alternatives]) phrasings.push({ text: normalizeText(text).text, label: row.external_id });
+    for (const text of [row.question, ...row.alternatives])
+      phrasings.push({ text: normalizeText(text).text, label: row.external_id });
   }
   for (const row of intentRows) {
     for (const text of row.examples) phrasings.push({ text: normalizeText(text).text, label: row.name });
@@ -129,15 +157,28 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
   const style = settings.style;
   const handover = compileHandoverSettings(settings.handover, (text) => normalizeText(text).text);
   problems.push(...handover.problems);
-  const systemPrompt = buildSystemPrompt({ tenantName: tenant.name, locale: tenant.locale, style: style ? { tone: style.tone, forbidden: style.forbidden } : undefined });
+  const systemPrompt = buildSystemPrompt({
+    tenantName: tenant.name,
+    locale: tenant.locale,
+    style: style ? { tone: style.tone, forbidden: style.forbidden } : undefined,
+  });
   let understander: Understander = createLexicalUnderstander(phrasings);
-  let model: TenantRuntime['model'] = { kind: 'lexical', version: null, note: mode === 'lexical' ? 'configured' : null };
+  let model: TenantRuntime['model'] = {
+    kind: 'lexical',
+    version: null,
+    note: mode === 'lexical' ? 'configured' : null,
+  };
   const labels = new Set(phrasings.map((phrasing) => phrasing.label));
   if (mode === 'classifier' && labels.size >= 2 && intentRows.length === 0) {
     // A day-one tenant (an FAQ sheet and nothing else): the few-shot matcher, no training worker.
     const dictionary = settings.dictionary;
     const matcher = trainFewShotMatcher(
-      faqRows.map((row) => ({ label: row.external_id, phrasings: [row.question, ...row.alternatives], answer: row.answer, category: row.category })),
+      faqRows.map((row) => ({
+        label: row.external_id,
+        phrasings: [row.question, ...row.alternatives],
+        answer: row.answer,
+        category: row.category,
+      })),
       { userDictionary: dictionary },
     );
     understander = createFewShotUnderstander(matcher);
@@ -147,7 +188,11 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
     try {
       const stored = await ensureIntentModel(db, tenantId, phrasings, dictionary);
       understander = createClassifierUnderstander(stored.classifier, stored.version);
-      model = { kind: 'classifier', version: stored.version, note: stored.classifier.summary.warnings.join('; ') || null };
+      model = {
+        kind: 'classifier',
+        version: stored.version,
+        note: stored.classifier.summary.warnings.join('; ') || null,
+      };
     } catch (error) {
       model = { kind: 'lexical', version: null, note: `classifier training failed: ${(error as Error).message}` };
     }
@@ -169,9 +214,32 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
       noAnswer: configured.no_answer ?? defaults.noAnswer,
     },
     style,
-    intents: new Map(intentRows.map((row) => [row.name, { name: row.name, description: row.description, sample: row.examples[0] ?? null, route: row.route, threshold: row.threshold, answer: row.answer, playbook: row.playbook }])),
+    intents: new Map(
+      intentRows.map((row) => [
+        row.name,
+        {
+          name: row.name,
+          description: row.description,
+          sample: row.examples[0] ?? null,
+          route: row.route,
+          threshold: row.threshold,
+          answer: row.answer,
+          playbook: row.playbook,
+        },
+      ]),
+    ),
     faq: new Map(
-      faqRows.map((row) => [row.external_id, { id: row.external_id, question: row.question, answer: row.answer, category: row.category, sensitive: row.sensitive, version: row.version }]),
+      faqRows.map((row) => [
+        row.external_id,
+        {
+          id: row.external_id,
+          question: row.question,
+          answer: row.answer,
+          category: row.category,
+          sensitive: row.sensitive,
+          version: row.version,
+        },
+      ]),
     ),
     playbooks,
     problems,
@@ -191,7 +259,15 @@ export async function loadTenantRuntime(db: Db, tenantId: string, mode: Understa
 }
 
 /** An FAQ entry as the runtime reads it, from a pack (`faq_entries`) or a synced FAQ sheet. */
-type FaqRow = { external_id: string; question: string; answer: string; alternatives: string[]; category: string | null; sensitive: boolean; version: number };
+type FaqRow = {
+  external_id: string;
+  question: string;
+  answer: string;
+  alternatives: string[];
+  category: string | null;
+  sensitive: boolean;
+  version: number;
+};
 
 /**
  * The entries of FAQ sheets (CSV/XLSX) the tenant uploaded (`PUT /v1/knowledge/files`, the
@@ -215,15 +291,25 @@ async function syncedFaqRows(db: Db, tenantId: string, taken: ReadonlySet<string
   const rows: FaqRow[] = [];
   const seen = new Set(taken);
   for (const version of versions) {
-    const entries = (typeof version.faq_entries === 'string' ? JSON.parse(version.faq_entries) : version.faq_entries) as Array<Partial<FaqRow> & { id?: string }> | null;
+    const entries = (
+      typeof version.faq_entries === 'string' ? JSON.parse(version.faq_entries) : version.faq_entries
+    ) as Array<Partial<FaqRow> & { id?: string }> | null;
     for (const entry of Array.isArray(entries) ? entries : []) {
-      if (typeof entry.id !== 'string' || typeof entry.question !== 'string' || typeof entry.answer !== 'string' || seen.has(entry.id)) continue;
+      if (
+        typeof entry.id !== 'string' ||
+        typeof entry.question !== 'string' ||
+        typeof entry.answer !== 'string' ||
+        seen.has(entry.id)
+      )
+        continue;
       seen.add(entry.id);
       rows.push({
         external_id: entry.id,
         question: entry.question,
         answer: entry.answer,
-        alternatives: Array.isArray(entry.alternatives) ? entry.alternatives.filter((text): text is string => typeof text === 'string') : [],
+        alternatives: Array.isArray(entry.alternatives)
+          ? entry.alternatives.filter((text): text is string => typeof text === 'string')
+          : [],
         category: typeof entry.category === 'string' ? entry.category : null,
         sensitive: entry.sensitive === true,
         version: version.version,
@@ -263,10 +349,19 @@ function httpConnectorsOf(configured: readonly ConnectorSettings[], problems: st
 /** The built-in tools a tenant's playbooks call: its LLM allow-list. */
 function toolsUsedBy(playbooks: ReadonlyMap<string, Playbook>): ToolDefinition[] {
   const names = new Set<string>();
-  for (const playbook of playbooks.values()) for (const step of playbook.steps) if (step.kind === 'compute') names.add(step.tool);
+  for (const playbook of playbooks.values())
+    for (const step of playbook.steps) if (step.kind === 'compute') names.add(step.tool);
   return [...names].flatMap((name) => {
     const tool = builtinTools.get(name);
-    return tool ? [{ name: name.replace(/\./g, '_'), description: tool.description, parameters: { type: 'object', additionalProperties: true } }] : [];
+    return tool
+      ? [
+          {
+            name: name.replace(/\./g, '_'),
+            description: tool.description,
+            parameters: { type: 'object', additionalProperties: true },
+          },
+        ]
+      : [];
   });
 }
 
@@ -274,7 +369,13 @@ function toolsUsedBy(playbooks: ReadonlyMap<string, Playbook>): ToolDefinition[]
 async function buildKnowledge(
   db: Db,
   tenantId: string,
-  faqRows: ReadonlyArray<{ external_id: string; question: string; answer: string; alternatives: string[]; version: number }>,
+  faqRows: ReadonlyArray<{
+    external_id: string;
+    question: string;
+    answer: string;
+    alternatives: string[];
+    version: number;
+  }>,
   dictionary: readonly string[],
 ) {
   const entries: KnowledgeEntry[] = [];
@@ -282,9 +383,21 @@ async function buildKnowledge(
   for (const row of faqRows) {
     const id = `faq:${row.external_id}`;
     entries.push({ id, question: row.question, alternatives: row.alternatives, answer: row.answer });
-    passages.set(id, { id, title: row.question, text: row.answer, version: row.version, source: 'faq', reference: row.external_id });
+    passages.set(id, {
+      id,
+      title: row.question,
+      text: row.answer,
+      version: row.version,
+      source: 'faq',
+      reference: row.external_id,
+    });
   }
-  const documents = await db.selectFrom('documents').select(['path', 'title', 'content', 'version']).where('tenant_id', '=', tenantId).orderBy('path').execute();
+  const documents = await db
+    .selectFrom('documents')
+    .select(['path', 'title', 'content', 'version'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('path')
+    .execute();
   for (const document of documents) {
     const loaded = await loadDocument(Buffer.from(document.content, 'utf8'), document.path);
     if (!loaded.ok) continue;
@@ -292,7 +405,14 @@ async function buildKnowledge(
       const id = `doc:${document.path}#${chunk.index}`;
       const title = chunk.headingTrail.join(' › ') || document.title || document.path;
       entries.push({ id, title, body: chunk.text });
-      passages.set(id, { id, title, text: chunk.text, version: document.version, source: 'doc', reference: document.path });
+      passages.set(id, {
+        id,
+        title,
+        text: chunk.text,
+        version: document.version,
+        source: 'doc',
+        reference: document.path,
+      });
     }
   }
   // Chunks of synced knowledge sources (folders, URLs, sitemaps): the active version of each document.
@@ -301,7 +421,15 @@ async function buildKnowledge(
     .innerJoin('knowledge_documents as document', 'document.active_version_id', 'chunk.document_version_id')
     .innerJoin('knowledge_document_versions as version', 'version.id', 'chunk.document_version_id')
     .innerJoin('knowledge_sources as source', 'source.id', 'document.source_id')
-    .select(['chunk.id', 'chunk.heading_trail', 'chunk.text', 'document.path', 'version.version', 'version.title', 'source.name as source_name'])
+    .select([
+      'chunk.id',
+      'chunk.heading_trail',
+      'chunk.text',
+      'document.path',
+      'version.version',
+      'version.title',
+      'source.name as source_name',
+    ])
     .where('chunk.tenant_id', '=', tenantId)
     .where('document.tenant_id', '=', tenantId)
     .where('version.tenant_id', '=', tenantId)
@@ -314,7 +442,14 @@ async function buildKnowledge(
     const trail = (chunk.heading_trail as string[]) ?? [];
     const title = trail.join(' › ') || chunk.title || chunk.path;
     entries.push({ id, title, body: chunk.text });
-    passages.set(id, { id, title, text: chunk.text, version: chunk.version, source: 'kb', reference: `${chunk.source_name}/${chunk.path}` });
+    passages.set(id, {
+      id,
+      title,
+      text: chunk.text,
+      version: chunk.version,
+      source: 'kb',
+      reference: `${chunk.source_name}/${chunk.path}`,
+    });
   }
   return { knowledge: buildRetrievalIndex(entries, { userDictionary: dictionary }), passages };
 }

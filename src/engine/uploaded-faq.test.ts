@@ -9,7 +9,11 @@ import { TenantRuntimeCache } from './tenant-runtime.js';
 
 // The sheet the eval-faq tests use: 5 entries, Simplified + English phrasings, one 敏感.
 const sheet = readFileSync(path.resolve('src/cli/commands/__fixtures__/eval-faq/faq.csv'));
-const services = { connector: { name: 'none', query: async () => [] }, contact: {}, now: new Date('2026-11-25T10:00:00+08:00') };
+const services = {
+  connector: { name: 'none', query: async () => [] },
+  contact: {},
+  now: new Date('2026-11-25T10:00:00+08:00'),
+};
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let tenantId: string;
@@ -17,7 +21,24 @@ let tenantId: string;
 beforeAll(async () => {
   database = await createTestDatabase();
   // A tenant with nothing in it, as `kefu tenant create` or the console makes one.
-  const empty = { tenant: { slug: 'uploaded', name: '上传的小店', locale: 'zh-CN', domain: 'travel', timezone: 'Asia/Shanghai', messages: {}, channels: [] }, intents: [], faq: [], documents: [], playbooks: [], tables: [], dictionary: [], style: null } as unknown as TenantPack;
+  const empty = {
+    tenant: {
+      slug: 'uploaded',
+      name: '上传的小店',
+      locale: 'zh-CN',
+      domain: 'travel',
+      timezone: 'Asia/Shanghai',
+      messages: {},
+      channels: [],
+    },
+    intents: [],
+    faq: [],
+    documents: [],
+    playbooks: [],
+    tables: [],
+    dictionary: [],
+    style: null,
+  } as unknown as TenantPack;
   tenantId = (await importPack(database.db, empty, { actor: 'test' })).tenantId;
   await syncUploadedFile(database.db, tenantId, 'faq.csv', sheet);
 }, 120_000);

@@ -66,9 +66,21 @@ describe('trainFewShotMatcher', () => {
 
   it('works for an English sheet', () => {
     const english = trainFewShotMatcher([
-      { label: 'refund', phrasings: ['how do I get a refund', 'can I get my money back', 'refund my ticket'], answer: 'Refunds go back to the original card within 7 days.' },
-      { label: 'baggage', phrasings: ['how much luggage can I bring', 'checked baggage allowance', 'my bag is overweight'], answer: 'Economy includes one 23 kg bag.' },
-      { label: 'seat', phrasings: ['can I choose my seat', 'seat selection', 'I want a window seat'], answer: 'Choose seats in Manage booking.' },
+      {
+        label: 'refund',
+        phrasings: ['how do I get a refund', 'can I get my money back', 'refund my ticket'],
+        answer: 'Refunds go back to the original card within 7 days.',
+      },
+      {
+        label: 'baggage',
+        phrasings: ['how much luggage can I bring', 'checked baggage allowance', 'my bag is overweight'],
+        answer: 'Economy includes one 23 kg bag.',
+      },
+      {
+        label: 'seat',
+        phrasings: ['can I choose my seat', 'seat selection', 'I want a window seat'],
+        answer: 'Choose seats in Manage booking.',
+      },
     ]);
     expect(english.match('how many kg of luggage are included').intent).toBe('baggage');
     expect(english.match('I want my money back for the ticket').intent).toBe('refund');

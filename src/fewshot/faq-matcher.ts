@@ -1,7 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Jieba } from '@node-rs/jieba';
 import { jiebaWithUserDictionary, normalizeText } from '../text/index.js';
-import { DEFAULT_FEATURE_WEIGHTS, FEATURE_KINDS, defaultBackground, extractFeatures, kindOf, type FeatureWeights } from './text-features.js';
+import {
+  DEFAULT_FEATURE_WEIGHTS,
+  FEATURE_KINDS,
+  defaultBackground,
+  extractFeatures,
+  kindOf,
+  type FeatureWeights,
+} from './text-features.js';
 
 /** One FAQ entry (or intent) as the matcher learns it. */
 export interface FewShotEntry {
@@ -111,10 +118,16 @@ function unknownShare(vector: SparseVector): number {
  * the same held-out phrasings plus a background of generic out-of-scope sentences. No training loop
  * over epochs: a 40-entry sheet is ready in tens of milliseconds.
  */
-export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: FewShotMatcherOptions = {}): FewShotMatcher {
+export function trainFewShotMatcher(
+  entries: readonly FewShotEntry[],
+  options: FewShotMatcherOptions = {},
+): FewShotMatcher {
   const started = performance.now();
   const warnings: string[] = [];
-  const jieba: Jieba | undefined = options.userDictionary && options.userDictionary.length > 0 ? jiebaWithUserDictionary(options.userDictionary) : undefined;
+  const jieba: Jieba | undefined =
+    options.userDictionary && options.userDictionary.length > 0
+      ? jiebaWithUserDictionary(options.userDictionary)
+      : undefined;
   const weights: FeatureWeights = { ...DEFAULT_FEATURE_WEIGHTS, ...options.featureWeights };
   const labels = entries.map((entry) => entry.label);
   const intentCount = labels.length;
@@ -190,14 +203,21 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
 
   // Inverted indexes (compressed rows over the dense feature ids): feature → phrasings, centroids
   // and answers that contain it.
-  const phrasingPostings = buildPostings(vocabulary.size, phrasings.map((phrasing) => phrasing.vector));
+  const phrasingPostings = buildPostings(
+    vocabulary.size,
+    phrasings.map((phrasing) => phrasing.vector),
+  );
   const centroidPostings = buildPostings(vocabulary.size, centroidSums);
-  const answerPostings = buildPostings(vocabulary.size, answerSets.map((set) => new Map([...set].map((key) => [key, 1]))));
+  const answerPostings = buildPostings(
+    vocabulary.size,
+    answerSets.map((set) => new Map([...set].map((key) => [key, 1]))),
+  );
   /** Per phrasing and kind: the phrasing's dot product with its own intent's centroid sum (for leaving it out). */
   const selfDots = new Float64Array(phrasings.length * KINDS);
   phrasings.forEach((phrasing, index) => {
     const sum = centroidSums[phrasing.intent]!;
-    for (const [key, value] of phrasing.vector) selfDots[index * KINDS + kindIndex[key]!]! += value * (sum.get(key) ?? 0);
+    for (const [key, value] of phrasing.vector)
+      selfDots[index * KINDS + kindIndex[key]!]! += value * (sum.get(key) ?? 0);
   });
   const phrasingDots = new Float64Array(phrasings.length);
   const phrasingKindDots = new Float64Array(phrasings.length * KINDS);
@@ -274,13 +294,15 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
     let max = -Infinity;
     for (let intent = 0; intent < intentCount; intent += 1) {
       let score = 0;
-      for (let feature = 0; feature < SCORE_FEATURES; feature += 1) score += theta[feature]! * values[intent * SCORE_FEATURES + feature]!;
+      for (let feature = 0; feature < SCORE_FEATURES; feature += 1)
+        score += theta[feature]! * values[intent * SCORE_FEATURES + feature]!;
       scores[intent] = score;
       if (score > max) max = score;
     }
     const probabilities = new Float64Array(intentCount);
     let total = 0;
-    for (let intent = 0; intent < intentCount; intent += 1) total += probabilities[intent] = Math.exp(scores[intent]! - max);
+    for (let intent = 0; intent < intentCount; intent += 1)
+      total += probabilities[intent] = Math.exp(scores[intent]! - max);
     for (let intent = 0; intent < intentCount; intent += 1) probabilities[intent]! /= total;
     return { probabilities, scores };
   };
@@ -313,7 +335,11 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
     const { probabilities } = scoreOf(sample.evidence);
     const [best] = ranked(probabilities);
     if (best === sample.intent) correct += 1;
-    calibrationRows.push({ x: calibrationInputs(probabilities, best, sample.unknown), y: best === sample.intent ? 1 : 0, weight: 1 });
+    calibrationRows.push({
+      x: calibrationInputs(probabilities, best, sample.unknown),
+      y: best === sample.intent ? 1 : 0,
+      weight: 1,
+    });
   }
   // A background sentence close to one of the tenant's own phrasings may well be in its domain
   // (快递到哪了 for a shop): left out rather than taught as out of scope.
@@ -324,7 +350,8 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
     })
     .filter((item): item is { vector: SparseVector; values: Float64Array } => {
       if (!item.values) return false;
-      for (let intent = 0; intent < intentCount; intent += 1) if (item.values[intent * SCORE_FEATURES]! >= BACKGROUND_IN_DOMAIN) return false;
+      for (let intent = 0; intent < intentCount; intent += 1)
+        if (item.values[intent * SCORE_FEATURES]! >= BACKGROUND_IN_DOMAIN) return false;
       return true;
     });
   const oosPrior = options.oosPrior ?? 0.2;
@@ -338,7 +365,8 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
     }
   }
   let calibration = [1, 0, 0];
-  if (calibrationRows.some((row) => row.y === 1) && calibrationRows.some((row) => row.y === 0)) calibration = fitLogistic(calibrationRows, calibration);
+  if (calibrationRows.some((row) => row.y === 1) && calibrationRows.some((row) => row.y === 0))
+    calibration = fitLogistic(calibrationRows, calibration);
   else warnings.push('nothing held out to calibrate on: default calibration used');
 
   const leaveOneOutAccuracy = usable.length > 0 ? correct / usable.length : null;
@@ -356,21 +384,48 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
     try {
       const query = vectorize(extractFeatures(normalized.slice(0, 4000), jieba));
       if (query.size === 0 || intentCount === 0) {
-        return { intent: null, confidence: 0, outOfScope: true, alternatives: [], reasons: [intentCount === 0 ? 'no intents' : 'no known word or character'] };
+        return {
+          intent: null,
+          confidence: 0,
+          outOfScope: true,
+          alternatives: [],
+          reasons: [intentCount === 0 ? 'no intents' : 'no known word or character'],
+        };
       }
       const values = evidence(query);
       const { probabilities } = scoreOf(values);
       const [best] = ranked(probabilities);
-      const confidence = intentCount === 1 ? Math.min(0.5, values[0]!) : sigmoid(linear(calibration, calibrationInputs(probabilities, best, unknownShare(query))));
+      const confidence =
+        intentCount === 1
+          ? Math.min(0.5, values[0]!)
+          : sigmoid(linear(calibration, calibrationInputs(probabilities, best, unknownShare(query))));
       // Alternatives carry the winner's calibrated confidence shared out by the intent probabilities.
       const order = [...probabilities.keys()].sort((a, b) => probabilities[b]! - probabilities[a]!).slice(0, 5);
-      const alternatives = order.map((intent) => ({ intent: labels[intent]!, confidence: round((confidence * probabilities[intent]!) / probabilities[best]!) }));
-      const tooFar = values[best * SCORE_FEATURES]! < MIN_SIMILARITY && centroidCosine(values, best) < MIN_SIMILARITY && values[best * SCORE_FEATURES + 2]! < MIN_ANSWER_COVERAGE;
+      const alternatives = order.map((intent) => ({
+        intent: labels[intent]!,
+        confidence: round((confidence * probabilities[intent]!) / probabilities[best]!),
+      }));
+      const tooFar =
+        values[best * SCORE_FEATURES]! < MIN_SIMILARITY &&
+        centroidCosine(values, best) < MIN_SIMILARITY &&
+        values[best * SCORE_FEATURES + 2]! < MIN_ANSWER_COVERAGE;
       const unsure = confidence < oosThreshold;
       const reasons = tooFar ? ['no similar phrasing'] : unsure ? [`confidence below ${oosThreshold}`] : [];
-      return { intent: labels[best]!, confidence: round(confidence), outOfScope: tooFar || unsure, alternatives, reasons };
+      return {
+        intent: labels[best]!,
+        confidence: round(confidence),
+        outOfScope: tooFar || unsure,
+        alternatives,
+        reasons,
+      };
     } catch (error) {
-      return { intent: null, confidence: 0, outOfScope: true, alternatives: [], reasons: [`internal error: ${(error as Error).message}`] };
+      return {
+        intent: null,
+        confidence: 0,
+        outOfScope: true,
+        alternatives: [],
+        reasons: [`internal error: ${(error as Error).message}`],
+      };
     }
   };
   const match = (text: string): FewShotPrediction => matchNormalized(normalizeText(text.slice(0, 2000)).text);
@@ -379,7 +434,10 @@ export function trainFewShotMatcher(entries: readonly FewShotEntry[], options: F
 }
 
 /** Postings in compressed-row form: for feature f, entries offsets[f] … offsets[f+1]-1. */
-function buildPostings(features: number, vectors: readonly SparseVector[]): { offsets: Int32Array; ids: Int32Array; values: Float64Array } {
+function buildPostings(
+  features: number,
+  vectors: readonly SparseVector[],
+): { offsets: Int32Array; ids: Int32Array; values: Float64Array } {
   const offsets = new Int32Array(features + 1);
   for (const vector of vectors) for (const key of vector.keys()) offsets[key + 1]! += 1;
   for (let feature = 0; feature < features; feature += 1) offsets[feature + 1]! += offsets[feature]!;
@@ -417,7 +475,11 @@ function linear(weights: readonly number[], inputs: readonly number[]): number {
 }
 
 /** Maximum-likelihood weights of a conditional logit (softmax over intents of θ·evidence), by damped Newton steps with a small ridge. */
-function fitConditionalLogit(samples: ReadonlyArray<{ intent: number; evidence: Float64Array }>, intents: number, start: readonly number[]): number[] {
+function fitConditionalLogit(
+  samples: ReadonlyArray<{ intent: number; evidence: Float64Array }>,
+  intents: number,
+  start: readonly number[],
+): number[] {
   const dimension = start.length;
   const ridge = 0.01;
   const pass = (theta: readonly number[], withDerivatives: boolean) => {
@@ -429,7 +491,8 @@ function fitConditionalLogit(samples: ReadonlyArray<{ intent: number; evidence: 
       let max = -Infinity;
       for (let index = 0; index < intents; index += 1) {
         let score = 0;
-        for (let feature = 0; feature < dimension; feature += 1) score += theta[feature]! * evidence[index * dimension + feature]!;
+        for (let feature = 0; feature < dimension; feature += 1)
+          score += theta[feature]! * evidence[index * dimension + feature]!;
         scores[index] = score;
         if (score > max) max = score;
       }
@@ -440,15 +503,18 @@ function fitConditionalLogit(samples: ReadonlyArray<{ intent: number; evidence: 
       const mean = new Array<number>(dimension).fill(0);
       for (let index = 0; index < intents; index += 1) {
         const p = scores[index]! / total;
-        for (let feature = 0; feature < dimension; feature += 1) mean[feature]! += p * evidence[index * dimension + feature]!;
+        for (let feature = 0; feature < dimension; feature += 1)
+          mean[feature]! += p * evidence[index * dimension + feature]!;
       }
-      for (let feature = 0; feature < dimension; feature += 1) gradient[feature]! += evidence[intent * dimension + feature]! - mean[feature]!;
+      for (let feature = 0; feature < dimension; feature += 1)
+        gradient[feature]! += evidence[intent * dimension + feature]! - mean[feature]!;
       for (let index = 0; index < intents; index += 1) {
         const p = scores[index]! / total;
         if (p < 1e-9) continue;
         for (let i = 0; i < dimension; i += 1) {
           const di = evidence[index * dimension + i]! - mean[i]!;
-          for (let j = 0; j < dimension; j += 1) hessian[i]![j]! += p * di * (evidence[index * dimension + j]! - mean[j]!);
+          for (let j = 0; j < dimension; j += 1)
+            hessian[i]![j]! += p * di * (evidence[index * dimension + j]! - mean[j]!);
         }
       }
     }
@@ -482,7 +548,10 @@ function fitConditionalLogit(samples: ReadonlyArray<{ intent: number; evidence: 
 }
 
 /** Weighted logistic regression by damped Newton steps on few inputs (with a small ridge). */
-export function fitLogistic(rows: ReadonlyArray<{ x: number[]; y: number; weight: number }>, start: readonly number[]): number[] {
+export function fitLogistic(
+  rows: ReadonlyArray<{ x: number[]; y: number; weight: number }>,
+  start: readonly number[],
+): number[] {
   const dimension = start.length;
   let weights = [...start];
   const ridge = 1e-2;
@@ -537,7 +606,8 @@ function solve(matrix: number[][], vector: number[]): number[] | null {
   const a = matrix.map((row, index) => [...row, vector[index]!]);
   for (let column = 0; column < n; column += 1) {
     let pivot = column;
-    for (let row = column + 1; row < n; row += 1) if (Math.abs(a[row]![column]!) > Math.abs(a[pivot]![column]!)) pivot = row;
+    for (let row = column + 1; row < n; row += 1)
+      if (Math.abs(a[row]![column]!) > Math.abs(a[pivot]![column]!)) pivot = row;
     if (Math.abs(a[pivot]![column]!) < 1e-12) return null;
     [a[column], a[pivot]] = [a[pivot]!, a[column]!];
     for (let row = 0; row < n; row += 1) {

@@ -18,9 +18,76 @@ const LATIN_WORDS = /[a-z]+/g;
 
 // Words that carry no topic in a customer question (they only add noise to short phrasings).
 const STOP_WORDS = new Set([
-  '的', '了', '吗', '呢', '吧', '啊', '呀', '么', '嘛', '哦', '哈', '是', '我', '我们', '你', '你们', '您', '请问', '一下', '想', '要', '能', '可以', '怎么', '怎么办',
-  '如何', '什么', '吗', '请', '在', '和', '有', '就', '还', '也', '都', '这', '那', '个', '会', '把', '给', '让', '被', '如果', '的话', '问', '问下', '问问',
-  'the', 'a', 'an', 'i', 'my', 'to', 'is', 'do', 'can', 'you', 'how', 'what', 'of', 'for', 'it', 'in', 'on', 'me', 'be', 'are', 'doe',
+  '的',
+  '了',
+  '吗',
+  '呢',
+  '吧',
+  '啊',
+  '呀',
+  '么',
+  '嘛',
+  '哦',
+  '哈',
+  '是',
+  '我',
+  '我们',
+  '你',
+  '你们',
+  '您',
+  '请问',
+  '一下',
+  '想',
+  '要',
+  '能',
+  '可以',
+  '怎么',
+  '怎么办',
+  '如何',
+  '什么',
+  '吗',
+  '请',
+  '在',
+  '和',
+  '有',
+  '就',
+  '还',
+  '也',
+  '都',
+  '这',
+  '那',
+  '个',
+  '会',
+  '把',
+  '给',
+  '让',
+  '被',
+  '如果',
+  '的话',
+  '问',
+  '问下',
+  '问问',
+  'the',
+  'a',
+  'an',
+  'i',
+  'my',
+  'to',
+  'is',
+  'do',
+  'can',
+  'you',
+  'how',
+  'what',
+  'of',
+  'for',
+  'it',
+  'in',
+  'on',
+  'me',
+  'be',
+  'are',
+  'doe',
 ]);
 
 const pinyinCache = new Map<string, string>();
@@ -52,7 +119,9 @@ function englishGlossary() {
       const [english, chinese] = line.split('\t');
       if (english && chinese) translations.set(english.trim(), chinese.trim());
     }
-    const alternatives = [...translations.keys()].sort((a, b) => b.length - a.length).map((key) => key.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'));
+    const alternatives = [...translations.keys()]
+      .sort((a, b) => b.length - a.length)
+      .map((key) => key.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'));
     glossary = { pattern: new RegExp(`(?<![a-z])(?:${alternatives.join('|')})(?![a-z])`, 'g'), translations };
   }
   return glossary;

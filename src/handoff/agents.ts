@@ -86,18 +86,30 @@ export async function createAgent(db: Db, tenantId: string, input: NewAgent): Pr
     .onConflict((conflict) => conflict.columns(['tenant_id', 'email']).doNothing())
     .returningAll()
     .executeTakeFirst();
-  if (!inserted) throw new KefuError(ErrorCodes.agentExists, 'an agent with this email exists in the tenant', { status: 409 });
+  if (!inserted)
+    throw new KefuError(ErrorCodes.agentExists, 'an agent with this email exists in the tenant', { status: 409 });
   return toAgent(inserted);
 }
 
 export async function listAgents(db: Db, tenantId: string): Promise<Agent[]> {
-  const rows = await db.selectFrom('agents').selectAll().where('tenant_id', '=', tenantId).orderBy('name').orderBy('email').execute();
+  const rows = await db
+    .selectFrom('agents')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('name')
+    .orderBy('email')
+    .execute();
   const counts = await activeCounts(db, tenantId);
   return rows.map((row) => toAgent(row, counts.get(row.id) ?? 0));
 }
 
 export async function getAgent(db: Db, tenantId: string, agentId: string): Promise<Agent> {
-  const row = await db.selectFrom('agents').selectAll().where('tenant_id', '=', tenantId).where('id', '=', agentId).executeTakeFirst();
+  const row = await db
+    .selectFrom('agents')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', agentId)
+    .executeTakeFirst();
   if (!row) throw new KefuError(ErrorCodes.agentNotFound, 'agent not found', { status: 404 });
   const counts = await activeCounts(db, tenantId, [agentId]);
   return toAgent(row, counts.get(agentId) ?? 0);
@@ -127,7 +139,13 @@ export async function updateAgent(
     .executeTakeFirst();
   if (!row) throw new KefuError(ErrorCodes.agentNotFound, 'agent not found', { status: 404 });
   if (patch.disabled || patch.password !== undefined) {
-    await db.updateTable('agent_sessions').set({ revoked_at: new Date() }).where('tenant_id', '=', tenantId).where('agent_id', '=', agentId).where('revoked_at', 'is', null).execute();
+    await db
+      .updateTable('agent_sessions')
+      .set({ revoked_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('agent_id', '=', agentId)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
   return getAgent(db, tenantId, row.id);
 }
@@ -158,7 +176,13 @@ export async function loginAgent(
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
   await db
     .insertInto('agent_sessions')
-    .values({ id: randomUUID(), tenant_id: row.tenant_id, agent_id: row.id, token_hash: hashToken(token), expires_at: expiresAt })
+    .values({
+      id: randomUUID(),
+      tenant_id: row.tenant_id,
+      agent_id: row.id,
+      token_hash: hashToken(token),
+      expires_at: expiresAt,
+    })
     .execute();
   await db.updateTable('agents').set({ last_seen_at: new Date() }).where('id', '=', row.id).execute();
   return { token, expiresAt, agent: await getAgent(db, row.tenant_id, row.id) };
@@ -174,15 +198,36 @@ export async function verifyAgentToken(db: Db, token: string): Promise<AgentPrin
     .selectFrom('agent_sessions')
     .innerJoin('agents', 'agents.id', 'agent_sessions.agent_id')
     .innerJoin('tenants', 'tenants.id', 'agents.tenant_id')
-    .select(['agent_sessions.id as session_id', 'agent_sessions.expires_at', 'agent_sessions.revoked_at', 'agents.id as agent_id', 'agents.tenant_id', 'agents.name', 'agents.disabled_at', 'tenants.status'])
+    .select([
+      'agent_sessions.id as session_id',
+      'agent_sessions.expires_at',
+      'agent_sessions.revoked_at',
+      'agents.id as agent_id',
+      'agents.tenant_id',
+      'agents.name',
+      'agents.disabled_at',
+      'tenants.status',
+    ])
     .where('agent_sessions.token_hash', '=', hashToken(token))
     .executeTakeFirst();
-  if (!row || row.revoked_at !== null || row.expires_at.getTime() <= Date.now() || row.disabled_at !== null || row.status !== 'active') return null;
+  if (
+    !row ||
+    row.revoked_at !== null ||
+    row.expires_at.getTime() <= Date.now() ||
+    row.disabled_at !== null ||
+    row.status !== 'active'
+  )
+    return null;
   return { tenantId: row.tenant_id, agentId: row.agent_id, sessionId: row.session_id, name: row.name };
 }
 
 export async function revokeAgentSession(db: Db, principal: AgentPrincipal): Promise<void> {
-  await db.updateTable('agent_sessions').set({ revoked_at: new Date() }).where('tenant_id', '=', principal.tenantId).where('id', '=', principal.sessionId).execute();
+  await db
+    .updateTable('agent_sessions')
+    .set({ revoked_at: new Date() })
+    .where('tenant_id', '=', principal.tenantId)
+    .where('id', '=', principal.sessionId)
+    .execute();
 }
 
 /** Marks the agent's console as present now (at most one write per `minIntervalMs`). */
@@ -192,7 +237,9 @@ export async function touchAgent(db: Db, tenantId: string, agentId: string, minI
     .set({ last_seen_at: new Date() })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', agentId)
-    .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', new Date(Date.now() - minIntervalMs))]))
+    .where((eb) =>
+      eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', new Date(Date.now() - minIntervalMs))]),
+    )
     .execute();
 }
 

@@ -38,7 +38,11 @@ export async function buildContextPanel(
   const { db, runtimes } = deps;
   const conversation = await db
     .selectFrom('conversations')
-    .innerJoin('contacts', (join) => join.onRef('contacts.id', '=', 'conversations.contact_id').onRef('contacts.tenant_id', '=', 'conversations.tenant_id'))
+    .innerJoin('contacts', (join) =>
+      join
+        .onRef('contacts.id', '=', 'conversations.contact_id')
+        .onRef('contacts.tenant_id', '=', 'conversations.tenant_id'),
+    )
     .select(['conversations.state', 'contacts.phone', 'contacts.name'])
     .where('conversations.tenant_id', '=', tenantId)
     .where('conversations.id', '=', conversationId)
@@ -66,15 +70,22 @@ export async function buildContextPanel(
 
   // Summary: first message, the last two, and why a person is needed.
   const picked = customer.length <= 3 ? customer : [customer[0]!, ...customer.slice(-2)];
-  const lines = picked.map((message, index) => `${english ? 'Customer' : '客户'}${picked.length > 1 ? ` ${index === 0 ? (english ? '(first)' : '（最初）') : english ? '(latest)' : '（最近）'}` : ''}: ${clip(message.text, 80)}`);
-  if (customer.length > 3) lines.splice(1, 0, english ? `… ${customer.length - 3} more message(s)` : `…… 另有 ${customer.length - 3} 条消息`);
+  const lines = picked.map(
+    (message, index) =>
+      `${english ? 'Customer' : '客户'}${picked.length > 1 ? ` ${index === 0 ? (english ? '(first)' : '（最初）') : english ? '(latest)' : '（最近）'}` : ''}: ${clip(message.text, 80)}`,
+  );
+  if (customer.length > 3)
+    lines.splice(1, 0, english ? `… ${customer.length - 3} more message(s)` : `…… 另有 ${customer.length - 3} 条消息`);
   const intent = handoff?.intent ?? trace?.intent ?? null;
   if (intent) lines.push(`${english ? 'Intent' : '意图'}: ${runtime.intents.get(intent)?.description ?? intent}`);
   if (handoff) lines.push(`${english ? 'Handed over because' : '转人工原因'}: ${clip(handoff.reason, 120)}`);
   if (customer.length === 0) lines.push(english ? 'The customer has not written yet.' : '客户还没有发消息。');
 
   // Orders: by the contact's phone, else by an order number the conversation mentioned.
-  const memory = ((conversation.state as { memory?: Record<string, string | number> }).memory ?? {}) as Record<string, string | number>;
+  const memory = ((conversation.state as { memory?: Record<string, string | number> }).memory ?? {}) as Record<
+    string,
+    string | number
+  >;
   const phone = conversation.phone ?? (memory.phone !== undefined ? String(memory.phone) : null);
   const orderNo = memory.order_no !== undefined ? String(memory.order_no) : null;
   const connector = createRoutingConnector(runtime.httpConnectors, createDatabaseConnector(db, tenantId));
@@ -83,11 +94,18 @@ export async function buildContextPanel(
   let ordersNote: string | null = null;
   try {
     if (phone) {
-      orders = await connector.query({ table, where: { [contactColumn]: phone }, ...(orderBy ? { orderBy: { column: orderBy, direction: 'desc' as const } } : {}), limit: 5 });
+      orders = await connector.query({
+        table,
+        where: { [contactColumn]: phone },
+        ...(orderBy ? { orderBy: { column: orderBy, direction: 'desc' as const } } : {}),
+        limit: 5,
+      });
     } else if (orderNo) {
       orders = await connector.query({ table, where: { order_no: orderNo }, limit: 5 });
     } else {
-      ordersNote = english ? 'No phone number or order number known for this contact.' : '该客户没有留下手机号或订单号。';
+      ordersNote = english
+        ? 'No phone number or order number known for this contact.'
+        : '该客户没有留下手机号或订单号。';
     }
     if (orders.length === 0 && !ordersNote) ordersNote = english ? 'No orders found.' : '没有查到订单。';
   } catch {
@@ -101,7 +119,13 @@ export async function buildContextPanel(
     for (const hit of runtime.knowledge.search(latest, { k: 10 })) {
       const passage = runtime.passages.get(hit.id);
       if (!passage || passage.source !== 'faq') continue;
-      suggestedReplies.push({ source: passage.source, id: passage.reference, question: passage.title ?? '', answer: passage.text, score: Math.round(hit.matchScore * 1000) / 1000 });
+      suggestedReplies.push({
+        source: passage.source,
+        id: passage.reference,
+        question: passage.title ?? '',
+        answer: passage.text,
+        score: Math.round(hit.matchScore * 1000) / 1000,
+      });
       if (suggestedReplies.length === 3) break;
     }
   }
@@ -120,7 +144,12 @@ export async function buildContextPanel(
       .execute();
     const written = await summarizeWithModel(
       deps.llm.model,
-      transcript.reverse().map((row): TranscriptLine => ({ speaker: row.sender_kind === 'contact' ? 'customer' : row.sender_kind === 'agent' ? 'agent' : 'bot', text: row.text })),
+      transcript
+        .reverse()
+        .map((row): TranscriptLine => ({
+          speaker: row.sender_kind === 'contact' ? 'customer' : row.sender_kind === 'agent' ? 'agent' : 'bot',
+          text: row.text,
+        })),
       { english, timeoutMs: deps.llm.timeoutMs },
     );
     if (written) summary = { text: written, method: 'llm' };
@@ -162,5 +191,11 @@ export async function loadContextPanel(
   await requireConversation(deps.db, tenantId, conversationId);
   const handoff = await deps.views.current(tenantId, conversationId);
   const { db, runtimes, llm } = deps;
-  return buildContextPanel({ db, runtimes, ...(llm ? { llm } : {}) }, tenantId, conversationId, await deps.settings.get(tenantId), handoff);
+  return buildContextPanel(
+    { db, runtimes, ...(llm ? { llm } : {}) },
+    tenantId,
+    conversationId,
+    await deps.settings.get(tenantId),
+    handoff,
+  );
 }

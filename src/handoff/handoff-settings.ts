@@ -3,8 +3,18 @@ import { ErrorCodes, KefuError } from '../errors/index.js';
 
 const slaSchema = z
   .object({
-    first_response_seconds: z.number().int().min(1).max(30 * 86_400).default(120),
-    resolution_seconds: z.number().int().min(1).max(90 * 86_400).default(1800),
+    first_response_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86_400)
+      .default(120),
+    resolution_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(90 * 86_400)
+      .default(1800),
   })
   .strict();
 

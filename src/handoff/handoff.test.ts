@@ -56,7 +56,10 @@ describe('queue settings', () => {
   it('routes by intent, then by a word in the hand-over reason, else to the default queue', () => {
     expect(pickQueue(settings, { intent: 'return.request', reason: null }).name).toBe('售后');
     expect(pickQueue(settings, { intent: 'complaint', reason: 'intent complaint has no answer' }).name).toBe('投诉');
-    expect(pickQueue(settings, { intent: null, reason: 'hand-over rule complaint.regulator: a complaint to a Regulator' }).name).toBe('投诉');
+    expect(
+      pickQueue(settings, { intent: null, reason: 'hand-over rule complaint.regulator: a complaint to a Regulator' })
+        .name,
+    ).toBe('投诉');
     expect(pickQueue(settings, { intent: 'greeting', reason: 'the customer asked for a person' }).name).toBe('通用');
   });
 

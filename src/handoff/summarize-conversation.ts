@@ -16,8 +16,12 @@ export async function summarizeWithModel(
   options: { english: boolean; timeoutMs: number },
 ): Promise<string | null> {
   if (transcript.length === 0) return null;
-  const labels = options.english ? { customer: 'Customer', bot: 'Bot', agent: 'Agent' } : { customer: '客户', bot: '机器人', agent: '客服' };
-  const lines = transcript.slice(-20).map((line) => `${labels[line.speaker]}: ${[...line.text].slice(0, 400).join('')}`);
+  const labels = options.english
+    ? { customer: 'Customer', bot: 'Bot', agent: 'Agent' }
+    : { customer: '客户', bot: '机器人', agent: '客服' };
+  const lines = transcript
+    .slice(-20)
+    .map((line) => `${labels[line.speaker]}: ${[...line.text].slice(0, 400).join('')}`);
   const instruction = options.english
     ? 'Summarise this customer-service conversation for the human agent who takes it over, in at most three short sentences: what the customer wants, what was already said or tried, and anything urgent. Use only what the transcript says.'
     : '请为接手这段对话的人工客服写一段摘要，最多三句话：客户想要什么、已经说过或尝试过什么、有没有紧急情况。只根据对话内容，不要编造。';

@@ -51,7 +51,8 @@ export function linkWidgetToHandoff(
     (event) => {
       if (stopped) return;
       // Another customer's change moves this one's place in line only while this one waits.
-      if (('conversationId' in event && event.conversationId === scope.conversationId) || lastStatus === 'waiting') refresh();
+      if (('conversationId' in event && event.conversationId === scope.conversationId) || lastStatus === 'waiting')
+        refresh();
     },
     ['handoff.updated', 'agent.updated'],
   );
@@ -76,8 +77,18 @@ export function linkWidgetToHandoff(
       const frame = parsed.data;
       const work =
         frame.type === 'typing.update'
-          ? deps.handoff.presence.typing(scope.tenantId, scope.conversationId, { kind: 'contact', id: scope.contactId }, frame.active)
-          : deps.handoff.presence.markRead(scope.tenantId, scope.conversationId, { kind: 'contact', id: scope.contactId }, frame.seq);
+          ? deps.handoff.presence.typing(
+              scope.tenantId,
+              scope.conversationId,
+              { kind: 'contact', id: scope.contactId },
+              frame.active,
+            )
+          : deps.handoff.presence.markRead(
+              scope.tenantId,
+              scope.conversationId,
+              { kind: 'contact', id: scope.contactId },
+              frame.seq,
+            );
       work.catch(() => send({ type: 'error', code: 'CS_INTERNAL', message: 'internal error' }));
       return true;
     },

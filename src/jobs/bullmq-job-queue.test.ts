@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { isKefuError } from '../errors/index.js';
-import { deleteRedisPrefix, requireRedisUrl, skipWithoutRedis, testRedis, uniqueRedisPrefix, waitFor } from '../../test/support/test-redis.js';
+import {
+  deleteRedisPrefix,
+  requireRedisUrl,
+  skipWithoutRedis,
+  testRedis,
+  uniqueRedisPrefix,
+  waitFor,
+} from '../../test/support/test-redis.js';
 import { createBullMqJobQueue } from './bullmq-job-queue.js';
 import type { JobQueue } from './job-queue.js';
 
@@ -13,7 +20,12 @@ describe.skipIf(skipWithoutRedis)('BullMQ job queue (real Redis)', () => {
   const failures: Array<{ name: string; error: unknown }> = [];
 
   async function openQueue(prefix: string): Promise<JobQueue> {
-    const queue = await createBullMqJobQueue({ url: requireRedisUrl(), prefix, handlerWaitMs: 300, onFailure: (name, error) => failures.push({ name, error }) });
+    const queue = await createBullMqJobQueue({
+      url: requireRedisUrl(),
+      prefix,
+      handlerWaitMs: 300,
+      onFailure: (name, error) => failures.push({ name, error }),
+    });
     queues.push(queue);
     return queue;
   }
@@ -41,8 +53,13 @@ describe.skipIf(skipWithoutRedis)('BullMQ job queue (real Redis)', () => {
     const runs: Array<{ node: string; payload: unknown }> = [];
     a.register<{ text: string }>('reply.translate', async (payload) => void runs.push({ node: 'a', payload }));
     b.register<{ text: string }>('reply.translate', async (payload) => void runs.push({ node: 'b', payload }));
-    const payloads = [{ text: '七天无理由退货怎么申请？' }, { text: '七天無理由退貨怎麼申請？' }, { text: 'How do I return an item?' }];
-    for (let round = 0; round < 10; round += 1) for (const payload of payloads) await a.enqueue('reply.translate', payload);
+    const payloads = [
+      { text: '七天无理由退货怎么申请？' },
+      { text: '七天無理由退貨怎麼申請？' },
+      { text: 'How do I return an item?' },
+    ];
+    for (let round = 0; round < 10; round += 1)
+      for (const payload of payloads) await a.enqueue('reply.translate', payload);
     await a.drain();
     expect(runs).toHaveLength(30);
     const texts = runs.map((run) => (run.payload as { text: string }).text);
@@ -135,7 +152,9 @@ describe.skipIf(skipWithoutRedis)('BullMQ job queue (real Redis)', () => {
   });
 
   it('fails fast, naming REDIS_URL, when Redis is unreachable', async () => {
-    const error = await createBullMqJobQueue({ url: 'redis://127.0.0.1:1', prefix: prefix() }).catch((caught: unknown) => caught);
+    const error = await createBullMqJobQueue({ url: 'redis://127.0.0.1:1', prefix: prefix() }).catch(
+      (caught: unknown) => caught,
+    );
     expect(isKefuError(error)).toBe(true);
     expect((error as Error).message).toMatch(/REDIS_URL/);
   });

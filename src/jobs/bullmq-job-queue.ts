@@ -23,14 +23,24 @@ const queueName = 'jobs';
  * is a BullMQ job scheduler keyed by the job name: each interval's job has a fixed id, so nodes
  * that all declare the same schedule still get one run per interval.
  */
-export async function createBullMqJobQueue(options: BullMqJobQueueOptions): Promise<JobQueue & { readonly queue: Queue }> {
+export async function createBullMqJobQueue(
+  options: BullMqJobQueueOptions,
+): Promise<JobQueue & { readonly queue: Queue }> {
   const onFailure = options.onFailure ?? (() => undefined);
   const onRedisError = options.onRedisError ?? (() => undefined);
   const prefix = `${options.prefix}bull`;
   // BullMQ's blocking commands need maxRetriesPerRequest: null; the worker opens its own blocking
   // duplicate of its connection.
-  const queueConnection = createRedisConnection(options.url, { role: 'jobs-queue', maxRetriesPerRequest: null }, onRedisError);
-  const workerConnection = createRedisConnection(options.url, { role: 'jobs-worker', maxRetriesPerRequest: null }, onRedisError);
+  const queueConnection = createRedisConnection(
+    options.url,
+    { role: 'jobs-queue', maxRetriesPerRequest: null },
+    onRedisError,
+  );
+  const workerConnection = createRedisConnection(
+    options.url,
+    { role: 'jobs-worker', maxRetriesPerRequest: null },
+    onRedisError,
+  );
   try {
     await connectRedis(queueConnection);
     await connectRedis(workerConnection);
@@ -100,11 +110,15 @@ export async function createBullMqJobQueue(options: BullMqJobQueueOptions): Prom
     },
     async schedule(name, everyMs, payload) {
       if (closed) throw new Error('job queue is closed');
-      await queue.upsertJobScheduler(name, { every: everyMs }, {
+      await queue.upsertJobScheduler(
         name,
-        data: payload,
-        opts: { attempts: 1, removeOnComplete: { count: 20 }, removeOnFail: { count: 100 } },
-      });
+        { every: everyMs },
+        {
+          name,
+          data: payload,
+          opts: { attempts: 1, removeOnComplete: { count: 20 }, removeOnFail: { count: 100 } },
+        },
+      );
     },
     async drain() {
       while (enqueued.size > 0) {

@@ -1,6 +1,13 @@
 import type { Embedder } from './embedder.js';
 import { reciprocalRankFusion } from './rank-fusion.js';
-import { LexicalIndex, type KnowledgeEntry, type LexicalOptions, type RetrievalHit, type RetrievalIndex, type SearchOptions } from './retrieval-index.js';
+import {
+  LexicalIndex,
+  type KnowledgeEntry,
+  type LexicalOptions,
+  type RetrievalHit,
+  type RetrievalIndex,
+  type SearchOptions,
+} from './retrieval-index.js';
 import { sigmoid } from './match-features.js';
 import { VectorIndex } from './vector-index.js';
 
@@ -34,9 +41,18 @@ export interface HybridRetrievalIndex extends RetrievalIndex {
  * const [best] = index.search('退票要扣多少钱');
  * if (best && best.matchScore > 0.8) answerWith(best.id);
  */
-export function buildRetrievalIndex(entries: readonly KnowledgeEntry[], options?: BuildRetrievalIndexOptions & { embedder?: undefined }): RetrievalIndex;
-export function buildRetrievalIndex(entries: readonly KnowledgeEntry[], options: BuildRetrievalIndexOptions & { embedder: Embedder }): HybridRetrievalIndex;
-export function buildRetrievalIndex(entries: readonly KnowledgeEntry[], options: BuildRetrievalIndexOptions = {}): RetrievalIndex | HybridRetrievalIndex {
+export function buildRetrievalIndex(
+  entries: readonly KnowledgeEntry[],
+  options?: BuildRetrievalIndexOptions & { embedder?: undefined },
+): RetrievalIndex;
+export function buildRetrievalIndex(
+  entries: readonly KnowledgeEntry[],
+  options: BuildRetrievalIndexOptions & { embedder: Embedder },
+): HybridRetrievalIndex;
+export function buildRetrievalIndex(
+  entries: readonly KnowledgeEntry[],
+  options: BuildRetrievalIndexOptions = {},
+): RetrievalIndex | HybridRetrievalIndex {
   const lexical = new LexicalIndex(entries, options);
   if (options.embedder === undefined) return lexical;
   return new HybridIndex(lexical, entries, options.embedder, options);
@@ -44,8 +60,12 @@ export function buildRetrievalIndex(entries: readonly KnowledgeEntry[], options:
 
 /** The texts embedded for an entry: each phrasing on its own, and the content (title + body/answer). */
 function embeddingTexts(entry: KnowledgeEntry): string[] {
-  const texts = [entry.question, ...(entry.alternatives ?? [])].filter((text): text is string => text !== undefined && text.trim().length > 0);
-  const content = [entry.title, entry.body ?? entry.answer].filter((text): text is string => text !== undefined && text.trim().length > 0).join('\n');
+  const texts = [entry.question, ...(entry.alternatives ?? [])].filter(
+    (text): text is string => text !== undefined && text.trim().length > 0,
+  );
+  const content = [entry.title, entry.body ?? entry.answer]
+    .filter((text): text is string => text !== undefined && text.trim().length > 0)
+    .join('\n');
   if (content.length > 0) texts.push(content);
   return texts;
 }
@@ -102,14 +122,19 @@ class HybridIndex implements HybridRetrievalIndex {
     const index = await this.vectorIndex();
     const lexicalHits = this.lexical.search(query, { k: depth, exclude: options.exclude });
     const [queryVector] = await this.embedder.embed([query]);
-    const denseHits = index.size === 0 || queryVector === undefined ? [] : index.search(queryVector, depth, options.exclude);
+    const denseHits =
+      index.size === 0 || queryVector === undefined ? [] : index.search(queryVector, depth, options.exclude);
     const lexicalById = new Map(lexicalHits.map((hit) => [hit.id, hit]));
     const denseById = new Map(denseHits.map((hit) => [hit.id, hit.similarity]));
-    const fused = reciprocalRankFusion([{ ids: lexicalHits.map((hit) => hit.id) }, { ids: denseHits.map((hit) => hit.id), weight: this.denseWeight }]);
+    const fused = reciprocalRankFusion([
+      { ids: lexicalHits.map((hit) => hit.id) },
+      { ids: denseHits.map((hit) => hit.id), weight: this.denseWeight },
+    ]);
     return fused.slice(0, k).map(({ id, score }) => {
       const lexicalScore = lexicalById.get(id)?.matchScore ?? 0;
       const similarity = denseById.get(id);
-      const denseScore = similarity === undefined ? 0 : sigmoid(this.calibration.slope * (similarity - this.calibration.midpoint));
+      const denseScore =
+        similarity === undefined ? 0 : sigmoid(this.calibration.slope * (similarity - this.calibration.midpoint));
       return { id, score, matchScore: Math.max(lexicalScore, denseScore) };
     });
   }

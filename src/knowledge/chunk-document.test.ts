@@ -2,12 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { chunkDocument, splitSentences } from './chunk-document.js';
 import type { DocumentSection } from './document.js';
 
-const section = (text: string, headingTrail: string[], extra: Partial<DocumentSection> = {}): DocumentSection => ({ kind: 'paragraph', headingTrail, text, ...extra });
+const section = (text: string, headingTrail: string[], extra: Partial<DocumentSection> = {}): DocumentSection => ({
+  kind: 'paragraph',
+  headingTrail,
+  text,
+  ...extra,
+});
 
 describe('splitSentences', () => {
   it('splits at Chinese and English sentence ends, keeping closing quotes', () => {
-    expect(splitSentences('第一句。第二句！第三句？“引用。”第四句；最后')).toEqual(['第一句。', '第二句！', '第三句？', '“引用。”', '第四句；', '最后']);
-    expect(splitSentences('First one. Second one! Third? 3.5 stays whole.')).toEqual(['First one.', 'Second one!', 'Third?', '3.5 stays whole.']);
+    expect(splitSentences('第一句。第二句！第三句？“引用。”第四句；最后')).toEqual([
+      '第一句。',
+      '第二句！',
+      '第三句？',
+      '“引用。”',
+      '第四句；',
+      '最后',
+    ]);
+    expect(splitSentences('First one. Second one! Third? 3.5 stays whole.')).toEqual([
+      'First one.',
+      'Second one!',
+      'Third?',
+      '3.5 stays whole.',
+    ]);
   });
 });
 
@@ -15,7 +32,11 @@ describe('chunkDocument', () => {
   it('keeps small sections under one heading together and never crosses a heading', () => {
     const chunks = chunkDocument({
       path: 'policy.md',
-      sections: [section('段落一。', ['政策', '退货']), section('段落二。', ['政策', '退货']), section('另一个标题下。', ['政策', '退款'])],
+      sections: [
+        section('段落一。', ['政策', '退货']),
+        section('段落二。', ['政策', '退货']),
+        section('另一个标题下。', ['政策', '退款']),
+      ],
     });
     expect(chunks.map((chunk) => [chunk.headingTrail.join('>'), chunk.text])).toEqual([
       ['政策>退货', '段落一。\n段落二。'],
@@ -26,8 +47,14 @@ describe('chunkDocument', () => {
   });
 
   it('splits a long Chinese paragraph only at sentence ends', () => {
-    const sentences = Array.from({ length: 12 }, (_, index) => `这是第${index + 1}句话，用来测试分块是否在句号处断开。`);
-    const chunks = chunkDocument({ path: 'a.md', sections: [section(sentences.join(''), ['标题'])] }, { maxCharacters: 100 });
+    const sentences = Array.from(
+      { length: 12 },
+      (_, index) => `这是第${index + 1}句话，用来测试分块是否在句号处断开。`,
+    );
+    const chunks = chunkDocument(
+      { path: 'a.md', sections: [section(sentences.join(''), ['标题'])] },
+      { maxCharacters: 100 },
+    );
     expect(chunks.length).toBeGreaterThan(2);
     for (const chunk of chunks) {
       expect(chunk.text.length).toBeLessThanOrEqual(100);

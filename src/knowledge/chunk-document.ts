@@ -35,7 +35,12 @@ function hardSplit(text: string, limit: number): string[] {
   let rest = text;
   while (rest.length > limit) {
     const window = rest.slice(0, limit);
-    const comma = Math.max(window.lastIndexOf('，'), window.lastIndexOf(', '), window.lastIndexOf('、'), window.lastIndexOf(' '));
+    const comma = Math.max(
+      window.lastIndexOf('，'),
+      window.lastIndexOf(', '),
+      window.lastIndexOf('、'),
+      window.lastIndexOf(' '),
+    );
     const cut = comma > limit / 2 ? comma + 1 : limit;
     parts.push(rest.slice(0, cut).trim());
     rest = rest.slice(cut).trim();
@@ -57,10 +62,14 @@ function pieces(section: DocumentSection, limit: number): Piece[] {
   if (section.text.length <= limit) return [{ text: section.text, continues: false, page: section.page }];
   if (section.kind === 'table' && section.items && section.items.length > 1) {
     const [header, ...rows] = section.items;
-    return rows.flatMap((row) => hardSplit(row, limit).map((text) => ({ text, continues: false, tableHeader: header!, page: section.page })));
+    return rows.flatMap((row) =>
+      hardSplit(row, limit).map((text) => ({ text, continues: false, tableHeader: header!, page: section.page })),
+    );
   }
   if (section.kind === 'list' && section.items && section.items.length > 1) {
-    return section.items.flatMap((item) => hardSplit(item, limit).map((text) => ({ text, continues: false, page: section.page })));
+    return section.items.flatMap((item) =>
+      hardSplit(item, limit).map((text) => ({ text, continues: false, page: section.page })),
+    );
   }
   if (section.kind === 'code') {
     return hardSplit(section.text, limit).map((text) => ({ text, continues: false, page: section.page }));
@@ -80,7 +89,10 @@ const joinerFor = (previous: string, piece: Piece): string => {
  * table row (a table that continues repeats its header row), and split long paragraphs only at
  * sentence ends (。！？； and . ! ?). Each chunk carries the source path and heading trail.
  */
-export function chunkDocument(document: Pick<LoadedDocument, 'path' | 'sections'>, options: ChunkOptions = {}): Chunk[] {
+export function chunkDocument(
+  document: Pick<LoadedDocument, 'path' | 'sections'>,
+  options: ChunkOptions = {},
+): Chunk[] {
   const limit = Math.max(50, options.maxCharacters ?? 600);
   const chunks: Chunk[] = [];
   let trailKey: string | undefined;

@@ -59,5 +59,9 @@ export function decodeText(bytes: Uint8Array): DecodedText {
     start = end + 1;
     line += 1;
   }
-  return { text: parts.join('\n'), encoding: utf8Lines > 0 ? 'mixed' : 'gb18030', gbLines: utf8Lines > 0 ? gbLines : [] };
+  return {
+    text: parts.join('\n'),
+    encoding: utf8Lines > 0 ? 'mixed' : 'gb18030',
+    gbLines: utf8Lines > 0 ? gbLines : [],
+  };
 }

@@ -5,7 +5,12 @@ describe('detectConflicts', () => {
   it('flags the same question answered with different numbers, returning both sides', () => {
     const conflicts = detectConflicts([
       { id: 'faq-1', question: '退货期限是多久？', answer: '自签收起 7 天内可以退货。', source: 'faq.csv row 2' },
-      { id: 'policy#3', question: '退货的期限是多久', answer: '签收后十五天内可申请退货。', source: 'policy.md › 退货期限' },
+      {
+        id: 'policy#3',
+        question: '退货的期限是多久',
+        answer: '签收后十五天内可申请退货。',
+        source: 'policy.md › 退货期限',
+      },
       { id: 'faq-2', question: '运费谁承担？', answer: '质量问题由商家承担运费。' },
     ]);
     expect(conflicts).toHaveLength(1);
@@ -25,7 +30,11 @@ describe('detectConflicts', () => {
   it('handles English answers and leaves consistent or unrelated entries alone', () => {
     expect(
       detectConflicts([
-        { id: 'en-1', question: 'How long do I have to return an item?', answer: 'Returns are accepted within 30 days.' },
+        {
+          id: 'en-1',
+          question: 'How long do I have to return an item?',
+          answer: 'Returns are accepted within 30 days.',
+        },
         { id: 'en-2', question: 'How long do I have to return items?', answer: 'You can return items within 14 days.' },
       ])[0],
     ).toMatchObject({ reason: 'numbers', detail: '天: 30 vs 14' });
@@ -51,6 +60,11 @@ describe('detectConflicts', () => {
     expect(chineseNumeral('十五')).toBe(15);
     expect(chineseNumeral('二十四')).toBe(24);
     expect(chineseNumeral('两百')).toBe(200);
-    expect(Object.fromEntries(quantities('7 天内退货，3 个工作日到账，满 99 元包邮，收取 10% 手续费'))).toEqual({ 天: [7], 工作日: [3], 元: [99], '%': [10] });
+    expect(Object.fromEntries(quantities('7 天内退货，3 个工作日到账，满 99 元包邮，收取 10% 手续费'))).toEqual({
+      天: [7],
+      工作日: [3],
+      元: [99],
+      '%': [10],
+    });
   });
 });

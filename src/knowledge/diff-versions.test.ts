@@ -15,7 +15,9 @@ describe('diffVersions', () => {
     ];
     const diff = diffVersions(previous, next);
     expect(diff.added.map((item) => item.key)).toEqual(['d.md']);
-    expect(diff.changed).toEqual([{ previous: { key: 'c.md', contentHash: '3' }, next: { key: 'c.md', contentHash: '3x' } }]);
+    expect(diff.changed).toEqual([
+      { previous: { key: 'c.md', contentHash: '3' }, next: { key: 'c.md', contentHash: '3x' } },
+    ]);
     expect(diff.removed.map((item) => item.key)).toEqual(['a.md']);
     expect(diff.unchanged.map((item) => item.key)).toEqual(['b.md']);
     expect(summarizeDiff(diff)).toBe('1 added, 1 changed, 1 removed, 1 unchanged');

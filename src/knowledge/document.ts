@@ -36,7 +36,9 @@ export interface LoadProblem {
 }
 
 /** Loaders never throw: a file either loads (possibly with row problems) or becomes one problem. */
-export type LoadResult = { ok: true; document: LoadedDocument; problems: LoadProblem[] } | { ok: false; problem: LoadProblem; problems: LoadProblem[] };
+export type LoadResult =
+  | { ok: true; document: LoadedDocument; problems: LoadProblem[] }
+  | { ok: false; problem: LoadProblem; problems: LoadProblem[] };
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -44,12 +46,25 @@ export function sha256(text: string): string {
 
 /** Whitespace-insensitive content hash of sections (and FAQ entries), so a re-export with other line breaks is "unchanged". */
 export function hashDocumentContent(sections: readonly DocumentSection[], faqEntries?: readonly FaqEntry[]): string {
-  const parts = sections.map((section) => `${section.headingTrail.join('\u0001')}\u0002${section.text.replace(/\s+/g, ' ').trim()}`);
+  const parts = sections.map(
+    (section) => `${section.headingTrail.join('\u0001')}\u0002${section.text.replace(/\s+/g, ' ').trim()}`,
+  );
   if (faqEntries !== undefined) parts.push(...faqEntries.map(hashFaqEntry));
   return sha256(parts.join('\u0003'));
 }
 
 /** Content hash of an FAQ entry: what a customer would see or be matched on (not its row number). */
-export function hashFaqEntry(entry: Pick<FaqEntry, 'id' | 'question' | 'answer' | 'alternatives' | 'category' | 'sensitive'>): string {
-  return sha256(JSON.stringify([entry.id, entry.question.trim(), entry.answer.trim(), entry.alternatives.map((text) => text.trim()), entry.category, entry.sensitive]));
+export function hashFaqEntry(
+  entry: Pick<FaqEntry, 'id' | 'question' | 'answer' | 'alternatives' | 'category' | 'sensitive'>,
+): string {
+  return sha256(
+    JSON.stringify([
+      entry.id,
+      entry.question.trim(),
+      entry.answer.trim(),
+      entry.alternatives.map((text) => text.trim()),
+      entry.category,
+      entry.sensitive,
+    ]),
+  );
 }

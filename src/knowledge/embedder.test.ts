@@ -34,12 +34,17 @@ beforeAll(async () => {
     }
     if (script === 'error-500') return void response.writeHead(503).end('{"error":"overloaded"}');
     if (script === 'error-400') return void response.writeHead(400).end('{"error":"bad model"}');
-    if (script === 'malformed') return void response.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[{"embedding":"nope"}]}');
+    if (script === 'malformed')
+      return void response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('{"data":[{"embedding":"nope"}]}');
     const data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorFor(text) }));
     // Out of order on purpose: clients must use `index`.
     data.reverse();
     if (script === 'short') data.pop();
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model: body.model }));
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ object: 'list', data, model: body.model }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
@@ -55,7 +60,11 @@ describe('OpenAiEmbedder', () => {
     requests.length = 0;
     const embedder = new OpenAiEmbedder({ baseUrl: `${baseUrl}/`, model: 'bge-m3', apiKey: 'sk-test', batchSize: 2 });
     const vectors = await embedder.embed(['退款', '行李', '发票']);
-    expect(vectors.map((vector) => Array.from(vector))).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    expect(vectors.map((vector) => Array.from(vector))).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
     expect(embedder.dimension).toBe(3);
     expect(requests.map((request) => request.body.input)).toEqual([['退款', '行李'], ['发票']]);
     expect(requests[0]).toMatchObject({ authorization: 'Bearer sk-test', body: { model: 'bge-m3' } });
@@ -66,7 +75,12 @@ describe('OpenAiEmbedder', () => {
     script = 'error-500';
     const overloaded = await embedder.embed(['我的手机号是 13800000000']).catch((error: unknown) => error);
     expect(overloaded).toBeInstanceOf(EmbeddingRequestError);
-    expect(overloaded).toMatchObject({ code: 'CS_EMBEDDING_REQUEST_FAILED', isRetryable: true, upstreamStatus: 503, category: 'third_party' });
+    expect(overloaded).toMatchObject({
+      code: 'CS_EMBEDDING_REQUEST_FAILED',
+      isRetryable: true,
+      upstreamStatus: 503,
+      category: 'third_party',
+    });
     expect((overloaded as Error).message).not.toContain('13800000000');
     script = 'error-400';
     await expect(embedder.embed(['x'])).rejects.toMatchObject({ isRetryable: false, upstreamStatus: 400 });
@@ -74,9 +88,13 @@ describe('OpenAiEmbedder', () => {
     await expect(embedder.embed(['x'])).rejects.toThrow(/malformed vector/);
     script = 'short';
     await expect(embedder.embed(['a', 'b'])).rejects.toThrow(/1 vectors for 2 texts/);
-    await expect(new OpenAiEmbedder({ baseUrl: 'http://127.0.0.1:1/v1', model: 'm', timeoutMs: 2000 }).embed(['x'])).rejects.toMatchObject({ isRetryable: true });
+    await expect(
+      new OpenAiEmbedder({ baseUrl: 'http://127.0.0.1:1/v1', model: 'm', timeoutMs: 2000 }).embed(['x']),
+    ).rejects.toMatchObject({ isRetryable: true });
     script = 'ok';
-    await expect(new OpenAiEmbedder({ baseUrl, model: 'm', dimension: 1024 }).embed(['x'])).rejects.toThrow(/dimension 3, expected 1024/);
+    await expect(new OpenAiEmbedder({ baseUrl, model: 'm', dimension: 1024 }).embed(['x'])).rejects.toThrow(
+      /dimension 3, expected 1024/,
+    );
   });
 });
 

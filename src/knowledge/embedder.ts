@@ -29,7 +29,11 @@ export class EmbeddingRequestError extends KefuError {
     readonly isRetryable: boolean,
     options?: { cause?: unknown },
   ) {
-    super('CS_EMBEDDING_REQUEST_FAILED', message, { category: 'third_party', cause: options?.cause, details: { upstreamStatus, isRetryable } });
+    super('CS_EMBEDDING_REQUEST_FAILED', message, {
+      category: 'third_party',
+      cause: options?.cause,
+      details: { upstreamStatus, isRetryable },
+    });
     this.name = 'EmbeddingRequestError';
   }
 }
@@ -80,35 +84,68 @@ export class OpenAiEmbedder implements Embedder {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (error) {
-      throw new EmbeddingRequestError(`embeddings request to ${this.endpoint} failed: ${(error as Error).message}`, undefined, true, { cause: error });
+      throw new EmbeddingRequestError(
+        `embeddings request to ${this.endpoint} failed: ${(error as Error).message}`,
+        undefined,
+        true,
+        { cause: error },
+      );
     }
     if (!response.ok) {
       const retryable = [408, 409, 429].includes(response.status) || response.status >= 500;
-      throw new EmbeddingRequestError(`embeddings request to ${this.endpoint} returned HTTP ${response.status}`, response.status, retryable);
+      throw new EmbeddingRequestError(
+        `embeddings request to ${this.endpoint} returned HTTP ${response.status}`,
+        response.status,
+        retryable,
+      );
     }
     let body: EmbeddingResponse;
     try {
       body = (await response.json()) as EmbeddingResponse;
     } catch (error) {
-      throw new EmbeddingRequestError(`embeddings response from ${this.endpoint} is not JSON`, response.status, false, { cause: error });
+      throw new EmbeddingRequestError(`embeddings response from ${this.endpoint} is not JSON`, response.status, false, {
+        cause: error,
+      });
     }
     const data = Array.isArray(body.data) ? body.data : [];
     if (data.length !== input.length) {
-      throw new EmbeddingRequestError(`embeddings response from ${this.endpoint} has ${data.length} vectors for ${input.length} texts`, response.status, false);
+      throw new EmbeddingRequestError(
+        `embeddings response from ${this.endpoint} has ${data.length} vectors for ${input.length} texts`,
+        response.status,
+        false,
+      );
     }
     const vectors: Float32Array[] = new Array(input.length);
     data.forEach((item, position) => {
       const index = typeof item.index === 'number' ? item.index : position;
-      if (!Array.isArray(item.embedding) || !item.embedding.every((value) => typeof value === 'number') || index < 0 || index >= input.length) {
-        throw new EmbeddingRequestError(`embeddings response from ${this.endpoint} has a malformed vector`, response.status, false);
+      if (
+        !Array.isArray(item.embedding) ||
+        !item.embedding.every((value) => typeof value === 'number') ||
+        index < 0 ||
+        index >= input.length
+      ) {
+        throw new EmbeddingRequestError(
+          `embeddings response from ${this.endpoint} has a malformed vector`,
+          response.status,
+          false,
+        );
       }
       vectors[index] = Float32Array.from(item.embedding as number[]);
     });
     for (const vector of vectors) {
-      if (vector === undefined) throw new EmbeddingRequestError(`embeddings response from ${this.endpoint} repeats an index`, response.status, false);
+      if (vector === undefined)
+        throw new EmbeddingRequestError(
+          `embeddings response from ${this.endpoint} repeats an index`,
+          response.status,
+          false,
+        );
       if (this.knownDimension === 0) this.knownDimension = vector.length;
       if (vector.length !== this.knownDimension) {
-        throw new EmbeddingRequestError(`embeddings from ${this.endpoint} have dimension ${vector.length}, expected ${this.knownDimension}`, response.status, false);
+        throw new EmbeddingRequestError(
+          `embeddings from ${this.endpoint} have dimension ${vector.length}, expected ${this.knownDimension}`,
+          response.status,
+          false,
+        );
       }
     }
     return vectors;

@@ -14,17 +14,32 @@ describe('parseFaqSheet', () => {
     const { entries, problems } = parseFaqSheet(readFileSync(fixturePath('travel-zh', 'faq.csv')), 'faq.csv');
     expect(problems).toEqual([]);
     expect(entries).toHaveLength(40);
-    expect(entries[0]).toMatchObject({ id: 'faq-01', question: '机票退票怎么收费？', category: '机票', sensitive: false, row: 2 });
+    expect(entries[0]).toMatchObject({
+      id: 'faq-01',
+      question: '机票退票怎么收费？',
+      category: '机票',
+      sensitive: false,
+      row: 2,
+    });
     expect(entries[0]!.alternatives).toContain('退机票要扣多少钱');
     expect(new Set(entries.map((entry) => entry.id)).size).toBe(40);
   });
 
   it('reads UTF-8 with a BOM and English headers, splitting alternatives on | and new lines', () => {
-    const csv = '\ufeffID,Question,Answer,Similar,Category,Sensitive\nq1,How do I reset my password?,Settings → Account.,"forgot password | can\'t log in\nlocked out",Account,yes\n';
+    const csv =
+      '\ufeffID,Question,Answer,Similar,Category,Sensitive\nq1,How do I reset my password?,Settings → Account.,"forgot password | can\'t log in\nlocked out",Account,yes\n';
     const { entries, problems } = parseFaqSheet(utf8(csv), 'faq.csv');
     expect(problems).toEqual([]);
     expect(entries).toEqual([
-      { id: 'q1', question: 'How do I reset my password?', answer: 'Settings → Account.', alternatives: ['forgot password', "can't log in", 'locked out'], category: 'Account', sensitive: true, row: 2 },
+      {
+        id: 'q1',
+        question: 'How do I reset my password?',
+        answer: 'Settings → Account.',
+        alternatives: ['forgot password', "can't log in", 'locked out'],
+        category: 'Account',
+        sensitive: true,
+        row: 2,
+      },
     ]);
   });
 
@@ -36,7 +51,10 @@ describe('parseFaqSheet', () => {
   });
 
   it('reads a file mixing UTF-8 and GBK lines and reports the mix', () => {
-    const bytes = Buffer.concat([Buffer.from('问题,答案\n退款多久到账,3 个工作日\n', 'utf8'), iconv.encode('发票怎么开,订单页申请\n', 'gbk')]);
+    const bytes = Buffer.concat([
+      Buffer.from('问题,答案\n退款多久到账,3 个工作日\n', 'utf8'),
+      iconv.encode('发票怎么开,订单页申请\n', 'gbk'),
+    ]);
     const { entries, problems } = parseFaqSheet(bytes, 'mixed.csv');
     expect(entries.map((entry) => entry.question)).toEqual(['退款多久到账', '发票怎么开']);
     expect(problems).toEqual([expect.objectContaining({ code: 'mixed_encoding', row: 3 })]);
@@ -46,12 +64,23 @@ describe('parseFaqSheet', () => {
     const csv = '編號,問題,答案,相似問法,類別,敏感\nt1,發票怎麼開？,在訂單詳情頁申請。,開發票|要發票,帳務,是\n';
     const { entries, problems } = parseFaqSheet(utf8(csv), 'faq.csv');
     expect(problems).toEqual([]);
-    expect(entries[0]).toMatchObject({ id: 't1', question: '發票怎麼開？', alternatives: ['開發票', '要發票'], category: '帳務', sensitive: true });
+    expect(entries[0]).toMatchObject({
+      id: 't1',
+      question: '發票怎麼開？',
+      alternatives: ['開發票', '要發票'],
+      category: '帳務',
+      sensitive: true,
+    });
   });
 
   it('reads the first sheet of an XLSX written by another library, skipping a title row', () => {
     const { entries, problems } = parseFaqSheet(fixture('faq.xlsx'), 'faq.xlsx');
-    expect(entries.map((entry) => entry.id)).toEqual(['k-01', 'k-02', faqIdFromQuestion('How do I reset my password?'), 'k-04']);
+    expect(entries.map((entry) => entry.id)).toEqual([
+      'k-01',
+      'k-02',
+      faqIdFromQuestion('How do I reset my password?'),
+      'k-04',
+    ]);
     expect(entries[1]!.alternatives).toEqual(['退货运费谁出', '退货要自己付运费吗']);
     expect(entries[2]).toMatchObject({ sensitive: true, category: 'Account', row: 6 });
     expect(entries[3]).toMatchObject({ question: '發票怎麼開？', sensitive: true, category: null });
@@ -81,7 +110,12 @@ describe('parseFaqSheet', () => {
       'g,Is shipping free?,Over ¥99.,',
     ].join('\n');
     const { entries, problems } = parseFaqSheet(utf8(csv), 'faq.csv');
-    expect(entries.map((entry) => [entry.id, entry.row])).toEqual([['a', 2], ['d', 7], ['e', 8], ['g', 10]]);
+    expect(entries.map((entry) => [entry.id, entry.row])).toEqual([
+      ['a', 2],
+      ['d', 7],
+      ['e', 8],
+      ['g', 10],
+    ]);
     expect(entries[1]!.alternatives).toEqual(['refund how long']);
     expect(problems.map((problem) => [problem.row, problem.code])).toEqual([
       [4, 'duplicate_id'],
@@ -137,10 +171,14 @@ describe('parseFaqSheet', () => {
 
   it('never throws, whatever the bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom('x.csv', 'x.xlsx', 'x.xls', 'x'), (bytes, name) => {
-        const result = parseFaqSheet(bytes, name);
-        expect(Array.isArray(result.entries)).toBe(true);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.constantFrom('x.csv', 'x.xlsx', 'x.xls', 'x'),
+        (bytes, name) => {
+          const result = parseFaqSheet(bytes, name);
+          expect(Array.isArray(result.entries)).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
     fc.assert(

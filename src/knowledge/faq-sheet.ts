@@ -32,8 +32,23 @@ const HEADER_NAMES: Record<Field, readonly string[]> = {
   question: ['问题', 'question', '标准问题', '标准问', '标准问法', '问句', 'q', 'faq', '常见问题'],
   answer: ['答案', 'answer', '回答', '答复', '标准答案', '回复', 'a', 'reply', 'response'],
   alternatives: [
-    '相似问法', '相似问题', '相似问', '扩展问', '扩展问法', '扩展问题', '同义问法', '其他问法', '问法',
-    'alternatives', 'alternative', 'alternativequestions', 'similar', 'similarquestions', 'paraphrases', 'variants', 'synonyms',
+    '相似问法',
+    '相似问题',
+    '相似问',
+    '扩展问',
+    '扩展问法',
+    '扩展问题',
+    '同义问法',
+    '其他问法',
+    '问法',
+    'alternatives',
+    'alternative',
+    'alternativequestions',
+    'similar',
+    'similarquestions',
+    'paraphrases',
+    'variants',
+    'synonyms',
   ],
   category: ['类别', '分类', '类目', '类型', '栏目', 'category', 'categories', 'topic', 'group'],
   sensitive: ['敏感', '是否敏感', '敏感问题', 'sensitive', 'issensitive'],
@@ -66,7 +81,10 @@ export function faqIdFromQuestion(question: string): string {
 }
 
 function cleanCell(value: string | undefined): string {
-  return (value ?? '').replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ').trim();
+  return (value ?? '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/\u00a0/g, ' ')
+    .trim();
 }
 
 function splitAlternatives(value: string): string[] {
@@ -123,9 +141,13 @@ function readCsvRows(data: Uint8Array, fileName: string): RawRows {
       info: true,
       raw: true,
       bom: true,
-      on_skip: (error: Error & { lines?: number } | undefined) => {
+      on_skip: (error: (Error & { lines?: number }) | undefined) => {
         if (error === undefined) return;
-        problems.push({ row: error.lines ?? null, code: 'malformed_csv', message: `malformed CSV record: ${error.message}` });
+        problems.push({
+          row: error.lines ?? null,
+          code: 'malformed_csv',
+          message: `malformed CSV record: ${error.message}`,
+        });
       },
     }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
     for (const { record, info, raw } of records) {
@@ -134,7 +156,11 @@ function readCsvRows(data: Uint8Array, fileName: string): RawRows {
     }
   } catch (error) {
     const detail = error as Error & { lines?: number };
-    problems.push({ row: detail.lines ?? null, code: 'malformed_csv', message: `the CSV could not be parsed: ${detail.message}` });
+    problems.push({
+      row: detail.lines ?? null,
+      code: 'malformed_csv',
+      message: `the CSV could not be parsed: ${detail.message}`,
+    });
   }
   return { rows, strictFieldCount: true, problems };
 }
@@ -144,12 +170,23 @@ function readRows(data: Uint8Array, fileName: string): RawRows {
     return {
       rows: [],
       strictFieldCount: false,
-      problems: [{ row: null, code: 'unsupported_format', message: `${fileName} is a legacy .xls or an encrypted workbook; save it as .xlsx or UTF-8 .csv` }],
+      problems: [
+        {
+          row: null,
+          code: 'unsupported_format',
+          message: `${fileName} is a legacy .xls or an encrypted workbook; save it as .xlsx or UTF-8 .csv`,
+        },
+      ],
     };
   }
   if (looksLikeXlsx(data, fileName)) {
     const result = readXlsxFirstSheet(data);
-    if (!result.ok) return { rows: [], strictFieldCount: false, problems: [{ row: null, code: 'unreadable_xlsx', message: `${fileName}: ${result.message}` }] };
+    if (!result.ok)
+      return {
+        rows: [],
+        strictFieldCount: false,
+        problems: [{ row: null, code: 'unreadable_xlsx', message: `${fileName}: ${result.message}` }],
+      };
     return { rows: result.rows, strictFieldCount: false, problems: [] };
   }
   return readCsvRows(data, fileName);
@@ -172,12 +209,16 @@ export function parseFaqSheet(data: Uint8Array, fileName: string): { entries: Fa
     return parseFaqSheetUnsafe(data, fileName);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { entries: [], problems: [{ row: null, code: 'unreadable_sheet', message: `${fileName} could not be read: ${reason}` }] };
+    return {
+      entries: [],
+      problems: [{ row: null, code: 'unreadable_sheet', message: `${fileName} could not be read: ${reason}` }],
+    };
   }
 }
 
 function parseFaqSheetUnsafe(data: Uint8Array, fileName: string): { entries: FaqEntry[]; problems: SheetProblem[] } {
-  if (data.length === 0) return { entries: [], problems: [{ row: null, code: 'empty_file', message: `${fileName} is empty` }] };
+  if (data.length === 0)
+    return { entries: [], problems: [{ row: null, code: 'empty_file', message: `${fileName} is empty` }] };
   const { rows, strictFieldCount, problems } = readRows(data, fileName);
   const nonBlank = rows.filter((row) => !isBlankRow(row.cells));
   if (nonBlank.length === 0) {
@@ -216,11 +257,22 @@ function parseFaqSheetUnsafe(data: Uint8Array, fileName: string): { entries: Faq
     const field = columns[index];
     const name = cleanCell(cell);
     if (field === undefined) {
-      if (name.length > 0) problems.push({ row: header.row, column: name, code: 'unknown_column', message: `column "${name}" is not recognised and is ignored` });
+      if (name.length > 0)
+        problems.push({
+          row: header.row,
+          column: name,
+          code: 'unknown_column',
+          message: `column "${name}" is not recognised and is ignored`,
+        });
       return;
     }
     if (columnOf[field] !== undefined) {
-      problems.push({ row: header.row, column: name, code: 'duplicate_column', message: `column "${name}" repeats the ${field} column and is ignored` });
+      problems.push({
+        row: header.row,
+        column: name,
+        code: 'duplicate_column',
+        message: `column "${name}" repeats the ${field} column and is ignored`,
+      });
       return;
     }
     columnOf[field] = index;
@@ -241,25 +293,48 @@ function parseFaqSheetUnsafe(data: Uint8Array, fileName: string): { entries: Faq
     let width = cells.length;
     while (width > 0 && cleanCell(cells[width - 1]).length === 0) width -= 1;
     if (width > headerWidth) {
-      problems.push({ row, code: 'too_many_fields', message: `row has ${width} fields but the header has ${headerWidth}; the extra fields are ignored (an unquoted comma?)` });
+      problems.push({
+        row,
+        code: 'too_many_fields',
+        message: `row has ${width} fields but the header has ${headerWidth}; the extra fields are ignored (an unquoted comma?)`,
+      });
     } else if (strictFieldCount && cells.length < headerWidth) {
-      problems.push({ row, code: 'too_few_fields', message: `row has ${cells.length} fields but the header has ${headerWidth}; the missing fields are read as empty` });
+      problems.push({
+        row,
+        code: 'too_few_fields',
+        message: `row has ${cells.length} fields but the header has ${headerWidth}; the missing fields are read as empty`,
+      });
     }
 
     const question = cell(cells, 'question');
     const answer = cell(cells, 'answer');
     if (question.length === 0) {
-      problems.push({ row, column: columnName('question'), code: 'empty_question', message: 'the question is empty; row skipped' });
+      problems.push({
+        row,
+        column: columnName('question'),
+        code: 'empty_question',
+        message: 'the question is empty; row skipped',
+      });
       continue;
     }
     if (answer.length === 0) {
-      problems.push({ row, column: columnName('answer'), code: 'empty_answer', message: `the answer to "${question}" is empty; row skipped` });
+      problems.push({
+        row,
+        column: columnName('answer'),
+        code: 'empty_answer',
+        message: `the answer to "${question}" is empty; row skipped`,
+      });
       continue;
     }
     const id = cell(cells, 'id') || faqIdFromQuestion(question);
     const firstRow = rowOfId.get(id);
     if (firstRow !== undefined) {
-      problems.push({ row, column: columnOf.id === undefined ? undefined : columnName('id'), code: 'duplicate_id', message: `id "${id}" was already used on row ${firstRow}; this row is skipped` });
+      problems.push({
+        row,
+        column: columnOf.id === undefined ? undefined : columnName('id'),
+        code: 'duplicate_id',
+        message: `id "${id}" was already used on row ${firstRow}; this row is skipped`,
+      });
       continue;
     }
     rowOfId.set(id, row);
@@ -270,7 +345,12 @@ function parseFaqSheetUnsafe(data: Uint8Array, fileName: string): { entries: Faq
       const key = normalizeText(value).text;
       if (TRUE_VALUES.has(key)) sensitive = true;
       else if (!FALSE_VALUES.has(key)) {
-        problems.push({ row, column: columnName('sensitive'), code: 'invalid_sensitive', message: `"${value}" is not yes/no/是/否/true/false/1/0; read as not sensitive` });
+        problems.push({
+          row,
+          column: columnName('sensitive'),
+          code: 'invalid_sensitive',
+          message: `"${value}" is not yes/no/是/否/true/false/1/0; read as not sensitive`,
+        });
       }
     }
 
@@ -280,7 +360,11 @@ function parseFaqSheetUnsafe(data: Uint8Array, fileName: string): { entries: Faq
     const claim = (phrasing: string, key: string): boolean => {
       const owner = idOfPhrasing.get(key);
       if (owner !== undefined && owner !== id) {
-        problems.push({ row, code: 'duplicate_phrasing', message: `"${phrasing}" is also a phrasing of "${owner}"; customers asking it cannot be told apart` });
+        problems.push({
+          row,
+          code: 'duplicate_phrasing',
+          message: `"${phrasing}" is also a phrasing of "${owner}"; customers asking it cannot be told apart`,
+        });
         return false;
       }
       idOfPhrasing.set(key, id);
@@ -297,7 +381,15 @@ function parseFaqSheetUnsafe(data: Uint8Array, fileName: string): { entries: Faq
     }
 
     const category = cell(cells, 'category');
-    entries.push({ id, question, answer, alternatives, category: category.length > 0 ? category : null, sensitive, row });
+    entries.push({
+      id,
+      question,
+      answer,
+      alternatives,
+      category: category.length > 0 ? category : null,
+      sensitive,
+      row,
+    });
   }
   return { entries, problems };
 }

@@ -8,11 +8,59 @@ interface DomNode {
   childNodes: ArrayLike<DomNode>;
 }
 
-const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'CANVAS', 'IFRAME', 'NAV', 'FOOTER', 'ASIDE', 'FORM', 'BUTTON', 'SELECT', 'HEAD', 'TITLE', 'META', 'LINK']);
-const INLINE = new Set(['A', 'SPAN', 'STRONG', 'EM', 'B', 'I', 'U', 'S', 'CODE', 'SUP', 'SUB', 'SMALL', 'MARK', 'FONT', 'LABEL', 'ABBR', 'TIME', 'Q', 'CITE', 'KBD', 'DEL', 'INS', 'IMG', 'BR', 'WBR']);
+const SKIP = new Set([
+  'SCRIPT',
+  'STYLE',
+  'NOSCRIPT',
+  'TEMPLATE',
+  'SVG',
+  'CANVAS',
+  'IFRAME',
+  'NAV',
+  'FOOTER',
+  'ASIDE',
+  'FORM',
+  'BUTTON',
+  'SELECT',
+  'HEAD',
+  'TITLE',
+  'META',
+  'LINK',
+]);
+const INLINE = new Set([
+  'A',
+  'SPAN',
+  'STRONG',
+  'EM',
+  'B',
+  'I',
+  'U',
+  'S',
+  'CODE',
+  'SUP',
+  'SUB',
+  'SMALL',
+  'MARK',
+  'FONT',
+  'LABEL',
+  'ABBR',
+  'TIME',
+  'Q',
+  'CITE',
+  'KBD',
+  'DEL',
+  'INS',
+  'IMG',
+  'BR',
+  'WBR',
+]);
 const HEADING = /^H([1-6])$/;
 
-const clean = (text: string): string => text.replace(/[ \t\u00a0\u3000]+/g, ' ').replace(/\s*\n\s*/g, '\n').trim();
+const clean = (text: string): string =>
+  text
+    .replace(/[ \t\u00a0\u3000]+/g, ' ')
+    .replace(/\s*\n\s*/g, '\n')
+    .trim();
 
 const collapse = (text: string | null): string => (text ?? '').replace(/\s+/g, ' ');
 
@@ -55,7 +103,8 @@ function listItems(list: DomNode, depth: number): string[] {
     let own = '';
     const nested: string[] = [];
     for (const child of Array.from(item.childNodes)) {
-      if (child.nodeType === 1 && (child.nodeName === 'UL' || child.nodeName === 'OL')) nested.push(...listItems(child, depth + 1));
+      if (child.nodeType === 1 && (child.nodeName === 'UL' || child.nodeName === 'OL'))
+        nested.push(...listItems(child, depth + 1));
       else own += blockText(child);
     }
     const marker = list.nodeName === 'OL' ? `${number}.` : '-';

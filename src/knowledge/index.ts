@@ -17,12 +17,50 @@ export type { AnswerItem, Conflict, ConflictOptions } from './detect-conflicts.j
 export { buildRetrievalIndex } from './build-retrieval-index.js';
 export type { BuildRetrievalIndexOptions, HybridRetrievalIndex } from './build-retrieval-index.js';
 export { LexicalIndex } from './retrieval-index.js';
-export type { KnowledgeEntry, KnowledgeField, LexicalOptions, RetrievalHit, RetrievalIndex, SearchOptions } from './retrieval-index.js';
+export type {
+  KnowledgeEntry,
+  KnowledgeField,
+  LexicalOptions,
+  RetrievalHit,
+  RetrievalIndex,
+  SearchOptions,
+} from './retrieval-index.js';
 export { OpenAiEmbedder, EmbeddingRequestError } from './embedder.js';
 export type { Embedder, OpenAiEmbedderOptions } from './embedder.js';
 export { VectorIndex } from './vector-index.js';
 export { reciprocalRankFusion } from './rank-fusion.js';
 export type { MatchModel, MatchFeature } from './match-features.js';
 
-export { syncSource, activeKnowledge, nextSyncAt, folderSource, urlSource, sitemapSource, fetchBytes, isNonPublicAddress, SourceReadError, readerForSource, syncDueSources, syncUploadedFile, uploadPath, UPLOAD_SOURCE_NAME, detectPgvector, PgvectorStore, packSource, syncPackKnowledge } from './store/index.js';
-export type { PgvectorSupport, ChunkVector, WebSourceOptions, SyncOptions, SyncReport, SourceItem, SourceReader, KnowledgeDatabase, DocumentStatus, SourceKind, SyncStatus } from './store/index.js';
+export {
+  syncSource,
+  activeKnowledge,
+  nextSyncAt,
+  folderSource,
+  urlSource,
+  sitemapSource,
+  fetchBytes,
+  isNonPublicAddress,
+  SourceReadError,
+  readerForSource,
+  syncDueSources,
+  syncUploadedFile,
+  uploadPath,
+  UPLOAD_SOURCE_NAME,
+  detectPgvector,
+  PgvectorStore,
+  packSource,
+  syncPackKnowledge,
+} from './store/index.js';
+export type {
+  PgvectorSupport,
+  ChunkVector,
+  WebSourceOptions,
+  SyncOptions,
+  SyncReport,
+  SourceItem,
+  SourceReader,
+  KnowledgeDatabase,
+  DocumentStatus,
+  SourceKind,
+  SyncStatus,
+} from './store/index.js';

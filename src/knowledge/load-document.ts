@@ -4,7 +4,13 @@ import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { Lexer, type Token, type Tokens } from 'marked';
 import { decodeText } from './decode-text.js';
-import { hashDocumentContent, type DocumentFormat, type DocumentSection, type LoadProblem, type LoadResult } from './document.js';
+import {
+  hashDocumentContent,
+  type DocumentFormat,
+  type DocumentSection,
+  type LoadProblem,
+  type LoadResult,
+} from './document.js';
 import { parseFaqSheet } from './faq-sheet.js';
 import { htmlToSections } from './html-sections.js';
 
@@ -20,9 +26,11 @@ export function detectFormat(data: Uint8Array, fileName: string): DocumentFormat
   if (name.endsWith('.docx')) return 'docx';
   if (/\.(csv|tsv|xlsx|xlsm)$/.test(name)) return 'faq-sheet';
   if (/\.(txt|text)$/.test(name)) return 'text';
-  if (/\.(doc|xls|ppt|pptx|rtf|odt|pages|numbers|key|zip|rar|7z|png|jpe?g|gif|webp|mp[34]|exe)$/.test(name)) return 'unsupported';
+  if (/\.(doc|xls|ppt|pptx|rtf|odt|pages|numbers|key|zip|rar|7z|png|jpe?g|gif|webp|mp[34]|exe)$/.test(name))
+    return 'unsupported';
   const head = new TextDecoder('utf-8', { fatal: false }).decode(data.subarray(0, 512)).trimStart().toLowerCase();
-  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<(!doctype html|html|head|body|meta|title)[\s>]/.test(head)) return 'html';
+  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<(!doctype html|html|head|body|meta|title)[\s>]/.test(head))
+    return 'html';
   if (startsWith(0x50, 0x4b, 0x03, 0x04) || startsWith(0xd0, 0xcf, 0x11, 0xe0)) return 'unsupported';
   return 'text';
 }
@@ -36,10 +44,15 @@ export function detectFormat(data: Uint8Array, fileName: string): DocumentFormat
  * if (!result.ok) report(result.problem);
  */
 export async function loadDocument(data: Uint8Array, path: string): Promise<LoadResult> {
-  const fail = (code: string, message: string): LoadResult => ({ ok: false, problem: { path, code, message }, problems: [] });
+  const fail = (code: string, message: string): LoadResult => ({
+    ok: false,
+    problem: { path, code, message },
+    problems: [],
+  });
   try {
     if (data.length === 0) return fail('empty_file', `${path} is empty`);
-    if (data.length > MAX_FILE_BYTES) return fail('file_too_large', `${path} is ${(data.length / 1048576).toFixed(0)} MB; the limit is 50 MB`);
+    if (data.length > MAX_FILE_BYTES)
+      return fail('file_too_large', `${path} is ${(data.length / 1048576).toFixed(0)} MB; the limit is 50 MB`);
     const format = detectFormat(data, path);
     switch (format) {
       case 'markdown':
@@ -55,11 +68,17 @@ export async function loadDocument(data: Uint8Array, path: string): Promise<Load
       case 'faq-sheet':
         return faqSheetResult(data, path);
       case 'unsupported':
-        return fail('unsupported_format', `${path}: this file type is not supported (use Markdown, HTML, PDF, DOCX, TXT, CSV or XLSX)`);
+        return fail(
+          'unsupported_format',
+          `${path}: this file type is not supported (use Markdown, HTML, PDF, DOCX, TXT, CSV or XLSX)`,
+        );
     }
   } catch (error) {
     if (error instanceof LoaderError) return fail(error.code, `${path}: ${error.message}`);
-    return fail('unreadable_file', `${path} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    return fail(
+      'unreadable_file',
+      `${path} could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -83,20 +102,40 @@ function finish(path: string, format: DocumentFormat, extracted: Extracted): Loa
     const hint = format === 'pdf' ? ' (a scanned PDF needs OCR first)' : '';
     return { ok: false, problem: { path, code: 'no_text', message: `${path} contains no text${hint}` }, problems: [] };
   }
-  return { ok: true, document: { path, format, title: extracted.title, sections, contentHash: hashDocumentContent(sections) }, problems: [] };
+  return {
+    ok: true,
+    document: { path, format, title: extracted.title, sections, contentHash: hashDocumentContent(sections) },
+    problems: [],
+  };
 }
 
 function faqSheetResult(data: Uint8Array, path: string): LoadResult {
   const { entries, problems } = parseFaqSheet(data, path.split('/').pop() ?? path);
-  const loadProblems: LoadProblem[] = problems.map((problem) => ({ path, code: problem.code, message: problem.column ? `${problem.message} (column ${problem.column})` : problem.message, row: problem.row }));
+  const loadProblems: LoadProblem[] = problems.map((problem) => ({
+    path,
+    code: problem.code,
+    message: problem.column ? `${problem.message} (column ${problem.column})` : problem.message,
+    row: problem.row,
+  }));
   if (entries.length === 0) {
     const first = loadProblems[0] ?? { path, code: 'no_entries', message: `${path} has no FAQ entries`, row: null };
     return { ok: false, problem: first, problems: loadProblems };
   }
-  const sections: DocumentSection[] = entries.map((entry) => ({ kind: 'paragraph', headingTrail: entry.category ? [entry.category, entry.question] : [entry.question], text: entry.answer }));
+  const sections: DocumentSection[] = entries.map((entry) => ({
+    kind: 'paragraph',
+    headingTrail: entry.category ? [entry.category, entry.question] : [entry.question],
+    text: entry.answer,
+  }));
   return {
     ok: true,
-    document: { path, format: 'faq-sheet', title: null, sections, faqEntries: entries, contentHash: hashDocumentContent([], entries) },
+    document: {
+      path,
+      format: 'faq-sheet',
+      title: null,
+      sections,
+      faqEntries: entries,
+      contentHash: hashDocumentContent([], entries),
+    },
     problems: loadProblems,
   };
 }
@@ -109,7 +148,8 @@ function inlinePlain(tokens: readonly Token[] | undefined, fallback: string): st
     .map((token) => {
       if (token.type === 'br') return '\n';
       if (token.type === 'image') return (token as Tokens.Image).text;
-      if ('tokens' in token && Array.isArray(token.tokens)) return inlinePlain(token.tokens, 'text' in token ? String(token.text) : '');
+      if ('tokens' in token && Array.isArray(token.tokens))
+        return inlinePlain(token.tokens, 'text' in token ? String(token.text) : '');
       if (token.type === 'html') return '';
       return 'text' in token ? String(token.text) : '';
     })
@@ -120,10 +160,17 @@ function markdownListItems(list: Tokens.List, depth: number): string[] {
   const items: string[] = [];
   list.items.forEach((item, index) => {
     const marker = list.ordered ? `${Number(list.start || 1) + index}.` : '-';
-    const own = item.tokens.filter((token) => token.type !== 'list').map((token) => inlinePlain('tokens' in token ? token.tokens : undefined, 'text' in token ? String(token.text) : '')).join(' ');
+    const own = item.tokens
+      .filter((token) => token.type !== 'list')
+      .map((token) =>
+        inlinePlain('tokens' in token ? token.tokens : undefined, 'text' in token ? String(token.text) : ''),
+      )
+      .join(' ');
     const check = item.task ? (item.checked ? '[x] ' : '[ ] ') : '';
-    if (own.trim().length > 0) items.push(`${'  '.repeat(depth)}${marker} ${check}${own.replace(/\s*\n\s*/g, ' ').trim()}`);
-    for (const nested of item.tokens.filter((token): token is Tokens.List => token.type === 'list')) items.push(...markdownListItems(nested, depth + 1));
+    if (own.trim().length > 0)
+      items.push(`${'  '.repeat(depth)}${marker} ${check}${own.replace(/\s*\n\s*/g, ' ').trim()}`);
+    for (const nested of item.tokens.filter((token): token is Tokens.List => token.type === 'list'))
+      items.push(...markdownListItems(nested, depth + 1));
   });
   return items;
 }
@@ -152,7 +199,11 @@ export function markdownSections(source: string): Extracted {
         }
         case 'paragraph':
         case 'text':
-          sections.push({ kind: 'paragraph', headingTrail: headingTrail(), text: inlinePlain((token as Tokens.Paragraph).tokens, (token as Tokens.Paragraph).text).trim() });
+          sections.push({
+            kind: 'paragraph',
+            headingTrail: headingTrail(),
+            text: inlinePlain((token as Tokens.Paragraph).tokens, (token as Tokens.Paragraph).text).trim(),
+          });
           break;
         case 'list': {
           const items = markdownListItems(token as Tokens.List, 0);
@@ -161,7 +212,8 @@ export function markdownSections(source: string): Extracted {
         }
         case 'table': {
           const table = token as Tokens.Table;
-          const cell = (value: Tokens.TableCell): string => inlinePlain(value.tokens, value.text).replace(/\|/g, '\\|').trim();
+          const cell = (value: Tokens.TableCell): string =>
+            inlinePlain(value.tokens, value.text).replace(/\|/g, '\\|').trim();
           const rows = [table.header.map(cell).join(' | '), ...table.rows.map((row) => row.map(cell).join(' | '))];
           sections.push({ kind: 'table', headingTrail: headingTrail(), text: rows.join('\n'), items: rows });
           break;
@@ -170,11 +222,16 @@ export function markdownSections(source: string): Extracted {
           sections.push({ kind: 'code', headingTrail: headingTrail(), text: (token as Tokens.Code).text });
           break;
         case 'blockquote':
-          sections.push({ kind: 'quote', headingTrail: headingTrail(), text: inlinePlain((token as Tokens.Blockquote).tokens, (token as Tokens.Blockquote).text).trim() });
+          sections.push({
+            kind: 'quote',
+            headingTrail: headingTrail(),
+            text: inlinePlain((token as Tokens.Blockquote).tokens, (token as Tokens.Blockquote).text).trim(),
+          });
           break;
         case 'html': {
           const { document } = parseHTML(`<!doctype html><html><body>${(token as Tokens.HTML).text}</body></html>`);
-          for (const section of htmlToSections(document.body as never).sections) sections.push({ ...section, headingTrail: [...headingTrail(), ...section.headingTrail] });
+          for (const section of htmlToSections(document.body as never).sections)
+            sections.push({ ...section, headingTrail: [...headingTrail(), ...section.headingTrail] });
           break;
         }
         default:
@@ -193,13 +250,18 @@ export function htmlDocumentSections(html: string): Extracted {
   let article: { title?: string | null; content?: string | null } | null = null;
   try {
     const { document } = parseHTML(html);
-    article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 100 }).parse();
+    article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], {
+      charThreshold: 100,
+    }).parse();
   } catch {
     article = null;
   }
   if (article?.content) {
-    const extracted = htmlToSections(parseHTML(`<!doctype html><html><body>${article.content}</body></html>`).document.body as never);
-    if (extracted.sections.length > 0) return { title: article.title?.trim() || pageTitle || extracted.firstHeading, sections: extracted.sections };
+    const extracted = htmlToSections(
+      parseHTML(`<!doctype html><html><body>${article.content}</body></html>`).document.body as never,
+    );
+    if (extracted.sections.length > 0)
+      return { title: article.title?.trim() || pageTitle || extracted.firstHeading, sections: extracted.sections };
   }
   // Readability gives up on short pages (an FAQ with three entries): fall back to the whole body.
   const body = parseHTML(html).document.body;
@@ -283,7 +345,11 @@ async function pdfSections(data: Uint8Array): Promise<Extracted> {
       const page = await pdf.getPage(pageNumber);
       const content = await page.getTextContent();
       const lines = pdfLines(content.items as PdfTextItem[]);
-      const spacings = lines.slice(1).map((line, index) => lines[index]!.y - line.y).filter((gap) => gap > 0).sort((x, y) => x - y);
+      const spacings = lines
+        .slice(1)
+        .map((line, index) => lines[index]!.y - line.y)
+        .filter((gap) => gap > 0)
+        .sort((x, y) => x - y);
       const spacing = spacings[Math.floor(spacings.length / 2)] ?? 0;
       const bodySize = [...lines].map((line) => line.size).sort((x, y) => x - y)[Math.floor(lines.length / 2)] ?? 0;
       // A line set larger than the body text opens a heading; a wide vertical gap or a line ending
@@ -319,7 +385,10 @@ async function pdfSections(data: Uint8Array): Promise<Extracted> {
 
 async function docxSections(data: Uint8Array): Promise<Extracted> {
   if (data[0] === 0xd0 && data[1] === 0xcf && data[2] === 0x11 && data[3] === 0xe0) {
-    throw new LoaderError('encrypted', 'the DOCX is password-protected (or a legacy .doc renamed); save it unprotected as .docx');
+    throw new LoaderError(
+      'encrypted',
+      'the DOCX is password-protected (or a legacy .doc renamed); save it unprotected as .docx',
+    );
   }
   const mammoth = await import('mammoth');
   let html: string;
@@ -328,7 +397,9 @@ async function docxSections(data: Uint8Array): Promise<Extracted> {
   } catch (error) {
     throw new LoaderError('unreadable_docx', `not a readable DOCX (${(error as Error).message})`);
   }
-  const extracted = htmlToSections(parseHTML(`<!doctype html><html><body>${html}</body></html>`).document.body as never);
+  const extracted = htmlToSections(
+    parseHTML(`<!doctype html><html><body>${html}</body></html>`).document.body as never,
+  );
   return { title: extracted.firstHeading, sections: extracted.sections };
 }
 
@@ -340,6 +411,10 @@ export function textSections(text: string): Extracted {
     .split(/\n\s*\n/)
     .map((block) => block.trim())
     .filter((block) => block.length > 0)
-    .map((block) => ({ kind: 'paragraph', headingTrail: [], text: joinLines(block.split('\n').map((line) => line.trim())) }));
+    .map((block) => ({
+      kind: 'paragraph',
+      headingTrail: [],
+      text: joinLines(block.split('\n').map((line) => line.trim())),
+    }));
   return { title: null, sections };
 }

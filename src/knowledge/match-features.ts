@@ -45,7 +45,10 @@ export function weightedOverlap(
   }
   let candidateMass = 0;
   for (const id of candidate) candidateMass += idfOf(id);
-  return { recall: queryMass === 0 ? 0 : shared / queryMass, precision: candidateMass === 0 ? 0 : shared / candidateMass };
+  return {
+    recall: queryMass === 0 ? 0 : shared / queryMass,
+    precision: candidateMass === 0 ? 0 : shared / candidateMass,
+  };
 }
 
 export function scoreModel(model: MatchModel, features: Readonly<Record<MatchFeature, number>>): number {

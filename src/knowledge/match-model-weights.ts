@@ -9,18 +9,18 @@ import type { MatchModel } from './match-features.js';
  * BQ dev (not trained on): R@1 0.0918, top-hit ECE 0.4557.
  */
 export const DEFAULT_MATCH_MODEL: MatchModel = {
-  "bias": -5.9182,
-  "weights": {
-    "wordRecall": 0.3077,
-    "wordPrecision": 0,
-    "wordF1": 0,
-    "gramRecall": 1.993,
-    "gramPrecision": 0,
-    "gramF1": 0,
-    "lengthRatio": 0,
-    "relativeScore": 3.706,
-    "reciprocalRank": 0,
-    "scoreMargin": 3.5138,
-    "isPhrasing": 0.7801
-  }
+  bias: -5.9182,
+  weights: {
+    wordRecall: 0.3077,
+    wordPrecision: 0,
+    wordF1: 0,
+    gramRecall: 1.993,
+    gramPrecision: 0,
+    gramF1: 0,
+    lengthRatio: 0,
+    relativeScore: 3.706,
+    reciprocalRank: 0,
+    scoreMargin: 3.5138,
+    isPhrasing: 0.7801,
+  },
 };

@@ -72,7 +72,7 @@ export function readXlsxFirstSheet(data: Uint8Array): XlsxResult {
       filter: (file) => {
         total += file.originalSize;
         if (total > MAX_UNCOMPRESSED_BYTES) throw new Error('workbook expands beyond 64 MB');
-        return file.name.startsWith('xl/') && file.name.endsWith('.xml') || file.name.endsWith('.rels');
+        return (file.name.startsWith('xl/') && file.name.endsWith('.xml')) || file.name.endsWith('.rels');
       },
     });
   } catch (error) {
@@ -91,20 +91,26 @@ export function readXlsxFirstSheet(data: Uint8Array): XlsxResult {
   };
   try {
     const workbook = xml('xl/workbook.xml');
-    if (workbook === undefined) return { ok: false, message: 'not an XLSX workbook (xl/workbook.xml missing; encrypted or legacy .xls?)' };
-    const sheets = ((workbook.workbook as XmlNode | undefined)?.sheets as XmlNode | undefined)?.sheet as XmlNode[] | undefined;
+    if (workbook === undefined)
+      return { ok: false, message: 'not an XLSX workbook (xl/workbook.xml missing; encrypted or legacy .xls?)' };
+    const sheets = ((workbook.workbook as XmlNode | undefined)?.sheets as XmlNode | undefined)?.sheet as
+      XmlNode[] | undefined;
     const first = sheets?.[0];
     const sheetName = first === undefined ? 'Sheet1' : String(first['@_name'] ?? 'Sheet1');
     let sheetPath = 'xl/worksheets/sheet1.xml';
     const relationshipId = first?.['@_id'] as string | undefined;
-    const relationships = (xml('xl/_rels/workbook.xml.rels')?.Relationships as XmlNode | undefined)?.Relationship as XmlNode[] | undefined;
+    const relationships = (xml('xl/_rels/workbook.xml.rels')?.Relationships as XmlNode | undefined)?.Relationship as
+      XmlNode[] | undefined;
     const target = relationships?.find((relationship) => relationship['@_Id'] === relationshipId)?.['@_Target'];
     if (typeof target === 'string') sheetPath = resolveTarget(target);
 
-    const sharedStrings = (((xml('xl/sharedStrings.xml')?.sst as XmlNode | undefined)?.si as XmlNode[] | undefined) ?? []).map(stringItemText);
+    const sharedStrings = (
+      ((xml('xl/sharedStrings.xml')?.sst as XmlNode | undefined)?.si as XmlNode[] | undefined) ?? []
+    ).map(stringItemText);
     const sheet = xml(sheetPath);
     if (sheet === undefined) return { ok: false, message: `worksheet ${sheetPath} is missing or not XML` };
-    const rowNodes = ((sheet.worksheet as XmlNode | undefined)?.sheetData as XmlNode | undefined)?.row as XmlNode[] | undefined;
+    const rowNodes = ((sheet.worksheet as XmlNode | undefined)?.sheetData as XmlNode | undefined)?.row as
+      XmlNode[] | undefined;
     const rows: SheetRow[] = [];
     let previousRow = 0;
     for (const rowNode of rowNodes ?? []) {

@@ -69,7 +69,13 @@ export interface RerankSide {
   numbers: ReadonlySet<string>;
 }
 
-export function describeSide(compact: string, words: Int32Array, wordIdf: Float64Array, grams: Int32Array, gramIdf: Float64Array): RerankSide {
+export function describeSide(
+  compact: string,
+  words: Int32Array,
+  wordIdf: Float64Array,
+  grams: Int32Array,
+  gramIdf: Float64Array,
+): RerankSide {
   return {
     compact,
     characters: new Set(Array.from(compact)),
@@ -87,7 +93,11 @@ export function describeSide(compact: string, words: Int32Array, wordIdf: Float6
  * For each query word (by position in `query.words`), the index word ids it is associated with and
  * the strength. Built once per query from the association table.
  */
-export function softMatches(queryWords: readonly string[], associations: WordAssociations, termIds: ReadonlyMap<string, number>): Map<number, number>[] {
+export function softMatches(
+  queryWords: readonly string[],
+  associations: WordAssociations,
+  termIds: ReadonlyMap<string, number>,
+): Map<number, number>[] {
   return queryWords.map((word) => {
     const matches = new Map<number, number>();
     const related = associations.get(word);
@@ -101,7 +111,12 @@ export function softMatches(queryWords: readonly string[], associations: WordAss
   });
 }
 
-function overlap(query: Int32Array, queryIdf: Float64Array, candidate: Int32Array, candidateIdf: Float64Array): { recall: number; precision: number } {
+function overlap(
+  query: Int32Array,
+  queryIdf: Float64Array,
+  candidate: Int32Array,
+  candidateIdf: Float64Array,
+): { recall: number; precision: number } {
   let queryMass = 0;
   let shared = 0;
   for (let i = 0; i < query.length; i += 1) {
@@ -110,7 +125,10 @@ function overlap(query: Int32Array, queryIdf: Float64Array, candidate: Int32Arra
   }
   let candidateMass = 0;
   for (let j = 0; j < candidate.length; j += 1) candidateMass += candidateIdf[j]!;
-  return { recall: queryMass === 0 ? 0 : shared / queryMass, precision: candidateMass === 0 ? 0 : shared / candidateMass };
+  return {
+    recall: queryMass === 0 ? 0 : shared / queryMass,
+    precision: candidateMass === 0 ? 0 : shared / candidateMass,
+  };
 }
 
 /** Longest common subsequence of two strings, in characters. */
@@ -181,7 +199,10 @@ export function rerankFeatures(
   const subsequence = commonSubsequenceLength(query.compact, candidate.compact);
 
   const bothTyped = query.questionTypes !== 0 && candidate.questionTypes !== 0;
-  const numbersDiffer = query.numbers.size > 0 && candidate.numbers.size > 0 && ![...query.numbers].some((number) => candidate.numbers.has(number));
+  const numbersDiffer =
+    query.numbers.size > 0 &&
+    candidate.numbers.size > 0 &&
+    ![...query.numbers].some((number) => candidate.numbers.has(number));
 
   return Float64Array.of(
     position.relativeScore,

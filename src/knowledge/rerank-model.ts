@@ -25,10 +25,19 @@ interface RerankModelFile {
 /** Parses the JSON form of a re-ranker (missing features weigh 0; unknown ones are an error). */
 export function parseRerankModel(json: string): RerankModel {
   const file = JSON.parse(json) as RerankModelFile;
-  if (typeof file.depth !== 'number' || file.depth < 1 || typeof file.weights !== 'object' || typeof file.associations !== 'object') throw new Error('rerank model: expected {depth, weights, associations}');
-  for (const name of Object.keys(file.weights)) if (!(RERANK_FEATURES as readonly string[]).includes(name)) throw new Error(`rerank model: unknown feature ${name}`);
+  if (
+    typeof file.depth !== 'number' ||
+    file.depth < 1 ||
+    typeof file.weights !== 'object' ||
+    typeof file.associations !== 'object'
+  )
+    throw new Error('rerank model: expected {depth, weights, associations}');
+  for (const name of Object.keys(file.weights))
+    if (!(RERANK_FEATURES as readonly string[]).includes(name))
+      throw new Error(`rerank model: unknown feature ${name}`);
   const associations = new Map<string, Map<string, number>>();
-  for (const [word, related] of Object.entries(file.associations)) associations.set(word, new Map(Object.entries(related)));
+  for (const [word, related] of Object.entries(file.associations))
+    associations.set(word, new Map(Object.entries(related)));
   return {
     description: String(file.description ?? ''),
     depth: Math.round(file.depth),

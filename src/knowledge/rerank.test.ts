@@ -16,14 +16,33 @@ describe('the learned re-ranker', () => {
     expect(model.weights).toHaveLength(RERANK_FEATURES.length);
     expect(model.associations.size).toBeGreaterThan(500);
     const related = (word: string): string[] => [...(model.associations.get(word)?.keys() ?? [])];
-    expect(related('更换').concat(related('更改'), related('修改'))).toEqual(expect.arrayContaining([expect.stringMatching(/^(更改|修改|更换|换)$/)]));
+    expect(related('更换').concat(related('更改'), related('修改'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(更改|修改|更换|换)$/)]),
+    );
     expect(readFileSync(new URL('./rerank-model.json', import.meta.url)).byteLength).toBeLessThan(1_000_000);
   });
 
   it('learns associations from paraphrase pairs with IBM model 1 (Chinese and English)', () => {
     const pairs: [string[], string[]][] = [];
     for (let copy = 0; copy < 5; copy += 1) {
-      pairs.push([['怎么', '取消', '订单'], ['如何', '撤销', '订单']], [['取消', '借款'], ['撤销', '借款']], [['how', 'cancel', 'order'], ['how', 'revok', 'order']], [['怎么', '还款'], ['如何', '还款']]);
+      pairs.push(
+        [
+          ['怎么', '取消', '订单'],
+          ['如何', '撤销', '订单'],
+        ],
+        [
+          ['取消', '借款'],
+          ['撤销', '借款'],
+        ],
+        [
+          ['how', 'cancel', 'order'],
+          ['how', 'revok', 'order'],
+        ],
+        [
+          ['怎么', '还款'],
+          ['如何', '还款'],
+        ],
+      );
     }
     const table = learnWordAssociations(pairs, { minCount: 1 });
     expect(table.get('取消')?.get('撤销')).toBeGreaterThan(0.3);
@@ -39,39 +58,74 @@ describe('the learned re-ranker', () => {
     expect(commonSubsequenceLength('怎么更换绑定还款的卡', '如何更换还款卡')).toBe(5);
   });
 
-  it.skipIf(!hasDataset('bq_corpus'))('ranks labelled BQ paraphrases higher than BM25 alone (first 600 dev queries), with match scores in (0, 1)', () => {
-    const read = <T>(file: string): T[] => readFileSync(path.join(datasetsFolder(), 'bq_corpus', file), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as T);
-    const kb = read<{ id: string; question: string }>('dev_kb.jsonl').map((row) => ({ id: row.id, question: row.question }));
-    const queries = read<{ query: string; relevant_ids: string[]; exclude_ids: string[] }>('dev_queries.jsonl').slice(0, 600);
-    const recall = (index: LexicalIndex, depth: number): number =>
-      queries.filter((row) => index.search(row.query, { k: depth, exclude: new Set(row.exclude_ids) }).some((hit) => row.relevant_ids.includes(hit.id))).length / queries.length;
-    const plain = new LexicalIndex(kb, { reranker: false });
-    const reranked = new LexicalIndex(kb);
-    expect(recall(reranked, 5)).toBeGreaterThan(recall(plain, 5) + 0.01);
-    expect(recall(reranked, 1)).toBeGreaterThanOrEqual(recall(plain, 1));
-    for (const hit of reranked.search('怎么更换绑定还款的卡')) {
-      expect(hit.matchScore).toBeGreaterThan(0);
-      expect(hit.matchScore).toBeLessThan(1);
-    }
-  });
+  it.skipIf(!hasDataset('bq_corpus'))(
+    'ranks labelled BQ paraphrases higher than BM25 alone (first 600 dev queries), with match scores in (0, 1)',
+    () => {
+      const read = <T>(file: string): T[] =>
+        readFileSync(path.join(datasetsFolder(), 'bq_corpus', file), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as T);
+      const kb = read<{ id: string; question: string }>('dev_kb.jsonl').map((row) => ({
+        id: row.id,
+        question: row.question,
+      }));
+      const queries = read<{ query: string; relevant_ids: string[]; exclude_ids: string[] }>('dev_queries.jsonl').slice(
+        0,
+        600,
+      );
+      const recall = (index: LexicalIndex, depth: number): number =>
+        queries.filter((row) =>
+          index
+            .search(row.query, { k: depth, exclude: new Set(row.exclude_ids) })
+            .some((hit) => row.relevant_ids.includes(hit.id)),
+        ).length / queries.length;
+      const plain = new LexicalIndex(kb, { reranker: false });
+      const reranked = new LexicalIndex(kb);
+      expect(recall(reranked, 5)).toBeGreaterThan(recall(plain, 5) + 0.01);
+      expect(recall(reranked, 1)).toBeGreaterThanOrEqual(recall(plain, 1));
+      for (const hit of reranked.search('怎么更换绑定还款的卡')) {
+        expect(hit.matchScore).toBeGreaterThan(0);
+        expect(hit.matchScore).toBeLessThan(1);
+      }
+    },
+  );
 
   it('keeps BM25 order when turned off, and a zero model keeps it too', () => {
     const { entries } = parseFaqSheet(readFileSync(fixturePath('travel-zh', 'faq.csv')), 'faq.csv');
-    const kb = entries.map((entry) => ({ id: entry.id, question: entry.question, alternatives: entry.alternatives, answer: entry.answer }));
+    const kb = entries.map((entry) => ({
+      id: entry.id,
+      question: entry.question,
+      alternatives: entry.alternatives,
+      answer: entry.answer,
+    }));
     const plain = new LexicalIndex(kb, { reranker: false });
-    const zero = new LexicalIndex(kb, { reranker: parseRerankModel(JSON.stringify({ description: 'zero', depth: 30, weights: {}, associations: {} })) });
+    const zero = new LexicalIndex(kb, {
+      reranker: parseRerankModel(JSON.stringify({ description: 'zero', depth: 30, weights: {}, associations: {} })),
+    });
     for (const query of ['退票怎么收费', '護照過期了還能訂票嗎', 'can I bring a pet on board']) {
       expect(zero.search(query).map((hit) => hit.id)).toEqual(plain.search(query).map((hit) => hit.id));
     }
-    expect(() => parseRerankModel('{"depth":30,"weights":{"nonsense":1},"associations":{}}')).toThrow(/unknown feature/);
+    expect(() => parseRerankModel('{"depth":30,"weights":{"nonsense":1},"associations":{}}')).toThrow(
+      /unknown feature/,
+    );
   });
 
   it('is at least as good as BM25 alone on the travel-zh dev paraphrases (Simplified and Traditional)', () => {
     const { entries } = parseFaqSheet(readFileSync(fixturePath('travel-zh', 'faq.csv')), 'faq.csv');
-    const kb = entries.map((entry) => ({ id: entry.id, question: entry.question, alternatives: entry.alternatives, answer: entry.answer }));
-    const rows = readFileSync(fixturePath('travel-zh', 'dev.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; expected: string; kind: string });
+    const kb = entries.map((entry) => ({
+      id: entry.id,
+      question: entry.question,
+      alternatives: entry.alternatives,
+      answer: entry.answer,
+    }));
+    const rows = readFileSync(fixturePath('travel-zh', 'dev.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { text: string; expected: string; kind: string });
     const paraphrases = rows.filter((row) => row.kind === 'paraphrase');
-    const accuracy = (index: LexicalIndex): number => paraphrases.filter((row) => index.search(row.text, { k: 1 })[0]?.id === row.expected).length / paraphrases.length;
+    const accuracy = (index: LexicalIndex): number =>
+      paraphrases.filter((row) => index.search(row.text, { k: 1 })[0]?.id === row.expected).length / paraphrases.length;
     const plain = accuracy(new LexicalIndex(kb, { reranker: false }));
     const reranked = accuracy(new LexicalIndex(kb));
     expect(reranked).toBeGreaterThanOrEqual(plain);

@@ -36,7 +36,8 @@ export async function readJsonl<T>(file: string, check: (row: unknown) => string
 }
 
 export function checkKbRow(row: unknown): string | undefined {
-  if (typeof row !== 'object' || row === null || Array.isArray(row)) return 'expected an object {"id","question","answer"}';
+  if (typeof row !== 'object' || row === null || Array.isArray(row))
+    return 'expected an object {"id","question","answer"}';
   const record = row as Record<string, unknown>;
   if (typeof record.id !== 'string' || record.id.length === 0) return '"id" must be a non-empty string';
   if (typeof record.question !== 'string') return '"question" must be a string';
@@ -45,11 +46,13 @@ export function checkKbRow(row: unknown): string | undefined {
 }
 
 export function checkQueryRow(row: unknown): string | undefined {
-  if (typeof row !== 'object' || row === null || Array.isArray(row)) return 'expected an object {"query","relevant_ids"}';
+  if (typeof row !== 'object' || row === null || Array.isArray(row))
+    return 'expected an object {"query","relevant_ids"}';
   const record = row as Record<string, unknown>;
   if (typeof record.query !== 'string') return '"query" must be a string';
   if (!isStringArray(record.relevant_ids)) return '"relevant_ids" must be an array of strings';
-  if (record.exclude_ids !== undefined && !isStringArray(record.exclude_ids)) return '"exclude_ids" must be an array of strings';
+  if (record.exclude_ids !== undefined && !isStringArray(record.exclude_ids))
+    return '"exclude_ids" must be an array of strings';
   return undefined;
 }
 

@@ -7,7 +7,14 @@ import { reciprocalRankFusion } from './rank-fusion.js';
 import { VectorIndex } from './vector-index.js';
 
 const { entries: travel } = parseFaqSheet(readFileSync(fixturePath('travel-zh', 'faq.csv')), 'faq.csv');
-const travelIndex = buildRetrievalIndex(travel.map((entry) => ({ id: entry.id, question: entry.question, alternatives: entry.alternatives, answer: entry.answer })));
+const travelIndex = buildRetrievalIndex(
+  travel.map((entry) => ({
+    id: entry.id,
+    question: entry.question,
+    alternatives: entry.alternatives,
+    answer: entry.answer,
+  })),
+);
 
 describe('buildRetrievalIndex (lexical)', () => {
   it('finds FAQ entries from paraphrases in Simplified, Traditional and mixed Chinese–English', () => {
@@ -18,7 +25,10 @@ describe('buildRetrievalIndex (lexical)', () => {
   });
 
   it('reaches a useful top-1 accuracy on the travel-zh dev paraphrases', () => {
-    const rows = readFileSync(fixturePath('travel-zh', 'dev.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { text: string; expected: string; kind: string });
+    const rows = readFileSync(fixturePath('travel-zh', 'dev.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { text: string; expected: string; kind: string });
     const paraphrases = rows.filter((row) => row.kind === 'paraphrase');
     const correct = paraphrases.filter((row) => travelIndex.search(row.text, { k: 1 })[0]?.id === row.expected).length;
     expect(correct / paraphrases.length).toBeGreaterThan(0.65);
@@ -68,7 +78,10 @@ describe('buildRetrievalIndex (lexical)', () => {
   });
 
   it('answers within a couple of milliseconds on a few thousand entries', () => {
-    const entries = Array.from({ length: 3000 }, (_, index) => ({ id: `e${index}`, question: `第${index}号问题：${travel[index % 40]!.question}${index}` }));
+    const entries = Array.from({ length: 3000 }, (_, index) => ({
+      id: `e${index}`,
+      question: `第${index}号问题：${travel[index % 40]!.question}${index}`,
+    }));
     const index = buildRetrievalIndex(entries);
     const started = performance.now();
     for (let round = 0; round < 50; round += 1) index.search('机票退票怎么收费');

@@ -2,7 +2,15 @@ import type { Jieba } from '@node-rs/jieba';
 import { defaultJieba, jiebaWithUserDictionary } from '../text/index.js';
 import { analyzeText } from './analyzer.js';
 import { DEFAULT_MATCH_MODEL } from './match-model-weights.js';
-import { harmonic, MATCH_FEATURES, scoreModel, sigmoid, weightedOverlap, type MatchFeature, type MatchModel } from './match-features.js';
+import {
+  harmonic,
+  MATCH_FEATURES,
+  scoreModel,
+  sigmoid,
+  weightedOverlap,
+  type MatchFeature,
+  type MatchModel,
+} from './match-features.js';
 import { describeSide, rerankFeatures, softMatches, type RerankSide } from './rerank-features.js';
 import { defaultRerankModel, type RerankModel } from './rerank-model.js';
 import { SignalIndex } from './signal-index.js';
@@ -62,7 +70,13 @@ export interface LexicalOptions {
 
 const FIELDS: readonly KnowledgeField[] = ['question', 'alternatives', 'title', 'body', 'answer'];
 const PHRASING = new Set<number>([0, 1, 2]);
-const DEFAULT_BOOSTS: Record<KnowledgeField, number> = { question: 1, alternatives: 0.95, title: 0.8, body: 0.35, answer: 0.3 };
+const DEFAULT_BOOSTS: Record<KnowledgeField, number> = {
+  question: 1,
+  alternatives: 0.95,
+  title: 0.8,
+  body: 0.35,
+  answer: 0.3,
+};
 
 /** One candidate with its features, as the match model sees it (exposed for training and tests). */
 export interface ScoredCandidate {
@@ -113,7 +127,11 @@ export class LexicalIndex implements RetrievalIndex {
     this.gramWeight = options.gramWeight ?? 0.6;
     this.model = options.model ?? DEFAULT_MATCH_MODEL;
     this.reranker = options.reranker === false ? undefined : (options.reranker ?? defaultRerankModel());
-    this.jieba = options.jieba ?? (options.userDictionary && options.userDictionary.length > 0 ? jiebaWithUserDictionary(options.userDictionary) : defaultJieba());
+    this.jieba =
+      options.jieba ??
+      (options.userDictionary && options.userDictionary.length > 0
+        ? jiebaWithUserDictionary(options.userDictionary)
+        : defaultJieba());
     const boosts = FIELDS.map((field) => options.boosts?.[field] ?? DEFAULT_BOOSTS[field]);
 
     let unit = 0;
@@ -161,7 +179,13 @@ export class LexicalIndex implements RetrievalIndex {
     // matchScore is the match model's calibrated probability for each hit on its own similarity
     // features (docs/knowledge.md); it is not always decreasing down the list: the top hit's score
     // is the one the turn pipeline acts on.
-    return candidates.slice(0, k).map((candidate) => ({ id: candidate.id, score: candidate.lexicalScore, matchScore: sigmoid(scoreModel(this.model, candidate.features)) }));
+    return candidates
+      .slice(0, k)
+      .map((candidate) => ({
+        id: candidate.id,
+        score: candidate.lexicalScore,
+        matchScore: sigmoid(scoreModel(this.model, candidate.features)),
+      }));
   }
 
   /** Orders BM25 candidates by the learned re-ranker (ties keep BM25 order). */
@@ -171,7 +195,11 @@ export class LexicalIndex implements RetrievalIndex {
     const soft = softMatches(words, model.associations, this.words.termIds);
     const best = candidates[0]!.lexicalScore;
     const scored = candidates.map((candidate, rank) => {
-      const features = rerankFeatures(side, soft, this.describeUnit(candidate.unit), { relativeScore: best > 0 ? candidate.lexicalScore / best : 0, rank, isPhrasing: this.isPhrasingUnit(candidate.unit) });
+      const features = rerankFeatures(side, soft, this.describeUnit(candidate.unit), {
+        relativeScore: best > 0 ? candidate.lexicalScore / best : 0,
+        rank,
+        isPhrasing: this.isPhrasingUnit(candidate.unit),
+      });
       let score = 0;
       for (let d = 0; d < features.length; d += 1) score += model.weights[d]! * features[d]!;
       return { candidate, score, rank };
@@ -217,7 +245,13 @@ export class LexicalIndex implements RetrievalIndex {
         scoreMargin: index === 0 && best > 0 ? (best - second) / best : 0,
         isPhrasing: PHRASING.has(this.unitField[candidate.unit]!) ? 1 : 0,
       };
-      return { entry: candidate.entry, unit: candidate.unit, id: this.ids[candidate.entry]!, lexicalScore: candidate.score, features };
+      return {
+        entry: candidate.entry,
+        unit: candidate.unit,
+        id: this.ids[candidate.entry]!,
+        lexicalScore: candidate.score,
+        features,
+      };
     });
   }
 
@@ -265,7 +299,10 @@ export class LexicalIndex implements RetrievalIndex {
   }
 
   /** Adds up the BM25 postings of each pass; an entry scores its best phrasing unit plus its best content unit. */
-  private rank(passes: readonly Pass[], exclude: ReadonlySet<string> | undefined): { entry: number; score: number; unit: number }[] {
+  private rank(
+    passes: readonly Pass[],
+    exclude: ReadonlySet<string> | undefined,
+  ): { entry: number; score: number; unit: number }[] {
     const touched: number[] = [];
     for (const pass of passes) pass.signal.accumulate(pass.ids, pass.scale, this.scores, touched, this.marks);
     const touchedEntries: number[] = [];
@@ -295,7 +332,11 @@ export class LexicalIndex implements RetrievalIndex {
     for (const entry of touchedEntries) {
       this.entryMarks[entry] = 0;
       if (exclude?.has(this.ids[entry]!)) continue;
-      ranked.push({ entry, score: this.entryBest[entry]! + this.entryContent[entry]!, unit: this.entryBestUnit[entry]! });
+      ranked.push({
+        entry,
+        score: this.entryBest[entry]! + this.entryContent[entry]!,
+        unit: this.entryBestUnit[entry]!,
+      });
     }
     return ranked;
   }

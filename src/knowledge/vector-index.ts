@@ -4,7 +4,10 @@ export class VectorIndex {
   private matrix: Float32Array;
   private count = 0;
 
-  constructor(readonly dimension: number, capacity = 1024) {
+  constructor(
+    readonly dimension: number,
+    capacity = 1024,
+  ) {
     this.matrix = new Float32Array(Math.max(1, capacity) * dimension);
   }
 
@@ -13,7 +16,8 @@ export class VectorIndex {
   }
 
   add(id: string, vector: Float32Array): void {
-    if (vector.length !== this.dimension) throw new Error(`vector for ${id} has dimension ${vector.length}, index has ${this.dimension}`);
+    if (vector.length !== this.dimension)
+      throw new Error(`vector for ${id} has dimension ${vector.length}, index has ${this.dimension}`);
     if ((this.count + 1) * this.dimension > this.matrix.length) {
       const grown = new Float32Array(this.matrix.length * 2);
       grown.set(this.matrix);
@@ -28,7 +32,8 @@ export class VectorIndex {
 
   /** The k rows most similar to `vector` (cosine, -1…1), skipping `exclude`. */
   search(vector: Float32Array, k: number, exclude?: ReadonlySet<string>): { id: string; similarity: number }[] {
-    if (vector.length !== this.dimension) throw new Error(`query vector has dimension ${vector.length}, index has ${this.dimension}`);
+    if (vector.length !== this.dimension)
+      throw new Error(`query vector has dimension ${vector.length}, index has ${this.dimension}`);
     const norm = vectorNorm(vector);
     const results: { id: string; similarity: number }[] = [];
     for (let row = 0; row < this.count; row += 1) {

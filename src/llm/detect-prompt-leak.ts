@@ -27,7 +27,8 @@ function units(text: string): string[] {
 function shingles(text: string, size: number): Set<string> {
   const sequence = units(text);
   const result = new Set<string>();
-  for (let start = 0; start + size <= sequence.length; start += 1) result.add(sequence.slice(start, start + size).join(' '));
+  for (let start = 0; start + size <= sequence.length; start += 1)
+    result.add(sequence.slice(start, start + size).join(' '));
   return result;
 }
 

@@ -2,7 +2,11 @@
 // end within its budget, with an answer or a typed LlmCallError: never a hang, never an
 // unhandled rejection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedOpenAiServer, type ScriptedOpenAiServer, type ScriptedReply } from '../../test/support/scripted-openai-server.js';
+import {
+  startScriptedOpenAiServer,
+  type ScriptedOpenAiServer,
+  type ScriptedReply,
+} from '../../test/support/scripted-openai-server.js';
 import { answerWithPassages, type Passage } from './answer-with-passages.js';
 import { buildSystemPrompt } from './build-system-prompt.js';
 import { isLlmCallError } from './llm-call-error.js';
@@ -34,7 +38,9 @@ const NEVER_SETTLES = '__never__';
 
 async function withinBound<T>(work: Promise<T>, boundMs: number): Promise<T | typeof NEVER_SETTLES> {
   let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<typeof NEVER_SETTLES>((resolve) => (timer = setTimeout(() => resolve(NEVER_SETTLES), boundMs)));
+  const guard = new Promise<typeof NEVER_SETTLES>(
+    (resolve) => (timer = setTimeout(() => resolve(NEVER_SETTLES), boundMs)),
+  );
   try {
     return await Promise.race([work, guard]);
   } finally {
@@ -62,7 +68,13 @@ const passages: Passage[] = [
   { id: 'faq-luggage', text: 'Economy includes 23 kg of checked luggage.' },
 ];
 const questions = ['退票费怎么算？', '退票費怎麼算？', 'How much luggage can I check in?'];
-const tools = [{ name: 'order_status', description: '查询订单', parameters: { type: 'object', properties: { order_id: { type: 'string' } } } }];
+const tools = [
+  {
+    name: 'order_status',
+    description: '查询订单',
+    parameters: { type: 'object', properties: { order_id: { type: 'string' } } },
+  },
+];
 
 let server: ScriptedOpenAiServer;
 const unhandled: unknown[] = [];
@@ -82,21 +94,60 @@ describe('fault injection', () => {
     const random = seededRandom(20_261_125);
     server.setScript((): ScriptedReply =>
       pick<() => ScriptedReply>(random, [
-        [30, () => ({ text: pick(random, [[1, '退票费为票价的 5% [1]。'], [1, 'Economy includes 23 kg [2].'], [1, '一般是 10%。'], [1, 'See [9].']]) })],
+        [
+          30,
+          () => ({
+            text: pick(random, [
+              [1, '退票费为票价的 5% [1]。'],
+              [1, 'Economy includes 23 kg [2].'],
+              [1, '一般是 10%。'],
+              [1, 'See [9].'],
+            ]),
+          }),
+        ],
         [8, () => ({ text: '稍等 [1]', delayMs: 80 })],
         [10, () => ({ kind: 'hang' })],
-        [10, () => ({ kind: 'error', status: pick(random, [[1, 500], [1, 502], [1, 503], [1, 504]]) })],
+        [
+          10,
+          () => ({
+            kind: 'error',
+            status: pick(random, [
+              [1, 500],
+              [1, 502],
+              [1, 503],
+              [1, 504],
+            ]),
+          }),
+        ],
         [8, () => ({ kind: 'error', status: 429, retryAfterMs: 30 })],
         [3, () => ({ kind: 'error', status: 429, retryAfter: '120' })],
         [3, () => ({ kind: 'error', status: 400 })],
-        [7, () => ({ kind: 'raw', body: pick(random, [[1, '{"choices":[{"mess'], [1, '{"choices":[]}'], [1, 'null'], [1, '<html>bad gateway</html>']]) })],
+        [
+          7,
+          () => ({
+            kind: 'raw',
+            body: pick(random, [
+              [1, '{"choices":[{"mess'],
+              [1, '{"choices":[]}'],
+              [1, 'null'],
+              [1, '<html>bad gateway</html>'],
+            ]),
+          }),
+        ],
         [10, () => ({ toolCalls: [{ name: 'order_status', arguments: '{"order_id":"A-1"}' }] })],
         [4, () => ({ toolCalls: [{ name: 'delete_account', arguments: '{}' }] })],
         [4, () => ({ toolCalls: [{ name: 'order_status', arguments: '{"order_id":' }] })],
         [3, () => ({ kind: 'reset' })],
       ])(),
     );
-    const model = createOpenAiCompatibleModel({ baseUrl: server.url, model: 'chaos', timeoutMs: 250, maxRetries: 2, retryBaseDelayMs: 20, maxRetryDelayMs: 200 });
+    const model = createOpenAiCompatibleModel({
+      baseUrl: server.url,
+      model: 'chaos',
+      timeoutMs: 250,
+      maxRetries: 2,
+      retryBaseDelayMs: 20,
+      maxRetryDelayMs: 200,
+    });
     const systemPrompt = buildSystemPrompt({ tenantName: '云杉航空', locale: 'zh-CN' });
     const budgetMs = 1_500;
     const toolRandom = seededRandom(7);
@@ -140,7 +191,8 @@ describe('fault injection', () => {
 
     const answers = settled.filter((outcome) => outcome.kind === 'answer').map((outcome) => outcome.answer);
     const codes: Record<string, number> = {};
-    for (const error of errors) codes[(error as { code: string }).code] = (codes[(error as { code: string }).code] ?? 0) + 1;
+    for (const error of errors)
+      codes[(error as { code: string }).code] = (codes[(error as { code: string }).code] ?? 0) + 1;
     const stopReasons: Record<string, number> = {};
     for (const answer of answers) stopReasons[answer.stopReason] = (stopReasons[answer.stopReason] ?? 0) + 1;
     // Both kinds of outcome must actually occur, or the test proves nothing.
@@ -161,21 +213,46 @@ describe('fault injection', () => {
         [30, () => ({ text: '您好，退票费为票价的 5% [1]。', chunkSize: 2, chunkDelayMs: 3 })],
         [10, () => ({ kind: 'hang', afterHeaders: true })],
         [10, () => ({ kind: 'hang' })],
-        [15, () => ({ text: 'this stream is cut off before the end', chunkSize: 3, chunkDelayMs: 3, truncateAfterChunks: 1 + Math.floor(random() * 6) })],
+        [
+          15,
+          () => ({
+            text: 'this stream is cut off before the end',
+            chunkSize: 3,
+            chunkDelayMs: 3,
+            truncateAfterChunks: 1 + Math.floor(random() * 6),
+          }),
+        ],
         [10, () => ({ kind: 'error', status: 503 })],
         [5, () => ({ kind: 'error', status: 429, retryAfterMs: 20 })],
-        [10, () => ({ kind: 'raw', contentType: 'text/event-stream', body: 'data: {"choices":[{"delta":{"content":"hi"}}]}\n\ndata: {broken\n\n' })],
+        [
+          10,
+          () => ({
+            kind: 'raw',
+            contentType: 'text/event-stream',
+            body: 'data: {"choices":[{"delta":{"content":"hi"}}]}\n\ndata: {broken\n\n',
+          }),
+        ],
         [5, () => ({ kind: 'reset' })],
         [5, () => ({ toolCalls: [{ name: 'order_status', arguments: '{"order_id":"A-1"}' }], chunkSize: 4 })],
       ])(),
     );
-    const model = createOpenAiCompatibleModel({ baseUrl: server.url, model: 'chaos', timeoutMs: 250, maxRetries: 1, retryBaseDelayMs: 20, maxRetryDelayMs: 200 });
+    const model = createOpenAiCompatibleModel({
+      baseUrl: server.url,
+      model: 'chaos',
+      timeoutMs: 250,
+      maxRetries: 1,
+      retryBaseDelayMs: 20,
+      maxRetryDelayMs: 200,
+    });
     const outcomes = await inBatches(100, 25, async () => {
       const callStarted = performance.now();
       const settled = await withinBound(
         (async () => {
           let finished = false;
-          for await (const part of model.stream({ messages: [{ role: 'user', content: '退票费？' }], signal: AbortSignal.timeout(1_500) })) {
+          for await (const part of model.stream({
+            messages: [{ role: 'user', content: '退票费？' }],
+            signal: AbortSignal.timeout(1_500),
+          })) {
             if (part.type === 'finish') finished = true;
           }
           return { kind: 'finished' as const, finished };

@@ -30,6 +30,14 @@ export type { LocalChatModel, LocalGgufModelOptions } from './local-gguf-model.j
 export { buildSystemPrompt, prefersTraditionalChinese } from './build-system-prompt.js';
 export type { SystemPromptOptions, SystemPromptStyle } from './build-system-prompt.js';
 export { answerWithPassages, extractCitations, formatPassages } from './answer-with-passages.js';
-export type { AnswerStopReason, AnswerWithPassagesOptions, ExecuteTool, GroundedAnswer, Passage, ToolCallRecord, ToolExecutionContext } from './answer-with-passages.js';
+export type {
+  AnswerStopReason,
+  AnswerWithPassagesOptions,
+  ExecuteTool,
+  GroundedAnswer,
+  Passage,
+  ToolCallRecord,
+  ToolExecutionContext,
+} from './answer-with-passages.js';
 export { detectPromptLeak, measurePromptOverlap } from './detect-prompt-leak.js';
 export type { PromptLeakOptions, PromptOverlap } from './detect-prompt-leak.js';

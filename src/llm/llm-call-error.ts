@@ -62,7 +62,8 @@ export class LlmCallError extends KefuError {
       options.isRetryable ??
       (code === LlmErrorCodes.timeout ||
         code === LlmErrorCodes.rateLimited ||
-        (code === LlmErrorCodes.upstream && (options.upstreamStatus === undefined || isRetryableStatus(options.upstreamStatus))));
+        (code === LlmErrorCodes.upstream &&
+          (options.upstreamStatus === undefined || isRetryableStatus(options.upstreamStatus))));
     super(code, message, {
       category: code === LlmErrorCodes.aborted ? 'system' : 'third_party',
       status: code === LlmErrorCodes.timeout ? 504 : code === LlmErrorCodes.rateLimited ? 503 : undefined,

@@ -1,5 +1,13 @@
 import { KefuError } from '../errors/index.js';
-import type { ChatMessage, ChatModel, ChatRequest, ChatResult, ChatStreamPart, FinishReason, ToolCall } from './chat-model.js';
+import type {
+  ChatMessage,
+  ChatModel,
+  ChatRequest,
+  ChatResult,
+  ChatStreamPart,
+  FinishReason,
+  ToolCall,
+} from './chat-model.js';
 import { LlmCallError, LlmErrorCodes, isLlmCallError } from './llm-call-error.js';
 
 // node-llama-cpp is an optional peer: it brings llama.cpp binaries (hundreds of MB with GPU
@@ -11,7 +19,12 @@ import { LlmCallError, LlmErrorCodes, isLlmCallError } from './llm-call-error.js
 type ChatHistoryItem =
   | { type: 'system'; text: string }
   | { type: 'user'; text: string }
-  | { type: 'model'; response: (string | { type: 'functionCall'; name: string; description?: string; params: unknown; result: unknown })[] };
+  | {
+      type: 'model';
+      response: (
+        string | { type: 'functionCall'; name: string; description?: string; params: unknown; result: unknown }
+      )[];
+    };
 
 interface LlamaContextSequence {
   readonly tokenMeter?: { readonly usedInputTokens: number; readonly usedOutputTokens: number };
@@ -52,7 +65,9 @@ interface LlamaModel {
 }
 
 interface NodeLlamaCpp {
-  getLlama(options?: { gpu?: 'auto' | false | 'cuda' | 'vulkan' | 'metal' }): Promise<{ loadModel(options: { modelPath: string; gpuLayers?: number | 'auto' | 'max' }): Promise<LlamaModel> }>;
+  getLlama(options?: {
+    gpu?: 'auto' | false | 'cuda' | 'vulkan' | 'metal';
+  }): Promise<{ loadModel(options: { modelPath: string; gpuLayers?: number | 'auto' | 'max' }): Promise<LlamaModel> }>;
   LlamaChat: new (options: { contextSequence: LlamaContextSequence; autoDisposeSequence?: boolean }) => LlamaChat;
 }
 
@@ -100,9 +115,13 @@ async function loadNodeLlamaCpp(importModule: (() => Promise<unknown>) | undefin
   const module = loaded as Partial<NodeLlamaCpp> & { default?: Partial<NodeLlamaCpp> };
   const api = typeof module.getLlama === 'function' ? module : module.default;
   if (api === undefined || typeof api.getLlama !== 'function' || typeof api.LlamaChat !== 'function') {
-    throw new KefuError(LlmErrorCodes.localUnavailable, 'node-llama-cpp is installed but does not look like version 3 (getLlama/LlamaChat missing); run `npm install node-llama-cpp@3`.', {
-      category: 'system',
-    });
+    throw new KefuError(
+      LlmErrorCodes.localUnavailable,
+      'node-llama-cpp is installed but does not look like version 3 (getLlama/LlamaChat missing); run `npm install node-llama-cpp@3`.',
+      {
+        category: 'system',
+      },
+    );
   }
   return api as NodeLlamaCpp;
 }
@@ -110,7 +129,9 @@ async function loadNodeLlamaCpp(importModule: (() => Promise<unknown>) | undefin
 /** Our messages → node-llama-cpp chat history: tool results fold into the model turn that called them. */
 function toChatHistory(messages: ChatMessage[]): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = [];
-  const results = new Map(messages.filter((message) => message.role === 'tool').map((message) => [message.toolCallId ?? '', message.content]));
+  const results = new Map(
+    messages.filter((message) => message.role === 'tool').map((message) => [message.toolCallId ?? '', message.content]),
+  );
   for (const message of messages) {
     if (message.role === 'system') history.push({ type: 'system', text: message.content });
     else if (message.role === 'user') history.push({ type: 'user', text: message.content });
@@ -118,7 +139,12 @@ function toChatHistory(messages: ChatMessage[]): ChatHistoryItem[] {
       const response: Extract<ChatHistoryItem, { type: 'model' }>['response'] = [];
       if (message.content !== '') response.push(message.content);
       for (const call of message.toolCalls ?? []) {
-        response.push({ type: 'functionCall', name: call.name, params: parseOrText(call.arguments), result: parseOrText(results.get(call.id) ?? '') });
+        response.push({
+          type: 'functionCall',
+          name: call.name,
+          params: parseOrText(call.arguments),
+          result: parseOrText(results.get(call.id) ?? ''),
+        });
       }
       history.push({ type: 'model', response });
     }
@@ -155,12 +181,20 @@ export async function createLocalGgufModel(options: LocalGgufModelOptions): Prom
   try {
     const llama = await api.getLlama({ gpu: options.gpu ?? 'auto' });
     model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpuLayers ?? 'auto' });
-    context = await model.createContext({ contextSize: options.contextSize ?? 4096, sequences: Math.max(1, options.parallel ?? 1) });
+    context = await model.createContext({
+      contextSize: options.contextSize ?? 4096,
+      sequences: Math.max(1, options.parallel ?? 1),
+    });
   } catch (error) {
     // The path is configuration, not customer data, so it may appear in the message.
-    throw new KefuError(LlmErrorCodes.localUnavailable, `could not load the GGUF model at ${options.modelPath}`, { category: 'system', cause: error });
+    throw new KefuError(LlmErrorCodes.localUnavailable, `could not load the GGUF model at ${options.modelPath}`, {
+      category: 'system',
+      cause: error,
+    });
   }
-  const free: LlamaContextSequence[] = Array.from({ length: Math.max(1, options.parallel ?? 1) }, () => context.getSequence());
+  const free: LlamaContextSequence[] = Array.from({ length: Math.max(1, options.parallel ?? 1) }, () =>
+    context.getSequence(),
+  );
   const waiting: ((sequence: LlamaContextSequence) => void)[] = [];
   const modelId = options.modelId ?? options.modelPath.split(/[\\/]/).at(-1) ?? options.modelPath;
   const defaultTimeoutMs = options.timeoutMs ?? 120_000;
@@ -191,10 +225,25 @@ export async function createLocalGgufModel(options: LocalGgufModelOptions): Prom
   function failure(error: unknown, signal: AbortSignal, timedOut: () => boolean): LlmCallError {
     if (isLlmCallError(error)) return error;
     if (timedOut() || (signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError')) {
-      return new LlmCallError(LlmErrorCodes.timeout, `local model ${modelId} did not answer in time`, { cause: error, provider: 'node-llama-cpp', modelId, isRetryable: false });
+      return new LlmCallError(LlmErrorCodes.timeout, `local model ${modelId} did not answer in time`, {
+        cause: error,
+        provider: 'node-llama-cpp',
+        modelId,
+        isRetryable: false,
+      });
     }
-    if (signal.aborted) return new LlmCallError(LlmErrorCodes.aborted, 'the local generation was aborted by the caller', { cause: error, provider: 'node-llama-cpp', modelId });
-    return new LlmCallError(LlmErrorCodes.upstream, `local model ${modelId} failed`, { cause: error, provider: 'node-llama-cpp', modelId, isRetryable: false });
+    if (signal.aborted)
+      return new LlmCallError(LlmErrorCodes.aborted, 'the local generation was aborted by the caller', {
+        cause: error,
+        provider: 'node-llama-cpp',
+        modelId,
+      });
+    return new LlmCallError(LlmErrorCodes.upstream, `local model ${modelId} failed`, {
+      cause: error,
+      provider: 'node-llama-cpp',
+      modelId,
+      isRetryable: false,
+    });
   }
 
   async function run(request: ChatRequest, onTextChunk?: (text: string) => void): Promise<ChatResult> {
@@ -205,18 +254,24 @@ export async function createLocalGgufModel(options: LocalGgufModelOptions): Prom
       timedOut = true;
       controller.abort(new DOMException('local generation timed out', 'TimeoutError'));
     }, request.timeoutMs ?? defaultTimeoutMs);
-    const signal = request.signal === undefined ? controller.signal : AbortSignal.any([request.signal, controller.signal]);
+    const signal =
+      request.signal === undefined ? controller.signal : AbortSignal.any([request.signal, controller.signal]);
     let sequence: LlamaContextSequence | undefined;
     try {
       sequence = await acquire(signal);
-      const before = sequence.tokenMeter === undefined ? undefined : { input: sequence.tokenMeter.usedInputTokens, output: sequence.tokenMeter.usedOutputTokens };
+      const before =
+        sequence.tokenMeter === undefined
+          ? undefined
+          : { input: sequence.tokenMeter.usedInputTokens, output: sequence.tokenMeter.usedOutputTokens };
       const chat = new api.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
       let response: LlamaChatResponse;
       try {
         const functions =
           request.tools === undefined || request.tools.length === 0
             ? undefined
-            : Object.fromEntries(request.tools.map((tool) => [tool.name, { description: tool.description, params: tool.parameters }]));
+            : Object.fromEntries(
+                request.tools.map((tool) => [tool.name, { description: tool.description, params: tool.parameters }]),
+              );
         response = await chat.generateResponse(toChatHistory(request.messages), {
           functions,
           documentFunctionParams: functions === undefined ? undefined : true,
@@ -229,7 +284,11 @@ export async function createLocalGgufModel(options: LocalGgufModelOptions): Prom
       } finally {
         chat.dispose({ disposeSequence: false });
       }
-      const toolCalls: ToolCall[] = (response.functionCalls ?? []).map((call, index) => ({ id: `call_${index}`, name: call.functionName, arguments: JSON.stringify(call.params ?? {}) }));
+      const toolCalls: ToolCall[] = (response.functionCalls ?? []).map((call, index) => ({
+        id: `call_${index}`,
+        name: call.functionName,
+        arguments: JSON.stringify(call.params ?? {}),
+      }));
       const meter = sequence.tokenMeter;
       const usage =
         before !== undefined && meter !== undefined
@@ -238,7 +297,14 @@ export async function createLocalGgufModel(options: LocalGgufModelOptions): Prom
               inputTokens: model.tokenize(request.messages.map((message) => message.content).join('\n')).length,
               outputTokens: model.tokenize(response.response).length,
             };
-      return { text: response.response, toolCalls, finishReason: finishReasonOf(response.metadata.stopReason, toolCalls.length > 0), usage, model: modelId, latencyMs: Math.round(performance.now() - started) };
+      return {
+        text: response.response,
+        toolCalls,
+        finishReason: finishReasonOf(response.metadata.stopReason, toolCalls.length > 0),
+        usage,
+        model: modelId,
+        latencyMs: Math.round(performance.now() - started),
+      };
     } catch (error) {
       throw failure(error, signal, () => timedOut);
     } finally {

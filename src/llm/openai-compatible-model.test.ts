@@ -2,7 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startScriptedOpenAiServer, type ScriptedOpenAiServer } from '../../test/support/scripted-openai-server.js';
 import type { ChatStreamPart } from './chat-model.js';
 import { LlmCallError, LlmErrorCodes, isLlmCallError } from './llm-call-error.js';
-import { createOpenAiCompatibleModel, parseRetryAfter, type OpenAiCompatibleModelOptions } from './openai-compatible-model.js';
+import {
+  createOpenAiCompatibleModel,
+  parseRetryAfter,
+  type OpenAiCompatibleModelOptions,
+} from './openai-compatible-model.js';
 
 let server: ScriptedOpenAiServer;
 
@@ -19,7 +23,15 @@ beforeEach(() => {
 // A generous default timeout: on a loaded machine a first call can take longer than a tight bound,
 // and a timed-out attempt would be retried against an exhausted script. Tests of timeouts set their own.
 function model(options: Partial<OpenAiCompatibleModelOptions> = {}) {
-  return createOpenAiCompatibleModel({ baseUrl: server.url, model: 'scripted-chat', apiKey: 'sk-test', timeoutMs: 5_000, retryBaseDelayMs: 10, maxRetryDelayMs: 2_000, ...options });
+  return createOpenAiCompatibleModel({
+    baseUrl: server.url,
+    model: 'scripted-chat',
+    apiKey: 'sk-test',
+    timeoutMs: 5_000,
+    retryBaseDelayMs: 10,
+    maxRetryDelayMs: 2_000,
+    ...options,
+  });
 }
 
 async function collect(parts: AsyncIterable<ChatStreamPart>): Promise<ChatStreamPart[]> {
@@ -41,7 +53,9 @@ const ask = { messages: [{ role: 'user' as const, content: '我的手机号是 1
 
 describe('createOpenAiCompatibleModel: generate', () => {
   it('answers with text, usage and the served model, sending model, messages, tools and the key', async () => {
-    server.setScript([{ text: '预计明天送达。', usage: { prompt_tokens: 21, completion_tokens: 7 }, model: 'scripted-chat-2025' }]);
+    server.setScript([
+      { text: '预计明天送达。', usage: { prompt_tokens: 21, completion_tokens: 7 }, model: 'scripted-chat-2025' },
+    ]);
     const result = await model().generate({
       messages: [
         { role: 'system', content: '你是客服。' },
@@ -49,11 +63,23 @@ describe('createOpenAiCompatibleModel: generate', () => {
         { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'order_status', arguments: '{"id":"A1"}' }] },
         { role: 'tool', toolCallId: 'c1', content: '{"eta":"明天"}' },
       ],
-      tools: [{ name: 'order_status', description: '查订单', parameters: { type: 'object', properties: { id: { type: 'string' } } } }],
+      tools: [
+        {
+          name: 'order_status',
+          description: '查订单',
+          parameters: { type: 'object', properties: { id: { type: 'string' } } },
+        },
+      ],
       temperature: 0.2,
       maxTokens: 300,
     });
-    expect(result).toMatchObject({ text: '预计明天送达。', toolCalls: [], finishReason: 'stop', usage: { inputTokens: 21, outputTokens: 7 }, model: 'scripted-chat-2025' });
+    expect(result).toMatchObject({
+      text: '预计明天送达。',
+      toolCalls: [],
+      finishReason: 'stop',
+      usage: { inputTokens: 21, outputTokens: 7 },
+      model: 'scripted-chat-2025',
+    });
     expect(result.latencyMs).toBeGreaterThanOrEqual(0);
     const [request] = server.requests;
     expect(request.path).toBe('/v1/chat/completions');
@@ -66,7 +92,11 @@ describe('createOpenAiCompatibleModel: generate', () => {
       messages: [
         { role: 'system', content: '你是客服。' },
         { role: 'user', content: '订单什么时候到？' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'order_status', arguments: '{"id":"A1"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'order_status', arguments: '{"id":"A1"}' } }],
+        },
         { role: 'tool', tool_call_id: 'c1', content: '{"eta":"明天"}' },
       ],
     });
@@ -74,7 +104,14 @@ describe('createOpenAiCompatibleModel: generate', () => {
   });
 
   it('returns tool calls with their raw argument text', async () => {
-    server.setScript([{ toolCalls: [{ id: 'call_a', name: 'order_status', arguments: '{"order_id":"A-1"}' }, { name: 'refund_policy', arguments: '{}' }] }]);
+    server.setScript([
+      {
+        toolCalls: [
+          { id: 'call_a', name: 'order_status', arguments: '{"order_id":"A-1"}' },
+          { name: 'refund_policy', arguments: '{}' },
+        ],
+      },
+    ]);
     const result = await model().generate(ask);
     expect(result.finishReason).toBe('tool_calls');
     expect(result.toolCalls).toEqual([
@@ -112,9 +149,18 @@ describe('createOpenAiCompatibleModel: generate', () => {
   });
 
   it('gives up after maxRetries with CS_LLM_UPSTREAM, the status and the attempt count', async () => {
-    server.setScript([{ kind: 'error', status: 502 }, { kind: 'error', status: 502 }]);
+    server.setScript([
+      { kind: 'error', status: 502 },
+      { kind: 'error', status: 502 },
+    ]);
     const error = await failure(model({ maxRetries: 1 }).generate(ask));
-    expect(error).toMatchObject({ code: LlmErrorCodes.upstream, upstreamStatus: 502, isRetryable: true, attempts: 2, status: 502 });
+    expect(error).toMatchObject({
+      code: LlmErrorCodes.upstream,
+      upstreamStatus: 502,
+      isRetryable: true,
+      attempts: 2,
+      status: 502,
+    });
     expect(server.requests).toHaveLength(2);
   });
 
@@ -131,13 +177,31 @@ describe('createOpenAiCompatibleModel: generate', () => {
     server.setScript([{ kind: 'error', status: 429, retryAfter: '120' }]);
     const started = performance.now();
     const error = await failure(model().generate(ask));
-    expect(error).toMatchObject({ code: LlmErrorCodes.rateLimited, upstreamStatus: 429, isRetryable: true, retryAfterMs: 120_000, attempts: 1 });
+    expect(error).toMatchObject({
+      code: LlmErrorCodes.rateLimited,
+      upstreamStatus: 429,
+      isRetryable: true,
+      retryAfterMs: 120_000,
+      attempts: 1,
+    });
     expect(performance.now() - started).toBeLessThan(500);
     expect(server.requests).toHaveLength(1);
   });
 
   it('does not retry a 400, and keeps the request text and the upstream message out of the error', async () => {
-    server.setScript([{ kind: 'error', status: 400, body: { error: { type: 'invalid_request_error', code: 'context_length_exceeded', message: 'your message 13800000000 is too long' } } }]);
+    server.setScript([
+      {
+        kind: 'error',
+        status: 400,
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            code: 'context_length_exceeded',
+            message: 'your message 13800000000 is too long',
+          },
+        },
+      },
+    ]);
     const error = await failure(model().generate(ask));
     expect(error).toMatchObject({ code: LlmErrorCodes.upstream, upstreamStatus: 400, isRetryable: false });
     expect(error.message).toContain('HTTP 400 (invalid_request_error, context_length_exceeded)');
@@ -158,14 +222,22 @@ describe('createOpenAiCompatibleModel: generate', () => {
       { kind: 'raw', body: '{"id":"x","choices":[]}' },
       { kind: 'raw', body: '{"choices":[{"message":{"tool_calls":[{"id":"c","function":{"arguments":"{}"}}]}}]}' },
     ]);
-    await expect(model().generate(ask)).rejects.toMatchObject({ code: LlmErrorCodes.malformed, message: expect.stringContaining('no choices') });
-    await expect(model().generate(ask)).rejects.toMatchObject({ code: LlmErrorCodes.malformed, message: expect.stringContaining('without a name') });
+    await expect(model().generate(ask)).rejects.toMatchObject({
+      code: LlmErrorCodes.malformed,
+      message: expect.stringContaining('no choices'),
+    });
+    await expect(model().generate(ask)).rejects.toMatchObject({
+      code: LlmErrorCodes.malformed,
+      message: expect.stringContaining('without a name'),
+    });
   });
 
   it('retries a connection reset and reports a refused connection as a retryable CS_LLM_UPSTREAM', async () => {
     server.setScript([{ kind: 'reset' }, { text: 'back' }]);
     expect((await model().generate(ask)).text).toBe('back');
-    const error = await failure(createOpenAiCompatibleModel({ baseUrl: 'http://127.0.0.1:1/v1', model: 'm', maxRetries: 0 }).generate(ask));
+    const error = await failure(
+      createOpenAiCompatibleModel({ baseUrl: 'http://127.0.0.1:1/v1', model: 'm', maxRetries: 0 }).generate(ask),
+    );
     expect(error).toMatchObject({ code: LlmErrorCodes.upstream, isRetryable: true, upstreamStatus: undefined });
   });
 
@@ -186,13 +258,28 @@ describe('createOpenAiCompatibleModel: generate', () => {
 
 describe('createOpenAiCompatibleModel: stream', () => {
   it('yields text deltas in order, then a finish with usage (stream_options.include_usage)', async () => {
-    server.setScript([{ text: 'Your parcel arrives tomorrow 明天到', chunkSize: 3, chunkDelayMs: 2, usage: { prompt_tokens: 30, completion_tokens: 9 } }]);
+    server.setScript([
+      {
+        text: 'Your parcel arrives tomorrow 明天到',
+        chunkSize: 3,
+        chunkDelayMs: 2,
+        usage: { prompt_tokens: 30, completion_tokens: 9 },
+      },
+    ]);
     const parts = await collect(model().stream(ask));
     const deltas = parts.filter((part) => part.type === 'text-delta').map((part) => (part as { delta: string }).delta);
     expect(deltas.length).toBeGreaterThan(5);
     expect(deltas.join('')).toBe('Your parcel arrives tomorrow 明天到');
     const finish = parts.at(-1);
-    expect(finish).toMatchObject({ type: 'finish', result: { text: 'Your parcel arrives tomorrow 明天到', finishReason: 'stop', usage: { inputTokens: 30, outputTokens: 9 }, toolCalls: [] } });
+    expect(finish).toMatchObject({
+      type: 'finish',
+      result: {
+        text: 'Your parcel arrives tomorrow 明天到',
+        finishReason: 'stop',
+        usage: { inputTokens: 30, outputTokens: 9 },
+        toolCalls: [],
+      },
+    });
     expect(server.requests[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     expect(server.requests[0].headers.accept).toBe('text/event-stream');
   });
@@ -200,9 +287,20 @@ describe('createOpenAiCompatibleModel: stream', () => {
   it('assembles streamed tool-call argument deltas by index', async () => {
     const first = JSON.stringify({ order_id: 'A-1001', 城市: '上海' });
     const second = JSON.stringify({ topic: 'refund' });
-    server.setScript([{ text: '我查一下', toolCalls: [{ id: 'call_1', name: 'order_status', arguments: first }, { id: 'call_2', name: 'policy', arguments: second }], chunkSize: 3 }]);
+    server.setScript([
+      {
+        text: '我查一下',
+        toolCalls: [
+          { id: 'call_1', name: 'order_status', arguments: first },
+          { id: 'call_2', name: 'policy', arguments: second },
+        ],
+        chunkSize: 3,
+      },
+    ]);
     const parts = await collect(model().stream(ask));
-    const calls = parts.filter((part) => part.type === 'tool-call').map((part) => (part as { toolCall: unknown }).toolCall);
+    const calls = parts
+      .filter((part) => part.type === 'tool-call')
+      .map((part) => (part as { toolCall: unknown }).toolCall);
     expect(calls).toEqual([
       { id: 'call_1', name: 'order_status', arguments: first },
       { id: 'call_2', name: 'policy', arguments: second },
@@ -216,17 +314,23 @@ describe('createOpenAiCompatibleModel: stream', () => {
   it('accepts a stream that ends with a finish_reason but without [DONE], and can leave usage out', async () => {
     server.setScript([{ text: 'fine', omitDone: true }]);
     const parts = await collect(model({ streamUsage: false }).stream(ask));
-    expect(parts.at(-1)).toMatchObject({ type: 'finish', result: { text: 'fine', usage: { inputTokens: 0, outputTokens: 0 } } });
+    expect(parts.at(-1)).toMatchObject({
+      type: 'finish',
+      result: { text: 'fine', usage: { inputTokens: 0, outputTokens: 0 } },
+    });
     expect(server.requests[0].body.stream_options).toBeUndefined();
   });
 
   it('fails a truncated stream with an error, never a hang', async () => {
-    server.setScript([{ text: 'this answer is cut off half way', chunkSize: 2, chunkDelayMs: 10, truncateAfterChunks: 4 }]);
+    server.setScript([
+      { text: 'this answer is cut off half way', chunkSize: 2, chunkDelayMs: 10, truncateAfterChunks: 4 },
+    ]);
     const started = performance.now();
     const seen: string[] = [];
     const error = await failure(
       (async () => {
-        for await (const part of model({ timeoutMs: 2_000 }).stream(ask)) if (part.type === 'text-delta') seen.push(part.delta);
+        for await (const part of model({ timeoutMs: 2_000 }).stream(ask))
+          if (part.type === 'text-delta') seen.push(part.delta);
       })(),
     );
     expect(error.code).toBe(LlmErrorCodes.upstream);
@@ -263,7 +367,13 @@ describe('createOpenAiCompatibleModel: stream', () => {
   });
 
   it('reports a chunk that is not JSON as CS_LLM_MALFORMED', async () => {
-    server.setScript([{ kind: 'raw', contentType: 'text/event-stream', body: 'data: {"choices":[{"delta":{"content":"hi"}}]}\n\ndata: {oops\n\n' }]);
+    server.setScript([
+      {
+        kind: 'raw',
+        contentType: 'text/event-stream',
+        body: 'data: {"choices":[{"delta":{"content":"hi"}}]}\n\ndata: {oops\n\n',
+      },
+    ]);
     const error = await failure(collect(model().stream(ask)));
     expect(error.code).toBe(LlmErrorCodes.malformed);
   });

@@ -1,4 +1,13 @@
-import type { ChatMessage, ChatModel, ChatRequest, ChatResult, ChatStreamPart, FinishReason, ToolCall, TokenUsage } from './chat-model.js';
+import type {
+  ChatMessage,
+  ChatModel,
+  ChatRequest,
+  ChatResult,
+  ChatStreamPart,
+  FinishReason,
+  ToolCall,
+  TokenUsage,
+} from './chat-model.js';
 import { LlmCallError, LlmErrorCodes, isLlmCallError, isRetryableStatus } from './llm-call-error.js';
 import { ServerSentEventParser } from './server-sent-events.js';
 
@@ -118,7 +127,13 @@ function usageOf(usage: WireCompletion['usage']): TokenUsage {
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
-    return content.map((part) => (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : '')).join('');
+    return content
+      .map((part) =>
+        typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string'
+          ? (part as { text: string }).text
+          : '',
+      )
+      .join('');
   }
   return '';
 }
@@ -131,12 +146,17 @@ function argumentsText(value: unknown): string {
 }
 
 function toWireMessage(message: ChatMessage): Record<string, unknown> {
-  if (message.role === 'tool') return { role: 'tool', tool_call_id: message.toolCallId ?? '', content: message.content };
+  if (message.role === 'tool')
+    return { role: 'tool', tool_call_id: message.toolCallId ?? '', content: message.content };
   if (message.role === 'assistant' && message.toolCalls !== undefined && message.toolCalls.length > 0) {
     return {
       role: 'assistant',
       content: message.content === '' ? null : message.content,
-      tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })),
+      tool_calls: message.toolCalls.map((call) => ({
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: call.arguments },
+      })),
     };
   }
   return { role: message.role, content: message.content };
@@ -231,7 +251,10 @@ class OpenAiCompatibleModel implements ChatModel {
         try {
           body = JSON.parse(raw) as WireCompletion;
         } catch (error) {
-          throw this.error(LlmErrorCodes.malformed, `response from ${this.endpoint} is not JSON`, { cause: error, upstreamStatus: response.status });
+          throw this.error(LlmErrorCodes.malformed, `response from ${this.endpoint} is not JSON`, {
+            cause: error,
+            upstreamStatus: response.status,
+          });
         }
         return this.resultOf(body, response.status, started);
       } catch (error) {
@@ -258,7 +281,9 @@ class OpenAiCompatibleModel implements ChatModel {
     const attemptClock = clock!;
     if (response.body === null) {
       attemptClock.dispose();
-      throw this.error(LlmErrorCodes.malformed, `stream from ${this.endpoint} has no body`, { upstreamStatus: response.status });
+      throw this.error(LlmErrorCodes.malformed, `stream from ${this.endpoint} has no body`, {
+        upstreamStatus: response.status,
+      });
     }
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
@@ -279,7 +304,9 @@ class OpenAiCompatibleModel implements ChatModel {
           throw this.classify(error, attemptClock, request.signal);
         }
         attemptClock.arm();
-        const events = chunk.done ? parser.push(decoder.decode()).concat(parser.end()) : parser.push(decoder.decode(chunk.value, { stream: true }));
+        const events = chunk.done
+          ? parser.push(decoder.decode()).concat(parser.end())
+          : parser.push(decoder.decode(chunk.value, { stream: true }));
         for (const data of events) {
           if (data.trim() === '[DONE]') {
             done = true;
@@ -289,12 +316,20 @@ class OpenAiCompatibleModel implements ChatModel {
           try {
             payload = JSON.parse(data) as WireCompletion;
           } catch (error) {
-            throw this.error(LlmErrorCodes.malformed, `stream from ${this.endpoint} has a chunk that is not JSON`, { cause: error, upstreamStatus: response.status });
+            throw this.error(LlmErrorCodes.malformed, `stream from ${this.endpoint} has a chunk that is not JSON`, {
+              cause: error,
+              upstreamStatus: response.status,
+            });
           }
           if (typeof payload !== 'object' || payload === null) {
-            throw this.error(LlmErrorCodes.malformed, `stream from ${this.endpoint} has a chunk that is not an object`, { upstreamStatus: response.status });
+            throw this.error(
+              LlmErrorCodes.malformed,
+              `stream from ${this.endpoint} has a chunk that is not an object`,
+              { upstreamStatus: response.status },
+            );
           }
-          if (payload.error !== undefined && payload.error !== null) throw this.upstreamBodyError(payload.error, response.status);
+          if (payload.error !== undefined && payload.error !== null)
+            throw this.upstreamBodyError(payload.error, response.status);
           if (typeof payload.model === 'string' && payload.model !== '') model = payload.model;
           if (payload.usage) usage = usageOf(payload.usage);
           const choice = Array.isArray(payload.choices) ? (payload.choices[0] as WireChoice | undefined) : undefined;
@@ -302,7 +337,8 @@ class OpenAiCompatibleModel implements ChatModel {
           if (choice.finish_reason !== undefined && choice.finish_reason !== null) finishReason = choice.finish_reason;
           const delta = choice.delta ?? {};
           const textDelta = contentText(delta.content);
-          if (Array.isArray(delta.tool_calls)) this.assembleToolCallDeltas(delta.tool_calls as WireToolCall[], assembling, response.status);
+          if (Array.isArray(delta.tool_calls))
+            this.assembleToolCallDeltas(delta.tool_calls as WireToolCall[], assembling, response.status);
           if (textDelta !== '') {
             text += textDelta;
             attemptClock.pause(); // the consumer's pace is not the upstream's silence
@@ -316,29 +352,46 @@ class OpenAiCompatibleModel implements ChatModel {
         }
       }
       if (!done && finishReason === undefined) {
-        throw this.error(LlmErrorCodes.upstream, `stream from ${this.endpoint} ended before it finished`, { upstreamStatus: response.status, isRetryable: true });
+        throw this.error(LlmErrorCodes.upstream, `stream from ${this.endpoint} ended before it finished`, {
+          upstreamStatus: response.status,
+          isRetryable: true,
+        });
       }
     } finally {
       attemptClock.dispose();
       if (!readerFinished) await reader.cancel().catch(() => undefined);
     }
-    const toolCalls = [...assembling.entries()]
-      .sort(([left], [right]) => left - right)
-      .map(([, call]) => call);
+    const toolCalls = [...assembling.entries()].sort(([left], [right]) => left - right).map(([, call]) => call);
     for (const call of toolCalls) {
-      if (call.name === '') throw this.error(LlmErrorCodes.malformed, `stream from ${this.endpoint} has a tool call without a name`, { upstreamStatus: response.status });
+      if (call.name === '')
+        throw this.error(LlmErrorCodes.malformed, `stream from ${this.endpoint} has a tool call without a name`, {
+          upstreamStatus: response.status,
+        });
     }
     for (const toolCall of toolCalls) yield { type: 'tool-call', toolCall };
     yield {
       type: 'finish',
-      result: { text, toolCalls, finishReason: finishReasonOf(finishReason, toolCalls.length > 0), usage, model, latencyMs: Math.round(performance.now() - started) },
+      result: {
+        text,
+        toolCalls,
+        finishReason: finishReasonOf(finishReason, toolCalls.length > 0),
+        usage,
+        model,
+        latencyMs: Math.round(performance.now() - started),
+      },
     };
   }
 
-  private assembleToolCallDeltas(deltas: WireToolCall[], assembling: Map<number, { id: string; name: string; arguments: string }>, status: number): void {
+  private assembleToolCallDeltas(
+    deltas: WireToolCall[],
+    assembling: Map<number, { id: string; name: string; arguments: string }>,
+    status: number,
+  ): void {
     deltas.forEach((delta, position) => {
       if (typeof delta !== 'object' || delta === null) {
-        throw this.error(LlmErrorCodes.malformed, `stream from ${this.endpoint} has a malformed tool call`, { upstreamStatus: status });
+        throw this.error(LlmErrorCodes.malformed, `stream from ${this.endpoint} has a malformed tool call`, {
+          upstreamStatus: status,
+        });
       }
       // Some servers omit `index` when they send each call whole in one chunk.
       const index = typeof delta.index === 'number' ? delta.index : assembling.size + position;
@@ -356,24 +409,42 @@ class OpenAiCompatibleModel implements ChatModel {
 
   private resultOf(body: WireCompletion, status: number, started: number): ChatResult {
     if (typeof body !== 'object' || body === null) {
-      throw this.error(LlmErrorCodes.malformed, `response from ${this.endpoint} is not an object`, { upstreamStatus: status });
+      throw this.error(LlmErrorCodes.malformed, `response from ${this.endpoint} is not an object`, {
+        upstreamStatus: status,
+      });
     }
-    if (body.error !== undefined && body.error !== null && !Array.isArray(body.choices)) throw this.upstreamBodyError(body.error, status);
+    if (body.error !== undefined && body.error !== null && !Array.isArray(body.choices))
+      throw this.upstreamBodyError(body.error, status);
     const choice = Array.isArray(body.choices) ? (body.choices[0] as WireChoice | undefined) : undefined;
     if (choice === undefined || typeof choice !== 'object' || choice === null) {
-      throw this.error(LlmErrorCodes.malformed, `response from ${this.endpoint} has no choices`, { upstreamStatus: status });
+      throw this.error(LlmErrorCodes.malformed, `response from ${this.endpoint} has no choices`, {
+        upstreamStatus: status,
+      });
     }
     const message = choice.message ?? {};
     const toolCalls: ToolCall[] = [];
     if (message.tool_calls !== undefined && message.tool_calls !== null) {
       if (!Array.isArray(message.tool_calls)) {
-        throw this.error(LlmErrorCodes.malformed, `response from ${this.endpoint} has malformed tool calls`, { upstreamStatus: status });
+        throw this.error(LlmErrorCodes.malformed, `response from ${this.endpoint} has malformed tool calls`, {
+          upstreamStatus: status,
+        });
       }
       (message.tool_calls as WireToolCall[]).forEach((call, index) => {
-        if (typeof call !== 'object' || call === null || typeof call.function?.name !== 'string' || call.function.name === '') {
-          throw this.error(LlmErrorCodes.malformed, `response from ${this.endpoint} has a tool call without a name`, { upstreamStatus: status });
+        if (
+          typeof call !== 'object' ||
+          call === null ||
+          typeof call.function?.name !== 'string' ||
+          call.function.name === ''
+        ) {
+          throw this.error(LlmErrorCodes.malformed, `response from ${this.endpoint} has a tool call without a name`, {
+            upstreamStatus: status,
+          });
         }
-        toolCalls.push({ id: typeof call.id === 'string' && call.id !== '' ? call.id : `call_${index}`, name: call.function.name, arguments: argumentsText(call.function.arguments) });
+        toolCalls.push({
+          id: typeof call.id === 'string' && call.id !== '' ? call.id : `call_${index}`,
+          name: call.function.name,
+          arguments: argumentsText(call.function.arguments),
+        });
       });
     }
     return {
@@ -389,7 +460,10 @@ class OpenAiCompatibleModel implements ChatModel {
   private async post(request: ChatRequest, stream: boolean, clock: AttemptClock): Promise<Response> {
     const body: Record<string, unknown> = { model: this.modelId, messages: request.messages.map(toWireMessage) };
     if (request.tools !== undefined && request.tools.length > 0) {
-      body.tools = request.tools.map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } }));
+      body.tools = request.tools.map((tool) => ({
+        type: 'function',
+        function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+      }));
     }
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
@@ -397,9 +471,19 @@ class OpenAiCompatibleModel implements ChatModel {
       body.stream = true;
       if (this.options.streamUsage ?? true) body.stream_options = { include_usage: true };
     }
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', ...this.options.headers };
-    if (this.options.apiKey !== undefined && this.options.apiKey !== '') headers.authorization = `Bearer ${this.options.apiKey}`;
-    const response = await this.fetchImplementation(this.endpoint, { method: 'POST', headers, body: JSON.stringify(body), signal: clock.signal });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: stream ? 'text/event-stream' : 'application/json',
+      ...this.options.headers,
+    };
+    if (this.options.apiKey !== undefined && this.options.apiKey !== '')
+      headers.authorization = `Bearer ${this.options.apiKey}`;
+    const response = await this.fetchImplementation(this.endpoint, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: clock.signal,
+    });
     if (response.ok) return response;
     // Read (a bounded part of) the error body for its `type`/`code`; its free-text message may echo the request, so it is dropped.
     let detail = '';
@@ -411,36 +495,62 @@ class OpenAiCompatibleModel implements ChatModel {
     }
     const retryAfterMs = parseRetryAfter(response.headers);
     const code = response.status === 429 ? LlmErrorCodes.rateLimited : LlmErrorCodes.upstream;
-    throw this.error(code, `${this.endpoint} answered HTTP ${response.status}${detail}`, { upstreamStatus: response.status, retryAfterMs });
+    throw this.error(code, `${this.endpoint} answered HTTP ${response.status}${detail}`, {
+      upstreamStatus: response.status,
+      retryAfterMs,
+    });
   }
 
   private describeUpstreamError(error: unknown): string {
     if (typeof error !== 'object' || error === null) return '';
     const { type, code } = error as { type?: unknown; code?: unknown };
-    const parts = [type, code].filter((value): value is string | number => (typeof value === 'string' && SAFE_TOKEN.test(value)) || typeof value === 'number');
+    const parts = [type, code].filter(
+      (value): value is string | number =>
+        (typeof value === 'string' && SAFE_TOKEN.test(value)) || typeof value === 'number',
+    );
     return parts.length > 0 ? ` (${parts.join(', ')})` : '';
   }
 
   private upstreamBodyError(error: unknown, status: number): LlmCallError {
-    return this.error(LlmErrorCodes.upstream, `${this.endpoint} answered with an error object${this.describeUpstreamError(error)}`, { upstreamStatus: status, isRetryable: false });
+    return this.error(
+      LlmErrorCodes.upstream,
+      `${this.endpoint} answered with an error object${this.describeUpstreamError(error)}`,
+      { upstreamStatus: status, isRetryable: false },
+    );
   }
 
-  private error(code: (typeof LlmErrorCodes)[keyof typeof LlmErrorCodes], message: string, options: ConstructorParameters<typeof LlmCallError>[2] = {}): LlmCallError {
+  private error(
+    code: (typeof LlmErrorCodes)[keyof typeof LlmErrorCodes],
+    message: string,
+    options: ConstructorParameters<typeof LlmCallError>[2] = {},
+  ): LlmCallError {
     return new LlmCallError(code, message, { provider: this.provider, modelId: this.modelId, ...options });
   }
 
   /** Any failure → a typed LlmCallError: our timeout, the caller's abort (timeout or not), or a network failure. */
   private classify(error: unknown, clock: AttemptClock, callerSignal: AbortSignal | undefined): LlmCallError {
     if (isLlmCallError(error)) return error;
-    if (clock.timedOut) return this.error(LlmErrorCodes.timeout, `${this.endpoint} did not answer within ${clock.timeoutMs} ms`, { cause: error });
+    if (clock.timedOut)
+      return this.error(LlmErrorCodes.timeout, `${this.endpoint} did not answer within ${clock.timeoutMs} ms`, {
+        cause: error,
+      });
     if (callerSignal?.aborted) return this.callerAbortError(callerSignal, error);
-    return this.error(LlmErrorCodes.upstream, `request to ${this.endpoint} failed: ${networkReason(error)}`, { cause: error, isRetryable: true });
+    return this.error(LlmErrorCodes.upstream, `request to ${this.endpoint} failed: ${networkReason(error)}`, {
+      cause: error,
+      isRetryable: true,
+    });
   }
 
   private callerAbortError(signal: AbortSignal, cause: unknown): LlmCallError {
     return isTimeoutReason(signal.reason)
-      ? this.error(LlmErrorCodes.timeout, `call to ${this.endpoint} ran out of the caller's time budget`, { cause, isRetryable: false })
-      : this.error(LlmErrorCodes.aborted, `call to ${this.endpoint} was aborted by the caller`, { cause, isRetryable: false });
+      ? this.error(LlmErrorCodes.timeout, `call to ${this.endpoint} ran out of the caller's time budget`, {
+          cause,
+          isRetryable: false,
+        })
+      : this.error(LlmErrorCodes.aborted, `call to ${this.endpoint} was aborted by the caller`, {
+          cause,
+          isRetryable: false,
+        });
   }
 
   private async withRetries<T>(request: ChatRequest, attempt: () => Promise<T>): Promise<T> {
@@ -448,7 +558,9 @@ class OpenAiCompatibleModel implements ChatModel {
       try {
         return await attempt();
       } catch (caught) {
-        const error = isLlmCallError(caught) ? caught : this.error(LlmErrorCodes.upstream, `request to ${this.endpoint} failed`, { cause: caught });
+        const error = isLlmCallError(caught)
+          ? caught
+          : this.error(LlmErrorCodes.upstream, `request to ${this.endpoint} failed`, { cause: caught });
         error.attempts = attemptIndex + 1;
         if (!error.isRetryable || attemptIndex >= this.maxRetries || request.signal?.aborted) throw error;
         const backoff = Math.min(this.maxRetryDelayMs, this.retryBaseDelayMs * 2 ** attemptIndex);
@@ -476,6 +588,11 @@ function networkReason(error: unknown): string {
   const code = typeof cause?.code === 'string' && SAFE_TOKEN.test(cause.code) ? cause.code : undefined;
   const name = (error as { name?: unknown }).name;
   const message = (error as { message?: unknown }).message;
-  const summary = typeof message === 'string' && /^[\w .:-]{1,80}$/.test(message) ? message : typeof name === 'string' ? name : 'error';
+  const summary =
+    typeof message === 'string' && /^[\w .:-]{1,80}$/.test(message)
+      ? message
+      : typeof name === 'string'
+        ? name
+        : 'error';
   return code !== undefined ? `${summary} (${code})` : summary;
 }

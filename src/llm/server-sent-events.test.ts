@@ -7,7 +7,8 @@ describe('ServerSentEventParser', () => {
     for (let size = 1; size <= stream.length; size += 1) {
       const parser = new ServerSentEventParser();
       const events: string[] = [];
-      for (let start = 0; start < stream.length; start += size) events.push(...parser.push(stream.slice(start, start + size)));
+      for (let start = 0; start < stream.length; start += size)
+        events.push(...parser.push(stream.slice(start, start + size)));
       events.push(...parser.end());
       expect(events).toEqual(['{"a":1}', 'line one\nline two', '[DONE]']);
     }

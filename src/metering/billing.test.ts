@@ -85,10 +85,13 @@ describe('billing statement', () => {
         for (const meter of Meters) {
           expect(statement.ledger.quantities[meter]).toBe(byMeter.get(meter) ?? 0);
           expect(statement.ledger.quantities[meter]).toBe(byDay.get(meter) ?? 0);
-          if (meter !== 'storage.bytes') expect(statement.lines.find((line) => line.meter === meter)!.quantity).toBe(byMeter.get(meter) ?? 0);
+          if (meter !== 'storage.bytes')
+            expect(statement.lines.find((line) => line.meter === meter)!.quantity).toBe(byMeter.get(meter) ?? 0);
         }
         // Storage is what is held at the end of the period: every storage row before it.
-        const held = usage.filter((entry) => entry.meter === 'storage.bytes' && entry.occurredAt < to).reduce((sum, entry) => sum + entry.quantity, 0);
+        const held = usage
+          .filter((entry) => entry.meter === 'storage.bytes' && entry.occurredAt < to)
+          .reduce((sum, entry) => sum + entry.quantity, 0);
         expect(statement.lines.find((line) => line.meter === 'storage.bytes')!.quantity).toBe(held);
         // Amounts: integer micros, half up, and the total is their sum (BigInt: no float drift).
         for (const line of statement.lines) {
@@ -99,10 +102,12 @@ describe('billing statement', () => {
         }
         expect(statement.totalMicros).toBe(statement.lines.reduce((sum, line) => sum + line.amountMicros, 0));
         // The CSV says the same thing, line for line.
-        const records = parse(billingCsv(statement).replace(/^\uFEFF/, ''), { columns: true }) as Array<Record<string, string>>;
-        expect(records.slice(0, -1).map((record) => [record.meter, Number(record.quantity), Number(record.amount_micros)])).toEqual(
-          statement.lines.map((line) => [line.meter, line.quantity, line.amountMicros]),
-        );
+        const records = parse(billingCsv(statement).replace(/^\uFEFF/, ''), { columns: true }) as Array<
+          Record<string, string>
+        >;
+        expect(
+          records.slice(0, -1).map((record) => [record.meter, Number(record.quantity), Number(record.amount_micros)]),
+        ).toEqual(statement.lines.map((line) => [line.meter, line.quantity, line.amountMicros]));
         expect(records.at(-1)).toMatchObject({ meter: 'total', amount_micros: String(statement.totalMicros) });
         // And the usage summary (the operator's view) agrees.
         const [summary] = await usageSummary(database.db, { tenantId, from, to });
@@ -114,7 +119,14 @@ describe('billing statement', () => {
   });
 
   it('prices a known month the way the price sheet reads', async () => {
-    const tenantId = await newTenant({ currency: 'CNY', monthlyFeeMicros: 99_000_000, perMessageMicros: 1_500, perLlmTokenIn1kMicros: 2_000, perLlmTokenOut1kMicros: 8_000, perGbMonthMicros: 500_000 });
+    const tenantId = await newTenant({
+      currency: 'CNY',
+      monthlyFeeMicros: 99_000_000,
+      perMessageMicros: 1_500,
+      perLlmTokenIn1kMicros: 2_000,
+      perLlmTokenOut1kMicros: 8_000,
+      perGbMonthMicros: 500_000,
+    });
     const at = new Date(Date.UTC(2026, 10, 15, 8));
     const entries: Array<{ meter: Meter; quantity: number }> = [
       { meter: 'messages', quantity: 3 },
@@ -122,11 +134,21 @@ describe('billing statement', () => {
       { meter: 'llm.tokens_out', quantity: 333 },
       { meter: 'storage.bytes', quantity: 2_000_000_000 },
     ];
-    await appendUsage(database.db, tenantId, entries.map((entry) => ({ ...entry, occurredAt: at, dedupeKey: randomUUID() })));
+    await appendUsage(
+      database.db,
+      tenantId,
+      entries.map((entry) => ({ ...entry, occurredAt: at, dedupeKey: randomUUID() })),
+    );
     const statement = await billingStatement(database.db, tenantId, '2026-11');
     const amounts = Object.fromEntries(statement.lines.map((line) => [line.meter, line.amountMicros]));
     // ¥99 fee; 3 × ¥0.0015; 1,250 tokens at ¥0.002/1k = 2,500 micros; 333 at ¥0.008/1k = 2,664 micros; 2 GB × ¥0.5.
-    expect(amounts).toMatchObject({ 'plan.monthly_fee': 99_000_000, messages: 4_500, 'llm.tokens_in': 2_500, 'llm.tokens_out': 2_664, 'storage.bytes': 1_000_000 });
+    expect(amounts).toMatchObject({
+      'plan.monthly_fee': 99_000_000,
+      messages: 4_500,
+      'llm.tokens_in': 2_500,
+      'llm.tokens_out': 2_664,
+      'storage.bytes': 1_000_000,
+    });
     expect(statement.totalMicros).toBe(99_000_000 + 4_500 + 2_500 + 2_664 + 1_000_000);
     expect(statement.currency).toBe('CNY');
     expect(billingCsv(statement)).toContain('100.009664');
@@ -134,8 +156,18 @@ describe('billing statement', () => {
 
   it('refuses malformed periods', async () => {
     const tenantId = await newTenant();
-    for (const period of ['2026-13', '2026-00', '26-11', '2026-1', '２０２６-11', "2026-11'; drop table usage_ledger; --"]) {
-      await expect(billingStatement(database.db, tenantId, period)).rejects.toMatchObject({ code: 'CS_BILLING_PERIOD_INVALID', status: 400 });
+    for (const period of [
+      '2026-13',
+      '2026-00',
+      '26-11',
+      '2026-1',
+      '２０２６-11',
+      "2026-11'; drop table usage_ledger; --",
+    ]) {
+      await expect(billingStatement(database.db, tenantId, period)).rejects.toMatchObject({
+        code: 'CS_BILLING_PERIOD_INVALID',
+        status: 400,
+      });
     }
   });
 });
@@ -160,9 +192,20 @@ describe('plan limits and prices', () => {
       { monthlyMessages: '100' },
       { unknown: 1 },
     ];
-    for (const limits of badLimits) expect(planLimitsSchema.safeParse(limits).success, JSON.stringify(limits)).toBe(false);
-    const badPrices = [{ perMessageMicros: -1 }, { perMessageMicros: 0.5 }, { monthlyFeeMicros: 1e18 }, { currency: 'yuan' }, { currency: 'cny' }];
-    for (const prices of badPrices) expect(planPricesSchema.safeParse(prices).success, JSON.stringify(prices)).toBe(false);
-    expect(planLimitsSchema.parse({ monthlyMessages: 0, requestsPerSecond: 0.5, burst: 1 })).toMatchObject({ monthlyMessages: 0, requestsPerSecond: 0.5 });
+    for (const limits of badLimits)
+      expect(planLimitsSchema.safeParse(limits).success, JSON.stringify(limits)).toBe(false);
+    const badPrices = [
+      { perMessageMicros: -1 },
+      { perMessageMicros: 0.5 },
+      { monthlyFeeMicros: 1e18 },
+      { currency: 'yuan' },
+      { currency: 'cny' },
+    ];
+    for (const prices of badPrices)
+      expect(planPricesSchema.safeParse(prices).success, JSON.stringify(prices)).toBe(false);
+    expect(planLimitsSchema.parse({ monthlyMessages: 0, requestsPerSecond: 0.5, burst: 1 })).toMatchObject({
+      monthlyMessages: 0,
+      requestsPerSecond: 0.5,
+    });
   });
 });

@@ -59,9 +59,17 @@ function amount(quantity: number, unitPriceMicros: number, pricedPer: number): n
  * current plan. Every meter appears as a line (unpriced meters at 0), plus the monthly fee and
  * storage held at the end of the period (GB-month). Amounts are integer micros.
  */
-export async function billingStatement(db: Db, tenantId: string, period: string, now = new Date()): Promise<BillingStatement> {
+export async function billingStatement(
+  db: Db,
+  tenantId: string,
+  period: string,
+  now = new Date(),
+): Promise<BillingStatement> {
   const bounds = periodBounds(period);
-  if (!bounds) throw new KefuError(ErrorCodes.billingPeriodInvalid, 'the billing period must be YYYY-MM (e.g. 2026-11)', { status: 400 });
+  if (!bounds)
+    throw new KefuError(ErrorCodes.billingPeriodInvalid, 'the billing period must be YYYY-MM (e.g. 2026-11)', {
+      status: 400,
+    });
   const plan = await tenantPlan(db, tenantId);
   const [usage] = await usageSummary(db, { tenantId, from: bounds.from, to: bounds.to });
   const storageBytesAtEnd = await storageAt(db, tenantId, bounds.to);
@@ -74,12 +82,30 @@ export async function billingStatement(db: Db, tenantId: string, period: string,
     'connector.calls': { unitPriceMicros: prices.perConnectorCallMicros, pricedPer: 1, unit: 'call' },
   };
   const lines: BillingLine[] = [
-    { meter: 'plan.monthly_fee', description: `Plan ${plan.name} monthly fee 月费`, quantity: 1, unit: 'month', unitPriceMicros: prices.monthlyFeeMicros, pricedPer: 1, amountMicros: prices.monthlyFeeMicros },
+    {
+      meter: 'plan.monthly_fee',
+      description: `Plan ${plan.name} monthly fee 月费`,
+      quantity: 1,
+      unit: 'month',
+      unitPriceMicros: prices.monthlyFeeMicros,
+      pricedPer: 1,
+      amountMicros: prices.monthlyFeeMicros,
+    },
   ];
   for (const meter of Meters) {
     if (meter === 'storage.bytes') continue;
-    const price = priced[meter] ?? { unitPriceMicros: 0, pricedPer: 1, unit: meter.startsWith('turns.') ? 'turn' : 'unit' };
-    lines.push({ meter, description: DESCRIPTIONS[meter], quantity: quantities[meter], ...price, amountMicros: amount(quantities[meter], price.unitPriceMicros, price.pricedPer) });
+    const price = priced[meter] ?? {
+      unitPriceMicros: 0,
+      pricedPer: 1,
+      unit: meter.startsWith('turns.') ? 'turn' : 'unit',
+    };
+    lines.push({
+      meter,
+      description: DESCRIPTIONS[meter],
+      quantity: quantities[meter],
+      ...price,
+      amountMicros: amount(quantities[meter], price.unitPriceMicros, price.pricedPer),
+    });
   }
   // Storage is billed on what is held at the end of the period (GB-month, 1 GB = 10^9 bytes).
   lines.push({
@@ -118,7 +144,20 @@ export function formatMicros(micros: number): string {
  * one row per line, then a total row.
  */
 export function billingCsv(statement: BillingStatement): string {
-  const header = ['tenant_id', 'period', 'currency', 'plan', 'meter', 'description', 'quantity', 'unit', 'unit_price_micros', 'priced_per', 'amount_micros', 'amount'];
+  const header = [
+    'tenant_id',
+    'period',
+    'currency',
+    'plan',
+    'meter',
+    'description',
+    'quantity',
+    'unit',
+    'unit_price_micros',
+    'priced_per',
+    'amount_micros',
+    'amount',
+  ];
   const rows = statement.lines.map((line) => [
     statement.tenantId,
     statement.period,
@@ -133,6 +172,19 @@ export function billingCsv(statement: BillingStatement): string {
     line.amountMicros,
     formatMicros(line.amountMicros),
   ]);
-  rows.push([statement.tenantId, statement.period, statement.currency, statement.plan.slug, 'total', 'Total 合计', '', '', '', '', statement.totalMicros, formatMicros(statement.totalMicros)]);
+  rows.push([
+    statement.tenantId,
+    statement.period,
+    statement.currency,
+    statement.plan.slug,
+    'total',
+    'Total 合计',
+    '',
+    '',
+    '',
+    '',
+    statement.totalMicros,
+    formatMicros(statement.totalMicros),
+  ]);
   return '\uFEFF' + stringify([header, ...rows], { record_delimiter: '\r\n' });
 }

@@ -10,8 +10,27 @@
 export { Meters, isMeter, turnMeter, type Meter } from './meters.js';
 export { appendUsage, storedBytes, type UsageEntry } from './ledger.js';
 export { inboundUsage, turnUsage } from './usage-entries.js';
-export { usageSummary, storageAt, periodBounds, monthOf, emptyTotals, type UsageSummary, type MeterTotals } from './usage.js';
+export {
+  usageSummary,
+  storageAt,
+  periodBounds,
+  monthOf,
+  emptyTotals,
+  type UsageSummary,
+  type MeterTotals,
+} from './usage.js';
 export { billingStatement, billingCsv, formatMicros, type BillingStatement, type BillingLine } from './billing.js';
 export { PlanCache } from './plan-cache.js';
-export { QuotaTracker, secondsToNextMonth, type Admission, type QuotaMeter, type QuotaThresholdEvent } from './quotas.js';
-export { UsageWebhooks, type UsageWebhookDelivery, type UsageWebhookEventType, type UsageWebhookOptions } from './webhooks.js';
+export {
+  QuotaTracker,
+  secondsToNextMonth,
+  type Admission,
+  type QuotaMeter,
+  type QuotaThresholdEvent,
+} from './quotas.js';
+export {
+  UsageWebhooks,
+  type UsageWebhookDelivery,
+  type UsageWebhookEventType,
+  type UsageWebhookOptions,
+} from './webhooks.js';

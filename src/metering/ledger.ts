@@ -21,11 +21,16 @@ export interface UsageEntry {
  * measured, so the bill and the work commit (or roll back) together. Zero quantities are skipped.
  * Returns the rows actually written (a repeated dedupe key writes nothing).
  */
-export async function appendUsage(trx: Db | Transaction<DatabaseSchema>, tenantId: string, entries: readonly UsageEntry[]): Promise<number> {
+export async function appendUsage(
+  trx: Db | Transaction<DatabaseSchema>,
+  tenantId: string,
+  entries: readonly UsageEntry[],
+): Promise<number> {
   const rows = entries
     .filter((entry) => entry.quantity !== 0)
     .map((entry) => {
-      if (!Number.isSafeInteger(entry.quantity) || entry.quantity < 0) throw new RangeError(`usage quantity must be a non-negative integer (${entry.meter})`);
+      if (!Number.isSafeInteger(entry.quantity) || entry.quantity < 0)
+        throw new RangeError(`usage quantity must be a non-negative integer (${entry.meter})`);
       return {
         tenant_id: tenantId,
         meter: entry.meter,

@@ -65,13 +65,17 @@ export class QuotaTracker {
     const limits = plan.limits;
     let llmOff: string | null = null;
     if (!limits.allowedTiers.includes('llm')) llmOff = `the plan ${plan.slug} does not include the llm tier`;
-    else if (modelId !== null && limits.allowedModels.length > 0 && !limits.allowedModels.includes(modelId)) llmOff = `the plan ${plan.slug} does not allow the model ${modelId}`;
+    else if (modelId !== null && limits.allowedModels.length > 0 && !limits.allowedModels.includes(modelId))
+      llmOff = `the plan ${plan.slug} does not allow the model ${modelId}`;
     if (!hasQuota(plan)) return { plan, llmOff };
     const used = await this.usage(tenantId, now);
     const exhausted: string[] = [];
-    if (limits.monthlyMessages !== null && used.messages >= limits.monthlyMessages) exhausted.push(`monthly messages (${limits.monthlyMessages})`);
-    if (limits.monthlyLlmTokens !== null && used.llmTokens >= limits.monthlyLlmTokens) exhausted.push(`monthly LLM tokens (${limits.monthlyLlmTokens})`);
-    if (limits.storageBytes !== null && used.storageBytes >= limits.storageBytes) exhausted.push(`storage (${limits.storageBytes} bytes)`);
+    if (limits.monthlyMessages !== null && used.messages >= limits.monthlyMessages)
+      exhausted.push(`monthly messages (${limits.monthlyMessages})`);
+    if (limits.monthlyLlmTokens !== null && used.llmTokens >= limits.monthlyLlmTokens)
+      exhausted.push(`monthly LLM tokens (${limits.monthlyLlmTokens})`);
+    if (limits.storageBytes !== null && used.storageBytes >= limits.storageBytes)
+      exhausted.push(`storage (${limits.storageBytes} bytes)`);
     if (exhausted.length === 0) return { plan, llmOff };
     if (limits.onQuotaExhausted === 'refuse') {
       const retryAfterSeconds = secondsToNextMonth(now);
@@ -80,14 +84,18 @@ export class QuotaTracker {
         details: { retryAfterSeconds, period: used.period },
       });
     }
-    return { plan, llmOff: llmOff ?? `quota used up for ${used.period}: ${exhausted.join(', ')}; answering from the light tier only` };
+    return {
+      plan,
+      llmOff: llmOff ?? `quota used up for ${used.period}: ${exhausted.join(', ')}; answering from the light tier only`,
+    };
   }
 
   /** Month-to-date usage of a tenant (cached). */
   async usage(tenantId: string, now = new Date()): Promise<Counters> {
     const { period } = monthOf(now);
     const cached = this.#counters.get(tenantId);
-    if (cached && cached.period === period && now.getTime() - cached.loadedAt < (this.options.ttlMs ?? 2_000)) return cached;
+    if (cached && cached.period === period && now.getTime() - cached.loadedAt < (this.options.ttlMs ?? 2_000))
+      return cached;
     let loading = this.#loading.get(tenantId);
     if (!loading) {
       loading = this.#load(tenantId, now).finally(() => this.#loading.delete(tenantId));
@@ -101,14 +109,24 @@ export class QuotaTracker {
     const row = await this.db
       .selectFrom('usage_ledger')
       .select([
-        sql<string>`coalesce(sum(quantity) filter (where meter = 'messages' and occurred_at >= ${month.from}), 0)`.as('messages'),
-        sql<string>`coalesce(sum(quantity) filter (where meter in ('llm.tokens_in', 'llm.tokens_out') and occurred_at >= ${month.from}), 0)`.as('tokens'),
+        sql<string>`coalesce(sum(quantity) filter (where meter = 'messages' and occurred_at >= ${month.from}), 0)`.as(
+          'messages',
+        ),
+        sql<string>`coalesce(sum(quantity) filter (where meter in ('llm.tokens_in', 'llm.tokens_out') and occurred_at >= ${month.from}), 0)`.as(
+          'tokens',
+        ),
         sql<string>`coalesce(sum(quantity) filter (where meter = 'storage.bytes'), 0)`.as('storage'),
       ])
       .where('tenant_id', '=', tenantId)
       .where('meter', 'in', ['messages', 'llm.tokens_in', 'llm.tokens_out', 'storage.bytes'])
       .executeTakeFirstOrThrow();
-    const counters: Counters = { period: month.period, loadedAt: now.getTime(), messages: Number(row.messages), llmTokens: Number(row.tokens), storageBytes: Number(row.storage) };
+    const counters: Counters = {
+      period: month.period,
+      loadedAt: now.getTime(),
+      messages: Number(row.messages),
+      llmTokens: Number(row.tokens),
+      storageBytes: Number(row.storage),
+    };
     this.#counters.set(tenantId, counters);
     return counters;
   }
@@ -121,7 +139,8 @@ export class QuotaTracker {
     if (counters && counters.period === monthOf(now).period) {
       for (const entry of entries) {
         if (entry.meter === 'messages') counters.messages += entry.quantity;
-        else if (entry.meter === 'llm.tokens_in' || entry.meter === 'llm.tokens_out') counters.llmTokens += entry.quantity;
+        else if (entry.meter === 'llm.tokens_in' || entry.meter === 'llm.tokens_out')
+          counters.llmTokens += entry.quantity;
         else if (entry.meter === 'storage.bytes') counters.storageBytes += entry.quantity;
       }
     }
@@ -152,5 +171,7 @@ export class QuotaTracker {
 }
 
 function hasQuota(plan: Plan): boolean {
-  return plan.limits.monthlyMessages !== null || plan.limits.monthlyLlmTokens !== null || plan.limits.storageBytes !== null;
+  return (
+    plan.limits.monthlyMessages !== null || plan.limits.monthlyLlmTokens !== null || plan.limits.storageBytes !== null
+  );
 }

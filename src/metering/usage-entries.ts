@@ -10,10 +10,21 @@ export function inboundUsage(input: {
   apiKeyId?: string | null;
   idempotencyKey?: string | null;
 }): UsageEntry[] {
-  const references = { conversationId: input.conversationId, messageId: input.messageId, turnId: input.turnId, apiKeyId: input.apiKeyId ?? null, idempotencyKey: input.idempotencyKey ?? null };
+  const references = {
+    conversationId: input.conversationId,
+    messageId: input.messageId,
+    turnId: input.turnId,
+    apiKeyId: input.apiKeyId ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+  };
   return [
     { meter: 'messages', quantity: 1, dedupeKey: `messages:${input.messageId}`, ...references },
-    { meter: 'storage.bytes', quantity: storedBytes(input.text), dedupeKey: `storage.bytes:${input.messageId}`, ...references },
+    {
+      meter: 'storage.bytes',
+      quantity: storedBytes(input.text),
+      dedupeKey: `storage.bytes:${input.messageId}`,
+      ...references,
+    },
   ];
 }
 
@@ -34,11 +45,30 @@ export function turnUsage(input: {
   const count = (value: number) => (Number.isFinite(value) ? Math.max(0, Math.round(value)) : 0);
   return [
     { meter: turnMeter(input.tier, input.route), quantity: 1, dedupeKey: `turn:${input.turnId}`, ...references },
-    { meter: 'llm.tokens_in', quantity: count(input.tokensIn), dedupeKey: `llm.tokens_in:${input.turnId}`, ...references },
-    { meter: 'llm.tokens_out', quantity: count(input.tokensOut), dedupeKey: `llm.tokens_out:${input.turnId}`, ...references },
-    { meter: 'connector.calls', quantity: input.connectorCalls, dedupeKey: `connector.calls:${input.turnId}`, ...references },
-    ...input.stored.map(
-      (message): UsageEntry => ({ meter: 'storage.bytes', quantity: storedBytes(message.text), dedupeKey: `storage.bytes:${message.messageId}`, ...references, messageId: message.messageId }),
-    ),
+    {
+      meter: 'llm.tokens_in',
+      quantity: count(input.tokensIn),
+      dedupeKey: `llm.tokens_in:${input.turnId}`,
+      ...references,
+    },
+    {
+      meter: 'llm.tokens_out',
+      quantity: count(input.tokensOut),
+      dedupeKey: `llm.tokens_out:${input.turnId}`,
+      ...references,
+    },
+    {
+      meter: 'connector.calls',
+      quantity: input.connectorCalls,
+      dedupeKey: `connector.calls:${input.turnId}`,
+      ...references,
+    },
+    ...input.stored.map((message): UsageEntry => ({
+      meter: 'storage.bytes',
+      quantity: storedBytes(message.text),
+      dedupeKey: `storage.bytes:${message.messageId}`,
+      ...references,
+      messageId: message.messageId,
+    })),
   ];
 }

@@ -37,7 +37,10 @@ function toNumber(value: unknown): number {
  * one entry even when it used nothing); without, every tenant with ledger rows in the range
  * (the operator's view).
  */
-export async function usageSummary(db: Db, options: { tenantId?: string; from: Date; to: Date }): Promise<UsageSummary[]> {
+export async function usageSummary(
+  db: Db,
+  options: { tenantId?: string; from: Date; to: Date },
+): Promise<UsageSummary[]> {
   const rows = await db
     .selectFrom('usage_ledger')
     .select(['tenant_id', 'meter', sql<string>`sum(quantity)`.as('total'), sql<string>`count(*)`.as('rows')])
@@ -63,7 +66,13 @@ export async function usageSummary(db: Db, options: { tenantId?: string; from: D
       to: options.to.toISOString(),
       meters,
       messages: meters.messages,
-      turns: meters['turns.light'] + meters['turns.playbook'] + meters['turns.llm'] + meters['turns.fallback'] + meters['turns.human'] + meters['turns.assist'],
+      turns:
+        meters['turns.light'] +
+        meters['turns.playbook'] +
+        meters['turns.llm'] +
+        meters['turns.fallback'] +
+        meters['turns.human'] +
+        meters['turns.assist'],
       llmTokensIn: meters['llm.tokens_in'],
       llmTokensOut: meters['llm.tokens_out'],
       connectorCalls: meters['connector.calls'],

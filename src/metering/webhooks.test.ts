@@ -24,7 +24,12 @@ describe('usage webhooks', () => {
       const webhooks = new UsageWebhooks(database.db, { allowPrivateNetwork: true, backoffMs: [30, 30, 30] });
       const tenantId = await newTenant();
       const { secret } = await webhooks.configure(tenantId, receiver.url);
-      const id = await webhooks.emit(tenantId, 'quota.threshold', 'quota.threshold:messages:2026-11:80', { meter: 'messages', threshold: 80, used: 80, limit: 100 });
+      const id = await webhooks.emit(tenantId, 'quota.threshold', 'quota.threshold:messages:2026-11:80', {
+        meter: 'messages',
+        threshold: 80,
+        used: 80,
+        limit: 100,
+      });
       expect(id).toMatch(/^msg_/);
       await webhooks.idle();
       let [delivery] = await webhooks.deliveries(tenantId);
@@ -39,7 +44,10 @@ describe('usage webhooks', () => {
       // Same webhook-id on every attempt (receivers dedupe on it), each one verifiable.
       expect(new Set(receiver.received.map((request) => request.headers['webhook-id']))).toEqual(new Set([id]));
       for (const request of receiver.received) {
-        expect(new Webhook(secret).verify(request.body, request.headers as Record<string, string>)).toMatchObject({ type: 'quota.threshold', data: { tenantId, meter: 'messages', threshold: 80 } });
+        expect(new Webhook(secret).verify(request.body, request.headers as Record<string, string>)).toMatchObject({
+          type: 'quota.threshold',
+          data: { tenantId, meter: 'messages', threshold: 80 },
+        });
       }
       // The same event again is not sent twice.
       expect(await webhooks.emit(tenantId, 'quota.threshold', 'quota.threshold:messages:2026-11:80', {})).toBeNull();
@@ -80,16 +88,27 @@ describe('usage webhooks', () => {
         { meter: 'llm.tokens_in', quantity: 1234, dedupeKey: randomUUID(), occurredAt: yesterday },
         { meter: 'messages', quantity: 2, dedupeKey: randomUUID(), occurredAt: new Date(Date.UTC(2026, 10, 25, 1)) },
       ]);
-      await appendUsage(database.db, other, [{ meter: 'messages', quantity: 99, dedupeKey: randomUUID(), occurredAt: yesterday }]);
+      await appendUsage(database.db, other, [
+        { meter: 'messages', quantity: 99, dedupeKey: randomUUID(), occurredAt: yesterday },
+      ]);
       const now = new Date(Date.UTC(2026, 10, 25, 3));
       expect(await webhooks.sendDailySummaries(now)).toBeGreaterThanOrEqual(1);
       await webhooks.idle();
       expect(await webhooks.sendDailySummaries(now)).toBe(0);
       const mine = receiver.received
-        .map((request) => new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: any })
+        .map(
+          (request) =>
+            new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as {
+              type: string;
+              data: any;
+            },
+        )
         .filter((event) => event.data.tenantId === tenantId);
       expect(mine).toHaveLength(1);
-      expect(mine[0]).toMatchObject({ type: 'usage.summary', data: { day: '2026-11-24', usage: { messages: 7, 'llm.tokens_in': 1234 }, monthToDate: { messages: 7 } } });
+      expect(mine[0]).toMatchObject({
+        type: 'usage.summary',
+        data: { day: '2026-11-24', usage: { messages: 7, 'llm.tokens_in': 1234 }, monthToDate: { messages: 7 } },
+      });
     } finally {
       await receiver.close();
     }
@@ -116,11 +135,17 @@ describe('usage webhooks', () => {
       ];
       const tenantId = await newTenant();
       for (const url of internal) {
-        await expect(webhooks.configure(tenantId, url), url).rejects.toMatchObject({ code: 'CS_WEBHOOK_URL_INVALID', status: 400 });
+        await expect(webhooks.configure(tenantId, url), url).rejects.toMatchObject({
+          code: 'CS_WEBHOOK_URL_INVALID',
+          status: 400,
+        });
       }
       expect(await webhooks.get(tenantId)).toBeNull();
       for (const url of ['ftp://example.com/hook', 'not a url', 'https://user:pass@example.com/hook']) {
-        await expect(webhooks.configure(tenantId, url)).rejects.toMatchObject({ code: 'CS_WEBHOOK_URL_INVALID', status: 400 });
+        await expect(webhooks.configure(tenantId, url)).rejects.toMatchObject({
+          code: 'CS_WEBHOOK_URL_INVALID',
+          status: 400,
+        });
       }
       expect(receiver.received).toEqual([]);
     } finally {
@@ -140,7 +165,11 @@ describe('usage webhooks', () => {
       await webhooks.emit(tenantId, 'usage.summary', `usage.summary:${randomUUID()}`, {});
       await webhooks.idle();
       const [delivery] = await webhooks.deliveries(tenantId);
-      expect(delivery).toMatchObject({ status: 'failed', lastStatus: null, lastError: expect.stringMatching(/non-public/) });
+      expect(delivery).toMatchObject({
+        status: 'failed',
+        lastStatus: null,
+        lastError: expect.stringMatching(/non-public/),
+      });
       expect(receiver.received).toEqual([]);
     } finally {
       await receiver.close();

@@ -57,28 +57,44 @@ export class UsageWebhooks {
       throw new KefuError(ErrorCodes.webhookUrlInvalid, 'the webhook URL is not a valid URL', { status: 400 });
     }
     if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.username || parsed.password) {
-      throw new KefuError(ErrorCodes.webhookUrlInvalid, 'the webhook URL must be http(s) without credentials', { status: 400 });
+      throw new KefuError(ErrorCodes.webhookUrlInvalid, 'the webhook URL must be http(s) without credentials', {
+        status: 400,
+      });
     }
     // Refused when set, not only at delivery: a private address would make kefu call inside its own network.
     try {
       await vetUrl(parsed, this.#vetting());
     } catch (error) {
       if (!(error instanceof UnsafeUrlError)) throw error;
-      const reason = error.code === 'blocked_address' ? 'the webhook URL points to a non-public address' : error.message;
+      const reason =
+        error.code === 'blocked_address' ? 'the webhook URL points to a non-public address' : error.message;
       throw new KefuError(ErrorCodes.webhookUrlInvalid, reason, { status: 400 });
     }
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     await this.db
       .insertInto('usage_webhooks')
       .values({ tenant_id: tenantId, url: parsed.href, secret })
-      .onConflict((conflict) => conflict.column('tenant_id').doUpdateSet({ url: parsed.href, secret, enabled: true, updated_at: new Date() }))
+      .onConflict((conflict) =>
+        conflict.column('tenant_id').doUpdateSet({ url: parsed.href, secret, enabled: true, updated_at: new Date() }),
+      )
       .execute();
     return { url: parsed.href, secret };
   }
 
   async get(tenantId: string): Promise<{ url: string; enabled: boolean; createdAt: string; updatedAt: string } | null> {
-    const row = await this.db.selectFrom('usage_webhooks').select(['url', 'enabled', 'created_at', 'updated_at']).where('tenant_id', '=', tenantId).executeTakeFirst();
-    return row ? { url: row.url, enabled: row.enabled, createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() } : null;
+    const row = await this.db
+      .selectFrom('usage_webhooks')
+      .select(['url', 'enabled', 'created_at', 'updated_at'])
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    return row
+      ? {
+          url: row.url,
+          enabled: row.enabled,
+          createdAt: row.created_at.toISOString(),
+          updatedAt: row.updated_at.toISOString(),
+        }
+      : null;
   }
 
   async remove(tenantId: string): Promise<boolean> {
@@ -87,7 +103,14 @@ export class UsageWebhooks {
   }
 
   async deliveries(tenantId: string, limit = 50): Promise<UsageWebhookDelivery[]> {
-    const rows = await this.db.selectFrom('usage_webhook_deliveries').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('usage_webhook_deliveries')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map((row) => ({
       id: row.id,
       eventType: row.event_type,
@@ -107,14 +130,31 @@ export class UsageWebhooks {
    * Records an event for the tenant's webhook (nothing when none is configured, or when this
    * event key was already recorded: once per tenant) and tries to deliver it now.
    */
-  async emit(tenantId: string, type: UsageWebhookEventType, eventKey: string, data: Record<string, unknown>, now = new Date()): Promise<string | null> {
-    const hook = await this.db.selectFrom('usage_webhooks').select(['enabled']).where('tenant_id', '=', tenantId).executeTakeFirst();
+  async emit(
+    tenantId: string,
+    type: UsageWebhookEventType,
+    eventKey: string,
+    data: Record<string, unknown>,
+    now = new Date(),
+  ): Promise<string | null> {
+    const hook = await this.db
+      .selectFrom('usage_webhooks')
+      .select(['enabled'])
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
     if (!hook?.enabled) return null;
     const id = `msg_${randomBytes(16).toString('hex')}`;
     const payload = { type, timestamp: now.toISOString(), data: { tenantId, ...data } };
     const inserted = await this.db
       .insertInto('usage_webhook_deliveries')
-      .values({ id, tenant_id: tenantId, event_type: type, event_key: eventKey, payload: JSON.stringify(payload), next_attempt_at: now })
+      .values({
+        id,
+        tenant_id: tenantId,
+        event_type: type,
+        event_key: eventKey,
+        payload: JSON.stringify(payload),
+        next_attempt_at: now,
+      })
       .onConflict((conflict) => conflict.columns(['tenant_id', 'event_key']).doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -126,13 +166,18 @@ export class UsageWebhooks {
   /** A quota crossing 80 % or 100 % (QuotaTracker's `onThreshold`). */
   quotaThreshold(event: QuotaThresholdEvent): void {
     this.#track(
-      this.emit(event.tenantId, 'quota.threshold', `quota.threshold:${event.meter}:${event.period}:${event.threshold}`, {
-        meter: event.meter,
-        period: event.period,
-        threshold: event.threshold,
-        used: event.used,
-        limit: event.limit,
-      }),
+      this.emit(
+        event.tenantId,
+        'quota.threshold',
+        `quota.threshold:${event.meter}:${event.period}:${event.threshold}`,
+        {
+          meter: event.meter,
+          period: event.period,
+          threshold: event.threshold,
+          used: event.used,
+          limit: event.limit,
+        },
+      ),
     );
   }
 
@@ -144,7 +189,9 @@ export class UsageWebhooks {
     // Only tenants whose summary for that day is not in the log yet (this runs every minute).
     const tenants = await this.db
       .selectFrom('usage_webhooks as hook')
-      .leftJoin('usage_webhook_deliveries as sent', (join) => join.onRef('sent.tenant_id', '=', 'hook.tenant_id').on('sent.event_key', '=', `usage.summary:${day}`))
+      .leftJoin('usage_webhook_deliveries as sent', (join) =>
+        join.onRef('sent.tenant_id', '=', 'hook.tenant_id').on('sent.event_key', '=', `usage.summary:${day}`),
+      )
       .select('hook.tenant_id')
       .where('hook.enabled', '=', true)
       .where('sent.id', 'is', null)
@@ -153,7 +200,13 @@ export class UsageWebhooks {
     for (const { tenant_id: tenantId } of tenants) {
       const [usage] = await usageSummary(this.db, { tenantId, from, to });
       const [month] = await usageSummary(this.db, { tenantId, from: monthOf(from).from, to });
-      const id = await this.emit(tenantId, 'usage.summary', `usage.summary:${day}`, { day, from: from.toISOString(), to: to.toISOString(), usage: usage!.meters, monthToDate: month!.meters }, now);
+      const id = await this.emit(
+        tenantId,
+        'usage.summary',
+        `usage.summary:${day}`,
+        { day, from: from.toISOString(), to: to.toISOString(), usage: usage!.meters, monthToDate: month!.meters },
+        now,
+      );
       if (id) sent += 1;
     }
     return sent;
@@ -161,7 +214,14 @@ export class UsageWebhooks {
 
   /** Retries deliveries that are due (run periodically; also picks up what a restart left). */
   async deliverDue(now = new Date()): Promise<number> {
-    const due = await this.db.selectFrom('usage_webhook_deliveries').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(100).execute();
+    const due = await this.db
+      .selectFrom('usage_webhook_deliveries')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .limit(100)
+      .execute();
     for (const { id } of due) await this.#attempt(id);
     return due.length;
   }
@@ -181,7 +241,16 @@ export class UsageWebhooks {
     const row = await this.db
       .selectFrom('usage_webhook_deliveries as delivery')
       .innerJoin('usage_webhooks as hook', 'hook.tenant_id', 'delivery.tenant_id')
-      .select(['delivery.id', 'delivery.tenant_id', 'delivery.payload', 'delivery.attempts', 'delivery.status', 'hook.url', 'hook.secret', 'hook.enabled'])
+      .select([
+        'delivery.id',
+        'delivery.tenant_id',
+        'delivery.payload',
+        'delivery.attempts',
+        'delivery.status',
+        'hook.url',
+        'hook.secret',
+        'hook.enabled',
+      ])
       .where('delivery.id', '=', id)
       .executeTakeFirst();
     if (!row || row.status !== 'pending') return;
@@ -194,7 +263,9 @@ export class UsageWebhooks {
       const url = new URL(row.url);
       // Resolved once and vetted; the request goes to that address (no second DNS answer is used).
       const pinned = await vetUrl(url, this.#vetting()).catch((caught: unknown) => {
-        throw caught instanceof UnsafeUrlError && caught.code === 'blocked_address' ? new Error('the webhook URL resolves to a non-public address') : caught;
+        throw caught instanceof UnsafeUrlError && caught.code === 'blocked_address'
+          ? new Error('the webhook URL resolves to a non-public address')
+          : caught;
       });
       const signature = new Webhook(row.secret).sign(row.id, timestamp, body);
       const init = {
@@ -210,7 +281,9 @@ export class UsageWebhooks {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       };
       // Redirects are never followed: a receiver that redirects gets the 3xx recorded as a failure.
-      const response = this.options.fetch ? await this.options.fetch(url, { ...init, redirect: 'manual' }) : await pinnedRequest(url, pinned, init);
+      const response = this.options.fetch
+        ? await this.options.fetch(url, { ...init, redirect: 'manual' })
+        : await pinnedRequest(url, pinned, init);
       status = response.status;
       await response.body?.cancel().catch(() => undefined);
       if (status < 200 || status >= 300) error = `HTTP ${status}`;

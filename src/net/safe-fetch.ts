@@ -53,7 +53,10 @@ export async function vetUrl(url: URL, options: SafeFetchOptions = {}): Promise<
       });
   if (addresses.length === 0) throw new UnsafeUrlError('dns_failed', `${url.host} has no address`);
   if (!options.allowPrivateNetwork && addresses.some(isNonPublicAddress)) {
-    throw new UnsafeUrlError('blocked_address', `${url.host} is a non-public address; kefu does not call internal networks`);
+    throw new UnsafeUrlError(
+      'blocked_address',
+      `${url.host} is a non-public address; kefu does not call internal networks`,
+    );
   }
   const address = addresses[0]!;
   return { address, family: isIP(address) === 6 ? 6 : 4 };
@@ -106,7 +109,11 @@ export function pinnedRequest(url: URL, pinned: PinnedAddress, init: SafeRequest
 }
 
 /** Vets the URL, then calls the vetted address. Redirects come back as 3xx responses. */
-export async function safeFetch(href: string | URL, init: SafeRequestInit = {}, options: SafeFetchOptions = {}): Promise<Response> {
+export async function safeFetch(
+  href: string | URL,
+  init: SafeRequestInit = {},
+  options: SafeFetchOptions = {},
+): Promise<Response> {
   const url = typeof href === 'string' ? new URL(href) : href;
   const pinned = await vetUrl(url, options);
   return pinnedRequest(url, pinned, init);

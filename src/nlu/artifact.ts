@@ -59,7 +59,8 @@ export function quantizeRows(values: Float32Array, columns: number): { quantized
     for (let column = 0; column < columns; column += 1) max = Math.max(max, Math.abs(values[base + column]));
     const scale = max === 0 ? 1 : max / 127;
     scales[row] = scale;
-    for (let column = 0; column < columns; column += 1) quantized[base + column] = Math.round(values[base + column] / scale);
+    for (let column = 0; column < columns; column += 1)
+      quantized[base + column] = Math.round(values[base + column] / scale);
   }
   return { quantized, scales };
 }
@@ -92,7 +93,11 @@ export function encodeArtifact(state: ModelState): Uint8Array {
     const small = state.knn.documentLabels.length < 65536;
     add('knn.offsets', 'i32', state.knn.offsets);
     add('knn.documents', small ? 'u16' : 'i32', small ? Uint16Array.from(state.knn.documents) : state.knn.documents);
-    add('knn.weights', 'u8', Uint8Array.from(state.knn.weights, (value) => Math.round(Math.min(1, Math.max(0, value)) * 255)));
+    add(
+      'knn.weights',
+      'u8',
+      Uint8Array.from(state.knn.weights, (value) => Math.round(Math.min(1, Math.max(0, value)) * 255)),
+    );
     add('knn.labels', 'i32', state.knn.documentLabels);
   }
   const entries: BlobEntry[] = [];
@@ -133,20 +138,26 @@ export function encodeArtifact(state: ModelState): Uint8Array {
   view.setUint32(12, headerBytes.length, true);
   output.set(headerBytes, 16);
   blobs.forEach((blob, index) => {
-    output.set(new Uint8Array(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength), dataStart + entries[index].offset);
+    output.set(
+      new Uint8Array(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength),
+      dataStart + entries[index].offset,
+    );
   });
   return output;
 }
 
 /** Parses an artifact written by encodeArtifact; throws a clear error for anything else. */
 export function decodeArtifact(artifact: Uint8Array): ModelState {
-  if (!(artifact instanceof Uint8Array) || artifact.length < 16) throw new Error('not a kefu intent model artifact (too short)');
+  if (!(artifact instanceof Uint8Array) || artifact.length < 16)
+    throw new Error('not a kefu intent model artifact (too short)');
   const magic = new TextDecoder().decode(artifact.subarray(0, 8));
   if (magic !== MAGIC) throw new Error('not a kefu intent model artifact (bad magic bytes)');
   const view = new DataView(artifact.buffer, artifact.byteOffset, artifact.byteLength);
   const version = view.getUint32(8, true);
   if (version !== ARTIFACT_FORMAT_VERSION) {
-    throw new Error(`intent model artifact format version ${version} is not supported (this build reads version ${ARTIFACT_FORMAT_VERSION})`);
+    throw new Error(
+      `intent model artifact format version ${version} is not supported (this build reads version ${ARTIFACT_FORMAT_VERSION})`,
+    );
   }
   const headerLength = view.getUint32(12, true);
   if (16 + headerLength > artifact.length) throw new Error('intent model artifact is truncated');
@@ -157,21 +168,33 @@ export function decodeArtifact(artifact: Uint8Array): ModelState {
   const blob = <T extends Typed>(name: string): T | undefined => {
     const entry = (header.blobs as BlobEntry[]).find((candidate) => candidate.name === name);
     if (!entry) return undefined;
-    if (entry.offset + entry.length * bytesPerElement(entry.dtype) > data.length) throw new Error('intent model artifact is truncated');
+    if (entry.offset + entry.length * bytesPerElement(entry.dtype) > data.length)
+      throw new Error('intent model artifact is truncated');
     const buffer = data.buffer;
     const start = data.byteOffset + entry.offset;
     switch (entry.dtype) {
-      case 'f32': return new Float32Array(buffer, start, entry.length) as T;
-      case 'i32': return new Int32Array(buffer, start, entry.length) as T;
-      case 'i8': return new Int8Array(buffer, start, entry.length) as T;
-      case 'u8': return new Uint8Array(buffer, start, entry.length) as T;
-      case 'u16': return new Uint16Array(buffer, start, entry.length) as T;
+      case 'f32':
+        return new Float32Array(buffer, start, entry.length) as T;
+      case 'i32':
+        return new Int32Array(buffer, start, entry.length) as T;
+      case 'i8':
+        return new Int8Array(buffer, start, entry.length) as T;
+      case 'u8':
+        return new Uint8Array(buffer, start, entry.length) as T;
+      case 'u16':
+        return new Uint16Array(buffer, start, entry.length) as T;
     }
   };
   const { dimensions, classes, hidden } = header.shapes as { dimensions: number; classes: number; hidden: number };
   const linearWeights = blob<Int8Array>('linear.weights');
   const linear: LinearModel | null = linearWeights
-    ? { dimensions, classes, weights: new Float32Array(0), bias: blob<Float32Array>('linear.bias')!, quantized: { weights: linearWeights, scales: blob<Float32Array>('linear.scales')! } }
+    ? {
+        dimensions,
+        classes,
+        weights: new Float32Array(0),
+        bias: blob<Float32Array>('linear.bias')!,
+        quantized: { weights: linearWeights, scales: blob<Float32Array>('linear.scales')! },
+      }
     : null;
   const inputWeights = blob<Int8Array>('mlp.inputWeights');
   const mlp: MlpModel | null = inputWeights

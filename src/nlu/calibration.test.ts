@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { expectedCalibrationError, fitCombinationWeights, fitOutOfScopeThreshold, type OutOfFoldRow } from './calibration.js';
+import {
+  expectedCalibrationError,
+  fitCombinationWeights,
+  fitOutOfScopeThreshold,
+  type OutOfFoldRow,
+} from './calibration.js';
 
 describe('expectedCalibrationError', () => {
   it('is zero for perfectly calibrated bins and grows with over-confidence', () => {
@@ -19,7 +24,12 @@ describe('fitCombinationWeights', () => {
       knn: new Float32Array(2),
       label: index < 70 ? 0 : 1,
     }));
-    const weights = fitCombinationWeights(rows, 2, { linear: 1, mlp: 0, knn: 0 }, { linear: true, mlp: false, knn: false });
+    const weights = fitCombinationWeights(
+      rows,
+      2,
+      { linear: 1, mlp: 0, knn: 0 },
+      { linear: true, mlp: false, knn: false },
+    );
     // Calibrated probability of class 0 ≈ 0.7: sigmoid(w · log(99)) = 0.7 → w ≈ 0.18.
     const probability = 1 / (1 + Math.exp(-weights.linear * Math.log(99)));
     expect(probability).toBeGreaterThan(0.65);
@@ -39,7 +49,12 @@ describe('fitOutOfScopeThreshold', () => {
   });
 
   it('without out-of-scope rows, rejects at most the allowed share of correct predictions', () => {
-    const rows = Array.from({ length: 200 }, (_, index) => ({ confidence: index / 200, correct: true, outOfScope: false, oosClassWins: false }));
+    const rows = Array.from({ length: 200 }, (_, index) => ({
+      confidence: index / 200,
+      correct: true,
+      outOfScope: false,
+      oosClassWins: false,
+    }));
     const threshold = fitOutOfScopeThreshold(rows, 0.01, 0.05);
     expect(rows.filter((row) => row.confidence < threshold).length).toBeLessThanOrEqual(2);
   });

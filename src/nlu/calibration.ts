@@ -22,7 +22,13 @@ export interface CombinationWeights {
 }
 
 /** Combined class probabilities into `out` (softmax of the weighted evidence). */
-export function combine(weights: CombinationWeights, linear: Float32Array, mlp: Float32Array, knn: Float32Array, out: Float64Array): Float64Array {
+export function combine(
+  weights: CombinationWeights,
+  linear: Float32Array,
+  mlp: Float32Array,
+  knn: Float32Array,
+  out: Float64Array,
+): Float64Array {
   let max = -Infinity;
   for (let label = 0; label < out.length; label += 1) {
     const value = weights.linear * linear[label] + weights.mlp * mlp[label] + weights.knn * knn[label];
@@ -38,7 +44,11 @@ export function combine(weights: CombinationWeights, linear: Float32Array, mlp: 
   return out;
 }
 
-function negativeLogLikelihood(rows: readonly OutOfFoldRow[], weights: CombinationWeights, scratch: Float64Array): number {
+function negativeLogLikelihood(
+  rows: readonly OutOfFoldRow[],
+  weights: CombinationWeights,
+  scratch: Float64Array,
+): number {
   let total = 0;
   for (const row of rows) {
     const probabilities = combine(weights, row.linear, row.mlp, row.knn, scratch);
@@ -86,7 +96,11 @@ export function fitCombinationWeights(
 }
 
 /** Expected calibration error with equal-width bins over [0, 1]. */
-export function expectedCalibrationError(confidences: readonly number[], correct: readonly boolean[], bins = 15): number {
+export function expectedCalibrationError(
+  confidences: readonly number[],
+  correct: readonly boolean[],
+  bins = 15,
+): number {
   const count = new Float64Array(bins);
   const confidenceSum = new Float64Array(bins);
   const correctSum = new Float64Array(bins);
@@ -121,7 +135,12 @@ export interface ThresholdRow {
  * surely wrong: the largest threshold that loses at most `maxCorrectRejected` of the correct
  * in-scope predictions, and never above `maxThresholdWithoutExamples`.
  */
-export function fitOutOfScopeThreshold(rows: readonly ThresholdRow[], maxCorrectRejected = 0.002, oosShare = 0.05, maxThresholdWithoutExamples = 0.4): number {
+export function fitOutOfScopeThreshold(
+  rows: readonly ThresholdRow[],
+  maxCorrectRejected = 0.002,
+  oosShare = 0.05,
+  maxThresholdWithoutExamples = 0.4,
+): number {
   const candidates: number[] = [];
   for (let step = 0; step <= 90; step += 1) candidates.push(step / 100);
   const oosRows = rows.filter((row) => row.outOfScope);

@@ -42,19 +42,67 @@ const CURRENCY_SYMBOLS: Array<[RegExp, string]> = [
   [/^(?:£|gbp)$/i, 'GBP'],
 ];
 const SUFFIX_WORDS = String.raw`块钱|元|块|圆|人民币|rmb|cny|yuan|美元|美金|usd|dollars?|bucks|欧元|eur|euros?|英镑|gbp|pounds?|港币|港元|hkd|日元|jpy|yen`;
-const AMOUNT_SUFFIX = new RegExp(String.raw`(${ARABIC}|${NUMERAL})\s*([万千百亿]?)\s*(${SUFFIX_WORDS})(?![a-z])`, 'giu');
-const AMOUNT_PREFIX = new RegExp(String.raw`(hk\$|us\$|¥|\$|€|£|rmb|cny|usd|eur|gbp|hkd)\s*(${ARABIC})(?:\s*([万千kK])(?![a-z]))?`, 'giu');
+const AMOUNT_SUFFIX = new RegExp(
+  String.raw`(${ARABIC}|${NUMERAL})\s*([万千百亿]?)\s*(${SUFFIX_WORDS})(?![a-z])`,
+  'giu',
+);
+const AMOUNT_PREFIX = new RegExp(
+  String.raw`(hk\$|us\$|¥|\$|€|£|rmb|cny|usd|eur|gbp|hkd)\s*(${ARABIC})(?:\s*([万千kK])(?![a-z]))?`,
+  'giu',
+);
 
 const EMAIL = /[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}/gi;
-const PHONE = /(?<![\d])(?:(?:\+|00)86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?![\d])|(?<![\d])0\d{2,3}-\d{7,8}(?![\d])|(?<![\d])[48]00[\s-]?\d{3}[\s-]?\d{4}(?![\d])|\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}(?![\d])/g;
-const ORDER = /(?<![a-z0-9])[a-z]{1,4}-?\d{8,20}(?![a-z0-9])|(?:订单号?|单号|order\s*(?:number|no\.?|#|id)?)\s*[:：#]?\s*([a-z0-9-]{6,24})/gi;
-const CARD_LAST4 = /(?:尾号|末四位|后四位|尾数|卡号末尾|ending(?:\s+in)?|last\s+(?:4|four)(?:\s+digits)?(?:\s+(?:are|is))?)\s*[:：]?\s*(\d{4})(?!\d)/gi;
+const PHONE =
+  /(?<![\d])(?:(?:\+|00)86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?![\d])|(?<![\d])0\d{2,3}-\d{7,8}(?![\d])|(?<![\d])[48]00[\s-]?\d{3}[\s-]?\d{4}(?![\d])|\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}(?![\d])/g;
+const ORDER =
+  /(?<![a-z0-9])[a-z]{1,4}-?\d{8,20}(?![a-z0-9])|(?:订单号?|单号|order\s*(?:number|no\.?|#|id)?)\s*[:：#]?\s*([a-z0-9-]{6,24})/gi;
+const CARD_LAST4 =
+  /(?:尾号|末四位|后四位|尾数|卡号末尾|ending(?:\s+in)?|last\s+(?:4|four)(?:\s+digits)?(?:\s+(?:are|is))?)\s*[:：]?\s*(\d{4})(?!\d)/gi;
 
-const WEEKDAY: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7, 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7 };
-const ENGLISH_WEEKDAY: Record<string, number> = { monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6, sunday: 7 };
-const RELATIVE_DAY: Record<string, number> = { 大前天: -3, 前天: -2, 昨天: -1, 昨日: -1, 今天: 0, 今日: 0, 明天: 1, 明日: 1, 后天: 2, 大后天: 3, today: 0, yesterday: -1, tomorrow: 1 };
+const WEEKDAY: Record<string, number> = {
+  一: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  日: 7,
+  天: 7,
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  6: 6,
+  7: 7,
+};
+const ENGLISH_WEEKDAY: Record<string, number> = {
+  monday: 1,
+  tuesday: 2,
+  wednesday: 3,
+  thursday: 4,
+  friday: 5,
+  saturday: 6,
+  sunday: 7,
+};
+const RELATIVE_DAY: Record<string, number> = {
+  大前天: -3,
+  前天: -2,
+  昨天: -1,
+  昨日: -1,
+  今天: 0,
+  今日: 0,
+  明天: 1,
+  明日: 1,
+  后天: 2,
+  大后天: 3,
+  today: 0,
+  yesterday: -1,
+  tomorrow: 1,
+};
 
-const RELATIVE_DAY_PATTERN = /大前天|前天|昨天|昨日|今天|今日|明天|明日|大后天|后天|\btoday\b|\byesterday\b|\btomorrow\b/gi;
+const RELATIVE_DAY_PATTERN =
+  /大前天|前天|昨天|昨日|今天|今日|明天|明日|大后天|后天|\btoday\b|\byesterday\b|\btomorrow\b/gi;
 const CHINESE_WEEK_PATTERN = /(上上|上|下下|下|本|这|这个|上个|下个)?(?:周|星期|礼拜)([一二三四五六日天1-7])/g;
 const ENGLISH_WEEK_PATTERN = /\b(last|next|this)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/gi;
 const MONTH_PATTERN = /(上个月|上月|下个月|下月|这个月|本月)|\b(last|next|this)\s+month\b/gi;
@@ -106,7 +154,8 @@ export function extractEntities(text: string, options: ExtractEntitiesOptions = 
   const found: Entity[] = [];
   const push = (entity: Omit<Entity, 'text'>) => found.push({ ...entity, text: input.slice(entity.start, entity.end) });
 
-  for (const match of source.matchAll(EMAIL)) push({ type: 'email', start: match.index, end: match.index + match[0].length, value: match[0].toLowerCase() });
+  for (const match of source.matchAll(EMAIL))
+    push({ type: 'email', start: match.index, end: match.index + match[0].length, value: match[0].toLowerCase() });
   for (const match of source.matchAll(CARD_LAST4)) {
     const start = match.index + match[0].length - 4;
     push({ type: 'card_last4', start, end: start + 4, value: match[1] });
@@ -115,9 +164,19 @@ export function extractEntities(text: string, options: ExtractEntitiesOptions = 
     if (match[1] !== undefined) {
       if (!/\d/.test(match[1])) continue;
       const start = match.index + match[0].length - match[1].length;
-      push({ type: 'order_number', start, end: start + match[1].length, value: match[1].toUpperCase().replace(/-/g, '') });
+      push({
+        type: 'order_number',
+        start,
+        end: start + match[1].length,
+        value: match[1].toUpperCase().replace(/-/g, ''),
+      });
     } else {
-      push({ type: 'order_number', start: match.index, end: match.index + match[0].length, value: match[0].toUpperCase().replace(/-/g, '') });
+      push({
+        type: 'order_number',
+        start: match.index,
+        end: match.index + match[0].length,
+        value: match[0].toUpperCase().replace(/-/g, ''),
+      });
     }
   }
   for (const match of source.matchAll(PHONE)) {
@@ -131,7 +190,13 @@ export function extractEntities(text: string, options: ExtractEntitiesOptions = 
     const multiplier = match[2] ? parseChineseNumber('一' + match[2]) : 1;
     const unit = currencyOf(match[3], CURRENCY_WORDS);
     if (!unit) continue;
-    push({ type: 'amount', start: match.index, end: match.index + match[0].length, value: roundAmount(base * multiplier), unit });
+    push({
+      type: 'amount',
+      start: match.index,
+      end: match.index + match[0].length,
+      value: roundAmount(base * multiplier),
+      unit,
+    });
   }
   for (const match of source.matchAll(AMOUNT_PREFIX)) {
     const base = Number(match[2].replace(/,/g, ''));
@@ -139,7 +204,13 @@ export function extractEntities(text: string, options: ExtractEntitiesOptions = 
     const multiplier = scale === '万' ? 1e4 : scale === '千' || scale === 'k' ? 1e3 : 1;
     const unit = currencyOf(match[1], CURRENCY_SYMBOLS);
     if (!unit || !Number.isFinite(base)) continue;
-    push({ type: 'amount', start: match.index, end: match.index + match[0].length, value: roundAmount(base * multiplier), unit });
+    push({
+      type: 'amount',
+      start: match.index,
+      end: match.index + match[0].length,
+      value: roundAmount(base * multiplier),
+      unit,
+    });
   }
   extractDates(source, now, push);
   for (const [name, entries] of Object.entries(options.lists ?? {})) {
@@ -148,8 +219,12 @@ export function extractEntities(text: string, options: ExtractEntitiesOptions = 
         const needle = toSimplifiedChinese(toHalfWidth(String(phrase))).toLowerCase();
         if (needle.length === 0) continue;
         const latin = /^[a-z0-9]/i.test(needle);
-        const pattern = new RegExp((latin ? '(?<![a-z0-9])' : '') + escapeRegExp(needle) + (latin ? '(?![a-z0-9])' : ''), 'gi');
-        for (const match of source.matchAll(pattern)) push({ type: 'list', start: match.index, end: match.index + match[0].length, value: canonical, name });
+        const pattern = new RegExp(
+          (latin ? '(?<![a-z0-9])' : '') + escapeRegExp(needle) + (latin ? '(?![a-z0-9])' : ''),
+          'gi',
+        );
+        for (const match of source.matchAll(pattern))
+          push({ type: 'list', start: match.index, end: match.index + match[0].length, value: canonical, name });
       }
     }
   }
@@ -177,14 +252,33 @@ function extractDates(source: string, now: Date, push: (entity: Omit<Entity, 'te
   const today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
   for (const match of source.matchAll(RELATIVE_DAY_PATTERN)) {
     const offset = RELATIVE_DAY[match[0].toLowerCase()];
-    push({ type: 'date', start: match.index, end: match.index + match[0].length, value: isoDate(addDays(today, offset)) });
+    push({
+      type: 'date',
+      start: match.index,
+      end: match.index + match[0].length,
+      value: isoDate(addDays(today, offset)),
+    });
   }
   const monday = addDays(today, 1 - isoWeekday(today));
   for (const match of source.matchAll(CHINESE_WEEK_PATTERN)) {
     const day = WEEKDAY[match[2]];
     const prefix = match[1] ?? '';
-    const weeks = prefix === '上上' ? -2 : prefix === '上' || prefix === '上个' ? -1 : prefix === '下下' ? 2 : prefix === '下' || prefix === '下个' ? 1 : 0;
-    push({ type: 'date', start: match.index, end: match.index + match[0].length, value: isoDate(addDays(monday, weeks * 7 + day - 1)) });
+    const weeks =
+      prefix === '上上'
+        ? -2
+        : prefix === '上' || prefix === '上个'
+          ? -1
+          : prefix === '下下'
+            ? 2
+            : prefix === '下' || prefix === '下个'
+              ? 1
+              : 0;
+    push({
+      type: 'date',
+      start: match.index,
+      end: match.index + match[0].length,
+      value: isoDate(addDays(monday, weeks * 7 + day - 1)),
+    });
   }
   for (const match of source.matchAll(ENGLISH_WEEK_PATTERN)) {
     const day = ENGLISH_WEEKDAY[match[2].toLowerCase()];
@@ -192,8 +286,8 @@ function extractDates(source: string, now: Date, push: (entity: Omit<Entity, 'te
     const current = isoWeekday(today);
     let offset: number;
     // "last friday" = the most recent Friday before today; "next friday" = the first after today.
-    if (which === 'last') offset = -(((current - day + 7) % 7) || 7);
-    else if (which === 'next') offset = ((day - current + 7) % 7) || 7;
+    if (which === 'last') offset = -((current - day + 7) % 7 || 7);
+    else if (which === 'next') offset = (day - current + 7) % 7 || 7;
     else offset = day - current;
     const start = match.index + (match[0].length - match[0].trimStart().length);
     push({ type: 'date', start, end: match.index + match[0].length, value: isoDate(addDays(today, offset)) });
@@ -202,7 +296,12 @@ function extractDates(source: string, now: Date, push: (entity: Omit<Entity, 'te
     const word = (match[1] ?? match[2]).toLowerCase();
     const delta = /上|last/.test(word) ? -1 : /下|next/.test(word) ? 1 : 0;
     const month = new Date(today.getFullYear(), today.getMonth() + delta, 1);
-    push({ type: 'date', start: match.index, end: match.index + match[0].length, value: `${month.getFullYear()}-${pad(month.getMonth() + 1)}` });
+    push({
+      type: 'date',
+      start: match.index,
+      end: match.index + match[0].length,
+      value: `${month.getFullYear()}-${pad(month.getMonth() + 1)}`,
+    });
   }
   for (const match of source.matchAll(ABSOLUTE_DATE)) {
     let year: number;
@@ -218,15 +317,32 @@ function extractDates(source: string, now: Date, push: (entity: Omit<Entity, 'te
       day = /\d/.test(match[5]) ? Number(match[5]) : parseChineseNumber(match[5]);
     }
     if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) continue;
-    push({ type: 'date', start: match.index, end: match.index + match[0].length, value: `${year}-${pad(month)}-${pad(day)}` });
+    push({
+      type: 'date',
+      start: match.index,
+      end: match.index + match[0].length,
+      value: `${year}-${pad(month)}-${pad(day)}`,
+    });
   }
 }
 
 /** Keeps the earliest match; among matches starting together, the longest; drops anything overlapping a kept one. */
 function resolveOverlaps(entities: Entity[]): Entity[] {
-  const priority: Record<Entity['type'], number> = { regex: 0, list: 1, email: 2, card_last4: 3, order_number: 4, phone: 5, amount: 6, date: 7 };
+  const priority: Record<Entity['type'], number> = {
+    regex: 0,
+    list: 1,
+    email: 2,
+    card_last4: 3,
+    order_number: 4,
+    phone: 5,
+    amount: 6,
+    date: 7,
+  };
   const sorted = [...entities].sort(
-    (left, right) => left.start - right.start || right.end - right.start - (left.end - left.start) || priority[left.type] - priority[right.type],
+    (left, right) =>
+      left.start - right.start ||
+      right.end - right.start - (left.end - left.start) ||
+      priority[left.type] - priority[right.type],
   );
   const kept: Entity[] = [];
   for (const entity of sorted) {

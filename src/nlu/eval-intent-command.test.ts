@@ -21,8 +21,14 @@ function jsonl(name: string, rows: unknown[]): string {
 }
 
 const all = [...shopExamples, ...shopOutOfScope];
-const train = jsonl('train.jsonl', all.filter((_, index) => index % 4 !== 0));
-const test = jsonl('test.jsonl', all.filter((_, index) => index % 4 === 0));
+const train = jsonl(
+  'train.jsonl',
+  all.filter((_, index) => index % 4 !== 0),
+);
+const test = jsonl(
+  'test.jsonl',
+  all.filter((_, index) => index % 4 === 0),
+);
 
 function captureStdout(): () => string {
   let output = '';
@@ -39,7 +45,21 @@ describe('kefu eval intent', () => {
     await runEvalIntent({ train, test, oosLabel: 'oos', gate: '0.85', lang: 'auto', json: true });
     const metrics = JSON.parse(output());
     expect(Object.keys(metrics).sort()).toEqual(
-      ['accuracy', 'classify_us_p50', 'classify_us_p99', 'coverage', 'ece', 'gate', 'in_scope_accuracy', 'macro_f1', 'n', 'oos_precision', 'oos_recall', 'selective_accuracy', 'train_ms'].sort(),
+      [
+        'accuracy',
+        'classify_us_p50',
+        'classify_us_p99',
+        'coverage',
+        'ece',
+        'gate',
+        'in_scope_accuracy',
+        'macro_f1',
+        'n',
+        'oos_precision',
+        'oos_recall',
+        'selective_accuracy',
+        'train_ms',
+      ].sort(),
     );
     expect(metrics.n).toBe(all.filter((_, index) => index % 4 === 0).length);
     expect(metrics.gate).toBe(0.85);
@@ -51,7 +71,10 @@ describe('kefu eval intent', () => {
 
   it('reports null OOS metrics when the test set has no OOS rows, and prints a table without --json', async () => {
     const output = captureStdout();
-    const inScopeOnly = jsonl('in-scope.jsonl', shopExamples.filter((_, index) => index % 5 === 0));
+    const inScopeOnly = jsonl(
+      'in-scope.jsonl',
+      shopExamples.filter((_, index) => index % 5 === 0),
+    );
     const metrics = await runEvalIntent({ train, test: inScopeOnly, oosLabel: 'oos', gate: '0.9' });
     expect(metrics.oos_recall).toBeNull();
     expect(metrics.oos_precision).toBeNull();
@@ -74,11 +97,17 @@ describe('kefu eval intent', () => {
   });
 
   it('rejects rows without text or label, bad options and missing files', async () => {
-    expect(() => parseIntentJsonl('{"text":"a","label":"x"}\n{"label":"x"}', 'rows.jsonl')).toThrow('rows.jsonl:2: "text" must be a string');
+    expect(() => parseIntentJsonl('{"text":"a","label":"x"}\n{"label":"x"}', 'rows.jsonl')).toThrow(
+      'rows.jsonl:2: "text" must be a string',
+    );
     expect(() => parseIntentJsonl('["a","b"]', 'rows.jsonl')).toThrow('rows.jsonl:1: expected an object');
-    expect(() => parseIntentJsonl('{"text":"a","label":""}', 'rows.jsonl')).toThrow('rows.jsonl:1: "label" must be a non-empty string');
+    expect(() => parseIntentJsonl('{"text":"a","label":""}', 'rows.jsonl')).toThrow(
+      'rows.jsonl:1: "label" must be a non-empty string',
+    );
     await expect(runEvalIntent({ train, test, gate: 'high' })).rejects.toThrow(/--gate must be a number/);
     await expect(runEvalIntent({ train, test, lang: 'fr' })).rejects.toThrow(/--lang must be auto, zh or en/);
-    await expect(runEvalIntent({ train: join(directory, 'missing.jsonl'), test })).rejects.toThrow(/cannot read .*missing\.jsonl \(ENOENT\)/);
+    await expect(runEvalIntent({ train: join(directory, 'missing.jsonl'), test })).rejects.toThrow(
+      /cannot read .*missing\.jsonl \(ENOENT\)/,
+    );
   });
 });

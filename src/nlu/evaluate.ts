@@ -37,7 +37,11 @@ function percentile(sorted: readonly number[], fraction: number): number {
  * first 200 rows comes first so the JIT is not measured). See scoreIntentPredictions for the
  * metric definitions.
  */
-export function evaluateIntentClassifier(classifier: IntentClassifier, rows: readonly IntentExample[], options: EvaluateOptions = {}): IntentEvaluation {
+export function evaluateIntentClassifier(
+  classifier: IntentClassifier,
+  rows: readonly IntentExample[],
+  options: EvaluateOptions = {},
+): IntentEvaluation {
   if (options.warmup !== false) for (const row of rows.slice(0, 200)) classifier.classify(row.text);
   const predictions: IntentPrediction[] = [];
   const timings: number[] = [];

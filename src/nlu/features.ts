@@ -19,7 +19,15 @@ export interface FeatureConfig {
   stem: boolean;
 }
 
-export const DEFAULT_FEATURE_CONFIG: FeatureConfig = { wordMaxN: 2, charMinN: 2, charMaxN: 4, hanMaxN: 3, charWeight: 1, charSpan: true, stem: true };
+export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
+  wordMaxN: 2,
+  charMinN: 2,
+  charMaxN: 4,
+  hanMaxN: 3,
+  charWeight: 1,
+  charSpan: true,
+  stem: true,
+};
 
 /**
  * Features are 32-bit hashes (FNV-1a over UTF-16 code units, one seed per kind) computed without
@@ -84,7 +92,8 @@ export function featureHashes(normalized: string, config: FeatureConfig, jieba: 
   if (config.wordMaxN >= 2 && tokenHashes.length > 0) {
     words.push(combineHashes(SEED_WORD, tokenHashes[0]));
     words.push(combineHashes(tokenHashes[tokenHashes.length - 1], SEED_WORD));
-    for (let index = 1; index < tokenHashes.length; index += 1) words.push(combineHashes(tokenHashes[index - 1], tokenHashes[index]));
+    for (let index = 1; index < tokenHashes.length; index += 1)
+      words.push(combineHashes(tokenHashes[index - 1], tokenHashes[index]));
   }
   // Latin character n-grams, over ' word word ' (span) or ' word ' (per word).
   if (config.charMaxN >= config.charMinN) {
@@ -175,7 +184,11 @@ export class Vocabulary {
   /** Indices below wordCount are word features; the rest are character features. */
   readonly wordCount: number;
 
-  constructor(readonly hashes: Int32Array, readonly idf: Float32Array, wordCount: number) {
+  constructor(
+    readonly hashes: Int32Array,
+    readonly idf: Float32Array,
+    wordCount: number,
+  ) {
     this.index = new FeatureIndex(hashes);
     this.wordCount = wordCount;
   }
@@ -237,8 +250,16 @@ export class VectorizeScratch {
 }
 
 /** Sublinear TF × IDF over the known features, the character block scaled by charWeight, then L2-normalised. */
-export function vectorize(hashes: FeatureHashes, vocabulary: Vocabulary, charWeight: number, scratch?: VectorizeScratch): SparseVector {
-  const work = scratch && scratch.counts.length === vocabulary.size ? scratch : new VectorizeScratch(vocabulary.size, hashes.words.length + hashes.chars.length);
+export function vectorize(
+  hashes: FeatureHashes,
+  vocabulary: Vocabulary,
+  charWeight: number,
+  scratch?: VectorizeScratch,
+): SparseVector {
+  const work =
+    scratch && scratch.counts.length === vocabulary.size
+      ? scratch
+      : new VectorizeScratch(vocabulary.size, hashes.words.length + hashes.chars.length);
   const { counts, touched } = work;
   const { index, idf, wordCount } = vocabulary;
   let touchedCount = 0;

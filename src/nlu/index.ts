@@ -2,7 +2,13 @@
  * The light tier: fast, calibrated intent understanding with out-of-scope detection, and entity
  * extraction. See docs/nlu.md for the model and how it was chosen.
  */
-export type { IntentClassifier, IntentExample, IntentPrediction, TrainIntentOptions, TrainingProgress } from './types.js';
+export type {
+  IntentClassifier,
+  IntentExample,
+  IntentPrediction,
+  TrainIntentOptions,
+  TrainingProgress,
+} from './types.js';
 export { trainIntentClassifier, loadIntentClassifier, DEFAULT_HYPERPARAMETERS } from './intent-classifier.js';
 export type { LightTierHyperparameters, TrainIntentInternalOptions } from './intent-classifier.js';
 export { ARTIFACT_FORMAT_VERSION } from './artifact.js';

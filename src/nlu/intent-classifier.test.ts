@@ -37,7 +37,9 @@ describe('trainIntentClassifier', () => {
     const prediction = withOos.classify('怎么开发票');
     expect(prediction.alternatives).toHaveLength(5);
     for (let index = 1; index < prediction.alternatives.length; index += 1) {
-      expect(prediction.alternatives[index - 1].confidence).toBeGreaterThanOrEqual(prediction.alternatives[index].confidence);
+      expect(prediction.alternatives[index - 1].confidence).toBeGreaterThanOrEqual(
+        prediction.alternatives[index].confidence,
+      );
     }
     const total = prediction.alternatives.reduce((sum, alternative) => sum + alternative.confidence, 0);
     expect(total).toBeLessThanOrEqual(1.000001);
@@ -72,7 +74,8 @@ describe('trainIntentClassifier', () => {
     });
     expect(fractions[0]).toBe(0);
     expect(fractions.at(-1)).toBe(1);
-    for (let index = 1; index < fractions.length; index += 1) expect(fractions[index]).toBeGreaterThanOrEqual(fractions[index - 1]);
+    for (let index = 1; index < fractions.length; index += 1)
+      expect(fractions[index]).toBeGreaterThanOrEqual(fractions[index - 1]);
     expect([...stages]).toEqual(expect.arrayContaining(['prepare', 'calibrate', 'train', 'done']));
   });
 
@@ -169,7 +172,12 @@ describe('bad input', () => {
   });
 
   it('skips malformed examples with a warning', () => {
-    const classifier = trainIntentClassifier([...shopExamples, { text: '', label: 'x' }, { text: 'hello' } as never, null as never]);
+    const classifier = trainIntentClassifier([
+      ...shopExamples,
+      { text: '', label: 'x' },
+      { text: 'hello' } as never,
+      null as never,
+    ]);
     expect(classifier.summary.warnings.join(' ')).toMatch(/3 example\(s\) skipped/);
     expect(classifier.labels).not.toContain('x');
   });

@@ -1,8 +1,25 @@
 import type { Jieba } from '@node-rs/jieba';
 import { defaultJieba, jiebaWithUserDictionary, normalizeText } from '../text/index.js';
 import { decodeArtifact, encodeArtifact, type ModelState } from './artifact.js';
-import { combine, fitCombinationWeights, fitOutOfScopeThreshold, type CombinationWeights, type OutOfFoldRow, type ThresholdRow } from './calibration.js';
-import { DEFAULT_FEATURE_CONFIG, featureHashes, vectorize, VectorizeScratch, Vocabulary, wordPart, type FeatureConfig, type FeatureHashes, type SparseVector } from './features.js';
+import {
+  combine,
+  fitCombinationWeights,
+  fitOutOfScopeThreshold,
+  type CombinationWeights,
+  type OutOfFoldRow,
+  type ThresholdRow,
+} from './calibration.js';
+import {
+  DEFAULT_FEATURE_CONFIG,
+  featureHashes,
+  vectorize,
+  VectorizeScratch,
+  Vocabulary,
+  wordPart,
+  type FeatureConfig,
+  type FeatureHashes,
+  type SparseVector,
+} from './features.js';
 import { buildKnnIndex, knnScores, type KnnIndex } from './knn.js';
 import { mlpScores, trainMlp, type MlpModel } from './mlp.js';
 import { Random } from './random.js';
@@ -106,34 +123,57 @@ function trainMembers(
 ): Members {
   const vocabulary = Vocabulary.build(examples.map((example) => example.strings));
   const scratch = new VectorizeScratch(vocabulary.size);
-  const vectors = examples.map((example) => vectorize(example.strings, vocabulary, parameters.features.charWeight, scratch));
+  const vectors = examples.map((example) =>
+    vectorize(example.strings, vocabulary, parameters.features.charWeight, scratch),
+  );
   const labels = Int32Array.from(examples, (example) => example.label);
   const trainable = classes >= 2;
-  const linear = trainable && parameters.linear
-    ? trainSoftmax(vectors, labels, classes, vocabulary.size, {
-        epochs: epochsFor(parameters.linearSteps, vectors.length, parameters.linearMinEpochs, parameters.linearMaxEpochs),
-        learningRate: parameters.linearLearningRate,
-        l2: parameters.linearL2,
-        seed,
-        onEpoch: () => onEpoch('linear'),
-      })
-    : null;
-  const mlpVectors = parameters.mlpWordsOnly ? vectors.map((vector) => wordPart(vector, vocabulary.wordCount)) : vectors;
-  const mlp = trainable && parameters.mlpHidden > 0
-    ? trainMlp(mlpVectors, labels, classes, parameters.mlpWordsOnly ? vocabulary.wordCount : vocabulary.size, {
-        hidden: parameters.mlpHidden,
-        epochs: epochsFor(parameters.mlpSteps, vectors.length, parameters.mlpMinEpochs, parameters.mlpMaxEpochs),
-        learningRate: parameters.mlpLearningRate,
-        dropout: parameters.mlpDropout,
-        inputDropout: parameters.mlpInputDropout,
-        seed: seed + 1,
-        onEpoch: () => onEpoch('mlp'),
-      })
-    : null;
-  const knnVectors = parameters.knnWordsOnly ? (parameters.mlpWordsOnly ? mlpVectors : vectors.map((vector) => wordPart(vector, vocabulary.wordCount))) : vectors;
-  const knn = parameters.knn || !trainable
-    ? buildKnnIndex(knnVectors, labels, classes, vocabulary.size, parameters.knnMaxDocumentShare, parameters.knnWordsOnly)
-    : null;
+  const linear =
+    trainable && parameters.linear
+      ? trainSoftmax(vectors, labels, classes, vocabulary.size, {
+          epochs: epochsFor(
+            parameters.linearSteps,
+            vectors.length,
+            parameters.linearMinEpochs,
+            parameters.linearMaxEpochs,
+          ),
+          learningRate: parameters.linearLearningRate,
+          l2: parameters.linearL2,
+          seed,
+          onEpoch: () => onEpoch('linear'),
+        })
+      : null;
+  const mlpVectors = parameters.mlpWordsOnly
+    ? vectors.map((vector) => wordPart(vector, vocabulary.wordCount))
+    : vectors;
+  const mlp =
+    trainable && parameters.mlpHidden > 0
+      ? trainMlp(mlpVectors, labels, classes, parameters.mlpWordsOnly ? vocabulary.wordCount : vocabulary.size, {
+          hidden: parameters.mlpHidden,
+          epochs: epochsFor(parameters.mlpSteps, vectors.length, parameters.mlpMinEpochs, parameters.mlpMaxEpochs),
+          learningRate: parameters.mlpLearningRate,
+          dropout: parameters.mlpDropout,
+          inputDropout: parameters.mlpInputDropout,
+          seed: seed + 1,
+          onEpoch: () => onEpoch('mlp'),
+        })
+      : null;
+  const knnVectors = parameters.knnWordsOnly
+    ? parameters.mlpWordsOnly
+      ? mlpVectors
+      : vectors.map((vector) => wordPart(vector, vocabulary.wordCount))
+    : vectors;
+  const knn =
+    parameters.knn || !trainable
+      ? buildKnnIndex(
+          knnVectors,
+          labels,
+          classes,
+          vocabulary.size,
+          parameters.knnMaxDocumentShare,
+          parameters.knnWordsOnly,
+        )
+      : null;
   return { vocabulary, linear, mlp, knn };
 }
 
@@ -146,7 +186,11 @@ class Evidence {
   private readonly similarity: Float32Array;
   private readonly touched: Int32Array;
 
-  constructor(private readonly members: Omit<Members, 'vocabulary'>, classes: number, private readonly wordCount: number) {
+  constructor(
+    private readonly members: Omit<Members, 'vocabulary'>,
+    classes: number,
+    private readonly wordCount: number,
+  ) {
     this.linear = new Float32Array(classes);
     this.mlp = new Float32Array(classes);
     this.knn = new Float32Array(classes);
@@ -165,7 +209,8 @@ class Evidence {
     const { linear, mlp, knn } = this.members;
     if (linear) linearScores(linear, vector, this.linear);
     else this.linear.fill(0);
-    const words = (mlp && mlp.dimensions === this.wordCount) || knn?.wordsOnly ? wordPart(vector, this.wordCount) : vector;
+    const words =
+      (mlp && mlp.dimensions === this.wordCount) || knn?.wordsOnly ? wordPart(vector, this.wordCount) : vector;
     if (mlp) mlpScores(mlp, mlp.dimensions === this.wordCount ? words : vector, this.hidden, this.mlp);
     else this.mlp.fill(0);
     if (knn) knnScores(knn, knn.wordsOnly ? words : vector, this.similarity, this.touched, this.knn);
@@ -205,7 +250,10 @@ function assignFolds(labels: readonly number[], folds: number, random: Random): 
  * const classifier = trainIntentClassifier([{ text: '怎么退货', label: 'return' }, ...], { oosLabel: 'oos' });
  * classifier.classify('我想退貨') // { intent: 'return', confidence: 0.93, outOfScope: false, ... }
  */
-export function trainIntentClassifier(examples: readonly IntentExample[], options: TrainIntentInternalOptions = {}): IntentClassifier {
+export function trainIntentClassifier(
+  examples: readonly IntentExample[],
+  options: TrainIntentInternalOptions = {},
+): IntentClassifier {
   const started = performance.now();
   const parameters: LightTierHyperparameters = {
     ...DEFAULT_HYPERPARAMETERS,
@@ -229,7 +277,12 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
   const accepted: Array<{ normalized: string; label: string }> = [];
   let skipped = 0;
   for (const example of Array.isArray(examples) ? examples : []) {
-    if (!example || typeof example.text !== 'string' || typeof example.label !== 'string' || example.label.length === 0) {
+    if (
+      !example ||
+      typeof example.text !== 'string' ||
+      typeof example.label !== 'string' ||
+      example.label.length === 0
+    ) {
       skipped += 1;
       continue;
     }
@@ -264,23 +317,43 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
   };
   if (labels.length === 0) {
     warnings.push('no in-scope examples: every message will be out of scope');
-    return finish({ ...baseState, featureHashes: new Int32Array(0), wordCount: 0, idf: new Float32Array(0), linear: null, mlp: null, knn: null, weights: DEFAULT_WEIGHTS, oosThreshold: 1, singleIntentMinimumSimilarity: 1 });
+    return finish({
+      ...baseState,
+      featureHashes: new Int32Array(0),
+      wordCount: 0,
+      idf: new Float32Array(0),
+      linear: null,
+      mlp: null,
+      knn: null,
+      weights: DEFAULT_WEIGHTS,
+      oosThreshold: 1,
+      singleIntentMinimumSimilarity: 1,
+    });
   }
   const counts = new Map<number, number>();
   for (const example of prepared) counts.set(example.label, (counts.get(example.label) ?? 0) + 1);
   const smallest = Math.min(...labels.map((_, index) => counts.get(index) ?? 0));
   if (labels.length === 1 && !hasOosClass) {
-    warnings.push('single intent: confidence capped at 0.5 (nothing to tell it apart from; add more intents or out-of-scope examples)');
+    warnings.push(
+      'single intent: confidence capped at 0.5 (nothing to tell it apart from; add more intents or out-of-scope examples)',
+    );
   }
-  if (smallest < 5) warnings.push(`some intents have fewer than 5 examples (smallest: ${smallest}); expect lower confidence`);
+  if (smallest < 5)
+    warnings.push(`some intents have fewer than 5 examples (smallest: ${smallest}); expect lower confidence`);
 
   // Out-of-fold predictions for calibration.
   const random = new Random(seed);
   const folds = Math.min(parameters.folds, Math.max(2, smallest));
   const calibrate = classes >= 2 && prepared.length >= 20 && smallest >= 2;
   const evaluatedFolds = calibrate ? Math.min(folds, parameters.evaluatedFolds(prepared.length)) : 0;
-  const linearEpochs = classes >= 2 && parameters.linear ? epochsFor(parameters.linearSteps, prepared.length, parameters.linearMinEpochs, parameters.linearMaxEpochs) : 0;
-  const mlpEpochs = classes >= 2 && parameters.mlpHidden > 0 ? epochsFor(parameters.mlpSteps, prepared.length, parameters.mlpMinEpochs, parameters.mlpMaxEpochs) : 0;
+  const linearEpochs =
+    classes >= 2 && parameters.linear
+      ? epochsFor(parameters.linearSteps, prepared.length, parameters.linearMinEpochs, parameters.linearMaxEpochs)
+      : 0;
+  const mlpEpochs =
+    classes >= 2 && parameters.mlpHidden > 0
+      ? epochsFor(parameters.mlpSteps, prepared.length, parameters.mlpMinEpochs, parameters.mlpMaxEpochs)
+      : 0;
   // Work units: epochs weighted by their relative cost (an MLP epoch costs about twice a linear one).
   const unitsPerModel = linearEpochs + 2 * mlpEpochs + 1;
   const totalUnits = unitsPerModel * (evaluatedFolds * (1 - 1 / folds) + 1);
@@ -292,7 +365,11 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
 
   const outOfFold: OutOfFoldRow[] = [];
   if (calibrate) {
-    const assignment = assignFolds(prepared.map((example) => example.label), folds, random);
+    const assignment = assignFolds(
+      prepared.map((example) => example.label),
+      folds,
+      random,
+    );
     for (let fold = 0; fold < evaluatedFolds; fold += 1) {
       const training = prepared.filter((_, index) => assignment[index] !== fold);
       const heldOut = prepared.filter((_, index) => assignment[index] === fold);
@@ -304,26 +381,43 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
       const scratch = new VectorizeScratch(members.vocabulary.size);
       for (const example of heldOut) {
         evidence.compute(vectorize(example.strings, members.vocabulary, parameters.features.charWeight, scratch));
-        outOfFold.push({ linear: evidence.linear.slice(), mlp: evidence.mlp.slice(), knn: evidence.knn.slice(), label: example.label });
+        outOfFold.push({
+          linear: evidence.linear.slice(),
+          mlp: evidence.mlp.slice(),
+          knn: evidence.knn.slice(),
+          label: example.label,
+        });
       }
     }
   } else if (classes >= 2) {
-    warnings.push('too few examples to calibrate on held-out folds (need ≥ 20 examples and ≥ 2 per intent): default calibration, confidence is less reliable');
+    warnings.push(
+      'too few examples to calibrate on held-out folds (need ≥ 20 examples and ≥ 2 per intent): default calibration, confidence is less reliable',
+    );
   }
 
   tick(0, 'train');
-  const members = trainMembers(prepared, classes, parameters, seed, (member) => tick(member === 'linear' ? 1 : 2, 'train'));
+  const members = trainMembers(prepared, classes, parameters, seed, (member) =>
+    tick(member === 'linear' ? 1 : 2, 'train'),
+  );
   const enabled = { linear: members.linear !== null, mlp: members.mlp !== null, knn: members.knn !== null };
-  const weights = calibrate ? fitCombinationWeights(outOfFold, classes, DEFAULT_WEIGHTS, enabled) : { ...DEFAULT_WEIGHTS };
+  const weights = calibrate
+    ? fitCombinationWeights(outOfFold, classes, DEFAULT_WEIGHTS, enabled)
+    : { ...DEFAULT_WEIGHTS };
   let oosThreshold = DEFAULT_OOS_THRESHOLD;
   if (calibrate) {
     const scratch = new Float64Array(classes);
     const rows: ThresholdRow[] = outOfFold.map((row) => {
       const probabilities = combine(weights, row.linear, row.mlp, row.knn, scratch);
       let best = 0;
-      for (let label = 1; label < labels.length; label += 1) if (probabilities[label] > probabilities[best]) best = label;
+      for (let label = 1; label < labels.length; label += 1)
+        if (probabilities[label] > probabilities[best]) best = label;
       const oosClassWins = hasOosClass && probabilities[labels.length] > probabilities[best];
-      return { confidence: probabilities[best], correct: best === row.label, outOfScope: row.label === labels.length, oosClassWins };
+      return {
+        confidence: probabilities[best],
+        correct: best === row.label,
+        outOfScope: row.label === labels.length,
+        oosClassWins,
+      };
     });
     oosThreshold = fitOutOfScopeThreshold(rows, parameters.maxCorrectRejected, parameters.oosShare);
   }
@@ -341,7 +435,12 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
   });
 
   function finish(state: Omit<ModelState, 'summary'>): IntentClassifier {
-    const summary = { examples: prepared.length, intents: labels.length, trainMs: Math.round(performance.now() - started), warnings };
+    const summary = {
+      examples: prepared.length,
+      intents: labels.length,
+      trainMs: Math.round(performance.now() - started),
+      warnings,
+    };
     const artifact = encodeArtifact({ ...state, summary });
     const classifier = loadIntentClassifier(artifact);
     report('done', 1);
@@ -349,8 +448,19 @@ export function trainIntentClassifier(examples: readonly IntentExample[], option
   }
 }
 
-function outOfScopeResult(language: IntentPrediction['language'], reason: string, alternatives: IntentPrediction['alternatives'] = []): IntentPrediction {
-  return { intent: null, confidence: alternatives[0]?.confidence ?? 0, outOfScope: true, alternatives, language, reasons: [reason] };
+function outOfScopeResult(
+  language: IntentPrediction['language'],
+  reason: string,
+  alternatives: IntentPrediction['alternatives'] = [],
+): IntentPrediction {
+  return {
+    intent: null,
+    confidence: alternatives[0]?.confidence ?? 0,
+    outOfScope: true,
+    alternatives,
+    language,
+    reasons: [reason],
+  };
 }
 
 class LightTierClassifier implements IntentClassifier {
@@ -363,7 +473,10 @@ class LightTierClassifier implements IntentClassifier {
   private readonly classes: number;
   private readonly scratch: VectorizeScratch;
 
-  constructor(private readonly state: ModelState, private readonly artifact: Uint8Array) {
+  constructor(
+    private readonly state: ModelState,
+    private readonly artifact: Uint8Array,
+  ) {
     this.labels = Object.freeze([...state.labels]);
     this.summary = Object.freeze({ ...state.summary, warnings: [...state.summary.warnings] });
     this.vocabulary = new Vocabulary(state.featureHashes, state.idf, state.wordCount);
@@ -387,7 +500,8 @@ class LightTierClassifier implements IntentClassifier {
       if (clipped !== input) reasons.push(`input truncated to ${MAX_INPUT_CHARACTERS} characters`);
       const normalized = normalizeText(clipped);
       // The tenant's language only fills in when the script says nothing (digits, emoji).
-      language = normalized.language === 'unknown' && this.state.language !== 'auto' ? this.state.language : normalized.language;
+      language =
+        normalized.language === 'unknown' && this.state.language !== 'auto' ? this.state.language : normalized.language;
       if (normalized.text.length === 0) return outOfScopeResult(language, 'empty input');
       if (this.labels.length === 0) return outOfScopeResult(language, 'no intents trained');
       const strings = featureHashes(normalized.text, this.state.featureConfig, this.jieba);
@@ -400,12 +514,32 @@ class LightTierClassifier implements IntentClassifier {
         const confidence = Math.min(SINGLE_INTENT_CONFIDENCE_CAP, similarity);
         const alternatives = [{ intent: this.labels[0], confidence }];
         const capped = 'single intent: confidence capped';
-        if (similarity < this.state.singleIntentMinimumSimilarity) return { ...outOfScopeResult(language, capped, alternatives), reasons: [...reasons, capped, 'below oos threshold'] };
-        return { intent: this.labels[0], confidence, outOfScope: false, alternatives, language, reasons: [...reasons, capped] };
+        if (similarity < this.state.singleIntentMinimumSimilarity)
+          return {
+            ...outOfScopeResult(language, capped, alternatives),
+            reasons: [...reasons, capped, 'below oos threshold'],
+          };
+        return {
+          intent: this.labels[0],
+          confidence,
+          outOfScope: false,
+          alternatives,
+          language,
+          reasons: [...reasons, capped],
+        };
       }
-      const probabilities = combine(this.state.weights, this.evidence.linear, this.evidence.mlp, this.evidence.knn, this.probabilities);
+      const probabilities = combine(
+        this.state.weights,
+        this.evidence.linear,
+        this.evidence.mlp,
+        this.evidence.knn,
+        this.probabilities,
+      );
       const ranked = topIndices(probabilities, labelCount, 5);
-      const alternatives = ranked.map((index) => ({ intent: this.labels[index], confidence: round(probabilities[index]) }));
+      const alternatives = ranked.map((index) => ({
+        intent: this.labels[index],
+        confidence: round(probabilities[index]),
+      }));
       const best = ranked[0];
       const confidence = probabilities[best];
       const oosClassWins = this.state.hasOosClass && probabilities[labelCount] > confidence;
@@ -414,7 +548,14 @@ class LightTierClassifier implements IntentClassifier {
       if (oosClassWins || confidence < this.state.oosThreshold) {
         return { intent: null, confidence: round(confidence), outOfScope: true, alternatives, language, reasons };
       }
-      return { intent: this.labels[best], confidence: round(confidence), outOfScope: false, alternatives, language, reasons };
+      return {
+        intent: this.labels[best],
+        confidence: round(confidence),
+        outOfScope: false,
+        alternatives,
+        language,
+        reasons,
+      };
     } catch (error) {
       return outOfScopeResult(language, `classifier error: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -2,7 +2,8 @@ import { parseJsonl, readJsonlFile, rowProblem } from '../datasets/index.js';
 import type { IntentExample } from './types.js';
 
 function toExample(value: unknown): IntentExample {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) rowProblem('expected an object {"text","label"}');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    rowProblem('expected an object {"text","label"}');
   const { text, label } = value as Record<string, unknown>;
   if (typeof text !== 'string') rowProblem('"text" must be a string');
   if (typeof label !== 'string' || label.length === 0) rowProblem('"label" must be a non-empty string');

@@ -48,7 +48,13 @@ export function buildKnnIndex(
 }
 
 /** Per-class maximum similarity into `out`; `scratch` must have one slot per training example. */
-export function knnScores(index: KnnIndex, vector: SparseVector, scratch: Float32Array, touched: Int32Array, out: Float32Array): Float32Array {
+export function knnScores(
+  index: KnnIndex,
+  vector: SparseVector,
+  scratch: Float32Array,
+  touched: Int32Array,
+  out: Float32Array,
+): Float32Array {
   out.fill(0);
   let touchedCount = 0;
   const { offsets, documents, weights, documentLabels } = index;

@@ -33,10 +33,23 @@ export interface MlpTrainingOptions {
 const GRADIENT_FLOOR = 1e-4;
 
 /** Logits of one sparse vector into `out`; `hidden` is scratch of length model.hidden. */
-export function mlpScores(model: MlpModel, vector: SparseVector, hidden: Float32Array, out: Float32Array): Float32Array {
+export function mlpScores(
+  model: MlpModel,
+  vector: SparseVector,
+  hidden: Float32Array,
+  out: Float32Array,
+): Float32Array {
   const { hidden: size, classes, inputWeights, hiddenBias, outputWeights, outputBias } = model;
   hidden.set(hiddenBias);
-  if (model.quantizedInput) addQuantizedRows(hidden, model.quantizedInput.weights, model.quantizedInput.scales, size, vector.indices, vector.values);
+  if (model.quantizedInput)
+    addQuantizedRows(
+      hidden,
+      model.quantizedInput.weights,
+      model.quantizedInput.scales,
+      size,
+      vector.indices,
+      vector.values,
+    );
   else addWeightedRows(hidden, inputWeights, size, vector.indices, vector.values);
   out.set(outputBias);
   for (let unit = 0; unit < size; unit += 1) {
@@ -68,8 +81,10 @@ export function trainMlp(
   const outputBias = new Float32Array(classes);
   const inputScale = 0.1;
   const outputScale = Math.sqrt(1 / size);
-  for (let index = 0; index < inputWeights.length; index += 1) inputWeights[index] = (random.next() * 2 - 1) * inputScale;
-  for (let index = 0; index < outputWeights.length; index += 1) outputWeights[index] = (random.next() * 2 - 1) * outputScale;
+  for (let index = 0; index < inputWeights.length; index += 1)
+    inputWeights[index] = (random.next() * 2 - 1) * inputScale;
+  for (let index = 0; index < outputWeights.length; index += 1)
+    outputWeights[index] = (random.next() * 2 - 1) * outputScale;
   const hidden = new Float32Array(size);
   const hiddenGradient = new Float32Array(size);
   const activeUnits = new Int32Array(size);
@@ -131,7 +146,8 @@ export function trainMlp(
         const unit = activeUnits[a];
         const activation = hidden[unit];
         const base = unit * classes;
-        for (let label = 0; label < classes; label += 1) probabilities[label] += activation * outputWeights[base + label];
+        for (let label = 0; label < classes; label += 1)
+          probabilities[label] += activation * outputWeights[base + label];
       }
       let max = -Infinity;
       for (let label = 0; label < classes; label += 1) if (probabilities[label] > max) max = probabilities[label];
@@ -149,7 +165,8 @@ export function trainMlp(
           classCount += 1;
         }
       }
-      for (let label = 0; label < classCount; label += 1) outputBias[activeClasses[label]] -= rate * classGradient[label];
+      for (let label = 0; label < classCount; label += 1)
+        outputBias[activeClasses[label]] -= rate * classGradient[label];
       for (let a = 0; a < activeCount; a += 1) {
         const unit = activeUnits[a];
         const activation = hidden[unit];

@@ -28,7 +28,8 @@ const GRADIENT_FLOOR = 1e-3;
 export function linearScores(model: LinearModel, vector: SparseVector, out: Float32Array): Float32Array {
   const { classes, weights, bias } = model;
   out.set(bias);
-  if (model.quantized) addQuantizedRows(out, model.quantized.weights, model.quantized.scales, classes, vector.indices, vector.values);
+  if (model.quantized)
+    addQuantizedRows(out, model.quantized.weights, model.quantized.scales, classes, vector.indices, vector.values);
   else addWeightedRows(out, weights, classes, vector.indices, vector.values);
   return out;
 }
@@ -108,8 +109,11 @@ export function trainSoftmax(
           } else {
             // Replace the weakest remembered competitor if this one is stronger.
             let weakest = 1;
-            for (let k = 2; k < count; k += 1) if (probabilities[candidates[candidateBase + k]] < probabilities[candidates[candidateBase + weakest]]) weakest = k;
-            if (probabilities[c] > probabilities[candidates[candidateBase + weakest]]) candidates[candidateBase + weakest] = c;
+            for (let k = 2; k < count; k += 1)
+              if (probabilities[candidates[candidateBase + k]] < probabilities[candidates[candidateBase + weakest]])
+                weakest = k;
+            if (probabilities[c] > probabilities[candidates[candidateBase + weakest]])
+              candidates[candidateBase + weakest] = c;
           }
         }
         candidateCounts[exampleIndex] = count;
@@ -129,7 +133,8 @@ export function trainSoftmax(
         for (let slot = 0; slot < indices.length; slot += 1) {
           const value = values[slot] * scale;
           const base = indices[slot] * classes;
-          for (let k = 0; k < count; k += 1) candidateScores[k] += value * weights[base + candidates[candidateBase + k]];
+          for (let k = 0; k < count; k += 1)
+            candidateScores[k] += value * weights[base + candidates[candidateBase + k]];
         }
         let max = -Infinity;
         for (let k = 0; k < count; k += 1) if (candidateScores[k] > max) max = candidateScores[k];

@@ -23,7 +23,11 @@ export function addWeightedRows(
     const base2 = indices[slot + 2] * width;
     const base3 = indices[slot + 3] * width;
     for (let column = 0; column < width; column += 1) {
-      out[column] += value0 * weights[base0 + column] + value1 * weights[base1 + column] + value2 * weights[base2 + column] + value3 * weights[base3 + column];
+      out[column] +=
+        value0 * weights[base0 + column] +
+        value1 * weights[base1 + column] +
+        value2 * weights[base2 + column] +
+        value3 * weights[base3 + column];
     }
   }
   for (; slot < count; slot += 1) {
@@ -62,7 +66,11 @@ export function addQuantizedRows(
     const base2 = row2 * width;
     const base3 = row3 * width;
     for (let column = 0; column < width; column += 1) {
-      out[column] += value0 * weights[base0 + column] + value1 * weights[base1 + column] + value2 * weights[base2 + column] + value3 * weights[base3 + column];
+      out[column] +=
+        value0 * weights[base0 + column] +
+        value1 * weights[base1 + column] +
+        value2 * weights[base2 + column] +
+        value3 * weights[base3 + column];
     }
   }
   for (; slot < count; slot += 1) {

@@ -6,7 +6,10 @@ describe('trainIntentClassifierInWorker', () => {
   it('trains off the main thread with progress events while timers keep firing', async () => {
     // Enough phrasings that training takes a while: each example repeated with variations.
     const examples = [...shopExamples, ...shopOutOfScope].flatMap((example) =>
-      Array.from({ length: 12 }, (_, index) => ({ text: `${example.text} ${index % 2 === 0 ? '谢谢' : 'please'} ${index}`, label: example.label })),
+      Array.from({ length: 12 }, (_, index) => ({
+        text: `${example.text} ${index % 2 === 0 ? '谢谢' : 'please'} ${index}`,
+        label: example.label,
+      })),
     );
     let ticks = 0;
     let longestGap = 0;
@@ -21,7 +24,11 @@ describe('trainIntentClassifierInWorker', () => {
     const started = performance.now();
     let artifact: Uint8Array;
     try {
-      artifact = await trainIntentClassifierInWorker(examples, { oosLabel: 'oos', seed: 3, onProgress: (event) => progress.push(event) });
+      artifact = await trainIntentClassifierInWorker(examples, {
+        oosLabel: 'oos',
+        seed: 3,
+        onProgress: (event) => progress.push(event),
+      });
     } finally {
       clearInterval(timer);
     }
@@ -41,7 +48,9 @@ describe('trainIntentClassifierInWorker', () => {
   });
 
   it('trains a tenant with no examples and a malformed user dictionary without failing', async () => {
-    const artifact = await trainIntentClassifierInWorker([], { userDictionary: ['\u0000花呗\u0000 not-a-number n', '   ', '# comment'] });
+    const artifact = await trainIntentClassifierInWorker([], {
+      userDictionary: ['\u0000花呗\u0000 not-a-number n', '   ', '# comment'],
+    });
     const classifier = loadIntentClassifier(artifact);
     expect(classifier.labels).toEqual([]);
     expect(classifier.classify('花呗').outOfScope).toBe(true);

@@ -12,7 +12,11 @@ function startWorker(workerData: unknown): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     // require.resolve picks the CommonJS build; the ESM build sits next to it.
-    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const tsxApi = pathToFileURL(
+      createRequire(here)
+        .resolve('tsx/esm/api')
+        .replace(/\.cjs$/, '.mjs'),
+    ).href;
     const entry = new URL('./train-worker.ts', here).href;
     const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
     return new Worker(bootstrap, { eval: true, workerData });
@@ -44,21 +48,24 @@ export function trainIntentClassifierInWorker(
   return new Promise((resolve, reject) => {
     let settled = false;
     const worker = startWorker({ examples: plainExamples, options: plainOptions });
-    worker.on('message', (message: { type: string; stage?: string; fraction?: number; artifact?: Uint8Array; message?: string }) => {
-      if (message.type === 'progress') {
-        try {
-          onProgress?.({ stage: message.stage ?? '', fraction: message.fraction ?? 0 });
-        } catch {
-          // a failing listener must not abort training
+    worker.on(
+      'message',
+      (message: { type: string; stage?: string; fraction?: number; artifact?: Uint8Array; message?: string }) => {
+        if (message.type === 'progress') {
+          try {
+            onProgress?.({ stage: message.stage ?? '', fraction: message.fraction ?? 0 });
+          } catch {
+            // a failing listener must not abort training
+          }
+        } else if (message.type === 'done' && message.artifact) {
+          settled = true;
+          resolve(new Uint8Array(message.artifact));
+        } else if (message.type === 'error') {
+          settled = true;
+          reject(new Error(`intent training failed: ${message.message}`));
         }
-      } else if (message.type === 'done' && message.artifact) {
-        settled = true;
-        resolve(new Uint8Array(message.artifact));
-      } else if (message.type === 'error') {
-        settled = true;
-        reject(new Error(`intent training failed: ${message.message}`));
-      }
-    });
+      },
+    );
     worker.on('error', (error) => {
       if (!settled) {
         settled = true;

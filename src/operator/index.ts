@@ -21,7 +21,19 @@ export {
   type OperatorKeySummary,
   type OperatorPrincipal,
 } from './operator-keys.js';
-export { createPlan, deletePlan, findPlan, listPlans, requirePlan, updatePlan, planNameSchema, planSlugSchema, type NewPlan, type PlanPatch, type StoredPlan } from './plans.js';
+export {
+  createPlan,
+  deletePlan,
+  findPlan,
+  listPlans,
+  requirePlan,
+  updatePlan,
+  planNameSchema,
+  planSlugSchema,
+  type NewPlan,
+  type PlanPatch,
+  type StoredPlan,
+} from './plans.js';
 export {
   TENANT_DOMAINS,
   changeTenantPlan,

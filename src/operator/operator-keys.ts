@@ -30,17 +30,26 @@ export async function createOperatorKey(db: Db, name: string): Promise<CreatedOp
   const key = OPERATOR_KEY_PREFIX + randomBase62(40);
   const id = randomUUID();
   const prefix = key.slice(0, OPERATOR_KEY_PREFIX.length + 6);
-  await db.insertInto('operator_keys').values({ id, name, prefix, key_hash: hashKey(key).toString('hex') }).execute();
+  await db
+    .insertInto('operator_keys')
+    .values({ id, name, prefix, key_hash: hashKey(key).toString('hex') })
+    .execute();
   return { id, name, prefix, key };
 }
 
-export type OperatorKeyCheck = { ok: true; principal: OperatorPrincipal } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
+export type OperatorKeyCheck =
+  { ok: true; principal: OperatorPrincipal } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
 
 /**
  * Checks a presented operator key: the KEFU_OPERATOR_KEY bootstrap key (its hash compared in
  * constant time), else a stored key by its hash. No cache: a revoked key fails on every node at once.
  */
-export async function verifyOperatorKey(db: Db, presented: string, bootstrapKey?: string, now = new Date()): Promise<OperatorKeyCheck> {
+export async function verifyOperatorKey(
+  db: Db,
+  presented: string,
+  bootstrapKey?: string,
+  now = new Date(),
+): Promise<OperatorKeyCheck> {
   if (!KEY_BODY.test(presented)) return { ok: false, reason: 'malformed' };
   const presentedHash = hashKey(presented);
   if (bootstrapKey && timingSafeEqual(presentedHash, hashKey(bootstrapKey))) {
@@ -69,11 +78,28 @@ export interface OperatorKeySummary {
 }
 
 export async function listOperatorKeys(db: Db): Promise<OperatorKeySummary[]> {
-  const rows = await db.selectFrom('operator_keys').select(['id', 'name', 'prefix', 'last_used_at', 'revoked_at', 'created_at']).orderBy('created_at').orderBy('id').execute();
-  return rows.map((row) => ({ id: row.id, name: row.name, prefix: row.prefix, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at, createdAt: row.created_at }));
+  const rows = await db
+    .selectFrom('operator_keys')
+    .select(['id', 'name', 'prefix', 'last_used_at', 'revoked_at', 'created_at'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+    createdAt: row.created_at,
+  }));
 }
 
 export async function revokeOperatorKey(db: Db, keyId: string): Promise<boolean> {
-  const result = await db.updateTable('operator_keys').set({ revoked_at: new Date() }).where('id', '=', keyId).where('revoked_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('operator_keys')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', keyId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }

@@ -5,7 +5,9 @@ import { planFeaturesSchema, planLimitsSchema, planPricesSchema, toPlan, type Pl
 import type { Db } from '../store/database.js';
 import { parseOrThrow } from './validation.js';
 
-export const planSlugSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'use 1-64 lower-case letters, digits and inner hyphens');
+export const planSlugSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'use 1-64 lower-case letters, digits and inner hyphens');
 export const planNameSchema = z.string().trim().min(1).max(200);
 
 export interface StoredPlan extends Plan {
@@ -31,11 +33,21 @@ async function withCounts(db: Db, rows: Array<Parameters<typeof toPlan>[0]>): Pr
   const counts = await db
     .selectFrom('tenants')
     .select(['plan_id', (eb) => eb.fn.countAll<string>().as('count')])
-    .where('plan_id', 'in', rows.map((row) => row.id))
+    .where(
+      'plan_id',
+      'in',
+      rows.map((row) => row.id),
+    )
     .groupBy('plan_id')
     .execute();
   const byPlan = new Map(counts.map((row) => [row.plan_id, Number(row.count)]));
-  return rows.map((row) => ({ ...toPlan(row), id: row.id, tenants: byPlan.get(row.id) ?? 0, createdAt: row.created_at, updatedAt: row.updated_at }));
+  return rows.map((row) => ({
+    ...toPlan(row),
+    id: row.id,
+    tenants: byPlan.get(row.id) ?? 0,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }));
 }
 
 /** Creates a plan; limits, prices and features are validated (absurd or negative values are refused with the field path). */
@@ -48,7 +60,14 @@ export async function createPlan(db: Db, input: NewPlan): Promise<StoredPlan> {
   assertCoherent(limits);
   const inserted = await db
     .insertInto('plans')
-    .values({ id: randomUUID(), slug, name, limits: JSON.stringify(limits), prices: JSON.stringify(prices), features: JSON.stringify(features) })
+    .values({
+      id: randomUUID(),
+      slug,
+      name,
+      limits: JSON.stringify(limits),
+      prices: JSON.stringify(prices),
+      features: JSON.stringify(features),
+    })
     .onConflict((conflict) => conflict.column('slug').doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -93,16 +112,27 @@ export interface PlanPatch {
   features?: unknown;
 }
 
-export async function updatePlan(db: Db, reference: string, patch: PlanPatch): Promise<{ before: StoredPlan; after: StoredPlan }> {
+export async function updatePlan(
+  db: Db,
+  reference: string,
+  patch: PlanPatch,
+): Promise<{ before: StoredPlan; after: StoredPlan }> {
   const before = await requirePlan(db, reference);
   const name = patch.name === undefined ? before.name : parseOrThrow(planNameSchema, patch.name, 'body/name');
   const limits = parseOrThrow(planLimitsSchema, { ...before.limits, ...(patch.limits ?? {}) }, 'body/limits');
   const prices = parseOrThrow(planPricesSchema, { ...before.prices, ...(patch.prices ?? {}) }, 'body/prices');
-  const features = patch.features === undefined ? before.features : parseOrThrow(planFeaturesSchema, patch.features, 'body/features');
+  const features =
+    patch.features === undefined ? before.features : parseOrThrow(planFeaturesSchema, patch.features, 'body/features');
   assertCoherent(limits);
   const row = await db
     .updateTable('plans')
-    .set({ name, limits: JSON.stringify(limits), prices: JSON.stringify(prices), features: JSON.stringify(features), updated_at: new Date() })
+    .set({
+      name,
+      limits: JSON.stringify(limits),
+      prices: JSON.stringify(prices),
+      features: JSON.stringify(features),
+      updated_at: new Date(),
+    })
     .where('id', '=', before.id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -113,14 +143,23 @@ export async function updatePlan(db: Db, reference: string, patch: PlanPatch): P
 export async function deletePlan(db: Db, reference: string): Promise<StoredPlan> {
   const plan = await requirePlan(db, reference);
   if (plan.tenants > 0) {
-    throw new KefuError(ErrorCodes.planInUse, `${plan.tenants} tenant(s) are on this plan; move them to another plan first`, { status: 409 });
+    throw new KefuError(
+      ErrorCodes.planInUse,
+      `${plan.tenants} tenant(s) are on this plan; move them to another plan first`,
+      { status: 409 },
+    );
   }
   // The condition repeats the check in SQL, so a tenant moved onto the plan meanwhile is not orphaned.
   const result = await db
     .deleteFrom('plans')
     .where('id', '=', plan.id)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('tenants').select('id').whereRef('tenants.plan_id', '=', 'plans.id'))))
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('tenants').select('id').whereRef('tenants.plan_id', '=', 'plans.id'))),
+    )
     .executeTakeFirst();
-  if (Number(result.numDeletedRows) === 0) throw new KefuError(ErrorCodes.planInUse, 'tenants are on this plan; move them to another plan first', { status: 409 });
+  if (Number(result.numDeletedRows) === 0)
+    throw new KefuError(ErrorCodes.planInUse, 'tenants are on this plan; move them to another plan first', {
+      status: 409,
+    });
   return plan;
 }

@@ -56,7 +56,10 @@ export interface TenantListQuery {
   after?: string;
 }
 
-export async function listOperatorTenants(db: Db, query: TenantListQuery = {}): Promise<{ tenants: OperatorTenant[]; nextAfter: string | null }> {
+export async function listOperatorTenants(
+  db: Db,
+  query: TenantListQuery = {},
+): Promise<{ tenants: OperatorTenant[]; nextAfter: string | null }> {
   const limit = Math.min(Math.max(query.limit ?? 100, 1), 500);
   let select = tenantQuery(db);
   if (query.status) select = select.where('tenants.status', '=', query.status);
@@ -65,7 +68,10 @@ export async function listOperatorTenants(db: Db, query: TenantListQuery = {}): 
     select = select.where('tenants.plan_id', '=', plan.id);
   }
   if (query.after) select = select.where('tenants.slug', '>', query.after);
-  const rows = await select.orderBy('tenants.slug').limit(limit + 1).execute();
+  const rows = await select
+    .orderBy('tenants.slug')
+    .limit(limit + 1)
+    .execute();
   const tenants = rows.slice(0, limit).map(toOperatorTenant);
   return { tenants, nextAfter: rows.length > limit ? tenants[tenants.length - 1]!.slug : null };
 }
@@ -84,9 +90,17 @@ export interface NewTenantFromPlan {
  * Onboards a business in one step: the tenant, on its plan, with its first API key (returned
  * once). Run it in a transaction so a refused key leaves no half-made tenant.
  */
-export async function createTenantFromPlan(db: Db, input: NewTenantFromPlan): Promise<{ tenant: OperatorTenant; apiKey: CreatedApiKey }> {
+export async function createTenantFromPlan(
+  db: Db,
+  input: NewTenantFromPlan,
+): Promise<{ tenant: OperatorTenant; apiKey: CreatedApiKey }> {
   const plan = input.plan ? await requirePlan(db, input.plan) : null;
-  const created = await createTenant(db, { slug: input.slug, name: input.name, locale: input.locale, domain: input.domain });
+  const created = await createTenant(db, {
+    slug: input.slug,
+    name: input.name,
+    locale: input.locale,
+    domain: input.domain,
+  });
   if (plan) await db.updateTable('tenants').set({ plan_id: plan.id }).where('id', '=', created.id).execute();
   const apiKey = await createApiKey(db, created.id, {
     name: input.key?.name ?? 'owner',
@@ -98,13 +112,26 @@ export async function createTenantFromPlan(db: Db, input: NewTenantFromPlan): Pr
 
 /** Suspends or resumes: takes effect on the next request on every node (status is read per request). */
 export async function setTenantStatus(db: Db, tenantId: string, status: 'active' | 'suspended'): Promise<boolean> {
-  const result = await db.updateTable('tenants').set({ status }).where('id', '=', tenantId).where('status', '!=', status).executeTakeFirst();
+  const result = await db
+    .updateTable('tenants')
+    .set({ status })
+    .where('id', '=', tenantId)
+    .where('status', '!=', status)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
-export async function changeTenantPlan(db: Db, tenantId: string, planReference: string | null): Promise<{ id: string; slug: string } | null> {
+export async function changeTenantPlan(
+  db: Db,
+  tenantId: string,
+  planReference: string | null,
+): Promise<{ id: string; slug: string } | null> {
   const plan = planReference ? await requirePlan(db, planReference) : null;
-  await db.updateTable('tenants').set({ plan_id: plan?.id ?? null }).where('id', '=', tenantId).execute();
+  await db
+    .updateTable('tenants')
+    .set({ plan_id: plan?.id ?? null })
+    .where('id', '=', tenantId)
+    .execute();
   return plan ? { id: plan.id, slug: plan.slug } : null;
 }
 

@@ -29,8 +29,24 @@ export async function exportPack(db: Db, slug: string, directory: string): Promi
     files.push(safe);
   };
 
-  const channels = await db.selectFrom('channels').select(['kind', 'name']).where('tenant_id', '=', tenant.id).orderBy('created_at').orderBy('name').execute();
-  const { version: _version, style, dictionary, connectorTables, timezone, gate, messages, connectors, ...extra } = settings;
+  const channels = await db
+    .selectFrom('channels')
+    .select(['kind', 'name'])
+    .where('tenant_id', '=', tenant.id)
+    .orderBy('created_at')
+    .orderBy('name')
+    .execute();
+  const {
+    version: _version,
+    style,
+    dictionary,
+    connectorTables,
+    timezone,
+    gate,
+    messages,
+    connectors,
+    ...extra
+  } = settings;
   write(
     'tenant.yaml',
     stringifyYaml({
@@ -47,7 +63,12 @@ export async function exportPack(db: Db, slug: string, directory: string): Promi
     }),
   );
 
-  const intents = await db.selectFrom('intents').selectAll().where('tenant_id', '=', tenant.id).orderBy('position').execute();
+  const intents = await db
+    .selectFrom('intents')
+    .selectAll()
+    .where('tenant_id', '=', tenant.id)
+    .orderBy('position')
+    .execute();
   if (intents.length > 0) {
     write(
       'intents.yaml',
@@ -65,21 +86,43 @@ export async function exportPack(db: Db, slug: string, directory: string): Promi
     );
   }
 
-  const faq = await db.selectFrom('faq_entries').selectAll().where('tenant_id', '=', tenant.id).orderBy('position').execute();
+  const faq = await db
+    .selectFrom('faq_entries')
+    .selectAll()
+    .where('tenant_id', '=', tenant.id)
+    .orderBy('position')
+    .execute();
   if (faq.length > 0) {
     write(
       'faq.csv',
       stringifyCsv([
         ['id', '问题', '答案', '相似问法', '类别', '敏感'],
-        ...faq.map((entry) => [entry.external_id, entry.question, entry.answer, entry.alternatives.join('|'), entry.category ?? '', entry.sensitive ? 'yes' : 'no']),
+        ...faq.map((entry) => [
+          entry.external_id,
+          entry.question,
+          entry.answer,
+          entry.alternatives.join('|'),
+          entry.category ?? '',
+          entry.sensitive ? 'yes' : 'no',
+        ]),
       ]),
     );
   }
 
-  const documents = await db.selectFrom('documents').select(['path', 'content']).where('tenant_id', '=', tenant.id).orderBy('path').execute();
+  const documents = await db
+    .selectFrom('documents')
+    .select(['path', 'content'])
+    .where('tenant_id', '=', tenant.id)
+    .orderBy('path')
+    .execute();
   for (const document of documents) write(document.path, document.content);
 
-  const playbooks = await db.selectFrom('playbooks').select(['name', 'source']).where('tenant_id', '=', tenant.id).orderBy('name').execute();
+  const playbooks = await db
+    .selectFrom('playbooks')
+    .select(['name', 'source'])
+    .where('tenant_id', '=', tenant.id)
+    .orderBy('name')
+    .execute();
   for (const playbook of playbooks) write(`playbooks/${playbook.name}.yaml`, playbook.source);
 
   for (const [name, columns] of Object.entries(connectorTables)) {
@@ -90,7 +133,10 @@ export async function exportPack(db: Db, slug: string, directory: string): Promi
       .where('table_name', '=', name)
       .orderBy('position')
       .execute();
-    write(`data/${name}.csv`, stringifyCsv([columns, ...records.map((record) => columns.map((column) => record.data[column] ?? ''))]));
+    write(
+      `data/${name}.csv`,
+      stringifyCsv([columns, ...records.map((record) => columns.map((column) => record.data[column] ?? ''))]),
+    );
   }
 
   if (dictionary.length > 0) write('dictionary.txt', `${dictionary.join('\n')}\n`);

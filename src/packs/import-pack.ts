@@ -40,7 +40,12 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
     // loadPack checked these already; checking again here keeps a hand-built pack from storing
     // settings that would fail when the tenant's runtime loads.
     const settings = toStoredTenantSettings(settingsFromPack(pack), slug);
-    const existing = await trx.selectFrom('tenants').select(['id']).where('slug', '=', slug).forUpdate().executeTakeFirst();
+    const existing = await trx
+      .selectFrom('tenants')
+      .select(['id'])
+      .where('slug', '=', slug)
+      .forUpdate()
+      .executeTakeFirst();
     const tenantId = existing?.id ?? randomUUID();
     if (existing) {
       await trx
@@ -55,7 +60,13 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
         .execute();
     }
 
-    const wantedChannels = channels.length > 0 ? channels : [{ kind: 'widget' as const, name: 'widget' }, { kind: 'api' as const, name: 'api' }];
+    const wantedChannels =
+      channels.length > 0
+        ? channels
+        : [
+            { kind: 'widget' as const, name: 'widget' },
+            { kind: 'api' as const, name: 'api' },
+          ];
     for (const channel of wantedChannels) {
       await trx
         .insertInto('channels')
@@ -85,12 +96,22 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
 
     const faq = emptyCount();
     const currentFaq = new Map(
-      (await trx.selectFrom('faq_entries').select(['id', 'external_id', 'content_hash', 'version']).where('tenant_id', '=', tenantId).execute()).map(
-        (row) => [row.external_id, row],
-      ),
+      (
+        await trx
+          .selectFrom('faq_entries')
+          .select(['id', 'external_id', 'content_hash', 'version'])
+          .where('tenant_id', '=', tenantId)
+          .execute()
+      ).map((row) => [row.external_id, row]),
     );
     for (const [position, entry] of pack.faq.entries()) {
-      const content = { question: entry.question, answer: entry.answer, alternatives: entry.alternatives, category: entry.category, sensitive: entry.sensitive };
+      const content = {
+        question: entry.question,
+        answer: entry.answer,
+        alternatives: entry.alternatives,
+        category: entry.category,
+        sensitive: entry.sensitive,
+      };
       const hash = contentHash(content);
       const current = currentFaq.get(entry.id);
       currentFaq.delete(entry.id);
@@ -105,7 +126,10 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
       };
       if (!current) {
         faq.added += 1;
-        await trx.insertInto('faq_entries').values({ id: randomUUID(), tenant_id: tenantId, external_id: entry.id, version: 1, ...values }).execute();
+        await trx
+          .insertInto('faq_entries')
+          .values({ id: randomUUID(), tenant_id: tenantId, external_id: entry.id, version: 1, ...values })
+          .execute();
       } else if (current.content_hash !== hash) {
         faq.changed += 1;
         await trx
@@ -116,7 +140,12 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
           .execute();
       } else {
         faq.unchanged += 1;
-        await trx.updateTable('faq_entries').set({ position }).where('tenant_id', '=', tenantId).where('id', '=', current.id).execute();
+        await trx
+          .updateTable('faq_entries')
+          .set({ position })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', current.id)
+          .execute();
       }
     }
     for (const removed of currentFaq.values()) {
@@ -126,7 +155,13 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
 
     const documents = emptyCount();
     const currentDocuments = new Map(
-      (await trx.selectFrom('documents').select(['id', 'path', 'content_hash', 'version']).where('tenant_id', '=', tenantId).execute()).map((row) => [row.path, row]),
+      (
+        await trx
+          .selectFrom('documents')
+          .select(['id', 'path', 'content_hash', 'version'])
+          .where('tenant_id', '=', tenantId)
+          .execute()
+      ).map((row) => [row.path, row]),
     );
     for (const document of pack.documents) {
       const hash = contentHash(document.content);
@@ -136,13 +171,27 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
         documents.added += 1;
         await trx
           .insertInto('documents')
-          .values({ id: randomUUID(), tenant_id: tenantId, path: document.path, title: document.title, content: document.content, content_hash: hash, version: 1 })
+          .values({
+            id: randomUUID(),
+            tenant_id: tenantId,
+            path: document.path,
+            title: document.title,
+            content: document.content,
+            content_hash: hash,
+            version: 1,
+          })
           .execute();
       } else if (current.content_hash !== hash) {
         documents.changed += 1;
         await trx
           .updateTable('documents')
-          .set({ title: document.title, content: document.content, content_hash: hash, version: current.version + 1, updated_at: new Date() })
+          .set({
+            title: document.title,
+            content: document.content,
+            content_hash: hash,
+            version: current.version + 1,
+            updated_at: new Date(),
+          })
           .where('tenant_id', '=', tenantId)
           .where('id', '=', current.id)
           .execute();
@@ -157,7 +206,13 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
     for (const playbook of pack.playbooks) {
       await trx
         .insertInto('playbooks')
-        .values({ id: randomUUID(), tenant_id: tenantId, name: playbook.name, source: playbook.source, definition: JSON.stringify(playbook.definition) })
+        .values({
+          id: randomUUID(),
+          tenant_id: tenantId,
+          name: playbook.name,
+          source: playbook.source,
+          definition: JSON.stringify(playbook.definition),
+        })
         .execute();
     }
 
@@ -165,9 +220,18 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
     const tables: Record<string, number> = {};
     for (const table of pack.tables) {
       tables[table.name] = table.rows.length;
-      const rows = table.rows.map((data, position) => ({ id: randomUUID(), tenant_id: tenantId, table_name: table.name, position, data: JSON.stringify(data) }));
+      const rows = table.rows.map((data, position) => ({
+        id: randomUUID(),
+        tenant_id: tenantId,
+        table_name: table.name,
+        position,
+        data: JSON.stringify(data),
+      }));
       for (let start = 0; start < rows.length; start += 500) {
-        await trx.insertInto('connector_records').values(rows.slice(start, start + 500)).execute();
+        await trx
+          .insertInto('connector_records')
+          .values(rows.slice(start, start + 500))
+          .execute();
       }
     }
 
@@ -179,6 +243,15 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
       details: { faq, documents, intents: pack.intents.length },
     });
 
-    return { tenantId, slug, created: !existing, faq, documents, intents: pack.intents.length, playbooks: pack.playbooks.length, tables };
+    return {
+      tenantId,
+      slug,
+      created: !existing,
+      faq,
+      documents,
+      intents: pack.intents.length,
+      playbooks: pack.playbooks.length,
+      tables,
+    };
   });
 }

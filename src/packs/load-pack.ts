@@ -70,8 +70,10 @@ const MAX_FILE_BYTES = 20 * 1024 * 1024;
  */
 export function loadPack(directory: string): LoadedPack {
   const problems: PackProblem[] = [];
-  const error = (file: string, line: number | null, message: string) => problems.push({ severity: 'error', file, line, message });
-  const warning = (file: string, line: number | null, message: string) => problems.push({ severity: 'warning', file, line, message });
+  const error = (file: string, line: number | null, message: string) =>
+    problems.push({ severity: 'error', file, line, message });
+  const warning = (file: string, line: number | null, message: string) =>
+    problems.push({ severity: 'warning', file, line, message });
 
   if (!existsSync(directory) || !statSync(directory).isDirectory()) {
     return { pack: null, problems: [{ severity: 'error', file: directory, line: null, message: 'not a folder' }] };
@@ -92,7 +94,8 @@ export function loadPack(directory: string): LoadedPack {
   const tenantText = read('tenant.yaml') ?? read('tenant.yml');
   let tenant: TenantFile | null = null;
   let tenantLine: Locate = () => null;
-  if (tenantText === null) error('tenant.yaml', null, 'missing: every pack needs tenant.yaml with at least slug and name');
+  if (tenantText === null)
+    error('tenant.yaml', null, 'missing: every pack needs tenant.yaml with at least slug and name');
   else {
     tenant = parseYamlFile('tenant.yaml', tenantText, tenantFileSchema, error, undefined, (raw, locate, locateKey) => {
       tenantLine = locate;
@@ -110,10 +113,12 @@ export function loadPack(directory: string): LoadedPack {
     const parsed = parseYamlFile('intents.yaml', intentsText, intentsFileSchema, error, (raw) => {
       // Keep the intents that are valid so cross-references are still checked and reported.
       const items = (raw as { intents?: unknown })?.intents;
-      intents = Array.isArray(items) ? items.flatMap((item) => {
-        const result = intentSchema.safeParse(item);
-        return result.success ? [result.data] : [];
-      }) : [];
+      intents = Array.isArray(items)
+        ? items.flatMap((item) => {
+            const result = intentSchema.safeParse(item);
+            return result.success ? [result.data] : [];
+          })
+        : [];
     });
     if (parsed) intents = parsed.intents;
     {
@@ -157,7 +162,8 @@ export function loadPack(directory: string): LoadedPack {
     const lineCounter = new LineCounter();
     const document = parseDocument(source, { lineCounter });
     if (document.errors.length > 0) {
-      for (const problem of document.errors) error(relative, problem.linePos?.[0]?.line ?? null, problem.message.split('\n')[0]);
+      for (const problem of document.errors)
+        error(relative, problem.linePos?.[0]?.line ?? null, problem.message.split('\n')[0]);
       continue;
     }
     const definition = document.toJS() as unknown;
@@ -167,8 +173,15 @@ export function loadPack(directory: string): LoadedPack {
     }
     const { problems: playbookProblems } = validatePlaybook(definition, new Set(builtinTools.keys()));
     for (const problem of playbookProblems) {
-      const keyPath = problem.path.split('.').filter(Boolean).map((key) => (/^\d+$/.test(key) ? Number(key) : key));
-      error(relative, lineOf(document, lineCounter, keyPath), `${problem.path ? `${problem.path}: ` : ''}${problem.message}`);
+      const keyPath = problem.path
+        .split('.')
+        .filter(Boolean)
+        .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+      error(
+        relative,
+        lineOf(document, lineCounter, keyPath),
+        `${problem.path ? `${problem.path}: ` : ''}${problem.message}`,
+      );
     }
     if (playbookProblems.length > 0) continue;
     const name = (definition as Record<string, unknown>).name;
@@ -184,7 +197,12 @@ export function loadPack(directory: string): LoadedPack {
     const text = read(relative);
     if (text === null) continue;
     try {
-      const records = parseCsv(text, { columns: false, skip_empty_lines: true, relax_column_count: false, trim: true }) as string[][];
+      const records = parseCsv(text, {
+        columns: false,
+        skip_empty_lines: true,
+        relax_column_count: false,
+        trim: true,
+      }) as string[][];
       const [header, ...rows] = records;
       if (!header || header.length === 0) {
         error(relative, 1, 'empty table: the first row must name the columns');
@@ -202,7 +220,13 @@ export function loadPack(directory: string): LoadedPack {
   }
 
   const dictionaryText = read('dictionary.txt');
-  const dictionary = dictionaryText === null ? [] : dictionaryText.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith('#'));
+  const dictionary =
+    dictionaryText === null
+      ? []
+      : dictionaryText
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter((line) => line.length > 0 && !line.startsWith('#'));
 
   const styleText = read('style.yaml') ?? read('style.yml');
   const style = styleText === null ? null : parseYamlFile('style.yaml', styleText, styleFileSchema, error);
@@ -211,11 +235,16 @@ export function loadPack(directory: string): LoadedPack {
   const playbookNames = new Set(playbooks.map((playbook) => playbook.name));
   for (const intent of intents) {
     if (intent.playbook && !playbookNames.has(intent.playbook)) {
-      error('intents.yaml', null, `intent "${intent.name}" names playbook "${intent.playbook}", which is not in playbooks/`);
+      error(
+        'intents.yaml',
+        null,
+        `intent "${intent.name}" names playbook "${intent.playbook}", which is not in playbooks/`,
+      );
     }
   }
   const intentNames = new Set(intents.map((intent) => intent.name));
-  for (const entry of faq) if (intentNames.has(entry.id)) error('faq.csv', entry.row, `FAQ id "${entry.id}" is also an intent name`);
+  for (const entry of faq)
+    if (intentNames.has(entry.id)) error('faq.csv', entry.row, `FAQ id "${entry.id}" is also an intent name`);
 
   // The settings as they will be stored must read back; the tenant file schema shares their
   // parts, so this only speaks when the two drift apart, and then it names the field.
@@ -226,7 +255,11 @@ export function loadPack(directory: string): LoadedPack {
       const [head, ...rest] = problem.path.split('.');
       const inStyle = head === 'style';
       const keyPath = (inStyle ? rest : [head, ...rest]).map((key) => (/^\d+$/.test(key) ? Number(key) : key));
-      error(inStyle ? 'style.yaml' : 'tenant.yaml', inStyle ? null : tenantLine(keyPath), `${problem.path}: ${problem.message}`);
+      error(
+        inStyle ? 'style.yaml' : 'tenant.yaml',
+        inStyle ? null : tenantLine(keyPath),
+        `${problem.path}: ${problem.message}`,
+      );
     }
   }
 
@@ -264,12 +297,17 @@ function parseYamlFile<T extends z.ZodTypeAny>(
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter });
   if (document.errors.length > 0) {
-    for (const problem of document.errors) error(file, problem.linePos?.[0]?.line ?? null, problem.message.split('\n')[0]);
+    for (const problem of document.errors)
+      error(file, problem.linePos?.[0]?.line ?? null, problem.message.split('\n')[0]);
     return null;
   }
   const raw: unknown = document.toJS() ?? {};
   if (onParsed && typeof raw === 'object' && !Array.isArray(raw)) {
-    onParsed(raw, (keyPath) => lineOf(document, lineCounter, keyPath), (key) => lineOfKey(document, lineCounter, key));
+    onParsed(
+      raw,
+      (keyPath) => lineOf(document, lineCounter, keyPath),
+      (key) => lineOfKey(document, lineCounter, key),
+    );
   }
   const result = schema.safeParse(raw);
   if (result.success) return result.data;

@@ -23,13 +23,61 @@ async function snapshot(db: Db, slug: string) {
   const tenant = await db.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirstOrThrow();
   const by = <T>(rows: T[], key: (row: T) => string) => [...rows].sort((a, b) => key(a).localeCompare(key(b)));
   return {
-    tenant: { slug: tenant.slug, name: tenant.name, locale: tenant.locale, domain: tenant.domain, settings: tenant.settings },
-    channels: by(await db.selectFrom('channels').select(['kind', 'name']).where('tenant_id', '=', tenant.id).execute(), (r) => r.kind + r.name),
-    intents: await db.selectFrom('intents').select(['name', 'description', 'route', 'threshold', 'examples', 'answer', 'playbook', 'position']).where('tenant_id', '=', tenant.id).orderBy('position').execute(),
-    faq: await db.selectFrom('faq_entries').select(['external_id', 'question', 'answer', 'alternatives', 'category', 'sensitive', 'content_hash', 'position']).where('tenant_id', '=', tenant.id).orderBy('position').execute(),
-    documents: by(await db.selectFrom('documents').select(['path', 'title', 'content', 'content_hash']).where('tenant_id', '=', tenant.id).execute(), (r) => r.path),
-    playbooks: by(await db.selectFrom('playbooks').select(['name', 'source', 'definition']).where('tenant_id', '=', tenant.id).execute(), (r) => r.name),
-    records: await db.selectFrom('connector_records').select(['table_name', 'position', 'data']).where('tenant_id', '=', tenant.id).orderBy('table_name').orderBy('position').execute(),
+    tenant: {
+      slug: tenant.slug,
+      name: tenant.name,
+      locale: tenant.locale,
+      domain: tenant.domain,
+      settings: tenant.settings,
+    },
+    channels: by(
+      await db.selectFrom('channels').select(['kind', 'name']).where('tenant_id', '=', tenant.id).execute(),
+      (r) => r.kind + r.name,
+    ),
+    intents: await db
+      .selectFrom('intents')
+      .select(['name', 'description', 'route', 'threshold', 'examples', 'answer', 'playbook', 'position'])
+      .where('tenant_id', '=', tenant.id)
+      .orderBy('position')
+      .execute(),
+    faq: await db
+      .selectFrom('faq_entries')
+      .select([
+        'external_id',
+        'question',
+        'answer',
+        'alternatives',
+        'category',
+        'sensitive',
+        'content_hash',
+        'position',
+      ])
+      .where('tenant_id', '=', tenant.id)
+      .orderBy('position')
+      .execute(),
+    documents: by(
+      await db
+        .selectFrom('documents')
+        .select(['path', 'title', 'content', 'content_hash'])
+        .where('tenant_id', '=', tenant.id)
+        .execute(),
+      (r) => r.path,
+    ),
+    playbooks: by(
+      await db
+        .selectFrom('playbooks')
+        .select(['name', 'source', 'definition'])
+        .where('tenant_id', '=', tenant.id)
+        .execute(),
+      (r) => r.name,
+    ),
+    records: await db
+      .selectFrom('connector_records')
+      .select(['table_name', 'position', 'data'])
+      .where('tenant_id', '=', tenant.id)
+      .orderBy('table_name')
+      .orderBy('position')
+      .execute(),
   };
 }
 
@@ -71,7 +119,11 @@ describe('import', () => {
     const result = await importPack(database.db, pack!, { actor: 'test' });
     expect(result.faq.changed).toBe(1);
     expect(result.faq.removed).toBe(1);
-    const edited = await database.db.selectFrom('faq_entries').select(['version', 'answer', 'question']).where('external_id', '=', pack!.faq[0]!.id).executeTakeFirstOrThrow();
+    const edited = await database.db
+      .selectFrom('faq_entries')
+      .select(['version', 'answer', 'question'])
+      .where('external_id', '=', pack!.faq[0]!.id)
+      .executeTakeFirstOrThrow();
     expect(edited.version).toBe(2);
     // restore the original for the next tests
     await importPack(database.db, loadPack(path.join(packs, 'shop-zh')).pack!, { actor: 'test' });
@@ -112,7 +164,8 @@ describe('invalid packs', () => {
   it('reports every problem with its file and line, and imports nothing', () => {
     const directory = pack('broken', {
       'tenant.yaml': 'slug: Bad Slug!\nname: 测试\ndomain: finance\ngate: 1.5\n',
-      'intents.yaml': 'intents:\n  - name: greeting\n    route: maybe\n    examples: [你好]\n  - name: refund\n    playbook: missing-one\n',
+      'intents.yaml':
+        'intents:\n  - name: greeting\n    route: maybe\n    examples: [你好]\n  - name: refund\n    playbook: missing-one\n',
       'playbooks/broken.yaml': 'name: broken\nsteps: [\n',
       'data/orders.csv': 'order_no,amount\nXM1,10\nXM2,20,extra\n',
     });
@@ -151,8 +204,9 @@ describe('invalid packs', () => {
     expect(at('handoff.queues.1.sla.first_response_seconds')).toMatchObject({ severity: 'error', line: 10 });
     // The duplicate and the unknown default are only found once every queue parses.
     const fixed = pack('bad-handoff-names', {
-      'tenant.yaml': 'slug: bad-handoff-names\nname: 小满优品\nhandoff:\n  default_queue: 投訴\n  queues:\n'
-        + '    - name: 售后\n    - name: 投诉\n    - name: 售后\n',
+      'tenant.yaml':
+        'slug: bad-handoff-names\nname: 小满优品\nhandoff:\n  default_queue: 投訴\n  queues:\n' +
+        '    - name: 售后\n    - name: 投诉\n    - name: 售后\n',
     });
     const named = loadPack(fixed).problems;
     expect(named).toEqual(
@@ -202,13 +256,17 @@ describe('invalid packs', () => {
   it('loads the valid FAQ rows of a sheet with bad rows, as warnings', () => {
     const directory = pack('faq-rows', {
       'tenant.yaml': 'slug: faq-rows\nname: FAQ 测试\n',
-      'faq.csv': 'id,问题,答案,相似问法,类别,敏感\nq1,怎么退货,七天内可退,退貨|退货流程,售后,no\nq1,重复的,答案,,售后,no\nq2,,没有问题的答案,,售后,no\nq3,怎么开发票,在订单页申请,,发票,no\n',
+      'faq.csv':
+        'id,问题,答案,相似问法,类别,敏感\nq1,怎么退货,七天内可退,退貨|退货流程,售后,no\nq1,重复的,答案,,售后,no\nq2,,没有问题的答案,,售后,no\nq3,怎么开发票,在订单页申请,,发票,no\n',
     });
     const { pack: loaded, problems } = loadPack(directory);
     expect(loaded).not.toBeNull();
     expect(loaded!.faq.map((entry) => entry.id)).toEqual(['q1', 'q3']);
-    expect(problems.every((problem) => problem.severity === 'warning' && problem.file === 'faq.csv' && problem.line !== null)).toBe(true);
+    expect(
+      problems.every(
+        (problem) => problem.severity === 'warning' && problem.file === 'faq.csv' && problem.line !== null,
+      ),
+    ).toBe(true);
     expect(problems.length).toBeGreaterThanOrEqual(2);
   });
 });
-

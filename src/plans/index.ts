@@ -1,2 +1,10 @@
-export { DEFAULT_PLAN, planFeaturesSchema, planLimitsSchema, planPricesSchema, type Plan, type PlanLimits, type PlanPrices } from './plan.js';
+export {
+  DEFAULT_PLAN,
+  planFeaturesSchema,
+  planLimitsSchema,
+  planPricesSchema,
+  type Plan,
+  type PlanLimits,
+  type PlanPrices,
+} from './plan.js';
 export { tenantPlan, toPlan } from './tenant-plan.js';

@@ -15,7 +15,10 @@ export const planLimitsSchema = z
     storageBytes: z.number().int().nonnegative().max(1e15).nullable().default(null),
     /** When a monthly quota is used up: answer from the light tier only, or refuse with 429. */
     onQuotaExhausted: z.enum(['light_only', 'refuse']).default('light_only'),
-    allowedTiers: z.array(z.enum(['light', 'llm', 'human'])).min(1).default(['light', 'llm', 'human']),
+    allowedTiers: z
+      .array(z.enum(['light', 'llm', 'human']))
+      .min(1)
+      .default(['light', 'llm', 'human']),
     /** LLM model names the tenant may use; empty = any configured model. */
     allowedModels: z.array(z.string().min(1).max(200)).max(100).default([]),
   })
@@ -25,7 +28,10 @@ export type PlanLimits = z.infer<typeof planLimitsSchema>;
 /** Prices in millionths of the currency unit (integers, so bills reconcile exactly). */
 export const planPricesSchema = z
   .object({
-    currency: z.string().regex(/^[A-Z]{3}$/).default('CNY'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default('CNY'),
     monthlyFeeMicros: z.number().int().nonnegative().max(1e15).default(0),
     perMessageMicros: z.number().int().nonnegative().max(1e12).default(0),
     perLlmTokenIn1kMicros: z.number().int().nonnegative().max(1e12).default(0),

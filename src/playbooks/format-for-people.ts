@@ -26,10 +26,19 @@ export function formatForPeople(text: string, language: PeopleLanguage, now: Dat
   const currentYear = now.getFullYear();
   const dateTime = DATE_TIME.exec(text);
   if (dateTime) {
-    const [, year, month, date, hour, minute] = dateTime.map(Number) as [number, number, number, number, number, number];
+    const [, year, month, date, hour, minute] = dateTime.map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     if (month < 1 || month > 12 || date < 1 || date > 31 || hour > 23 || minute > 59) return text;
     const clock = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-    return language === 'zh' ? `${day(language, year, month, date, currentYear)} ${clock}` : `${day(language, year, month, date, currentYear)}, ${clock}`;
+    return language === 'zh'
+      ? `${day(language, year, month, date, currentYear)} ${clock}`
+      : `${day(language, year, month, date, currentYear)}, ${clock}`;
   }
   const dateOnly = DATE_ONLY.exec(text);
   if (dateOnly) {

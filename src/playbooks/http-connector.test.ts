@@ -35,7 +35,11 @@ function connector(extra: Partial<Parameters<typeof createHttpConnector>[0]> = {
     name: 'shop-api',
     baseUrl: base,
     headers: { authorization: 'Bearer test' },
-    tables: { orders: { path: '/orders', params: { contact_phone: 'phone' }, rows: 'data.orders' }, order: { path: '/orders/{order_no}' }, plain: { path: '/plain' } },
+    tables: {
+      orders: { path: '/orders', params: { contact_phone: 'phone' }, rows: 'data.orders' },
+      order: { path: '/orders/{order_no}' },
+      plain: { path: '/plain' },
+    },
     timeoutMs: 200,
     retries: 2,
     backoffMs: 10,
@@ -49,9 +53,16 @@ describe('HTTP connector', () => {
   it('maps filters to query parameters and path placeholders, and returns string rows in order', async () => {
     behaviour = () => ({ status: 200, body: JSON.stringify({ data: { orders } }) });
     calls.length = 0;
-    const rows = await connector().query({ table: 'orders', where: { contact_phone: '13800571002', status: { in: ['运输中', '已发货'] } }, orderBy: { column: 'ordered_at', direction: 'desc' }, limit: 1 });
+    const rows = await connector().query({
+      table: 'orders',
+      where: { contact_phone: '13800571002', status: { in: ['运输中', '已发货'] } },
+      orderBy: { column: 'ordered_at', direction: 'desc' },
+      limit: 1,
+    });
     expect(rows).toEqual([{ order_no: 'XM2', status: '运输中', ordered_at: '2026-11-09', amount: '' }]);
-    expect(calls[0]).toBe(`/api/orders?phone=13800571002&status=${encodeURIComponent('运输中')}&status=${encodeURIComponent('已发货')}&limit=1`);
+    expect(calls[0]).toBe(
+      `/api/orders?phone=13800571002&status=${encodeURIComponent('运输中')}&status=${encodeURIComponent('已发货')}&limit=1`,
+    );
     behaviour = () => ({ status: 200, body: JSON.stringify([orders[0]]) });
     await connector().query({ table: 'order', where: { order_no: 'XM1' } });
     expect(calls.at(-1)).toBe('/api/orders/XM1');
@@ -71,18 +82,23 @@ describe('HTTP connector', () => {
       count += 1;
       return { status: 400 };
     };
-    await expect(connector().query({ table: 'plain', where: {} })).rejects.toMatchObject({ code: 'CS_CONNECTOR_FAILED' });
+    await expect(connector().query({ table: 'plain', where: {} })).rejects.toMatchObject({
+      code: 'CS_CONNECTOR_FAILED',
+    });
     expect(count).toBe(1);
     behaviour = () => ({ status: 200, hang: true });
     const started = Date.now();
-    await expect(connector({ retries: 1 }).query({ table: 'plain', where: {} })).rejects.toThrow(/no answer within 200 ms/);
+    await expect(connector({ retries: 1 }).query({ table: 'plain', where: {} })).rejects.toThrow(
+      /no answer within 200 ms/,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('opens the circuit after repeated failures, fails fast, and closes again after a good call', async () => {
     behaviour = () => ({ status: 500 });
     const api = connector({ retries: 0 });
-    for (let index = 0; index < 3; index += 1) await expect(api.query({ table: 'plain', where: {} })).rejects.toThrow(/HTTP 500/);
+    for (let index = 0; index < 3; index += 1)
+      await expect(api.query({ table: 'plain', where: {} })).rejects.toThrow(/HTTP 500/);
     expect(api.circuit()).toBe('open');
     calls.length = 0;
     await expect(api.query({ table: 'plain', where: {} })).rejects.toThrow(/circuit open/);

@@ -28,7 +28,11 @@ export interface HttpConnectorOptions {
 }
 
 export class ConnectorError extends KefuError {
-  constructor(message: string, readonly retryable: boolean, cause?: unknown) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    cause?: unknown,
+  ) {
     super('CS_CONNECTOR_FAILED', message, { category: 'third_party', cause });
   }
 }
@@ -40,7 +44,9 @@ const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
  * parameters, a timeout per call, retries with exponential backoff for transient failures, and a
  * circuit breaker so a dead system fails fast instead of making every turn wait.
  */
-export function createHttpConnector(options: HttpConnectorOptions): Connector & { readonly circuit: () => 'closed' | 'open' | 'half-open' } {
+export function createHttpConnector(
+  options: HttpConnectorOptions,
+): Connector & { readonly circuit: () => 'closed' | 'open' | 'half-open' } {
   const timeoutMs = options.timeoutMs ?? 3000;
   const retries = options.retries ?? 2;
   const backoffMs = options.backoffMs ?? 200;
@@ -62,7 +68,10 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector & 
       used.add(column);
       return typeof value === 'object' || value === undefined ? '' : encodeURIComponent(String(value));
     });
-    const url = new URL(path.replace(/^\//, ''), options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+    const url = new URL(
+      path.replace(/^\//, ''),
+      options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`,
+    );
     for (const [column, value] of Object.entries(request.where)) {
       if (used.has(column)) continue;
       const parameter = mapping.params?.[column] ?? column;
@@ -81,7 +90,11 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector & 
       response = await doFetch(url, { headers: { accept: 'application/json', ...options.headers }, signal: combined });
     } catch (error) {
       const timedOut = timeout.aborted;
-      throw new ConnectorError(timedOut ? `${options.name}: no answer within ${timeoutMs} ms` : `${options.name}: ${(error as Error).message}`, !signal?.aborted, error);
+      throw new ConnectorError(
+        timedOut ? `${options.name}: no answer within ${timeoutMs} ms` : `${options.name}: ${(error as Error).message}`,
+        !signal?.aborted,
+        error,
+      );
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
@@ -100,7 +113,8 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector & 
     async query(request, signal) {
       const mapping = options.tables[request.table];
       if (!mapping) throw new ConnectorError(`${options.name}: no mapping for table ${request.table}`, false);
-      if (circuit() === 'open') throw new ConnectorError(`${options.name}: circuit open after ${failures} failures`, false);
+      if (circuit() === 'open')
+        throw new ConnectorError(`${options.name}: circuit open after ${failures} failures`, false);
       const url = buildUrl(request, mapping);
       let lastError: unknown;
       for (let attemptNumber = 0; attemptNumber <= retries; attemptNumber += 1) {
@@ -124,14 +138,30 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector & 
   };
 }
 
-function extractRows(body: unknown, rowsPath: string | undefined, request: ConnectorQuery): Array<Record<string, string>> {
+function extractRows(
+  body: unknown,
+  rowsPath: string | undefined,
+  request: ConnectorQuery,
+): Array<Record<string, string>> {
   let rows: unknown = body;
   if (rowsPath) for (const key of rowsPath.split('.')) rows = (rows as Record<string, unknown> | null)?.[key];
-  else if (!Array.isArray(rows) && rows !== null && typeof rows === 'object') rows = (rows as { items?: unknown; data?: unknown }).items ?? (rows as { data?: unknown }).data;
+  else if (!Array.isArray(rows) && rows !== null && typeof rows === 'object')
+    rows = (rows as { items?: unknown; data?: unknown }).items ?? (rows as { data?: unknown }).data;
   if (!Array.isArray(rows)) throw new ConnectorError('the answer has no list of rows', false);
   const result = rows
     .filter((row): row is Record<string, unknown> => row !== null && typeof row === 'object')
-    .map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)])));
+    .map((row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([key, value]) => [
+          key,
+          value === null || value === undefined
+            ? ''
+            : typeof value === 'object'
+              ? JSON.stringify(value)
+              : String(value),
+        ]),
+      ),
+    );
   if (request.orderBy) {
     const { column, direction } = request.orderBy;
     result.sort((a, b) => (a[column] ?? '').localeCompare(b[column] ?? '') * (direction === 'desc' ? -1 : 1));

@@ -12,7 +12,10 @@ const quickReply = z
     when: z.string().optional(),
   })
   .strict()
-  .refine((reply) => [reply.goto, reply.intent, reply.text].filter((value) => value !== undefined).length <= 1, 'use at most one of goto, intent, text');
+  .refine(
+    (reply) => [reply.goto, reply.intent, reply.text].filter((value) => value !== undefined).length <= 1,
+    'use at most one of goto, intent, text',
+  );
 
 const base = { id: stepId, next: stepId.optional() };
 
@@ -21,8 +24,16 @@ const connectorStep = z
     ...base,
     kind: z.literal('connector'),
     table: z.string().min(1),
-    where: z.record(z.string(), z.union([template, z.number(), z.object({ in: z.array(z.union([z.string(), z.number()])) }).strict()])).optional(),
-    order_by: z.object({ column: z.string().min(1), direction: z.enum(['asc', 'desc']).default('asc') }).strict().optional(),
+    where: z
+      .record(
+        z.string(),
+        z.union([template, z.number(), z.object({ in: z.array(z.union([z.string(), z.number()])) }).strict()]),
+      )
+      .optional(),
+    order_by: z
+      .object({ column: z.string().min(1), direction: z.enum(['asc', 'desc']).default('asc') })
+      .strict()
+      .optional(),
     pick: z.enum(['first', 'all']).default('first'),
     save_as: z.string().min(1),
     on_empty: stepId.optional(),
@@ -30,11 +41,23 @@ const connectorStep = z
   .strict();
 
 const computeStep = z
-  .object({ ...base, kind: z.literal('compute'), tool: z.string().min(1), input: z.record(z.string(), z.unknown()).default({}), save_as: z.string().min(1), on_error: stepId.optional() })
+  .object({
+    ...base,
+    kind: z.literal('compute'),
+    tool: z.string().min(1),
+    input: z.record(z.string(), z.unknown()).default({}),
+    save_as: z.string().min(1),
+    on_error: stepId.optional(),
+  })
   .strict();
 
 const branchStep = z
-  .object({ ...base, kind: z.literal('branch'), cases: z.array(z.object({ when: z.string().min(1), next: stepId }).strict()).min(1), else: stepId })
+  .object({
+    ...base,
+    kind: z.literal('branch'),
+    cases: z.array(z.object({ when: z.string().min(1), next: stepId }).strict()).min(1),
+    else: stepId,
+  })
   .strict();
 
 const askStep = z
@@ -55,16 +78,32 @@ const answerStep = z
     kind: z.literal('answer'),
     text: template.min(1),
     quick_replies: z.array(quickReply).optional(),
-    emit: z.object({ event: z.string().regex(/^[a-z0-9_.-]+$/), data: z.record(z.string(), z.unknown()).default({}) }).strict().optional(),
+    emit: z
+      .object({ event: z.string().regex(/^[a-z0-9_.-]+$/), data: z.record(z.string(), z.unknown()).default({}) })
+      .strict()
+      .optional(),
     end: z.boolean().default(false),
   })
   .strict();
 
 const handoffStep = z
-  .object({ id: stepId, kind: z.literal('handoff'), reason: z.string().min(1), text: template.min(1), note: template.optional() })
+  .object({
+    id: stepId,
+    kind: z.literal('handoff'),
+    reason: z.string().min(1),
+    text: template.min(1),
+    note: template.optional(),
+  })
   .strict();
 
-export const playbookStepSchema = z.discriminatedUnion('kind', [connectorStep, computeStep, branchStep, askStep, answerStep, handoffStep]);
+export const playbookStepSchema = z.discriminatedUnion('kind', [
+  connectorStep,
+  computeStep,
+  branchStep,
+  askStep,
+  answerStep,
+  handoffStep,
+]);
 
 export const playbookSchema = z
   .object({
@@ -103,10 +142,16 @@ export interface PlaybookProblem {
  * Validates a playbook definition: the schema, then what a schema cannot see — unique step ids,
  * every referenced step exists, asks name declared slots, slot patterns compile, known tools.
  */
-export function validatePlaybook(definition: unknown, knownTools: ReadonlySet<string>): { playbook: Playbook | null; problems: PlaybookProblem[] } {
+export function validatePlaybook(
+  definition: unknown,
+  knownTools: ReadonlySet<string>,
+): { playbook: Playbook | null; problems: PlaybookProblem[] } {
   const parsed = playbookSchema.safeParse(definition);
   if (!parsed.success) {
-    return { playbook: null, problems: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) };
+    return {
+      playbook: null,
+      problems: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    };
   }
   const playbook = parsed.data;
   const problems: PlaybookProblem[] = [];
@@ -133,7 +178,11 @@ export function validatePlaybook(definition: unknown, knownTools: ReadonlySet<st
     if (step.kind === 'connector') reference(`${at}.on_empty`, step.on_empty);
     if (step.kind === 'compute') {
       reference(`${at}.on_error`, step.on_error);
-      if (!knownTools.has(step.tool)) problems.push({ path: `${at}.tool`, message: `unknown tool "${step.tool}" (known: ${[...knownTools].join(', ')})` });
+      if (!knownTools.has(step.tool))
+        problems.push({
+          path: `${at}.tool`,
+          message: `unknown tool "${step.tool}" (known: ${[...knownTools].join(', ')})`,
+        });
     }
     if (step.kind === 'branch') {
       step.cases.forEach((entry, caseIndex) => reference(`${at}.cases.${caseIndex}.next`, entry.next));
@@ -141,10 +190,13 @@ export function validatePlaybook(definition: unknown, knownTools: ReadonlySet<st
     }
     if (step.kind === 'ask') {
       reference(`${at}.on_fail`, step.on_fail);
-      if (!slots.has(step.slot)) problems.push({ path: `${at}.slot`, message: `slot "${step.slot}" is not declared in slots` });
+      if (!slots.has(step.slot))
+        problems.push({ path: `${at}.slot`, message: `slot "${step.slot}" is not declared in slots` });
     }
     if (step.kind === 'ask' || step.kind === 'answer') {
-      step.quick_replies?.forEach((reply, replyIndex) => reference(`${at}.quick_replies.${replyIndex}.goto`, reply.goto));
+      step.quick_replies?.forEach((reply, replyIndex) =>
+        reference(`${at}.quick_replies.${replyIndex}.goto`, reply.goto),
+      );
     }
   });
   return { playbook: problems.length === 0 ? playbook : null, problems };

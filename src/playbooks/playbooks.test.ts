@@ -23,21 +23,40 @@ import {
 
 const tools = new Set(builtinTools.keys());
 const loadDemoPlaybook = (pack: string, name: string): Playbook => {
-  const { playbook, problems } = validatePlaybook(parseYaml(readFileSync(path.resolve('examples/packs', pack, 'playbooks', `${name}.yaml`), 'utf8')), tools);
+  const { playbook, problems } = validatePlaybook(
+    parseYaml(readFileSync(path.resolve('examples/packs', pack, 'playbooks', `${name}.yaml`), 'utf8')),
+    tools,
+  );
   expect(problems).toEqual([]);
   return playbook!;
 };
 
 describe('template language', () => {
-  const scopes = [{ order: { no: 'XM1', amount: '12.50' }, items: [{ name: '牙刷', n: 2 }, { name: '刷头', n: 1 }], periods: 12, empty: '' }];
+  const scopes = [
+    {
+      order: { no: 'XM1', amount: '12.50' },
+      items: [
+        { name: '牙刷', n: 2 },
+        { name: '刷头', n: 1 },
+      ],
+      periods: 12,
+      empty: '',
+    },
+  ];
   it('renders paths, loops and conditions', () => {
-    expect(renderTemplate('订单 {{order.no}} 金额 {{order.amount}} 元{{missing}}', scopes)).toBe('订单 XM1 金额 12.50 元');
+    expect(renderTemplate('订单 {{order.no}} 金额 {{order.amount}} 元{{missing}}', scopes)).toBe(
+      '订单 XM1 金额 12.50 元',
+    );
     expect(renderTemplate('{{#each items}}{{name}}×{{n}}；{{/each}}', scopes)).toBe('牙刷×2；刷头×1；');
     expect(renderTemplate('{{#if periods in [3, 6, 12]}}可以{{/if}}{{#if empty}}不会出现{{/if}}', scopes)).toBe('可以');
     expect(renderTemplate('{{#each items}}{{#if n > 1}}{{name}} 多件{{/if}}{{/each}}', scopes)).toBe('牙刷 多件');
   });
   it('passes a single placeholder through with its type', () => {
-    expect(renderValue({ list: '{{items}}', n: '{{periods}}', text: '共 {{periods}} 期' }, scopes)).toEqual({ list: scopes[0]!.items, n: 12, text: '共 12 期' });
+    expect(renderValue({ list: '{{items}}', n: '{{periods}}', text: '共 {{periods}} 期' }, scopes)).toEqual({
+      list: scopes[0]!.items,
+      n: 12,
+      text: '共 12 期',
+    });
   });
   it('evaluates comparisons numerically, words as words, and paths on the right', () => {
     const s = [{ delay: { state: 'lost', days: '3' }, a: '1,079.20', b: '1,079.20' }];
@@ -120,8 +139,12 @@ describe('running the demo playbooks on the demo data', () => {
   let bankConnector: Connector;
   beforeAll(async () => {
     database = await createTestDatabase();
-    const shop = await importPack(database.db, loadPack(path.resolve('examples/packs/shop-zh')).pack!, { actor: 'test' });
-    const bank = await importPack(database.db, loadPack(path.resolve('examples/packs/bank-zh')).pack!, { actor: 'test' });
+    const shop = await importPack(database.db, loadPack(path.resolve('examples/packs/shop-zh')).pack!, {
+      actor: 'test',
+    });
+    const bank = await importPack(database.db, loadPack(path.resolve('examples/packs/bank-zh')).pack!, {
+      actor: 'test',
+    });
     shopConnector = createDatabaseConnector(database.db, shop.tenantId);
     bankConnector = createDatabaseConnector(database.db, bank.tenantId);
   });
@@ -138,32 +161,67 @@ describe('running the demo playbooks on the demo data', () => {
 
   it('S2: finds a late order, says how late, and offers the fixes before being asked', async () => {
     const playbook = loadDemoPlaybook('shop-zh', 'logistics-delay');
-    const outcome = await runPlaybook(playbook, startState(playbook, { order_no: 'XM20261115003' }), { text: '我的快递怎么还没到', newSlots: {} }, context(shopConnector));
+    const outcome = await runPlaybook(
+      playbook,
+      startState(playbook, { order_no: 'XM20261115003' }),
+      { text: '我的快递怎么还没到', newSlots: {} },
+      context(shopConnector),
+    );
     expect(outcome.status).toBe('done');
     expect(outcome.replies[0]!.text).toContain('超时 6 天');
     expect(outcome.replies[0]!.quickReplies).toEqual(expect.arrayContaining(['加急催件', '领 5 元补偿券']));
     // The customer picks a fix: the run continues from the kept state and asks the business to act.
-    const expedite = await runPlaybook(playbook, outcome.state!, { text: '加急催件', newSlots: {} }, context(shopConnector));
+    const expedite = await runPlaybook(
+      playbook,
+      outcome.state!,
+      { text: '加急催件', newSlots: {} },
+      context(shopConnector),
+    );
     expect(expedite.replies[0]!.text).toContain('已为订单 XM20261115003 提交加急催件');
-    expect(expedite.events).toEqual([{ event: 'logistics.expedite_requested', data: expect.objectContaining({ order_no: 'XM20261115003' }) }]);
+    expect(expedite.events).toEqual([
+      { event: 'logistics.expedite_requested', data: expect.objectContaining({ order_no: 'XM20261115003' }) },
+    ]);
   });
 
   it('asks for the order number when it has neither number nor phone, then continues', async () => {
     const playbook = loadDemoPlaybook('shop-zh', 'logistics-delay');
-    const first = await runPlaybook(playbook, startState(playbook, {}), { text: '物流太慢了', newSlots: {} }, context(shopConnector));
+    const first = await runPlaybook(
+      playbook,
+      startState(playbook, {}),
+      { text: '物流太慢了', newSlots: {} },
+      context(shopConnector),
+    );
     expect(first.status).toBe('waiting');
     expect(first.replies[0]!.text).toContain('订单号');
-    const second = await runPlaybook(playbook, first.state!, { text: 'XM20261115003', newSlots: { order_no: 'XM20261115003' } }, context(shopConnector));
+    const second = await runPlaybook(
+      playbook,
+      first.state!,
+      { text: 'XM20261115003', newSlots: { order_no: 'XM20261115003' } },
+      context(shopConnector),
+    );
     expect(second.status).toBe('done');
     expect(second.replies[0]!.text).toContain('XM20261115003');
   });
 
   it('hands over with a note after an order number that cannot be found, twice', async () => {
     const playbook = loadDemoPlaybook('shop-zh', 'logistics-delay');
-    let outcome = await runPlaybook(playbook, startState(playbook, { order_no: 'XM99999999999' }), { text: '', newSlots: {} }, context(shopConnector));
+    let outcome = await runPlaybook(
+      playbook,
+      startState(playbook, { order_no: 'XM99999999999' }),
+      { text: '', newSlots: {} },
+      context(shopConnector),
+    );
     expect(outcome.status).toBe('waiting');
-    outcome = await runPlaybook(playbook, outcome.state!, { text: 'XM99999999998', newSlots: { order_no: 'XM99999999998' } }, context(shopConnector));
-    outcome = outcome.status === 'waiting' ? await runPlaybook(playbook, outcome.state!, { text: '不知道', newSlots: {} }, context(shopConnector)) : outcome;
+    outcome = await runPlaybook(
+      playbook,
+      outcome.state!,
+      { text: 'XM99999999998', newSlots: { order_no: 'XM99999999998' } },
+      context(shopConnector),
+    );
+    outcome =
+      outcome.status === 'waiting'
+        ? await runPlaybook(playbook, outcome.state!, { text: '不知道', newSlots: {} }, context(shopConnector))
+        : outcome;
     expect(outcome.status).toBe('handoff');
     expect(outcome.handoff?.reason).toBe('order-not-found');
   });
@@ -173,7 +231,12 @@ describe('running the demo playbooks on the demo data', () => {
     const failing: Connector = { name: 'crm', query: async () => Promise.reject(new Error('ECONNREFUSED')) };
     const hanging: Connector = { name: 'crm', query: () => new Promise(() => undefined) };
     for (const connector of [failing, hanging]) {
-      const outcome = await runPlaybook(playbook, startState(playbook, { order_no: 'XM20261115003' }), { text: '', newSlots: {} }, { ...context(connector), connectorTimeoutMs: 200 });
+      const outcome = await runPlaybook(
+        playbook,
+        startState(playbook, { order_no: 'XM20261115003' }),
+        { text: '', newSlots: {} },
+        { ...context(connector), connectorTimeoutMs: 200 },
+      );
       expect(outcome.status).toBe('handoff');
       expect(outcome.handoff?.reason).toBe('connector-failed');
     }
@@ -181,7 +244,12 @@ describe('running the demo playbooks on the demo data', () => {
 
   it('S3: quotes 12,000 yuan over 12 periods exactly to the fen', async () => {
     const playbook = loadDemoPlaybook('bank-zh', 'instalment');
-    const outcome = await runPlaybook(playbook, startState(playbook, { amount: 12000, periods: 12 }), { text: '', newSlots: {} }, context(bankConnector));
+    const outcome = await runPlaybook(
+      playbook,
+      startState(playbook, { amount: 12000, periods: 12 }),
+      { text: '', newSlots: {} },
+      context(bankConnector),
+    );
     const text = outcome.replies[0]!.text;
     expect(text).toContain('每期还款 1,079.20 元');
     expect(text).not.toContain('首期');
@@ -192,10 +260,20 @@ describe('running the demo playbooks on the demo data', () => {
 
   it('S3: quotes every period when none is given, and refuses amounts under the minimum', async () => {
     const playbook = loadDemoPlaybook('bank-zh', 'instalment');
-    const all = await runPlaybook(playbook, startState(playbook, { amount: 10000 }), { text: '', newSlots: {} }, context(bankConnector));
+    const all = await runPlaybook(
+      playbook,
+      startState(playbook, { amount: 10000 }),
+      { text: '', newSlots: {} },
+      context(bankConnector),
+    );
     for (const periods of [3, 6, 12, 24]) expect(all.replies[0]!.text).toContain(`${periods} 期：每期`);
     expect(all.replies[0]!.text).toContain('（首期 3,408.34 元）');
-    const small = await runPlaybook(playbook, startState(playbook, { amount: 300 }), { text: '', newSlots: {} }, context(bankConnector));
+    const small = await runPlaybook(
+      playbook,
+      startState(playbook, { amount: 300 }),
+      { text: '', newSlots: {} },
+      context(bankConnector),
+    );
     expect(small.replies[0]!.text).toContain('600 元起');
   });
 });

@@ -67,7 +67,15 @@ export async function runPlaybook(
 ): Promise<PlaybookOutcome> {
   const state: PlaybookRunState = structuredClone(previous);
   Object.assign(state.slots, input.newSlots);
-  const outcome: PlaybookOutcome = { status: 'done', replies: [], handoff: null, events: [], state: null, steps: [], redirect: null };
+  const outcome: PlaybookOutcome = {
+    status: 'done',
+    replies: [],
+    handoff: null,
+    events: [],
+    state: null,
+    steps: [],
+    redirect: null,
+  };
   const stepsById = new Map(playbook.steps.map((step) => [step.id, step]));
   const indexOf = new Map(playbook.steps.map((step, index) => [step.id, index]));
   const scopes = (): Scope[] => [
@@ -90,8 +98,15 @@ export async function runPlaybook(
     return index < playbook.steps.length ? playbook.steps[index]!.id : null;
   };
   const offer = (replies: readonly QuickReply[] | undefined): string[] => {
-    const visible = (replies ?? []).filter((reply) => reply.when === undefined || evaluateCondition(reply.when, scopes()));
-    state.offered = visible.map((reply) => ({ label: reply.label, goto: reply.goto, intent: reply.intent, text: reply.text }));
+    const visible = (replies ?? []).filter(
+      (reply) => reply.when === undefined || evaluateCondition(reply.when, scopes()),
+    );
+    state.offered = visible.map((reply) => ({
+      label: reply.label,
+      goto: reply.goto,
+      intent: reply.intent,
+      text: reply.text,
+    }));
     return visible.map((reply) => reply.label);
   };
 
@@ -113,13 +128,23 @@ export async function runPlaybook(
     }
   } else if (state.waitingAt) {
     const asking = stepsById.get(state.waitingAt);
-    if (!asking || asking.kind !== 'ask') return handOver('playbook-state-lost', '抱歉，我这边出了点问题，正在为您转接人工客服。', `playbook ${playbook.name}: step ${state.waitingAt} is gone`);
+    if (!asking || asking.kind !== 'ask')
+      return handOver(
+        'playbook-state-lost',
+        '抱歉，我这边出了点问题，正在为您转接人工客服。',
+        `playbook ${playbook.name}: step ${state.waitingAt} is gone`,
+      );
     if (state.slots[asking.slot] !== undefined && input.newSlots[asking.slot] !== undefined) {
       current = asking.next ?? following(asking);
     } else {
       state.attempts[asking.id] = (state.attempts[asking.id] ?? 0) + 1;
       if (state.attempts[asking.id]! >= asking.max_attempts) {
-        if (!asking.on_fail) return handOver('slot-not-understood', '抱歉，我没能理解您的信息，正在为您转接人工客服。', `playbook ${playbook.name}: no ${asking.slot} after ${asking.max_attempts} asks`);
+        if (!asking.on_fail)
+          return handOver(
+            'slot-not-understood',
+            '抱歉，我没能理解您的信息，正在为您转接人工客服。',
+            `playbook ${playbook.name}: no ${asking.slot} after ${asking.max_attempts} asks`,
+          );
         current = asking.on_fail;
         viaFailure = true;
       } else current = asking.id;
@@ -129,14 +154,29 @@ export async function runPlaybook(
 
   for (let taken = 0; current !== null; taken += 1) {
     if (taken >= MAX_STEPS_PER_TURN) {
-      return handOver('playbook-loop', '抱歉，我这边处理超时了，正在为您转接人工客服。', `playbook ${playbook.name} took more than ${MAX_STEPS_PER_TURN} steps in one turn`);
+      return handOver(
+        'playbook-loop',
+        '抱歉，我这边处理超时了，正在为您转接人工客服。',
+        `playbook ${playbook.name} took more than ${MAX_STEPS_PER_TURN} steps in one turn`,
+      );
     }
     const step = stepsById.get(current);
-    if (!step) return handOver('playbook-broken', '抱歉，我这边出了点问题，正在为您转接人工客服。', `playbook ${playbook.name}: no step ${current}`);
+    if (!step)
+      return handOver(
+        'playbook-broken',
+        '抱歉，我这边出了点问题，正在为您转接人工客服。',
+        `playbook ${playbook.name}: no step ${current}`,
+      );
     const arrivedViaFailure = viaFailure;
     viaFailure = false;
     const started = performance.now();
-    const record = (detail?: string) => outcome.steps.push({ id: step.id, kind: step.kind, ...(detail ? { detail } : {}), ms: Math.round((performance.now() - started) * 1000) / 1000 });
+    const record = (detail?: string) =>
+      outcome.steps.push({
+        id: step.id,
+        kind: step.kind,
+        ...(detail ? { detail } : {}),
+        ms: Math.round((performance.now() - started) * 1000) / 1000,
+      });
 
     switch (step.kind) {
       case 'branch': {
@@ -152,10 +192,22 @@ export async function runPlaybook(
         }
         let rows: Array<Record<string, string>>;
         try {
-          rows = await withTimeout(context.connector.query({ table: step.table, where, orderBy: step.order_by, limit: step.pick === 'first' ? 1 : 500 }), context.connectorTimeoutMs ?? 5000);
+          rows = await withTimeout(
+            context.connector.query({
+              table: step.table,
+              where,
+              orderBy: step.order_by,
+              limit: step.pick === 'first' ? 1 : 500,
+            }),
+            context.connectorTimeoutMs ?? 5000,
+          );
         } catch (error) {
           record(`failed: ${(error as Error).message}`);
-          return handOver('connector-failed', '抱歉，暂时查询不到相关信息，正在为您转接人工客服。', `playbook ${playbook.name}: ${context.connector.name} connector failed on ${step.table}: ${(error as Error).message}`);
+          return handOver(
+            'connector-failed',
+            '抱歉，暂时查询不到相关信息，正在为您转接人工客服。',
+            `playbook ${playbook.name}: ${context.connector.name} connector failed on ${step.table}: ${(error as Error).message}`,
+          );
         }
         record(`${step.table}: ${rows.length} row(s)`);
         if (rows.length === 0 && step.on_empty) {
@@ -178,7 +230,12 @@ export async function runPlaybook(
         } catch (error) {
           record(`${step.tool} failed: ${(error as Error).message}`);
           if (step.on_error) current = fail(step.on_error);
-          else return handOver('tool-failed', '抱歉，我没能完成计算，正在为您转接人工客服。', `playbook ${playbook.name}: ${step.tool} failed: ${(error as Error).message}`);
+          else
+            return handOver(
+              'tool-failed',
+              '抱歉，我没能完成计算，正在为您转接人工客服。',
+              `playbook ${playbook.name}: ${step.tool} failed: ${(error as Error).message}`,
+            );
         }
         break;
       }
@@ -201,8 +258,15 @@ export async function runPlaybook(
         return outcome;
       }
       case 'answer': {
-        outcome.replies.push({ text: renderTemplate(step.text, scopes(), people), quickReplies: offer(step.quick_replies) });
-        if (step.emit) outcome.events.push({ event: step.emit.event, data: renderValue(step.emit.data, scopes()) as Record<string, unknown> });
+        outcome.replies.push({
+          text: renderTemplate(step.text, scopes(), people),
+          quickReplies: offer(step.quick_replies),
+        });
+        if (step.emit)
+          outcome.events.push({
+            event: step.emit.event,
+            data: renderValue(step.emit.data, scopes()) as Record<string, unknown>,
+          });
         record(step.emit ? `emits ${step.emit.event}` : undefined);
         if (step.end) {
           // The run ends, but its quick replies stay clickable on the next turn.
@@ -215,7 +279,11 @@ export async function runPlaybook(
       }
       case 'handoff': {
         record(step.reason);
-        return handOver(step.reason, renderTemplate(step.text, scopes(), people), renderTemplate(step.note ?? step.reason, scopes(), people));
+        return handOver(
+          step.reason,
+          renderTemplate(step.text, scopes(), people),
+          renderTemplate(step.note ?? step.reason, scopes(), people),
+        );
       }
     }
   }

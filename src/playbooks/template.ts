@@ -111,7 +111,12 @@ function readBlock(template: string, start: number): Block | null {
     if (match[1]!.startsWith('#')) depth += 1;
     else depth -= 1;
     if (depth === 0) {
-      return { kind, argument: open[2]!.trim(), body: template.slice(start + open[0].length, match.index), end: match.index + match[0].length };
+      return {
+        kind,
+        argument: open[2]!.trim(),
+        body: template.slice(start + open[0].length, match.index),
+        end: match.index + match[0].length,
+      };
     }
   }
   return null;

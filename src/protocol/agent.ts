@@ -5,7 +5,15 @@ import { messageSeq } from './seq.js';
 // The agent console's wire (docs/handoff.md): REST DTOs and the console WebSocket frames.
 
 export const presenceSchema = z.enum(['online', 'away', 'offline']);
-export const resolutionCodeSchema = z.enum(['resolved', 'refunded', 'replaced', 'escalated', 'no_response', 'duplicate', 'other']);
+export const resolutionCodeSchema = z.enum([
+  'resolved',
+  'refunded',
+  'replaced',
+  'escalated',
+  'no_response',
+  'duplicate',
+  'other',
+]);
 
 const skillList = z.array(z.string().trim().min(1).max(60)).max(50);
 
@@ -24,7 +32,14 @@ export const agentSchema = z
   .meta({ id: 'Agent' });
 
 export const agentSummarySchema = z
-  .object({ id: z.string().uuid(), name: z.string(), skills: z.array(z.string()), presence: presenceSchema, activeCount: z.number().int(), maxConcurrent: z.number().int() })
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    skills: z.array(z.string()),
+    presence: presenceSchema,
+    activeCount: z.number().int(),
+    maxConcurrent: z.number().int(),
+  })
   .meta({ id: 'AgentSummary' });
 
 export const createAgentBody = z
@@ -50,11 +65,17 @@ export const updateAgentBody = z
   .meta({ id: 'UpdateAgent' });
 
 export const agentLoginBody = z
-  .object({ tenant: z.string().min(1).max(64), email: z.string().min(1).max(320), password: z.string().min(1).max(200) })
+  .object({
+    tenant: z.string().min(1).max(64),
+    email: z.string().min(1).max(320),
+    password: z.string().min(1).max(200),
+  })
   .strict()
   .meta({ id: 'AgentLogin' });
 
-export const agentSessionResponse = z.object({ token: z.string(), expiresAt: z.string(), agent: agentSchema }).meta({ id: 'AgentSession' });
+export const agentSessionResponse = z
+  .object({ token: z.string(), expiresAt: z.string(), agent: agentSchema })
+  .meta({ id: 'AgentSession' });
 
 export const handoffSchema = z
   .object({
@@ -78,7 +99,10 @@ export const handoffSchema = z
     firstResponseBreachedAt: z.string().nullable(),
     resolutionBreachedAt: z.string().nullable(),
     position: z.number().int().nullable().describe('1 = next in line; null unless waiting'),
-    etaSeconds: z.number().nullable().describe('median handle time × position ÷ slots of online agents; null when nobody of the queue is online'),
+    etaSeconds: z
+      .number()
+      .nullable()
+      .describe('median handle time × position ÷ slots of online agents; null when nobody of the queue is online'),
   })
   .meta({ id: 'Handoff' });
 
@@ -128,11 +152,21 @@ export const conversationViewSchema = z
 export const contextPanelSchema = z
   .object({
     summary: z.object({ text: z.string(), method: z.enum(['extractive', 'llm']) }),
-    turn: z.object({ intent: z.string().nullable(), confidence: z.number(), route: z.string(), tier: z.string(), reasons: z.array(z.string()) }).nullable(),
+    turn: z
+      .object({
+        intent: z.string().nullable(),
+        confidence: z.number(),
+        route: z.string(),
+        tier: z.string(),
+        reasons: z.array(z.string()),
+      })
+      .nullable(),
     citations: z.array(z.object({ source: z.string(), id: z.string(), version: z.number() })),
     orders: z.array(z.record(z.string(), z.string())),
     ordersNote: z.string().nullable(),
-    suggestedReplies: z.array(z.object({ source: z.string(), id: z.string(), question: z.string(), answer: z.string(), score: z.number() })),
+    suggestedReplies: z.array(
+      z.object({ source: z.string(), id: z.string(), question: z.string(), answer: z.string(), score: z.number() }),
+    ),
   })
   .meta({ id: 'ContextPanel' });
 
@@ -141,19 +175,34 @@ const seq = messageSeq;
 export const agentMessageBody = z
   .object({
     text: z.string().max(200_000),
-    clientId: z.string().min(1).max(200).optional().describe('Idempotency key: the same clientId again returns the first message'),
+    clientId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Idempotency key: the same clientId again returns the first message'),
     visibility: z.enum(['public', 'internal']).optional().describe('internal = a note only agents see'),
   })
   .strict()
   .meta({ id: 'AgentMessage' });
 
 export const transferBody = z
-  .object({ agentId: z.string().uuid().optional(), queue: z.string().min(1).max(60).optional(), note: z.string().max(4000).optional() })
+  .object({
+    agentId: z.string().uuid().optional(),
+    queue: z.string().min(1).max(60).optional(),
+    note: z.string().max(4000).optional(),
+  })
   .strict()
-  .refine((value) => (value.agentId === undefined) !== (value.queue === undefined), 'give exactly one of agentId and queue')
+  .refine(
+    (value) => (value.agentId === undefined) !== (value.queue === undefined),
+    'give exactly one of agentId and queue',
+  )
   .meta({ id: 'Transfer' });
 
-export const closeBody = z.object({ resolutionCode: resolutionCodeSchema, note: z.string().max(2000).optional() }).strict().meta({ id: 'CloseConversation' });
+export const closeBody = z
+  .object({ resolutionCode: resolutionCodeSchema, note: z.string().max(2000).optional() })
+  .strict()
+  .meta({ id: 'CloseConversation' });
 export const readBody = z.object({ seq }).strict();
 export const typingBody = z.object({ active: z.boolean() }).strict();
 export const presenceBody = z.object({ presence: presenceSchema }).strict();
@@ -162,7 +211,9 @@ export const rejectDraftBody = z.object({ reason: z.string().max(1000).optional(
 
 /** Console WebSocket frames from the agent's browser. */
 export const consoleClientEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('conversation.subscribe'), conversationId: z.string().uuid(), afterSeq: seq.optional() }).strict(),
+  z
+    .object({ type: z.literal('conversation.subscribe'), conversationId: z.string().uuid(), afterSeq: seq.optional() })
+    .strict(),
   z.object({ type: z.literal('conversation.unsubscribe'), conversationId: z.string().uuid() }).strict(),
   z
     .object({

@@ -21,7 +21,12 @@ export const uuidParam = z.string().uuid();
 export const messagePartSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
   z.object({ type: z.literal('quick_replies'), options: z.array(z.string()) }),
-  z.object({ type: z.literal('citation'), source: z.string(), title: z.string().optional(), version: z.number().optional() }),
+  z.object({
+    type: z.literal('citation'),
+    source: z.string(),
+    title: z.string().optional(),
+    version: z.number().optional(),
+  }),
   z.object({ type: z.literal('handoff'), reason: z.string() }),
 ]);
 
@@ -57,7 +62,10 @@ export const conversationSchema = z
 
 export const createConversationBody = z
   .object({
-    channel: z.object({ kind: z.enum(['api', 'widget', 'ivr', 'webhook']), name: z.string().min(1).max(100).optional() }).strict().optional(),
+    channel: z
+      .object({ kind: z.enum(['api', 'widget', 'ivr', 'webhook']), name: z.string().min(1).max(100).optional() })
+      .strict()
+      .optional(),
     contact: z
       .object({
         externalId: z.string().min(1).max(200).optional(),
@@ -131,25 +139,44 @@ export const listConversationsQuery = z
   .strict();
 
 export const tenantSchema = z
-  .object({ id: z.string().uuid(), slug: z.string(), name: z.string(), locale: z.string(), domain: z.string(), status: z.enum(['active', 'suspended']) })
+  .object({
+    id: z.string().uuid(),
+    slug: z.string(),
+    name: z.string(),
+    locale: z.string(),
+    domain: z.string(),
+    status: z.enum(['active', 'suspended']),
+  })
   .meta({ id: 'Tenant' });
 
 export const widgetSessionBody = z
   .object({
     tenant: z.string().min(1).max(64).describe('Tenant slug (public)'),
-    visitorId: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/).optional().describe('Stable anonymous id kept by the widget'),
+    visitorId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,128}$/)
+      .optional()
+      .describe('Stable anonymous id kept by the widget'),
     conversationId: z.string().uuid().optional().describe('Resume this conversation if it belongs to the visitor'),
   })
   .strict()
   .meta({ id: 'WidgetSessionRequest' });
 
 export const widgetSessionResponse = z
-  .object({ token: z.string(), conversationId: z.string().uuid(), contactId: z.string().uuid(), visitorId: z.string(), expiresAt: z.string() })
+  .object({
+    token: z.string(),
+    conversationId: z.string().uuid(),
+    contactId: z.string().uuid(),
+    visitorId: z.string(),
+    expiresAt: z.string(),
+  })
   .meta({ id: 'WidgetSession' });
 
 /** WebSocket events from client to server. */
 export const widgetClientEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('message.create'), clientId: z.string().min(1).max(200), text: z.string().max(200_000) }).strict(),
+  z
+    .object({ type: z.literal('message.create'), clientId: z.string().min(1).max(200), text: z.string().max(200_000) })
+    .strict(),
   z.object({ type: z.literal('stream.resume'), afterSeq: messageSeq }).strict(),
   z.object({ type: z.literal('ping') }).strict(),
 ]);
@@ -160,7 +187,16 @@ export const costReportSchema = z
     from: z.string().nullable(),
     to: z.string().nullable(),
     turns: z.number().int(),
-    tiers: z.array(z.object({ tier: z.string(), turns: z.number().int(), share: z.number(), tokensIn: z.number(), tokensOut: z.number(), costYuan: z.number() })),
+    tiers: z.array(
+      z.object({
+        tier: z.string(),
+        turns: z.number().int(),
+        share: z.number(),
+        tokensIn: z.number(),
+        tokensOut: z.number(),
+        costYuan: z.number(),
+      }),
+    ),
     costYuan: z.number(),
     allLlmBaselineYuan: z.number(),
     baselineBasis: z.string(),

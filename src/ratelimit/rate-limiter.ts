@@ -23,7 +23,12 @@ export interface RateLimiter {
 }
 
 /** The refill arithmetic both adapters use (the Redis script is the same in Lua). */
-export function refill(state: { tokens: number; updatedAt: number } | undefined, limit: BucketLimit, now: number, cost: number) {
+export function refill(
+  state: { tokens: number; updatedAt: number } | undefined,
+  limit: BucketLimit,
+  now: number,
+  cost: number,
+) {
   const burst = Math.max(1, limit.burst);
   const previous = state ?? { tokens: burst, updatedAt: now };
   const elapsedMs = Math.max(0, now - previous.updatedAt);

@@ -46,7 +46,10 @@ return { allowed, tostring(tokens), retry }
  * Buckets in Redis under `prefix` + `ratelimit:` + key, shared by every node using the same Redis
  * and prefix. The script is loaded once and called by its SHA (re-sent if Redis forgot it).
  */
-export function createRedisRateLimiter(client: RedisScriptClient, options: { prefix: string; ownsClient?: boolean }): RateLimiter {
+export function createRedisRateLimiter(
+  client: RedisScriptClient,
+  options: { prefix: string; ownsClient?: boolean },
+): RateLimiter {
   let sha: Promise<string> | null = null;
   const load = () => (sha ??= client.script('LOAD', TOKEN_BUCKET_SCRIPT).then(String));
   const call = async (key: string, args: Array<string | number>): Promise<unknown> => {
@@ -62,7 +65,11 @@ export function createRedisRateLimiter(client: RedisScriptClient, options: { pre
     kind: 'redis',
     async take(key: string, limit: BucketLimit, cost = 1): Promise<RateDecision> {
       const burst = Math.max(1, limit.burst);
-      const [allowed, remaining, retry] = (await call(`${options.prefix}ratelimit:${key}`, [limit.ratePerSecond, burst, cost])) as [number, string, number];
+      const [allowed, remaining, retry] = (await call(`${options.prefix}ratelimit:${key}`, [
+        limit.ratePerSecond,
+        burst,
+        cost,
+      ])) as [number, string, number];
       return { allowed: Number(allowed) === 1, remaining: Number(remaining), retryAfterMs: Number(retry) };
     },
     async close() {

@@ -16,7 +16,11 @@ export interface RedisConnectionOptions {
  * most), bounded connect time, and no unhandled `error` events (ioredis reconnects by itself; the
  * owner logs through `onError`).
  */
-export function createRedisConnection(url: string, options: RedisConnectionOptions, onError: (error: Error) => void = () => undefined): Redis {
+export function createRedisConnection(
+  url: string,
+  options: RedisConnectionOptions,
+  onError: (error: Error) => void = () => undefined,
+): Redis {
   const redisOptions: RedisOptions = {
     connectionName: `kefu:${options.role}`,
     connectTimeout: 5_000,
@@ -47,7 +51,10 @@ export async function connectRedis(connection: Redis, timeoutMs = 5_000): Promis
     ]);
   } catch (error) {
     connection.disconnect();
-    throw new KefuError(ErrorCodes.configInvalid, `cannot connect to REDIS_URL: ${(error as Error).message}`, { category: 'system', cause: error });
+    throw new KefuError(ErrorCodes.configInvalid, `cannot connect to REDIS_URL: ${(error as Error).message}`, {
+      category: 'system',
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
   }

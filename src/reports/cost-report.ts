@@ -83,7 +83,11 @@ export async function costReport(
 }
 
 /** The tenant's price sheet (its pack's `prices`), else the server's configured prices. */
-export async function tenantPrices(db: Db, tenantId: string, config: { llm: { inputPricePer1k: number; outputPricePer1k: number } }) {
+export async function tenantPrices(
+  db: Db,
+  tenantId: string,
+  config: { llm: { inputPricePer1k: number; outputPricePer1k: number } },
+) {
   const row = await db.selectFrom('tenants').select(['slug', 'settings']).where('id', '=', tenantId).executeTakeFirst();
   const prices = row ? parseTenantSettings(row.settings, row.slug).prices : undefined;
   return prices
@@ -97,7 +101,10 @@ export function formatCostReport(report: CostReport, tenant: string): string {
     `Cost report for ${tenant}${report.from || report.to ? ` (${report.from ?? '…'} – ${report.to ?? '…'})` : ''}: ${report.turns} turns`,
     '',
     'tier       turns    share   tokens in  tokens out        cost',
-    ...report.tiers.map((tier) => `${tier.tier.padEnd(9)} ${String(tier.turns).padStart(6)} ${(tier.share * 100).toFixed(1).padStart(7)}% ${String(tier.tokensIn).padStart(11)} ${String(tier.tokensOut).padStart(11)} ${yuan(tier.costYuan).padStart(11)}`),
+    ...report.tiers.map(
+      (tier) =>
+        `${tier.tier.padEnd(9)} ${String(tier.turns).padStart(6)} ${(tier.share * 100).toFixed(1).padStart(7)}% ${String(tier.tokensIn).padStart(11)} ${String(tier.tokensOut).padStart(11)} ${yuan(tier.costYuan).padStart(11)}`,
+    ),
     '',
     `total cost ${yuan(report.costYuan)}; all-LLM baseline ${yuan(report.allLlmBaselineYuan)} (${report.baselineBasis}); saving ${yuan(report.savingYuan)} (${(report.savingShare * 100).toFixed(1)}%)`,
   ];

@@ -30,7 +30,9 @@ export function apiKeyAuth(db: Db) {
     const check = await verifyApiKey(db, token);
     if (!check.ok && check.reason === 'tenant_suspended') {
       // Only a valid, unexpired, unrevoked key learns that its tenant is suspended.
-      throw new KefuError(ErrorCodes.tenantSuspended, 'this tenant is suspended; contact your service provider', { status: 403 });
+      throw new KefuError(ErrorCodes.tenantSuspended, 'this tenant is suspended; contact your service provider', {
+        status: 403,
+      });
     }
     if (!check.ok) {
       request.log.info({ reason: check.reason }, 'API key rejected');
@@ -41,7 +43,11 @@ export function apiKeyAuth(db: Db) {
     const declared = request.routeOptions.config.scopes ?? [];
     const needed: readonly Scope[] = declared.length > 0 ? declared : ['admin'];
     if (!needed.some((scope) => hasScope(check.principal.scopes, scope))) {
-      throw new KefuError(ErrorCodes.forbiddenScope, `this key lacks the scope for this route (needs one of: ${needed.join(', ')})`, { status: 403 });
+      throw new KefuError(
+        ErrorCodes.forbiddenScope,
+        `this key lacks the scope for this route (needs one of: ${needed.join(', ')})`,
+        { status: 403 },
+      );
     }
     request.principal = check.principal;
   };

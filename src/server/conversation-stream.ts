@@ -20,24 +20,26 @@ export function followConversation(
   let pending = Promise.resolve();
 
   const pull = () => {
-    pending = pending.then(async () => {
-      if (stopped) return;
-      for (;;) {
-        const batch = await deps.conversations.listMessages(scope.tenantId, scope.conversationId, {
-          afterSeq: lastSeq.toString(),
-          limit: 200,
-          includeInternal: scope.includeInternal,
-        });
-        for (const message of batch) {
-          if (stopped) return;
-          const seq = BigInt(message.seq);
-          if (seq <= lastSeq) continue;
-          lastSeq = seq;
-          deliver(message);
+    pending = pending
+      .then(async () => {
+        if (stopped) return;
+        for (;;) {
+          const batch = await deps.conversations.listMessages(scope.tenantId, scope.conversationId, {
+            afterSeq: lastSeq.toString(),
+            limit: 200,
+            includeInternal: scope.includeInternal,
+          });
+          for (const message of batch) {
+            if (stopped) return;
+            const seq = BigInt(message.seq);
+            if (seq <= lastSeq) continue;
+            lastSeq = seq;
+            deliver(message);
+          }
+          if (batch.length < 200) break;
         }
-        if (batch.length < 200) break;
-      }
-    }).catch(() => undefined);
+      })
+      .catch(() => undefined);
     return pending;
   };
 

@@ -2,7 +2,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import secureJsonParse from 'secure-json-parse';
 import { sql } from 'kysely';
 import type { EventBus } from '../bus/index.js';
@@ -124,7 +129,10 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error, request, reply) => sendProblem(reply, errorToProblem(error, request)));
   app.addHook('onError', retryAfterHeader);
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem(404, ErrorCodes.routeNotFound, `no route ${request.method} ${request.url.split('?')[0]}`)),
+    sendProblem(
+      reply,
+      problem(404, ErrorCodes.routeNotFound, `no route ${request.method} ${request.url.split('?')[0]}`),
+    ),
   );
 
   app.addHook('onResponse', async (request, reply) => {
@@ -144,7 +152,8 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
       info: {
         title: 'kefu API',
         version: deps.version ?? '0.1.0',
-        description: 'kefu 客服: conversations, messages and turn traces. Errors are RFC 9457 problem+json with a stable `code`.',
+        description:
+          'kefu 客服: conversations, messages and turn traces. Errors are RFC 9457 problem+json with a stable `code`.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       // Where this installation is reached from outside, else relative to the document itself.
@@ -152,9 +161,21 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (kefu_sk_…)' },
-          agentSession: { type: 'http', scheme: 'bearer', description: 'Agent console session (kefu_at_…) from POST /v1/agent/sessions, for /v1/agent only' },
-          operatorKey: { type: 'http', scheme: 'bearer', description: 'Operator (reseller) key (kefu_op_…), for /operator/v1 only' },
-          widgetToken: { type: 'http', scheme: 'bearer', description: 'Widget contact token from POST /widget/v1/sessions, for /widget/v1 only' },
+          agentSession: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Agent console session (kefu_at_…) from POST /v1/agent/sessions, for /v1/agent only',
+          },
+          operatorKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Operator (reseller) key (kefu_op_…), for /operator/v1 only',
+          },
+          widgetToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Widget contact token from POST /widget/v1/sessions, for /widget/v1 only',
+          },
         },
       },
     },
@@ -166,16 +187,25 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyWebsocket, { options: { maxPayload: 256 * 1024 } });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  const operations = (operationId: string, summary: string) => ({ operationId, tags: ['operations'], summary, security: [] });
-  app.get('/healthz', { schema: operations('getHealth', 'Liveness') }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: operations('getReadiness', 'Readiness: the database answers') }, async (_request, reply) => {
-    try {
-      await sql`select 1`.execute(deps.database.db);
-      return { status: 'ready', database: deps.database.kind };
-    } catch {
-      return sendProblem(reply, problem(503, ErrorCodes.internal, 'database unavailable'));
-    }
+  const operations = (operationId: string, summary: string) => ({
+    operationId,
+    tags: ['operations'],
+    summary,
+    security: [],
   });
+  app.get('/healthz', { schema: operations('getHealth', 'Liveness') }, async () => ({ status: 'ok' }));
+  app.get(
+    '/readyz',
+    { schema: operations('getReadiness', 'Readiness: the database answers') },
+    async (_request, reply) => {
+      try {
+        await sql`select 1`.execute(deps.database.db);
+        return { status: 'ready', database: deps.database.kind };
+      } catch {
+        return sendProblem(reply, problem(503, ErrorCodes.internal, 'database unavailable'));
+      }
+    },
+  );
   app.get('/metrics', { schema: operations('getMetrics', 'Prometheus metrics') }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

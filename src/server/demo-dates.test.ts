@@ -13,7 +13,9 @@ describe('demo data dated relative to today', () => {
     expect(after.order_no).toBe(before.order_no);
     expect(after.amount).toBe(before.amount);
     const days = (Date.parse('2027-03-01') - Date.parse(DEMO_DATA_WRITTEN_FOR)) / 86_400_000;
-    expect((Date.parse(after.promised_delivery_date!) - Date.parse(before.promised_delivery_date!)) / 86_400_000).toBe(days);
+    expect((Date.parse(after.promised_delivery_date!) - Date.parse(before.promised_delivery_date!)) / 86_400_000).toBe(
+      days,
+    );
     expect(after.ordered_at!.slice(10)).toBe(before.ordered_at!.slice(10));
     expect((Date.parse(after.ordered_at!) - Date.parse(before.ordered_at!)) / 86_400_000).toBe(days);
     const scans = moved.tables.find((table) => table.name === 'logistics')!.rows;
@@ -38,7 +40,13 @@ describe('the demo shop, tried on any day', () => {
       const ask = async (order: string) => {
         const headers = { authorization: `Bearer ${key}` };
         const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers })).json();
-        const post = (text: string) => kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers, payload: { text } });
+        const post = (text: string) =>
+          kefu.app.inject({
+            method: 'POST',
+            url: `/v1/conversations/${conversation.id}/messages`,
+            headers,
+            payload: { text },
+          });
         await post('我的订单到哪了');
         return (await post(`订单号 ${order}`)).json().reply.text as string;
       };

@@ -32,12 +32,19 @@ export function datePackDataAsOf(pack: TenantPack, today: string, writtenFor = D
     ...pack,
     tables: pack.tables.map((table) => ({
       ...table,
-      rows: table.rows.map((row) => Object.fromEntries(Object.entries(row).map(([column, value]) => [column, shift(value)]))),
+      rows: table.rows.map((row) =>
+        Object.fromEntries(Object.entries(row).map(([column, value]) => [column, shift(value)])),
+      ),
     })),
   };
 }
 
 /** Today's date where the demo shops are (China), as YYYY-MM-DD. */
 export function demoToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }

@@ -78,9 +78,13 @@ export type ConfiguredDatabase = Database & { readonly lock: DataDirLock | null 
  */
 export async function openConfiguredDatabase(
   config: KefuConfig,
-  who: { kind: 'server' | 'cli'; command: string } = { kind: 'cli', command: `kefu ${process.argv.slice(2, 4).join(' ')}`.trim() },
+  who: { kind: 'server' | 'cli'; command: string } = {
+    kind: 'cli',
+    command: `kefu ${process.argv.slice(2, 4).join(' ')}`.trim(),
+  },
 ): Promise<ConfiguredDatabase> {
-  if (config.storage.databaseUrl) return { ...(await openDatabase({ kind: 'postgres', url: config.storage.databaseUrl })), lock: null };
+  if (config.storage.databaseUrl)
+    return { ...(await openDatabase({ kind: 'postgres', url: config.storage.databaseUrl })), lock: null };
   const lock = acquireDataDirLock(config.storage.dataDir, who);
   try {
     const database = await openDatabase({ kind: 'pglite', dataDir: pgliteDirectory(config) });
@@ -107,7 +111,8 @@ export async function openConfiguredDatabase(
 export async function createKefu(config: KefuConfig, options: StartOptions = {}): Promise<Kefu> {
   const database = options.database ?? (await openConfiguredDatabase(config, options.owner));
   await migrateToLatest(database.db);
-  const logger = options.logger === false ? false : pino({ ...redactingLoggerOptions(config.log.level), ...(options.logger ?? {}) });
+  const logger =
+    options.logger === false ? false : pino({ ...redactingLoggerOptions(config.log.level), ...(options.logger ?? {}) });
   const { bus, jobs } = await createBusAndJobs(config, logger).catch(async (error: unknown) => {
     if (!options.database) await database.close();
     throw error;
@@ -116,7 +121,11 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   bus.subscribe((event) => {
     // Retrain (in a worker) or reload the tenant's model; turns keep the old runtime meanwhile.
     if (event.type === 'tenant.updated') {
-      runtimes.refresh(event.tenantId).catch((error) => (logger ? logger.error({ err: error, tenantId: event.tenantId }, 'tenant runtime refresh failed') : undefined));
+      runtimes
+        .refresh(event.tenantId)
+        .catch((error) =>
+          logger ? logger.error({ err: error, tenantId: event.tenantId }, 'tenant runtime refresh failed') : undefined,
+        );
     }
   });
   const model = await createConfiguredModel(config);
@@ -146,12 +155,21 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     maxMessageChars: config.conversation.maxMessageChars,
     today: config.demo.today,
     ...(model
-      ? { llm: { model, answerTimeoutMs: config.llm.answerTimeoutMs, inputPricePer1k: config.llm.inputPricePer1k, outputPricePer1k: config.llm.outputPricePer1k } }
+      ? {
+          llm: {
+            model,
+            answerTimeoutMs: config.llm.answerTimeoutMs,
+            inputPricePer1k: config.llm.inputPricePer1k,
+            outputPricePer1k: config.llm.outputPricePer1k,
+          },
+        }
       : {}),
   });
   const widgetSecret = config.widget.tokenSecret ?? (await instanceSecret(database.db, 'widget_token_secret'));
 
-  const demo = config.demo.load ? await loadDemoTenants(database.db, bus, config.demo.packsDir, config.demo.today ?? demoToday()) : [];
+  const demo = config.demo.load
+    ? await loadDemoTenants(database.db, bus, config.demo.packsDir, config.demo.today ?? demoToday())
+    : [];
 
   // Knowledge sources with a cron schedule re-sync on the job queue; a tenant whose data changed
   // (here, on another node, or from the CLI) gets its runtime rebuilt in the background.
@@ -165,9 +183,14 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   const refreshStale = async () => {
     const loaded = runtimes.loadedTimes();
     if (loaded.size === 0) return;
-    const rows = await database.db.selectFrom('tenants').select(['id', 'updated_at']).where('id', 'in', [...loaded.keys()]).execute();
+    const rows = await database.db
+      .selectFrom('tenants')
+      .select(['id', 'updated_at'])
+      .where('id', 'in', [...loaded.keys()])
+      .execute();
     for (const row of rows) {
-      if (row.updated_at > loaded.get(row.id)!) runtimes.refresh(row.id).catch((error) => report(error, 'tenant runtime refresh failed'));
+      if (row.updated_at > loaded.get(row.id)!)
+        runtimes.refresh(row.id).catch((error) => report(error, 'tenant runtime refresh failed'));
     }
   };
   const recover = () =>
@@ -177,13 +200,22 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
   await recover();
   const timers = [
     setInterval(() => void recover(), Math.max(config.conversation.recoverAfterMs, 30_000)),
-    setInterval(() => void refreshStale().catch((error) => report(error, 'checking tenants for changes failed')), 15_000),
+    setInterval(
+      () => void refreshStale().catch((error) => report(error, 'checking tenants for changes failed')),
+      15_000,
+    ),
   ];
   for (const timer of timers) timer.unref();
   // One run per minute in the whole cluster (a BullMQ job scheduler when Redis is configured).
   await jobs.schedule('knowledge.sync-due', 60_000, {});
   handoff.start();
-  const stopAssistDrafter = startAssistDrafter({ db: database.db, bus, runtimes, ...(config.demo.today ? { today: config.demo.today } : {}), onError: (error) => report(error, 'assist draft failed') });
+  const stopAssistDrafter = startAssistDrafter({
+    db: database.db,
+    bus,
+    runtimes,
+    ...(config.demo.today ? { today: config.demo.today } : {}),
+    onError: (error) => report(error, 'assist draft failed'),
+  });
 
   const shutdown = new ShutdownRegistry();
   const app = await createApp({
@@ -219,18 +251,38 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     return closing;
   };
   const lock = 'lock' in database ? (database as ConfiguredDatabase).lock : null;
-  return { app, config, database, bus, jobs, conversations, runtimes, demo, model, metering, handoff, lock, shutdown, close };
+  return {
+    app,
+    config,
+    database,
+    bus,
+    jobs,
+    conversations,
+    runtimes,
+    demo,
+    model,
+    metering,
+    handoff,
+    lock,
+    shutdown,
+    close,
+  };
 }
 
 /**
  * The event bus and job queue: Redis pub/sub and BullMQ when `REDIS_URL` is set (several nodes
  * share live streams and jobs), else in-process. An unreachable Redis fails the start.
  */
-async function createBusAndJobs(config: KefuConfig, logger: pino.Logger | false): Promise<{ bus: EventBus; jobs: JobQueue }> {
-  const log = (error: unknown, message: string, extra: Record<string, unknown> = {}) => (logger ? logger.error({ err: error, ...extra }, message) : undefined);
+async function createBusAndJobs(
+  config: KefuConfig,
+  logger: pino.Logger | false,
+): Promise<{ bus: EventBus; jobs: JobQueue }> {
+  const log = (error: unknown, message: string, extra: Record<string, unknown> = {}) =>
+    logger ? logger.error({ err: error, ...extra }, message) : undefined;
   const onHandlerError = (error: unknown) => log(error, 'event handler failed');
   const onJobFailure = (name: string, error: unknown) => log(error, 'job failed', { job: name });
-  if (!config.redisUrl) return { bus: createInProcessEventBus(onHandlerError), jobs: createInProcessJobQueue(onJobFailure) };
+  if (!config.redisUrl)
+    return { bus: createInProcessEventBus(onHandlerError), jobs: createInProcessJobQueue(onJobFailure) };
   const bus = await createRedisEventBus({
     url: config.redisUrl,
     prefix: config.redisPrefix,
@@ -270,8 +322,16 @@ export async function createConfiguredModel(config: KefuConfig): Promise<ChatMod
 async function instanceSecret(db: Db, key: string): Promise<string> {
   const existing = await db.selectFrom('system_settings').select('value').where('key', '=', key).executeTakeFirst();
   if (existing) return existing.value;
-  await db.insertInto('system_settings').values({ key, value: randomBytes(32).toString('base64url') }).onConflict((c) => c.column('key').doNothing()).execute();
-  const stored = await db.selectFrom('system_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+  await db
+    .insertInto('system_settings')
+    .values({ key, value: randomBytes(32).toString('base64url') })
+    .onConflict((c) => c.column('key').doNothing())
+    .execute();
+  const stored = await db
+    .selectFrom('system_settings')
+    .select('value')
+    .where('key', '=', key)
+    .executeTakeFirstOrThrow();
   return stored.value;
 }
 
@@ -295,7 +355,11 @@ export async function loadDemoTenants(db: Db, bus: EventBus, packsDir: string, t
     const result = await importPack(db, today ? datePackDataAsOf(pack, today) : pack, { actor: 'system:demo' });
     await bus.publish({ type: 'tenant.updated', tenantId: result.tenantId });
     const settingKey = `demo_api_key:${pack.tenant.slug}`;
-    let stored = await db.selectFrom('system_settings').select('value').where('key', '=', settingKey).executeTakeFirst();
+    let stored = await db
+      .selectFrom('system_settings')
+      .select('value')
+      .where('key', '=', settingKey)
+      .executeTakeFirst();
     if (!stored) {
       const tenant = await findTenantBySlug(db, pack.tenant.slug);
       const created = await createApiKey(db, tenant!.id, { name: 'demo', scopes: ['admin'] });

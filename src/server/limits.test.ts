@@ -6,7 +6,13 @@ import { createApiKey, revokeApiKey } from '../tenancy/index.js';
 import { createTestDatabase } from '../../test/support/test-database.js';
 import { createTestKefu, type TestKefu } from '../../test/support/test-kefu.js';
 import { assignPlan, tenantIdOf } from '../../test/support/test-plans.js';
-import { deleteRedisPrefix, requireRedisUrl, skipWithoutRedis, testRedis, uniqueRedisPrefix } from '../../test/support/test-redis.js';
+import {
+  deleteRedisPrefix,
+  requireRedisUrl,
+  skipWithoutRedis,
+  testRedis,
+  uniqueRedisPrefix,
+} from '../../test/support/test-redis.js';
 import { createKefu, type Kefu } from './kefu.js';
 
 describe('token buckets (in-process)', () => {
@@ -74,7 +80,9 @@ describe('rate limits on /v1 and widget sessions', () => {
   });
 
   it('caps each key at keyRequestsPerSecond inside the tenant bucket', async () => {
-    await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 100, burst: 100, keyRequestsPerSecond: 0.1 } });
+    await assignPlan(kefu.database.db, kefu.bus, shop, {
+      limits: { requestsPerSecond: 100, burst: 100, keyRequestsPerSecond: 0.1 },
+    });
     const first = (await createApiKey(kefu.database.db, shop, { name: 'rate-1', scopes: ['chat'] })).key;
     const second = (await createApiKey(kefu.database.db, shop, { name: 'rate-2', scopes: ['chat'] })).key;
     expect((await get(first)).statusCode).toBe(200);
@@ -87,11 +95,15 @@ describe('rate limits on /v1 and widget sessions', () => {
 
   it('limits the public widget session route per tenant', async () => {
     await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 0.05, burst: 2 } });
-    const session = () => kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: 'shop-zh' } });
+    const session = () =>
+      kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: 'shop-zh' } });
     const statuses = [];
     for (let index = 0; index < 3; index += 1) statuses.push((await session()).statusCode);
     expect(statuses).toEqual([201, 201, 429]);
-    expect((await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: 'bank-zh' } })).statusCode).toBe(201);
+    expect(
+      (await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: 'bank-zh' } }))
+        .statusCode,
+    ).toBe(201);
     await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 1000, burst: 1000 } });
   });
 });
@@ -110,9 +122,13 @@ describe.skipIf(skipWithoutRedis)('rate limits across nodes (real Redis)', () =>
   it('takes tokens atomically: 100 concurrent requests against a burst of 20 get exactly 20', async () => {
     const limiter = createRedisRateLimiter(testRedis(), { prefix, ownsClient: true });
     try {
-      const decisions = await Promise.all(Array.from({ length: 100 }, () => limiter.take('atomic', { ratePerSecond: 0.001, burst: 20 })));
+      const decisions = await Promise.all(
+        Array.from({ length: 100 }, () => limiter.take('atomic', { ratePerSecond: 0.001, burst: 20 })),
+      );
       expect(decisions.filter((decision) => decision.allowed)).toHaveLength(20);
-      expect(Math.min(...decisions.filter((decision) => !decision.allowed).map((decision) => decision.retryAfterMs))).toBeGreaterThan(0);
+      expect(
+        Math.min(...decisions.filter((decision) => !decision.allowed).map((decision) => decision.retryAfterMs)),
+      ).toBeGreaterThan(0);
     } finally {
       await limiter.close();
     }
@@ -122,7 +138,16 @@ describe.skipIf(skipWithoutRedis)('rate limits across nodes (real Redis)', () =>
     const database = await createTestDatabase();
     const nodes: Kefu[] = [];
     try {
-      const config = loadConfig({ env: { KEFU_DEMO: 'true', KEFU_NLU: 'lexical', LOG_LEVEL: 'silent', REDIS_URL: requireRedisUrl(), KEFU_REDIS_PREFIX: prefix }, cwd: process.cwd() });
+      const config = loadConfig({
+        env: {
+          KEFU_DEMO: 'true',
+          KEFU_NLU: 'lexical',
+          LOG_LEVEL: 'silent',
+          REDIS_URL: requireRedisUrl(),
+          KEFU_REDIS_PREFIX: prefix,
+        },
+        cwd: process.cwd(),
+      });
       for (let index = 0; index < 2; index += 1) nodes.push(await createKefu(config, { database, logger: false }));
       const tenantId = await tenantIdOf(database.db, 'shop-zh');
       const rate = 4;
@@ -135,7 +160,11 @@ describe.skipIf(skipWithoutRedis)('rate limits across nodes (real Redis)', () =>
       const statuses: number[] = [];
       for (let round = 0; round < 10; round += 1) {
         const batch = await Promise.all(
-          Array.from({ length: 6 }, (_, index) => nodes[index % 2]!.app.inject({ url: '/v1/tenant', headers: { authorization: `Bearer ${key}` } }).then((response) => ({ node: index % 2, status: response.statusCode }))),
+          Array.from({ length: 6 }, (_, index) =>
+            nodes[index % 2]!.app.inject({ url: '/v1/tenant', headers: { authorization: `Bearer ${key}` } }).then(
+              (response) => ({ node: index % 2, status: response.statusCode }),
+            ),
+          ),
         );
         for (const { node, status } of batch) {
           statuses.push(status);

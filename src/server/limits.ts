@@ -52,7 +52,11 @@ export async function createMetering(options: {
   });
   let limiter: RateLimiter;
   if (config.redisUrl) {
-    const connection = createRedisConnection(config.redisUrl, { role: 'ratelimit', maxRetriesPerRequest: 1 }, report('redis rate limiter'));
+    const connection = createRedisConnection(
+      config.redisUrl,
+      { role: 'ratelimit', maxRetriesPerRequest: 1 },
+      report('redis rate limiter'),
+    );
     await connectRedis(connection);
     const redisLimiter = createRedisRateLimiter(connection, { prefix: config.redisPrefix });
     limiter = { ...redisLimiter, close: () => closeRedis(connection) };
@@ -82,13 +86,23 @@ export async function createMetering(options: {
  * plan sets `keyRequestsPerSecond`, from the key's bucket first. Refusal is a 429 CS_RATE_LIMITED
  * with Retry-After. The plan comes from a cache, so this adds no database round trip.
  */
-export async function enforceRate(limits: RequestLimits, tenantId: string, keyId: string | null, bucket = 'api'): Promise<void> {
+export async function enforceRate(
+  limits: RequestLimits,
+  tenantId: string,
+  keyId: string | null,
+  bucket = 'api',
+): Promise<void> {
   const refusal = await checkRate(limits, tenantId, keyId, bucket);
   if (refusal) throw rateLimited(refusal.who, refusal.retryAfterMs);
 }
 
 /** Takes the tokens; returns why and for how long the request is refused, or null when it may pass. */
-async function checkRate(limits: RequestLimits, tenantId: string, keyId: string | null, bucket: string): Promise<{ who: string; retryAfterMs: number } | null> {
+async function checkRate(
+  limits: RequestLimits,
+  tenantId: string,
+  keyId: string | null,
+  bucket: string,
+): Promise<{ who: string; retryAfterMs: number } | null> {
   const plan = await limits.plans.get(tenantId);
   const { requestsPerSecond, burst, keyRequestsPerSecond } = plan.limits;
   const take = async (key: string, ratePerSecond: number, capacity: number) => {
@@ -116,7 +130,10 @@ function retryAfterSecondsOf(retryAfterMs: number): number {
 
 function rateLimited(who: string, retryAfterMs: number): KefuError {
   const retryAfterSeconds = retryAfterSecondsOf(retryAfterMs);
-  return new KefuError(ErrorCodes.rateLimited, `too many requests for ${who}; retry after ${retryAfterSeconds} s`, { status: 429, details: { retryAfterSeconds } });
+  return new KefuError(ErrorCodes.rateLimited, `too many requests for ${who}; retry after ${retryAfterSeconds} s`, {
+    status: 429,
+    details: { retryAfterSeconds },
+  });
 }
 
 /**
@@ -163,7 +180,10 @@ const TARPIT_MS = 1_000;
  * pace it (one refusal per connection per second) instead of costing its neighbours CPU.
  */
 export function earlyRateLimitHook(limits: RequestLimits) {
-  return async function limitRateEarly(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  return async function limitRateEarly(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> {
     if (!limits.recentKeys) return undefined;
     const hash = bearerHash(request);
     const known = hash ? limits.recentKeys.get(hash) : undefined;
@@ -175,11 +195,20 @@ export function earlyRateLimitHook(limits: RequestLimits) {
     }
     const retryAfterSeconds = retryAfterSecondsOf(refusal.retryAfterMs);
     await new Promise((resolve) => setTimeout(resolve, TARPIT_MS));
-    const body = problem(429, ErrorCodes.rateLimited, `too many requests for ${refusal.who}; retry after ${retryAfterSeconds} s`, {
-      instance: request.url.split('?')[0],
-      retryAfterSeconds,
-    });
-    return reply.code(429).header('retry-after', String(retryAfterSeconds)).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+    const body = problem(
+      429,
+      ErrorCodes.rateLimited,
+      `too many requests for ${refusal.who}; retry after ${retryAfterSeconds} s`,
+      {
+        instance: request.url.split('?')[0],
+        retryAfterSeconds,
+      },
+    );
+    return reply
+      .code(429)
+      .header('retry-after', String(retryAfterSeconds))
+      .type('application/problem+json; charset=utf-8')
+      .send(JSON.stringify(body));
   };
 }
 
@@ -201,8 +230,13 @@ export function rateLimitHook(limits: RequestLimits) {
  * onError hook: a kefu error that says when to come back (`retryAfterSeconds`: rate limits,
  * quotas) gets a Retry-After header on its problem+json answer.
  */
-export async function retryAfterHeader(_request: FastifyRequest, reply: FastifyReply, error: FastifyError): Promise<void> {
+export async function retryAfterHeader(
+  _request: FastifyRequest,
+  reply: FastifyReply,
+  error: FastifyError,
+): Promise<void> {
   if (!isKefuError(error)) return;
   const seconds = error.details?.retryAfterSeconds;
-  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) reply.header('retry-after', String(Math.ceil(seconds)));
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0)
+    reply.header('retry-after', String(Math.ceil(seconds)));
 }

@@ -73,7 +73,8 @@ function scrubError(value: Record<string, unknown>, depth: number): Record<strin
   for (const [name, field] of Object.entries(value)) {
     if (PARAMETER_FIELDS.includes(name)) copy[name] = REDACTED;
     else if (typeof field === 'string') copy[name] = redactText(field);
-    else if (field && typeof field === 'object' && !Array.isArray(field) && depth < 4) copy[name] = scrubError(field as Record<string, unknown>, depth + 1);
+    else if (field && typeof field === 'object' && !Array.isArray(field) && depth < 4)
+      copy[name] = scrubError(field as Record<string, unknown>, depth + 1);
     else copy[name] = field;
   }
   return copy;

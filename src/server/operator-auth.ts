@@ -33,7 +33,9 @@ export function operatorAuth(db: Db, bootstrapKey: string | undefined) {
  * Who did it and from where, for the audit log: the operator key, tenant key or agent session
  * behind the request (`operator:<id>`, `key:<id>`, `agent:<id>`), its IP, user agent and request id.
  */
-export function auditSource(request: FastifyRequest): Pick<AuditEntry, 'actor' | 'sourceIp' | 'userAgent' | 'requestId'> {
+export function auditSource(
+  request: FastifyRequest,
+): Pick<AuditEntry, 'actor' | 'sourceIp' | 'userAgent' | 'requestId'> {
   // The agent principal is decorated by the agent zone (src/server/zones/agent-zone.ts); read it structurally.
   const agent = (request as { agent?: { agentId?: string } | null }).agent;
   const actor = request.operator
@@ -44,7 +46,12 @@ export function auditSource(request: FastifyRequest): Pick<AuditEntry, 'actor' |
         ? `agent:${agent.agentId}`
         : 'anonymous';
   const userAgent = request.headers['user-agent'];
-  return { actor, sourceIp: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null, requestId: request.id };
+  return {
+    actor,
+    sourceIp: request.ip,
+    userAgent: typeof userAgent === 'string' ? userAgent : null,
+    requestId: request.id,
+  };
 }
 
 /**

@@ -70,7 +70,12 @@ export function errorToProblem(error: unknown, request: FastifyRequest): Problem
   }
   const statusCode = (error as { statusCode?: number }).statusCode;
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-    return problem(statusCode, statusCode === 404 ? ErrorCodes.notFound : ErrorCodes.validation, (error as Error).message, { instance });
+    return problem(
+      statusCode,
+      statusCode === 404 ? ErrorCodes.notFound : ErrorCodes.validation,
+      (error as Error).message,
+      { instance },
+    );
   }
   request.log.error({ err: error }, 'unhandled error');
   return problem(500, ErrorCodes.internal, 'internal error', { instance });

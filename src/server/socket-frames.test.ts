@@ -34,7 +34,11 @@ async function client(url: string) {
 
 describe('receiveFrames', () => {
   it('keeps frames sent during set-up, in order', async () => {
-    const url = await serve(async (data) => void server!.clients.forEach((peer) => peer.send(`echo ${data.toString()}`)), [], []);
+    const url = await serve(
+      async (data) => void server!.clients.forEach((peer) => peer.send(`echo ${data.toString()}`)),
+      [],
+      [],
+    );
     const { socket, received } = await client(url);
     for (const text of ['一', '二', 'three']) socket.send(text);
     await expect.poll(() => received.length).toBe(3);
@@ -45,13 +49,17 @@ describe('receiveFrames', () => {
   it('closes only the failing connection with 1011, logs and counts it; a synchronous throw too', async () => {
     const failures: string[] = [];
     const lines: string[] = [];
-    const url = await serve((data) => {
-      const text = data.toString();
-      if (text === 'reject') return Promise.reject(new Error('boom: 退款失败'));
-      if (text === 'throw') throw new Error('sync boom');
-      server!.clients.forEach((peer) => peer.readyState === peer.OPEN && peer.send(`ok ${text}`));
-      return undefined;
-    }, failures, lines);
+    const url = await serve(
+      (data) => {
+        const text = data.toString();
+        if (text === 'reject') return Promise.reject(new Error('boom: 退款失败'));
+        if (text === 'throw') throw new Error('sync boom');
+        server!.clients.forEach((peer) => peer.readyState === peer.OPEN && peer.send(`ok ${text}`));
+        return undefined;
+      },
+      failures,
+      lines,
+    );
     const bad = await client(url);
     const worse = await client(url);
     const good = await client(url);

@@ -23,7 +23,8 @@ export function receiveFrames(
   const fail = (error: unknown) => {
     options.onFailure?.(options.kind);
     options.log.error({ err: error, socket: options.kind }, 'socket frame failed; closing this connection');
-    if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(1011, 'internal error');
+    if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING)
+      socket.close(1011, 'internal error');
   };
   const run = (data: Buffer, isBinary: boolean) => {
     try {

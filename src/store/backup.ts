@@ -34,7 +34,10 @@ export async function writeBackup(database: Database, file: string): Promise<{ b
  * directory's lock). An existing database there is moved aside (never deleted) unless the backup
  * fails to open, in which case nothing changes.
  */
-export async function restoreBackup(file: string, pgliteDir: string): Promise<{ movedAside: string | null; tenants: number }> {
+export async function restoreBackup(
+  file: string,
+  pgliteDir: string,
+): Promise<{ movedAside: string | null; tenants: number }> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -42,7 +45,10 @@ export async function restoreBackup(file: string, pgliteDir: string): Promise<{ 
     throw new KefuError(ErrorCodes.validation, `cannot read ${file}: ${(error as Error).message}`);
   }
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
-    throw new KefuError(ErrorCodes.validation, `${file} is not a kefu backup (expected the gzip'd archive \`kefu backup\` writes)`);
+    throw new KefuError(
+      ErrorCodes.validation,
+      `${file} is not a kefu backup (expected the gzip'd archive \`kefu backup\` writes)`,
+    );
   }
   const target = path.resolve(pgliteDir);
   const staging = `${target}.restoring-${process.pid}`;
@@ -64,7 +70,10 @@ export async function restoreBackup(file: string, pgliteDir: string): Promise<{ 
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     if (error instanceof KefuError) throw error;
-    throw new KefuError(ErrorCodes.validation, `${file} could not be restored: ${(error as Error).message}; nothing was changed`);
+    throw new KefuError(
+      ErrorCodes.validation,
+      `${file} could not be restored: ${(error as Error).message}; nothing was changed`,
+    );
   }
   let movedAside: string | null = null;
   if (existsSync(target) && readdirSync(target).length > 0) {

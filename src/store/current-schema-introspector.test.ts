@@ -27,8 +27,14 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('introspecting only the curren
     const names = tables.map((table) => table.name);
     expect(names).toEqual(expect.arrayContaining(['tenants', 'conversations', 'messages', 'kefu_migrations']));
     const tenants = tables.find((table) => table.name === 'tenants')!;
-    expect(tenants.columns.find((column) => column.name === 'slug')).toMatchObject({ dataType: 'text', isNullable: false });
-    expect(tenants.columns.find((column) => column.name === 'plan_id')).toMatchObject({ dataType: 'uuid', isNullable: true });
+    expect(tenants.columns.find((column) => column.name === 'slug')).toMatchObject({
+      dataType: 'text',
+      isNullable: false,
+    });
+    expect(tenants.columns.find((column) => column.name === 'plan_id')).toMatchObject({
+      dataType: 'uuid',
+      isNullable: true,
+    });
   });
 
   it('migrating while another schema is created and dropped over and over never fails', async () => {

@@ -57,9 +57,16 @@ export class CurrentSchemaIntrospector implements DatabaseIntrospector {
          and a.attnum >= 0
          and not a.attisdropped
        order by c.relname, a.attnum`.execute(this.#db);
-    const tables = new Map<string, { name: string; isView: boolean; schema: string; columns: TableMetadata['columns'][number][] }>();
+    const tables = new Map<
+      string,
+      { name: string; isView: boolean; schema: string; columns: TableMetadata['columns'][number][] }
+    >();
     for (const row of rows) {
-      if (!options.withInternalKyselyTables && (row.table === 'kysely_migration' || row.table === 'kysely_migration_lock')) continue;
+      if (
+        !options.withInternalKyselyTables &&
+        (row.table === 'kysely_migration' || row.table === 'kysely_migration_lock')
+      )
+        continue;
       let table = tables.get(row.table);
       if (!table) {
         table = { name: row.table, isView: row.table_type === 'v', schema: row.schema, columns: [] };

@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync 
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DataDirBusyError, acquireDataDirLock, lockPath, readDataDirOwner, type DataDirOwner } from './data-dir-lock.js';
+import {
+  DataDirBusyError,
+  acquireDataDirLock,
+  lockPath,
+  readDataDirOwner,
+  type DataDirOwner,
+} from './data-dir-lock.js';
 
 // One embedded database, one owner: the lock file names its live owner, a second taker is refused
 // with that name, and a lock whose process is gone (kill -9) is taken over by exactly one process.
@@ -25,7 +31,16 @@ function deadPid(): number {
 }
 
 function writeLock(dir: string, owner: Partial<DataDirOwner>) {
-  writeFileSync(lockPath(dir), JSON.stringify({ hostname: hostname(), kind: 'server', command: 'kefu serve', startedAt: new Date().toISOString(), ...owner }));
+  writeFileSync(
+    lockPath(dir),
+    JSON.stringify({
+      hostname: hostname(),
+      kind: 'server',
+      command: 'kefu serve',
+      startedAt: new Date().toISOString(),
+      ...owner,
+    }),
+  );
 }
 
 describe('the data directory lock', () => {
@@ -34,7 +49,12 @@ describe('the data directory lock', () => {
     const lock = acquireDataDirLock(dir, { kind: 'server', command: 'kefu serve' });
     expect(statSync(lockPath(dir)).mode & 0o777).toBe(0o600);
     lock.update({ url: 'http://127.0.0.1:3000', controlToken: 'secret' });
-    expect(readDataDirOwner(dir)).toMatchObject({ pid: process.pid, kind: 'server', url: 'http://127.0.0.1:3000', controlToken: 'secret' });
+    expect(readDataDirOwner(dir)).toMatchObject({
+      pid: process.pid,
+      kind: 'server',
+      url: 'http://127.0.0.1:3000',
+      controlToken: 'secret',
+    });
     let refusal: unknown;
     try {
       acquireDataDirLock(dir, { kind: 'cli', command: 'kefu import' });
@@ -83,13 +103,17 @@ describe('the data directory lock', () => {
       } catch (error) {
         process.stdout.write(error.name === 'DataDirBusyError' ? 'refused' : 'failed: ' + error.message);
       }`;
-    const racers = Array.from({ length: 6 }, () =>
-      new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (chunk) => (out += chunk));
-        child.on('exit', () => resolve(out));
-      }),
+    const racers = Array.from(
+      { length: 6 },
+      () =>
+        new Promise<string>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          let out = '';
+          child.stdout.on('data', (chunk) => (out += chunk));
+          child.on('exit', () => resolve(out));
+        }),
     );
     const results = await Promise.all(racers);
     expect(results.filter((result) => result === 'won')).toHaveLength(1);

@@ -1,5 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -90,7 +102,12 @@ function ownerIsAlive(owner: DataDirOwner): boolean {
 function parseOwner(text: string): DataDirOwner | null {
   try {
     const value = JSON.parse(text) as Partial<DataDirOwner>;
-    if (typeof value.pid !== 'number' || typeof value.hostname !== 'string' || (value.kind !== 'server' && value.kind !== 'cli')) return null;
+    if (
+      typeof value.pid !== 'number' ||
+      typeof value.hostname !== 'string' ||
+      (value.kind !== 'server' && value.kind !== 'cli')
+    )
+      return null;
     return value as DataDirOwner;
   } catch {
     return null;
@@ -110,7 +127,16 @@ export function readDataDirOwner(dataDir: string): DataDirOwner | null {
   }
   const owner = parseOwner(text);
   // A lock still being written (created a moment ago, empty or half-written) counts as held.
-  if (!owner) return Date.now() - modifiedMs < 2000 ? { pid: -1, hostname: hostname(), kind: 'cli', command: 'kefu (starting)', startedAt: new Date(modifiedMs).toISOString() } : null;
+  if (!owner)
+    return Date.now() - modifiedMs < 2000
+      ? {
+          pid: -1,
+          hostname: hostname(),
+          kind: 'cli',
+          command: 'kefu (starting)',
+          startedAt: new Date(modifiedMs).toISOString(),
+        }
+      : null;
   if (owner.hostname === hostname()) return ownerIsAlive(owner) ? owner : null;
   return Date.now() - modifiedMs < FOREIGN_STALE_MS ? owner : null;
 }
@@ -170,7 +196,13 @@ export function acquireDataDirLock(dataDir: string, who: { kind: DataDirOwner['k
   const directory = path.resolve(dataDir);
   mkdirSync(directory, { recursive: true });
   const file = lockPath(directory);
-  const owner: DataDirOwner = { pid: process.pid, hostname: hostname(), kind: who.kind, command: who.command, startedAt: new Date().toISOString() };
+  const owner: DataDirOwner = {
+    pid: process.pid,
+    hostname: hostname(),
+    kind: who.kind,
+    command: who.command,
+    startedAt: new Date().toISOString(),
+  };
   for (let attempt = 0; attempt < 50; attempt += 1) {
     if (writeExclusive(file, owner)) return heldLock(file, owner);
     const current = readDataDirOwner(directory);
@@ -185,7 +217,12 @@ function heldLock(file: string, owner: DataDirOwner): DataDirLock {
   const isOurs = () => {
     try {
       const current = parseOwner(readFileSync(file, 'utf8'));
-      return current !== null && current.pid === owner.pid && current.hostname === owner.hostname && current.startedAt === owner.startedAt;
+      return (
+        current !== null &&
+        current.pid === owner.pid &&
+        current.hostname === owner.hostname &&
+        current.startedAt === owner.startedAt
+      );
     } catch {
       return false;
     }

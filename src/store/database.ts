@@ -10,8 +10,7 @@ export type Db = Kysely<DatabaseSchema>;
 
 /** Where the data lives: embedded PGlite (a folder, or memory) or a PostgreSQL server. */
 export type DatabaseTarget =
-  | { kind: 'pglite'; dataDir: string | null }
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+  { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 /** The `Database` port: a Kysely instance plus what it runs on. */
 export interface Database {

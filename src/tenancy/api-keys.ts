@@ -70,7 +70,15 @@ export async function verifyApiKey(db: Db, presented: string, now = new Date()):
   const row = await db
     .selectFrom('api_keys')
     .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
-    .select(['api_keys.id', 'api_keys.tenant_id', 'api_keys.scopes', 'api_keys.expires_at', 'api_keys.revoked_at', 'api_keys.last_used_at', 'tenants.status'])
+    .select([
+      'api_keys.id',
+      'api_keys.tenant_id',
+      'api_keys.scopes',
+      'api_keys.expires_at',
+      'api_keys.revoked_at',
+      'api_keys.last_used_at',
+      'tenants.status',
+    ])
     .where('api_keys.key_hash', '=', hashApiKey(presented))
     .executeTakeFirst();
   if (!row) return { ok: false, reason: 'unknown' };
@@ -117,7 +125,18 @@ export interface ApiKeySummary {
 export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeySummary[]> {
   const rows = await db
     .selectFrom('api_keys')
-    .select(['id', 'name', 'prefix', 'scopes', 'expires_at', 'last_used_at', 'revoked_at', 'rotated_at', 'replaced_by', 'created_at'])
+    .select([
+      'id',
+      'name',
+      'prefix',
+      'scopes',
+      'expires_at',
+      'last_used_at',
+      'revoked_at',
+      'rotated_at',
+      'replaced_by',
+      'created_at',
+    ])
     .where('tenant_id', '=', tenantId)
     .orderBy('created_at')
     .orderBy('id')
@@ -150,7 +169,12 @@ export interface RotateApiKeyOptions {
  * exactly one succeeds and the other gets 409. Run it inside a transaction (with its audit entry)
  * so a failed rotation leaves no new key behind.
  */
-export async function rotateApiKey(db: Db, tenantId: string, keyId: string, options: RotateApiKeyOptions = {}): Promise<{ previous: ApiKeySummary; created: CreatedApiKey }> {
+export async function rotateApiKey(
+  db: Db,
+  tenantId: string,
+  keyId: string,
+  options: RotateApiKeyOptions = {},
+): Promise<{ previous: ApiKeySummary; created: CreatedApiKey }> {
   const now = options.now ?? new Date();
   const graceSeconds = options.graceSeconds ?? 0;
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > 30 * 86_400) {
@@ -167,17 +191,28 @@ export async function rotateApiKey(db: Db, tenantId: string, keyId: string, opti
     .returning(['name', 'scopes', 'expires_at'])
     .executeTakeFirst();
   if (!claimed) {
-    const exists = await db.selectFrom('api_keys').select('id').where('tenant_id', '=', tenantId).where('id', '=', keyId).executeTakeFirst();
+    const exists = await db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', keyId)
+      .executeTakeFirst();
     if (!exists) throw new KefuError(ErrorCodes.apiKeyNotFound, 'API key not found', { status: 404 });
     throw new KefuError(ErrorCodes.apiKeyAlreadyRotated, 'this key was already rotated or revoked', { status: 409 });
   }
-  const inheritedExpiry = claimed.expires_at && claimed.expires_at.getTime() > now.getTime() ? claimed.expires_at : null;
+  const inheritedExpiry =
+    claimed.expires_at && claimed.expires_at.getTime() > now.getTime() ? claimed.expires_at : null;
   const created = await createApiKey(db, tenantId, {
     name: claimed.name,
     scopes: claimed.scopes,
     expiresAt: options.expiresAt === undefined ? inheritedExpiry : options.expiresAt,
   });
-  await db.updateTable('api_keys').set({ replaced_by: created.id }).where('tenant_id', '=', tenantId).where('id', '=', keyId).execute();
+  await db
+    .updateTable('api_keys')
+    .set({ replaced_by: created.id })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', keyId)
+    .execute();
   const previous = (await listApiKeys(db, tenantId)).find((key) => key.id === keyId)!;
   return { previous, created };
 }

@@ -76,7 +76,10 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 /** The audit log, newest first, filtered and paginated by a keyset cursor. */
-export async function queryAudit(db: Db, query: AuditQuery): Promise<{ entries: AuditRecord[]; nextCursor: string | null }> {
+export async function queryAudit(
+  db: Db,
+  query: AuditQuery,
+): Promise<{ entries: AuditRecord[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
   let select = db.selectFrom('audit_log').selectAll();
   if (query.tenantId) select = select.where('tenant_id', '=', query.tenantId);
@@ -94,10 +97,17 @@ export async function queryAudit(db: Db, query: AuditQuery): Promise<{ entries: 
   if (query.cursor) {
     const after = decodeCursor(query.cursor);
     select = select.where((eb) =>
-      eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+      ]),
     );
   }
-  const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await select
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const entries = rows.slice(0, limit).map((row) => ({
     id: row.id,
     tenantId: row.tenant_id,
@@ -113,7 +123,18 @@ export async function queryAudit(db: Db, query: AuditQuery): Promise<{ entries: 
   return { entries, nextCursor: rows.length > limit ? encodeCursor(entries[entries.length - 1]!) : null };
 }
 
-export const AUDIT_CSV_COLUMNS = ['id', 'created_at', 'tenant_id', 'actor', 'action', 'target', 'source_ip', 'user_agent', 'request_id', 'details'] as const;
+export const AUDIT_CSV_COLUMNS = [
+  'id',
+  'created_at',
+  'tenant_id',
+  'actor',
+  'action',
+  'target',
+  'source_ip',
+  'user_agent',
+  'request_id',
+  'details',
+] as const;
 
 /** CSV (RFC 4180, UTF-8 with a BOM so spreadsheet programs read Chinese correctly) of audit records. */
 export function auditCsv(entries: readonly AuditRecord[]): string {

@@ -151,8 +151,7 @@ export interface SettingsProblem {
 }
 
 export type SettingsCheck =
-  | { settings: TenantSettings; problems: [] }
-  | { settings: null; problems: SettingsProblem[] };
+  { settings: TenantSettings; problems: [] } | { settings: null; problems: SettingsProblem[] };
 
 /** Brings stored settings of any earlier version up to the current one. */
 export function migrateTenantSettings(raw: unknown): { value: Record<string, unknown> } | { problem: SettingsProblem } {

@@ -36,7 +36,10 @@ const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 export function assertValidSlug(slug: string): void {
   if (!SLUG.test(slug)) {
-    throw new KefuError(ErrorCodes.validation, `invalid tenant slug "${slug}": use 1–64 lower-case letters, digits and inner hyphens`);
+    throw new KefuError(
+      ErrorCodes.validation,
+      `invalid tenant slug "${slug}": use 1–64 lower-case letters, digits and inner hyphens`,
+    );
   }
 }
 

@@ -33,7 +33,12 @@ export function readWidgetToken(token: string, secret: string, now = Date.now())
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as WidgetTokenClaims;
     if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now) return null;
-    if (typeof claims.tenantId !== 'string' || typeof claims.contactId !== 'string' || typeof claims.identityId !== 'string') return null;
+    if (
+      typeof claims.tenantId !== 'string' ||
+      typeof claims.contactId !== 'string' ||
+      typeof claims.identityId !== 'string'
+    )
+      return null;
     return claims;
   } catch {
     return null;

@@ -1,6 +1,25 @@
 const DIGITS: Record<string, number> = {
-  零: 0, 〇: 0, 一: 1, 壹: 1, 二: 2, 贰: 2, 两: 2, 三: 3, 叁: 3, 四: 4, 肆: 4,
-  五: 5, 伍: 5, 六: 6, 陆: 6, 七: 7, 柒: 7, 八: 8, 捌: 8, 九: 9, 玖: 9,
+  零: 0,
+  〇: 0,
+  一: 1,
+  壹: 1,
+  二: 2,
+  贰: 2,
+  两: 2,
+  三: 3,
+  叁: 3,
+  四: 4,
+  肆: 4,
+  五: 5,
+  伍: 5,
+  六: 6,
+  陆: 6,
+  七: 7,
+  柒: 7,
+  八: 8,
+  捌: 8,
+  九: 9,
+  玖: 9,
 };
 const SMALL_UNITS: Record<string, number> = { 十: 10, 拾: 10, 百: 100, 佰: 100, 千: 1000, 仟: 1000 };
 const LARGE_UNITS: Record<string, number> = { 万: 1e4, 萬: 1e4, 亿: 1e8, 億: 1e8 };
@@ -48,7 +67,8 @@ function parseInteger(text: string): number {
     // Colloquial trailing digit: 两万三 = 23000, 一千二 = 1200 (but 一百零五 = 105).
     const previous = characters[characters.length - 2];
     const afterZero = previous === '零' || previous === '〇';
-    if (!afterZero && lastUnit >= 10 && characters.length >= 2 && !(previous in DIGITS)) section += digit * (lastUnit / 10);
+    if (!afterZero && lastUnit >= 10 && characters.length >= 2 && !(previous in DIGITS))
+      section += digit * (lastUnit / 10);
     else section += digit;
   }
   return total + section;

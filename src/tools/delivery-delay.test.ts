@@ -9,7 +9,8 @@ describe('assessDeliveryDelay', () => {
   const base = { status: '运输中', promisedDate: '2026-11-19', today: '2026-11-25' };
 
   it('late by whole days, compensated from the second day past the promised date', () => {
-    const late = (today: string) => assessDeliveryDelay({ ...base, today, events: [event('2026-11-23T16:30:00+08:00')] });
+    const late = (today: string) =>
+      assessDeliveryDelay({ ...base, today, events: [event('2026-11-23T16:30:00+08:00')] });
     expect(late('2026-11-19')).toMatchObject({ state: 'on-time', daysLate: 0, compensationEligible: false });
     expect(late('2026-11-20')).toMatchObject({ state: 'late', daysLate: 1, compensationEligible: false });
     expect(late('2026-11-21')).toMatchObject({ state: 'late', daysLate: 2, compensationEligible: true });
@@ -17,16 +18,31 @@ describe('assessDeliveryDelay', () => {
   });
 
   it('lost after the configured days without any update, and lost is always compensated', () => {
-    const events = [event('2026-11-10T06:35:00+08:00', '到达郑州转运中心'), event('2026-11-08T17:45:00+08:00', '已揽收')];
+    const events = [
+      event('2026-11-10T06:35:00+08:00', '到达郑州转运中心'),
+      event('2026-11-08T17:45:00+08:00', '已揽收'),
+    ];
     const lost = assessDeliveryDelay({ ...base, promisedDate: '2026-11-12', events });
     expect(lost).toMatchObject({ state: 'lost', daysSinceUpdate: 15, daysLate: 13, compensationEligible: true });
     // Events are sorted by time: the latest one is reported whatever the input order.
     expect(lost.lastEvent?.event).toBe('到达郑州转运中心');
-    expect(assessDeliveryDelay({ ...base, promisedDate: '2026-11-30', today: '2026-11-16', events, lostAfterDaysWithoutUpdate: 7 }).state).toBe('on-time');
+    expect(
+      assessDeliveryDelay({
+        ...base,
+        promisedDate: '2026-11-30',
+        today: '2026-11-16',
+        events,
+        lostAfterDaysWithoutUpdate: 7,
+      }).state,
+    ).toBe('on-time');
   });
 
   it('delivered, not shipped, cancelled and returning orders are not delays', () => {
-    const signed = assessDeliveryDelay({ ...base, status: '运输中', events: [event('2026-11-21T12:00:00+08:00', '已签收，签收人：本人')] });
+    const signed = assessDeliveryDelay({
+      ...base,
+      status: '运输中',
+      events: [event('2026-11-21T12:00:00+08:00', '已签收，签收人：本人')],
+    });
     expect(signed).toMatchObject({ state: 'delivered', daysLate: 2, compensationEligible: false });
     expect(assessDeliveryDelay({ ...base, status: '待发货', events: [] }).state).toBe('not-shipped');
     expect(assessDeliveryDelay({ ...base, status: '已取消', events: [] }).state).toBe('cancelled');
@@ -41,7 +57,9 @@ describe('assessDeliveryDelay', () => {
 
 describe('delivery.assess on the shop-zh demo data (today = 2026-11-25)', () => {
   const read = (file: string) =>
-    parse(readFileSync(new URL(`../../examples/packs/shop-zh/data/${file}`, import.meta.url), 'utf8'), { columns: true }) as Record<string, string>[];
+    parse(readFileSync(new URL(`../../examples/packs/shop-zh/data/${file}`, import.meta.url), 'utf8'), {
+      columns: true,
+    }) as Record<string, string>[];
   const orders = read('orders.csv');
   const logistics = read('logistics.csv');
   const assess = (orderNo: string) => {
@@ -80,7 +98,11 @@ describe('delivery.assess on the shop-zh demo data (today = 2026-11-25)', () => 
       days_late: 6,
       days_until_promised: 6,
       days_since_update: 2,
-      last_event: { time: '2026-11-23T16:30:00+08:00', location: '甘肃省兰州市', event: '到达兰州城关区营业部，等待派送' },
+      last_event: {
+        time: '2026-11-23T16:30:00+08:00',
+        location: '甘肃省兰州市',
+        event: '到达兰州城关区营业部，等待派送',
+      },
       compensation_eligible: true,
     });
   });

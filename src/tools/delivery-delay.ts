@@ -74,16 +74,24 @@ export function assessDeliveryDelay(input: DeliveryDelayInput): DeliveryDelayAss
 /** `delivery.assess`: the playbook-facing form of assessDeliveryDelay. */
 export const deliveryAssessTool: Tool = {
   name: 'delivery.assess',
-  description: 'Compare an order’s tracking events with its promised delivery date: on time, late (days), or lost; and whether the delay is compensated.',
+  description:
+    'Compare an order’s tracking events with its promised delivery date: on time, late (days), or lost; and whether the delay is compensated.',
   run(input) {
     const events = Array.isArray(input.events) ? (input.events as Record<string, unknown>[]) : [];
     const assessment = assessDeliveryDelay({
       status: String(input.status ?? ''),
       promisedDate: String(input.promised_date ?? ''),
       today: String(input.today ?? ''),
-      events: events.map((row) => ({ time: String(row.time ?? ''), location: String(row.location ?? ''), event: String(row.event ?? '') })),
+      events: events.map((row) => ({
+        time: String(row.time ?? ''),
+        location: String(row.location ?? ''),
+        event: String(row.event ?? ''),
+      })),
       compensationAfterDays: optionalNumber(input.compensation_after_days, 'compensation_after_days'),
-      lostAfterDaysWithoutUpdate: optionalNumber(input.lost_after_days_without_update, 'lost_after_days_without_update'),
+      lostAfterDaysWithoutUpdate: optionalNumber(
+        input.lost_after_days_without_update,
+        'lost_after_days_without_update',
+      ),
     });
     return {
       state: assessment.state,
@@ -99,7 +107,8 @@ export const deliveryAssessTool: Tool = {
 function optionalNumber(value: unknown, name: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new RangeError(`delivery.assess: ${name} must be a whole number of days, got ${String(value)}`);
+  if (!Number.isInteger(number) || number < 0)
+    throw new RangeError(`delivery.assess: ${name} must be a whole number of days, got ${String(value)}`);
   return number;
 }
 

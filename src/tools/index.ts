@@ -24,4 +24,6 @@ import { instalmentQuoteTool } from './instalment-quote-tool.js';
 import type { Tool } from './tool.js';
 
 /** The tools every tenant's playbooks can call, by name. */
-export const builtinTools: ReadonlyMap<string, Tool> = new Map([instalmentQuoteTool, deliveryAssessTool].map((tool) => [tool.name, tool]));
+export const builtinTools: ReadonlyMap<string, Tool> = new Map(
+  [instalmentQuoteTool, deliveryAssessTool].map((tool) => [tool.name, tool]),
+);

@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { builtinTools, instalmentQuoteTool } from './index.js';
 
 // The bank-zh demo fee table, read as the CSV connector serves it: every value a string.
-const feeTable = parse(readFileSync(new URL('../../examples/packs/bank-zh/data/instalment_fees.csv', import.meta.url), 'utf8'), {
-  columns: true,
-}) as Record<string, string>[];
+const feeTable = parse(
+  readFileSync(new URL('../../examples/packs/bank-zh/data/instalment_fees.csv', import.meta.url), 'utf8'),
+  {
+    columns: true,
+  },
+) as Record<string, string>[];
 
 describe('instalment.quote', () => {
   it('is registered under its playbook name', () => {
@@ -36,9 +39,16 @@ describe('instalment.quote', () => {
 
   it('quotes every row when periods is empty; the first payment carries the remainder fen', () => {
     // 10,000.00 over 3: principal 3,333.34 + 3,333.33 × 2, fee 75.00 each
-    const result = instalmentQuoteTool.run({ amount: 10_000, periods: '', fee_table: feeTable }) as { quotes: Record<string, unknown>[] };
+    const result = instalmentQuoteTool.run({ amount: 10_000, periods: '', fee_table: feeTable }) as {
+      quotes: Record<string, unknown>[];
+    };
     expect(result.quotes.map((quote) => quote.periods)).toEqual([3, 6, 12, 24]);
-    expect(result.quotes[0]).toMatchObject({ first_payment: '3,408.34', payment: '3,408.33', total_fee: '225.00', fee_rate: '0.75%' });
+    expect(result.quotes[0]).toMatchObject({
+      first_payment: '3,408.34',
+      payment: '3,408.33',
+      total_fee: '225.00',
+      fee_rate: '0.75%',
+    });
     expect(result.quotes[3]).toMatchObject({ fee_rate: '0.65%', total_fee: '1,560.00' });
   });
 
@@ -46,7 +56,9 @@ describe('instalment.quote', () => {
     expect(() => instalmentQuoteTool.run({ fee_table: feeTable })).toThrow(RangeError);
     expect(() => instalmentQuoteTool.run({ amount: '100.005', fee_table: feeTable })).toThrow(RangeError);
     expect(() => instalmentQuoteTool.run({ amount: '5000', periods: 9, fee_table: feeTable })).toThrow(/not offered/);
-    expect(() => instalmentQuoteTool.run({ amount: '5000', fee_table: [{ periods: '3', fee_rate_per_period: '' }] })).toThrow(/fee_table row 1/);
+    expect(() =>
+      instalmentQuoteTool.run({ amount: '5000', fee_table: [{ periods: '3', fee_rate_per_period: '' }] }),
+    ).toThrow(/fee_table row 1/);
     expect(() => instalmentQuoteTool.run({ amount: '5000', fee_table: [] })).toThrow(/fee_table/);
   });
 });

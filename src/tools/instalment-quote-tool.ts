@@ -17,13 +17,15 @@ import type { Tool } from './tool.js';
  */
 export const instalmentQuoteTool: Tool = {
   name: 'instalment.quote',
-  description: 'Credit-card instalment quote: payment per period, total fee, fee rate and effective annual rate (IRR), exact to the fen.',
+  description:
+    'Credit-card instalment quote: payment per period, total fee, fee rate and effective annual rate (IRR), exact to the fen.',
   run(input) {
     if (typeof input.amount !== 'number' && typeof input.amount !== 'string') {
       throw new RangeError('instalment.quote: amount (yuan) is required');
     }
     const principalFen = yuanToFen(input.amount);
-    const periods = input.periods === undefined || input.periods === null || input.periods === '' ? undefined : Number(input.periods);
+    const periods =
+      input.periods === undefined || input.periods === null || input.periods === '' ? undefined : Number(input.periods);
     const method = (input.method ?? 'equal-instalment') as InstalmentMethod;
     const quotes = quoteInstalmentOptions({ principalFen, feeTable: readFeeTable(input.fee_table), periods, method });
     return {
@@ -57,12 +59,19 @@ export const instalmentQuoteTool: Tool = {
 };
 
 function readFeeTable(value: unknown): FeeTableRow[] {
-  if (!Array.isArray(value) || value.length === 0) throw new RangeError('instalment.quote: fee_table must be a non-empty list of {periods, fee_rate_per_period} rows');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new RangeError('instalment.quote: fee_table must be a non-empty list of {periods, fee_rate_per_period} rows');
   return value.map((row: Record<string, unknown>, index) => {
     const periods = Number(row?.periods);
     const feeRatePerPeriod = Number(row?.fee_rate_per_period);
-    if (!Number.isInteger(periods) || !Number.isFinite(feeRatePerPeriod) || String(row?.fee_rate_per_period ?? '').trim() === '') {
-      throw new RangeError(`instalment.quote: fee_table row ${index + 1} needs whole periods and a numeric fee_rate_per_period`);
+    if (
+      !Number.isInteger(periods) ||
+      !Number.isFinite(feeRatePerPeriod) ||
+      String(row?.fee_rate_per_period ?? '').trim() === ''
+    ) {
+      throw new RangeError(
+        `instalment.quote: fee_table row ${index + 1} needs whole periods and a numeric fee_rate_per_period`,
+      );
     }
     return { periods, feeRatePerPeriod };
   });

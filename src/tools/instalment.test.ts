@@ -5,7 +5,10 @@ import type { InstalmentQuote } from './instalment.js';
 
 /** Net present value of the customer's cash flows at monthly rate r: +principal now, −payment_k at month k. */
 function npv(quote: InstalmentQuote, rate: number): number {
-  return quote.schedule.reduce((sum, period) => sum - period.paymentFen / Math.pow(1 + rate, period.index), quote.principalFen);
+  return quote.schedule.reduce(
+    (sum, period) => sum - period.paymentFen / Math.pow(1 + rate, period.index),
+    quote.principalFen,
+  );
 }
 
 /**
@@ -29,7 +32,12 @@ describe('quoteInstalment, equal-instalment (fixed fee every period)', () => {
     // fee      = 1,200,000 fen × 0.0066 = 7,920 fen = 79.20 per period
     // principal = 1,200,000 / 12 = 100,000 fen = 1,000.00 per period, no remainder
     // payment  = 1,000.00 + 79.20 = 1,079.20; total fee = 79.20 × 12 = 950.40
-    const quote = quoteInstalment({ principalFen: 1_200_000, periods: 12, feeRatePerPeriod: 0.0066, method: 'equal-instalment' });
+    const quote = quoteInstalment({
+      principalFen: 1_200_000,
+      periods: 12,
+      feeRatePerPeriod: 0.0066,
+      method: 'equal-instalment',
+    });
     expect(quote.schedule).toHaveLength(12);
     for (const period of quote.schedule) {
       expect(period).toMatchObject({ principalFen: 100_000, feeFen: 7_920, paymentFen: 107_920 });
@@ -44,7 +52,12 @@ describe('quoteInstalment, equal-instalment (fixed fee every period)', () => {
   });
 
   it('12,000.00 元 over 12 at 0.66 %: the effective annual rate is the IRR, about 14.31 %, not 7.92 %', () => {
-    const quote = quoteInstalment({ principalFen: 1_200_000, periods: 12, feeRatePerPeriod: 0.0066, method: 'equal-instalment' });
+    const quote = quoteInstalment({
+      principalFen: 1_200_000,
+      periods: 12,
+      feeRatePerPeriod: 0.0066,
+      method: 'equal-instalment',
+    });
     const monthly = quote.effectiveAnnualRate / 12;
     // The returned rate zeroes the NPV (in fen: well under a thousandth of a fen).
     expect(Math.abs(npv(quote, monthly))).toBeLessThan(1e-3);
@@ -62,7 +75,12 @@ describe('quoteInstalment, equal-instalment (fixed fee every period)', () => {
     // 1,000,000 / 3 = 333,333 rest 1 → principal 3,333.34, 3,333.33, 3,333.33
     // fee = 1,000,000 × 0.0075 = 7,500 fen = 75.00 per period, total 225.00
     // payments 3,408.34, 3,408.33, 3,408.33; total 10,225.00
-    const quote = quoteInstalment({ principalFen: 1_000_000, periods: 3, feeRatePerPeriod: 0.0075, method: 'equal-instalment' });
+    const quote = quoteInstalment({
+      principalFen: 1_000_000,
+      periods: 3,
+      feeRatePerPeriod: 0.0075,
+      method: 'equal-instalment',
+    });
     expect(quote.schedule).toEqual([
       { index: 1, principalFen: 333_334, feeFen: 7_500, paymentFen: 340_834, remainingFen: 666_666 },
       { index: 2, principalFen: 333_333, feeFen: 7_500, paymentFen: 340_833, remainingFen: 333_333 },
@@ -77,14 +95,27 @@ describe('quoteInstalment, equal-instalment (fixed fee every period)', () => {
     // 230.00 元 × 0.55 % = 23,000 fen × 0.0055 = 126.5 fen exactly → 127 fen.
     // In floating point 23000 * 0.0055 = 126.49999999999999, and Math.round would give 126.
     expect(23_000 * 0.0055).toBeLessThan(126.5);
-    const quote = quoteInstalment({ principalFen: 23_000, periods: 1, feeRatePerPeriod: 0.0055, method: 'equal-instalment' });
+    const quote = quoteInstalment({
+      principalFen: 23_000,
+      periods: 1,
+      feeRatePerPeriod: 0.0055,
+      method: 'equal-instalment',
+    });
     expect(quote.schedule[0].feeFen).toBe(127);
     // 30.00 元 × 0.45 % = 13.5 fen → 14 (float: 13.499999999999998).
-    expect(quoteInstalment({ principalFen: 3_000, periods: 2, feeRatePerPeriod: 0.0045, method: 'equal-instalment' }).schedule[1].feeFen).toBe(14);
+    expect(
+      quoteInstalment({ principalFen: 3_000, periods: 2, feeRatePerPeriod: 0.0045, method: 'equal-instalment' })
+        .schedule[1].feeFen,
+    ).toBe(14);
   });
 
   it('a zero rate is free: no fee and an effective rate of 0', () => {
-    const quote = quoteInstalment({ principalFen: 60_001, periods: 6, feeRatePerPeriod: 0, method: 'equal-instalment' });
+    const quote = quoteInstalment({
+      principalFen: 60_001,
+      periods: 6,
+      feeRatePerPeriod: 0,
+      method: 'equal-instalment',
+    });
     expect(quote.totalFeeFen).toBe(0);
     expect(quote.schedule[0].principalFen).toBe(10_001);
     expect(quote.effectiveAnnualRate).toBe(0);
@@ -93,7 +124,12 @@ describe('quoteInstalment, equal-instalment (fixed fee every period)', () => {
 
   it('one period: the IRR is the fee rate itself', () => {
     // 5,000.00 × 0.75 % = 37.50; pay 5,037.50 after one month → r = 37.50 / 5,000 = 0.0075
-    const quote = quoteInstalment({ principalFen: 500_000, periods: 1, feeRatePerPeriod: 0.0075, method: 'equal-instalment' });
+    const quote = quoteInstalment({
+      principalFen: 500_000,
+      periods: 1,
+      feeRatePerPeriod: 0.0075,
+      method: 'equal-instalment',
+    });
     expect(quote.schedule[0].paymentFen).toBe(503_750);
     expect(quote.effectiveAnnualRate).toBeCloseTo(0.09, 12);
   });
@@ -105,7 +141,12 @@ describe('quoteInstalment, equal-principal (fee on the outstanding principal)', 
     // period 2: outstanding   666,666 × 0.0075 = 4,999.995 → 5,000 fen (50.00, half-up on .995)
     // period 3: outstanding   333,333 × 0.0075 = 2,499.9975 → 2,500 fen (25.00)
     // total fee 150.00; payments 3,408.34, 3,383.33, 3,358.33
-    const quote = quoteInstalment({ principalFen: 1_000_000, periods: 3, feeRatePerPeriod: 0.0075, method: 'equal-principal' });
+    const quote = quoteInstalment({
+      principalFen: 1_000_000,
+      periods: 3,
+      feeRatePerPeriod: 0.0075,
+      method: 'equal-principal',
+    });
     expect(quote.schedule).toEqual([
       { index: 1, principalFen: 333_334, feeFen: 7_500, paymentFen: 340_834, remainingFen: 666_666 },
       { index: 2, principalFen: 333_333, feeFen: 5_000, paymentFen: 338_333, remainingFen: 333_333 },
@@ -120,7 +161,12 @@ describe('quoteInstalment, equal-principal (fee on the outstanding principal)', 
 
   it('3.00 元 over 3 at 0.5 %: exact halves round up', () => {
     // outstanding 300 × 0.005 = 1.5 → 2; 200 × 0.005 = 1.0 → 1; 100 × 0.005 = 0.5 → 1
-    const quote = quoteInstalment({ principalFen: 300, periods: 3, feeRatePerPeriod: 0.005, method: 'equal-principal' });
+    const quote = quoteInstalment({
+      principalFen: 300,
+      periods: 3,
+      feeRatePerPeriod: 0.005,
+      method: 'equal-principal',
+    });
     expect(quote.schedule.map((period) => period.feeFen)).toEqual([2, 1, 1]);
     expect(quote.totalFeeFen).toBe(4);
   });
@@ -189,7 +235,9 @@ describe('quoteInstalment input validation', () => {
 
   it('accepts the boundaries', () => {
     expect(quoteInstalment({ ...valid, principalFen: 1, periods: 1 }).totalPaymentFen).toBe(1 + 0); // 1 fen × 0.66 % = 0.0066 → 0
-    expect(quoteInstalment({ ...valid, principalFen: 100_000_000_000, periods: 60, feeRatePerPeriod: 0.09999 }).schedule).toHaveLength(60);
+    expect(
+      quoteInstalment({ ...valid, principalFen: 100_000_000_000, periods: 60, feeRatePerPeriod: 0.09999 }).schedule,
+    ).toHaveLength(60);
   });
 });
 
@@ -210,7 +258,9 @@ describe('quoteInstalmentOptions', () => {
 
   it('quotes only the chosen row, and rejects a period count the table does not offer', () => {
     expect(quoteInstalmentOptions({ principalFen: 1_200_000, feeTable, periods: 12 })).toHaveLength(1);
-    expect(() => quoteInstalmentOptions({ principalFen: 1_200_000, feeTable, periods: 9 })).toThrow(/9 periods is not offered \(fee table has 12\/3\/6\/24\)/);
+    expect(() => quoteInstalmentOptions({ principalFen: 1_200_000, feeTable, periods: 9 })).toThrow(
+      /9 periods is not offered \(fee table has 12\/3\/6\/24\)/,
+    );
   });
 });
 

@@ -77,11 +77,20 @@ export function quoteInstalment(input: InstalmentQuoteInput): InstalmentQuote {
     const principalPart = index === 1 ? firstPrincipal : basePrincipal;
     const feeFen = method === 'equal-instalment' ? fixedFee : multiplyHalfUp(remaining, rate);
     remaining -= principalPart;
-    schedule.push({ index, principalFen: principalPart, feeFen, paymentFen: principalPart + feeFen, remainingFen: remaining });
+    schedule.push({
+      index,
+      principalFen: principalPart,
+      feeFen,
+      paymentFen: principalPart + feeFen,
+      remainingFen: remaining,
+    });
   }
 
   const totalFeeFen = schedule.reduce((sum, period) => sum + period.feeFen, 0);
-  const monthlyRate = internalRateOfReturn(principalFen, schedule.map((period) => period.paymentFen));
+  const monthlyRate = internalRateOfReturn(
+    principalFen,
+    schedule.map((period) => period.paymentFen),
+  );
   return {
     principalFen,
     periods,
@@ -112,14 +121,22 @@ export function quoteInstalmentOptions(input: {
   method?: InstalmentMethod;
 }): InstalmentQuote[] {
   const method = input.method ?? 'equal-instalment';
-  const rows = input.periods === undefined ? input.feeTable : input.feeTable.filter((row) => row.periods === input.periods);
+  const rows =
+    input.periods === undefined ? input.feeTable : input.feeTable.filter((row) => row.periods === input.periods);
   if (rows.length === 0) {
     const offered = input.feeTable.map((row) => row.periods).join('/');
     throw new RangeError(`instalment: ${input.periods} periods is not offered (fee table has ${offered || 'no rows'})`);
   }
   return [...rows]
     .sort((a, b) => a.periods - b.periods)
-    .map((row) => quoteInstalment({ principalFen: input.principalFen, periods: row.periods, feeRatePerPeriod: row.feeRatePerPeriod, method }));
+    .map((row) =>
+      quoteInstalment({
+        principalFen: input.principalFen,
+        periods: row.periods,
+        feeRatePerPeriod: row.feeRatePerPeriod,
+        method,
+      }),
+    );
 }
 
 /**
@@ -130,7 +147,9 @@ export function formatFen(fen: number): string {
   if (!Number.isSafeInteger(fen)) throw new RangeError(`formatFen: expected an integer number of fen, got ${fen}`);
   const sign = fen < 0 ? '-' : '';
   const absolute = Math.abs(fen);
-  const yuan = Math.floor(absolute / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const yuan = Math.floor(absolute / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const cents = (absolute % 100).toString().padStart(2, '0');
   return `${sign}${yuan}.${cents}`;
 }
@@ -142,7 +161,8 @@ export function formatFen(fen: number): string {
 export function yuanToFen(yuan: number | string): number {
   const text = typeof yuan === 'number' ? numberToPlainDecimal(yuan) : yuan.trim().replace(/[,，]/g, '');
   const match = /^(\d+)(?:\.(\d{0,2})0*)?$/.exec(text);
-  if (!match) throw new RangeError(`yuanToFen: not an amount in yuan with at most two decimals: ${JSON.stringify(String(yuan))}`);
+  if (!match)
+    throw new RangeError(`yuanToFen: not an amount in yuan with at most two decimals: ${JSON.stringify(String(yuan))}`);
   const fen = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
   if (!Number.isSafeInteger(fen)) throw new RangeError(`yuanToFen: amount too large: ${String(yuan)}`);
   return fen;
@@ -151,16 +171,22 @@ export function yuanToFen(yuan: number | string): number {
 function validate(input: InstalmentQuoteInput): void {
   const { principalFen, periods, feeRatePerPeriod, method } = input;
   if (!Number.isInteger(principalFen) || principalFen <= 0 || principalFen > MAX_PRINCIPAL_FEN) {
-    throw new RangeError(`instalment: principalFen must be an integer number of fen in 1…${MAX_PRINCIPAL_FEN}, got ${principalFen}`);
+    throw new RangeError(
+      `instalment: principalFen must be an integer number of fen in 1…${MAX_PRINCIPAL_FEN}, got ${principalFen}`,
+    );
   }
   if (!Number.isInteger(periods) || periods < 1 || periods > MAX_PERIODS) {
     throw new RangeError(`instalment: periods must be an integer in 1…${MAX_PERIODS}, got ${periods}`);
   }
   if (!Number.isFinite(feeRatePerPeriod) || feeRatePerPeriod < 0 || feeRatePerPeriod >= MAX_FEE_RATE_PER_PERIOD) {
-    throw new RangeError(`instalment: feeRatePerPeriod must be a fraction with 0 ≤ rate < ${MAX_FEE_RATE_PER_PERIOD}, got ${feeRatePerPeriod}`);
+    throw new RangeError(
+      `instalment: feeRatePerPeriod must be a fraction with 0 ≤ rate < ${MAX_FEE_RATE_PER_PERIOD}, got ${feeRatePerPeriod}`,
+    );
   }
   if (method !== 'equal-instalment' && method !== 'equal-principal') {
-    throw new RangeError(`instalment: method must be 'equal-instalment' or 'equal-principal', got ${JSON.stringify(method)}`);
+    throw new RangeError(
+      `instalment: method must be 'equal-instalment' or 'equal-principal', got ${JSON.stringify(method)}`,
+    );
   }
 }
 
@@ -217,7 +243,7 @@ function internalRateOfReturn(principalFen: number, payments: readonly number[])
     for (let k = 1; k <= flows.length; k += 1) {
       discount /= 1 + rate;
       value += flows[k - 1] * discount;
-      slope -= k * flows[k - 1] * discount / (1 + rate);
+      slope -= (k * flows[k - 1] * discount) / (1 + rate);
     }
     return { value, slope };
   };

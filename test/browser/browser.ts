@@ -11,7 +11,10 @@ export const CHROMIUM = process.env.KEFU_CHROMIUM ?? '/usr/bin/chromium';
  */
 export function browserAvailable(): boolean {
   if (existsSync(CHROMIUM)) return true;
-  if (process.env.CI === 'true') throw new Error(`chromium not found at ${CHROMIUM}: CI must install it (.ci/run does: apt-get install -y chromium)`);
+  if (process.env.CI === 'true')
+    throw new Error(
+      `chromium not found at ${CHROMIUM}: CI must install it (.ci/run does: apt-get install -y chromium)`,
+    );
   return false;
 }
 
@@ -23,7 +26,16 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 

@@ -12,7 +12,10 @@ import { browserAvailable, ensureWebBuilt, launchBrowser } from './browser.js';
 const run = browserAvailable();
 const repo = path.resolve(import.meta.dirname, '../..');
 // `npm run screenshots` sets this to refresh the README's pictures; otherwise they go to a scratch folder.
-const shots = process.env.KEFU_UPDATE_SCREENSHOTS === 'true' ? path.join(repo, 'docs/screenshots') : path.join(repo, 'bench/results/tmp/screenshots');
+const shots =
+  process.env.KEFU_UPDATE_SCREENSHOTS === 'true'
+    ? path.join(repo, 'docs/screenshots')
+    : path.join(repo, 'bench/results/tmp/screenshots');
 
 /** Waits until the elements' text contains `text` (vitest has no Playwright matchers). */
 async function containsText(locator: Locator, text: string): Promise<void> {
@@ -31,18 +34,38 @@ async function openWidget(context: BrowserContext, base: string, tenant: string,
 
 /** The conversation the widget on `page` keeps in localStorage. */
 async function widgetConversation(page: Page, tenant: string): Promise<{ conversationId: string; visitorId: string }> {
-  return page.evaluate((key) => JSON.parse((globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(key) ?? '{}'), `kefu.widget.${tenant}`);
+  return page.evaluate(
+    (key) =>
+      JSON.parse(
+        (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(
+          key,
+        ) ?? '{}',
+      ),
+    `kefu.widget.${tenant}`,
+  );
 }
 
 /** The demo agent kefu creates for each demo tenant (docs/handoff.md). */
 async function demoAgent(kefu: TestKefu, slug: string): Promise<{ email: string; password: string }> {
-  const tenant = kefu.demo.find((entry) => entry.slug === slug) as { agent?: { email: string; password: string } } | undefined;
+  const tenant = kefu.demo.find((entry) => entry.slug === slug) as
+    { agent?: { email: string; password: string } } | undefined;
   if (tenant?.agent) return tenant.agent;
-  const row = await kefu.database.db.selectFrom('system_settings').select('value').where('key', '=', `demo_agent_password:${slug}`).executeTakeFirstOrThrow();
+  const row = await kefu.database.db
+    .selectFrom('system_settings')
+    .select('value')
+    .where('key', '=', `demo_agent_password:${slug}`)
+    .executeTakeFirstOrThrow();
   return { email: `agent@${slug}.demo`, password: row.value };
 }
 
-async function logIntoConsole(context: BrowserContext, base: string, tenant: string, credentials: { email: string; password: string }, lang: string, labels: { tenant: string; email: string; password: string; login: string }): Promise<Page> {
+async function logIntoConsole(
+  context: BrowserContext,
+  base: string,
+  tenant: string,
+  credentials: { email: string; password: string },
+  lang: string,
+  labels: { tenant: string; email: string; password: string; login: string },
+): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[console] ${error.message}`));
   await page.goto(`${base}/console?lang=${lang}`);
@@ -78,7 +101,13 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       const shop = await openWidget(customer, base, 'shop-zh', 'zh-CN');
       await shop.getByRole('button', { name: '在线客服' }).click();
       const input = shop.getByLabel('输入消息…');
-      await expect.poll(() => input.evaluate((element) => element === (element.getRootNode() as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+      await expect
+        .poll(() =>
+          input.evaluate(
+            (element) => element === (element.getRootNode() as unknown as { activeElement: unknown }).activeElement,
+          ),
+        )
+        .toBe(true);
       await input.fill('运费怎么算？');
       await input.press('Enter');
       await shop.getByText('最高 25 元', { exact: false }).waitFor();
@@ -100,7 +129,12 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
 
       // The agent logs into the console; the conversation is waiting in the queue (or was assigned).
       const credentials = await demoAgent(kefu, 'shop-zh');
-      const console_ = await logIntoConsole(agentContext, base, 'shop-zh', credentials, 'zh-CN', { tenant: '租户', email: '邮箱', password: '密码', login: '登录' });
+      const console_ = await logIntoConsole(agentContext, base, 'shop-zh', credentials, 'zh-CN', {
+        tenant: '租户',
+        email: '邮箱',
+        password: '密码',
+        login: '登录',
+      });
       await console_.getByRole('heading', { name: /排队中/ }).waitFor();
       // Going online (least-busy queues then assign at once, so the conversation may arrive as "mine").
       await console_.getByLabel('在线状态').selectOption('online');
@@ -108,10 +142,16 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       const { conversationId } = await widgetConversation(shop, 'shop-zh');
       // Going online may assign it at once (least-busy), so open it from whichever list has it and
       // take it from the conversation view if it is still waiting.
-      await console_.locator(`.lists li[data-conversation-id="${conversationId}"] button.item`).first().click({ timeout: 20_000 });
+      await console_
+        .locator(`.lists li[data-conversation-id="${conversationId}"] button.item`)
+        .first()
+        .click({ timeout: 20_000 });
       const paneStatus = console_.getByTestId('handoff-status');
-      await expect.poll(async () => (await paneStatus.textContent()) ?? '', { timeout: 20_000 }).toMatch(/^(排队中|处理中)/);
-      if ((await paneStatus.textContent())!.startsWith('排队中')) await console_.locator('.pane-head').getByRole('button', { name: '接入', exact: true }).click();
+      await expect
+        .poll(async () => (await paneStatus.textContent()) ?? '', { timeout: 20_000 })
+        .toMatch(/^(排队中|处理中)/);
+      if ((await paneStatus.textContent())!.startsWith('排队中'))
+        await console_.locator('.pane-head').getByRole('button', { name: '接入', exact: true }).click();
       await console_.getByTestId('mine').locator(`li[data-conversation-id="${conversationId}"]`).waitFor();
 
       // The conversation view: transcript, the AI draft to review, and the context panel.
@@ -148,7 +188,9 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await shop.locator('[data-kefu-widget] .row.mine .meta').filter({ hasText: '已读' }).waitFor();
       await console_.locator('.transcript .meta').filter({ hasText: '客户已读' }).waitFor();
       // Each message is shown once in the widget (no duplicates from the ack and the stream).
-      await expect.poll(() => shop.locator('[data-kefu-widget] .row.mine').filter({ hasText: '好的，謝謝您！' }).count()).toBe(1);
+      await expect
+        .poll(() => shop.locator('[data-kefu-widget] .row.mine').filter({ hasText: '好的，謝謝您！' }).count())
+        .toBe(1);
 
       // The agent closes the conversation; the customer rates it.
       await console_.getByRole('button', { name: '结束会话' }).click();
@@ -184,15 +226,26 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await bank.screenshot({ path: path.join(shots, 'widget-en.png') });
 
       const credentials = await demoAgent(kefu, 'bank-zh');
-      const console_ = await logIntoConsole(agentContext, base, 'bank-zh', credentials, 'en', { tenant: 'Tenant', email: 'Email', password: 'Password', login: 'Sign in' });
+      const console_ = await logIntoConsole(agentContext, base, 'bank-zh', credentials, 'en', {
+        tenant: 'Tenant',
+        email: 'Email',
+        password: 'Password',
+        login: 'Sign in',
+      });
       await console_.getByRole('heading', { name: /Queue/ }).waitFor();
       await console_.getByRole('heading', { name: /My conversations/ }).waitFor();
       await console_.getByLabel('Presence').waitFor();
       const { conversationId } = await widgetConversation(bank, 'bank-zh');
-      await console_.locator(`.lists li[data-conversation-id="${conversationId}"] button.item`).first().click({ timeout: 20_000 });
+      await console_
+        .locator(`.lists li[data-conversation-id="${conversationId}"] button.item`)
+        .first()
+        .click({ timeout: 20_000 });
       const firstStatus = console_.getByTestId('handoff-status');
-      await expect.poll(async () => (await firstStatus.textContent()) ?? '', { timeout: 20_000 }).toMatch(/^(waiting|assigned)/);
-      if ((await firstStatus.textContent())!.startsWith('waiting')) await console_.locator('.pane-head').getByRole('button', { name: 'Take', exact: true }).click();
+      await expect
+        .poll(async () => (await firstStatus.textContent()) ?? '', { timeout: 20_000 })
+        .toMatch(/^(waiting|assigned)/);
+      if ((await firstStatus.textContent())!.startsWith('waiting'))
+        await console_.locator('.pane-head').getByRole('button', { name: 'Take', exact: true }).click();
       await firstStatus.filter({ hasText: 'assigned' }).waitFor();
       await console_.getByTestId('draft').getByRole('button', { name: 'Approve and send' }).waitFor();
       await containsText(console_.getByTestId('context'), 'Suggested replies');
@@ -227,15 +280,21 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await bank.getByText('Connecting you to a person').waitFor();
       // The open pane follows the new hand-off live: waiting (take it) or already assigned.
       const paneStatus = console_.getByTestId('handoff-status');
-      await expect.poll(async () => (await paneStatus.textContent()) ?? '', { timeout: 20_000 }).toMatch(/^(waiting|assigned)/);
-      if ((await paneStatus.textContent())!.startsWith('waiting')) await console_.locator('.pane-head').getByRole('button', { name: 'Take', exact: true }).click();
+      await expect
+        .poll(async () => (await paneStatus.textContent()) ?? '', { timeout: 20_000 })
+        .toMatch(/^(waiting|assigned)/);
+      if ((await paneStatus.textContent())!.startsWith('waiting'))
+        await console_.locator('.pane-head').getByRole('button', { name: 'Take', exact: true }).click();
       const status = console_.getByTestId('handoff-status').filter({ hasText: 'assigned' });
       await status.waitFor();
       const target = (await status.textContent())!.includes('账单') ? '通用' : '账单';
       await console_.getByRole('button', { name: 'Transfer' }).click();
       await console_.getByLabel('Transfer to').selectOption({ label: `Queue: ${target}` });
       await console_.getByRole('button', { name: 'Confirm' }).click();
-      await console_.getByTestId('handoff-status').filter({ hasText: `Queue ${target}` }).waitFor();
+      await console_
+        .getByTestId('handoff-status')
+        .filter({ hasText: `Queue ${target}` })
+        .waitFor();
       await containsText(bank.locator('[data-kefu-widget] [data-testid="handoff"]'), 'Connecting you to a person');
     } finally {
       await customer.close();
@@ -258,17 +317,28 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       // Drop every WebSocket on the server, then post while the widget is away.
       for (const client of kefu.app.websocketServer.clients) client.terminate();
       const auth = { authorization: `Bearer ${kefu.keyOf('shop-zh')}` };
-      const posted = await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${saved.conversationId}/messages`, headers: auth, payload: { text: '運費怎麼算？' } });
+      const posted = await kefu.app.inject({
+        method: 'POST',
+        url: `/v1/conversations/${saved.conversationId}/messages`,
+        headers: auth,
+        payload: { text: '運費怎麼算？' },
+      });
       expect(posted.statusCode).toBe(201);
       // Typed while the socket is down (or dying): kept and sent once when it is back.
       await input.fill('謝謝');
       await input.press('Enter');
 
       await shop.getByText('最高 25 元', { exact: false }).waitFor({ timeout: 20_000 });
-      await expect.poll(() => shop.locator('[data-kefu-widget] .row.mine').filter({ hasText: '謝謝' }).count(), { timeout: 15_000 }).toBe(1);
+      await expect
+        .poll(() => shop.locator('[data-kefu-widget] .row.mine').filter({ hasText: '謝謝' }).count(), {
+          timeout: 15_000,
+        })
+        .toBe(1);
       await expect.poll(() => rows(shop).count(), { timeout: 15_000 }).toBe(before + 4);
       await expect.poll(() => shop.locator('[data-kefu-widget] .row.pending').count()).toBe(0);
-      const stored = (await kefu.app.inject({ url: `/v1/conversations/${saved.conversationId}/messages`, headers: auth })).json().messages as Array<{ text: string }>;
+      const stored = (
+        await kefu.app.inject({ url: `/v1/conversations/${saved.conversationId}/messages`, headers: auth })
+      ).json().messages as Array<{ text: string }>;
       expect(stored.filter((message) => message.text === '謝謝')).toHaveLength(1);
       // A reload resumes the same conversation with its history, once.
       await shop.reload();
@@ -277,12 +347,19 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       // Keyboard: Escape closes the panel and puts focus back on the bubble.
       await shop.getByLabel('輸入訊息…').press('Escape');
       const bubble = shop.getByRole('button', { name: '線上客服' });
-      await expect.poll(() => bubble.evaluate((element) => element === (element.getRootNode() as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+      await expect
+        .poll(() =>
+          bubble.evaluate(
+            (element) => element === (element.getRootNode() as unknown as { activeElement: unknown }).activeElement,
+          ),
+        )
+        .toBe(true);
       await shop.keyboard.press('Enter');
 
       // Markup in a message is shown as text, never run.
       await shop.getByRole('button', { name: '線上客服' }).or(shop.getByLabel('輸入訊息…')).first().waitFor();
-      if (await shop.getByRole('button', { name: '線上客服' }).count()) await shop.getByRole('button', { name: '線上客服' }).click();
+      if (await shop.getByRole('button', { name: '線上客服' }).count())
+        await shop.getByRole('button', { name: '線上客服' }).click();
       const hostile = '<img src=x onerror="window.__pwned=1"><b>粗體</b>';
       await shop.getByLabel('輸入訊息…').fill(hostile);
       await shop.getByLabel('輸入訊息…').press('Enter');
@@ -302,13 +379,17 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(`${base}/healthz`);
       // A bare page with only the embed, no data-locale: the browser's English wins.
-      await page.setContent(`<!doctype html><html><body><h1>Some shop</h1><script src="${base}/widget.js" data-tenant="shop-zh"></script></body></html>`);
+      await page.setContent(
+        `<!doctype html><html><body><h1>Some shop</h1><script src="${base}/widget.js" data-tenant="shop-zh"></script></body></html>`,
+      );
       await page.getByRole('button', { name: 'Chat with us' }).click();
       await page.getByLabel('Type a message…').fill('七天無理由退貨怎麼申請？');
       await page.getByLabel('Type a message…').press('Enter');
       await page.getByText('选择「七天无理由」', { exact: false }).waitFor();
 
-      await page.setContent(`<!doctype html><html><body><script src="${base}/widget.js" data-tenant="no-such-shop" data-locale="zh-CN"></script></body></html>`);
+      await page.setContent(
+        `<!doctype html><html><body><script src="${base}/widget.js" data-tenant="no-such-shop" data-locale="zh-CN"></script></body></html>`,
+      );
       await page.getByRole('button', { name: '在线客服' }).click();
       await page.getByText('在线客服暂不可用').waitFor();
       expect(errors).toEqual([]);
@@ -327,7 +408,12 @@ describe.skipIf(!run)('browser: streaming answers', () => {
   beforeAll(async () => {
     await ensureWebBuilt();
     llm = await startScriptedOpenAiServer([]);
-    kefu = await createTestKefu({ KEFU_LLM_BASE_URL: llm.url, KEFU_LLM_MODEL: 'scripted-model', KEFU_LLM_TIMEOUT_MS: '3000', KEFU_LLM_ANSWER_TIMEOUT_MS: '10000' });
+    kefu = await createTestKefu({
+      KEFU_LLM_BASE_URL: llm.url,
+      KEFU_LLM_MODEL: 'scripted-model',
+      KEFU_LLM_TIMEOUT_MS: '3000',
+      KEFU_LLM_ANSWER_TIMEOUT_MS: '10000',
+    });
     base = await kefu.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchBrowser();
   });
@@ -352,9 +438,14 @@ describe.skipIf(!run)('browser: streaming answers', () => {
       const partial = (await streaming.textContent()) ?? '';
       expect(partial.length).toBeGreaterThan(0);
       expect(answer.startsWith(partial)).toBe(true);
-      await shop.locator('[data-kefu-widget] .row[data-sender="bot"]').filter({ hasText: '48 小时内原路退回' }).waitFor({ timeout: 20_000 });
+      await shop
+        .locator('[data-kefu-widget] .row[data-sender="bot"]')
+        .filter({ hasText: '48 小时内原路退回' })
+        .waitFor({ timeout: 20_000 });
       await expect.poll(() => streaming.count()).toBe(0);
-      await expect.poll(() => shop.locator('[data-kefu-widget] .row').filter({ hasText: '48 小时内原路退回' }).count()).toBe(1);
+      await expect
+        .poll(() => shop.locator('[data-kefu-widget] .row').filter({ hasText: '48 小时内原路退回' }).count())
+        .toBe(1);
     } finally {
       await customer.close();
     }

@@ -62,7 +62,11 @@ async function openSse(path: string, key: string): Promise<void> {
   });
 }
 
-async function openSocket(url: string, leave: 'on-open' | 'on-first-frame', onOpen?: (socket: WebSocket) => void): Promise<void> {
+async function openSocket(
+  url: string,
+  leave: 'on-open' | 'on-first-frame',
+  onOpen?: (socket: WebSocket) => void,
+): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const socket = new WebSocket(url);
     socket.on('open', () => {
@@ -84,67 +88,103 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 }
 
 describe('connection registries', () => {
-  it(`return to their baseline after ${CONNECTIONS} SSE and WebSocket connections open and close`, { timeout: 600_000 }, async () => {
-    const slug = 'shop-zh';
-    const key = kefu.keyOf(slug);
-    const auth = { authorization: `Bearer ${key}` };
-    const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })).json();
-    await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth, payload: { text: '怎么退货？' } });
-    const widget = (await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: slug } })).json();
-    const password = await kefu.database.db.selectFrom('system_settings').select('value').where('key', '=', `demo_agent_password:${slug}`).executeTakeFirstOrThrow();
-    const login = await kefu.app.inject({ method: 'POST', url: '/v1/agent/sessions', payload: { tenant: slug, email: `agent@${slug}.demo`, password: password.value } });
-    expect(login.statusCode, login.body).toBe(201);
-    const agentToken = login.json().token as string;
+  it(
+    `return to their baseline after ${CONNECTIONS} SSE and WebSocket connections open and close`,
+    { timeout: 600_000 },
+    async () => {
+      const slug = 'shop-zh';
+      const key = kefu.keyOf(slug);
+      const auth = { authorization: `Bearer ${key}` };
+      const conversation = (
+        await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })
+      ).json();
+      await kefu.app.inject({
+        method: 'POST',
+        url: `/v1/conversations/${conversation.id}/messages`,
+        headers: auth,
+        payload: { text: '怎么退货？' },
+      });
+      const widget = (
+        await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: slug } })
+      ).json();
+      const password = await kefu.database.db
+        .selectFrom('system_settings')
+        .select('value')
+        .where('key', '=', `demo_agent_password:${slug}`)
+        .executeTakeFirstOrThrow();
+      const login = await kefu.app.inject({
+        method: 'POST',
+        url: '/v1/agent/sessions',
+        payload: { tenant: slug, email: `agent@${slug}.demo`, password: password.value },
+      });
+      expect(login.statusCode, login.body).toBe(201);
+      const agentToken = login.json().token as string;
 
-    // Count from here on: everything the connections below register must be gone at the end.
-    const router = eventRouter(kefu.bus) as unknown as Record<string, unknown>;
-    const registries = {
-      busSubscriptions: countLive(kefu.bus as unknown as Record<string, unknown>, 'subscribe'),
-      conversationFollowers: countLive(router, 'conversation'),
-      tenantListeners: countLive(router, 'tenant'),
-      gapListeners: countLive(router, 'gap'),
-    };
-    const shutdownBaseline = kefu.shutdown.size;
-    let shutdownPeak = shutdownBaseline;
+      // Count from here on: everything the connections below register must be gone at the end.
+      const router = eventRouter(kefu.bus) as unknown as Record<string, unknown>;
+      const registries = {
+        busSubscriptions: countLive(kefu.bus as unknown as Record<string, unknown>, 'subscribe'),
+        conversationFollowers: countLive(router, 'conversation'),
+        tenantListeners: countLive(router, 'tenant'),
+        gapListeners: countLive(router, 'gap'),
+      };
+      const shutdownBaseline = kefu.shutdown.size;
+      let shutdownPeak = shutdownBaseline;
 
-    const kinds = [
-      () => openSse(`/v1/conversations/${conversation.id}/stream`, key),
-      () => openSocket(`ws://127.0.0.1:${port}/widget/v1/ws?token=${encodeURIComponent(widget.token)}&conversationId=${widget.conversationId}`, 'on-open'),
-      () =>
-        openSocket(`ws://127.0.0.1:${port}/widget/v1/ws?token=${encodeURIComponent(widget.token)}&conversationId=${widget.conversationId}`, 'on-first-frame', (socket) =>
-          socket.send(JSON.stringify({ type: 'ping' })),
-        ),
-      () =>
-        openSocket(`ws://127.0.0.1:${port}/v1/agent/ws?token=${encodeURIComponent(agentToken)}`, 'on-first-frame', (socket) =>
-          socket.send(JSON.stringify({ type: 'conversation.subscribe', conversationId: conversation.id })),
-        ),
-      () => openSocket(`ws://127.0.0.1:${port}/v1/agent/ws?token=${encodeURIComponent(agentToken)}`, 'on-open'),
-    ];
-    let opened = 0;
-    const worker = async () => {
-      while (opened < CONNECTIONS) {
-        const index = opened++;
-        await kinds[index % kinds.length]!();
-        shutdownPeak = Math.max(shutdownPeak, kefu.shutdown.size);
-      }
-    };
-    await Promise.all(Array.from({ length: PARALLEL }, worker));
-    expect(opened).toBeGreaterThanOrEqual(CONNECTIONS);
+      const kinds = [
+        () => openSse(`/v1/conversations/${conversation.id}/stream`, key),
+        () =>
+          openSocket(
+            `ws://127.0.0.1:${port}/widget/v1/ws?token=${encodeURIComponent(widget.token)}&conversationId=${widget.conversationId}`,
+            'on-open',
+          ),
+        () =>
+          openSocket(
+            `ws://127.0.0.1:${port}/widget/v1/ws?token=${encodeURIComponent(widget.token)}&conversationId=${widget.conversationId}`,
+            'on-first-frame',
+            (socket) => socket.send(JSON.stringify({ type: 'ping' })),
+          ),
+        () =>
+          openSocket(
+            `ws://127.0.0.1:${port}/v1/agent/ws?token=${encodeURIComponent(agentToken)}`,
+            'on-first-frame',
+            (socket) =>
+              socket.send(JSON.stringify({ type: 'conversation.subscribe', conversationId: conversation.id })),
+          ),
+        () => openSocket(`ws://127.0.0.1:${port}/v1/agent/ws?token=${encodeURIComponent(agentToken)}`, 'on-open'),
+      ];
+      let opened = 0;
+      const worker = async () => {
+        while (opened < CONNECTIONS) {
+          const index = opened++;
+          await kinds[index % kinds.length]!();
+          shutdownPeak = Math.max(shutdownPeak, kefu.shutdown.size);
+        }
+      };
+      await Promise.all(Array.from({ length: PARALLEL }, worker));
+      expect(opened).toBeGreaterThanOrEqual(CONNECTIONS);
 
-    const live = () => ({
-      shutdownCallbacks: kefu.shutdown.size - shutdownBaseline,
-      busSubscriptions: registries.busSubscriptions.live(),
-      conversationFollowers: registries.conversationFollowers.live(),
-      tenantListeners: registries.tenantListeners.live(),
-      gapListeners: registries.gapListeners.live(),
-    });
-    // The server sees each close a moment after the client: wait for the last ones.
-    await until(() => Object.values(live()).every((count) => count === 0), 15_000);
-    expect(live()).toEqual({ shutdownCallbacks: 0, busSubscriptions: 0, conversationFollowers: 0, tenantListeners: 0, gapListeners: 0 });
-    // The counters saw the connections (they are not zero because nothing was counted).
-    expect(registries.conversationFollowers.peak()).toBeGreaterThan(0);
-    expect(registries.busSubscriptions.peak()).toBeGreaterThan(0);
-    expect(registries.gapListeners.peak()).toBeGreaterThan(0);
-    expect(shutdownPeak).toBeGreaterThan(shutdownBaseline);
-  });
+      const live = () => ({
+        shutdownCallbacks: kefu.shutdown.size - shutdownBaseline,
+        busSubscriptions: registries.busSubscriptions.live(),
+        conversationFollowers: registries.conversationFollowers.live(),
+        tenantListeners: registries.tenantListeners.live(),
+        gapListeners: registries.gapListeners.live(),
+      });
+      // The server sees each close a moment after the client: wait for the last ones.
+      await until(() => Object.values(live()).every((count) => count === 0), 15_000);
+      expect(live()).toEqual({
+        shutdownCallbacks: 0,
+        busSubscriptions: 0,
+        conversationFollowers: 0,
+        tenantListeners: 0,
+        gapListeners: 0,
+      });
+      // The counters saw the connections (they are not zero because nothing was counted).
+      expect(registries.conversationFollowers.peak()).toBeGreaterThan(0);
+      expect(registries.busSubscriptions.peak()).toBeGreaterThan(0);
+      expect(registries.gapListeners.peak()).toBeGreaterThan(0);
+      expect(shutdownPeak).toBeGreaterThan(shutdownBaseline);
+    },
+  );
 });

@@ -37,9 +37,14 @@ describe('authentication before validation', () => {
 
   it('answers 401, not 400, for GET /v1/conversations/x without a key (and with a key of another zone)', async () => {
     expectBareUnauthorized(await kefu.app.inject({ url: '/v1/conversations/x' }));
-    expectBareUnauthorized(await kefu.app.inject({ url: '/v1/conversations/x', headers: { authorization: 'Bearer kefu_at_不是钥匙' } }));
+    expectBareUnauthorized(
+      await kefu.app.inject({ url: '/v1/conversations/x', headers: { authorization: 'Bearer kefu_at_不是钥匙' } }),
+    );
     // The same request with a key gets the schema's answer: validation still runs, after authentication.
-    const authorised = await kefu.app.inject({ url: '/v1/conversations/x', headers: { authorization: `Bearer ${kefu.keyOf('shop-zh')}` } });
+    const authorised = await kefu.app.inject({
+      url: '/v1/conversations/x',
+      headers: { authorization: `Bearer ${kefu.keyOf('shop-zh')}` },
+    });
     expect(authorised.statusCode).toBe(400);
   });
 
@@ -86,7 +91,8 @@ describe('authentication before validation', () => {
       };
       pump();
       setTimeout(() => {
-        if (!answered) reject(new Error(`no answer after sending ${sent} of ${total} bytes: the server waits for the whole body`));
+        if (!answered)
+          reject(new Error(`no answer after sending ${sent} of ${total} bytes: the server waits for the whole body`));
       }, 10_000).unref();
     });
     expect(result.status).toBe(401);
@@ -96,13 +102,15 @@ describe('authentication before validation', () => {
 });
 
 describe('the OpenAPI document', () => {
-  it('passes Redocly\'s recommended rules with no errors, and every operation has an operationId and declared security', async () => {
+  it("passes Redocly's recommended rules with no errors, and every operation has an operationId and declared security", async () => {
     const source = (await kefu.app.inject({ url: '/openapi.json' })).body;
     const document = JSON.parse(source) as { servers?: unknown[]; paths: Record<string, Record<string, any>> };
     const config = await createConfig({ extends: ['recommended'] });
     const problems = await lintFromString({ source, absoluteRef: 'openapi.json', config });
     const errors = problems.filter((problem) => problem.severity === 'error');
-    expect(errors.map((problem) => `${problem.ruleId}: ${problem.message} ${problem.location[0]?.pointer ?? ''}`)).toEqual([]);
+    expect(
+      errors.map((problem) => `${problem.ruleId}: ${problem.message} ${problem.location[0]?.pointer ?? ''}`),
+    ).toEqual([]);
     const warnings = problems.filter((problem) => problem.severity === 'warn');
     console.info(`OpenAPI lint: ${errors.length} errors, ${warnings.length} warnings`);
     expect(warnings.filter((problem) => problem.ruleId === 'operation-operationId')).toEqual([]);
@@ -114,7 +122,9 @@ describe('the OpenAPI document', () => {
         if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
         const name = `${method.toUpperCase()} ${path}`;
         expect(operation.operationId, name).toMatch(/^[a-z][A-Za-z0-9]*$/);
-        expect(ids.has(operation.operationId), `${name}: operationId ${operation.operationId} is used twice`).toBe(false);
+        expect(ids.has(operation.operationId), `${name}: operationId ${operation.operationId} is used twice`).toBe(
+          false,
+        );
         ids.add(operation.operationId);
         expect(Array.isArray(operation.security), `${name} declares its security`).toBe(true);
         const statuses = Object.keys(operation.responses ?? {});

@@ -5,7 +5,13 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKefuProcess, SseClient, WidgetClient, type KefuProcess } from '../support/kefu-process.js';
-import { deleteRedisPrefix, redisTestUrl, servicesRequired, testRedis, uniqueRedisPrefix } from '../support/test-redis.js';
+import {
+  deleteRedisPrefix,
+  redisTestUrl,
+  servicesRequired,
+  testRedis,
+  uniqueRedisPrefix,
+} from '../support/test-redis.js';
 
 /**
  * Two real kefu processes on different ports sharing one PostgreSQL (a fresh schema) and one Redis
@@ -74,7 +80,8 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
   afterEach((context) => {
     // A failure here is often a server-side error: show what the nodes logged.
     if (context.task.result?.state === 'fail') {
-      for (const [index, node] of nodes.entries()) console.error(`--- node ${'AB'[index]} output (tail) ---\n${node.output().slice(-4000)}`);
+      for (const [index, node] of nodes.entries())
+        console.error(`--- node ${'AB'[index]} output (tail) ---\n${node.output().slice(-4000)}`);
     }
   });
 
@@ -88,7 +95,9 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
     return (await response.json()) as { token: string; conversationId: string };
   }
 
-  async function publicMessages(conversationId: string): Promise<Array<{ seq: string; text: string; direction: string; external_id: string | null }>> {
+  async function publicMessages(
+    conversationId: string,
+  ): Promise<Array<{ seq: string; text: string; direction: string; external_id: string | null }>> {
     const { rows } = await admin.query(
       `select seq::text as seq, text, direction, external_id from ${schema}.messages where conversation_id = $1 and visibility = 'public' order by messages.seq`,
       [conversationId],
@@ -101,11 +110,13 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
     expect(nodeB.keys.get('shop-zh')).toBe(nodeA.keys.get('shop-zh'));
   });
 
-  it('a customer on node A and a watcher on node B see each other\'s messages live', async () => {
+  it("a customer on node A and a watcher on node B see each other's messages live", async () => {
     const session = await startSession(nodeA);
     const customer = await WidgetClient.connect(nodeA.baseUrl, session);
     clients.push(customer);
-    const watcher = await SseClient.open(`${nodeB.baseUrl}/v1/conversations/${session.conversationId}/stream`, { authorization: `Bearer ${nodeB.keys.get('shop-zh')}` });
+    const watcher = await SseClient.open(`${nodeB.baseUrl}/v1/conversations/${session.conversationId}/stream`, {
+      authorization: `Bearer ${nodeB.keys.get('shop-zh')}`,
+    });
     clients.push(watcher);
 
     const questions = ['运费怎么算？', '運費怎麼算？', 'How much is shipping?'];
@@ -115,9 +126,15 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
     }
     // Each question and its reply reach the customer on A and, through Redis, the watcher on B.
     await customer.until((client) => client.messages().length >= 6, 15_000, 'six messages on the widget');
-    await watcher.until((client) => client.messages().filter((message) => message.visibility === 'public').length >= 6, 15_000, 'six public messages on node B');
+    await watcher.until(
+      (client) => client.messages().filter((message) => message.visibility === 'public').length >= 6,
+      15_000,
+      'six public messages on node B',
+    );
     const seenByWatcher = watcher.messages().filter((message) => message.visibility === 'public');
-    expect(seenByWatcher.filter((message) => message.direction === 'incoming').map((message) => message.text)).toEqual(questions);
+    expect(seenByWatcher.filter((message) => message.direction === 'incoming').map((message) => message.text)).toEqual(
+      questions,
+    );
     expect(seenByWatcher.map((message) => message.seq)).toEqual(customer.messages().map((message) => message.seq));
     // Ids on the SSE stream are the seqs, strictly increasing: no duplicates, no gaps.
     const ids = watcher.events.filter((entry) => entry.event === 'message.created').map((entry) => BigInt(entry.id!));
@@ -133,7 +150,13 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
     const created = await fetch(`${nodeB.baseUrl}/v1/agents`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ email, name: '王小二 Agent', password, skills: ['售后', '账单', '投诉'], maxConcurrent: 5 }),
+      body: JSON.stringify({
+        email,
+        name: '王小二 Agent',
+        password,
+        skills: ['售后', '账单', '投诉'],
+        maxConcurrent: 5,
+      }),
     });
     expect(created.status).toBe(201);
     const login = await fetch(`${nodeB.baseUrl}/v1/agent/sessions`, {
@@ -149,9 +172,17 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
     const customer = await WidgetClient.connect(nodeA.baseUrl, session);
     clients.push(customer);
     expect((await customer.say('我要转人工', 'human-1')).type).toBe('message.ack');
-    await customer.until((client) => client.messages().some((message) => message.direction === 'outgoing'), 15_000, 'the hand-over reply');
+    await customer.until(
+      (client) => client.messages().some((message) => message.direction === 'outgoing'),
+      15_000,
+      'the hand-over reply',
+    );
 
-    const accepted = await fetch(`${nodeB.baseUrl}/v1/agent/conversations/${session.conversationId}/accept`, { method: 'POST', headers: agent, body: '{}' });
+    const accepted = await fetch(`${nodeB.baseUrl}/v1/agent/conversations/${session.conversationId}/accept`, {
+      method: 'POST',
+      headers: agent,
+      body: '{}',
+    });
     expect(accepted.status).toBe(200);
     const reply = '您好，我是人工客服王小二，請問有什麼可以幫您？';
     const sent = await fetch(`${nodeB.baseUrl}/v1/agent/conversations/${session.conversationId}/messages`, {
@@ -160,7 +191,11 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
       body: JSON.stringify({ text: reply, clientId: 'agent-1' }),
     });
     expect(sent.status).toBe(201);
-    await customer.until((client) => client.messages().some((message) => message.text === reply), 15_000, 'the agent reply on node A');
+    await customer.until(
+      (client) => client.messages().some((message) => message.text === reply),
+      15_000,
+      'the agent reply on node A',
+    );
     const fromAgent = customer.messages().find((message) => message.text === reply);
     expect(fromAgent.sender.kind).toBe('agent');
     // And the customer's answer reaches the agent's conversation on node B.
@@ -175,7 +210,12 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
     const customer = await WidgetClient.connect(nodeA.baseUrl, session);
     clients.push(customer);
     const acked: Array<{ clientId: string; text: string; seq: string }> = [];
-    const texts = ['七天无理由退货怎么申请？', '七天無理由退貨怎麼申請？', 'How do I return an item?', '退款多久到账？'];
+    const texts = [
+      '七天无理由退货怎么申请？',
+      '七天無理由退貨怎麼申請？',
+      'How do I return an item?',
+      '退款多久到账？',
+    ];
     for (const [index, text] of texts.entries()) {
       const ack = await customer.say(text, `before-${index}`);
       expect(ack.type).toBe('message.ack');
@@ -207,9 +247,17 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
     expect(retry.type).toBe('message.ack');
     const after = await resumed.say('那换货呢？', 'after-1');
     expect(after.type).toBe('message.ack');
-    await resumed.until((client) => client.messages().some((message) => message.seq === after.seq), 15_000, 'the message sent on node B');
+    await resumed.until(
+      (client) => client.messages().some((message) => message.seq === after.seq),
+      15_000,
+      'the message sent on node B',
+    );
     // Its reply comes from node B.
-    await resumed.until((client) => client.messages().some((message) => BigInt(message.seq) > BigInt(after.seq)), 15_000, 'the reply on node B');
+    await resumed.until(
+      (client) => client.messages().some((message) => BigInt(message.seq) > BigInt(after.seq)),
+      15_000,
+      'the reply on node B',
+    );
 
     // No duplicates, no gaps: what the customer saw on A then on B is exactly what is stored, in order.
     const seen = [...seenBefore, ...resumed.messages()].map((message) => message.seq);
@@ -218,7 +266,9 @@ describe.skipIf(skip)('two kefu nodes on one PostgreSQL and one Redis', () => {
     expect(seen).toEqual(stored.slice(0, seen.length));
     expect(seen.length).toBeGreaterThanOrEqual(stored.length - 1);
     // The message in flight at the crash is stored exactly once, whether A stored it or B did.
-    const inFlightRows = (await publicMessages(session.conversationId)).filter((row) => row.external_id === `ws:${inFlight.clientId}`);
+    const inFlightRows = (await publicMessages(session.conversationId)).filter(
+      (row) => row.external_id === `ws:${inFlight.clientId}`,
+    );
     expect(inFlightRows).toHaveLength(1);
     expect(retry.seq).toBe(inFlightRows[0]!.seq);
   });

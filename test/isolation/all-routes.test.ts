@@ -24,8 +24,10 @@ const PUBLIC: Record<string, string> = {
   'GET /healthz': 'liveness: a constant answer, no tenant data',
   'GET /readyz': 'readiness: database up or down, no tenant data',
   'GET /metrics': 'Prometheus counters aggregated over all tenants (no tenant labels); bind it to an internal network',
-  'POST /widget/v1/sessions': 'the widget\'s public session endpoint (tenant slugs are public); resuming another tenant\'s conversation is tested below',
-  'POST /v1/agent/sessions': 'agent login: one 401 for wrong tenant, email or password (tested with the hand-off routes)',
+  'POST /widget/v1/sessions':
+    "the widget's public session endpoint (tenant slugs are public); resuming another tenant's conversation is tested below",
+  'POST /v1/agent/sessions':
+    'agent login: one 401 for wrong tenant, email or password (tested with the hand-off routes)',
 };
 
 /**
@@ -38,7 +40,7 @@ const HIDDEN_PUBLIC: Record<string, string> = {
   'GET /openapi.json': 'the API description, the same for everyone',
   'GET /widget.js': 'the widget script, the same for every shop',
   'GET /console': 'the agent console page; its API calls need an agent session',
-  'GET /console/assets/*': 'the console\'s static assets',
+  'GET /console/assets/*': "the console's static assets",
   'OPTIONS /widget/v1/sessions': 'CORS preflight of the public session endpoint (a browser sends no credential)',
   'OPTIONS /widget/v1/conversations/{conversationId}/csat': 'CORS preflight (a browser sends no credential)',
 };
@@ -68,7 +70,8 @@ const CLIENT_GENERATED = new Set(['externalId', 'clientId', 'visitorId']);
 
 /** GET routes whose A-side call cannot prove the id is real, with why. */
 const UNPROVABLE: Record<string, string> = {
-  'GET /v1/conversations/{conversationId}/stream': 'server-sent events: the answer never ends, so it is not awaited with A\'s key',
+  'GET /v1/conversations/{conversationId}/stream':
+    "server-sent events: the answer never ends, so it is not awaited with A's key",
 };
 
 type Credential = { kind: 'tenant' | 'agent' | 'widget'; header: string };
@@ -111,7 +114,9 @@ async function lookupId(name: string): Promise<string | null> {
   const stem = snake(name.replace(/Id$/, ''));
   for (const table of [`${stem}s`, `${stem}es`, stem, `knowledge_${stem}s`, `${stem.replace(/y$/, 'ies')}`]) {
     try {
-      const row = await sql<{ id: string }>`select id::text as id from ${sql.table(table)} where tenant_id = ${A.id} limit 1`.execute(kefu.database.db);
+      const row = await sql<{
+        id: string;
+      }>`select id::text as id from ${sql.table(table)} where tenant_id = ${A.id} limit 1`.execute(kefu.database.db);
       if (row.rows[0]) {
         aIds[name] = row.rows[0].id;
         aSecrets.add(row.rows[0].id);
@@ -164,7 +169,8 @@ class Filler {
     if (schema.const !== undefined) return schema.const;
     if (Array.isArray(schema.enum)) return schema.enum[0];
     const options = schema.anyOf ?? schema.oneOf;
-    if (Array.isArray(options)) return this.sample(options.find((option: any) => resolveRef(option)?.type !== 'null') ?? options[0], name);
+    if (Array.isArray(options))
+      return this.sample(options.find((option: any) => resolveRef(option)?.type !== 'null') ?? options[0], name);
     if (Array.isArray(schema.allOf)) return this.sample(schema.allOf[0], name);
     const type = Array.isArray(schema.type) ? schema.type.find((entry: string) => entry !== 'null') : schema.type;
     if (type === 'object' || (!type && schema.properties)) {
@@ -176,7 +182,8 @@ class Filler {
       }
       // A body of optional fields only (a PATCH) gets its first field, so the call means something.
       const first = Object.keys(properties)[0];
-      if (Object.keys(result).length === 0 && first && name === 'body') result[first] = await this.sample(properties[first], first);
+      if (Object.keys(result).length === 0 && first && name === 'body')
+        result[first] = await this.sample(properties[first], first);
       return result;
     }
     if (type === 'array') {
@@ -194,10 +201,19 @@ class Filler {
     if (type === 'string' || !type) {
       if (schema.format === 'uuid' || /Id$/.test(name)) return this.id(name);
       if (schema.format === 'date-time') return new Date(Date.now() + 86_400_000).toISOString();
-      if (schema.format === 'uri' || schema.format === 'url' || /url$/i.test(name)) return 'https://example.com/kefu-isolation-hook';
+      if (schema.format === 'uri' || schema.format === 'url' || /url$/i.test(name))
+        return 'https://example.com/kefu-isolation-hook';
       if (schema.format === 'email') return 'isolation@example.com';
       if (name === 'tenant') return B.slug;
-      const candidates = [name === 'text' ? 'B 的消息 hello' : 'sample', '1', 'sample-1', 'a', 'AAAAAAAA', '2026-11', 'zh-CN'];
+      const candidates = [
+        name === 'text' ? 'B 的消息 hello' : 'sample',
+        '1',
+        'sample-1',
+        'a',
+        'AAAAAAAA',
+        '2026-11',
+        'zh-CN',
+      ];
       const fit = (text: string) => {
         let value = text;
         if (typeof schema.minLength === 'number') while (value.length < schema.minLength) value += value.slice(-1);
@@ -224,14 +240,17 @@ function operations(): Operation[] {
 }
 
 function credentialFor(operation: Operation, tenant: typeof A): Credential | 'operator' | 'public' | null {
-  const schemes: string[] = (operation.operation.security ?? []).flatMap((entry: Record<string, unknown>) => Object.keys(entry));
+  const schemes: string[] = (operation.operation.security ?? []).flatMap((entry: Record<string, unknown>) =>
+    Object.keys(entry),
+  );
   if (PUBLIC[operation.name]) return 'public';
   if (operation.path.startsWith('/operator/') || schemes.includes('operatorKey')) return 'operator';
   if (operation.path.startsWith('/v1/agent/') || schemes.some((scheme) => /agent/i.test(scheme))) {
     return tenant.agentToken ? { kind: 'agent', header: `Bearer ${tenant.agentToken}` } : null;
   }
   if (operation.path.startsWith('/widget/')) return { kind: 'widget', header: `Bearer ${tenant.widgetToken}` };
-  if (operation.path.startsWith('/v1/') || schemes.includes('apiKey')) return { kind: 'tenant', header: `Bearer ${tenant.key}` };
+  if (operation.path.startsWith('/v1/') || schemes.includes('apiKey'))
+    return { kind: 'tenant', header: `Bearer ${tenant.key}` };
   return null;
 }
 
@@ -239,9 +258,14 @@ async function buildRequest(operation: Operation, filler: Filler) {
   let url = operation.path;
   const query = new URLSearchParams();
   for (const parameter of operation.operation.parameters ?? []) {
-    if (parameter.in === 'path') url = url.replace(`{${parameter.name}}`, encodeURIComponent(String(await filler.sample(parameter.schema ?? { type: 'string' }, parameter.name))));
+    if (parameter.in === 'path')
+      url = url.replace(
+        `{${parameter.name}}`,
+        encodeURIComponent(String(await filler.sample(parameter.schema ?? { type: 'string' }, parameter.name))),
+      );
     // Required query parameters, and any that names a resource (`?conversationId=`), are filled.
-    else if (parameter.in === 'query' && (parameter.required || /Id$/.test(parameter.name))) query.set(parameter.name, String(await filler.sample(parameter.schema, parameter.name)));
+    else if (parameter.in === 'query' && (parameter.required || /Id$/.test(parameter.name)))
+      query.set(parameter.name, String(await filler.sample(parameter.schema, parameter.name)));
   }
   const bodySchema = operation.operation.requestBody?.content?.['application/json']?.schema;
   const payload = bodySchema ? await filler.sample(bodySchema, 'body') : undefined;
@@ -287,9 +311,17 @@ async function rowsOfA(): Promise<Record<string, string>> {
 async function agentLogin(slug: string): Promise<string | null> {
   const login = doc.paths['/v1/agent/sessions']?.post;
   if (!login) return null;
-  const password = await kefu.database.db.selectFrom('system_settings').select('value').where('key', '=', `demo_agent_password:${slug}`).executeTakeFirst();
+  const password = await kefu.database.db
+    .selectFrom('system_settings')
+    .select('value')
+    .where('key', '=', `demo_agent_password:${slug}`)
+    .executeTakeFirst();
   expect(password, `the demo agent of ${slug} has a password in system_settings`).toBeDefined();
-  const response = await kefu.app.inject({ method: 'POST', url: '/v1/agent/sessions', payload: { tenant: slug, email: `agent@${slug}.demo`, password: password!.value } });
+  const response = await kefu.app.inject({
+    method: 'POST',
+    url: '/v1/agent/sessions',
+    payload: { tenant: slug, email: `agent@${slug}.demo`, password: password!.value },
+  });
   expect(response.statusCode, response.body).toBe(201);
   return response.json().token as string;
 }
@@ -300,20 +332,53 @@ beforeAll(async () => {
   doc = (await kefu.app.inject({ url: '/openapi.json' })).json();
   for (const tenant of [A, B]) {
     tenant.key = kefu.keyOf(tenant.slug);
-    tenant.id = (await kefu.database.db.selectFrom('tenants').select('id').where('slug', '=', tenant.slug).executeTakeFirstOrThrow()).id;
+    tenant.id = (
+      await kefu.database.db
+        .selectFrom('tenants')
+        .select('id')
+        .where('slug', '=', tenant.slug)
+        .executeTakeFirstOrThrow()
+    ).id;
   }
   const auth = { authorization: `Bearer ${A.key}` };
   // Real resources of tenant A: a conversation with messages and a trace (one handed to a person),
   // a widget conversation, and whatever its pack brought (FAQ, documents, intents, channels …).
-  const conversation = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })).json();
-  const posted = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth, payload: { text: `${MARKER} 年费怎么收？` } })).json();
+  const conversation = (
+    await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })
+  ).json();
+  const posted = (
+    await kefu.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${conversation.id}/messages`,
+      headers: auth,
+      payload: { text: `${MARKER} 年费怎么收？` },
+    })
+  ).json();
   // A sensitive FAQ in bank-zh is answered as a draft for a person to approve (a drafts row).
-  const second = (await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })).json();
-  const drafted = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${second.id}/messages`, headers: auth, payload: { text: '信用卡逾期会影响征信吗？' } })).json();
+  const second = (
+    await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth, payload: {} })
+  ).json();
+  const drafted = (
+    await kefu.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${second.id}/messages`,
+      headers: auth,
+      payload: { text: '信用卡逾期会影响征信吗？' },
+    })
+  ).json();
   expect(drafted.turn?.route, JSON.stringify(drafted)).toBe('assist');
-  const handedOver = (await kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversation.id}/messages`, headers: auth, payload: { text: '我要转人工' } })).json();
+  const handedOver = (
+    await kefu.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${conversation.id}/messages`,
+      headers: auth,
+      payload: { text: '我要转人工' },
+    })
+  ).json();
   expect(posted.turn?.traceId, JSON.stringify(posted)).toBeTruthy();
-  const widget = (await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: A.slug } })).json();
+  const widget = (
+    await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: A.slug } })
+  ).json();
   Object.assign(aIds, {
     conversationId: conversation.id,
     traceId: posted.turn.traceId,
@@ -321,12 +386,33 @@ beforeAll(async () => {
     contactId: conversation.contactId,
     tenantId: A.id,
   });
-  const tenantRow = await kefu.database.db.selectFrom('tenants').select(['name']).where('id', '=', A.id).executeTakeFirstOrThrow();
-  for (const secret of [A.id, A.slug, tenantRow.name, MARKER, conversation.id, second.id, conversation.contactId, posted.message.id, posted.reply?.id, posted.turn.traceId, handedOver.turn?.traceId, widget.conversationId, widget.contactId, A.key]) {
+  const tenantRow = await kefu.database.db
+    .selectFrom('tenants')
+    .select(['name'])
+    .where('id', '=', A.id)
+    .executeTakeFirstOrThrow();
+  for (const secret of [
+    A.id,
+    A.slug,
+    tenantRow.name,
+    MARKER,
+    conversation.id,
+    second.id,
+    conversation.contactId,
+    posted.message.id,
+    posted.reply?.id,
+    posted.turn.traceId,
+    handedOver.turn?.traceId,
+    widget.conversationId,
+    widget.contactId,
+    A.key,
+  ]) {
     if (secret) aSecrets.add(String(secret));
   }
   A.widgetToken = widget.token;
-  B.widgetToken = (await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: B.slug } })).json().token;
+  B.widgetToken = (
+    await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: B.slug } })
+  ).json().token;
   A.agentToken = await agentLogin(A.slug);
   B.agentToken = await agentLogin(B.slug);
 }, 240_000);
@@ -354,107 +440,173 @@ describe('tenant isolation over every route in the OpenAPI document', () => {
 
   it('finds the routes it must cover', () => {
     const names = operations().map((operation) => operation.name);
-    expect(names).toEqual(expect.arrayContaining(['GET /v1/conversations/{conversationId}', 'GET /v1/traces/{traceId}', 'POST /operator/v1/tenants']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'GET /v1/conversations/{conversationId}',
+        'GET /v1/traces/{traceId}',
+        'POST /operator/v1/tenants',
+      ]),
+    );
     expect(names.length).toBeGreaterThan(20);
   });
 
-  it('answers tenant B on tenant A\'s resources exactly as on missing ones, and leaks nothing of A', { timeout: 300_000 }, async () => {
-    const before = await rowsOfA();
-    const failures: string[] = [];
-    const proofs: Array<{ operation: Operation; request: { url: string; payload: unknown } }> = [];
-    let exercised = 0;
-    for (const operation of operations()) {
-      const credential = credentialFor(operation, B);
-      if (credential === null) {
-        failures.push(`${operation.name}: neither exercised nor listed as public (add its credential to credentialFor or a reason to PUBLIC)`);
-        continue;
-      }
-      if (credential === 'public') {
-        const filler = new Filler('a');
-        const request = await buildRequest(operation, filler);
-        const response = await kefu.app.inject({ method: operation.method as 'GET', url: request.url, headers: { authorization: `Bearer ${B.key}` }, ...(request.payload === undefined ? {} : { payload: request.payload as object }) });
-        expect(response.statusCode, `${operation.name} ${response.body}`).toBeLessThan(500);
-        if (operation.name !== 'POST /widget/v1/sessions') {
-          const found = leaks(visibleText(response), filler, request.url);
-          if (found.length) failures.push(`${operation.name}: leaks ${found.join(', ')}`);
+  it(
+    "answers tenant B on tenant A's resources exactly as on missing ones, and leaks nothing of A",
+    { timeout: 300_000 },
+    async () => {
+      const before = await rowsOfA();
+      const failures: string[] = [];
+      const proofs: Array<{ operation: Operation; request: { url: string; payload: unknown } }> = [];
+      let exercised = 0;
+      for (const operation of operations()) {
+        const credential = credentialFor(operation, B);
+        if (credential === null) {
+          failures.push(
+            `${operation.name}: neither exercised nor listed as public (add its credential to credentialFor or a reason to PUBLIC)`,
+          );
+          continue;
         }
-        continue;
-      }
-      if (credential === 'operator') {
-        // Filled with A's slug where a tenant is named: a tenant key still gets nothing.
-        const filler = new Filler('a');
-        const request = await buildRequest(operation, filler);
-        const url = request.url.replace(/\/tenants\/[^/?]+/, `/tenants/${A.slug}`);
-        const response = await kefu.app.inject({ method: operation.method as 'GET', url, headers: { authorization: `Bearer ${B.key}` }, ...(request.payload === undefined ? {} : { payload: request.payload as object }) });
-        if (![401, 403].includes(response.statusCode)) failures.push(`${operation.name}: a tenant key got ${response.statusCode}`);
-        const found = leaks(visibleText(response), undefined, url);
-        if (found.length) failures.push(`${operation.name}: leaks ${found.join(', ')}`);
+        if (credential === 'public') {
+          const filler = new Filler('a');
+          const request = await buildRequest(operation, filler);
+          const response = await kefu.app.inject({
+            method: operation.method as 'GET',
+            url: request.url,
+            headers: { authorization: `Bearer ${B.key}` },
+            ...(request.payload === undefined ? {} : { payload: request.payload as object }),
+          });
+          expect(response.statusCode, `${operation.name} ${response.body}`).toBeLessThan(500);
+          if (operation.name !== 'POST /widget/v1/sessions') {
+            const found = leaks(visibleText(response), filler, request.url);
+            if (found.length) failures.push(`${operation.name}: leaks ${found.join(', ')}`);
+          }
+          continue;
+        }
+        if (credential === 'operator') {
+          // Filled with A's slug where a tenant is named: a tenant key still gets nothing.
+          const filler = new Filler('a');
+          const request = await buildRequest(operation, filler);
+          const url = request.url.replace(/\/tenants\/[^/?]+/, `/tenants/${A.slug}`);
+          const response = await kefu.app.inject({
+            method: operation.method as 'GET',
+            url,
+            headers: { authorization: `Bearer ${B.key}` },
+            ...(request.payload === undefined ? {} : { payload: request.payload as object }),
+          });
+          if (![401, 403].includes(response.statusCode))
+            failures.push(`${operation.name}: a tenant key got ${response.statusCode}`);
+          const found = leaks(visibleText(response), undefined, url);
+          if (found.length) failures.push(`${operation.name}: leaks ${found.join(', ')}`);
+          exercised++;
+          continue;
+        }
+        const headers = { authorization: credential.header };
+        const onA = new Filler('a');
+        const requestA = await buildRequest(operation, onA);
+        const responseA = await kefu.app.inject({
+          method: operation.method as 'GET',
+          url: requestA.url,
+          headers,
+          ...(requestA.payload === undefined ? {} : { payload: requestA.payload as object }),
+        });
         exercised++;
-        continue;
+        if (responseA.statusCode >= 500)
+          failures.push(`${operation.name}: ${responseA.statusCode} ${responseA.body.slice(0, 200)}`);
+        const found = leaks(visibleText(responseA), onA);
+        if (found.length)
+          failures.push(`${operation.name}: leaks ${found.join(', ')} of tenant A: ${responseA.body.slice(0, 200)}`);
+        if (!onA.isIdBearing()) continue;
+        if (onA.missing.length > 0)
+          notes.push(`${operation.name}: no tenant A row for ${onA.missing.join(', ')}; a random uuid was used`);
+        if (![403, 404].includes(responseA.statusCode)) {
+          failures.push(
+            `${operation.name}: tenant B on tenant A's ids got ${responseA.statusCode}: ${responseA.body.slice(0, 300)} (sent ${JSON.stringify(requestA.payload)})`,
+          );
+          continue;
+        }
+        const onRandom = new Filler('random');
+        const requestRandom = await buildRequest(operation, onRandom);
+        const responseRandom = await kefu.app.inject({
+          method: operation.method as 'GET',
+          url: requestRandom.url,
+          headers,
+          ...(requestRandom.payload === undefined ? {} : { payload: requestRandom.payload as object }),
+        });
+        if (responseRandom.statusCode !== responseA.statusCode) {
+          failures.push(
+            `${operation.name}: ${responseA.statusCode} on A's ids but ${responseRandom.statusCode} on missing ones`,
+          );
+        } else if (onA.mask(responseA.body) !== onRandom.mask(responseRandom.body)) {
+          failures.push(
+            `${operation.name}: the body differs between A's ids and missing ones:\n    ${onA.mask(responseA.body)}\n    ${onRandom.mask(responseRandom.body)}`,
+          );
+        } else if (responseA.headers['content-type'] !== responseRandom.headers['content-type']) {
+          failures.push(`${operation.name}: the content type differs between A's ids and missing ones`);
+        }
+        if (operation.method === 'GET' && onA.missing.length === 0) proofs.push({ operation, request: requestA });
       }
-      const headers = { authorization: credential.header };
-      const onA = new Filler('a');
-      const requestA = await buildRequest(operation, onA);
-      const responseA = await kefu.app.inject({ method: operation.method as 'GET', url: requestA.url, headers, ...(requestA.payload === undefined ? {} : { payload: requestA.payload as object }) });
-      exercised++;
-      if (responseA.statusCode >= 500) failures.push(`${operation.name}: ${responseA.statusCode} ${responseA.body.slice(0, 200)}`);
-      const found = leaks(visibleText(responseA), onA);
-      if (found.length) failures.push(`${operation.name}: leaks ${found.join(', ')} of tenant A: ${responseA.body.slice(0, 200)}`);
-      if (!onA.isIdBearing()) continue;
-      if (onA.missing.length > 0) notes.push(`${operation.name}: no tenant A row for ${onA.missing.join(', ')}; a random uuid was used`);
-      if (![403, 404].includes(responseA.statusCode)) {
-        failures.push(`${operation.name}: tenant B on tenant A's ids got ${responseA.statusCode}: ${responseA.body.slice(0, 300)} (sent ${JSON.stringify(requestA.payload)})`);
-        continue;
-      }
-      const onRandom = new Filler('random');
-      const requestRandom = await buildRequest(operation, onRandom);
-      const responseRandom = await kefu.app.inject({ method: operation.method as 'GET', url: requestRandom.url, headers, ...(requestRandom.payload === undefined ? {} : { payload: requestRandom.payload as object }) });
-      if (responseRandom.statusCode !== responseA.statusCode) {
-        failures.push(`${operation.name}: ${responseA.statusCode} on A's ids but ${responseRandom.statusCode} on missing ones`);
-      } else if (onA.mask(responseA.body) !== onRandom.mask(responseRandom.body)) {
-        failures.push(`${operation.name}: the body differs between A's ids and missing ones:\n    ${onA.mask(responseA.body)}\n    ${onRandom.mask(responseRandom.body)}`);
-      } else if (responseA.headers['content-type'] !== responseRandom.headers['content-type']) {
-        failures.push(`${operation.name}: the content type differs between A's ids and missing ones`);
-      }
-      if (operation.method === 'GET' && onA.missing.length === 0) proofs.push({ operation, request: requestA });
-    }
-    expect(failures, failures.join('\n')).toEqual([]);
-    expect(exercised).toBeGreaterThan(10);
-    notes.push(`${exercised} routes exercised with tenant B's credentials; ${proofs.length} GET routes re-checked with tenant A's own`);
+      expect(failures, failures.join('\n')).toEqual([]);
+      expect(exercised).toBeGreaterThan(10);
+      notes.push(
+        `${exercised} routes exercised with tenant B's credentials; ${proofs.length} GET routes re-checked with tenant A's own`,
+      );
 
-    // B's calls changed nothing that belongs to A: no row added, changed or removed.
-    expect(await rowsOfA()).toEqual(before);
+      // B's calls changed nothing that belongs to A: no row added, changed or removed.
+      expect(await rowsOfA()).toEqual(before);
 
-    // The ids were real: tenant A itself reaches the same resources.
-    const unproven: string[] = [];
-    for (const { operation, request } of proofs) {
-      if (UNPROVABLE[operation.name]) continue;
-      const credential = credentialFor(operation, A) as Credential;
-      const response = await kefu.app.inject({ method: 'GET', url: request.url, headers: { authorization: credential.header } });
-      if (response.statusCode >= 300) unproven.push(`${operation.name}: tenant A itself got ${response.statusCode} ${response.body.slice(0, 200)}`);
-    }
-    expect(unproven, unproven.join('\n')).toEqual([]);
-    expect(proofs.length).toBeGreaterThan(3);
-  });
+      // The ids were real: tenant A itself reaches the same resources.
+      const unproven: string[] = [];
+      for (const { operation, request } of proofs) {
+        if (UNPROVABLE[operation.name]) continue;
+        const credential = credentialFor(operation, A) as Credential;
+        const response = await kefu.app.inject({
+          method: 'GET',
+          url: request.url,
+          headers: { authorization: credential.header },
+        });
+        if (response.statusCode >= 300)
+          unproven.push(`${operation.name}: tenant A itself got ${response.statusCode} ${response.body.slice(0, 200)}`);
+      }
+      expect(unproven, unproven.join('\n')).toEqual([]);
+      expect(proofs.length).toBeGreaterThan(3);
+    },
+  );
 
   it('lists every agent route as exercised only when tenant B has an agent token', () => {
-    const agentRoutes = operations().filter((operation) => operation.path.startsWith('/v1/agent/') && !PUBLIC[operation.name]);
-    if (agentRoutes.length > 0) expect(B.agentToken, 'agent routes exist, so tenant B\'s demo agent must be able to log in').toBeTruthy();
+    const agentRoutes = operations().filter(
+      (operation) => operation.path.startsWith('/v1/agent/') && !PUBLIC[operation.name],
+    );
+    if (agentRoutes.length > 0)
+      expect(B.agentToken, "agent routes exist, so tenant B's demo agent must be able to log in").toBeTruthy();
   });
 
-  it('does not let tenant B\'s widget visitor resume tenant A\'s conversation', async () => {
-    const response = await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: B.slug, conversationId: aIds.conversationId } });
+  it("does not let tenant B's widget visitor resume tenant A's conversation", async () => {
+    const response = await kefu.app.inject({
+      method: 'POST',
+      url: '/widget/v1/sessions',
+      payload: { tenant: B.slug, conversationId: aIds.conversationId },
+    });
     expect(response.statusCode).toBe(201);
     const session = response.json();
     expect(session.conversationId).not.toBe(aIds.conversationId);
-    assertNoLeak({ method: 'POST', path: '/widget/v1/sessions', name: 'POST /widget/v1/sessions', operation: {} }, response.body);
+    assertNoLeak(
+      { method: 'POST', path: '/widget/v1/sessions', name: 'POST /widget/v1/sessions', operation: {} },
+      response.body,
+    );
   });
 
-  it('closes tenant B\'s widget socket on tenant A\'s conversation exactly as on a missing one', async () => {
-    const session = (await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: B.slug } })).json();
+  it("closes tenant B's widget socket on tenant A's conversation exactly as on a missing one", async () => {
+    const session = (
+      await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: B.slug } })
+    ).json();
     const frames: Record<string, { frames: string[]; code: number }> = {};
-    for (const [label, conversationId] of [['a', aIds.conversationId!], ['random', randomUUID()]] as const) {
-      const socket = await kefu.app.injectWS(`/widget/v1/ws?token=${encodeURIComponent(session.token)}&conversationId=${conversationId}`);
+    for (const [label, conversationId] of [
+      ['a', aIds.conversationId!],
+      ['random', randomUUID()],
+    ] as const) {
+      const socket = await kefu.app.injectWS(
+        `/widget/v1/ws?token=${encodeURIComponent(session.token)}&conversationId=${conversationId}`,
+      );
       const received: string[] = [];
       const code = await new Promise<number>((resolve) => {
         socket.on('message', (data: Buffer) => received.push(data.toString()));
@@ -519,10 +671,13 @@ describe('every door refuses a caller without its credential', () => {
       if (PUBLIC[name] || HIDDEN_PUBLIC[name] || name === LOCAL_CONTROL || isSwaggerUi(route.url)) return false;
       return !ZONES.some((zone) => route.url.startsWith(zone.prefix));
     });
-    expect(unclassified.map((route) => `${route.method} ${route.url}`), 'add the route to a zone, PUBLIC or HIDDEN_PUBLIC with a reason').toEqual([]);
+    expect(
+      unclassified.map((route) => `${route.method} ${route.url}`),
+      'add the route to a zone, PUBLIC or HIDDEN_PUBLIC with a reason',
+    ).toEqual([]);
   });
 
-  it('answers 401 problem+json without schema details to every zone route called without its credential or with another zone\'s', async () => {
+  it("answers 401 problem+json without schema details to every zone route called without its credential or with another zone's", async () => {
     const failures: string[] = [];
     let swept = 0;
     for (const route of registeredRoutes(full)) {
@@ -532,7 +687,12 @@ describe('every door refuses a caller without its credential', () => {
       // Parameters and bodies that would fail validation: authentication must answer first.
       const url = route.url.replace(/:(\w+)/g, 'x').replace('*', 'x');
       const payload = ['POST', 'PUT', 'PATCH'].includes(route.method) ? { 未知字段: 1 } : undefined;
-      const foreign = zone === 'tenant' ? `Bearer ${B.widgetToken}` : zone === 'agent' || zone === 'widget' ? `Bearer ${B.key}` : `Bearer ${B.agentToken}`;
+      const foreign =
+        zone === 'tenant'
+          ? `Bearer ${B.widgetToken}`
+          : zone === 'agent' || zone === 'widget'
+            ? `Bearer ${B.key}`
+            : `Bearer ${B.agentToken}`;
       for (const authorization of [undefined, foreign]) {
         const response = await full.inject({
           method: route.method as 'GET',
@@ -541,14 +701,16 @@ describe('every door refuses a caller without its credential', () => {
           ...(payload ? { payload } : {}),
         });
         swept++;
-        const label = `${route.method} ${route.url} (${zone} zone, ${authorization ? 'another zone\'s credential' : 'no credential'})`;
+        const label = `${route.method} ${route.url} (${zone} zone, ${authorization ? "another zone's credential" : 'no credential'})`;
         if (response.statusCode !== 401) {
           failures.push(`${label}: ${response.statusCode} ${response.body.slice(0, 200)}`);
           continue;
         }
-        if (!String(response.headers['content-type']).startsWith('application/problem+json')) failures.push(`${label}: not problem+json`);
+        if (!String(response.headers['content-type']).startsWith('application/problem+json'))
+          failures.push(`${label}: not problem+json`);
         const body = response.json() as { code?: string; errors?: unknown };
-        if (body.code !== 'CS_UNAUTHORIZED' || body.errors !== undefined) failures.push(`${label}: ${response.body.slice(0, 200)}`);
+        if (body.code !== 'CS_UNAUTHORIZED' || body.errors !== undefined)
+          failures.push(`${label}: ${response.body.slice(0, 200)}`);
       }
     }
     expect(failures, failures.join('\n')).toEqual([]);

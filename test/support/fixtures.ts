@@ -16,6 +16,7 @@ export function datasetsFolder(): string {
 /** Whether a full dataset is present; evaluations that need one skip with a note when it is not. */
 export function hasDataset(name: string): boolean {
   const present = existsSync(path.join(datasetsFolder(), name));
-  if (!present) console.info(`dataset ${name} not found in ${datasetsFolder()} (set KEFU_DATASETS): its evaluation is skipped`);
+  if (!present)
+    console.info(`dataset ${name} not found in ${datasetsFolder()} (set KEFU_DATASETS): its evaluation is skipped`);
   return present;
 }

@@ -34,7 +34,10 @@ export async function startKefuProcess(env: Record<string, string>, timeoutMs = 
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`kefu did not start within ${timeoutMs} ms:\n${text.slice(-3000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`kefu did not start within ${timeoutMs} ms:\n${text.slice(-3000)}`)),
+        timeoutMs,
+      );
       const check = () => {
         // The console prints its banner in one go; with demo tenants it ends with "Try it".
         if (/LLM tier[^\n]*\n/.test(text) && (env.KEFU_DEMO === 'false' || /npx kefu chat[^\n]*\n/.test(text))) {
@@ -64,9 +67,18 @@ export class WidgetClient {
   socket!: WebSocket;
   #waiters = new Set<() => void>();
 
-  static async connect(baseUrl: string, session: { token: string; conversationId: string }, after?: string, timeoutMs = 10_000): Promise<WidgetClient> {
+  static async connect(
+    baseUrl: string,
+    session: { token: string; conversationId: string },
+    after?: string,
+    timeoutMs = 10_000,
+  ): Promise<WidgetClient> {
     const client = new WidgetClient();
-    const query = new URLSearchParams({ token: session.token, conversationId: session.conversationId, ...(after ? { after } : {}) });
+    const query = new URLSearchParams({
+      token: session.token,
+      conversationId: session.conversationId,
+      ...(after ? { after } : {}),
+    });
     client.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/widget/v1/ws?${query}`);
     client.socket.on('message', (data) => {
       try {
@@ -108,7 +120,11 @@ export class WidgetClient {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(wake);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(-5))}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(-5))}`,
+          ),
+        );
       }, timeoutMs);
       this.#waiters.add(wake);
     });
@@ -117,8 +133,17 @@ export class WidgetClient {
   /** Sends a customer message and waits for its ack (or error). */
   async say(text: string, clientId: string, timeoutMs = 15_000): Promise<any> {
     this.send({ type: 'message.create', clientId, text });
-    await this.until((client) => client.frames.some((frame) => (frame.type === 'message.ack' || frame.type === 'error') && frame.clientId === clientId), timeoutMs, `the ack of ${clientId}`);
-    return this.frames.find((frame) => (frame.type === 'message.ack' || frame.type === 'error') && frame.clientId === clientId);
+    await this.until(
+      (client) =>
+        client.frames.some(
+          (frame) => (frame.type === 'message.ack' || frame.type === 'error') && frame.clientId === clientId,
+        ),
+      timeoutMs,
+      `the ack of ${clientId}`,
+    );
+    return this.frames.find(
+      (frame) => (frame.type === 'message.ack' || frame.type === 'error') && frame.clientId === clientId,
+    );
   }
 
   close(): void {
@@ -174,7 +199,10 @@ export class SseClient {
   async until(check: (client: SseClient) => boolean, timeoutMs = 15_000, what = 'an event'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!check(this)) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; events: ${JSON.stringify(this.events.slice(-5))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what}; events: ${JSON.stringify(this.events.slice(-5))}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -43,7 +43,11 @@ export async function createPostgresSchema(databaseUrl: string, prefix: string):
 }
 
 /** Runs `use` with a fresh schema's URL and drops the schema afterwards, whatever happens. */
-export async function withPostgresSchema<T>(databaseUrl: string, prefix: string, use: (url: string) => Promise<T>): Promise<T> {
+export async function withPostgresSchema<T>(
+  databaseUrl: string,
+  prefix: string,
+  use: (url: string) => Promise<T>,
+): Promise<T> {
   const schema = await createPostgresSchema(databaseUrl, prefix);
   try {
     return await use(schema.url);

@@ -119,13 +119,16 @@ export function deterministicEmbedding(text: string, dimension = 8): number[] {
 }
 
 function wait(milliseconds: number | undefined): Promise<void> {
-  return milliseconds === undefined || milliseconds <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, milliseconds));
+  return milliseconds === undefined || milliseconds <= 0
+    ? Promise.resolve()
+    : new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
 function pieces(text: string, size: number): string[] {
   const characters = [...text];
   const result: string[] = [];
-  for (let start = 0; start < characters.length; start += size) result.push(characters.slice(start, start + size).join(''));
+  for (let start = 0; start < characters.length; start += size)
+    result.push(characters.slice(start, start + size).join(''));
   return result;
 }
 
@@ -138,8 +141,12 @@ async function readBody(request: IncomingMessage): Promise<string> {
 
 function defaultUsage(reply: ScriptedCompletion, request: RecordedRequest): ScriptedUsage {
   const promptCharacters = JSON.stringify(request.body?.messages ?? []).length;
-  const completionCharacters = (reply.text ?? '').length + (reply.toolCalls ?? []).reduce((sum, call) => sum + call.arguments.length, 0);
-  return { prompt_tokens: Math.ceil(promptCharacters / 4), completion_tokens: Math.max(1, Math.ceil(completionCharacters / 2)) };
+  const completionCharacters =
+    (reply.text ?? '').length + (reply.toolCalls ?? []).reduce((sum, call) => sum + call.arguments.length, 0);
+  return {
+    prompt_tokens: Math.ceil(promptCharacters / 4),
+    completion_tokens: Math.max(1, Math.ceil(completionCharacters / 2)),
+  };
 }
 
 /**
@@ -149,7 +156,10 @@ function defaultUsage(reply: ScriptedCompletion, request: RecordedRequest): Scri
  * const server = await startScriptedOpenAiServer([{ text: '你好' }, { kind: 'error', status: 503 }]);
  * const model = createOpenAiCompatibleModel({ baseUrl: server.url, model: 'scripted' });
  */
-export async function startScriptedOpenAiServer(script: ServerScript = [], options: ScriptedServerOptions = {}): Promise<ScriptedOpenAiServer> {
+export async function startScriptedOpenAiServer(
+  script: ServerScript = [],
+  options: ScriptedServerOptions = {},
+): Promise<ScriptedOpenAiServer> {
   let currentScript = script;
   let queuePosition = 0;
   const requests: RecordedRequest[] = [];
@@ -161,10 +171,20 @@ export async function startScriptedOpenAiServer(script: ServerScript = [], optio
     if (typeof currentScript === 'function') return currentScript(request);
     const reply = currentScript[queuePosition];
     queuePosition += 1;
-    return reply ?? { kind: 'error', status: 500, body: { error: { type: 'script_exhausted', message: 'script exhausted' } } };
+    return (
+      reply ?? {
+        kind: 'error',
+        status: 500,
+        body: { error: { type: 'script_exhausted', message: 'script exhausted' } },
+      }
+    );
   }
 
-  async function answerCompletion(request: RecordedRequest, reply: ScriptedReply, response: ServerResponse): Promise<void> {
+  async function answerCompletion(
+    request: RecordedRequest,
+    reply: ScriptedReply,
+    response: ServerResponse,
+  ): Promise<void> {
     switch (reply.kind) {
       case 'hang':
         if (reply.afterHeaders) {
@@ -180,13 +200,20 @@ export async function startScriptedOpenAiServer(script: ServerScript = [], optio
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (reply.retryAfter !== undefined) headers['retry-after'] = reply.retryAfter;
         if (reply.retryAfterMs !== undefined) headers['retry-after-ms'] = String(reply.retryAfterMs);
-        const body = reply.body ?? { error: { type: reply.status === 429 ? 'rate_limit_exceeded' : 'server_error', message: `scripted ${reply.status}` } };
+        const body = reply.body ?? {
+          error: {
+            type: reply.status === 429 ? 'rate_limit_exceeded' : 'server_error',
+            message: `scripted ${reply.status}`,
+          },
+        };
         response.writeHead(reply.status, headers).end(typeof body === 'string' ? body : JSON.stringify(body));
         return;
       }
       case 'raw':
         await wait(reply.delayMs);
-        response.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/json' }).end(reply.body);
+        response
+          .writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/json' })
+          .end(reply.body);
         return;
       default:
         await wait(reply.delayMs);
@@ -197,16 +224,25 @@ export async function startScriptedOpenAiServer(script: ServerScript = [], optio
 
   function sendCompletion(request: RecordedRequest, reply: ScriptedCompletion, response: ServerResponse): void {
     const toolCalls = reply.toolCalls ?? [];
-    const message: Record<string, unknown> = { role: 'assistant', content: reply.text ?? (toolCalls.length > 0 ? null : '') };
+    const message: Record<string, unknown> = {
+      role: 'assistant',
+      content: reply.text ?? (toolCalls.length > 0 ? null : ''),
+    };
     if (toolCalls.length > 0) {
-      message.tool_calls = toolCalls.map((call, index) => ({ id: call.id ?? `call_${request.index}_${index}`, type: 'function', function: { name: call.name, arguments: call.arguments } }));
+      message.tool_calls = toolCalls.map((call, index) => ({
+        id: call.id ?? `call_${request.index}_${index}`,
+        type: 'function',
+        function: { name: call.name, arguments: call.arguments },
+      }));
     }
     const body: Record<string, unknown> = {
       id: `chatcmpl-${request.index}`,
       object: 'chat.completion',
       created: 1_700_000_000,
       model: reply.model ?? request.body?.model ?? 'scripted',
-      choices: [{ index: 0, message, finish_reason: reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop') }],
+      choices: [
+        { index: 0, message, finish_reason: reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop') },
+      ],
     };
     if (reply.usage !== null) {
       const usage = reply.usage ?? defaultUsage(reply, request);
@@ -215,7 +251,11 @@ export async function startScriptedOpenAiServer(script: ServerScript = [], optio
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
 
-  async function streamCompletion(request: RecordedRequest, reply: ScriptedCompletion, response: ServerResponse): Promise<void> {
+  async function streamCompletion(
+    request: RecordedRequest,
+    reply: ScriptedCompletion,
+    response: ServerResponse,
+  ): Promise<void> {
     const model = reply.model ?? request.body?.model ?? 'scripted';
     const base = { id: `chatcmpl-${request.index}`, object: 'chat.completion.chunk', created: 1_700_000_000, model };
     const chunk = (delta: Record<string, unknown>, finishReason: string | null = null): string =>
@@ -224,17 +264,26 @@ export async function startScriptedOpenAiServer(script: ServerScript = [], optio
     for (const piece of pieces(reply.text ?? '', reply.chunkSize ?? 4)) events.push(chunk({ content: piece }));
     (reply.toolCalls ?? []).forEach((call, index) => {
       const id = call.id ?? `call_${request.index}_${index}`;
-      events.push(chunk({ tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }] }));
-      for (const piece of pieces(call.arguments, reply.chunkSize ?? 5)) events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+      events.push(
+        chunk({ tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }] }),
+      );
+      for (const piece of pieces(call.arguments, reply.chunkSize ?? 5))
+        events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
     });
     const toolCalls = reply.toolCalls ?? [];
     events.push(chunk({}, reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop')));
     if (reply.usage !== null && request.body?.stream_options?.include_usage === true) {
       const usage = reply.usage ?? defaultUsage(reply, request);
-      events.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
+      events.push(
+        `data: ${JSON.stringify({ ...base, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`,
+      );
     }
     if (!reply.omitDone) events.push('data: [DONE]\n\n');
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     response.flushHeaders();
     for (let position = 0; position < events.length; position += 1) {
       if (reply.truncateAfterChunks !== undefined && position >= reply.truncateAfterChunks) {
@@ -269,18 +318,30 @@ export async function startScriptedOpenAiServer(script: ServerScript = [], optio
         const promptTokens = texts.reduce((sum, text) => sum + text.length, 0);
         response
           .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ object: 'list', data, model: (body as { model?: unknown } | undefined)?.model ?? 'scripted-embedding', usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } }));
+          .end(
+            JSON.stringify({
+              object: 'list',
+              data,
+              model: (body as { model?: unknown } | undefined)?.model ?? 'scripted-embedding',
+              usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+            }),
+          );
         return;
       }
       if (incoming.method !== 'POST' || !path.endsWith('/chat/completions')) {
-        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { type: 'not_found', message: 'no such route' } }));
+        response
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { type: 'not_found', message: 'no such route' } }));
         return;
       }
       const recorded: RecordedRequest = { method: 'POST', path, headers, body, index: requests.length };
       requests.push(recorded);
       await answerCompletion(recorded, await nextReply(recorded), response);
     } catch (error) {
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { type: 'script_error', message: String(error) } }));
+      if (!response.headersSent)
+        response
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { type: 'script_error', message: String(error) } }));
       else response.destroy();
     }
   });

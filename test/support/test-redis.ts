@@ -14,7 +14,8 @@ export const skipWithoutRedis = !redisTestUrl && !servicesRequired;
 
 /** The Redis URL, or an error saying CI needs one. */
 export function requireRedisUrl(): string {
-  if (!redisTestUrl) throw new Error('REDIS_URL is not set: CI=true runs the Redis tests and needs it (e.g. redis://127.0.0.1:6379)');
+  if (!redisTestUrl)
+    throw new Error('REDIS_URL is not set: CI=true runs the Redis tests and needs it (e.g. redis://127.0.0.1:6379)');
   return redisTestUrl;
 }
 
@@ -56,7 +57,11 @@ export async function killRedisClients(redis: Redis, namePrefix: string): Promis
 }
 
 /** Polls `check` until it returns true, failing after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -41,7 +41,11 @@ export class AgentApi {
   }
 }
 
-export async function login(tenant: string, email: string, password: string): Promise<{ token: string; expiresAt: string; agent: import('./types.js').Agent }> {
+export async function login(
+  tenant: string,
+  email: string,
+  password: string,
+): Promise<{ token: string; expiresAt: string; agent: import('./types.js').Agent }> {
   return read(await call('POST', '/v1/agent/sessions', { tenant, email, password }));
 }
 
@@ -67,7 +71,11 @@ async function read<T>(response: Response): Promise<T> {
   }
   if (!response.ok) {
     const problem = (json ?? {}) as Partial<Problem>;
-    throw new ApiError(response.status, problem.code ?? `HTTP_${response.status}`, problem.detail ?? response.statusText);
+    throw new ApiError(
+      response.status,
+      problem.code ?? `HTTP_${response.status}`,
+      problem.detail ?? response.statusText,
+    );
   }
   return json as T;
 }

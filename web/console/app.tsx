@@ -69,7 +69,11 @@ export function App() {
   const languagePicker = (
     <label class="lang">
       <span class="sr">{t.language}</span>
-      <select aria-label={t.language} value={locale} onChange={(event) => setLocale((event.target as HTMLSelectElement).value as Locale)}>
+      <select
+        aria-label={t.language}
+        value={locale}
+        onChange={(event) => setLocale((event.target as HTMLSelectElement).value as Locale)}
+      >
         <option value="zh-Hans">简体中文</option>
         <option value="zh-Hant">繁體中文</option>
         <option value="en">English</option>
@@ -92,7 +96,15 @@ export function App() {
   return <Workspace key={session.token} t={t} session={session} languagePicker={languagePicker} onSignOut={signOut} />;
 }
 
-function Login({ t, onLogin, languagePicker }: { t: ConsoleStrings; onLogin: (session: Session) => void; languagePicker: preact.ComponentChild }) {
+function Login({
+  t,
+  onLogin,
+  languagePicker,
+}: {
+  t: ConsoleStrings;
+  onLogin: (session: Session) => void;
+  languagePicker: preact.ComponentChild;
+}) {
   const params = new URLSearchParams(location.search);
   const [tenant, setTenant] = useState(params.get('tenant') ?? '');
   const [email, setEmail] = useState('');
@@ -112,7 +124,11 @@ function Login({ t, onLogin, languagePicker }: { t: ConsoleStrings; onLogin: (se
             const answer = await login(tenant.trim(), email.trim(), password);
             onLogin({ token: answer.token, expiresAt: answer.expiresAt, agent: answer.agent, tenant: tenant.trim() });
           } catch (error) {
-            setFailure(error instanceof ApiError && error.status === 401 ? t.loginFailed : format(t.error, { reason: (error as Error).message }));
+            setFailure(
+              error instanceof ApiError && error.status === 401
+                ? t.loginFailed
+                : format(t.error, { reason: (error as Error).message }),
+            );
           } finally {
             setBusy(false);
           }
@@ -124,18 +140,45 @@ function Login({ t, onLogin, languagePicker }: { t: ConsoleStrings; onLogin: (se
         </div>
         <label>
           {t.tenant}
-          <input name="tenant" required autoComplete="organization" value={tenant} onInput={(event) => setTenant((event.target as HTMLInputElement).value)} placeholder="shop-zh" />
+          <input
+            name="tenant"
+            required
+            autoComplete="organization"
+            value={tenant}
+            onInput={(event) => setTenant((event.target as HTMLInputElement).value)}
+            placeholder="shop-zh"
+          />
         </label>
         <label>
           {t.email}
-          <input name="email" type="email" required autoComplete="username" value={email} onInput={(event) => setEmail((event.target as HTMLInputElement).value)} />
+          <input
+            name="email"
+            type="email"
+            required
+            autoComplete="username"
+            value={email}
+            onInput={(event) => setEmail((event.target as HTMLInputElement).value)}
+          />
         </label>
         <label>
           {t.password}
-          <input name="password" type="password" required autoComplete="current-password" value={password} onInput={(event) => setPassword((event.target as HTMLInputElement).value)} />
+          <input
+            name="password"
+            type="password"
+            required
+            autoComplete="current-password"
+            value={password}
+            onInput={(event) => setPassword((event.target as HTMLInputElement).value)}
+          />
         </label>
-        {failure && <p class="failure" role="alert">{failure}</p>}
-        <button type="submit" class="primary" disabled={busy}>{busy ? t.loggingIn : t.login}</button>
+        {failure && (
+          <p class="failure" role="alert">
+            {failure}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? t.loggingIn : t.login}
+        </button>
       </form>
     </main>
   );
@@ -144,12 +187,24 @@ function Login({ t, onLogin, languagePicker }: { t: ConsoleStrings; onLogin: (se
 /** Listeners for the open conversation: the pane registers one, the socket feeds it. */
 export type EventListener = (event: AgentEvent) => void;
 
-function Workspace({ t, session, onSignOut, languagePicker }: { t: ConsoleStrings; session: Session; onSignOut: () => void; languagePicker: preact.ComponentChild }) {
+function Workspace({
+  t,
+  session,
+  onSignOut,
+  languagePicker,
+}: {
+  t: ConsoleStrings;
+  session: Session;
+  onSignOut: () => void;
+  languagePicker: preact.ComponentChild;
+}) {
   const api = useMemo(() => new AgentApi(session.token, onSignOut), [session.token]);
   const [me, setMe] = useState<Agent>(session.agent);
   const [queue, setQueue] = useState<QueueItem[]>([]);
   const [mine, setMine] = useState<QueueItem[]>([]);
-  const [selected, setSelected] = useState<string | null>(() => location.hash.match(/^#\/c\/([0-9a-f-]{36})$/)?.[1] ?? null);
+  const [selected, setSelected] = useState<string | null>(
+    () => location.hash.match(/^#\/c\/([0-9a-f-]{36})$/)?.[1] ?? null,
+  );
   const [status, setStatus] = useState<SocketStatus>('connecting');
   const [notice, setNotice] = useState<string | null>(null);
   const [socket, setSocket] = useState<AgentSocket | null>(null);
@@ -158,11 +213,15 @@ function Workspace({ t, session, onSignOut, languagePicker }: { t: ConsoleString
 
   const refresh = useCallback(async () => {
     try {
-      const [waiting, assigned] = await Promise.all([api.get<{ items: QueueItem[] }>('/queue'), api.get<{ items: QueueItem[] }>('/conversations')]);
+      const [waiting, assigned] = await Promise.all([
+        api.get<{ items: QueueItem[] }>('/queue'),
+        api.get<{ items: QueueItem[] }>('/conversations'),
+      ]);
       setQueue(waiting.items);
       setMine(assigned.items);
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 401)) setNotice(format(t.error, { reason: (error as Error).message }));
+      if (!(error instanceof ApiError && error.status === 401))
+        setNotice(format(t.error, { reason: (error as Error).message }));
     }
   }, [api, t]);
   const refreshSoon = useCallback(() => {
@@ -176,7 +235,8 @@ function Workspace({ t, session, onSignOut, languagePicker }: { t: ConsoleString
     const client = new AgentSocket(
       session.token,
       (event) => {
-        if (event.type === 'handoff.updated' || event.type === 'sla.breached' || event.type === 'message.created') refreshSoon();
+        if (event.type === 'handoff.updated' || event.type === 'sla.breached' || event.type === 'message.created')
+          refreshSoon();
         if (event.type === 'session.ready' && event.agent) setMe(event.agent as Agent);
         listener.current?.(event);
       },
@@ -221,7 +281,11 @@ function Workspace({ t, session, onSignOut, languagePicker }: { t: ConsoleString
       await api.post(`/conversations/${conversationId}/accept`);
       open(conversationId);
     } catch (error) {
-      setNotice(error instanceof ApiError && error.code === 'CS_HANDOFF_ALREADY_ACCEPTED' ? t.accepted : format(t.error, { reason: (error as Error).message }));
+      setNotice(
+        error instanceof ApiError && error.code === 'CS_HANDOFF_ALREADY_ACCEPTED'
+          ? t.accepted
+          : format(t.error, { reason: (error as Error).message }),
+      );
     }
     await refresh();
   };
@@ -231,12 +295,21 @@ function Workspace({ t, session, onSignOut, languagePicker }: { t: ConsoleString
       <header class="top">
         <h1>{t.appTitle}</h1>
         <span class="tenant">{session.tenant}</span>
-        {status !== 'open' && <span class="conn" role="status">{status === 'connecting' ? t.connecting : t.reconnecting}</span>}
+        {status !== 'open' && (
+          <span class="conn" role="status">
+            {status === 'connecting' ? t.connecting : t.reconnecting}
+          </span>
+        )}
         <span class="spacer" />
         <span class="me">{me.name}</span>
         <label class="presence">
           <span>{t.presence}</span>
-          <select aria-label={t.presence} value={me.presence} data-presence={me.presence} onChange={(event) => void setPresence((event.target as HTMLSelectElement).value as Presence)}>
+          <select
+            aria-label={t.presence}
+            value={me.presence}
+            data-presence={me.presence}
+            onChange={(event) => void setPresence((event.target as HTMLSelectElement).value as Presence)}
+          >
             <option value="online">{t.online}</option>
             <option value="away">{t.away}</option>
             <option value="offline">{t.offline}</option>
@@ -255,32 +328,54 @@ function Workspace({ t, session, onSignOut, languagePicker }: { t: ConsoleString
       </header>
       {notice && (
         <div class="notice" role="alert">
-          {notice} <button type="button" aria-label="×" onClick={() => setNotice(null)}>×</button>
+          {notice}{' '}
+          <button type="button" aria-label="×" onClick={() => setNotice(null)}>
+            ×
+          </button>
         </div>
       )}
       <div class="columns">
         <nav class="lists" aria-label={`${t.queue} / ${t.mine}`}>
           <section aria-labelledby="queue-title">
-            <h2 id="queue-title">{t.queue} <span class="count">{queue.length}</span></h2>
+            <h2 id="queue-title">
+              {t.queue} <span class="count">{queue.length}</span>
+            </h2>
             {queue.length === 0 && <p class="empty">{t.queueEmpty}</p>}
             <ul data-testid="queue">
               {queue.map((item) => (
-                <li key={item.conversation.id} class={item.conversation.id === selected ? 'selected' : ''} data-conversation-id={item.conversation.id}>
+                <li
+                  key={item.conversation.id}
+                  class={item.conversation.id === selected ? 'selected' : ''}
+                  data-conversation-id={item.conversation.id}
+                >
                   <button type="button" class="item" onClick={() => open(item.conversation.id)}>
                     <ItemSummary item={item} t={t} />
                   </button>
-                  <button type="button" class="primary small" onClick={() => void accept(item.conversation.id)}>{t.accept}</button>
+                  <button type="button" class="primary small" onClick={() => void accept(item.conversation.id)}>
+                    {t.accept}
+                  </button>
                 </li>
               ))}
             </ul>
           </section>
           <section aria-labelledby="mine-title">
-            <h2 id="mine-title">{t.mine} <span class="count">{mine.length}</span></h2>
+            <h2 id="mine-title">
+              {t.mine} <span class="count">{mine.length}</span>
+            </h2>
             {mine.length === 0 && <p class="empty">{t.mineEmpty}</p>}
             <ul data-testid="mine">
               {mine.map((item) => (
-                <li key={item.conversation.id} class={item.conversation.id === selected ? 'selected' : ''} data-conversation-id={item.conversation.id}>
-                  <button type="button" class="item" aria-current={item.conversation.id === selected ? 'true' : undefined} onClick={() => open(item.conversation.id)}>
+                <li
+                  key={item.conversation.id}
+                  class={item.conversation.id === selected ? 'selected' : ''}
+                  data-conversation-id={item.conversation.id}
+                >
+                  <button
+                    type="button"
+                    class="item"
+                    aria-current={item.conversation.id === selected ? 'true' : undefined}
+                    onClick={() => open(item.conversation.id)}
+                  >
                     <ItemSummary item={item} t={t} />
                   </button>
                 </li>
@@ -304,7 +399,9 @@ function Workspace({ t, session, onSignOut, languagePicker }: { t: ConsoleString
             onNotice={setNotice}
           />
         ) : (
-          <main class="pane empty-pane"><p>{t.pickConversation}</p></main>
+          <main class="pane empty-pane">
+            <p>{t.pickConversation}</p>
+          </main>
         )}
       </div>
     </div>

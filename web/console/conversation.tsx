@@ -6,7 +6,16 @@ import { ApiError, type AgentApi } from './api.js';
 import type { EventListener } from './app.js';
 import type { AgentEvent, AgentSocket } from './socket.js';
 import type { ConsoleStrings } from './strings.js';
-import { RESOLUTION_CODES, type Agent, type AgentSummary, type ContextPanel, type ConversationView, type Draft, type Handoff, type QueueSummary } from './types.js';
+import {
+  RESOLUTION_CODES,
+  type Agent,
+  type AgentSummary,
+  type ContextPanel,
+  type ConversationView,
+  type Draft,
+  type Handoff,
+  type QueueSummary,
+} from './types.js';
 
 interface Props {
   conversationId: string;
@@ -58,7 +67,10 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
         loaded.messages.sort(bySeq);
         setView(loaded);
         setReadSeq(loaded.reads.contact);
-        socket.subscribe(conversationId, loaded.messages.length ? loaded.messages[loaded.messages.length - 1].seq : '0');
+        socket.subscribe(
+          conversationId,
+          loaded.messages.length ? loaded.messages[loaded.messages.length - 1].seq : '0',
+        );
       },
       (error) => alive && fail(error),
     );
@@ -69,7 +81,11 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
         case 'message.created': {
           const message = event.message as Message;
           if (message.conversationId !== conversationId) return;
-          setView((current) => (current && !current.messages.some((known) => known.id === message.id) ? { ...current, messages: [...current.messages, message].sort(bySeq) } : current));
+          setView((current) =>
+            current && !current.messages.some((known) => known.id === message.id)
+              ? { ...current, messages: [...current.messages, message].sort(bySeq) }
+              : current,
+          );
           if (message.direction === 'incoming') {
             setCustomerTyping(false);
             loadContext();
@@ -78,7 +94,11 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
         }
         case 'draft.updated': {
           const draft = event.draft as Draft;
-          setView((current) => (current ? { ...current, drafts: [...current.drafts.filter((known) => known.id !== draft.id), draft] } : current));
+          setView((current) =>
+            current
+              ? { ...current, drafts: [...current.drafts.filter((known) => known.id !== draft.id), draft] }
+              : current,
+          );
           loadContext();
           break;
         }
@@ -86,7 +106,8 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
           setView((current) => (current ? { ...current, handoff: event.handoff as Handoff } : current));
           break;
         case 'typing.updated':
-          if ((event.actor as { kind?: string } | undefined)?.kind === 'contact') setCustomerTyping(Boolean(event.active));
+          if ((event.actor as { kind?: string } | undefined)?.kind === 'contact')
+            setCustomerTyping(Boolean(event.active));
           break;
         case 'read.updated':
           if ((event.reader as { kind?: string } | undefined)?.kind === 'contact') setReadSeq(String(event.seq));
@@ -119,16 +140,28 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
   const drafts = view.drafts.slice().sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const draftTexts = new Set(drafts.map((draft) => draft.text));
   // A draft is also stored as an internal bot message; the draft card stands for it.
-  const shown = messages.filter((message) => !(message.visibility === 'internal' && message.sender.kind === 'bot' && draftTexts.has(message.text)));
+  const shown = messages.filter(
+    (message) => !(message.visibility === 'internal' && message.sender.kind === 'bot' && draftTexts.has(message.text)),
+  );
   const pending = drafts.filter((draft) => draft.status === 'pending');
-  const lastPublicReply = [...shown].reverse().find((message) => message.direction !== 'incoming' && message.visibility === 'public');
+  const lastPublicReply = [...shown]
+    .reverse()
+    .find((message) => message.direction !== 'incoming' && message.visibility === 'public');
 
   const sendReply = async (text: string) => {
     const trimmed = text.trim();
     if (!trimmed) return;
     try {
-      const message = await api.post<Message>(`/conversations/${conversationId}/messages`, { text: trimmed, clientId: randomId(), visibility: internal ? 'internal' : 'public' });
-      setView((current) => (current && !current.messages.some((known) => known.id === message.id) ? { ...current, messages: [...current.messages, message].sort(bySeq) } : current));
+      const message = await api.post<Message>(`/conversations/${conversationId}/messages`, {
+        text: trimmed,
+        clientId: randomId(),
+        visibility: internal ? 'internal' : 'public',
+      });
+      setView((current) =>
+        current && !current.messages.some((known) => known.id === message.id)
+          ? { ...current, messages: [...current.messages, message].sort(bySeq) }
+          : current,
+      );
       setReply('');
       stopTyping();
       onChanged();
@@ -150,11 +183,21 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
 
   const decide = async (draft: Draft, action: 'approve' | 'edit' | 'reject', body: Record<string, unknown> = {}) => {
     try {
-      const answer = await api.post<{ draft: Draft; message: Message | null }>(`/conversations/${conversationId}/drafts/${draft.id}/${action}`, body);
+      const answer = await api.post<{ draft: Draft; message: Message | null }>(
+        `/conversations/${conversationId}/drafts/${draft.id}/${action}`,
+        body,
+      );
       setView((current) => {
         if (!current) return current;
-        const messages = answer.message && !current.messages.some((known) => known.id === answer.message!.id) ? [...current.messages, answer.message].sort(bySeq) : current.messages;
-        return { ...current, messages, drafts: [...current.drafts.filter((known) => known.id !== answer.draft.id), answer.draft] };
+        const messages =
+          answer.message && !current.messages.some((known) => known.id === answer.message!.id)
+            ? [...current.messages, answer.message].sort(bySeq)
+            : current.messages;
+        return {
+          ...current,
+          messages,
+          drafts: [...current.drafts.filter((known) => known.id !== answer.draft.id), answer.draft],
+        };
       });
       onChanged();
     } catch (error) {
@@ -183,26 +226,51 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
               {handoff.agentName && handoff.status === 'assigned' ? ` · ${handoff.agentName}` : ''}
             </span>
           )}
-          {(handoff?.firstResponseBreachedAt || handoff?.resolutionBreachedAt) && <span class="tag breach">{t.slaBreached}</span>}
+          {(handoff?.firstResponseBreachedAt || handoff?.resolutionBreachedAt) && (
+            <span class="tag breach">{t.slaBreached}</span>
+          )}
           <span class="spacer" />
           {handoff?.status === 'waiting' && (
-            <button type="button" class="primary" onClick={() => void onAccept()}>{t.accept}</button>
+            <button type="button" class="primary" onClick={() => void onAccept()}>
+              {t.accept}
+            </button>
           )}
           {mineNow && <Actions t={t} api={api} onAct={act} />}
         </div>
-        <ol class="transcript" ref={logRef} aria-label={t.conversation.replace('#{n}', '')} tabIndex={0} aria-live="polite">
+        <ol
+          class="transcript"
+          ref={logRef}
+          aria-label={t.conversation.replace('#{n}', '')}
+          tabIndex={0}
+          aria-live="polite"
+        >
           {shown.map((message) => (
-            <MessageItem key={message.id} message={message} t={t} read={message === lastPublicReply && readSeq !== null && BigInt(readSeq) >= BigInt(message.seq)} />
+            <MessageItem
+              key={message.id}
+              message={message}
+              t={t}
+              read={message === lastPublicReply && readSeq !== null && BigInt(readSeq) >= BigInt(message.seq)}
+            />
           ))}
-          {drafts.filter((draft) => draft.status !== 'pending').map((draft) => (
-            <li key={draft.id} class="msg note draft-done">
-              <span class="who">{t.draft}</span>
-              <div class="text">{draft.finalText ?? draft.text}</div>
-              <span class="meta">{draft.status === 'approved' ? t.draftApproved : draft.status === 'edited' ? format(t.draftEdited, { n: draft.editDistance ?? 0 }) : t.draftRejected}</span>
-            </li>
-          ))}
+          {drafts
+            .filter((draft) => draft.status !== 'pending')
+            .map((draft) => (
+              <li key={draft.id} class="msg note draft-done">
+                <span class="who">{t.draft}</span>
+                <div class="text">{draft.finalText ?? draft.text}</div>
+                <span class="meta">
+                  {draft.status === 'approved'
+                    ? t.draftApproved
+                    : draft.status === 'edited'
+                      ? format(t.draftEdited, { n: draft.editDistance ?? 0 })
+                      : t.draftRejected}
+                </span>
+              </li>
+            ))}
         </ol>
-        <div class="typing" aria-live="polite">{customerTyping ? t.customerTyping : ''}</div>
+        <div class="typing" aria-live="polite">
+          {customerTyping ? t.customerTyping : ''}
+        </div>
         {pending.map((draft) => (
           <DraftCard key={draft.id} draft={draft} t={t} enabled={mineNow} onDecide={decide} />
         ))}
@@ -213,7 +281,9 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
             void sendReply(reply);
           }}
         >
-          <label class="sr" for="reply">{t.reply}</label>
+          <label class="sr" for="reply">
+            {t.reply}
+          </label>
           <textarea
             id="reply"
             ref={replyRef}
@@ -230,9 +300,16 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
           />
           <div class="composer-row">
             <label class="check">
-              <input type="checkbox" checked={internal} onChange={(event) => setInternal((event.target as HTMLInputElement).checked)} /> {t.note}
+              <input
+                type="checkbox"
+                checked={internal}
+                onChange={(event) => setInternal((event.target as HTMLInputElement).checked)}
+              />{' '}
+              {t.note}
             </label>
-            <button type="submit" class="primary" disabled={!reply.trim() || (!mineNow && !internal)}>{t.send}</button>
+            <button type="submit" class="primary" disabled={!reply.trim() || (!mineNow && !internal)}>
+              {t.send}
+            </button>
           </div>
         </form>
       </main>
@@ -250,25 +327,50 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
 
 function MessageItem({ message, t, read }: { message: Message; t: ConsoleStrings; read: boolean }) {
   const sender = message.sender as Message['sender'] & { name?: string | null };
-  const who = message.direction === 'incoming' ? t.customer : sender.kind === 'agent' ? (sender.name ?? t.agent) : sender.kind === 'system' ? t.system : t.bot;
+  const who =
+    message.direction === 'incoming'
+      ? t.customer
+      : sender.kind === 'agent'
+        ? (sender.name ?? t.agent)
+        : sender.kind === 'system'
+          ? t.system
+          : t.bot;
   const internal = message.visibility === 'internal';
   const citations = citationsOf(message);
   const quick = quickRepliesOf(message);
   return (
-    <li class={`msg ${message.direction === 'incoming' ? 'customer' : sender.kind} ${internal ? 'note' : ''}`} data-sender={sender.kind}>
+    <li
+      class={`msg ${message.direction === 'incoming' ? 'customer' : sender.kind} ${internal ? 'note' : ''}`}
+      data-sender={sender.kind}
+    >
       <span class="who">
         {who}
-        {internal ? ` · ${t.internal}` : ''} · <time dateTime={message.createdAt}>{new Date(message.createdAt).toLocaleTimeString()}</time>
+        {internal ? ` · ${t.internal}` : ''} ·{' '}
+        <time dateTime={message.createdAt}>{new Date(message.createdAt).toLocaleTimeString()}</time>
       </span>
       <div class="text">{textOf(message)}</div>
       {quick.length > 0 && <div class="meta">[{quick.join(' | ')}]</div>}
-      {citations.length > 0 && <div class="meta">{t.sources}: {citations.map((citation) => citation.title ?? citation.source).join(', ')}</div>}
+      {citations.length > 0 && (
+        <div class="meta">
+          {t.sources}: {citations.map((citation) => citation.title ?? citation.source).join(', ')}
+        </div>
+      )}
       {read && <span class="meta">{t.readByCustomer}</span>}
     </li>
   );
 }
 
-function DraftCard({ draft, t, enabled, onDecide }: { draft: Draft; t: ConsoleStrings; enabled: boolean; onDecide: (draft: Draft, action: 'approve' | 'edit' | 'reject', body?: Record<string, unknown>) => Promise<void> }) {
+function DraftCard({
+  draft,
+  t,
+  enabled,
+  onDecide,
+}: {
+  draft: Draft;
+  t: ConsoleStrings;
+  enabled: boolean;
+  onDecide: (draft: Draft, action: 'approve' | 'edit' | 'reject', body?: Record<string, unknown>) => Promise<void>;
+}) {
   const [editing, setEditing] = useState(false);
   const [rejecting, setRejecting] = useState(false);
   const [text, setText] = useState(draft.text);
@@ -286,34 +388,77 @@ function DraftCard({ draft, t, enabled, onDecide }: { draft: Draft; t: ConsoleSt
       </h3>
       {editing ? (
         <>
-          <label class="sr" for={`draft-${draft.id}`}>{t.edit}</label>
-          <textarea id={`draft-${draft.id}`} value={text} onInput={(event) => setText((event.target as HTMLTextAreaElement).value)} />
+          <label class="sr" for={`draft-${draft.id}`}>
+            {t.edit}
+          </label>
+          <textarea
+            id={`draft-${draft.id}`}
+            value={text}
+            onInput={(event) => setText((event.target as HTMLTextAreaElement).value)}
+          />
         </>
       ) : (
         <div class="text">{draft.text}</div>
       )}
       {rejecting && (
         <>
-          <label class="sr" for={`reject-${draft.id}`}>{t.rejectReason}</label>
-          <input id={`reject-${draft.id}`} placeholder={t.rejectReason} value={reason} onInput={(event) => setReason((event.target as HTMLInputElement).value)} />
+          <label class="sr" for={`reject-${draft.id}`}>
+            {t.rejectReason}
+          </label>
+          <input
+            id={`reject-${draft.id}`}
+            placeholder={t.rejectReason}
+            value={reason}
+            onInput={(event) => setReason((event.target as HTMLInputElement).value)}
+          />
         </>
       )}
       <div class="buttons">
         {editing ? (
           <>
-            <button type="button" class="primary" disabled={busy || !enabled || !text.trim()} onClick={() => void run('edit', { text: text.trim() })}>{t.sendEdited}</button>
-            <button type="button" onClick={() => { setEditing(false); setText(draft.text); }}>{t.cancel}</button>
+            <button
+              type="button"
+              class="primary"
+              disabled={busy || !enabled || !text.trim()}
+              onClick={() => void run('edit', { text: text.trim() })}
+            >
+              {t.sendEdited}
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                setEditing(false);
+                setText(draft.text);
+              }}
+            >
+              {t.cancel}
+            </button>
           </>
         ) : rejecting ? (
           <>
-            <button type="button" class="danger" disabled={busy || !enabled} onClick={() => void run('reject', reason.trim() ? { reason: reason.trim() } : {})}>{t.reject}</button>
-            <button type="button" onClick={() => setRejecting(false)}>{t.cancel}</button>
+            <button
+              type="button"
+              class="danger"
+              disabled={busy || !enabled}
+              onClick={() => void run('reject', reason.trim() ? { reason: reason.trim() } : {})}
+            >
+              {t.reject}
+            </button>
+            <button type="button" onClick={() => setRejecting(false)}>
+              {t.cancel}
+            </button>
           </>
         ) : (
           <>
-            <button type="button" class="primary" disabled={busy || !enabled} onClick={() => void run('approve')}>{t.approve}</button>
-            <button type="button" disabled={!enabled} onClick={() => setEditing(true)}>{t.edit}</button>
-            <button type="button" class="danger" disabled={!enabled} onClick={() => setRejecting(true)}>{t.reject}</button>
+            <button type="button" class="primary" disabled={busy || !enabled} onClick={() => void run('approve')}>
+              {t.approve}
+            </button>
+            <button type="button" disabled={!enabled} onClick={() => setEditing(true)}>
+              {t.edit}
+            </button>
+            <button type="button" class="danger" disabled={!enabled} onClick={() => setRejecting(true)}>
+              {t.reject}
+            </button>
           </>
         )}
       </div>
@@ -321,7 +466,15 @@ function DraftCard({ draft, t, enabled, onDecide }: { draft: Draft; t: ConsoleSt
   );
 }
 
-function Actions({ t, api, onAct }: { t: ConsoleStrings; api: AgentApi; onAct: (path: string, body?: Record<string, unknown>) => Promise<void> }) {
+function Actions({
+  t,
+  api,
+  onAct,
+}: {
+  t: ConsoleStrings;
+  api: AgentApi;
+  onAct: (path: string, body?: Record<string, unknown>) => Promise<void>;
+}) {
   const [mode, setMode] = useState<'none' | 'transfer' | 'close'>('none');
   const [targets, setTargets] = useState<{ agents: AgentSummary[]; queues: QueueSummary[] } | null>(null);
   const [target, setTarget] = useState('');
@@ -335,44 +488,94 @@ function Actions({ t, api, onAct }: { t: ConsoleStrings; api: AgentApi; onAct: (
   }, [mode]);
   if (mode === 'transfer') {
     return (
-      <form class="inline" onSubmit={(event) => { event.preventDefault(); if (!target) return; const [kind, value] = [target.slice(0, 1), target.slice(2)]; void onAct('transfer', kind === 'a' ? { agentId: value } : { queue: value }).then(() => setMode('none')); }}>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (!target) return;
+          const [kind, value] = [target.slice(0, 1), target.slice(2)];
+          void onAct('transfer', kind === 'a' ? { agentId: value } : { queue: value }).then(() => setMode('none'));
+        }}
+      >
         <label>
           {t.transferTo}{' '}
           <select value={target} onChange={(event) => setTarget((event.target as HTMLSelectElement).value)} required>
             <option value="" />
-            {targets?.agents.map((agent) => <option key={agent.id} value={`a:${agent.id}`}>{format(t.toAgent, { name: `${agent.name} (${t[agent.presence]} ${agent.activeCount}/${agent.maxConcurrent})` })}</option>)}
-            {targets?.queues.map((queue) => <option key={queue.name} value={`q:${queue.name}`}>{format(t.toQueue, { name: queue.name })}</option>)}
+            {targets?.agents.map((agent) => (
+              <option key={agent.id} value={`a:${agent.id}`}>
+                {format(t.toAgent, {
+                  name: `${agent.name} (${t[agent.presence]} ${agent.activeCount}/${agent.maxConcurrent})`,
+                })}
+              </option>
+            ))}
+            {targets?.queues.map((queue) => (
+              <option key={queue.name} value={`q:${queue.name}`}>
+                {format(t.toQueue, { name: queue.name })}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="submit" class="primary" disabled={!target}>{t.confirm}</button>
-        <button type="button" onClick={() => setMode('none')}>{t.cancel}</button>
+        <button type="submit" class="primary" disabled={!target}>
+          {t.confirm}
+        </button>
+        <button type="button" onClick={() => setMode('none')}>
+          {t.cancel}
+        </button>
       </form>
     );
   }
   if (mode === 'close') {
     return (
-      <form class="inline" onSubmit={(event) => { event.preventDefault(); void onAct('close', { resolutionCode: resolution }).then(() => setMode('none')); }}>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void onAct('close', { resolutionCode: resolution }).then(() => setMode('none'));
+        }}
+      >
         <label>
           {t.resolution}{' '}
           <select value={resolution} onChange={(event) => setResolution((event.target as HTMLSelectElement).value)}>
-            {RESOLUTION_CODES.map((code) => <option key={code} value={code}>{t.resolutions[code] ?? code}</option>)}
+            {RESOLUTION_CODES.map((code) => (
+              <option key={code} value={code}>
+                {t.resolutions[code] ?? code}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="submit" class="primary">{t.confirm}</button>
-        <button type="button" onClick={() => setMode('none')}>{t.cancel}</button>
+        <button type="submit" class="primary">
+          {t.confirm}
+        </button>
+        <button type="button" onClick={() => setMode('none')}>
+          {t.cancel}
+        </button>
       </form>
     );
   }
   return (
     <div class="actions">
-      <button type="button" onClick={() => setMode('transfer')}>{t.transfer}</button>
-      <button type="button" onClick={() => void onAct('return-to-bot')}>{t.returnToBot}</button>
-      <button type="button" class="danger" onClick={() => setMode('close')}>{t.close}</button>
+      <button type="button" onClick={() => setMode('transfer')}>
+        {t.transfer}
+      </button>
+      <button type="button" onClick={() => void onAct('return-to-bot')}>
+        {t.returnToBot}
+      </button>
+      <button type="button" class="danger" onClick={() => setMode('close')}>
+        {t.close}
+      </button>
     </div>
   );
 }
 
-function ContextAside({ t, context, onUse }: { t: ConsoleStrings; context: ContextPanel | null; onUse: (text: string) => void }) {
+function ContextAside({
+  t,
+  context,
+  onUse,
+}: {
+  t: ConsoleStrings;
+  context: ContextPanel | null;
+  onUse: (text: string) => void;
+}) {
   if (!context) return <aside class="context" aria-label={t.context} aria-busy="true" />;
   const columns = context.orders.length ? Object.keys(context.orders[0]).slice(0, 4) : [];
   return (
@@ -389,10 +592,13 @@ function ContextAside({ t, context, onUse }: { t: ConsoleStrings; context: Conte
             <dd>{context.turn.intent ?? t.none}</dd>
             <dt>{t.confidence}</dt>
             <dd>
-              <meter min={0} max={1} value={context.turn.confidence} aria-label={t.confidence} /> {(context.turn.confidence * 100).toFixed(0)}%
+              <meter min={0} max={1} value={context.turn.confidence} aria-label={t.confidence} />{' '}
+              {(context.turn.confidence * 100).toFixed(0)}%
             </dd>
             <dt>{t.route}</dt>
-            <dd>{context.turn.route} · {context.turn.tier}</dd>
+            <dd>
+              {context.turn.route} · {context.turn.tier}
+            </dd>
             {context.turn.reasons.length > 0 && (
               <>
                 <dt>{t.reasons}</dt>
@@ -407,7 +613,14 @@ function ContextAside({ t, context, onUse }: { t: ConsoleStrings; context: Conte
       <section>
         <h3>{t.sources}</h3>
         {context.citations.length ? (
-          <ul>{context.citations.map((citation) => <li key={`${citation.source}:${citation.id ?? ''}`}>{citation.id ? `${citation.source}:${citation.id}` : citation.source}{citation.version ? ` · v${citation.version}` : ''}</li>)}</ul>
+          <ul>
+            {context.citations.map((citation) => (
+              <li key={`${citation.source}:${citation.id ?? ''}`}>
+                {citation.id ? `${citation.source}:${citation.id}` : citation.source}
+                {citation.version ? ` · v${citation.version}` : ''}
+              </li>
+            ))}
+          </ul>
         ) : (
           <p>{t.none}</p>
         )}
@@ -416,8 +629,24 @@ function ContextAside({ t, context, onUse }: { t: ConsoleStrings; context: Conte
         <h3>{t.orders}</h3>
         {context.orders.length ? (
           <table>
-            <thead><tr>{columns.map((column) => <th key={column} scope="col">{column}</th>)}</tr></thead>
-            <tbody>{context.orders.map((order, index) => <tr key={index}>{columns.map((column) => <td key={column}>{order[column]}</td>)}</tr>)}</tbody>
+            <thead>
+              <tr>
+                {columns.map((column) => (
+                  <th key={column} scope="col">
+                    {column}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {context.orders.map((order, index) => (
+                <tr key={index}>
+                  {columns.map((column) => (
+                    <td key={column}>{order[column]}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
           </table>
         ) : (
           <p>{context.ordersNote ?? t.noOrders}</p>
@@ -431,7 +660,9 @@ function ContextAside({ t, context, onUse }: { t: ConsoleStrings; context: Conte
               <li key={`${suggestion.source}:${suggestion.id}`}>
                 <p class="q">{suggestion.question}</p>
                 <p>{suggestion.answer}</p>
-                <button type="button" class="small" onClick={() => onUse(suggestion.answer)}>{t.use}</button>
+                <button type="button" class="small" onClick={() => onUse(suggestion.answer)}>
+                  {t.use}
+                </button>
               </li>
             ))}
           </ul>

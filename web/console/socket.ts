@@ -64,7 +64,8 @@ export class AgentSocket {
     socket.onopen = () => {
       this.attempt = 0;
       this.onStatus('open');
-      for (const [conversationId, afterSeq] of this.subscriptions) this.send({ type: 'conversation.subscribe', conversationId, afterSeq });
+      for (const [conversationId, afterSeq] of this.subscriptions)
+        this.send({ type: 'conversation.subscribe', conversationId, afterSeq });
       this.heartbeat = setInterval(() => this.send({ type: 'ping' }), 20_000);
     };
     socket.onmessage = (frame) => {
@@ -81,7 +82,8 @@ export class AgentSocket {
         this.seen.add(message.id);
         const conversationId = message.conversationId;
         const known = this.subscriptions.get(conversationId);
-        if (known !== undefined && BigInt(message.seq) > BigInt(known)) this.subscriptions.set(conversationId, message.seq);
+        if (known !== undefined && BigInt(message.seq) > BigInt(known))
+          this.subscriptions.set(conversationId, message.seq);
       }
       this.onEvent(event);
     };

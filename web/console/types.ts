@@ -29,6 +29,12 @@ export type Draft = z.infer<typeof draftSchema>;
 export type ConversationView = z.infer<typeof conversationViewSchema>;
 export type ContextPanel = z.infer<typeof contextPanelSchema>;
 
-export const RESOLUTION_CODES = ['resolved', 'refunded', 'replaced', 'escalated', 'no_response', 'duplicate', 'other'] as const satisfies readonly z.infer<
-  typeof resolutionCodeSchema
->[];
+export const RESOLUTION_CODES = [
+  'resolved',
+  'refunded',
+  'replaced',
+  'escalated',
+  'no_response',
+  'duplicate',
+  'other',
+] as const satisfies readonly z.infer<typeof resolutionCodeSchema>[];

@@ -5,7 +5,10 @@ export type Locale = 'zh-Hans' | 'zh-Hant' | 'en';
  * Picks the UI language from an explicit tag (a `data-locale` attribute, a saved choice) or the
  * browser's languages: zh-TW/HK/MO and zh-Hant → Traditional, any other zh → Simplified, else English.
  */
-export function pickLocale(explicit: string | null | undefined, browser: readonly string[] = typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]): Locale {
+export function pickLocale(
+  explicit: string | null | undefined,
+  browser: readonly string[] = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]),
+): Locale {
   const tags = [explicit, ...browser].filter((tag): tag is string => Boolean(tag));
   for (const tag of tags) {
     const lower = tag.toLowerCase();

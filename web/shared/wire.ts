@@ -16,14 +16,22 @@ export interface Problem {
 }
 
 export function textOf(message: Pick<Message, 'text' | 'parts'>): string {
-  return message.text || message.parts.filter((part) => part.type === 'text').map((part) => (part as { text: string }).text).join('\n');
+  return (
+    message.text ||
+    message.parts
+      .filter((part) => part.type === 'text')
+      .map((part) => (part as { text: string }).text)
+      .join('\n')
+  );
 }
 
 export function quickRepliesOf(message: Pick<Message, 'parts'>): string[] {
   return message.parts.flatMap((part) => (part.type === 'quick_replies' ? part.options : []));
 }
 
-export function citationsOf(message: Pick<Message, 'parts'>): Array<{ source: string; title?: string; version?: number }> {
+export function citationsOf(
+  message: Pick<Message, 'parts'>,
+): Array<{ source: string; title?: string; version?: number }> {
   return message.parts.flatMap((part) => (part.type === 'citation' ? [part] : []));
 }
 

@@ -84,11 +84,14 @@ export class WidgetConnection {
   async rate(score: number, comment?: string): Promise<boolean> {
     if (!this.session) return false;
     try {
-      const response = await fetch(new URL(`/widget/v1/conversations/${this.session.conversationId}/csat`, this.options.baseUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.session.token}` },
-        body: JSON.stringify({ score, ...(comment ? { comment } : {}) }),
-      });
+      const response = await fetch(
+        new URL(`/widget/v1/conversations/${this.session.conversationId}/csat`, this.options.baseUrl),
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${this.session.token}` },
+          body: JSON.stringify({ score, ...(comment ? { comment } : {}) }),
+        },
+      );
       return response.ok;
     } catch {
       return false;
@@ -116,7 +119,8 @@ export class WidgetConnection {
     if (this.stopped) return;
     this.options.onStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     try {
-      if (!this.session || Date.parse(this.session.expiresAt) - Date.now() < 60_000) this.session = await this.openSession();
+      if (!this.session || Date.parse(this.session.expiresAt) - Date.now() < 60_000)
+        this.session = await this.openSession();
     } catch (error) {
       // An unknown or suspended tenant will not fix itself: say so instead of retrying for ever.
       const status = (error as { status?: number }).status;
@@ -188,7 +192,8 @@ export class WidgetConnection {
     }
     if (event.type === 'message.ack') this.outbox.delete((event as { clientId: string }).clientId);
     // A refused message (too long, conversation closed) is not retried; a draining node's is.
-    if (event.type === 'error' && typeof event.clientId === 'string' && event.code !== 'CS_SHUTTING_DOWN') this.outbox.delete(event.clientId);
+    if (event.type === 'error' && typeof event.clientId === 'string' && event.code !== 'CS_SHUTTING_DOWN')
+      this.outbox.delete(event.clientId);
     this.options.onEvent(event);
   }
 
@@ -205,7 +210,11 @@ export class WidgetConnection {
     const response = await fetch(new URL('/widget/v1/sessions', this.options.baseUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ tenant: this.options.tenant, ...(saved.visitorId ? { visitorId: saved.visitorId } : {}), ...(saved.conversationId ? { conversationId: saved.conversationId } : {}) }),
+      body: JSON.stringify({
+        tenant: this.options.tenant,
+        ...(saved.visitorId ? { visitorId: saved.visitorId } : {}),
+        ...(saved.conversationId ? { conversationId: saved.conversationId } : {}),
+      }),
     });
     if (!response.ok) throw Object.assign(new Error(`session: HTTP ${response.status}`), { status: response.status });
     const session = (await response.json()) as WidgetSession;

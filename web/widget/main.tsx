@@ -42,4 +42,7 @@ function boot(script: HTMLScriptElement | null): void {
 }
 
 // currentScript is null when a tag manager defers or wraps the tag; then find it by its attribute.
-boot((document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[data-tenant][src*="widget.js"]'));
+boot(
+  (document.currentScript as HTMLScriptElement | null) ??
+    document.querySelector<HTMLScriptElement>('script[data-tenant][src*="widget.js"]'),
+);

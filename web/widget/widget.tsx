@@ -39,11 +39,21 @@ type Action =
   | { type: 'typing.clear' }
   | { type: 'reset' };
 
-const initial: State = { messages: [], pending: [], streams: {}, handoff: null, typing: null, agentReadSeq: '0', failure: null, closed: false };
+const initial: State = {
+  messages: [],
+  pending: [],
+  streams: {},
+  handoff: null,
+  typing: null,
+  agentReadSeq: '0',
+  failure: null,
+  closed: false,
+};
 
 function reduce(state: State, action: Action): State {
   if (action.type === 'reset') return initial;
-  if (action.type === 'pending') return { ...state, failure: null, pending: [...state.pending, { clientId: action.clientId, text: action.text }] };
+  if (action.type === 'pending')
+    return { ...state, failure: null, pending: [...state.pending, { clientId: action.clientId, text: action.text }] };
   if (action.type === 'typing.clear') return { ...state, typing: null };
   const event = action.event as ServerEvent & Record<string, any>;
   switch (event.type) {
@@ -58,18 +68,38 @@ function reduce(state: State, action: Action): State {
       return { ...state, messages, streams, pending, typing };
     }
     case 'message.delta':
-      return { ...state, streams: { ...state.streams, [event.turnId]: (state.streams[event.turnId] ?? '') + event.delta } };
+      return {
+        ...state,
+        streams: { ...state.streams, [event.turnId]: (state.streams[event.turnId] ?? '') + event.delta },
+      };
     case 'handoff.updated': {
       const handoff = event.handoff as HandoffState;
-      return { ...state, handoff: { ...handoff, position: handoff.position ?? null, etaSeconds: handoff.etaSeconds ?? null, agentName: handoff.agentName ?? null } };
+      return {
+        ...state,
+        handoff: {
+          ...handoff,
+          position: handoff.position ?? null,
+          etaSeconds: handoff.etaSeconds ?? null,
+          agentName: handoff.agentName ?? null,
+        },
+      };
     }
     case 'typing.updated':
       return { ...state, typing: event.active ? ((event.actor?.name as string | undefined) ?? '') : null };
     case 'read.updated':
-      return BigInt(event.seq ?? '0') > BigInt(state.agentReadSeq) ? { ...state, agentReadSeq: String(event.seq) } : state;
+      return BigInt(event.seq ?? '0') > BigInt(state.agentReadSeq)
+        ? { ...state, agentReadSeq: String(event.seq) }
+        : state;
     case 'error': {
-      const pending = event.clientId ? state.pending.filter((entry) => entry.clientId !== event.clientId || event.code === 'CS_SHUTTING_DOWN') : state.pending;
-      return { ...state, pending, failure: event.clientId ? String(event.message ?? event.code) : state.failure, closed: state.closed || event.code === 'CS_CONVERSATION_CLOSED' };
+      const pending = event.clientId
+        ? state.pending.filter((entry) => entry.clientId !== event.clientId || event.code === 'CS_SHUTTING_DOWN')
+        : state.pending;
+      return {
+        ...state,
+        pending,
+        failure: event.clientId ? String(event.message ?? event.code) : state.failure,
+        closed: state.closed || event.code === 'CS_CONVERSATION_CLOSED',
+      };
     }
     default:
       return state;
@@ -102,7 +132,12 @@ export function Widget({ config }: { config: WidgetConfig }) {
       onStatus: setStatus,
       onEvent: (event) => {
         dispatch({ type: 'event', event });
-        if (event.type === 'message.created' && !openRef.current && (event as { message: Message }).message.direction !== 'incoming') setUnread((count) => count + 1);
+        if (
+          event.type === 'message.created' &&
+          !openRef.current &&
+          (event as { message: Message }).message.direction !== 'incoming'
+        )
+          setUnread((count) => count + 1);
         if (event.type === 'typing.updated') {
           // A lost "stopped typing" frame must not leave the indicator on for ever.
           if (typingTimer.current) clearTimeout(typingTimer.current);
@@ -130,7 +165,11 @@ export function Widget({ config }: { config: WidgetConfig }) {
   useEffect(() => {
     const log = logRef.current;
     if (log) log.scrollTop = log.scrollHeight;
-    if (open && BigInt(lastSeq) > BigInt(readSent.current) && visible.some((message) => message.direction !== 'incoming')) {
+    if (
+      open &&
+      BigInt(lastSeq) > BigInt(readSent.current) &&
+      visible.some((message) => message.direction !== 'incoming')
+    ) {
       if (connection.current?.sendEvent({ type: 'read.update', seq: lastSeq })) readSent.current = lastSeq;
     }
   }, [visible.length, Object.keys(state.streams).length, state.streams, open, status, state.handoff]);
@@ -139,7 +178,9 @@ export function Widget({ config }: { config: WidgetConfig }) {
     if (state.handoff) return state.handoff;
     // Before the server's first handoff.updated: the bot's hand-over message says we are waiting.
     const last = [...visible].reverse().find((message) => message.direction !== 'incoming');
-    return last && isHandoff(last) ? ({ status: 'waiting', position: null, etaSeconds: null, agentName: null } as HandoffState) : null;
+    return last && isHandoff(last)
+      ? ({ status: 'waiting', position: null, etaSeconds: null, agentName: null } as HandoffState)
+      : null;
   }, [state.handoff, visible.length]);
 
   const lastReply = [...visible].reverse().find((message) => message.direction !== 'incoming');
@@ -172,26 +213,60 @@ export function Widget({ config }: { config: WidgetConfig }) {
     setTimeout(() => bubbleRef.current?.focus(), 0);
   };
 
-  const statusText = status === 'open' ? null : status === 'connecting' ? t.connecting : status === 'offline' ? t.offline : status === 'unavailable' ? t.unavailable : t.reconnecting;
+  const statusText =
+    status === 'open'
+      ? null
+      : status === 'connecting'
+        ? t.connecting
+        : status === 'offline'
+          ? t.offline
+          : status === 'unavailable'
+            ? t.unavailable
+            : t.reconnecting;
   const ended = handoff?.status === 'closed' || state.closed;
 
   if (!open) {
     return (
-      <button ref={bubbleRef} class="bubble" type="button" aria-expanded="false" aria-controls="kefu-panel" onClick={() => setOpen(true)}>
-        <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3C6.5 3 2 6.9 2 11.7c0 2.5 1.2 4.7 3.2 6.3L4.5 22l4.2-2.3c1 .3 2.1.4 3.3.4 5.5 0 10-3.9 10-8.7S17.5 3 12 3z" /></svg>
+      <button
+        ref={bubbleRef}
+        class="bubble"
+        type="button"
+        aria-expanded="false"
+        aria-controls="kefu-panel"
+        onClick={() => setOpen(true)}
+      >
+        <svg viewBox="0 0 24 24" aria-hidden="true">
+          <path d="M12 3C6.5 3 2 6.9 2 11.7c0 2.5 1.2 4.7 3.2 6.3L4.5 22l4.2-2.3c1 .3 2.1.4 3.3.4 5.5 0 10-3.9 10-8.7S17.5 3 12 3z" />
+        </svg>
         <span>{t.open}</span>
-        {unread > 0 && <span class="badge" aria-label={`${unread}`}>{unread}</span>}
+        {unread > 0 && (
+          <span class="badge" aria-label={`${unread}`}>
+            {unread}
+          </span>
+        )}
       </button>
     );
   }
 
   return (
-    <section id="kefu-panel" class="panel" role="dialog" aria-label={config.title ?? t.title} onKeyDown={(event) => event.key === 'Escape' && close()}>
+    <section
+      id="kefu-panel"
+      class="panel"
+      role="dialog"
+      aria-label={config.title ?? t.title}
+      onKeyDown={(event) => event.key === 'Escape' && close()}
+    >
       <header>
         <h2>{config.title ?? t.title}</h2>
-        <button type="button" aria-label={t.close} title={t.close} onClick={close}>×</button>
+        <button type="button" aria-label={t.close} title={t.close} onClick={close}>
+          ×
+        </button>
       </header>
-      {statusText && <div class="status" role="status">{statusText}</div>}
+      {statusText && (
+        <div class="status" role="status">
+          {statusText}
+        </div>
+      )}
       {handoff && (handoff.status === 'waiting' || handoff.status === 'assigned') && (
         <div class="handoff" role="status" aria-live="polite" data-testid="handoff">
           {handoff.status === 'assigned' ? (
@@ -199,16 +274,30 @@ export function Widget({ config }: { config: WidgetConfig }) {
           ) : (
             <>
               <strong>{t.handoffWaiting}</strong>
-              {handoff.position !== null && <span>{handoff.position <= 1 ? t.positionFirst : format(t.position, { n: handoff.position - 1 })}</span>}
+              {handoff.position !== null && (
+                <span>{handoff.position <= 1 ? t.positionFirst : format(t.position, { n: handoff.position - 1 })}</span>
+              )}
               {handoff.position !== null && ' · '}
-              <span>{handoff.etaSeconds === null ? (state.handoff ? t.etaUnknown : '') : format(t.eta, { n: Math.max(1, Math.round(handoff.etaSeconds / 60)) })}</span>
+              <span>
+                {handoff.etaSeconds === null
+                  ? state.handoff
+                    ? t.etaUnknown
+                    : ''
+                  : format(t.eta, { n: Math.max(1, Math.round(handoff.etaSeconds / 60)) })}
+              </span>
             </>
           )}
         </div>
       )}
       <div class="log" ref={logRef} role="log" aria-live="polite" aria-label={t.messages} tabIndex={0}>
         {visible.map((message) => (
-          <MessageRow key={message.id} message={message} t={t} agentName={state.handoff?.agentName ?? null} read={message === lastMine && BigInt(state.agentReadSeq) >= BigInt(message.seq)} />
+          <MessageRow
+            key={message.id}
+            message={message}
+            t={t}
+            agentName={state.handoff?.agentName ?? null}
+            read={message === lastMine && BigInt(state.agentReadSeq) >= BigInt(message.seq)}
+          />
         ))}
         {Object.entries(state.streams).map(([turnId, text]) => (
           <div key={turnId} class="row streaming">
@@ -222,15 +311,32 @@ export function Widget({ config }: { config: WidgetConfig }) {
             <span class="meta">{t.sending}</span>
           </div>
         ))}
-        {state.failure && <div class="ended" role="alert">{format(t.failed, { reason: state.failure })}</div>}
+        {state.failure && (
+          <div class="ended" role="alert">
+            {format(t.failed, { reason: state.failure })}
+          </div>
+        )}
         {handoff?.status === 'returned' && <div class="ended">{t.returned}</div>}
-        {ended && <Csat t={t} connection={connection.current} onNew={() => { dispatch({ type: 'reset' }); connection.current?.restart(); }} />}
+        {ended && (
+          <Csat
+            t={t}
+            connection={connection.current}
+            onNew={() => {
+              dispatch({ type: 'reset' });
+              connection.current?.restart();
+            }}
+          />
+        )}
       </div>
-      <div class="typing" aria-live="polite">{state.typing !== null ? format(t.typing, { name: state.typing || t.agent }) : ''}</div>
+      <div class="typing" aria-live="polite">
+        {state.typing !== null ? format(t.typing, { name: state.typing || t.agent }) : ''}
+      </div>
       {quickReplies.length > 0 && (
         <div class="quick" role="group" aria-label={t.quickReplies}>
           {quickReplies.map((option) => (
-            <button key={option} type="button" onClick={() => send(option)}>{option}</button>
+            <button key={option} type="button" onClick={() => send(option)}>
+              {option}
+            </button>
           ))}
         </div>
       )}
@@ -241,7 +347,9 @@ export function Widget({ config }: { config: WidgetConfig }) {
           setDraft('');
         }}
       >
-        <label class="sr" for="kefu-input">{t.placeholder}</label>
+        <label class="sr" for="kefu-input">
+          {t.placeholder}
+        </label>
         <textarea
           id="kefu-input"
           ref={inputRef}
@@ -260,13 +368,25 @@ export function Widget({ config }: { config: WidgetConfig }) {
             }
           }}
         />
-        <button type="submit" disabled={!draft.trim()}>{t.send}</button>
+        <button type="submit" disabled={!draft.trim()}>
+          {t.send}
+        </button>
       </form>
     </section>
   );
 }
 
-function MessageRow({ message, t, read, agentName }: { message: Message; t: (typeof widgetStrings)['en']; read: boolean; agentName: string | null }) {
+function MessageRow({
+  message,
+  t,
+  read,
+  agentName,
+}: {
+  message: Message;
+  t: (typeof widgetStrings)['en'];
+  read: boolean;
+  agentName: string | null;
+}) {
   const mine = message.direction === 'incoming';
   const sender = message.sender as Message['sender'] & { name?: string | null };
   const who = mine ? t.you : sender.kind === 'agent' ? (sender.name ?? agentName ?? t.agent) : t.bot;
@@ -280,7 +400,10 @@ function MessageRow({ message, t, read, agentName }: { message: Message; t: (typ
           {t.sources}
           <ol>
             {citations.map((citation) => (
-              <li key={citation.source}>{citation.title ?? citation.source}{citation.version ? ` · v${citation.version}` : ''}</li>
+              <li key={citation.source}>
+                {citation.title ?? citation.source}
+                {citation.version ? ` · v${citation.version}` : ''}
+              </li>
             ))}
           </ol>
         </div>
@@ -290,7 +413,15 @@ function MessageRow({ message, t, read, agentName }: { message: Message; t: (typ
   );
 }
 
-function Csat({ t, connection, onNew }: { t: (typeof widgetStrings)['en']; connection: WidgetConnection | null; onNew: () => void }) {
+function Csat({
+  t,
+  connection,
+  onNew,
+}: {
+  t: (typeof widgetStrings)['en'];
+  connection: WidgetConnection | null;
+  onNew: () => void;
+}) {
   const [score, setScore] = useState(0);
   const [hover, setHover] = useState(0);
   const [comment, setComment] = useState('');
@@ -332,14 +463,26 @@ function Csat({ t, connection, onNew }: { t: (typeof widgetStrings)['en']; conne
               </button>
             ))}
           </div>
-          <label class="sr" for="kefu-csat-comment">{t.csatComment}</label>
-          <textarea id="kefu-csat-comment" maxLength={500} placeholder={t.csatComment} value={comment} onInput={(event) => setComment((event.target as HTMLTextAreaElement).value)} />
+          <label class="sr" for="kefu-csat-comment">
+            {t.csatComment}
+          </label>
+          <textarea
+            id="kefu-csat-comment"
+            maxLength={500}
+            placeholder={t.csatComment}
+            value={comment}
+            onInput={(event) => setComment((event.target as HTMLTextAreaElement).value)}
+          />
           {failed && <p role="alert">{t.csatFailed}</p>}
-          <button class="send" type="submit" disabled={!score || busy}>{t.csatSubmit}</button>
+          <button class="send" type="submit" disabled={!score || busy}>
+            {t.csatSubmit}
+          </button>
         </form>
       )}
       <div class="ended">
-        <button type="button" onClick={onNew}>{t.newChat}</button>
+        <button type="button" onClick={onNew}>
+          {t.newChat}
+        </button>
       </div>
     </div>
   );

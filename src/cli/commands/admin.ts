@@ -20,21 +20,31 @@ export async function runMigrate(): Promise<void> {
 export async function runImport(directory: string, options: { dryRun?: boolean; json?: boolean }): Promise<void> {
   const { pack, problems } = loadPack(directory);
   for (const problem of problems) {
-    printError(`${problem.severity}: ${directory}/${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`);
+    printError(
+      `${problem.severity}: ${directory}/${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`,
+    );
   }
   if (!pack) {
-    throw new KefuError(ErrorCodes.packInvalid, `pack ${directory} has ${problems.filter((p) => p.severity === 'error').length} error(s); nothing was imported`);
+    throw new KefuError(
+      ErrorCodes.packInvalid,
+      `pack ${directory} has ${problems.filter((p) => p.severity === 'error').length} error(s); nothing was imported`,
+    );
   }
   if (options.dryRun) {
-    print(`pack ${pack.tenant.slug} is valid (${pack.faq.length} FAQ entries, ${pack.intents.length} intents, ${pack.documents.length} documents)`);
+    print(
+      `pack ${pack.tenant.slug} is valid (${pack.faq.length} FAQ entries, ${pack.intents.length} intents, ${pack.documents.length} documents)`,
+    );
     return;
   }
   await withDatabase(async (database) => {
     const result = await importPack(database.db, pack, { actor: actor() });
     if (options.json) return print(JSON.stringify(result));
-    const count = (c: { added: number; changed: number; removed: number; unchanged: number }) => `+${c.added} ~${c.changed} -${c.removed} =${c.unchanged}`;
+    const count = (c: { added: number; changed: number; removed: number; unchanged: number }) =>
+      `+${c.added} ~${c.changed} -${c.removed} =${c.unchanged}`;
     print(`${result.created ? 'created' : 'updated'} tenant ${result.slug}`);
-    print(`  FAQ ${count(result.faq)}   documents ${count(result.documents)}   intents ${result.intents}   playbooks ${result.playbooks}`);
+    print(
+      `  FAQ ${count(result.faq)}   documents ${count(result.documents)}   intents ${result.intents}   playbooks ${result.playbooks}`,
+    );
     for (const [table, rows] of Object.entries(result.tables)) print(`  data/${table}: ${rows} rows`);
   });
 }
@@ -46,10 +56,18 @@ export async function runExport(slug: string, directory: string): Promise<void> 
   });
 }
 
-export async function runTenantCreate(slug: string, options: { name?: string; locale?: string; domain?: string; json?: boolean }): Promise<void> {
+export async function runTenantCreate(
+  slug: string,
+  options: { name?: string; locale?: string; domain?: string; json?: boolean },
+): Promise<void> {
   await withDatabase(async (database) => {
     const tenant = await database.db.transaction().execute(async (trx) => {
-      const created = await createTenant(trx, { slug, name: options.name ?? slug, locale: options.locale, domain: options.domain });
+      const created = await createTenant(trx, {
+        slug,
+        name: options.name ?? slug,
+        locale: options.locale,
+        domain: options.domain,
+      });
       await recordAudit(trx, { tenantId: created.id, actor: actor(), action: 'tenant.create', target: slug });
       return created;
     });
@@ -58,23 +76,45 @@ export async function runTenantCreate(slug: string, options: { name?: string; lo
   });
 }
 
-export async function runKeyCreate(options: { tenant: string; name?: string; scopes: string; expires?: string; json?: boolean }): Promise<void> {
+export async function runKeyCreate(options: {
+  tenant: string;
+  name?: string;
+  scopes: string;
+  expires?: string;
+  json?: boolean;
+}): Promise<void> {
   let expiresAt: Date | null = null;
   if (options.expires) {
     const days = /^(\d{1,5})d$/.exec(options.expires);
     expiresAt = days ? new Date(Date.now() + Number(days[1]) * 86_400_000) : new Date(options.expires);
-    if (Number.isNaN(expiresAt.getTime())) throw new KefuError(ErrorCodes.validation, `--expires must be an ISO date or a number of days like 30d, not "${options.expires}"`);
+    if (Number.isNaN(expiresAt.getTime()))
+      throw new KefuError(
+        ErrorCodes.validation,
+        `--expires must be an ISO date or a number of days like 30d, not "${options.expires}"`,
+      );
   }
   await withDatabase(async (database) => {
     const tenant = await requireTenantBySlug(database.db, options.tenant);
-    const scopes = options.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
+    const scopes = options.scopes
+      .split(',')
+      .map((scope) => scope.trim())
+      .filter(Boolean);
     const key = await database.db.transaction().execute(async (trx) => {
       const created = await createApiKey(trx, tenant.id, { name: options.name ?? 'cli', scopes, expiresAt });
-      await recordAudit(trx, { tenantId: tenant.id, actor: actor(), action: 'api_key.create', target: created.id, details: { scopes: created.scopes } });
+      await recordAudit(trx, {
+        tenantId: tenant.id,
+        actor: actor(),
+        action: 'api_key.create',
+        target: created.id,
+        details: { scopes: created.scopes },
+      });
       return created;
     });
-    if (options.json) return print(JSON.stringify({ id: key.id, key: key.key, scopes: key.scopes, expiresAt: key.expiresAt }));
-    print(`API key for ${tenant.slug} (scopes: ${key.scopes.join(', ')}${key.expiresAt ? `, expires ${key.expiresAt.toISOString()}` : ''}):`);
+    if (options.json)
+      return print(JSON.stringify({ id: key.id, key: key.key, scopes: key.scopes, expiresAt: key.expiresAt }));
+    print(
+      `API key for ${tenant.slug} (scopes: ${key.scopes.join(', ')}${key.expiresAt ? `, expires ${key.expiresAt.toISOString()}` : ''}):`,
+    );
     print(`  ${key.key}`);
     print('It is shown only this once; kefu keeps only its hash.');
   });
@@ -90,7 +130,10 @@ export async function runBackup(file: string): Promise<void> {
 export async function runRestore(file: string, options: { dataDir?: string }): Promise<void> {
   const config = loadConfig({ overrides: { 'storage.dataDir': options.dataDir } });
   if (config.storage.databaseUrl) {
-    throw new KefuError(ErrorCodes.validation, 'kefu restore fills the embedded database; with DATABASE_URL use pg_restore');
+    throw new KefuError(
+      ErrorCodes.validation,
+      'kefu restore fills the embedded database; with DATABASE_URL use pg_restore',
+    );
   }
   // The data directory must be ours alone: a running server would keep serving the old files.
   const lock = acquireDataDirLock(config.storage.dataDir, { kind: 'cli', command: 'kefu restore' });

@@ -16,9 +16,13 @@ export async function runChat(options: { tenant: string; json?: boolean }): Prom
   const kefu = io.kefu ?? (await createKefu(loadConfig(), { logger: false }));
   try {
     const tenant = await requireTenantBySlug(kefu.database.db, options.tenant).catch((error) => {
-      throw isKefuError(error) ? new KefuError(ErrorCodes.tenantNotFound, `${error.message} (import a pack with \`kefu import <dir>\`)`) : error;
+      throw isKefuError(error)
+        ? new KefuError(ErrorCodes.tenantNotFound, `${error.message} (import a pack with \`kefu import <dir>\`)`)
+        : error;
     });
-    const conversation = await kefu.conversations.createConversation(tenant.id, { channel: { kind: 'api', name: 'terminal' } });
+    const conversation = await kefu.conversations.createConversation(tenant.id, {
+      channel: { kind: 'api', name: 'terminal' },
+    });
     const interactive = !options.json && io.stdinIsTTY;
     const ask = () => io.stdout('你 > ');
     if (!options.json) {
@@ -54,12 +58,15 @@ export async function runChat(options: { tenant: string; json?: boolean }): Prom
             }),
           );
         } else {
-          const tag = result.turn ? `  [${result.turn.route} · ${result.turn.tier} · ${result.turn.intent ?? '—'} · ${result.turn.confidence.toFixed(2)}]` : '';
+          const tag = result.turn
+            ? `  [${result.turn.route} · ${result.turn.tier} · ${result.turn.intent ?? '—'} · ${result.turn.confidence.toFixed(2)}]`
+            : '';
           print(`客服 > ${result.reply?.text ?? '(a person has this conversation)'}${tag}`);
         }
       } catch (error) {
         if (!isKefuError(error)) throw error;
-        if (options.json) print(JSON.stringify({ turn, input: text, error: { code: error.code, message: error.message } }));
+        if (options.json)
+          print(JSON.stringify({ turn, input: text, error: { code: error.code, message: error.message } }));
         else print(`  ! ${error.message}`);
       }
       if (interactive) ask();

@@ -12,27 +12,48 @@ describe('kefu eval faq', () => {
   it('answers, declines and hands over through the real pipeline and prints one JSON object', async () => {
     const written: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
-    const result = await runEvalFaq({ faq: fixture('faq.csv'), test: fixture('test.jsonl'), dialogues: fixture('dialogues.jsonl'), gate: '0.5', json: true });
+    const result = await runEvalFaq({
+      faq: fixture('faq.csv'),
+      test: fixture('test.jsonl'),
+      dialogues: fixture('dialogues.jsonl'),
+      gate: '0.5',
+      json: true,
+    });
 
     expect(written).toHaveLength(1);
     const printed = JSON.parse(written[0]!);
     expect(printed.n).toBe(8);
     expect(printed.gate).toBe(0.5);
-    for (const key of ['answer_accuracy', 'auto_coverage', 'auto_precision', 'oos_recall', 'human_recall', 'human_precision', 'ece', 'dialogue_turn_accuracy']) {
+    for (const key of [
+      'answer_accuracy',
+      'auto_coverage',
+      'auto_precision',
+      'oos_recall',
+      'human_recall',
+      'human_precision',
+      'ece',
+      'dialogue_turn_accuracy',
+    ]) {
       expect(printed).toHaveProperty(key);
     }
     expect(result.counts).toMatchObject({ in_scope: 4, oos: 1, human: 3, dialogue_turns: 2 });
     // The hand-over rules catch the regulator threat, the Traditional 轉人工 and the English lawsuit.
     expect(result.human_recall).toBe(1);
     expect(result.handover_rules.recall).toBe(1);
-    expect(result.handover_rules.by_rule).toMatchObject({ 'complaint.regulator': 1, 'human.request': 1, 'complaint.legal': 1 });
+    expect(result.handover_rules.by_rule).toMatchObject({
+      'complaint.regulator': 1,
+      'human.request': 1,
+      'complaint.legal': 1,
+    });
     expect(result.handover_rules.false_rate).toBe(0);
     // Simplified, Traditional and English phrasings of the sheet are answered with their entry.
     const wrongIds = result.errors.map((error) => error.text);
     for (const text of ['我要退款', '多久能發貨？', 'I forgot my password']) expect(wrongIds).not.toContain(text);
     // The 敏感 entry is drafted for a person (assist), not answered: it counts against answer accuracy…
     expect(result.sensitive).toEqual({ n: 1, assist: 1, right_draft: 1, answered_automatically: 0 });
-    expect(result.errors).toContainEqual(expect.objectContaining({ text: '扣了两次钱', route: 'assist', faq: 'charge' }));
+    expect(result.errors).toContainEqual(
+      expect.objectContaining({ text: '扣了两次钱', route: 'assist', faq: 'charge' }),
+    );
     expect(result.answer_accuracy).toBe(0.75);
     // …and is right as a draft.
     expect(result.answer_or_draft_accuracy).toBe(1);
@@ -46,11 +67,21 @@ describe('kefu eval faq', () => {
   it('under a strict gate, unsure in-scope rows get suggestions (counted, not handed over)', async () => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     // Vaguer wordings (Simplified, Traditional, English) than the sheet's, and a 转人工.
-    const result = await runEvalFaq({ faq: fixture('faq.csv'), test: fixture('unsure.jsonl'), gate: '0.9999', domain: 'travel', json: true });
+    const result = await runEvalFaq({
+      faq: fixture('faq.csv'),
+      test: fixture('unsure.jsonl'),
+      gate: '0.9999',
+      domain: 'travel',
+      json: true,
+    });
     expect(result.answer_accuracy).toBe(0);
     expect(result.suggestions).toEqual({ rows: 4, in_scope: 4, right_offered: 4 });
     expect(result.answer_or_suggestion_accuracy).toBe(1);
-    expect(result.errors.every((error) => error.route === 'auto' && error.suggested.length >= 1 && error.suggested.length <= 3)).toBe(true);
+    expect(
+      result.errors.every(
+        (error) => error.route === 'auto' && error.suggested.length >= 1 && error.suggested.length <= 3,
+      ),
+    ).toBe(true);
     // Only the 转人工 row reaches a person, not the unsure ones.
     expect(result).toMatchObject({ human_recall: 1, human_precision: 1 });
     expect(result.counts.person).toBe(1);
@@ -73,6 +104,8 @@ describe('kefu eval faq', () => {
   });
 
   it('refuses a gate outside 0..1', async () => {
-    await expect(runEvalFaq({ faq: fixture('faq.csv'), test: fixture('test.jsonl'), gate: '1.5' })).rejects.toThrow(/--gate/);
+    await expect(runEvalFaq({ faq: fixture('faq.csv'), test: fixture('test.jsonl'), gate: '1.5' })).rejects.toThrow(
+      /--gate/,
+    );
   });
 });

@@ -75,17 +75,30 @@ export interface FaqEvaluation {
   /** Rows whose expected FAQ is marked 敏感: how many went to assist, and with the right draft. */
   sensitive: { n: number; assist: number; right_draft: number; answered_automatically: number };
   /** The hand-over rules alone (trace.handover), on `human` rows vs the others. */
-  handover_rules: { recall: number | null; false_rate: number | null; false_rate_in_scope: number | null; false_rate_oos: number | null; by_rule: Record<string, number> };
+  handover_rules: {
+    recall: number | null;
+    false_rate: number | null;
+    false_rate_in_scope: number | null;
+    false_rate_oos: number | null;
+    by_rule: Record<string, number>;
+  };
   counts: { in_scope: number; oos: number; human: number; automatic: number; person: number; dialogue_turns?: number };
   train_ms: number;
   turn_ms_p50: number;
-  errors: Array<Pick<RowOutcome, 'text' | 'expected' | 'route' | 'tier' | 'intent' | 'faq' | 'confidence' | 'handoverRule' | 'suggested'> & { dialogue?: string }>;
+  errors: Array<
+    Pick<
+      RowOutcome,
+      'text' | 'expected' | 'route' | 'tier' | 'intent' | 'faq' | 'confidence' | 'handoverRule' | 'suggested'
+    > & { dialogue?: string }
+  >;
 }
 
 function checkExpected(expected: unknown, faqIds: ReadonlySet<string>): string {
-  if (typeof expected !== 'string' || expected.trim() === '') rowProblem('"expected" must be a non-empty string (an FAQ id, "oos" or "human")');
+  if (typeof expected !== 'string' || expected.trim() === '')
+    rowProblem('"expected" must be a non-empty string (an FAQ id, "oos" or "human")');
   const value = expected.trim();
-  if (value !== 'oos' && value !== 'human' && !faqIds.has(value)) rowProblem(`"expected" is ${JSON.stringify(value)}, which is not an FAQ id of the sheet, "oos" or "human"`);
+  if (value !== 'oos' && value !== 'human' && !faqIds.has(value))
+    rowProblem(`"expected" is ${JSON.stringify(value)}, which is not an FAQ id of the sheet, "oos" or "human"`);
   return value;
 }
 
@@ -113,7 +126,8 @@ export function readFaqDialogues(file: string, faqIds: ReadonlySet<string>): Faq
     if (!Array.isArray(value.turns) || value.turns.length === 0) rowProblem('"turns" must be a non-empty array');
     const turns = value.turns.map((turn: unknown, position: number) => {
       const entry = (typeof turn === 'object' && turn !== null ? turn : {}) as Record<string, unknown>;
-      if (typeof entry.text !== 'string' || entry.text.trim() === '') rowProblem(`turn ${position + 1}: "text" must be a non-empty string`);
+      if (typeof entry.text !== 'string' || entry.text.trim() === '')
+        rowProblem(`turn ${position + 1}: "text" must be a non-empty string`);
       return { text: entry.text, expected: checkExpected(entry.expected, faqIds) };
     });
     return { id: typeof value.id === 'string' ? value.id : `line-${line}`, turns, line };
@@ -125,12 +139,15 @@ export function readFaqSheet(file: string): FaqEntry[] {
   const { entries, problems } = parseFaqSheet(readFileSync(file), path.basename(file));
   if (entries.length === 0) {
     const first = problems[0];
-    throw new Error(`${file}${first?.row ? `:${first.row}` : ''}: no usable FAQ entries${first ? ` (${first.message})` : ''}`);
+    throw new Error(
+      `${file}${first?.row ? `:${first.row}` : ''}: no usable FAQ entries${first ? ` (${first.message})` : ''}`,
+    );
   }
   return entries;
 }
 
-const ratio = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : Math.round((numerator / denominator) * 10000) / 10000);
+const ratio = (numerator: number, denominator: number): number | null =>
+  denominator === 0 ? null : Math.round((numerator / denominator) * 10000) / 10000;
 
 /** Did kefu do what the label asks? FAQ id: answered automatically with it; oos: no FAQ answer; human: a person. */
 function isCorrect(expected: string, outcome: Pick<RowOutcome, 'automatic' | 'faq' | 'person'>): boolean {
@@ -148,7 +165,8 @@ export async function runEvalFaq(options: EvalFaqOptions): Promise<FaqEvaluation
   let gate: number | undefined;
   if (options.gate !== undefined) {
     gate = Number(options.gate);
-    if (!Number.isFinite(gate) || gate < 0 || gate > 1) throw new Error(`--gate must be a number between 0 and 1 (got ${JSON.stringify(options.gate)})`);
+    if (!Number.isFinite(gate) || gate < 0 || gate > 1)
+      throw new Error(`--gate must be a number between 0 and 1 (got ${JSON.stringify(options.gate)})`);
   }
   const domain = options.domain ?? 'general';
   const entries = readFaqSheet(options.faq);
@@ -158,7 +176,16 @@ export async function runEvalFaq(options: EvalFaqOptions): Promise<FaqEvaluation
   const dialogues = options.dialogues ? readFaqDialogues(options.dialogues, faqIds) : null;
 
   const pack = {
-    tenant: { slug: 'eval-faq', name: 'eval faq', locale: 'zh-CN', domain, timezone: 'Asia/Shanghai', messages: {}, channels: [], ...(gate === undefined ? {} : { gate }) },
+    tenant: {
+      slug: 'eval-faq',
+      name: 'eval faq',
+      locale: 'zh-CN',
+      domain,
+      timezone: 'Asia/Shanghai',
+      messages: {},
+      channels: [],
+      ...(gate === undefined ? {} : { gate }),
+    },
     intents: [],
     faq: entries,
     documents: [],
@@ -172,13 +199,19 @@ export async function runEvalFaq(options: EvalFaqOptions): Promise<FaqEvaluation
   try {
     await migrateToLatest(database.db);
     const { tenantId } = await importPack(database.db, pack, { actor: 'eval-faq' });
-    const kefu = await createKefu(loadConfig({ env: { KEFU_DEMO: 'false', LOG_LEVEL: 'silent' } }), { database, logger: false });
+    const kefu = await createKefu(loadConfig({ env: { KEFU_DEMO: 'false', LOG_LEVEL: 'silent' } }), {
+      database,
+      logger: false,
+    });
     try {
       const trainStarted = performance.now();
       const runtime = await kefu.runtimes.get(tenantId);
       const trainMs = Math.round(performance.now() - trainStarted);
       const turnMs: number[] = [];
-      const ask = async (conversationId: string, row: { text: string; expected: string; kind: string | null }): Promise<RowOutcome> => {
+      const ask = async (
+        conversationId: string,
+        row: { text: string; expected: string; kind: string | null },
+      ): Promise<RowOutcome> => {
         const started = performance.now();
         const result = await kefu.conversations.postCustomerMessage(tenantId, conversationId, { text: row.text });
         turnMs.push(performance.now() - started);
@@ -190,9 +223,27 @@ export async function runEvalFaq(options: EvalFaqOptions): Promise<FaqEvaluation
         const automatic = turn.route === 'auto' && turn.tier === 'light' && faq !== null;
         const person = turn.route === 'human' || turn.route === 'assist';
         // "suggest: faq-01, faq-02 (…)" or "clarify: faq-01 vs faq-02 are close (…)" in the reasons.
-        const offered = ((trace.trace.reasons ?? []) as string[]).find((reason) => /^(?:suggest|clarify): /.test(reason));
-        const suggested = offered && turn.route === 'auto' && !automatic ? (offered.replace(/^\w+: /, '').split(/ \(|\s+are close/)[0] ?? '').split(/,\s*|\s+vs\s+/).filter(Boolean) : [];
-        const outcome = { text: row.text, expected: row.expected, kind: row.kind, route: turn.route, tier: turn.tier, intent: turn.intent, confidence: turn.confidence, faq, automatic, person, handoverRule: handover?.rule ?? null, suggested };
+        const offered = ((trace.trace.reasons ?? []) as string[]).find((reason) =>
+          /^(?:suggest|clarify): /.test(reason),
+        );
+        const suggested =
+          offered && turn.route === 'auto' && !automatic
+            ? (offered.replace(/^\w+: /, '').split(/ \(|\s+are close/)[0] ?? '').split(/,\s*|\s+vs\s+/).filter(Boolean)
+            : [];
+        const outcome = {
+          text: row.text,
+          expected: row.expected,
+          kind: row.kind,
+          route: turn.route,
+          tier: turn.tier,
+          intent: turn.intent,
+          confidence: turn.confidence,
+          faq,
+          automatic,
+          person,
+          handoverRule: handover?.rule ?? null,
+          suggested,
+        };
         return { ...outcome, correct: isCorrect(row.expected, outcome) };
       };
 
@@ -204,9 +255,16 @@ export async function runEvalFaq(options: EvalFaqOptions): Promise<FaqEvaluation
       const dialogueOutcomes: Array<RowOutcome & { dialogue: string }> = [];
       for (const dialogue of dialogues ?? []) {
         const conversation = await kefu.conversations.createConversation(tenantId, { channel: { kind: 'api' } });
-        for (const turn of dialogue.turns) dialogueOutcomes.push({ ...(await ask(conversation.id, { ...turn, kind: null })), dialogue: dialogue.id });
+        for (const turn of dialogue.turns)
+          dialogueOutcomes.push({ ...(await ask(conversation.id, { ...turn, kind: null })), dialogue: dialogue.id });
       }
-      return report(outcomes, dialogueOutcomes, dialogues !== null, { gate: runtime.gate, trainMs, turnMs, sensitiveIds }, options.json === true);
+      return report(
+        outcomes,
+        dialogueOutcomes,
+        dialogues !== null,
+        { gate: runtime.gate, trainMs, turnMs, sensitiveIds },
+        options.json === true,
+      );
     } finally {
       await kefu.close();
     }
@@ -242,10 +300,28 @@ function report(
     oos_recall: ratio(oos.filter((row) => !row.automatic).length, oos.length),
     human_recall: ratio(human.filter((row) => row.person).length, human.length),
     human_precision: ratio(person.filter((row) => row.expected === 'human').length, person.length),
-    ece: automatic.length === 0 ? null : Math.round(expectedCalibrationError(automatic.map((row) => row.confidence), automatic.map((row) => row.faq === row.expected), 15) * 10000) / 10000,
-    ...(withDialogues ? { dialogue_turn_accuracy: ratio(dialogueOutcomes.filter((row) => row.correct).length, dialogueOutcomes.length) } : {}),
-    answer_or_draft_accuracy: ratio(inScope.filter((row) => row.faq === row.expected && (row.automatic || row.route === 'assist')).length, inScope.length),
-    answer_or_suggestion_accuracy: ratio(inScope.filter((row) => (row.automatic && row.faq === row.expected) || row.suggested.includes(row.expected)).length, inScope.length),
+    ece:
+      automatic.length === 0
+        ? null
+        : Math.round(
+            expectedCalibrationError(
+              automatic.map((row) => row.confidence),
+              automatic.map((row) => row.faq === row.expected),
+              15,
+            ) * 10000,
+          ) / 10000,
+    ...(withDialogues
+      ? { dialogue_turn_accuracy: ratio(dialogueOutcomes.filter((row) => row.correct).length, dialogueOutcomes.length) }
+      : {}),
+    answer_or_draft_accuracy: ratio(
+      inScope.filter((row) => row.faq === row.expected && (row.automatic || row.route === 'assist')).length,
+      inScope.length,
+    ),
+    answer_or_suggestion_accuracy: ratio(
+      inScope.filter((row) => (row.automatic && row.faq === row.expected) || row.suggested.includes(row.expected))
+        .length,
+      inScope.length,
+    ),
     suggestions: {
       rows: outcomes.filter((row) => row.suggested.length > 0).length,
       in_scope: inScope.filter((row) => row.suggested.length > 0).length,
@@ -295,9 +371,13 @@ function report(
 }
 
 function formatTable(evaluation: FaqEvaluation): string {
-  const percent = (value: number | null | undefined) => (value === null || value === undefined ? '-' : `${(value * 100).toFixed(2)}%`);
+  const percent = (value: number | null | undefined) =>
+    value === null || value === undefined ? '-' : `${(value * 100).toFixed(2)}%`;
   const rows: Array<[string, string]> = [
-    ['rows (n)', `${evaluation.n} (in scope ${evaluation.counts.in_scope}, oos ${evaluation.counts.oos}, human ${evaluation.counts.human})`],
+    [
+      'rows (n)',
+      `${evaluation.n} (in scope ${evaluation.counts.in_scope}, oos ${evaluation.counts.oos}, human ${evaluation.counts.human})`,
+    ],
     ['gate', String(evaluation.gate)],
     ['answer accuracy', percent(evaluation.answer_accuracy)],
     ['auto coverage', percent(evaluation.auto_coverage)],
@@ -307,12 +387,25 @@ function formatTable(evaluation: FaqEvaluation): string {
     ['human precision', percent(evaluation.human_precision)],
     ['ECE (15 bins, automatic answers)', evaluation.ece === null ? '-' : evaluation.ece.toFixed(4)],
   ];
-  if (evaluation.dialogue_turn_accuracy !== undefined) rows.push(['dialogue turn accuracy', `${percent(evaluation.dialogue_turn_accuracy)} of ${evaluation.counts.dialogue_turns} turns`]);
+  if (evaluation.dialogue_turn_accuracy !== undefined)
+    rows.push([
+      'dialogue turn accuracy',
+      `${percent(evaluation.dialogue_turn_accuracy)} of ${evaluation.counts.dialogue_turns} turns`,
+    ]);
   rows.push(
     ['answer or assist draft accuracy', percent(evaluation.answer_or_draft_accuracy)],
-    ['answer or right suggestion', `${percent(evaluation.answer_or_suggestion_accuracy)} (suggestions: ${evaluation.suggestions.rows} rows, right FAQ offered in ${evaluation.suggestions.right_offered}/${evaluation.suggestions.in_scope} in scope)`],
-    ['sensitive FAQ rows → assist (right draft)', `${evaluation.sensitive.assist}/${evaluation.sensitive.n} (${evaluation.sensitive.right_draft})`],
-    ['hand-over rules: recall / false rate', `${percent(evaluation.handover_rules.recall)} / ${percent(evaluation.handover_rules.false_rate)}`],
+    [
+      'answer or right suggestion',
+      `${percent(evaluation.answer_or_suggestion_accuracy)} (suggestions: ${evaluation.suggestions.rows} rows, right FAQ offered in ${evaluation.suggestions.right_offered}/${evaluation.suggestions.in_scope} in scope)`,
+    ],
+    [
+      'sensitive FAQ rows → assist (right draft)',
+      `${evaluation.sensitive.assist}/${evaluation.sensitive.n} (${evaluation.sensitive.right_draft})`,
+    ],
+    [
+      'hand-over rules: recall / false rate',
+      `${percent(evaluation.handover_rules.recall)} / ${percent(evaluation.handover_rules.false_rate)}`,
+    ],
     ['train / turn p50', `${evaluation.train_ms} ms / ${evaluation.turn_ms_p50} ms`],
   );
   const width = Math.max(...rows.map(([name]) => name.length));

@@ -1,4 +1,9 @@
-import { evaluateIntentClassifier, readIntentJsonl, trainIntentClassifier, type IntentEvaluation } from '../../nlu/index.js';
+import {
+  evaluateIntentClassifier,
+  readIntentJsonl,
+  trainIntentClassifier,
+  type IntentEvaluation,
+} from '../../nlu/index.js';
 
 export interface EvalIntentOptions {
   train: string;
@@ -15,9 +20,11 @@ export interface EvalIntentOptions {
  */
 export async function runEvalIntent(options: EvalIntentOptions): Promise<IntentEvaluation> {
   const gate = Number(options.gate ?? '0.85');
-  if (!Number.isFinite(gate) || gate < 0 || gate > 1) throw new Error(`--gate must be a number between 0 and 1 (got ${JSON.stringify(options.gate)})`);
+  if (!Number.isFinite(gate) || gate < 0 || gate > 1)
+    throw new Error(`--gate must be a number between 0 and 1 (got ${JSON.stringify(options.gate)})`);
   const language = options.lang ?? 'auto';
-  if (language !== 'auto' && language !== 'zh' && language !== 'en') throw new Error(`--lang must be auto, zh or en (got ${JSON.stringify(language)})`);
+  if (language !== 'auto' && language !== 'zh' && language !== 'en')
+    throw new Error(`--lang must be auto, zh or en (got ${JSON.stringify(language)})`);
   const oosLabel = options.oosLabel ?? 'oos';
   const training = readIntentJsonl(options.train);
   const test = readIntentJsonl(options.test);

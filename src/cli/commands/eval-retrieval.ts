@@ -1,5 +1,12 @@
 import { buildRetrievalIndex } from '../../knowledge/index.js';
-import { checkKbRow, checkQueryRow, evaluateRanking, readJsonl, type KbRow, type QueryRow } from '../../knowledge/retrieval-evaluation.js';
+import {
+  checkKbRow,
+  checkQueryRow,
+  evaluateRanking,
+  readJsonl,
+  type KbRow,
+  type QueryRow,
+} from '../../knowledge/retrieval-evaluation.js';
 
 export interface EvalRetrievalOptions {
   kb: string;
@@ -23,9 +30,16 @@ export async function runEvalRetrieval(options: EvalRetrievalOptions): Promise<v
     seen.add(row.id);
   }
   const started = performance.now();
-  const index = buildRetrievalIndex(kb.map((row) => ({ id: row.id, question: row.question, answer: row.answer || undefined })));
+  const index = buildRetrievalIndex(
+    kb.map((row) => ({ id: row.id, question: row.question, answer: row.answer || undefined })),
+  );
   const indexMs = performance.now() - started;
-  const metrics = evaluateRanking(queries, (query, depth, exclude) => index.search(query, { k: depth, exclude }).map((hit) => hit.id), k, indexMs);
+  const metrics = evaluateRanking(
+    queries,
+    (query, depth, exclude) => index.search(query, { k: depth, exclude }).map((hit) => hit.id),
+    k,
+    indexMs,
+  );
   if (options.json) {
     process.stdout.write(`${JSON.stringify(metrics)}\n`);
     return;

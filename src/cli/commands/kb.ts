@@ -7,9 +7,14 @@ import { nextSyncAt, readerForSource, syncSource, type SyncReport } from '../../
 import { recordAudit, requireTenantBySlug } from '../../tenancy/index.js';
 import { print, setExitCode, withDatabase } from '../context.js';
 
-export async function runKbAddFolder(slug: string, folder: string, options: { name?: string; schedule?: string }): Promise<void> {
+export async function runKbAddFolder(
+  slug: string,
+  folder: string,
+  options: { name?: string; schedule?: string },
+): Promise<void> {
   const absolute = path.resolve(folder);
-  if (!existsSync(absolute) || !statSync(absolute).isDirectory()) throw new KefuError(ErrorCodes.validation, `not a folder: ${folder}`);
+  if (!existsSync(absolute) || !statSync(absolute).isDirectory())
+    throw new KefuError(ErrorCodes.validation, `not a folder: ${folder}`);
   if (options.schedule) {
     try {
       CronExpressionParser.parse(options.schedule);
@@ -35,9 +40,17 @@ export async function runKbAddFolder(slug: string, folder: string, options: { na
           next_sync_at: options.schedule ? nextSyncAt(options.schedule, new Date()) : null,
         })
         .execute();
-      await recordAudit(trx, { tenantId: tenant.id, actor: `cli:${process.env.USER ?? 'unknown'}`, action: 'knowledge_source.create', target: id, details: { kind: 'folder', name } });
+      await recordAudit(trx, {
+        tenantId: tenant.id,
+        actor: `cli:${process.env.USER ?? 'unknown'}`,
+        action: 'knowledge_source.create',
+        target: id,
+        details: { kind: 'folder', name },
+      });
     });
-    print(`added folder source "${name}" (${id}) to ${slug}${options.schedule ? `, re-synced on "${options.schedule}"` : ''}; run \`kefu kb sync ${slug}\` to load it`);
+    print(
+      `added folder source "${name}" (${id}) to ${slug}${options.schedule ? `, re-synced on "${options.schedule}"` : ''}; run \`kefu kb sync ${slug}\` to load it`,
+    );
   });
 }
 
@@ -62,14 +75,25 @@ export async function runKbSync(slug: string, options: { source?: string; json?:
       .selectFrom('knowledge_sources')
       .select(['id', 'name', 'kind', 'config'])
       .where('tenant_id', '=', tenant.id)
-      .$if(options.source !== undefined, (query) => query.where((eb) => eb.or([eb('name', '=', options.source!), eb('id', '=', options.source as string)])))
+      .$if(options.source !== undefined, (query) =>
+        query.where((eb) => eb.or([eb('name', '=', options.source!), eb('id', '=', options.source as string)])),
+      )
       .orderBy('created_at')
       .execute();
-    if (sources.length === 0) throw new KefuError(ErrorCodes.notFound, `${slug} has no knowledge sources${options.source ? ` named ${options.source}` : ''}; add one with \`kefu kb add-folder\``);
+    if (sources.length === 0)
+      throw new KefuError(
+        ErrorCodes.notFound,
+        `${slug} has no knowledge sources${options.source ? ` named ${options.source}` : ''}; add one with \`kefu kb add-folder\``,
+      );
     const reports: Array<{ source: string; report: SyncReport }> = [];
     for (const [index, source] of sources.entries()) {
       if (!options.json) print(`[${index + 1}/${sources.length}] syncing ${source.kind} source "${source.name}"…`);
-      const report = await syncSource(database.db, tenant.id, source.id, readerForSource({ kind: source.kind, config: source.config }));
+      const report = await syncSource(
+        database.db,
+        tenant.id,
+        source.id,
+        readerForSource({ kind: source.kind, config: source.config }),
+      );
       reports.push({ source: source.name, report });
       if (!options.json) print(describe(report));
     }

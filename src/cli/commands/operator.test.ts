@@ -42,10 +42,16 @@ describe('kefu operator', { timeout: 240_000 }, () => {
     expect(csv).toContain('operator_key.create');
     expect(csv).toContain('运维笔记本');
 
-    const config = loadConfig({ env: { KEFU_DATA_DIR: dataDir, KEFU_DEMO: 'false', LOG_LEVEL: 'silent' }, cwd: scratch });
+    const config = loadConfig({
+      env: { KEFU_DATA_DIR: dataDir, KEFU_DEMO: 'false', LOG_LEVEL: 'silent' },
+      cwd: scratch,
+    });
     const server = await createKefu(config, { logger: false });
     try {
-      const response = await server.app.inject({ url: '/operator/v1/plans', headers: { authorization: `Bearer ${key}` } });
+      const response = await server.app.inject({
+        url: '/operator/v1/plans',
+        headers: { authorization: `Bearer ${key}` },
+      });
       expect(response.statusCode).toBe(200);
     } finally {
       await server.close();

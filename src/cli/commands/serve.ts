@@ -29,7 +29,14 @@ async function ensurePortIsFree(host: string, port: number): Promise<void> {
 
 /** The address a CLI on this machine reaches the server at (a wildcard bind is reached through loopback). */
 function loopbackUrl(address: AddressInfo): string {
-  const host = address.family === 'IPv6' ? (address.address === '::' ? '::1' : address.address) : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+  const host =
+    address.family === 'IPv6'
+      ? address.address === '::'
+        ? '::1'
+        : address.address
+      : address.address === '0.0.0.0'
+        ? '127.0.0.1'
+        : address.address;
   return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
 }
 
@@ -70,15 +77,24 @@ export async function runServe(options: { port?: string; host?: string }): Promi
   print(`kefu 客服 is running`);
   print(`  API            ${base}/v1`);
   print(`  API reference  ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
-  print(`  Operator API   ${base}/operator/v1   (${config.operator.bootstrapKey ? 'KEFU_OPERATOR_KEY is set' : 'key: npx kefu operator key create --name ops'}; docs/reselling.md)`);
+  print(
+    `  Operator API   ${base}/operator/v1   (${config.operator.bootstrapKey ? 'KEFU_OPERATOR_KEY is set' : 'key: npx kefu operator key create --name ops'}; docs/reselling.md)`,
+  );
   print(`  Widget demo    ${base}/`);
   print(`  Agent console  ${base}/console   (widget script: ${base}/widget.js)`);
   print(`  Health         ${base}/healthz   ${base}/readyz   ${base}/metrics`);
-  print(`  Database       ${kefu.database.kind === 'pglite' ? `PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
-  print(`  LLM tier       ${kefu.model ? `${kefu.model.modelId} (${kefu.model.provider})` : 'none configured: turns the light tier cannot answer go to a person (KEFU_LLM_BASE_URL)'}`);
+  print(
+    `  Database       ${kefu.database.kind === 'pglite' ? `PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+  );
+  print(
+    `  LLM tier       ${kefu.model ? `${kefu.model.modelId} (${kefu.model.provider})` : 'none configured: turns the light tier cannot answer go to a person (KEFU_LLM_BASE_URL)'}`,
+  );
   for (const tenant of kefu.demo) print(`  Demo tenant    ${tenant.slug} (${tenant.name})  API key: ${tenant.apiKey}`);
   for (const tenant of kefu.demo) {
-    if (tenant.agent) print(`  Demo agent     ${tenant.slug}  ${tenant.agent.email}  password: ${tenant.agent.password}   (POST ${base}/v1/agent/sessions)`);
+    if (tenant.agent)
+      print(
+        `  Demo agent     ${tenant.slug}  ${tenant.agent.email}  password: ${tenant.agent.password}   (POST ${base}/v1/agent/sessions)`,
+      );
   }
   if (kefu.demo.length > 0) {
     const first = kefu.demo[0]!;

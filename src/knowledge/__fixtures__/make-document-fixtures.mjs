@@ -22,10 +22,20 @@ function makePdf(pages, { encrypt = false, title } = {}) {
   const add = (body) => objects.push(body) - 1 + 1; // 1-based object numbers
   const catalog = add('');
   const pagesObject = add('');
-  const cjkFont = add('<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [ ' + (objects.length + 3) + ' 0 R ] >>');
+  const cjkFont = add(
+    '<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [ ' +
+      (objects.length + 3) +
+      ' 0 R ] >>',
+  );
   const latinFont = add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
-  add('<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor ' + (objects.length + 2) + ' 0 R /DW 1000 >>');
-  add('<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>');
+  add(
+    '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor ' +
+      (objects.length + 2) +
+      ' 0 R /DW 1000 >>',
+  );
+  add(
+    '<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>',
+  );
   const pageIds = [];
   for (const lines of pages) {
     let y = 780;
@@ -38,16 +48,23 @@ function makePdf(pages, { encrypt = false, title } = {}) {
       const heading = line.startsWith('# ');
       const text = heading ? line.slice(2) : line;
       const isCjk = /[^\x00-\x7f]/.test(text);
-      ops.push(`/${isCjk ? 'F1' : 'F2'} ${heading ? 18 : 12} Tf 1 0 0 1 50 ${y} Tm ${isCjk ? ucs2Hex(text) : latin(text)} Tj`);
+      ops.push(
+        `/${isCjk ? 'F1' : 'F2'} ${heading ? 18 : 12} Tf 1 0 0 1 50 ${y} Tm ${isCjk ? ucs2Hex(text) : latin(text)} Tj`,
+      );
       y -= heading ? 28 : 20;
     }
     ops.push('ET');
     const stream = ops.join('\n');
     const content = add(`<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}\nendstream`);
-    pageIds.push(add(`<< /Type /Page /Parent ${pagesObject} 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 ${cjkFont} 0 R /F2 ${latinFont} 0 R >> >> /Contents ${content} 0 R >>`));
+    pageIds.push(
+      add(
+        `<< /Type /Page /Parent ${pagesObject} 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 ${cjkFont} 0 R /F2 ${latinFont} 0 R >> >> /Contents ${content} 0 R >>`,
+      ),
+    );
   }
   objects[catalog - 1] = `<< /Type /Catalog /Pages ${pagesObject} 0 R >>`;
-  objects[pagesObject - 1] = `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`;
+  objects[pagesObject - 1] =
+    `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`;
   const info = title ? add(`<< /Title ${ucs2HexBom(title)} /Producer (kefu fixtures) >>`) : undefined;
   const encryptId = encrypt
     ? add(`<< /Filter /Standard /V 1 /R 2 /O <${'ab'.repeat(32)}> /U <${'cd'.repeat(32)}> /P -44 >>`)
@@ -69,7 +86,16 @@ function ucs2HexBom(text) {
 
 const pdf = makePdf(
   [
-    ['# 退换货政策', '自签收之日起 7 天内，商品未使用可申请无理由退货。', '退款将在审核通过后 3 个工作日内原路退回，', '节假日顺延。', '', '# Return policy', 'Unused items can be returned within 7 days', 'of delivery.'],
+    [
+      '# 退换货政策',
+      '自签收之日起 7 天内，商品未使用可申请无理由退货。',
+      '退款将在审核通过后 3 个工作日内原路退回，',
+      '节假日顺延。',
+      '',
+      '# Return policy',
+      'Unused items can be returned within 7 days',
+      'of delivery.',
+    ],
     ['# 运费说明', '质量问题产生的退货运费由我们承担。', '', 'Shipping is free for orders over 99 yuan.'],
   ],
   { title: '退换货政策 Return policy' },
@@ -83,9 +109,12 @@ write('blank.pdf', makePdf([[]]));
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
 const escape = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const run = (text) => `<w:r><w:t xml:space="preserve">${escape(text)}</w:t></w:r>`;
-const paragraph = (text, style) => `<w:p>${style ? `<w:pPr><w:pStyle w:val="${style}"/></w:pPr>` : ''}${run(text)}</w:p>`;
-const listItem = (text) => `<w:p><w:pPr><w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>${run(text)}</w:p>`;
-const table = (rows) => `<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr>${rows.map((cells) => `<w:tr>${cells.map((cell) => `<w:tc><w:p>${run(cell)}</w:p></w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`;
+const paragraph = (text, style) =>
+  `<w:p>${style ? `<w:pPr><w:pStyle w:val="${style}"/></w:pPr>` : ''}${run(text)}</w:p>`;
+const listItem = (text) =>
+  `<w:p><w:pPr><w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>${run(text)}</w:p>`;
+const table = (rows) =>
+  `<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr>${rows.map((cells) => `<w:tr>${cells.map((cell) => `<w:tc><w:p>${run(cell)}</w:p></w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`;
 
 function makeDocx(bodyXml) {
   const files = {

@@ -46,7 +46,8 @@ export function folderSource(root: string): SourceReader {
     },
     async read(path) {
       const absolute = resolve(base, path);
-      if (absolute !== base && !absolute.startsWith(base + sep)) throw new Error(`${path} is outside the source folder`);
+      if (absolute !== base && !absolute.startsWith(base + sep))
+        throw new Error(`${path} is outside the source folder`);
       return new Uint8Array(await readFile(absolute));
     },
   };

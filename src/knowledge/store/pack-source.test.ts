@@ -17,7 +17,9 @@ let pack: string;
 beforeAll(async () => {
   database = await createTestDatabase();
   tenantId = randomUUID();
-  await sql`insert into tenants (id, slug, name) values (${tenantId}, ${`pack-${tenantId.slice(0, 8)}`}, '小满优品')`.execute(database.db);
+  await sql`insert into tenants (id, slug, name) values (${tenantId}, ${`pack-${tenantId.slice(0, 8)}`}, '小满优品')`.execute(
+    database.db,
+  );
   pack = await mkdtemp(join(tmpdir(), 'kefu-pack-'));
   await cp(join(repositoryRoot, 'examples/packs/shop-zh'), pack, { recursive: true });
 });
@@ -54,12 +56,24 @@ describe('the tenant pack as a knowledge source', () => {
     const report = await syncPackKnowledge(database.db, tenantId, pack);
     expect(report.changed).toEqual(['faq.csv']);
     expect(report.faq.changed).toEqual(['faq-02']);
-    const versions = await sql<{ n: string }>`select count(*) as n from knowledge_document_versions where tenant_id = ${tenantId}`.execute(database.db);
+    const versions = await sql<{
+      n: string;
+    }>`select count(*) as n from knowledge_document_versions where tenant_id = ${tenantId}`.execute(database.db);
     expect(Number(versions.rows[0]!.n)).toBe(4);
 
     // The source row remembers the folder, so the scheduled re-sync finds the same reader.
-    const source = await database.db.selectFrom('knowledge_sources').select(['kind', 'config']).where('tenant_id', '=', tenantId).where('id', '=', report.sourceId).executeTakeFirstOrThrow();
-    const rerun = await syncSource(database.db, tenantId, report.sourceId, readerForSource({ kind: source.kind, config: source.config as Record<string, unknown> }));
+    const source = await database.db
+      .selectFrom('knowledge_sources')
+      .select(['kind', 'config'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', report.sourceId)
+      .executeTakeFirstOrThrow();
+    const rerun = await syncSource(
+      database.db,
+      tenantId,
+      report.sourceId,
+      readerForSource({ kind: source.kind, config: source.config as Record<string, unknown> }),
+    );
     expect(rerun).toMatchObject({ changed: [], unchanged: 3 });
   });
 });

@@ -27,19 +27,43 @@ export function packSource(packFolder: string): SourceReader {
  * @example
  * const report = await syncPackKnowledge(db, tenantId, 'examples/packs/shop-zh');
  */
-export async function syncPackKnowledge(database: Kysely<any>, tenantId: string, packFolder: string, options: SyncOptions = {}): Promise<SyncReport & { sourceId: string }> {
+export async function syncPackKnowledge(
+  database: Kysely<any>,
+  tenantId: string,
+  packFolder: string,
+  options: SyncOptions = {},
+): Promise<SyncReport & { sourceId: string }> {
   const db = database as Kysely<KnowledgeDatabase>;
   const path = resolve(packFolder);
-  let source = await db.selectFrom('knowledge_sources').select('id').where('tenant_id', '=', tenantId).where('kind', '=', 'pack').executeTakeFirst();
+  let source = await db
+    .selectFrom('knowledge_sources')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', 'pack')
+    .executeTakeFirst();
   if (source === undefined) {
     const id = randomUUID();
     await db
       .insertInto('knowledge_sources')
-      .values({ id, tenant_id: tenantId, kind: 'pack', name: 'pack', config: JSON.stringify({ path }), schedule: null, last_sync_at: null, next_sync_at: null })
+      .values({
+        id,
+        tenant_id: tenantId,
+        kind: 'pack',
+        name: 'pack',
+        config: JSON.stringify({ path }),
+        schedule: null,
+        last_sync_at: null,
+        next_sync_at: null,
+      })
       .execute();
     source = { id };
   } else {
-    await db.updateTable('knowledge_sources').set({ config: JSON.stringify({ path }) }).where('tenant_id', '=', tenantId).where('id', '=', source.id).execute();
+    await db
+      .updateTable('knowledge_sources')
+      .set({ config: JSON.stringify({ path }) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', source.id)
+      .execute();
   }
   const report = await syncSource(database, tenantId, source.id, packSource(path), options);
   return { ...report, sourceId: source.id };

@@ -13,7 +13,9 @@ describe('pgvector detection', () => {
   it('reports whether the vector extension exists, and opens a store only when it does', async () => {
     const support = await detectPgvector(database.db);
     // Ground truth straight from the catalog (PGlite may not even have it: then there is no pgvector).
-    const present = await sql<{ count: string | number }>`select count(*) as count from pg_available_extensions where name = 'vector'`
+    const present = await sql<{
+      count: string | number;
+    }>`select count(*) as count from pg_available_extensions where name = 'vector'`
       .execute(database.db)
       .then(({ rows }) => Number(rows[0]?.count ?? 0) > 0)
       .catch(() => false);
@@ -36,7 +38,10 @@ describe('pgvector detection', () => {
       { tenantId: other, chunkId: '10000000-0000-4000-8000-000000000003', embedding: [1, 0, 0, 0] },
     ]);
     const hits = await store!.search(tenant, [0.9, 0.1, 0, 0], 5);
-    expect(hits.map((hit) => hit.chunkId)).toEqual(['10000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000002']);
+    expect(hits.map((hit) => hit.chunkId)).toEqual([
+      '10000000-0000-4000-8000-000000000001',
+      '10000000-0000-4000-8000-000000000002',
+    ]);
     expect(hits[0]!.similarity).toBeGreaterThan(0.9);
   });
 

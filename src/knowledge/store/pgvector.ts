@@ -18,11 +18,17 @@ export async function detectPgvector(db: Kysely<any>): Promise<PgvectorSupport> 
       select exists (select 1 from pg_available_extensions where name = 'vector') as available,
              exists (select 1 from pg_extension where extname = 'vector') as installed`.execute(db);
     const row = rows[0];
-    if (row === undefined) return { available: false, installed: false, reason: 'the extension catalog returned nothing' };
-    if (!row.available && !row.installed) return { available: false, installed: false, reason: 'the vector extension is not installed on this server' };
+    if (row === undefined)
+      return { available: false, installed: false, reason: 'the extension catalog returned nothing' };
+    if (!row.available && !row.installed)
+      return { available: false, installed: false, reason: 'the vector extension is not installed on this server' };
     return { available: true, installed: Boolean(row.installed) };
   } catch (error) {
-    return { available: false, installed: false, reason: `the extension catalog cannot be read: ${(error as Error).message}` };
+    return {
+      available: false,
+      installed: false,
+      reason: `the extension catalog cannot be read: ${(error as Error).message}`,
+    };
   }
 }
 
@@ -51,7 +57,8 @@ export class PgvectorStore {
   ) {}
 
   static async open(db: Kysely<any>, dimension: number): Promise<PgvectorStore | undefined> {
-    if (!Number.isInteger(dimension) || dimension < 1 || dimension > 16000) throw new Error(`invalid embedding dimension ${dimension}`);
+    if (!Number.isInteger(dimension) || dimension < 1 || dimension > 16000)
+      throw new Error(`invalid embedding dimension ${dimension}`);
     const support = await detectPgvector(db);
     if (!support.available) return undefined;
     if (!support.installed) await sql`create extension if not exists vector`.execute(db);
@@ -60,13 +67,16 @@ export class PgvectorStore {
       chunk_id uuid not null,
       embedding vector(${sql.raw(String(dimension))}) not null,
       primary key (tenant_id, chunk_id))`.execute(db);
-    await sql`create index if not exists knowledge_chunk_vectors_hnsw on knowledge_chunk_vectors using hnsw (embedding vector_cosine_ops)`.execute(db);
+    await sql`create index if not exists knowledge_chunk_vectors_hnsw on knowledge_chunk_vectors using hnsw (embedding vector_cosine_ops)`.execute(
+      db,
+    );
     return new PgvectorStore(db, dimension);
   }
 
   async upsert(rows: readonly ChunkVector[]): Promise<void> {
     for (const row of rows) {
-      if (row.embedding.length !== this.dimension) throw new Error(`expected ${this.dimension} dimensions, got ${row.embedding.length}`);
+      if (row.embedding.length !== this.dimension)
+        throw new Error(`expected ${this.dimension} dimensions, got ${row.embedding.length}`);
       await sql`insert into knowledge_chunk_vectors (tenant_id, chunk_id, embedding)
         values (${row.tenantId}, ${row.chunkId}, ${literal(row.embedding)}::vector)
         on conflict (tenant_id, chunk_id) do update set embedding = excluded.embedding`.execute(this.db);
@@ -74,7 +84,11 @@ export class PgvectorStore {
   }
 
   /** The `k` chunks of the tenant closest to `vector` (cosine similarity, 1 = same direction). */
-  async search(tenantId: string, vector: readonly number[], k: number): Promise<{ chunkId: string; similarity: number }[]> {
+  async search(
+    tenantId: string,
+    vector: readonly number[],
+    k: number,
+  ): Promise<{ chunkId: string; similarity: number }[]> {
     const { rows } = await sql<{ chunk_id: string; distance: number }>`
       select chunk_id, embedding <=> ${literal(vector)}::vector as distance
       from knowledge_chunk_vectors where tenant_id = ${tenantId}

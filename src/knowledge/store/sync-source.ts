@@ -81,15 +81,51 @@ export function nextSyncAt(schedule: string | null, from: Date, timeZone = 'UTC'
  * @example
  * const report = await syncSource(db, tenantId, sourceId, folderSource('/srv/kb/acme'));
  */
-export async function syncSource(database: Kysely<any>, tenantId: string, sourceId: string, reader: SourceReader, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncSource(
+  database: Kysely<any>,
+  tenantId: string,
+  sourceId: string,
+  reader: SourceReader,
+  options: SyncOptions = {},
+): Promise<SyncReport> {
   const db = database as Db;
   const now = options.now ?? (() => new Date());
-  const source = await db.selectFrom('knowledge_sources').select(['id', 'schedule']).where('tenant_id', '=', tenantId).where('id', '=', sourceId).executeTakeFirst();
-  if (source === undefined) throw new KefuError(ErrorCodes.notFound, `knowledge source ${sourceId} not found`, { status: 404 });
+  const source = await db
+    .selectFrom('knowledge_sources')
+    .select(['id', 'schedule'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', sourceId)
+    .executeTakeFirst();
+  if (source === undefined)
+    throw new KefuError(ErrorCodes.notFound, `knowledge source ${sourceId} not found`, { status: 404 });
 
   const runId = randomUUID();
-  await db.insertInto('knowledge_sync_runs').values({ id: runId, tenant_id: tenantId, source_id: sourceId, status: 'running', report: null, error: null, finished_at: null }).execute();
-  const report: SyncReport = { runId, status: 'running', added: [], changed: [], removed: [], unchanged: 0, failed: [], problems: [], faq: { added: [], changed: [], removed: [] }, chunksIndexed: 0, chunksReused: 0, conflicts: 0 };
+  await db
+    .insertInto('knowledge_sync_runs')
+    .values({
+      id: runId,
+      tenant_id: tenantId,
+      source_id: sourceId,
+      status: 'running',
+      report: null,
+      error: null,
+      finished_at: null,
+    })
+    .execute();
+  const report: SyncReport = {
+    runId,
+    status: 'running',
+    added: [],
+    changed: [],
+    removed: [],
+    unchanged: 0,
+    failed: [],
+    problems: [],
+    faq: { added: [], changed: [], removed: [] },
+    chunksIndexed: 0,
+    chunksReused: 0,
+    conflicts: 0,
+  };
 
   const finish = async (status: SyncStatus, error?: string): Promise<SyncReport> => {
     report.status = status;
@@ -119,7 +155,17 @@ export async function syncSource(database: Kysely<any>, tenantId: string, source
   const existing = await db
     .selectFrom('knowledge_documents as document')
     .leftJoin('knowledge_document_versions as version', 'version.id', 'document.active_version_id')
-    .select(['document.id', 'document.path', 'document.status', 'document.fingerprint', 'document.file_hash', 'document.active_version_id', 'document.removed_at', 'version.content_hash', 'version.version'])
+    .select([
+      'document.id',
+      'document.path',
+      'document.status',
+      'document.fingerprint',
+      'document.file_hash',
+      'document.active_version_id',
+      'document.removed_at',
+      'version.content_hash',
+      'version.version',
+    ])
     .where('document.tenant_id', '=', tenantId)
     .where('document.source_id', '=', sourceId)
     .execute();
@@ -131,11 +177,29 @@ export async function syncSource(database: Kysely<any>, tenantId: string, source
     if (document === undefined) {
       await db
         .insertInto('knowledge_documents')
-        .values({ id: randomUUID(), tenant_id: tenantId, source_id: sourceId, path, status: 'failed', failure_code: code, failure_reason: message, active_version_id: null, fingerprint: null, file_hash: null, removed_at: null, updated_at: now() })
+        .values({
+          id: randomUUID(),
+          tenant_id: tenantId,
+          source_id: sourceId,
+          path,
+          status: 'failed',
+          failure_code: code,
+          failure_reason: message,
+          active_version_id: null,
+          fingerprint: null,
+          file_hash: null,
+          removed_at: null,
+          updated_at: now(),
+        })
         .execute();
     } else {
       // The failure is recorded, the previous good version stays active.
-      await db.updateTable('knowledge_documents').set({ status: 'failed', failure_code: code, failure_reason: message, updated_at: now() }).where('tenant_id', '=', tenantId).where('id', '=', document.id).execute();
+      await db
+        .updateTable('knowledge_documents')
+        .set({ status: 'failed', failure_code: code, failure_reason: message, updated_at: now() })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', document.id)
+        .execute();
     }
   };
 
@@ -145,7 +209,12 @@ export async function syncSource(database: Kysely<any>, tenantId: string, source
     listed.add(item.path);
     const document = byPath.get(item.path);
     const live = document !== undefined && document.active_version_id !== null && document.removed_at === null;
-    if (live && document.status === 'ready' && item.fingerprint !== undefined && document.fingerprint === item.fingerprint) {
+    if (
+      live &&
+      document.status === 'ready' &&
+      item.fingerprint !== undefined &&
+      document.fingerprint === item.fingerprint
+    ) {
       report.unchanged += 1;
       continue;
     }
@@ -153,14 +222,21 @@ export async function syncSource(database: Kysely<any>, tenantId: string, source
     try {
       bytes = await reader.read(item.path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') await markFailed(item.path, 'vanished', `${item.path} disappeared during the sync`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        await markFailed(item.path, 'vanished', `${item.path} disappeared during the sync`);
       else if (error instanceof SourceReadError) await markFailed(item.path, error.code, error.message);
-      else await markFailed(item.path, 'unreadable_file', `${item.path} could not be read: ${(error as Error).message}`);
+      else
+        await markFailed(item.path, 'unreadable_file', `${item.path} could not be read: ${(error as Error).message}`);
       continue;
     }
     const fileHash = createHash('sha256').update(bytes).digest('hex');
     if (live && document.file_hash === fileHash) {
-      await db.updateTable('knowledge_documents').set({ fingerprint: item.fingerprint ?? null, status: 'ready', failure_code: null, failure_reason: null }).where('tenant_id', '=', tenantId).where('id', '=', document.id).execute();
+      await db
+        .updateTable('knowledge_documents')
+        .set({ fingerprint: item.fingerprint ?? null, status: 'ready', failure_code: null, failure_reason: null })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', document.id)
+        .execute();
       report.unchanged += 1;
       continue;
     }
@@ -174,7 +250,13 @@ export async function syncSource(database: Kysely<any>, tenantId: string, source
     if (live && document.content_hash === loaded.contentHash) {
       await db
         .updateTable('knowledge_documents')
-        .set({ fingerprint: item.fingerprint ?? null, file_hash: fileHash, status: 'ready', failure_code: null, failure_reason: null })
+        .set({
+          fingerprint: item.fingerprint ?? null,
+          file_hash: fileHash,
+          status: 'ready',
+          failure_code: null,
+          failure_reason: null,
+        })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', document.id)
         .execute();
@@ -182,7 +264,18 @@ export async function syncSource(database: Kysely<any>, tenantId: string, source
       continue;
     }
     try {
-      await storeVersion(db, tenantId, sourceId, runId, document, loaded, { fingerprint: item.fingerprint ?? null, fileHash }, options, report, now);
+      await storeVersion(
+        db,
+        tenantId,
+        sourceId,
+        runId,
+        document,
+        loaded,
+        { fingerprint: item.fingerprint ?? null, fileHash },
+        options,
+        report,
+        now,
+      );
       (live ? report.changed : report.added).push(item.path);
     } catch (error) {
       await markFailed(item.path, 'index_failed', `${item.path} could not be indexed: ${(error as Error).message}`);
@@ -192,17 +285,32 @@ export async function syncSource(database: Kysely<any>, tenantId: string, source
   for (const document of existing) {
     if (listed.has(document.path) || document.removed_at !== null) continue;
     if (document.active_version_id !== null) {
-      const previous = await db.selectFrom('knowledge_document_versions').select('faq_entries').where('tenant_id', '=', tenantId).where('id', '=', document.active_version_id).executeTakeFirst();
+      const previous = await db
+        .selectFrom('knowledge_document_versions')
+        .select('faq_entries')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', document.active_version_id)
+        .executeTakeFirst();
       report.faq.removed.push(...((previous?.faq_entries as FaqEntry[] | null) ?? []).map((entry) => entry.id));
     }
-    await db.updateTable('knowledge_documents').set({ removed_at: now(), active_version_id: null, updated_at: now() }).where('tenant_id', '=', tenantId).where('id', '=', document.id).execute();
+    await db
+      .updateTable('knowledge_documents')
+      .set({ removed_at: now(), active_version_id: null, updated_at: now() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', document.id)
+      .execute();
     report.removed.push(document.path);
   }
 
   if ((options.detectConflicts ?? true) && report.added.length + report.changed.length > 0) {
     report.conflicts = await recordConflicts(db, tenantId, runId);
   }
-  const status: SyncStatus = report.failed.length === 0 ? 'succeeded' : report.added.length + report.changed.length + report.unchanged > 0 ? 'partial' : 'failed';
+  const status: SyncStatus =
+    report.failed.length === 0
+      ? 'succeeded'
+      : report.added.length + report.changed.length + report.unchanged > 0
+        ? 'partial'
+        : 'failed';
   return finish(status);
 }
 
@@ -222,23 +330,53 @@ async function storeVersion(
   if (document === undefined) {
     await db
       .insertInto('knowledge_documents')
-      .values({ id: documentId, tenant_id: tenantId, source_id: sourceId, path: loaded.path, status: 'processing', failure_code: null, failure_reason: null, active_version_id: null, fingerprint: null, file_hash: null, removed_at: null, updated_at: now() })
+      .values({
+        id: documentId,
+        tenant_id: tenantId,
+        source_id: sourceId,
+        path: loaded.path,
+        status: 'processing',
+        failure_code: null,
+        failure_reason: null,
+        active_version_id: null,
+        fingerprint: null,
+        file_hash: null,
+        removed_at: null,
+        updated_at: now(),
+      })
       .execute();
   } else {
-    await db.updateTable('knowledge_documents').set({ status: 'processing', updated_at: now() }).where('tenant_id', '=', tenantId).where('id', '=', documentId).execute();
+    await db
+      .updateTable('knowledge_documents')
+      .set({ status: 'processing', updated_at: now() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', documentId)
+      .execute();
   }
 
-  const drafts: ChunkDraft[] = loaded.format === 'faq-sheet' ? faqChunks(loaded) : chunkDocument(loaded, options.chunk).map((chunk) => ({ chunk, faqExternalId: null, embedding: null }));
+  const drafts: ChunkDraft[] =
+    loaded.format === 'faq-sheet'
+      ? faqChunks(loaded)
+      : chunkDocument(loaded, options.chunk).map((chunk) => ({ chunk, faqExternalId: null, embedding: null }));
   // Chunks whose content existed in the previous version keep their embedding: only new content is re-indexed.
   const previousChunks = document?.active_version_id
-    ? await db.selectFrom('knowledge_chunks').select(['content_hash', 'embedding']).where('tenant_id', '=', tenantId).where('document_version_id', '=', document.active_version_id).execute()
+    ? await db
+        .selectFrom('knowledge_chunks')
+        .select(['content_hash', 'embedding'])
+        .where('tenant_id', '=', tenantId)
+        .where('document_version_id', '=', document.active_version_id)
+        .execute()
     : [];
   const previousHashes = new Map(previousChunks.map((row) => [row.content_hash, row.embedding as number[] | null]));
   const fresh = drafts.filter((draft) => !previousHashes.has(draft.chunk.contentHash));
-  for (const draft of drafts) if (previousHashes.has(draft.chunk.contentHash)) draft.embedding = previousHashes.get(draft.chunk.contentHash) ?? null;
+  for (const draft of drafts)
+    if (previousHashes.has(draft.chunk.contentHash))
+      draft.embedding = previousHashes.get(draft.chunk.contentHash) ?? null;
   if (options.embedder !== undefined && fresh.length > 0) {
     // Outside the transaction: an HTTP call must not hold database locks. A failure leaves the old version active.
-    const vectors = await options.embedder.embed(fresh.map((draft) => [...draft.chunk.headingTrail, draft.chunk.text].join('\n')));
+    const vectors = await options.embedder.embed(
+      fresh.map((draft) => [...draft.chunk.headingTrail, draft.chunk.text].join('\n')),
+    );
     fresh.forEach((draft, index) => (draft.embedding = Array.from(vectors[index]!)));
   }
   report.chunksIndexed += fresh.length;
@@ -246,9 +384,17 @@ async function storeVersion(
 
   if (loaded.faqEntries !== undefined) {
     const previous = document?.active_version_id
-      ? (((await db.selectFrom('knowledge_document_versions').select('faq_entries').where('tenant_id', '=', tenantId).where('id', '=', document.active_version_id).executeTakeFirst())?.faq_entries as FaqEntry[] | null) ?? [])
+      ? (((
+          await db
+            .selectFrom('knowledge_document_versions')
+            .select('faq_entries')
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', document.active_version_id)
+            .executeTakeFirst()
+        )?.faq_entries as FaqEntry[] | null) ?? [])
       : [];
-    const keyed = (entries: readonly FaqEntry[]) => entries.map((entry) => ({ key: entry.id, contentHash: hashFaqEntry(entry) }));
+    const keyed = (entries: readonly FaqEntry[]) =>
+      entries.map((entry) => ({ key: entry.id, contentHash: hashFaqEntry(entry) }));
     const diff = diffVersions(keyed(previous), keyed(loaded.faqEntries));
     report.faq.added.push(...diff.added.map((item) => item.key));
     report.faq.changed.push(...diff.changed.map((item) => item.next.key));
@@ -299,7 +445,16 @@ async function storeVersion(
     }
     await transaction
       .updateTable('knowledge_documents')
-      .set({ active_version_id: versionId, status: 'ready', failure_code: null, failure_reason: null, fingerprint: file.fingerprint, file_hash: file.fileHash, removed_at: null, updated_at: now() })
+      .set({
+        active_version_id: versionId,
+        status: 'ready',
+        failure_code: null,
+        failure_reason: null,
+        fingerprint: file.fingerprint,
+        file_hash: file.fileHash,
+        removed_at: null,
+        updated_at: now(),
+      })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', documentId)
       .execute();
@@ -313,7 +468,17 @@ export async function activeKnowledge(database: Kysely<any>, tenantId: string) {
     .selectFrom('knowledge_chunks as chunk')
     .innerJoin('knowledge_documents as document', 'document.active_version_id', 'chunk.document_version_id')
     .innerJoin('knowledge_sources as source', 'source.id', 'document.source_id')
-    .select(['chunk.id', 'chunk.document_version_id', 'chunk.faq_external_id', 'chunk.heading_trail', 'chunk.text', 'chunk.page', 'chunk.content_hash', 'document.path', 'source.name as source_name'])
+    .select([
+      'chunk.id',
+      'chunk.document_version_id',
+      'chunk.faq_external_id',
+      'chunk.heading_trail',
+      'chunk.text',
+      'chunk.page',
+      'chunk.content_hash',
+      'document.path',
+      'source.name as source_name',
+    ])
     .where('chunk.tenant_id', '=', tenantId)
     .where('document.tenant_id', '=', tenantId)
     .orderBy('document.path')
@@ -333,26 +498,61 @@ async function recordConflicts(db: Db, tenantId: string, runId: string): Promise
   const items: AnswerItem[] = [];
   for (const version of versions) {
     for (const entry of (version.faq_entries as FaqEntry[] | null) ?? []) {
-      items.push({ id: `${version.path}#${entry.id}`, question: entry.question, alternatives: entry.alternatives, answer: entry.answer, source: `${version.path} row ${entry.row}` });
+      items.push({
+        id: `${version.path}#${entry.id}`,
+        question: entry.question,
+        alternatives: entry.alternatives,
+        answer: entry.answer,
+        source: `${version.path} row ${entry.row}`,
+      });
     }
   }
   for (const chunk of chunks) {
     const trail = chunk.heading_trail as string[];
     if (chunk.faq_external_id !== null || trail.length === 0) continue;
     // A document section answers the question its heading asks ("退货期限").
-    items.push({ id: chunk.id, question: trail[trail.length - 1]!, answer: chunk.text, source: `${chunk.path} › ${trail.join(' › ')}` });
+    items.push({
+      id: chunk.id,
+      question: trail[trail.length - 1]!,
+      answer: chunk.text,
+      source: `${chunk.path} › ${trail.join(' › ')}`,
+    });
   }
   // A cap keeps one badly structured upload from flooding the review queue.
   const conflicts = detectConflicts(items).slice(0, MAX_CONFLICTS_PER_RUN);
-  const open = new Set((await db.selectFrom('knowledge_conflicts').select('pair_key').where('tenant_id', '=', tenantId).where('status', '=', 'open').execute()).map((row) => row.pair_key));
+  const open = new Set(
+    (
+      await db
+        .selectFrom('knowledge_conflicts')
+        .select('pair_key')
+        .where('tenant_id', '=', tenantId)
+        .where('status', '=', 'open')
+        .execute()
+    ).map((row) => row.pair_key),
+  );
   let recorded = 0;
   for (const conflict of conflicts) {
-    const pairKey = sha256([conflict.first, conflict.second].map((item) => `${item.source ?? item.id}\u0000${item.answer}`).sort().join('\u0001'));
+    const pairKey = sha256(
+      [conflict.first, conflict.second]
+        .map((item) => `${item.source ?? item.id}\u0000${item.answer}`)
+        .sort()
+        .join('\u0001'),
+    );
     if (open.has(pairKey)) continue;
     open.add(pairKey);
     await db
       .insertInto('knowledge_conflicts')
-      .values({ id: randomUUID(), tenant_id: tenantId, sync_run_id: runId, pair_key: pairKey, reason: conflict.reason, detail: conflict.detail, first: JSON.stringify(conflict.first), second: JSON.stringify(conflict.second), status: 'open' })
+      .values({
+        id: randomUUID(),
+        tenant_id: tenantId,
+        sync_run_id: runId,
+        pair_key: pairKey,
+        reason: conflict.reason,
+        detail: conflict.detail,
+        first: JSON.stringify(conflict.first),
+        second: JSON.stringify(conflict.second),
+        status: 'open',
+      })
       .execute();
     recorded += 1;
   }

@@ -14,22 +14,45 @@ export const UPLOAD_SOURCE_NAME = 'uploads';
  */
 export function uploadPath(fileName: string): string | undefined {
   const base = fileName.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 200);
   return cleaned.length === 0 || cleaned === '.' || cleaned === '..' ? undefined : cleaned;
 }
 
 async function uploadSourceId(db: Kysely<KnowledgeDatabase>, tenantId: string): Promise<string> {
-  const existing = await db.selectFrom('knowledge_sources').select('id').where('tenant_id', '=', tenantId).where('kind', '=', 'upload').where('name', '=', UPLOAD_SOURCE_NAME).executeTakeFirst();
+  const existing = await db
+    .selectFrom('knowledge_sources')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', 'upload')
+    .where('name', '=', UPLOAD_SOURCE_NAME)
+    .executeTakeFirst();
   if (existing) return existing.id;
   const id = randomUUID();
   await db
     .insertInto('knowledge_sources')
-    .values({ id, tenant_id: tenantId, kind: 'upload', name: UPLOAD_SOURCE_NAME, config: JSON.stringify({}), schedule: null, last_sync_at: null, next_sync_at: null })
+    .values({
+      id,
+      tenant_id: tenantId,
+      kind: 'upload',
+      name: UPLOAD_SOURCE_NAME,
+      config: JSON.stringify({}),
+      schedule: null,
+      last_sync_at: null,
+      next_sync_at: null,
+    })
     .onConflict((conflict) => conflict.columns(['tenant_id', 'name']).doNothing())
     .execute();
   // A concurrent first upload may have won the insert.
-  const row = await db.selectFrom('knowledge_sources').select(['id', 'kind']).where('tenant_id', '=', tenantId).where('name', '=', UPLOAD_SOURCE_NAME).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('knowledge_sources')
+    .select(['id', 'kind'])
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', UPLOAD_SOURCE_NAME)
+    .executeTakeFirstOrThrow();
   if (row.kind !== 'upload') throw new Error(`the tenant has a ${row.kind} source named "${UPLOAD_SOURCE_NAME}"`);
   return row.id;
 }
@@ -48,7 +71,12 @@ export async function syncUploadedFile(
   fileName: string,
   bytes: Uint8Array,
   options: SyncOptions = {},
-): Promise<{ sourceId: string; path: string; report: SyncReport; document: { outcome: 'added' | 'changed' | 'unchanged' | 'failed'; code?: string; message?: string } }> {
+): Promise<{
+  sourceId: string;
+  path: string;
+  report: SyncReport;
+  document: { outcome: 'added' | 'changed' | 'unchanged' | 'failed'; code?: string; message?: string };
+}> {
   const db = database as Kysely<KnowledgeDatabase>;
   const path = uploadPath(fileName);
   if (path === undefined) throw new SourceReadError('invalid_name', 'the file needs a name');
@@ -64,7 +92,12 @@ export async function syncUploadedFile(
         .where('removed_at', 'is', null)
         .where('active_version_id', 'is not', null)
         .execute();
-      const items = documents.filter((document) => document.path !== path).map((document) => ({ path: document.path, ...(document.fingerprint ? { fingerprint: document.fingerprint } : {}) }));
+      const items = documents
+        .filter((document) => document.path !== path)
+        .map((document) => ({
+          path: document.path,
+          ...(document.fingerprint ? { fingerprint: document.fingerprint } : {}),
+        }));
       return [...items, { path, fingerprint }];
     },
     async read(requested) {
@@ -75,6 +108,17 @@ export async function syncUploadedFile(
   };
   const report = await syncSource(database, tenantId, sourceId, reader, options);
   const failure = report.failed.find((item) => item.path === path);
-  const outcome = failure ? 'failed' : report.added.includes(path) ? 'added' : report.changed.includes(path) ? 'changed' : 'unchanged';
-  return { sourceId, path, report, document: failure ? { outcome, code: failure.code, message: failure.message } : { outcome } };
+  const outcome = failure
+    ? 'failed'
+    : report.added.includes(path)
+      ? 'added'
+      : report.changed.includes(path)
+        ? 'changed'
+        : 'unchanged';
+  return {
+    sourceId,
+    path,
+    report,
+    document: failure ? { outcome, code: failure.code, message: failure.message } : { outcome },
+  };
 }

@@ -11,7 +11,8 @@ let base: string;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
-    if (request.url === '/redirect-to-metadata') return void response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+    if (request.url === '/redirect-to-metadata')
+      return void response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
     hosts.push(request.headers.host ?? '');
     response.writeHead(200, { 'content-type': 'text/plain' }).end('internal secret');
   });
@@ -25,15 +26,30 @@ afterAll(async () => {
 
 describe('web sources refuse internal addresses', () => {
   it('classifies loopback, private, link-local, CGNAT, IPv6 local and mapped addresses as non-public', () => {
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1']) {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+    ]) {
       expect(isNonPublicAddress(address), address).toBe(true);
     }
-    for (const address of ['8.8.8.8', '114.114.114.114', '2400:3200::1']) expect(isNonPublicAddress(address), address).toBe(false);
+    for (const address of ['8.8.8.8', '114.114.114.114', '2400:3200::1'])
+      expect(isNonPublicAddress(address), address).toBe(false);
   });
 
   it('does not fetch a loopback URL, a metadata IP or a non-http scheme', async () => {
     await expect(fetchBytes(`${base}/admin`)).rejects.toMatchObject({ code: 'blocked_address' });
-    await expect(fetchBytes('http://169.254.169.254/latest/meta-data/')).rejects.toMatchObject({ code: 'blocked_address' });
+    await expect(fetchBytes('http://169.254.169.254/latest/meta-data/')).rejects.toMatchObject({
+      code: 'blocked_address',
+    });
     await expect(fetchBytes('http://localhost:1/')).rejects.toMatchObject({ code: 'blocked_address' });
     await expect(fetchBytes('file:///etc/passwd')).rejects.toMatchObject({ code: 'unsupported_url' });
     await expect(urlSource([`${base}/admin`]).read(`${base}/admin`)).rejects.toMatchObject({ code: 'blocked_address' });
@@ -59,8 +75,12 @@ describe('web sources refuse internal addresses', () => {
   it('refuses a host name that resolves to 127.0.0.1 unless private networks are allowed', async () => {
     const port = (server.address() as AddressInfo).port;
     const resolve = async (): Promise<string[]> => ['127.0.0.1'];
-    await expect(fetchBytes(`http://intranet.example:${port}/`, { resolve })).rejects.toMatchObject({ code: 'blocked_address' });
-    await expect(urlSource([`http://intranet.example:${port}/`], { resolve }).read(`http://intranet.example:${port}/`)).rejects.toMatchObject({ code: 'blocked_address' });
+    await expect(fetchBytes(`http://intranet.example:${port}/`, { resolve })).rejects.toMatchObject({
+      code: 'blocked_address',
+    });
+    await expect(
+      urlSource([`http://intranet.example:${port}/`], { resolve }).read(`http://intranet.example:${port}/`),
+    ).rejects.toMatchObject({ code: 'blocked_address' });
     const allowed = await fetchBytes(`http://intranet.example:${port}/page`, { resolve, allowPrivateNetwork: true });
     expect(new TextDecoder().decode(allowed.bytes)).toBe('internal secret');
   });
@@ -84,7 +104,9 @@ describe('web sources refuse internal addresses', () => {
     // And the other way round: vetted public, re-resolving to loopback would reach the server.
     let calls = 0;
     const rebinding = async (): Promise<string[]> => (++calls === 1 ? ['93.184.216.34'] : ['127.0.0.1']);
-    await expect(fetchBytes(`http://rebind.invalid:${port}/doc`, { resolve: rebinding, timeoutMs: 300 })).rejects.toMatchObject({ code: expect.stringMatching(/^(timeout|network_error)$/) });
+    await expect(
+      fetchBytes(`http://rebind.invalid:${port}/doc`, { resolve: rebinding, timeoutMs: 300 }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/^(timeout|network_error)$/) });
     expect(calls).toBe(1);
   });
 });

@@ -11,13 +11,27 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     hits.push(request.url ?? '');
     const url = request.url ?? '/';
-    const xml = (body: string) => response.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>${body}`);
-    if (url === '/sitemap.xml') return xml(`<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>${base}/sitemap-a.xml</loc></sitemap><sitemap><loc>${base}/sitemap.xml</loc></sitemap><sitemap><loc>https://elsewhere.example/sitemap.xml</loc></sitemap></sitemapindex>`);
-    if (url === '/sitemap-a.xml') return xml(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${base}/help/shipping</loc><lastmod>2026-11-01</lastmod></url><url><loc>${base}/help/returns#top</loc></url><url><loc>https://elsewhere.example/x</loc></url></urlset><!-- loops back: --><sitemapindex><sitemap><loc>${base}/sitemap.xml</loc></sitemap></sitemapindex>`);
-    if (url === '/loop-1.xml') return xml(`<sitemapindex><sitemap><loc>${base}/loop-2.xml</loc></sitemap></sitemapindex>`);
-    if (url === '/loop-2.xml') return xml(`<sitemapindex><sitemap><loc>${base}/loop-1.xml</loc></sitemap></sitemapindex>`);
+    const xml = (body: string) =>
+      response
+        .writeHead(200, { 'content-type': 'application/xml' })
+        .end(`<?xml version="1.0" encoding="UTF-8"?>${body}`);
+    if (url === '/sitemap.xml')
+      return xml(
+        `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>${base}/sitemap-a.xml</loc></sitemap><sitemap><loc>${base}/sitemap.xml</loc></sitemap><sitemap><loc>https://elsewhere.example/sitemap.xml</loc></sitemap></sitemapindex>`,
+      );
+    if (url === '/sitemap-a.xml')
+      return xml(
+        `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${base}/help/shipping</loc><lastmod>2026-11-01</lastmod></url><url><loc>${base}/help/returns#top</loc></url><url><loc>https://elsewhere.example/x</loc></url></urlset><!-- loops back: --><sitemapindex><sitemap><loc>${base}/sitemap.xml</loc></sitemap></sitemapindex>`,
+      );
+    if (url === '/loop-1.xml')
+      return xml(`<sitemapindex><sitemap><loc>${base}/loop-2.xml</loc></sitemap></sitemapindex>`);
+    if (url === '/loop-2.xml')
+      return xml(`<sitemapindex><sitemap><loc>${base}/loop-1.xml</loc></sitemap></sitemapindex>`);
     if (url === '/not-a-sitemap.xml') return void response.writeHead(200).end('<html><body>hello</body></html>');
-    if (url === '/help/shipping') return void response.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>配送</title></head><body><h1>配送</h1><p>订单满 99 元免运费。</p></body></html>');
+    if (url === '/help/shipping')
+      return void response
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<html><head><title>配送</title></head><body><h1>配送</h1><p>订单满 99 元免运费。</p></body></html>');
     if (url === '/slow') return void setTimeout(() => response.writeHead(200).end('late'), 1500);
     if (url === '/big') return void response.writeHead(200).end('x'.repeat(5000));
     if (url === '/moved') return void response.writeHead(301, { location: '/help/shipping' }).end();

@@ -49,7 +49,8 @@ async function vetAddress(url: URL, options: WebSourceOptions): Promise<PinnedAd
     return await vetUrl(url, options);
   } catch (error) {
     if (error instanceof UnsafeUrlError) {
-      const message = error.code === 'unsupported_url' ? `${url.href}: only http and https URLs can be synced` : error.message;
+      const message =
+        error.code === 'unsupported_url' ? `${url.href}: only http and https URLs can be synced` : error.message;
       throw new SourceReadError(error.code, message, { cause: error });
     }
     throw error;
@@ -57,7 +58,10 @@ async function vetAddress(url: URL, options: WebSourceOptions): Promise<PinnedAd
 }
 
 /** GET with the address guard on every redirect hop, a timeout and a size cap. */
-export async function fetchBytes(href: string, options: WebSourceOptions = {}): Promise<{ bytes: Uint8Array; url: string }> {
+export async function fetchBytes(
+  href: string,
+  options: WebSourceOptions = {},
+): Promise<{ bytes: Uint8Array; url: string }> {
   const maxBytes = options.maxBytes ?? 20 * 1024 * 1024;
   let url = new URL(href);
   for (let hop = 0; hop <= 5; hop += 1) {
@@ -67,11 +71,18 @@ export async function fetchBytes(href: string, options: WebSourceOptions = {}): 
       const headers = { 'user-agent': options.userAgent ?? 'kefu-knowledge-sync/1.0', accept: '*/*' };
       const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
       // An injected fetch (tests, proxies) gets the URL; the default connects to the vetted address.
-      response = options.fetch ? await options.fetch(url, { redirect: 'manual', headers, signal }) : await pinnedRequest(url, pinned, { headers, signal });
+      response = options.fetch
+        ? await options.fetch(url, { redirect: 'manual', headers, signal })
+        : await pinnedRequest(url, pinned, { headers, signal });
     } catch (error) {
       const name = (error as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') throw new SourceReadError('timeout', `${url.href} did not answer within ${options.timeoutMs ?? 15_000} ms`, { cause: error });
-      throw new SourceReadError('network_error', `${url.href} could not be fetched: ${(error as Error).message}`, { cause: error });
+      if (name === 'TimeoutError' || name === 'AbortError')
+        throw new SourceReadError('timeout', `${url.href} did not answer within ${options.timeoutMs ?? 15_000} ms`, {
+          cause: error,
+        });
+      throw new SourceReadError('network_error', `${url.href} could not be fetched: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
       await response.body?.cancel();
@@ -98,7 +109,11 @@ export async function fetchBytes(href: string, options: WebSourceOptions = {}): 
     } catch (error) {
       if (error instanceof SourceReadError) throw error;
       const name = (error as Error).name;
-      throw new SourceReadError(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network_error', `${url.href} broke off: ${(error as Error).message}`, { cause: error });
+      throw new SourceReadError(
+        name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network_error',
+        `${url.href} broke off: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     const bytes = new Uint8Array(total);
     let offset = 0;
@@ -119,7 +134,12 @@ export function urlSource(urls: readonly string[], options: WebSourceOptions = {
   };
 }
 
-const sitemapParser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, isArray: (name) => name === 'url' || name === 'sitemap' });
+const sitemapParser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  isArray: (name) => name === 'url' || name === 'sitemap',
+});
 
 /**
  * Every page a sitemap (or sitemap index, followed to depth 5) lists, same host only, at most
@@ -145,7 +165,8 @@ export function sitemapSource(sitemapUrl: string, options: WebSourceOptions = {}
         }
         for (const entry of document.sitemapindex?.sitemap ?? []) {
           const location = entry.loc?.trim();
-          if (location && new URL(location, href).host === root.host) await visit(new URL(location, href).href, depth + 1);
+          if (location && new URL(location, href).host === root.host)
+            await visit(new URL(location, href).href, depth + 1);
         }
         for (const entry of document.urlset?.url ?? []) {
           const location = entry.loc?.trim();
@@ -153,9 +174,13 @@ export function sitemapSource(sitemapUrl: string, options: WebSourceOptions = {}
           const page = new URL(location, href);
           if (page.host !== root.host) continue;
           page.hash = '';
-          pages.set(page.href, { path: page.href, ...(entry.lastmod ? { fingerprint: `lastmod:${entry.lastmod.trim()}` } : {}) });
+          pages.set(page.href, {
+            path: page.href,
+            ...(entry.lastmod ? { fingerprint: `lastmod:${entry.lastmod.trim()}` } : {}),
+          });
         }
-        if (document.urlset === undefined && document.sitemapindex === undefined) throw new Error(`${href} is not a sitemap (no <urlset> or <sitemapindex>)`);
+        if (document.urlset === undefined && document.sitemapindex === undefined)
+          throw new Error(`${href} is not a sitemap (no <urlset> or <sitemapindex>)`);
       };
       await visit(root.href, 0);
       return [...pages.values()];

@@ -13,7 +13,10 @@ export interface LinearRanker {
   weights: Float64Array;
 }
 
-export function fitListwise(groups: readonly Group[], options: { epochs?: number; learningRate?: number; l2?: number; batch?: number; seed?: number } = {}): LinearRanker {
+export function fitListwise(
+  groups: readonly Group[],
+  options: { epochs?: number; learningRate?: number; l2?: number; batch?: number; seed?: number } = {},
+): LinearRanker {
   const dimensions = groups[0]?.rows[0]?.length ?? 0;
   const epochs = options.epochs ?? 40;
   const learningRate = options.learningRate ?? 0.05;
@@ -33,7 +36,8 @@ export function fitListwise(groups: readonly Group[], options: { epochs?: number
     for (let start = 0; start < order.length; start += batch) {
       const gradient = new Float64Array(dimensions);
       const end = Math.min(order.length, start + batch);
-      for (let position = start; position < end; position += 1) accumulateGradient(groups[order[position]!]!, weights, gradient);
+      for (let position = start; position < end; position += 1)
+        accumulateGradient(groups[order[position]!]!, weights, gradient);
       step += 1;
       for (let d = 0; d < dimensions; d += 1) {
         const g = gradient[d]! / (end - start) + l2 * weights[d]!;

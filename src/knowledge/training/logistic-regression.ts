@@ -44,7 +44,8 @@ function solve(matrix: Float64Array[], vector: Float64Array): Float64Array {
   const a = matrix.map((row, index) => [...row, vector[index]!]);
   for (let column = 0; column < size; column += 1) {
     let pivot = column;
-    for (let row = column + 1; row < size; row += 1) if (Math.abs(a[row]![column]!) > Math.abs(a[pivot]![column]!)) pivot = row;
+    for (let row = column + 1; row < size; row += 1)
+      if (Math.abs(a[row]![column]!) > Math.abs(a[pivot]![column]!)) pivot = row;
     [a[column], a[pivot]] = [a[pivot]!, a[column]!];
     const divisor = a[column]![column]! || 1e-12;
     for (let row = 0; row < size; row += 1) {

@@ -14,7 +14,10 @@ export interface AssociationOptions {
 
 const NULL_WORD = '\u0000';
 
-export function learnWordAssociations(pairs: readonly (readonly [readonly string[], readonly string[]])[], options: AssociationOptions = {}): Map<string, Map<string, number>> {
+export function learnWordAssociations(
+  pairs: readonly (readonly [readonly string[], readonly string[]])[],
+  options: AssociationOptions = {},
+): Map<string, Map<string, number>> {
   const iterations = options.iterations ?? 6;
   const minCount = options.minCount ?? 2;
   const minStrength = options.minStrength ?? 0.05;
@@ -22,7 +25,9 @@ export function learnWordAssociations(pairs: readonly (readonly [readonly string
 
   const counts = new Map<string, number>();
   for (const [a, b] of pairs) for (const word of new Set([...a, ...b])) counts.set(word, (counts.get(word) ?? 0) + 1);
-  const keep = (words: readonly string[]): string[] => [...new Set(words.filter((word) => (counts.get(word) ?? 0) >= minCount))];
+  const keep = (words: readonly string[]): string[] => [
+    ...new Set(words.filter((word) => (counts.get(word) ?? 0) >= minCount)),
+  ];
   const directed: [string[], string[]][] = [];
   for (const [a, b] of pairs) {
     const left = keep(a);
@@ -76,7 +81,10 @@ export function learnWordAssociations(pairs: readonly (readonly [readonly string
       if (f === e || f === NULL_WORD) continue;
       const value = strength(f, e);
       if (value < minStrength) continue;
-      for (const [a, b] of [[e, f], [f, e]] as const) {
+      for (const [a, b] of [
+        [e, f],
+        [f, e],
+      ] as const) {
         let entry = associations.get(a);
         if (entry === undefined) associations.set(a, (entry = new Map()));
         entry.set(b, value);

@@ -35,7 +35,11 @@ export interface UsageWebhookDeliveriesTable {
   event_type: string;
   event_key: string;
   payload: ColumnType<Record<string, unknown>, string, string>;
-  status: ColumnType<'pending' | 'delivered' | 'failed', 'pending' | 'delivered' | 'failed' | undefined, 'pending' | 'delivered' | 'failed'>;
+  status: ColumnType<
+    'pending' | 'delivered' | 'failed',
+    'pending' | 'delivered' | 'failed' | undefined,
+    'pending' | 'delivered' | 'failed'
+  >;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;
   last_status: number | null;

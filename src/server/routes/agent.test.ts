@@ -17,11 +17,16 @@ let bankKey: string;
 let shopTenantId: string;
 
 beforeAll(async () => {
-  kefu = await createTestKefu({ KEFU_AGENT_RECLAIM_AFTER_MS: String(RECLAIM_MS), KEFU_HANDOFF_CHECK_INTERVAL_MS: '3600000' });
+  kefu = await createTestKefu({
+    KEFU_AGENT_RECLAIM_AFTER_MS: String(RECLAIM_MS),
+    KEFU_HANDOFF_CHECK_INTERVAL_MS: '3600000',
+  });
   base = await kefu.app.listen({ port: 0, host: '127.0.0.1' });
   shopKey = kefu.keyOf('shop-zh');
   bankKey = kefu.keyOf('bank-zh');
-  shopTenantId = (await kefu.database.db.selectFrom('tenants').select('id').where('slug', '=', 'shop-zh').executeTakeFirstOrThrow()).id;
+  shopTenantId = (
+    await kefu.database.db.selectFrom('tenants').select('id').where('slug', '=', 'shop-zh').executeTakeFirstOrThrow()
+  ).id;
 }, 180_000);
 afterAll(async () => kefu?.dispose());
 
@@ -35,13 +40,23 @@ async function call(method: string, url: string, auth: string | null, payload?: 
     headers: { ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
-  return { status: response.statusCode, body: response.body ? response.json() : null, type: response.headers['content-type'] };
+  return {
+    status: response.statusCode,
+    body: response.body ? response.json() : null,
+    type: response.headers['content-type'],
+  };
 }
 
 /** An agent account made with the tenant's admin key, logged in. */
 async function agent(key: string, tenant: string, name: string, skills: string[], maxConcurrent = 5) {
   const email = unique('agent');
-  const created = await call('POST', '/v1/agents', key, { email, name, password: 'pass-word-123', skills, maxConcurrent });
+  const created = await call('POST', '/v1/agents', key, {
+    email,
+    name,
+    password: 'pass-word-123',
+    skills,
+    maxConcurrent,
+  });
   expect(created.status).toBe(201);
   const login = await call('POST', '/v1/agent/sessions', null, { tenant, email, password: 'pass-word-123' });
   expect(login.status).toBe(201);
@@ -58,7 +73,11 @@ async function customer(key: string, text: string, contact?: Record<string, stri
 
 /** Closes every open handoff, so a test that counts places in line starts from an empty queue. */
 async function emptyQueues() {
-  await kefu.database.db.updateTable('handoffs').set({ status: 'closed', closed_at: new Date() }).where('status', 'in', ['waiting', 'assigned']).execute();
+  await kefu.database.db
+    .updateTable('handoffs')
+    .set({ status: 'closed', closed_at: new Date() })
+    .where('status', 'in', ['waiting', 'assigned'])
+    .execute();
   await kefu.database.db.updateTable('agents').set({ presence: 'offline' }).execute();
 }
 
@@ -81,7 +100,14 @@ function socketClient(url: URL) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };
-  return { socket, events, opened, until, closeCode: () => closeCode, send: (frame: unknown) => socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame)) };
+  return {
+    socket,
+    events,
+    opened,
+    until,
+    closeCode: () => closeCode,
+    send: (frame: unknown) => socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+  };
 }
 
 async function consoleSocket(token: string) {
@@ -93,7 +119,11 @@ async function consoleSocket(token: string) {
 }
 
 async function widget(tenant: string) {
-  const response = await fetch(`${base}/widget/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant }) });
+  const response = await fetch(`${base}/widget/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant }),
+  });
   const session = (await response.json()) as { token: string; conversationId: string };
   const url = new URL('/widget/v1/ws', base.replace('http', 'ws'));
   url.searchParams.set('token', session.token);
@@ -106,9 +136,21 @@ async function widget(tenant: string) {
 describe('agent accounts and login', () => {
   it('an admin key creates, lists and disables agents; login gives a session; every failure is one 401', async () => {
     const email = unique('li.na');
-    const created = await call('POST', '/v1/agents', shopKey, { email: email.toUpperCase(), name: '李娜', password: '客服密碼-2026', skills: ['售后', '投诉'] });
+    const created = await call('POST', '/v1/agents', shopKey, {
+      email: email.toUpperCase(),
+      name: '李娜',
+      password: '客服密碼-2026',
+      skills: ['售后', '投诉'],
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ email, name: '李娜', skills: ['售后', '投诉'], maxConcurrent: 5, presence: 'offline', disabled: false });
+    expect(created.body).toMatchObject({
+      email,
+      name: '李娜',
+      skills: ['售后', '投诉'],
+      maxConcurrent: 5,
+      presence: 'offline',
+      disabled: false,
+    });
     expect(JSON.stringify(created.body)).not.toContain('scrypt');
 
     const again = await call('POST', '/v1/agents', shopKey, { email, name: 'Li Na', password: 'another-password' });
@@ -120,15 +162,31 @@ describe('agent accounts and login', () => {
     const bankListed = await call('GET', '/v1/agents', bankKey);
     expect(bankListed.body.agents.map((entry: { email: string }) => entry.email)).not.toContain(email);
 
-    const login = await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email, password: '客服密碼-2026' });
+    const login = await call('POST', '/v1/agent/sessions', null, {
+      tenant: 'shop-zh',
+      email,
+      password: '客服密碼-2026',
+    });
     expect(login.status).toBe(201);
     expect(login.body.token).toMatch(/^kefu_at_/);
     const me = await call('GET', '/v1/agent/me', login.body.token);
     expect(me.body).toMatchObject({ id: created.body.id, name: '李娜' });
 
-    const wrongPassword = await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email, password: '客服密码-2026' });
-    const unknownEmail = await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email: 'nobody@example.com', password: '客服密碼-2026' });
-    const otherTenant = await call('POST', '/v1/agent/sessions', null, { tenant: 'bank-zh', email, password: '客服密碼-2026' });
+    const wrongPassword = await call('POST', '/v1/agent/sessions', null, {
+      tenant: 'shop-zh',
+      email,
+      password: '客服密码-2026',
+    });
+    const unknownEmail = await call('POST', '/v1/agent/sessions', null, {
+      tenant: 'shop-zh',
+      email: 'nobody@example.com',
+      password: '客服密碼-2026',
+    });
+    const otherTenant = await call('POST', '/v1/agent/sessions', null, {
+      tenant: 'bank-zh',
+      email,
+      password: '客服密碼-2026',
+    });
     for (const failure of [wrongPassword, unknownEmail, otherTenant]) {
       expect(failure.status).toBe(401);
       expect(failure.type).toContain('application/problem+json');
@@ -145,7 +203,10 @@ describe('agent accounts and login', () => {
     const disabled = await call('PATCH', `/v1/agents/${created.body.id}`, shopKey, { disabled: true });
     expect(disabled.body.disabled).toBe(true);
     expect((await call('GET', '/v1/agent/me', login.body.token)).status).toBe(401);
-    expect((await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email, password: '客服密碼-2026' })).body.code).toBe('CS_AGENT_LOGIN_FAILED');
+    expect(
+      (await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email, password: '客服密碼-2026' })).body
+        .code,
+    ).toBe('CS_AGENT_LOGIN_FAILED');
 
     // An empty patch changes nothing and answers with the agent (it once was a 500).
     const unchanged = await call('PATCH', `/v1/agents/${created.body.id}`, shopKey, {});
@@ -153,7 +214,9 @@ describe('agent accounts and login', () => {
     expect(unchanged.body.disabled).toBe(true);
 
     // Another tenant's agent id is simply not found, with or without a patch.
-    expect((await call('PATCH', `/v1/agents/${created.body.id}`, bankKey, { name: 'x' })).body.code).toBe('CS_AGENT_NOT_FOUND');
+    expect((await call('PATCH', `/v1/agents/${created.body.id}`, bankKey, { name: 'x' })).body.code).toBe(
+      'CS_AGENT_NOT_FOUND',
+    );
     expect((await call('PATCH', `/v1/agents/${created.body.id}`, bankKey, {})).body.code).toBe('CS_AGENT_NOT_FOUND');
   });
 
@@ -171,12 +234,19 @@ describe('agent accounts and login', () => {
     const email = (await call('GET', '/v1/agent/me', target.token)).body.email;
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 12; attempt += 1) {
-      statuses.push((await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email, password: `guess-${attempt}` })).status);
+      statuses.push(
+        (await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email, password: `guess-${attempt}` }))
+          .status,
+      );
     }
     // One token went to the login in agent(); nine more guesses are let through, then refused.
     expect(statuses.slice(0, 9).every((status) => status === 401)).toBe(true);
     expect(statuses.slice(9)).toEqual([429, 429, 429]);
-    const refused = await kefu.app.inject({ method: 'POST', url: '/v1/agent/sessions', payload: { tenant: 'shop-zh', email, password: 'pass-word-123' } });
+    const refused = await kefu.app.inject({
+      method: 'POST',
+      url: '/v1/agent/sessions',
+      payload: { tenant: 'shop-zh', email, password: 'pass-word-123' },
+    });
     expect(refused.statusCode).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(refused.json().code).toBe('CS_RATE_LIMITED');
@@ -187,7 +257,11 @@ describe('agent accounts and login', () => {
   it('the demo tenants have a demo agent whose password logs in', async () => {
     const demo = kefu.demo.find((tenant) => tenant.slug === 'shop-zh')!;
     expect(demo.agent?.email).toBe('agent@shop-zh.demo');
-    const login = await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email: demo.agent!.email, password: demo.agent!.password });
+    const login = await call('POST', '/v1/agent/sessions', null, {
+      tenant: 'shop-zh',
+      email: demo.agent!.email,
+      password: demo.agent!.password,
+    });
     expect(login.status).toBe(201);
     expect(login.body.agent.skills).toEqual(expect.arrayContaining(['售后', '投诉']));
   });
@@ -210,10 +284,21 @@ describe('queues, accepting and acting on a conversation', () => {
     // Nobody of the queue is online: no invented ETA.
     expect(items[0].handoff.etaSeconds).toBeNull();
     expect(items[0].conversation.status).toBe('pending');
-    expect((await call('GET', '/v1/agent/queue', aftersales.token)).body.items.some((item: any) => item.conversation.id === first.id)).toBe(false);
+    expect(
+      (await call('GET', '/v1/agent/queue', aftersales.token)).body.items.some(
+        (item: any) => item.conversation.id === first.id,
+      ),
+    ).toBe(false);
     expect((await call('GET', '/v1/agent/queue?queue=不存在', aftersales.token)).body.code).toBe('CS_QUEUE_NOT_FOUND');
-    const summary = (await call('GET', '/v1/agent/queues', complaints.token)).body.queues.find((entry: any) => entry.name === '投诉');
-    expect(summary).toMatchObject({ waiting: 2, agentsOnline: 0, etaSeconds: null, sla: { firstResponseSeconds: 60, resolutionSeconds: 7200 } });
+    const summary = (await call('GET', '/v1/agent/queues', complaints.token)).body.queues.find(
+      (entry: any) => entry.name === '投诉',
+    );
+    expect(summary).toMatchObject({
+      waiting: 2,
+      agentsOnline: 0,
+      etaSeconds: null,
+      sla: { firstResponseSeconds: 60, resolutionSeconds: 7200 },
+    });
   });
 
   it('two agents accepting the same conversation at once: exactly one wins, the other gets 409', async () => {
@@ -221,7 +306,9 @@ describe('queues, accepting and acting on a conversation', () => {
       const conversation = await customer(shopKey, text);
       const a = await agent(shopKey, 'shop-zh', 'Agent A', []);
       const b = await agent(shopKey, 'shop-zh', 'Agent B', []);
-      const results = await Promise.all([a, b].map((who) => call('POST', `/v1/agent/conversations/${conversation.id}/accept`, who.token)));
+      const results = await Promise.all(
+        [a, b].map((who) => call('POST', `/v1/agent/conversations/${conversation.id}/accept`, who.token)),
+      );
       const statuses = results.map((result) => result.status).sort();
       expect(statuses).toEqual([200, 409]);
       const loser = results.find((result) => result.status === 409)!;
@@ -232,7 +319,11 @@ describe('queues, accepting and acting on a conversation', () => {
       const winnerToken = winner.body.agentId === a.id ? a.token : b.token;
       // Accepting again is harmless for the winner.
       expect((await call('POST', `/v1/agent/conversations/${conversation.id}/accept`, winnerToken)).status).toBe(200);
-      const stored = await kefu.database.db.selectFrom('conversations').select(['assignee_kind', 'assignee_id', 'status']).where('id', '=', conversation.id).executeTakeFirstOrThrow();
+      const stored = await kefu.database.db
+        .selectFrom('conversations')
+        .select(['assignee_kind', 'assignee_id', 'status'])
+        .where('id', '=', conversation.id)
+        .executeTakeFirstOrThrow();
       expect(stored).toEqual({ assignee_kind: 'agent', assignee_id: winner.body.agentId, status: 'open' });
     }
   });
@@ -243,7 +334,13 @@ describe('queues, accepting and acting on a conversation', () => {
     const handler = await agent(shopKey, 'shop-zh', '赵敏', ['售后']);
     for (const conversation of [simplified, traditional]) {
       expect(conversation.turn.route).toBe('assist');
-      const publicMessages = (await call('GET', `/v1/conversations/${conversation.id}/messages`, (await createApiKey(kefu.database.db, shopTenantId, { name: 'chat', scopes: ['chat'] })).key)).body.messages;
+      const publicMessages = (
+        await call(
+          'GET',
+          `/v1/conversations/${conversation.id}/messages`,
+          (await createApiKey(kefu.database.db, shopTenantId, { name: 'chat', scopes: ['chat'] })).key,
+        )
+      ).body.messages;
       expect(publicMessages.every((message: any) => message.visibility === 'public')).toBe(true);
     }
     // Not yours yet: 409.
@@ -251,24 +348,53 @@ describe('queues, accepting and acting on a conversation', () => {
     expect(view.body.handoff).toMatchObject({ queue: '售后', route: 'assist', status: 'waiting' });
     const [draft] = view.body.drafts;
     expect(draft.status).toBe('pending');
-    expect(view.body.messages.some((message: any) => message.visibility === 'internal' && message.text === draft.text)).toBe(true);
-    expect((await call('POST', `/v1/agent/conversations/${simplified.id}/drafts/${draft.id}/approve`, handler.token)).body.code).toBe('CS_HANDOFF_NOT_ASSIGNEE');
+    expect(
+      view.body.messages.some((message: any) => message.visibility === 'internal' && message.text === draft.text),
+    ).toBe(true);
+    expect(
+      (await call('POST', `/v1/agent/conversations/${simplified.id}/drafts/${draft.id}/approve`, handler.token)).body
+        .code,
+    ).toBe('CS_HANDOFF_NOT_ASSIGNEE');
 
     expect((await call('POST', `/v1/agent/conversations/${simplified.id}/accept`, handler.token)).status).toBe(200);
     const edited = `${draft.text.slice(0, 10)}——我們會在今天內聯繫您。`;
-    const decided = await call('POST', `/v1/agent/conversations/${simplified.id}/drafts/${draft.id}/edit`, handler.token, { text: edited });
+    const decided = await call(
+      'POST',
+      `/v1/agent/conversations/${simplified.id}/drafts/${draft.id}/edit`,
+      handler.token,
+      { text: edited },
+    );
     expect(decided.status).toBe(200);
-    expect(decided.body.draft).toMatchObject({ status: 'edited', finalText: edited, editDistance: editDistance(draft.text, edited), agentId: handler.id });
-    expect(decided.body.message).toMatchObject({ text: edited, visibility: 'public', sender: { kind: 'agent', id: handler.id } });
-    const twice = await call('POST', `/v1/agent/conversations/${simplified.id}/drafts/${draft.id}/approve`, handler.token);
+    expect(decided.body.draft).toMatchObject({
+      status: 'edited',
+      finalText: edited,
+      editDistance: editDistance(draft.text, edited),
+      agentId: handler.id,
+    });
+    expect(decided.body.message).toMatchObject({
+      text: edited,
+      visibility: 'public',
+      sender: { kind: 'agent', id: handler.id },
+    });
+    const twice = await call(
+      'POST',
+      `/v1/agent/conversations/${simplified.id}/drafts/${draft.id}/approve`,
+      handler.token,
+    );
     expect([twice.status, twice.body.code]).toEqual([409, 'CS_DRAFT_ALREADY_DECIDED']);
-    const stored = await kefu.database.db.selectFrom('drafts').select(['final_text', 'edit_distance', 'status']).where('id', '=', draft.id).executeTakeFirstOrThrow();
+    const stored = await kefu.database.db
+      .selectFrom('drafts')
+      .select(['final_text', 'edit_distance', 'status'])
+      .where('id', '=', draft.id)
+      .executeTakeFirstOrThrow();
     expect(stored).toEqual({ final_text: edited, edit_distance: editDistance(draft.text, edited), status: 'edited' });
     const handoff = await call('GET', `/v1/agent/conversations/${simplified.id}`, handler.token);
     expect(handoff.body.handoff.firstResponseAt).not.toBeNull();
 
     // While the agent holds an assist conversation, the bot stays quiet and drafts instead.
-    const followUp = await call('POST', `/v1/conversations/${simplified.id}/messages`, shopKey, { text: '退貨運費誰出？' });
+    const followUp = await call('POST', `/v1/conversations/${simplified.id}/messages`, shopKey, {
+      text: '退貨運費誰出？',
+    });
     expect(followUp.body.reply).toBeNull();
     let drafts: any[] = [];
     for (let attempt = 0; attempt < 100 && drafts.length < 2; attempt += 1) {
@@ -278,21 +404,46 @@ describe('queues, accepting and acting on a conversation', () => {
     expect(drafts).toHaveLength(2);
     expect(drafts[1]).toMatchObject({ status: 'pending' });
     expect(drafts[1].text).toMatch(/运费|運費/);
-    const customerView = (await call('GET', `/v1/conversations/${simplified.id}/messages`, (await createApiKey(kefu.database.db, shopTenantId, { name: 'chat', scopes: ['chat'] })).key)).body.messages;
+    const customerView = (
+      await call(
+        'GET',
+        `/v1/conversations/${simplified.id}/messages`,
+        (await createApiKey(kefu.database.db, shopTenantId, { name: 'chat', scopes: ['chat'] })).key,
+      )
+    ).body.messages;
     expect(customerView.some((message: any) => message.text === drafts[1].text)).toBe(false);
 
     expect((await call('POST', `/v1/agent/conversations/${traditional.id}/accept`, handler.token)).status).toBe(200);
     const [second] = (await call('GET', `/v1/agent/conversations/${traditional.id}`, handler.token)).body.drafts;
-    const approved = await call('POST', `/v1/agent/conversations/${traditional.id}/drafts/${second.id}/approve`, handler.token);
+    const approved = await call(
+      'POST',
+      `/v1/agent/conversations/${traditional.id}/drafts/${second.id}/approve`,
+      handler.token,
+    );
     expect(approved.body.draft).toMatchObject({ status: 'approved', editDistance: 0, finalText: second.text });
-    expect((await call('POST', `/v1/agent/conversations/${traditional.id}/drafts/${second.id}/reject`, handler.token, { reason: 'too late' })).body.code).toBe('CS_DRAFT_ALREADY_DECIDED');
+    expect(
+      (
+        await call('POST', `/v1/agent/conversations/${traditional.id}/drafts/${second.id}/reject`, handler.token, {
+          reason: 'too late',
+        })
+      ).body.code,
+    ).toBe('CS_DRAFT_ALREADY_DECIDED');
 
     const third = await customer(shopKey, '用了过敏了');
     expect((await call('POST', `/v1/agent/conversations/${third.id}/accept`, handler.token)).status).toBe(200);
     const [thirdDraft] = (await call('GET', `/v1/agent/conversations/${third.id}`, handler.token)).body.drafts;
-    const rejected = await call('POST', `/v1/agent/conversations/${third.id}/drafts/${thirdDraft.id}/reject`, handler.token, { reason: '需要先核实订单' });
+    const rejected = await call(
+      'POST',
+      `/v1/agent/conversations/${third.id}/drafts/${thirdDraft.id}/reject`,
+      handler.token,
+      { reason: '需要先核实订单' },
+    );
     expect(rejected.body).toMatchObject({ draft: { status: 'rejected', finalText: null }, message: null });
-    const missing = await call('POST', `/v1/agent/conversations/${third.id}/drafts/00000000-0000-4000-8000-000000000000/approve`, handler.token);
+    const missing = await call(
+      'POST',
+      `/v1/agent/conversations/${third.id}/drafts/00000000-0000-4000-8000-000000000000/approve`,
+      handler.token,
+    );
     expect([missing.status, missing.body.code]).toEqual([404, 'CS_DRAFT_NOT_FOUND']);
   });
 
@@ -311,12 +462,21 @@ describe('queues, accepting and acting on a conversation', () => {
       ['POST', '/typing', { active: true }],
     ];
     for (const [method, suffix, payload] of attempts) {
-      const foreign = await call(method, `/v1/agent/conversations/${shopConversation.id}${suffix}`, bankAgent.token, payload);
+      const foreign = await call(
+        method,
+        `/v1/agent/conversations/${shopConversation.id}${suffix}`,
+        bankAgent.token,
+        payload,
+      );
       const absent = await call(method, `/v1/agent/conversations/${missing}${suffix}`, bankAgent.token, payload);
       expect([foreign.status, foreign.body.code]).toEqual([404, 'CS_CONVERSATION_NOT_FOUND']);
       expect({ ...foreign.body, instance: undefined }).toEqual({ ...absent.body, instance: undefined });
     }
-    const handoff = await kefu.database.db.selectFrom('handoffs').select(['status', 'agent_id']).where('conversation_id', '=', shopConversation.id).executeTakeFirstOrThrow();
+    const handoff = await kefu.database.db
+      .selectFrom('handoffs')
+      .select(['status', 'agent_id'])
+      .where('conversation_id', '=', shopConversation.id)
+      .executeTakeFirstOrThrow();
     expect(handoff).toEqual({ status: 'waiting', agent_id: null });
   });
 
@@ -324,56 +484,137 @@ describe('queues, accepting and acting on a conversation', () => {
     const conversation = await customer(shopKey, 'I want to talk to a human');
     const first = await agent(shopKey, 'shop-zh', 'Mia', ['售后']);
     const second = await agent(shopKey, 'shop-zh', '周杰', ['售后']);
-    expect((await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: 'Hello!' })).body.code).toBe('CS_HANDOFF_NOT_ASSIGNEE');
+    expect(
+      (await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: 'Hello!' })).body
+        .code,
+    ).toBe('CS_HANDOFF_NOT_ASSIGNEE');
     // An internal note is fine before taking it.
-    const note = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: '客户要人工，先看订单', visibility: 'internal' });
+    const note = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, {
+      text: '客户要人工，先看订单',
+      visibility: 'internal',
+    });
     expect(note.status).toBe(201);
     expect((await call('POST', `/v1/agent/conversations/${conversation.id}/accept`, first.token)).status).toBe(200);
-    const hello = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: 'Hi, this is Mia. How can I help?', clientId: 'm1' });
+    const hello = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, {
+      text: 'Hi, this is Mia. How can I help?',
+      clientId: 'm1',
+    });
     expect(hello.status).toBe(201);
-    const retried = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: 'Hi, this is Mia. How can I help?', clientId: 'm1' });
+    const retried = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, {
+      text: 'Hi, this is Mia. How can I help?',
+      clientId: 'm1',
+    });
     expect([retried.status, retried.body.id]).toEqual([200, hello.body.id]);
-    expect((await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: '   ' })).body.code).toBe('CS_MESSAGE_EMPTY');
+    expect(
+      (await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: '   ' })).body
+        .code,
+    ).toBe('CS_MESSAGE_EMPTY');
     // The tenant's style guide applies to agents too (S16): replacements, and forbidden phrases refused.
-    const styled = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: '亲亲，稍等一下' });
+    const styled = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, {
+      text: '亲亲，稍等一下',
+    });
     expect([styled.status, styled.body.text]).toEqual([201, '您，稍等一下']);
-    const forbidden = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: '系统就是这样，没办法' });
+    const forbidden = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, {
+      text: '系统就是这样，没办法',
+    });
     expect([forbidden.status, forbidden.body.code]).toEqual([422, 'CS_STYLE_VIOLATION']);
     expect(forbidden.body.detail).toContain('系统就是这样');
-    const note2 = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, { text: '系统就是这样（内部备注）', visibility: 'internal' });
+    const note2 = await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, first.token, {
+      text: '系统就是这样（内部备注）',
+      visibility: 'internal',
+    });
     expect(note2.status).toBe(201);
 
-    const moved = await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, first.token, { agentId: second.id, note: '交给周杰处理退款' });
+    const moved = await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, first.token, {
+      agentId: second.id,
+      note: '交给周杰处理退款',
+    });
     expect(moved.body).toMatchObject({ status: 'assigned', agentId: second.id, agentName: '周杰' });
     // The transfer note is stored with the transfer, as an internal message the customer never sees.
-    const notes = await kefu.database.db.selectFrom('messages').select(['text', 'visibility']).where('conversation_id', '=', conversation.id).where('text', '=', '交给周杰处理退款').execute();
+    const notes = await kefu.database.db
+      .selectFrom('messages')
+      .select(['text', 'visibility'])
+      .where('conversation_id', '=', conversation.id)
+      .where('text', '=', '交给周杰处理退款')
+      .execute();
     expect(notes).toEqual([{ text: '交给周杰处理退款', visibility: 'internal' }]);
     // An empty note after trimming is refused before anything changes.
-    expect((await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, second.token, { queue: '售后', note: '   ' })).status).toBe(422);
-    expect((await call('POST', `/v1/agent/conversations/${conversation.id}/close`, first.token, { resolutionCode: 'resolved' })).body.code).toBe('CS_HANDOFF_NOT_ASSIGNEE');
-    expect((await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, second.token, { agentId: first.id, queue: '售后' })).status).toBe(400);
+    expect(
+      (
+        await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, second.token, {
+          queue: '售后',
+          note: '   ',
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await call('POST', `/v1/agent/conversations/${conversation.id}/close`, first.token, {
+          resolutionCode: 'resolved',
+        })
+      ).body.code,
+    ).toBe('CS_HANDOFF_NOT_ASSIGNEE');
+    expect(
+      (
+        await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, second.token, {
+          agentId: first.id,
+          queue: '售后',
+        })
+      ).status,
+    ).toBe(400);
 
-    const requeued = await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, second.token, { queue: '售后' });
+    const requeued = await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, second.token, {
+      queue: '售后',
+    });
     expect(requeued.body).toMatchObject({ status: 'waiting', queue: '售后', agentId: null });
-    expect((await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, second.token, { queue: '售后' })).body.code).toBe('CS_HANDOFF_NOT_ASSIGNEE');
+    expect(
+      (await call('POST', `/v1/agent/conversations/${conversation.id}/transfer`, second.token, { queue: '售后' })).body
+        .code,
+    ).toBe('CS_HANDOFF_NOT_ASSIGNEE');
     expect((await call('POST', `/v1/agent/conversations/${conversation.id}/accept`, second.token)).status).toBe(200);
 
     const returned = await call('POST', `/v1/agent/conversations/${conversation.id}/return-to-bot`, second.token);
     expect(returned.body).toMatchObject({ status: 'returned' });
-    expect((await call('POST', `/v1/agent/conversations/${conversation.id}/return-to-bot`, second.token)).body.code).toBe('CS_HANDOFF_NOT_OPEN');
+    expect(
+      (await call('POST', `/v1/agent/conversations/${conversation.id}/return-to-bot`, second.token)).body.code,
+    ).toBe('CS_HANDOFF_NOT_OPEN');
     // The bot answers again.
-    const botTurn = await call('POST', `/v1/conversations/${conversation.id}/messages`, shopKey, { text: '运费怎么算？' });
+    const botTurn = await call('POST', `/v1/conversations/${conversation.id}/messages`, shopKey, {
+      text: '运费怎么算？',
+    });
     expect(botTurn.body.turn).not.toBeNull();
 
     const again = await customer(shopKey, '轉人工');
     expect((await call('POST', `/v1/agent/conversations/${again.id}/accept`, first.token)).status).toBe(200);
-    expect((await call('POST', `/v1/agent/conversations/${again.id}/close`, first.token, { resolutionCode: 'made-up' })).status).toBe(400);
-    const closed = await call('POST', `/v1/agent/conversations/${again.id}/close`, first.token, { resolutionCode: 'refunded', note: '已退款' });
+    expect(
+      (await call('POST', `/v1/agent/conversations/${again.id}/close`, first.token, { resolutionCode: 'made-up' }))
+        .status,
+    ).toBe(400);
+    const closed = await call('POST', `/v1/agent/conversations/${again.id}/close`, first.token, {
+      resolutionCode: 'refunded',
+      note: '已退款',
+    });
     expect(closed.body).toMatchObject({ status: 'closed', resolutionCode: 'refunded' });
-    const conversationRow = await kefu.database.db.selectFrom('conversations').select(['status', 'assignee_kind']).where('id', '=', again.id).executeTakeFirstOrThrow();
+    const conversationRow = await kefu.database.db
+      .selectFrom('conversations')
+      .select(['status', 'assignee_kind'])
+      .where('id', '=', again.id)
+      .executeTakeFirstOrThrow();
     expect(conversationRow).toEqual({ status: 'resolved', assignee_kind: 'bot' });
-    const events = await kefu.database.db.selectFrom('handoff_events').select('kind').where('conversation_id', '=', conversation.id).orderBy('created_at').execute();
-    expect(events.map((event) => event.kind)).toEqual(['requested', 'accepted', 'transferred', 'transferred', 'accepted', 'returned']);
+    const events = await kefu.database.db
+      .selectFrom('handoff_events')
+      .select('kind')
+      .where('conversation_id', '=', conversation.id)
+      .orderBy('created_at')
+      .execute();
+    expect(events.map((event) => event.kind)).toEqual([
+      'requested',
+      'accepted',
+      'transferred',
+      'transferred',
+      'accepted',
+      'returned',
+    ]);
   });
 
   it('assigns automatically to the least busy skilled online agent; when nobody is free the conversation waits with an ETA', async () => {
@@ -381,10 +622,19 @@ describe('queues, accepting and acting on a conversation', () => {
     const one = await agent(shopKey, 'shop-zh', '售后一号', ['售后'], 1);
     const two = await agent(shopKey, 'shop-zh', '售后二号', ['售后'], 1);
     const unskilled = await agent(shopKey, 'shop-zh', '投诉专员', ['投诉'], 5);
-    for (const who of [one, two, unskilled]) expect((await call('PUT', '/v1/agent/me/presence', who.token, { presence: 'online' })).body.presence).toBe('online');
+    for (const who of [one, two, unskilled])
+      expect((await call('PUT', '/v1/agent/me/presence', who.token, { presence: 'online' })).body.presence).toBe(
+        'online',
+      );
     const conversations = [];
-    for (const text of ['质量问题怎么赔', '質量問題怎麼賠', '东西太差了要赔偿']) conversations.push(await customer(shopKey, text));
-    const handoffs = await Promise.all(conversations.map(async (conversation) => (await call('GET', `/v1/agent/conversations/${conversation.id}`, one.token)).body.handoff));
+    for (const text of ['质量问题怎么赔', '質量問題怎麼賠', '东西太差了要赔偿'])
+      conversations.push(await customer(shopKey, text));
+    const handoffs = await Promise.all(
+      conversations.map(
+        async (conversation) =>
+          (await call('GET', `/v1/agent/conversations/${conversation.id}`, one.token)).body.handoff,
+      ),
+    );
     const assigned = handoffs.filter((handoff) => handoff.status === 'assigned');
     expect(assigned.map((handoff) => handoff.agentId).sort()).toEqual([one.id, two.id].sort());
     const waiting = handoffs.find((handoff) => handoff.status === 'waiting');
@@ -398,10 +648,13 @@ describe('queues, accepting and acting on a conversation', () => {
     const extra = await call('POST', `/v1/agent/conversations/${waiting.conversationId}/accept`, one.token);
     expect([extra.status, extra.body.code]).toEqual([409, 'CS_AGENT_AT_CAPACITY']);
     // Freed capacity takes the next in line.
-    await call('POST', `/v1/agent/conversations/${mine[0].conversation.id}/close`, one.token, { resolutionCode: 'resolved' });
+    await call('POST', `/v1/agent/conversations/${mine[0].conversation.id}/close`, one.token, {
+      resolutionCode: 'resolved',
+    });
     const after = (await call('GET', `/v1/agent/conversations/${waiting.conversationId}`, one.token)).body.handoff;
     expect(after).toMatchObject({ status: 'assigned', agentId: one.id });
-    for (const who of [one, two, unskilled]) await call('PUT', '/v1/agent/me/presence', who.token, { presence: 'offline' });
+    for (const who of [one, two, unskilled])
+      await call('PUT', '/v1/agent/me/presence', who.token, { presence: 'offline' });
   });
 
   it('a round-robin queue (投诉) alternates between its agents whatever their load elsewhere', async () => {
@@ -415,7 +668,11 @@ describe('queues, accepting and acting on a conversation', () => {
     }
     for (const who of [busy, idle]) await call('PUT', '/v1/agent/me/presence', who.token, { presence: 'online' });
     const assignees: string[] = [];
-    for (const text of ['我要投诉你们，太差了', '我要投訴你們的客服態度', 'I want to file a complaint about your service, 我要投诉']) {
+    for (const text of [
+      '我要投诉你们，太差了',
+      '我要投訴你們的客服態度',
+      'I want to file a complaint about your service, 我要投诉',
+    ]) {
       const conversation = await customer(shopKey, text);
       const handoff = (await call('GET', `/v1/agent/conversations/${conversation.id}`, idle.token)).body.handoff;
       expect(handoff.queue).toBe('投诉');
@@ -438,7 +695,9 @@ describe('queues, accepting and acting on a conversation', () => {
     expect(panel.body.turn).toMatchObject({ intent: 'faq-29', route: 'assist' });
     expect(panel.body.turn.confidence).toBeGreaterThan(0.5);
     expect(panel.body.orders.length).toBeGreaterThan(0);
-    expect(panel.body.orders.every((order: Record<string, string>) => order.contact_phone === '13800571001')).toBe(true);
+    expect(panel.body.orders.every((order: Record<string, string>) => order.contact_phone === '13800571001')).toBe(
+      true,
+    );
     expect(panel.body.suggestedReplies[0]).toMatchObject({ source: 'faq', id: 'faq-29' });
 
     const anonymous = await customer(shopKey, 'I want to talk to a human');
@@ -450,7 +709,13 @@ describe('queues, accepting and acting on a conversation', () => {
   it('the agent routes are in the OpenAPI document with the agent session scheme', async () => {
     const document = (await kefu.app.inject({ url: '/openapi.json' })).json();
     expect(document.components.securitySchemes.agentSession).toMatchObject({ type: 'http', scheme: 'bearer' });
-    for (const path of ['/v1/agents', '/v1/agent/sessions', '/v1/agent/queue', '/v1/agent/conversations/{conversationId}/accept', '/v1/agent/conversations/{conversationId}/drafts/{draftId}/edit']) {
+    for (const path of [
+      '/v1/agents',
+      '/v1/agent/sessions',
+      '/v1/agent/queue',
+      '/v1/agent/conversations/{conversationId}/accept',
+      '/v1/agent/conversations/{conversationId}/drafts/{draftId}/edit',
+    ]) {
       expect(Object.keys(document.paths)).toContain(path);
     }
     expect(document.paths['/v1/agent/queue'].get.security).toEqual([{ agentSession: [] }]);
@@ -465,39 +730,74 @@ describe('live: the console and widget WebSockets', () => {
     await agentConsole.until((events) => events.find((event) => event.type === 'session.ready'));
     const customerSocket = await widget('shop-zh');
     customerSocket.send({ type: 'message.create', clientId: 'w1', text: '轉人工' });
-    const waiting = await customerSocket.until((events) => events.find((event) => event.type === 'handoff.updated' && event.handoff.status === 'waiting'));
+    const waiting = await customerSocket.until((events) =>
+      events.find((event) => event.type === 'handoff.updated' && event.handoff.status === 'waiting'),
+    );
     expect(waiting.handoff).toMatchObject({ queue: '通用', position: 1, etaSeconds: null, agentName: null });
     // The console hears about the new waiting conversation.
-    await agentConsole.until((events) => events.find((event) => event.type === 'handoff.updated' && event.conversationId === customerSocket.conversationId));
+    await agentConsole.until((events) =>
+      events.find(
+        (event) => event.type === 'handoff.updated' && event.conversationId === customerSocket.conversationId,
+      ),
+    );
 
     // Going online gives the ETA a basis: the widget is told (300 s × 1 ÷ 5 slots), then it is assigned.
     agentConsole.send({ type: 'presence.update', presence: 'online' });
-    const assigned = await customerSocket.until((events) => events.find((event) => event.type === 'handoff.updated' && event.handoff.status === 'assigned'));
+    const assigned = await customerSocket.until((events) =>
+      events.find((event) => event.type === 'handoff.updated' && event.handoff.status === 'assigned'),
+    );
     expect(assigned.handoff.agentName).toBe('小美');
 
     agentConsole.send({ type: 'conversation.subscribe', conversationId: customerSocket.conversationId });
-    await agentConsole.until((events) => events.find((event) => event.type === 'message.created' && event.message.text === '轉人工'));
+    await agentConsole.until((events) =>
+      events.find((event) => event.type === 'message.created' && event.message.text === '轉人工'),
+    );
     agentConsole.send({ type: 'typing.update', conversationId: customerSocket.conversationId, active: true });
     const typing = await customerSocket.until((events) => events.find((event) => event.type === 'typing.updated'));
     expect(typing).toMatchObject({ actor: { kind: 'agent', name: '小美' }, active: true });
-    agentConsole.send({ type: 'message.create', conversationId: customerSocket.conversationId, clientId: 'c1', text: '您好，我是小美，请问有什么可以帮您？' });
+    agentConsole.send({
+      type: 'message.create',
+      conversationId: customerSocket.conversationId,
+      clientId: 'c1',
+      text: '您好，我是小美，请问有什么可以帮您？',
+    });
     const ack = await agentConsole.until((events) => events.find((event) => event.type === 'message.ack'));
     expect(ack).toMatchObject({ clientId: 'c1', duplicate: false });
-    const received = await customerSocket.until((events) => events.find((event) => event.type === 'message.created' && event.message.sender.kind === 'agent'));
-    expect(received.message).toMatchObject({ id: ack.id, text: '您好，我是小美，请问有什么可以帮您？', visibility: 'public' });
+    const received = await customerSocket.until((events) =>
+      events.find((event) => event.type === 'message.created' && event.message.sender.kind === 'agent'),
+    );
+    expect(received.message).toMatchObject({
+      id: ack.id,
+      text: '您好，我是小美，请问有什么可以帮您？',
+      visibility: 'public',
+    });
 
     customerSocket.send({ type: 'read.update', seq: ack.seq });
     const read = await agentConsole.until((events) => events.find((event) => event.type === 'read.updated'));
-    expect(read).toMatchObject({ conversationId: customerSocket.conversationId, reader: { kind: 'contact' }, seq: ack.seq });
+    expect(read).toMatchObject({
+      conversationId: customerSocket.conversationId,
+      reader: { kind: 'contact' },
+      seq: ack.seq,
+    });
     customerSocket.send({ type: 'typing.update', active: true });
-    await agentConsole.until((events) => events.find((event) => event.type === 'typing.updated' && event.actor.kind === 'contact'));
+    await agentConsole.until((events) =>
+      events.find((event) => event.type === 'typing.updated' && event.actor.kind === 'contact'),
+    );
     agentConsole.send({ type: 'read.update', conversationId: customerSocket.conversationId, seq: ack.seq });
-    await customerSocket.until((events) => events.find((event) => event.type === 'read.updated' && event.reader.kind === 'agent'));
+    await customerSocket.until((events) =>
+      events.find((event) => event.type === 'read.updated' && event.reader.kind === 'agent'),
+    );
 
     customerSocket.send({ type: 'message.create', clientId: 'w2', text: 'My order never arrived' });
-    await agentConsole.until((events) => events.find((event) => event.type === 'message.created' && event.message.text === 'My order never arrived'));
+    await agentConsole.until((events) =>
+      events.find((event) => event.type === 'message.created' && event.message.text === 'My order never arrived'),
+    );
     // No internal drafts or notes ever reach the widget.
-    expect(customerSocket.events.filter((event) => event.type === 'message.created').every((event) => event.message.visibility === 'public')).toBe(true);
+    expect(
+      customerSocket.events
+        .filter((event) => event.type === 'message.created')
+        .every((event) => event.message.visibility === 'public'),
+    ).toBe(true);
     await call('PUT', '/v1/agent/me/presence', someone.token, { presence: 'offline' });
     agentConsole.socket.close();
     customerSocket.socket.close();
@@ -514,7 +814,10 @@ describe('live: the console and widget WebSockets', () => {
     first.socket.close();
     // While the console is away: a customer message (and its reply) and a note.
     await call('POST', `/v1/conversations/${conversation.id}/messages`, shopKey, { text: '还在吗？' });
-    await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, someone.token, { text: 'note: VIP', visibility: 'internal' });
+    await call('POST', `/v1/agent/conversations/${conversation.id}/messages`, someone.token, {
+      text: 'note: VIP',
+      visibility: 'internal',
+    });
     const stored = (await call('GET', `/v1/agent/conversations/${conversation.id}`, someone.token)).body.messages;
     const missed = stored.filter((message: any) => BigInt(message.seq) > BigInt(lastSeq));
     expect(missed.length).toBeGreaterThanOrEqual(2);
@@ -523,7 +826,9 @@ describe('live: the console and widget WebSockets', () => {
     second.send({ type: 'conversation.subscribe', conversationId: conversation.id, afterSeq: lastSeq });
     await second.until((events) => events.filter((event) => event.type === 'message.created').length >= missed.length);
     await call('POST', `/v1/conversations/${conversation.id}/messages`, shopKey, { text: 'hello?' });
-    await second.until((events) => events.some((event) => event.type === 'message.created' && event.message.text === 'hello?'));
+    await second.until((events) =>
+      events.some((event) => event.type === 'message.created' && event.message.text === 'hello?'),
+    );
     const delivered = second.events.filter((event) => event.type === 'message.created').map((event) => event.message);
     const seqs = delivered.map((message) => message.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
@@ -548,11 +853,22 @@ describe('live: the console and widget WebSockets', () => {
     await client.until((events) => events.find((event) => event.type === 'pong'));
     await client.until((events) => events.filter((event) => event.type === 'error').length >= 7);
     const codes = client.events.filter((event) => event.type === 'error').map((event) => event.code);
-    expect(codes.slice(0, 4)).toEqual(['CS_VALIDATION_FAILED', 'CS_VALIDATION_FAILED', 'CS_VALIDATION_FAILED', 'CS_UNSUPPORTED_MEDIA_TYPE']);
-    expect(codes.slice(4).sort()).toEqual(['CS_CONVERSATION_NOT_FOUND', 'CS_CONVERSATION_NOT_FOUND', 'CS_HANDOFF_NOT_ASSIGNEE'].sort());
+    expect(codes.slice(0, 4)).toEqual([
+      'CS_VALIDATION_FAILED',
+      'CS_VALIDATION_FAILED',
+      'CS_VALIDATION_FAILED',
+      'CS_UNSUPPORTED_MEDIA_TYPE',
+    ]);
+    expect(codes.slice(4).sort()).toEqual(
+      ['CS_CONVERSATION_NOT_FOUND', 'CS_CONVERSATION_NOT_FOUND', 'CS_HANDOFF_NOT_ASSIGNEE'].sort(),
+    );
     expect(client.events.find((event) => event.clientId === 'x2')?.code).toBe('CS_HANDOFF_NOT_ASSIGNEE');
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
-    const bankMessages = await kefu.database.db.selectFrom('messages').select('sender_kind').where('conversation_id', '=', bankConversation.id).execute();
+    const bankMessages = await kefu.database.db
+      .selectFrom('messages')
+      .select('sender_kind')
+      .where('conversation_id', '=', bankConversation.id)
+      .execute();
     expect(bankMessages.some((message) => message.sender_kind === 'agent')).toBe(false);
     client.socket.close();
 
@@ -573,7 +889,14 @@ describe('live: the console and widget WebSockets', () => {
     const dropped = await customer(shopKey, '我要投诉你们，太差了');
     const kept = await customer(shopKey, '質量問題怎麼賠');
     const assignee = async (conversationId: string) =>
-      (await kefu.database.db.selectFrom('handoffs').select('agent_id').where('conversation_id', '=', conversationId).where('status', '=', 'assigned').executeTakeFirst())?.agent_id;
+      (
+        await kefu.database.db
+          .selectFrom('handoffs')
+          .select('agent_id')
+          .where('conversation_id', '=', conversationId)
+          .where('status', '=', 'assigned')
+          .executeTakeFirst()
+      )?.agent_id;
     expect(await assignee(dropped.id)).toBe(leaving.id);
     expect(await assignee(kept.id)).toBe(staying.id);
     leavingSocket.socket.close();
@@ -581,7 +904,16 @@ describe('live: the console and widget WebSockets', () => {
     // Before the timeout nothing moves.
     await new Promise((resolve) => setTimeout(resolve, RECLAIM_MS / 3));
     await kefu.handoff.sla.runChecks();
-    expect((await kefu.database.db.selectFrom('handoffs').select('status').where('conversation_id', '=', dropped.id).where('status', 'in', ['waiting', 'assigned']).executeTakeFirstOrThrow()).status).toBe('assigned');
+    expect(
+      (
+        await kefu.database.db
+          .selectFrom('handoffs')
+          .select('status')
+          .where('conversation_id', '=', dropped.id)
+          .where('status', 'in', ['waiting', 'assigned'])
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('assigned');
 
     await new Promise((resolve) => setTimeout(resolve, RECLAIM_MS + 500));
     const heard: DomainEvent[] = [];
@@ -589,20 +921,50 @@ describe('live: the console and widget WebSockets', () => {
     const result = await kefu.handoff.sla.runChecks();
     unsubscribe();
     expect(result.reclaimed).toBeGreaterThanOrEqual(1);
-    const droppedHandoff = await kefu.database.db.selectFrom('handoffs').selectAll().where('conversation_id', '=', dropped.id).where('status', 'in', ['waiting', 'assigned']).executeTakeFirstOrThrow();
+    const droppedHandoff = await kefu.database.db
+      .selectFrom('handoffs')
+      .selectAll()
+      .where('conversation_id', '=', dropped.id)
+      .where('status', 'in', ['waiting', 'assigned'])
+      .executeTakeFirstOrThrow();
     expect(droppedHandoff).toMatchObject({ status: 'waiting', agent_id: null });
-    expect(await kefu.database.db.selectFrom('conversations').select(['status', 'assignee_kind']).where('id', '=', dropped.id).executeTakeFirstOrThrow()).toEqual({ status: 'pending', assignee_kind: 'none' });
-    expect(heard.some((event) => event.type === 'handoff.updated' && event.conversationId === dropped.id && event.status === 'waiting')).toBe(true);
-    const reclaimEvent = await kefu.database.db.selectFrom('handoff_events').select(['kind', 'details']).where('conversation_id', '=', dropped.id).where('kind', '=', 'reclaimed').executeTakeFirstOrThrow();
+    expect(
+      await kefu.database.db
+        .selectFrom('conversations')
+        .select(['status', 'assignee_kind'])
+        .where('id', '=', dropped.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'pending', assignee_kind: 'none' });
+    expect(
+      heard.some(
+        (event) =>
+          event.type === 'handoff.updated' && event.conversationId === dropped.id && event.status === 'waiting',
+      ),
+    ).toBe(true);
+    const reclaimEvent = await kefu.database.db
+      .selectFrom('handoff_events')
+      .select(['kind', 'details'])
+      .where('conversation_id', '=', dropped.id)
+      .where('kind', '=', 'reclaimed')
+      .executeTakeFirstOrThrow();
     expect(reclaimEvent.details).toMatchObject({ fromAgentId: leaving.id });
-    const keptHandoff = await kefu.database.db.selectFrom('handoffs').select(['status', 'agent_id']).where('conversation_id', '=', kept.id).where('status', 'in', ['waiting', 'assigned']).executeTakeFirstOrThrow();
+    const keptHandoff = await kefu.database.db
+      .selectFrom('handoffs')
+      .select(['status', 'agent_id'])
+      .where('conversation_id', '=', kept.id)
+      .where('status', 'in', ['waiting', 'assigned'])
+      .executeTakeFirstOrThrow();
     expect(keptHandoff).toEqual({ status: 'assigned', agent_id: staying.id });
     stayingSocket.socket.close();
   });
 
   it('SLA breaches are stored and published once per handoff', async () => {
     const conversation = await customer(shopKey, '转人工');
-    const handoff = await kefu.database.db.selectFrom('handoffs').selectAll().where('conversation_id', '=', conversation.id).executeTakeFirstOrThrow();
+    const handoff = await kefu.database.db
+      .selectFrom('handoffs')
+      .selectAll()
+      .where('conversation_id', '=', conversation.id)
+      .executeTakeFirstOrThrow();
     const heard: DomainEvent[] = [];
     const unsubscribe = kefu.bus.subscribe((event) => heard.push(event));
     await kefu.handoff.sla.runChecks(new Date(handoff.first_response_due_at.getTime() - 1000));
@@ -610,11 +972,22 @@ describe('live: the console and widget WebSockets', () => {
     await kefu.handoff.sla.runChecks(new Date(handoff.resolution_due_at.getTime() + 1000));
     await kefu.handoff.sla.runChecks(new Date(handoff.resolution_due_at.getTime() + 2000));
     unsubscribe();
-    const breaches = heard.filter((event) => event.type === 'sla.breached' && event.handoffId === handoff.id).map((event) => (event as { kind: string }).kind);
+    const breaches = heard
+      .filter((event) => event.type === 'sla.breached' && event.handoffId === handoff.id)
+      .map((event) => (event as { kind: string }).kind);
     expect(breaches.sort()).toEqual(['first_response', 'resolution']);
-    const stored = await kefu.database.db.selectFrom('handoff_events').select('details').where('handoff_id', '=', handoff.id).where('kind', '=', 'sla.breached').execute();
+    const stored = await kefu.database.db
+      .selectFrom('handoff_events')
+      .select('details')
+      .where('handoff_id', '=', handoff.id)
+      .where('kind', '=', 'sla.breached')
+      .execute();
     expect(stored).toHaveLength(2);
-    const row = await kefu.database.db.selectFrom('handoffs').select(['first_response_breached_at', 'resolution_breached_at']).where('id', '=', handoff.id).executeTakeFirstOrThrow();
+    const row = await kefu.database.db
+      .selectFrom('handoffs')
+      .select(['first_response_breached_at', 'resolution_breached_at'])
+      .where('id', '=', handoff.id)
+      .executeTakeFirstOrThrow();
     expect(row.first_response_breached_at).not.toBeNull();
     expect(row.resolution_breached_at).not.toBeNull();
   });

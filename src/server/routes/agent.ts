@@ -3,7 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DomainEvent } from '../../bus/index.js';
-import { conversationsById, lastPublicMessages, recentMessages, requireConversation } from '../../conversations/index.js';
+import {
+  conversationsById,
+  lastPublicMessages,
+  recentMessages,
+  requireConversation,
+} from '../../conversations/index.js';
 import { ErrorCodes, KefuError, isKefuError } from '../../errors/index.js';
 import {
   createAgent,
@@ -66,13 +71,26 @@ export async function agentAdminRoutes(app: FastifyInstance, deps: HandoffDeps):
 
   api.post('/agents', {
     config: { scopes: ['admin'] },
-    schema: { operationId: 'createAgent', tags: ['agents'], summary: 'Create an agent account (console login)', security: keySecurity, body: createAgentBody, response: { 201: agentSchema, ...adminErrors } },
+    schema: {
+      operationId: 'createAgent',
+      tags: ['agents'],
+      summary: 'Create an agent account (console login)',
+      security: keySecurity,
+      body: createAgentBody,
+      response: { 201: agentSchema, ...adminErrors },
+    },
     handler: async (request, reply) => reply.code(201).send(await createAgent(db, tenantOf(request), request.body)),
   });
 
   api.get('/agents', {
     config: { scopes: ['admin'] },
-    schema: { operationId: 'listAgents', tags: ['agents'], summary: "The tenant's agents", security: keySecurity, response: { 200: z.object({ agents: z.array(agentSchema) }), ...adminErrors } },
+    schema: {
+      operationId: 'listAgents',
+      tags: ['agents'],
+      summary: "The tenant's agents",
+      security: keySecurity,
+      response: { 200: z.object({ agents: z.array(agentSchema) }), ...adminErrors },
+    },
     handler: async (request) => ({ agents: await listAgents(db, tenantOf(request)) }),
   });
 
@@ -81,7 +99,8 @@ export async function agentAdminRoutes(app: FastifyInstance, deps: HandoffDeps):
     schema: {
       operationId: 'updateAgent',
       tags: ['agents'],
-      summary: 'Change an agent (name, skills, capacity, password) or disable it (revokes its sessions; its chats go back to the queue)',
+      summary:
+        'Change an agent (name, skills, capacity, password) or disable it (revokes its sessions; its chats go back to the queue)',
       security: keySecurity,
       params: z.object({ agentId: uuidParam }),
       body: updateAgentBody,
@@ -91,7 +110,8 @@ export async function agentAdminRoutes(app: FastifyInstance, deps: HandoffDeps):
       const tenantId = tenantOf(request);
       const agent = await updateAgent(db, tenantId, request.params.agentId, request.body);
       if (request.body.disabled) await deps.handoff.sla.runChecks();
-      else if (request.body.maxConcurrent !== undefined || request.body.skills !== undefined) await deps.handoff.assigner.assignWaiting(tenantId);
+      else if (request.body.maxConcurrent !== undefined || request.body.skills !== undefined)
+        await deps.handoff.assigner.assignWaiting(tenantId);
       return agent;
     },
   });
@@ -109,7 +129,9 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
     const lastMessages = await lastPublicMessages(db, tenantId, ids);
     return views.flatMap((view) => {
       const conversation = conversations.get(view.conversationId);
-      return conversation ? [{ conversation, handoff: view, lastMessage: lastMessages.get(view.conversationId) ?? null }] : [];
+      return conversation
+        ? [{ conversation, handoff: view, lastMessage: lastMessages.get(view.conversationId) ?? null }]
+        : [];
     });
   };
 
@@ -130,16 +152,30 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
         const decision = await deps.limits.limiter.take(bucket, { ratePerSecond: 0.2, burst: 10 }).catch(() => null);
         if (decision && !decision.allowed) {
           reply.header('retry-after', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-          throw new KefuError(ErrorCodes.rateLimited, 'too many login attempts for this account; try again later', { status: 429 });
+          throw new KefuError(ErrorCodes.rateLimited, 'too many login attempts for this account; try again later', {
+            status: 429,
+          });
         }
       }
-      const session = await loginAgent(db, { tenantSlug: request.body.tenant, email: request.body.email, password: request.body.password }, deps.config.handoff.sessionTtlSeconds);
-      return reply.code(201).send({ token: session.token, expiresAt: session.expiresAt.toISOString(), agent: session.agent });
+      const session = await loginAgent(
+        db,
+        { tenantSlug: request.body.tenant, email: request.body.email, password: request.body.password },
+        deps.config.handoff.sessionTtlSeconds,
+      );
+      return reply
+        .code(201)
+        .send({ token: session.token, expiresAt: session.expiresAt.toISOString(), agent: session.agent });
     },
   });
 
   api.delete('/sessions/current', {
-    schema: { operationId: 'agentLogout', tags: ['agent console'], summary: 'Log out (revokes this session token)', security, response: { 204: z.null(), ...errors } },
+    schema: {
+      operationId: 'agentLogout',
+      tags: ['agent console'],
+      summary: 'Log out (revokes this session token)',
+      security,
+      response: { 204: z.null(), ...errors },
+    },
     handler: async (request, reply) => {
       await revokeAgentSession(db, agentOf(request));
       return reply.code(204).send(null);
@@ -147,12 +183,25 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
   });
 
   api.get('/me', {
-    schema: { operationId: 'getCurrentAgent', tags: ['agent console'], summary: 'The logged-in agent', security, response: { 200: agentSchema, ...errors } },
+    schema: {
+      operationId: 'getCurrentAgent',
+      tags: ['agent console'],
+      summary: 'The logged-in agent',
+      security,
+      response: { 200: agentSchema, ...errors },
+    },
     handler: async (request) => getAgent(db, agentOf(request).tenantId, agentOf(request).agentId),
   });
 
   api.put('/me/presence', {
-    schema: { operationId: 'setAgentPresence', tags: ['agent console'], summary: 'Set presence; going online assigns waiting conversations', security, body: presenceBody, response: { 200: agentSchema, ...errors } },
+    schema: {
+      operationId: 'setAgentPresence',
+      tags: ['agent console'],
+      summary: 'Set presence; going online assigns waiting conversations',
+      security,
+      body: presenceBody,
+      response: { 200: agentSchema, ...errors },
+    },
     handler: async (request) => {
       const principal = agentOf(request);
       await handoff.presence.setPresence(principal, request.body.presence);
@@ -161,16 +210,35 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
   });
 
   api.get('/agents', {
-    schema: { operationId: 'listColleagues', tags: ['agent console'], summary: 'Colleagues (for transfers)', security, response: { 200: z.object({ agents: z.array(agentSummarySchema) }), ...errors } },
+    schema: {
+      operationId: 'listColleagues',
+      tags: ['agent console'],
+      summary: 'Colleagues (for transfers)',
+      security,
+      response: { 200: z.object({ agents: z.array(agentSummarySchema) }), ...errors },
+    },
     handler: async (request) => ({
       agents: (await listAgents(db, agentOf(request).tenantId))
         .filter((agent) => !agent.disabled)
-        .map(({ id, name, skills, presence, activeCount, maxConcurrent }) => ({ id, name, skills, presence, activeCount, maxConcurrent })),
+        .map(({ id, name, skills, presence, activeCount, maxConcurrent }) => ({
+          id,
+          name,
+          skills,
+          presence,
+          activeCount,
+          maxConcurrent,
+        })),
     }),
   });
 
   api.get('/queues', {
-    schema: { operationId: 'listQueues', tags: ['agent console'], summary: "The tenant's queues: waiting, agents online, median handle time, ETA", security, response: { 200: z.object({ queues: z.array(queueSummarySchema) }), ...errors } },
+    schema: {
+      operationId: 'listQueues',
+      tags: ['agent console'],
+      summary: "The tenant's queues: waiting, agents online, median handle time, ETA",
+      security,
+      response: { 200: z.object({ queues: z.array(queueSummarySchema) }), ...errors },
+    },
     handler: async (request) => ({ queues: await handoff.statistics.all(agentOf(request).tenantId) }),
   });
 
@@ -185,12 +253,20 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
     },
     handler: async (request) => {
       const principal = agentOf(request);
-      return { items: await queueItems(principal.tenantId, await handoff.views.waitingFor(principal, request.query.queue)) };
+      return {
+        items: await queueItems(principal.tenantId, await handoff.views.waitingFor(principal, request.query.queue)),
+      };
     },
   });
 
   api.get('/conversations', {
-    schema: { operationId: 'listAssignedConversations', tags: ['agent console'], summary: 'Conversations assigned to me', security, response: { 200: z.object({ items: z.array(queueItemSchema) }), ...errors } },
+    schema: {
+      operationId: 'listAssignedConversations',
+      tags: ['agent console'],
+      summary: 'Conversations assigned to me',
+      security,
+      response: { 200: z.object({ items: z.array(queueItemSchema) }), ...errors },
+    },
     handler: async (request) => {
       const principal = agentOf(request);
       return { items: await queueItems(principal.tenantId, await handoff.views.assignedTo(principal)) };
@@ -236,7 +312,8 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
     schema: {
       operationId: 'acceptConversation',
       tags: ['agent console'],
-      summary: 'Take a conversation; of two agents accepting at once exactly one wins (409 CS_HANDOFF_ALREADY_ACCEPTED)',
+      summary:
+        'Take a conversation; of two agents accepting at once exactly one wins (409 CS_HANDOFF_ALREADY_ACCEPTED)',
       security,
       params: conversationParams,
       response: { 200: handoffSchema, ...errors },
@@ -262,8 +339,18 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
 
   const draftResponse = z.object({ draft: draftSchema, message: messageSchema.nullable() });
   api.post('/conversations/:conversationId/drafts/:draftId/approve', {
-    schema: { operationId: 'approveDraft', tags: ['agent console'], summary: 'Send an assist draft as it is', security, params: draftParams, response: { 200: draftResponse, ...errors } },
-    handler: async (request) => handoff.drafts.decide(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'approve' }),
+    schema: {
+      operationId: 'approveDraft',
+      tags: ['agent console'],
+      summary: 'Send an assist draft as it is',
+      security,
+      params: draftParams,
+      response: { 200: draftResponse, ...errors },
+    },
+    handler: async (request) =>
+      handoff.drafts.decide(agentOf(request), request.params.conversationId, request.params.draftId, {
+        action: 'approve',
+      }),
   });
   api.post('/conversations/:conversationId/drafts/:draftId/edit', {
     schema: {
@@ -275,191 +362,320 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       body: editDraftBody,
       response: { 200: draftResponse, 422: problemSchema, ...errors },
     },
-    handler: async (request) => handoff.drafts.decide(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'edit', text: request.body.text }),
+    handler: async (request) =>
+      handoff.drafts.decide(agentOf(request), request.params.conversationId, request.params.draftId, {
+        action: 'edit',
+        text: request.body.text,
+      }),
   });
   api.post('/conversations/:conversationId/drafts/:draftId/reject', {
-    schema: { operationId: 'rejectDraft', tags: ['agent console'], summary: 'Reject an assist draft (nothing is sent)', security, params: draftParams, body: rejectDraftBody.nullish(), response: { 200: draftResponse, ...errors } },
+    schema: {
+      operationId: 'rejectDraft',
+      tags: ['agent console'],
+      summary: 'Reject an assist draft (nothing is sent)',
+      security,
+      params: draftParams,
+      body: rejectDraftBody.nullish(),
+      response: { 200: draftResponse, ...errors },
+    },
     handler: async (request) =>
-      handoff.drafts.decide(agentOf(request), request.params.conversationId, request.params.draftId, { action: 'reject', ...(request.body?.reason ? { reason: request.body.reason } : {}) }),
+      handoff.drafts.decide(agentOf(request), request.params.conversationId, request.params.draftId, {
+        action: 'reject',
+        ...(request.body?.reason ? { reason: request.body.reason } : {}),
+      }),
   });
 
   api.post('/conversations/:conversationId/transfer', {
-    schema: { operationId: 'transferConversation', tags: ['agent console'], summary: 'Transfer to a colleague (agentId) or a queue', security, params: conversationParams, body: transferBody, response: { 200: handoffSchema, ...errors } },
+    schema: {
+      operationId: 'transferConversation',
+      tags: ['agent console'],
+      summary: 'Transfer to a colleague (agentId) or a queue',
+      security,
+      params: conversationParams,
+      body: transferBody,
+      response: { 200: handoffSchema, ...errors },
+    },
     handler: async (request) => handoff.queue.transfer(agentOf(request), request.params.conversationId, request.body),
   });
 
   api.post('/conversations/:conversationId/return-to-bot', {
-    schema: { operationId: 'returnConversationToBot', tags: ['agent console'], summary: 'Give the conversation back to the bot', security, params: conversationParams, response: { 200: handoffSchema, ...errors } },
+    schema: {
+      operationId: 'returnConversationToBot',
+      tags: ['agent console'],
+      summary: 'Give the conversation back to the bot',
+      security,
+      params: conversationParams,
+      response: { 200: handoffSchema, ...errors },
+    },
     handler: async (request) => handoff.queue.returnToBot(agentOf(request), request.params.conversationId),
   });
 
   api.post('/conversations/:conversationId/close', {
-    schema: { operationId: 'closeConversation', tags: ['agent console'], summary: 'Close with a resolution code', security, params: conversationParams, body: closeBody, response: { 200: handoffSchema, ...errors } },
-    handler: async (request) => handoff.queue.close(agentOf(request), request.params.conversationId, request.body.resolutionCode, request.body.note),
+    schema: {
+      operationId: 'closeConversation',
+      tags: ['agent console'],
+      summary: 'Close with a resolution code',
+      security,
+      params: conversationParams,
+      body: closeBody,
+      response: { 200: handoffSchema, ...errors },
+    },
+    handler: async (request) =>
+      handoff.queue.close(
+        agentOf(request),
+        request.params.conversationId,
+        request.body.resolutionCode,
+        request.body.note,
+      ),
   });
 
   api.post('/conversations/:conversationId/read', {
-    schema: { operationId: 'markConversationRead', tags: ['agent console'], summary: 'Read receipt: I have read up to seq', security, params: conversationParams, body: readBody, response: { 204: z.null(), ...errors } },
+    schema: {
+      operationId: 'markConversationRead',
+      tags: ['agent console'],
+      summary: 'Read receipt: I have read up to seq',
+      security,
+      params: conversationParams,
+      body: readBody,
+      response: { 204: z.null(), ...errors },
+    },
     handler: async (request, reply) => {
       const principal = agentOf(request);
-      await handoff.presence.markRead(principal.tenantId, request.params.conversationId, { kind: 'agent', id: principal.agentId }, request.body.seq);
+      await handoff.presence.markRead(
+        principal.tenantId,
+        request.params.conversationId,
+        { kind: 'agent', id: principal.agentId },
+        request.body.seq,
+      );
       return reply.code(204).send(null);
     },
   });
 
   api.post('/conversations/:conversationId/typing', {
-    schema: { operationId: 'setAgentTyping', tags: ['agent console'], summary: 'Typing indicator to the customer', security, params: conversationParams, body: typingBody, response: { 204: z.null(), ...errors } },
+    schema: {
+      operationId: 'setAgentTyping',
+      tags: ['agent console'],
+      summary: 'Typing indicator to the customer',
+      security,
+      params: conversationParams,
+      body: typingBody,
+      response: { 204: z.null(), ...errors },
+    },
     handler: async (request, reply) => {
       const principal = agentOf(request);
       await requireConversation(db, principal.tenantId, request.params.conversationId);
-      await handoff.presence.typing(principal.tenantId, request.params.conversationId, { kind: 'agent', id: principal.agentId, name: principal.name }, request.body.active);
+      await handoff.presence.typing(
+        principal.tenantId,
+        request.params.conversationId,
+        { kind: 'agent', id: principal.agentId, name: principal.name },
+        request.body.active,
+      );
       return reply.code(204).send(null);
     },
   });
 
-  api.get('/ws', {
-    websocket: true,
-    schema: {
-      operationId: 'openAgentConsoleSocket',
-      tags: ['agent console'],
-      summary: 'Console WebSocket (query: token). Frames in docs/handoff.md',
-      querystring: z.object({ token: z.string().max(300) }).strict(),
+  api.get(
+    '/ws',
+    {
+      websocket: true,
+      schema: {
+        operationId: 'openAgentConsoleSocket',
+        tags: ['agent console'],
+        summary: 'Console WebSocket (query: token). Frames in docs/handoff.md',
+        querystring: z.object({ token: z.string().max(300) }).strict(),
+      },
     },
-  }, async (socket, request) => {
-    // Listen at once: frames that arrive while the token is being checked are queued, not lost.
-    const frames = receiveFrames(socket, { log: request.log, kind: 'agent', onFailure: deps.onSocketFailure });
-    let closed = false;
-    const send = (payload: unknown) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
-    };
-    // The agent zone read the token (?token=: browsers cannot set headers on a WebSocket).
-    const principal = request.agent;
-    if (!principal) {
-      send({ type: 'error', code: ErrorCodes.unauthorized, message: 'invalid or expired agent session' });
-      socket.close(4401, 'unauthorized');
-      return;
-    }
-    const { tenantId, agentId } = principal;
-    const followers = new Map<string, { stop: () => void }>();
-
-    // The console being open is the agent's presence heartbeat (reclaim after KEFU_AGENT_RECLAIM_AFTER_MS without it).
-    await handoff.presence.touch(principal);
-    // The client may have left meanwhile: its close has passed, so nothing registered below would be released.
-    if (socket.readyState !== socket.OPEN) return;
-    const heartbeat = setInterval(() => void handoff.presence.touch(principal).catch(() => undefined), Math.max(50, Math.min(15_000, deps.config.handoff.reclaimAfterMs / 3)));
-    heartbeat.unref();
-
-    const forward = async (event: DomainEvent) => {
-      if (event.tenantId !== tenantId) return;
-      switch (event.type) {
-        case 'handoff.updated': {
-          const view = await handoff.views.byId(tenantId, event.handoffId);
-          if (view) send({ type: 'handoff.updated', conversationId: event.conversationId, handoff: view });
-          return;
-        }
-        case 'draft.updated': {
-          const draft = await handoff.drafts.find(tenantId, event.draftId);
-          if (draft) send({ type: 'draft.updated', conversationId: event.conversationId, draft });
-          return;
-        }
-        case 'typing.updated':
-          if (event.actor.kind === 'agent' && event.actor.id === agentId) return;
-          send({ type: 'typing.updated', conversationId: event.conversationId, actor: { kind: event.actor.kind, id: event.actor.id }, active: event.active });
-          return;
-        case 'read.updated':
-          if (event.reader.kind === 'agent' && event.reader.id === agentId) return;
-          send({ type: 'read.updated', conversationId: event.conversationId, reader: event.reader, seq: event.seq });
-          return;
-        case 'sla.breached':
-          send({ type: 'sla.breached', conversationId: event.conversationId, handoffId: event.handoffId, kind: event.kind });
-          return;
-        case 'agent.updated': {
-          const agent = await getAgent(db, tenantId, event.agentId).catch(() => null);
-          if (agent) send({ type: 'agent.updated', agent: { id: agent.id, name: agent.name, skills: agent.skills, presence: agent.presence, activeCount: agent.activeCount, maxConcurrent: agent.maxConcurrent } });
-          return;
-        }
-        default:
-          return;
+    async (socket, request) => {
+      // Listen at once: frames that arrive while the token is being checked are queued, not lost.
+      const frames = receiveFrames(socket, { log: request.log, kind: 'agent', onFailure: deps.onSocketFailure });
+      let closed = false;
+      const send = (payload: unknown) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
+      };
+      // The agent zone read the token (?token=: browsers cannot set headers on a WebSocket).
+      const principal = request.agent;
+      if (!principal) {
+        send({ type: 'error', code: ErrorCodes.unauthorized, message: 'invalid or expired agent session' });
+        socket.close(4401, 'unauthorized');
+        return;
       }
-    };
-    const unsubscribe = deps.bus.subscribe((event) => {
-      if (!closed) void forward(event).catch((error) => request.log.error({ err: error }, 'console push failed'));
-    });
-    const disposeShutdown = deps.onShutdown(() => socket.close(1012, 'restarting'));
-    const stopAll = () => {
-      if (closed) return;
-      closed = true;
-      disposeShutdown();
-      clearInterval(heartbeat);
-      unsubscribe();
-      for (const follower of followers.values()) follower.stop();
-      followers.clear();
-      // The console is gone now: the reclaim timer starts from here.
-      void handoff.presence.touch(principal).catch(() => undefined);
-    };
-    socket.on('close', stopAll);
-    socket.on('error', stopAll);
+      const { tenantId, agentId } = principal;
+      const followers = new Map<string, { stop: () => void }>();
 
-    const refuse = (error: unknown, clientId?: string) => {
-      if (!isKefuError(error)) request.log.error({ err: error }, 'console frame failed');
-      send({
-        type: 'error',
-        ...(clientId ? { clientId } : {}),
-        code: isKefuError(error) ? error.code : ErrorCodes.internal,
-        message: isKefuError(error) ? error.message : 'internal error',
+      // The console being open is the agent's presence heartbeat (reclaim after KEFU_AGENT_RECLAIM_AFTER_MS without it).
+      await handoff.presence.touch(principal);
+      // The client may have left meanwhile: its close has passed, so nothing registered below would be released.
+      if (socket.readyState !== socket.OPEN) return;
+      const heartbeat = setInterval(
+        () => void handoff.presence.touch(principal).catch(() => undefined),
+        Math.max(50, Math.min(15_000, deps.config.handoff.reclaimAfterMs / 3)),
+      );
+      heartbeat.unref();
+
+      const forward = async (event: DomainEvent) => {
+        if (event.tenantId !== tenantId) return;
+        switch (event.type) {
+          case 'handoff.updated': {
+            const view = await handoff.views.byId(tenantId, event.handoffId);
+            if (view) send({ type: 'handoff.updated', conversationId: event.conversationId, handoff: view });
+            return;
+          }
+          case 'draft.updated': {
+            const draft = await handoff.drafts.find(tenantId, event.draftId);
+            if (draft) send({ type: 'draft.updated', conversationId: event.conversationId, draft });
+            return;
+          }
+          case 'typing.updated':
+            if (event.actor.kind === 'agent' && event.actor.id === agentId) return;
+            send({
+              type: 'typing.updated',
+              conversationId: event.conversationId,
+              actor: { kind: event.actor.kind, id: event.actor.id },
+              active: event.active,
+            });
+            return;
+          case 'read.updated':
+            if (event.reader.kind === 'agent' && event.reader.id === agentId) return;
+            send({ type: 'read.updated', conversationId: event.conversationId, reader: event.reader, seq: event.seq });
+            return;
+          case 'sla.breached':
+            send({
+              type: 'sla.breached',
+              conversationId: event.conversationId,
+              handoffId: event.handoffId,
+              kind: event.kind,
+            });
+            return;
+          case 'agent.updated': {
+            const agent = await getAgent(db, tenantId, event.agentId).catch(() => null);
+            if (agent)
+              send({
+                type: 'agent.updated',
+                agent: {
+                  id: agent.id,
+                  name: agent.name,
+                  skills: agent.skills,
+                  presence: agent.presence,
+                  activeCount: agent.activeCount,
+                  maxConcurrent: agent.maxConcurrent,
+                },
+              });
+            return;
+          }
+          default:
+            return;
+        }
+      };
+      const unsubscribe = deps.bus.subscribe((event) => {
+        if (!closed) void forward(event).catch((error) => request.log.error({ err: error }, 'console push failed'));
       });
-    };
+      const disposeShutdown = deps.onShutdown(() => socket.close(1012, 'restarting'));
+      const stopAll = () => {
+        if (closed) return;
+        closed = true;
+        disposeShutdown();
+        clearInterval(heartbeat);
+        unsubscribe();
+        for (const follower of followers.values()) follower.stop();
+        followers.clear();
+        // The console is gone now: the reclaim timer starts from here.
+        void handoff.presence.touch(principal).catch(() => undefined);
+      };
+      socket.on('close', stopAll);
+      socket.on('error', stopAll);
 
-    const ready = await getAgent(db, tenantId, agentId);
-    const handle = async (data: Buffer, isBinary: boolean): Promise<void> => {
-      if (isBinary) return send({ type: 'error', code: ErrorCodes.unsupportedMediaType, message: 'send JSON text frames' });
-      let frame;
-      try {
-        frame = consoleClientEvent.parse(JSON.parse(data.toString('utf8')));
-      } catch {
-        return send({ type: 'error', code: ErrorCodes.validation, message: 'malformed frame: see docs/handoff.md for the console frames' });
-      }
-      void handoff.presence.touch(principal).catch(() => undefined);
-      try {
-        switch (frame.type) {
-          case 'ping':
-            return send({ type: 'pong' });
-          case 'conversation.subscribe': {
-            await requireConversation(db, tenantId, frame.conversationId);
-            followers.get(frame.conversationId)?.stop();
-            if (followers.size >= 200 && !followers.has(frame.conversationId)) {
-              throw new KefuError(ErrorCodes.validation, 'at most 200 conversations per console connection', { status: 400 });
-            }
-            const follower = followConversation(deps, { tenantId, conversationId: frame.conversationId, includeInternal: true }, frame.afterSeq, (message) =>
-              send({ type: 'message.created', conversationId: frame.conversationId, message }),
-            );
-            followers.set(frame.conversationId, follower);
-            return;
-          }
-          case 'conversation.unsubscribe':
-            followers.get(frame.conversationId)?.stop();
-            followers.delete(frame.conversationId);
-            return;
-          case 'message.create': {
-            const result = await handoff.messages.send(principal, frame.conversationId, { text: frame.text, clientId: frame.clientId, ...(frame.visibility ? { visibility: frame.visibility } : {}) });
-            return send({ type: 'message.ack', clientId: frame.clientId, conversationId: frame.conversationId, id: result.message.id, seq: result.message.seq, duplicate: result.duplicate });
-          }
-          case 'typing.update':
-            await requireConversation(db, tenantId, frame.conversationId);
-            await handoff.presence.typing(tenantId, frame.conversationId, { kind: 'agent', id: agentId, name: principal.name }, frame.active);
-            return;
-          case 'read.update':
-            await handoff.presence.markRead(tenantId, frame.conversationId, { kind: 'agent', id: agentId }, frame.seq);
-            return;
-          case 'presence.update':
-            await handoff.presence.setPresence(principal, frame.presence);
-            return;
+      const refuse = (error: unknown, clientId?: string) => {
+        if (!isKefuError(error)) request.log.error({ err: error }, 'console frame failed');
+        send({
+          type: 'error',
+          ...(clientId ? { clientId } : {}),
+          code: isKefuError(error) ? error.code : ErrorCodes.internal,
+          message: isKefuError(error) ? error.message : 'internal error',
+        });
+      };
+
+      const ready = await getAgent(db, tenantId, agentId);
+      const handle = async (data: Buffer, isBinary: boolean): Promise<void> => {
+        if (isBinary)
+          return send({ type: 'error', code: ErrorCodes.unsupportedMediaType, message: 'send JSON text frames' });
+        let frame;
+        try {
+          frame = consoleClientEvent.parse(JSON.parse(data.toString('utf8')));
+        } catch {
+          return send({
+            type: 'error',
+            code: ErrorCodes.validation,
+            message: 'malformed frame: see docs/handoff.md for the console frames',
+          });
         }
-      } catch (error) {
-        refuse(error, frame.type === 'message.create' ? frame.clientId : undefined);
-      }
-    };
-    send({ type: 'session.ready', agent: ready });
-    frames.start(handle);
-  });
+        void handoff.presence.touch(principal).catch(() => undefined);
+        try {
+          switch (frame.type) {
+            case 'ping':
+              return send({ type: 'pong' });
+            case 'conversation.subscribe': {
+              await requireConversation(db, tenantId, frame.conversationId);
+              followers.get(frame.conversationId)?.stop();
+              if (followers.size >= 200 && !followers.has(frame.conversationId)) {
+                throw new KefuError(ErrorCodes.validation, 'at most 200 conversations per console connection', {
+                  status: 400,
+                });
+              }
+              const follower = followConversation(
+                deps,
+                { tenantId, conversationId: frame.conversationId, includeInternal: true },
+                frame.afterSeq,
+                (message) => send({ type: 'message.created', conversationId: frame.conversationId, message }),
+              );
+              followers.set(frame.conversationId, follower);
+              return;
+            }
+            case 'conversation.unsubscribe':
+              followers.get(frame.conversationId)?.stop();
+              followers.delete(frame.conversationId);
+              return;
+            case 'message.create': {
+              const result = await handoff.messages.send(principal, frame.conversationId, {
+                text: frame.text,
+                clientId: frame.clientId,
+                ...(frame.visibility ? { visibility: frame.visibility } : {}),
+              });
+              return send({
+                type: 'message.ack',
+                clientId: frame.clientId,
+                conversationId: frame.conversationId,
+                id: result.message.id,
+                seq: result.message.seq,
+                duplicate: result.duplicate,
+              });
+            }
+            case 'typing.update':
+              await requireConversation(db, tenantId, frame.conversationId);
+              await handoff.presence.typing(
+                tenantId,
+                frame.conversationId,
+                { kind: 'agent', id: agentId, name: principal.name },
+                frame.active,
+              );
+              return;
+            case 'read.update':
+              await handoff.presence.markRead(
+                tenantId,
+                frame.conversationId,
+                { kind: 'agent', id: agentId },
+                frame.seq,
+              );
+              return;
+            case 'presence.update':
+              await handoff.presence.setPresence(principal, frame.presence);
+              return;
+          }
+        } catch (error) {
+          refuse(error, frame.type === 'message.create' ? frame.clientId : undefined);
+        }
+      };
+      send({ type: 'session.ready', agent: ready });
+      frames.start(handle);
+    },
+  );
 }

@@ -28,7 +28,12 @@ async function handedOver() {
 }
 
 const rate = (widget: { token: string; conversationId: string }, payload: unknown, token = widget.token) =>
-  kefu.app.inject({ method: 'POST', url: `/widget/v1/conversations/${widget.conversationId}/csat`, headers: { authorization: `Bearer ${token}` }, payload: payload as object });
+  kefu.app.inject({
+    method: 'POST',
+    url: `/widget/v1/conversations/${widget.conversationId}/csat`,
+    headers: { authorization: `Bearer ${token}` },
+    payload: payload as object,
+  });
 
 describe('widget CSAT', () => {
   it('stores one 1–5 rating per handoff as a handoff event; a repeat answers with the first', async () => {
@@ -40,15 +45,27 @@ describe('widget CSAT', () => {
     const again = await rate(widget, { score: 1 });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ score: 5, duplicate: true });
-    const rows = await kefu.database.db.selectFrom('handoff_events').select(['kind', 'actor', 'details']).where('conversation_id', '=', widget.conversationId).where('kind', '=', 'csat').execute();
+    const rows = await kefu.database.db
+      .selectFrom('handoff_events')
+      .select(['kind', 'actor', 'details'])
+      .where('conversation_id', '=', widget.conversationId)
+      .where('kind', '=', 'csat')
+      .execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ actor: 'contact' });
-    expect(typeof rows[0].details === 'string' ? JSON.parse(rows[0].details) : rows[0].details).toEqual({ score: 5, comment: '客服很耐心，謝謝！' });
+    expect(typeof rows[0].details === 'string' ? JSON.parse(rows[0].details) : rows[0].details).toEqual({
+      score: 5,
+      comment: '客服很耐心，謝謝！',
+    });
   });
 
   it('answers a CORS preflight from a shop page', async () => {
     const widget = await session();
-    const preflight = await kefu.app.inject({ method: 'OPTIONS', url: `/widget/v1/conversations/${widget.conversationId}/csat`, headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    const preflight = await kefu.app.inject({
+      method: 'OPTIONS',
+      url: `/widget/v1/conversations/${widget.conversationId}/csat`,
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-headers']).toContain('authorization');
   });
@@ -60,13 +77,29 @@ describe('widget CSAT', () => {
     expect(none.json().code).toBe('CS_CSAT_UNAVAILABLE');
 
     const widget = await handedOver();
-    for (const payload of [{ score: 0 }, { score: 6 }, { score: 3.5 }, { score: '5' }, {}, { score: 4, comment: '长'.repeat(501) }, { score: 4, extra: true }]) {
+    for (const payload of [
+      { score: 0 },
+      { score: 6 },
+      { score: 3.5 },
+      { score: '5' },
+      {},
+      { score: 4, comment: '长'.repeat(501) },
+      { score: 4, extra: true },
+    ]) {
       const response = await rate(widget, payload);
       expect(response.statusCode, JSON.stringify(payload)).toBe(400);
       expect(response.json().code).toBe('CS_VALIDATION_FAILED');
     }
     expect((await rate(widget, { score: 4 }, 'kefu_wt_forged.signature')).statusCode).toBe(401);
-    expect((await kefu.app.inject({ method: 'POST', url: `/widget/v1/conversations/${widget.conversationId}/csat`, payload: { score: 4 } })).statusCode).toBe(401);
+    expect(
+      (
+        await kefu.app.inject({
+          method: 'POST',
+          url: `/widget/v1/conversations/${widget.conversationId}/csat`,
+          payload: { score: 4 },
+        })
+      ).statusCode,
+    ).toBe(401);
     // Another visitor's valid token cannot rate this conversation: the same 404 as a missing one.
     const stranger = await session();
     const foreign = await rate(widget, { score: 1 }, stranger.token);

@@ -16,7 +16,13 @@ const csatBody = z
   .meta({ id: 'CsatRequest' });
 
 const csatResponse = z
-  .object({ score: z.number().int(), comment: z.string().nullable(), handoffId: z.string().uuid(), recordedAt: z.string(), duplicate: z.boolean() })
+  .object({
+    score: z.number().int(),
+    comment: z.string().nullable(),
+    handoffId: z.string().uuid(),
+    recordedAt: z.string(),
+    duplicate: z.boolean(),
+  })
   .meta({ id: 'Csat' });
 
 /**
@@ -32,13 +38,16 @@ export async function csatRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
 
   // The widget runs on the shop's own origin; the bearer token, not cookies, authorises it (the
   // widget zone adds Access-Control-Allow-Origin to every answer).
-  app.options('/conversations/:conversationId/csat', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
-    reply
-      .code(204)
-      .header('access-control-allow-methods', 'POST')
-      .header('access-control-allow-headers', 'authorization, content-type')
-      .header('access-control-max-age', '600')
-      .send(),
+  app.options(
+    '/conversations/:conversationId/csat',
+    { config: { public: true }, schema: { hide: true } },
+    async (_request, reply) =>
+      reply
+        .code(204)
+        .header('access-control-allow-methods', 'POST')
+        .header('access-control-allow-headers', 'authorization, content-type')
+        .header('access-control-max-age', '600')
+        .send(),
   );
 
   api.post('/conversations/:conversationId/csat', {
@@ -49,13 +58,26 @@ export async function csatRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       security: [{ widgetToken: [] }],
       params: z.object({ conversationId: z.string().uuid() }),
       body: csatBody,
-      response: { 200: csatResponse, 201: csatResponse, 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
+      response: {
+        200: csatResponse,
+        201: csatResponse,
+        400: problemSchema,
+        401: problemSchema,
+        403: problemSchema,
+        404: problemSchema,
+        409: problemSchema,
+      },
     },
     handler: async (request, reply) => {
       // The widget zone checked the token (signature, expiry, revocation) before the body was read.
       const claims = contactOf(request);
-      const tenant = await db.selectFrom('tenants').select('status').where('id', '=', claims.tenantId).executeTakeFirst();
-      if (tenant?.status !== 'active') throw new KefuError(ErrorCodes.tenantSuspended, 'this service is suspended', { status: 403 });
+      const tenant = await db
+        .selectFrom('tenants')
+        .select('status')
+        .where('id', '=', claims.tenantId)
+        .executeTakeFirst();
+      if (tenant?.status !== 'active')
+        throw new KefuError(ErrorCodes.tenantSuspended, 'this service is suspended', { status: 403 });
       const { conversationId } = request.params;
       const owned = await db
         .selectFrom('conversations')

@@ -48,7 +48,8 @@ const COPY = {
   },
   en: {
     title: 'kefu · demo',
-    intro: 'A made-up shop page. The chat in the corner is the kefu widget, pasted in with one <script> tag just as a shop would.',
+    intro:
+      'A made-up shop page. The chat in the corner is the kefu widget, pasted in with one <script> tag just as a shop would.',
     try: 'Try asking:',
     console: 'Agent console',
     docs: 'API reference',
@@ -69,11 +70,23 @@ interface Shopfront {
 const SHOPFRONTS: Record<string, Shopfront> = {
   ecommerce: {
     color: '#ff6a00',
-    tagline: { 'zh-CN': '好物不贵 · 七天无理由退货 · 满 99 包邮', 'zh-TW': '好物不貴 · 七天無理由退貨 · 滿 99 免運', en: 'Good things, fair prices · 7-day returns · free shipping over ¥99' },
+    tagline: {
+      'zh-CN': '好物不贵 · 七天无理由退货 · 满 99 包邮',
+      'zh-TW': '好物不貴 · 七天無理由退貨 · 滿 99 免運',
+      en: 'Good things, fair prices · 7-day returns · free shipping over ¥99',
+    },
     items: [
-      { emoji: '🎧', name: { 'zh-CN': '降噪蓝牙耳机', 'zh-TW': '降噪藍牙耳機', en: 'Noise-cancelling earbuds' }, price: '¥299' },
+      {
+        emoji: '🎧',
+        name: { 'zh-CN': '降噪蓝牙耳机', 'zh-TW': '降噪藍牙耳機', en: 'Noise-cancelling earbuds' },
+        price: '¥299',
+      },
       { emoji: '🧥', name: { 'zh-CN': '轻薄羽绒服', 'zh-TW': '輕薄羽絨服', en: 'Light down jacket' }, price: '¥459' },
-      { emoji: '☕', name: { 'zh-CN': '手冲咖啡套装', 'zh-TW': '手沖咖啡套組', en: 'Pour-over coffee set' }, price: '¥168' },
+      {
+        emoji: '☕',
+        name: { 'zh-CN': '手冲咖啡套装', 'zh-TW': '手沖咖啡套組', en: 'Pour-over coffee set' },
+        price: '¥168',
+      },
       { emoji: '🎒', name: { 'zh-CN': '通勤双肩包', 'zh-TW': '通勤雙肩包', en: 'Commuter backpack' }, price: '¥219' },
     ],
     questions: {
@@ -84,11 +97,27 @@ const SHOPFRONTS: Record<string, Shopfront> = {
   },
   finance: {
     color: '#0f9d58',
-    tagline: { 'zh-CN': '青禾信用卡 · 账单分期低至 0.65%/期', 'zh-TW': '青禾信用卡 · 帳單分期低至 0.65%/期', en: 'Qinghe credit cards · instalments from 0.65% per month' },
+    tagline: {
+      'zh-CN': '青禾信用卡 · 账单分期低至 0.65%/期',
+      'zh-TW': '青禾信用卡 · 帳單分期低至 0.65%/期',
+      en: 'Qinghe credit cards · instalments from 0.65% per month',
+    },
     items: [
-      { emoji: '💳', name: { 'zh-CN': '青禾白金卡', 'zh-TW': '青禾白金卡', en: 'Qinghe Platinum' }, price: { 'zh-CN': '免年费', 'zh-TW': '免年費', en: 'No annual fee' } },
-      { emoji: '✈️', name: { 'zh-CN': '青禾旅行卡', 'zh-TW': '青禾旅行卡', en: 'Qinghe Travel' }, price: { 'zh-CN': '里程 1:1', 'zh-TW': '里程 1:1', en: '1:1 air miles' } },
-      { emoji: '📅', name: { 'zh-CN': '账单分期', 'zh-TW': '帳單分期', en: 'Bill instalments' }, price: { 'zh-CN': '3–24 期', 'zh-TW': '3–24 期', en: '3 to 24 months' } },
+      {
+        emoji: '💳',
+        name: { 'zh-CN': '青禾白金卡', 'zh-TW': '青禾白金卡', en: 'Qinghe Platinum' },
+        price: { 'zh-CN': '免年费', 'zh-TW': '免年費', en: 'No annual fee' },
+      },
+      {
+        emoji: '✈️',
+        name: { 'zh-CN': '青禾旅行卡', 'zh-TW': '青禾旅行卡', en: 'Qinghe Travel' },
+        price: { 'zh-CN': '里程 1:1', 'zh-TW': '里程 1:1', en: '1:1 air miles' },
+      },
+      {
+        emoji: '📅',
+        name: { 'zh-CN': '账单分期', 'zh-TW': '帳單分期', en: 'Bill instalments' },
+        price: { 'zh-CN': '3–24 期', 'zh-TW': '3–24 期', en: '3 to 24 months' },
+      },
     ],
     questions: {
       'zh-CN': ['分期手续费怎么算？', '一万二分12期每期还多少', '年费怎么免', '我要投诉'],
@@ -108,17 +137,29 @@ const FALLBACK: Shopfront = {
 export function renderDemoPage(options: DemoPageOptions): string {
   const { tenants, lang, origin } = options;
   const copy = COPY[lang];
-  const tenant = tenants.find((entry) => entry.slug === options.selected) ?? tenants.find((entry) => entry.slug === 'shop-zh') ?? tenants[0];
+  const tenant =
+    tenants.find((entry) => entry.slug === options.selected) ??
+    tenants.find((entry) => entry.slug === 'shop-zh') ??
+    tenants[0];
   const front = (tenant && SHOPFRONTS[tenant.domain]) ?? FALLBACK;
   const query = (slug: string, language: DemoLanguage) => `/?tenant=${encodeURIComponent(slug)}&amp;lang=${language}`;
   const tabs = tenants
-    .map((entry) => `<a href="${query(entry.slug, lang)}"${entry === tenant ? ' aria-current="page"' : ''}>${escape(entry.name)} <small>${escape(entry.slug)}</small></a>`)
+    .map(
+      (entry) =>
+        `<a href="${query(entry.slug, lang)}"${entry === tenant ? ' aria-current="page"' : ''}>${escape(entry.name)} <small>${escape(entry.slug)}</small></a>`,
+    )
     .join('');
   const languages = (['zh-CN', 'zh-TW', 'en'] as const)
-    .map((language) => `<a href="${tenant ? query(tenant.slug, language) : `/?lang=${language}`}" lang="${language}"${language === lang ? ' aria-current="true"' : ''}>${language === 'zh-CN' ? '简体' : language === 'zh-TW' ? '繁體' : 'English'}</a>`)
+    .map(
+      (language) =>
+        `<a href="${tenant ? query(tenant.slug, language) : `/?lang=${language}`}" lang="${language}"${language === lang ? ' aria-current="true"' : ''}>${language === 'zh-CN' ? '简体' : language === 'zh-TW' ? '繁體' : 'English'}</a>`,
+    )
     .join('');
   const items = front.items
-    .map((item) => `<li class="item"><div class="pic" aria-hidden="true">${item.emoji}</div><h3>${escape(item.name[lang])}</h3><p class="price">${escape(typeof item.price === 'string' ? item.price : item.price[lang])}</p></li>`)
+    .map(
+      (item) =>
+        `<li class="item"><div class="pic" aria-hidden="true">${item.emoji}</div><h3>${escape(item.name[lang])}</h3><p class="price">${escape(typeof item.price === 'string' ? item.price : item.price[lang])}</p></li>`,
+    )
     .join('');
   const questions = front.questions[lang].map((question) => `<li><q>${escape(question)}</q></li>`).join('');
   const snippet = tenant

@@ -14,7 +14,13 @@ const security = [{ apiKey: [] }];
 const rejectedSchema = problemSchema.extend({ reason: z.string().optional() }).meta({ id: 'KnowledgeFileProblem' });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 413: problemSchema, 422: rejectedSchema };
 
-const uploadQuery = z.object({ name: z.string().min(1).max(255).describe('file name with its extension (.md, .html, .pdf, .docx, .csv, .xlsx, .txt); it picks the loader') });
+const uploadQuery = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(255)
+    .describe('file name with its extension (.md, .html, .pdf, .docx, .csv, .xlsx, .txt); it picks the loader'),
+});
 const uploadResponse = z
   .object({
     sourceId: z.string().uuid(),
@@ -29,7 +35,13 @@ const uploadResponse = z
   })
   .meta({ id: 'KnowledgeUpload' });
 const fileSchema = z
-  .object({ path: z.string(), status: z.string(), version: z.number().int().nullable(), failureCode: z.string().nullable(), updatedAt: z.string() })
+  .object({
+    path: z.string(),
+    status: z.string(),
+    version: z.number().int().nullable(),
+    failureCode: z.string().nullable(),
+    updatedAt: z.string(),
+  })
   .meta({ id: 'KnowledgeFile' });
 
 /**
@@ -42,7 +54,11 @@ const fileSchema = z
  * zone, which authenticates before the body is read: a caller without a key is refused without
  * the server reading its upload.
  */
-export async function knowledgeRoutes(app: FastifyInstance, deps: AppDeps, options: { maxBytes?: number } = {}): Promise<void> {
+export async function knowledgeRoutes(
+  app: FastifyInstance,
+  deps: AppDeps,
+  options: { maxBytes?: number } = {},
+): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const maxBytes = options.maxBytes ?? MAX_UPLOAD_BYTES;
   const db = deps.database.db;
@@ -66,13 +82,19 @@ export async function knowledgeRoutes(app: FastifyInstance, deps: AppDeps, optio
       const path = uploadPath(request.query.name);
       if (path === undefined) throw new KefuError(ErrorCodes.validation, 'name must be a file name', { status: 400 });
       const body = request.body;
-      const bytes = Buffer.isBuffer(body) ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : new Uint8Array(0);
+      const bytes = Buffer.isBuffer(body)
+        ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+        : new Uint8Array(0);
       const result = await syncUploadedFile(db, tenantId, path, bytes);
       if (result.document.outcome === 'failed') {
-        throw new KefuError(ErrorCodes.knowledgeFileRejected, `${path} could not be loaded: ${result.document.message ?? result.document.code}`, {
-          status: 422,
-          details: { reason: result.document.code ?? 'unreadable_file' },
-        });
+        throw new KefuError(
+          ErrorCodes.knowledgeFileRejected,
+          `${path} could not be loaded: ${result.document.message ?? result.document.code}`,
+          {
+            status: 422,
+            details: { reason: result.document.code ?? 'unreadable_file' },
+          },
+        );
       }
       if (result.document.outcome !== 'unchanged') {
         // Running servers notice the newer updated_at and reload the tenant's knowledge.
@@ -96,7 +118,13 @@ export async function knowledgeRoutes(app: FastifyInstance, deps: AppDeps, optio
         chunksIndexed: report.chunksIndexed,
         chunksReused: report.chunksReused,
         faq: report.faq,
-        problems: report.problems.filter((problem) => problem.path === result.path).map((problem) => ({ code: problem.code, message: problem.message, ...(typeof problem.row === 'number' ? { row: problem.row } : {}) })),
+        problems: report.problems
+          .filter((problem) => problem.path === result.path)
+          .map((problem) => ({
+            code: problem.code,
+            message: problem.message,
+            ...(typeof problem.row === 'number' ? { row: problem.row } : {}),
+          })),
         conflicts: report.conflicts,
       };
     },
@@ -104,7 +132,13 @@ export async function knowledgeRoutes(app: FastifyInstance, deps: AppDeps, optio
 
   api.get('/knowledge/files', {
     config: { scopes: ['kb:write'] },
-    schema: { operationId: 'listKnowledgeFiles', tags: ['knowledge'], summary: 'The tenant’s uploaded knowledge files and their active versions', security, response: { 200: z.object({ files: z.array(fileSchema) }), ...errors } },
+    schema: {
+      operationId: 'listKnowledgeFiles',
+      tags: ['knowledge'],
+      summary: 'The tenant’s uploaded knowledge files and their active versions',
+      security,
+      response: { 200: z.object({ files: z.array(fileSchema) }), ...errors },
+    },
     handler: async (request) => {
       const tenantId = tenantOf(request);
       const rows = await db
@@ -120,7 +154,13 @@ export async function knowledgeRoutes(app: FastifyInstance, deps: AppDeps, optio
         .orderBy('document.path')
         .execute();
       return {
-        files: rows.map((row) => ({ path: row.path, status: row.status, version: row.version ?? null, failureCode: row.failure_code, updatedAt: new Date(row.updated_at).toISOString() })),
+        files: rows.map((row) => ({
+          path: row.path,
+          status: row.status,
+          version: row.version ?? null,
+          failureCode: row.failure_code,
+          updatedAt: new Date(row.updated_at).toISOString(),
+        })),
       };
     },
   });

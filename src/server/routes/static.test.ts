@@ -19,7 +19,10 @@ beforeAll(async () => {
   const widget = '(function(){/* widget */})();'.repeat(50);
   writeFileSync(path.join(root, 'widget/widget.js'), widget);
   writeFileSync(path.join(root, 'widget/widget.js.gz'), gzipSync(widget));
-  writeFileSync(path.join(root, 'console/index.html'), '<!doctype html><script type="module" src="/console/assets/index-AbC123.js"></script>');
+  writeFileSync(
+    path.join(root, 'console/index.html'),
+    '<!doctype html><script type="module" src="/console/assets/index-AbC123.js"></script>',
+  );
   writeFileSync(path.join(root, 'console/assets/index-AbC123.js'), 'console.log(1)');
   app = Fastify({ routerOptions: { ignoreTrailingSlash: true } }); // as createApp
   await app.register(async (scope) => staticRoutes(scope, { root }));
@@ -85,7 +88,13 @@ describe('demo page', () => {
   ];
 
   it('shows the shop tenant by default with the widget embedded by one script tag, tabs for every tenant, and links to /console and /docs', () => {
-    const html = renderDemoPage({ tenants, selected: undefined, lang: 'zh-CN', origin: 'http://127.0.0.1:3000', assetsBuilt: true });
+    const html = renderDemoPage({
+      tenants,
+      selected: undefined,
+      lang: 'zh-CN',
+      origin: 'http://127.0.0.1:3000',
+      assetsBuilt: true,
+    });
     expect(html).toContain('<script src="/widget.js" data-tenant="shop-zh" data-locale="zh-CN"');
     expect(html).toContain('href="/?tenant=bank-zh&amp;lang=zh-CN"');
     expect(html).toContain('href="/console"');
@@ -111,7 +120,13 @@ describe('demo page', () => {
   });
 
   it('escapes tenant names and ignores an unknown tenant parameter', () => {
-    const html = renderDemoPage({ tenants: [{ slug: 'x', name: '<img src=x onerror=alert(1)>', domain: 'other' }], selected: '"><script>', lang: 'zh-CN', origin: 'http://x', assetsBuilt: true });
+    const html = renderDemoPage({
+      tenants: [{ slug: 'x', name: '<img src=x onerror=alert(1)>', domain: 'other' }],
+      selected: '"><script>',
+      lang: 'zh-CN',
+      origin: 'http://x',
+      assetsBuilt: true,
+    });
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain('"><script>');
     expect(html).toContain('&#60;img src=x');

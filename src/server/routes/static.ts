@@ -26,23 +26,36 @@ export async function staticRoutes(app: FastifyInstance, options: StaticRoutesOp
   const widgetDir = path.join(root, 'widget');
   const consoleDir = path.join(root, 'console');
   const built = () => existsSync(path.join(widgetDir, 'widget.js')) && existsSync(path.join(consoleDir, 'index.html'));
-  if (!built()) app.log.warn(`web assets not found in ${root}: run \`npm run build:web\` to serve /widget.js and /console`);
+  if (!built())
+    app.log.warn(`web assets not found in ${root}: run \`npm run build:web\` to serve /widget.js and /console`);
 
   await app.register(fastifyStatic, { root: consoleDir, serve: false, preCompressed: true });
 
   const missing = (reply: FastifyReply) =>
-    sendProblem(reply, problem(503, ErrorCodes.webAssetsMissing, 'the web front ends are not built: run `npm run build:web` (npm install runs it too)'));
+    sendProblem(
+      reply,
+      problem(
+        503,
+        ErrorCodes.webAssetsMissing,
+        'the web front ends are not built: run `npm run build:web` (npm install runs it too)',
+      ),
+    );
 
   app.get('/widget.js', { schema: { hide: true } }, async (_request, reply) => {
     if (!built()) return missing(reply);
     // Shops paste this URL once; a short max-age lets a new version reach them within minutes.
-    return reply.header('access-control-allow-origin', '*').sendFile('widget.js', widgetDir, { maxAge: '5m', immutable: false });
+    return reply
+      .header('access-control-allow-origin', '*')
+      .sendFile('widget.js', widgetDir, { maxAge: '5m', immutable: false });
   });
 
   // The page names the hashed assets of the current build, so it is always revalidated.
   const consolePage = async (_request: unknown, reply: FastifyReply) => {
     if (!built()) return missing(reply);
-    return reply.header('cache-control', 'no-cache').header('x-frame-options', 'DENY').sendFile('index.html', consoleDir, { cacheControl: false });
+    return reply
+      .header('cache-control', 'no-cache')
+      .header('x-frame-options', 'DENY')
+      .sendFile('index.html', consoleDir, { cacheControl: false });
   };
   app.get('/console', { schema: { hide: true } }, consolePage);
 

@@ -9,7 +9,9 @@ import type { AppDeps } from '../create-app.js';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 429: problemSchema };
 const security = [{ apiKey: [] }];
-const meterTotals = z.object(Object.fromEntries(Meters.map((meter) => [meter, z.number().int()])) as Record<(typeof Meters)[number], z.ZodNumber>);
+const meterTotals = z.object(
+  Object.fromEntries(Meters.map((meter) => [meter, z.number().int()])) as Record<(typeof Meters)[number], z.ZodNumber>,
+);
 
 export const usageSummarySchema = z.object({
   tenantId: z.string(),
@@ -76,7 +78,12 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       tags: ['usage'],
       summary: 'Usage from the ledger in [from, to) (default: this calendar month, UTC)',
       security,
-      querystring: z.object({ from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional() }).strict(),
+      querystring: z
+        .object({
+          from: z.string().datetime({ offset: true }).optional(),
+          to: z.string().datetime({ offset: true }).optional(),
+        })
+        .strict(),
       response: { 200: usageSummarySchema, ...errors },
     },
     handler: async (request) => {
@@ -84,7 +91,8 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       const from = request.query.from ? new Date(request.query.from) : month.from;
       const to = request.query.to ? new Date(request.query.to) : month.to;
       if (!(from < to)) throw new KefuError(ErrorCodes.validation, '`from` must be before `to`', { status: 400 });
-      if (to.getTime() - from.getTime() > MAX_RANGE_MS) throw new KefuError(ErrorCodes.validation, 'the range may span at most 366 days', { status: 400 });
+      if (to.getTime() - from.getTime() > MAX_RANGE_MS)
+        throw new KefuError(ErrorCodes.validation, 'the range may span at most 366 days', { status: 400 });
       const [summary] = await usageSummary(db, { tenantId: tenantOf(request), from, to });
       return summary!;
     },
@@ -103,7 +111,9 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     },
     handler: async (request, reply) => {
       const statement = await billingStatement(db, tenantOf(request), request.params.period);
-      const wantsCsv = request.query.format === 'csv' || (request.query.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
+      const wantsCsv =
+        request.query.format === 'csv' ||
+        (request.query.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
       if (wantsCsv) {
         return reply
           .type('text/csv; charset=utf-8')
@@ -123,7 +133,8 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     schema: {
       operationId: 'setUsageWebhook',
       tags: ['usage'],
-      summary: 'Set the usage webhook (quota 80 %/100 %, daily summary); returns a new Standard Webhooks secret, shown once',
+      summary:
+        'Set the usage webhook (quota 80 %/100 %, daily summary); returns a new Standard Webhooks secret, shown once',
       security,
       body: z.object({ url: z.string().min(1).max(2000) }).strict(),
       response: { 200: z.object({ url: z.string(), secret: z.string() }), ...errors },
@@ -138,7 +149,10 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       tags: ['usage'],
       summary: 'The usage webhook (without its secret)',
       security,
-      response: { 200: z.object({ url: z.string(), enabled: z.boolean(), createdAt: z.string(), updatedAt: z.string() }), ...errors },
+      response: {
+        200: z.object({ url: z.string(), enabled: z.boolean(), createdAt: z.string(), updatedAt: z.string() }),
+        ...errors,
+      },
     },
     handler: async (request) => {
       const hook = await webhooks.get(tenantOf(request));
@@ -149,9 +163,16 @@ export async function usageRoutes(app: FastifyInstance, deps: AppDeps): Promise<
 
   api.delete('/usage/webhook', {
     config: { scopes: ['admin'] },
-    schema: { operationId: 'deleteUsageWebhook', tags: ['usage'], summary: 'Remove the usage webhook', security, response: { 204: z.null(), ...errors } },
+    schema: {
+      operationId: 'deleteUsageWebhook',
+      tags: ['usage'],
+      summary: 'Remove the usage webhook',
+      security,
+      response: { 204: z.null(), ...errors },
+    },
     handler: async (request, reply) => {
-      if (!(await webhooks.remove(tenantOf(request)))) throw new KefuError(ErrorCodes.webhookNotFound, 'no usage webhook is configured', { status: 404 });
+      if (!(await webhooks.remove(tenantOf(request))))
+        throw new KefuError(ErrorCodes.webhookNotFound, 'no usage webhook is configured', { status: 404 });
       return reply.code(204).send(null);
     },
   });

@@ -15,7 +15,12 @@ async function newConversation(key: string) {
 }
 
 async function say(key: string, conversationId: string, text: string, extra: Record<string, unknown> = {}) {
-  return kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversationId}/messages`, headers: auth(key), payload: { text, ...extra } });
+  return kefu.app.inject({
+    method: 'POST',
+    url: `/v1/conversations/${conversationId}/messages`,
+    headers: auth(key),
+    payload: { text, ...extra },
+  });
 }
 
 beforeAll(async () => {
@@ -66,7 +71,9 @@ describe('conversations over REST', () => {
     expect(body.turn.route).toBe('human');
     const trace = (await kefu.app.inject({ url: `/v1/traces/${body.turn.traceId}`, headers: auth(bankKey) })).json();
     expect(trace.trace.reasons.join(' ')).toContain('human.request');
-    const after = (await kefu.app.inject({ url: `/v1/conversations/${conversation.id}`, headers: auth(bankKey) })).json();
+    const after = (
+      await kefu.app.inject({ url: `/v1/conversations/${conversation.id}`, headers: auth(bankKey) })
+    ).json();
     expect(after.status).toBe('pending');
   });
 
@@ -74,12 +81,24 @@ describe('conversations over REST', () => {
     const conversation = await newConversation(shopKey);
     await say(shopKey, conversation.id, '你好');
     await say(shopKey, conversation.id, '运费怎么算');
-    const all = (await kefu.app.inject({ url: `/v1/conversations/${conversation.id}/messages`, headers: auth(shopKey) })).json().messages;
+    const all = (
+      await kefu.app.inject({ url: `/v1/conversations/${conversation.id}/messages`, headers: auth(shopKey) })
+    ).json().messages;
     expect(all.length).toBe(4);
-    expect(all.map((m: { direction: string }) => m.direction)).toEqual(['incoming', 'outgoing', 'incoming', 'outgoing']);
+    expect(all.map((m: { direction: string }) => m.direction)).toEqual([
+      'incoming',
+      'outgoing',
+      'incoming',
+      'outgoing',
+    ]);
     const seqs = all.map((m: { seq: string }) => BigInt(m.seq));
     expect([...seqs].sort((a, b) => (a < b ? -1 : 1))).toEqual(seqs);
-    const rest = (await kefu.app.inject({ url: `/v1/conversations/${conversation.id}/messages?after=${all[1].seq}`, headers: auth(shopKey) })).json().messages;
+    const rest = (
+      await kefu.app.inject({
+        url: `/v1/conversations/${conversation.id}/messages?after=${all[1].seq}`,
+        headers: auth(shopKey),
+      })
+    ).json().messages;
     expect(rest.map((m: { id: string }) => m.id)).toEqual(all.slice(2).map((m: { id: string }) => m.id));
   });
 
@@ -97,7 +116,9 @@ describe('conversations over REST', () => {
     expect(second.json().duplicate).toBe(true);
     expect(second.json().message.id).toBe(first.json().message.id);
     expect(second.json().reply.id).toBe(first.json().reply.id);
-    const messages = (await kefu.app.inject({ url: `/v1/conversations/${conversation.id}/messages`, headers: auth(shopKey) })).json().messages;
+    const messages = (
+      await kefu.app.inject({ url: `/v1/conversations/${conversation.id}/messages`, headers: auth(shopKey) })
+    ).json().messages;
     expect(messages).toHaveLength(2);
     const conflict = await say(shopKey, conversation.id, '另一句话', { externalId: 'client-42' });
     expect(conflict.statusCode).toBe(409);
@@ -130,7 +151,12 @@ describe('playbooks over REST (S2, S3)', () => {
   });
 
   it("shop-zh: uses the contact's phone to find the recent order without asking", async () => {
-    const response = await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth(shopKey), payload: { contact: { phone: '13800571002' } } });
+    const response = await kefu.app.inject({
+      method: 'POST',
+      url: '/v1/conversations',
+      headers: auth(shopKey),
+      payload: { contact: { phone: '13800571002' } },
+    });
     const conversation = response.json();
     const body = (await say(shopKey, conversation.id, '物流太慢了')).json();
     expect(body.turn.tier).toBe('playbook');
@@ -156,9 +182,20 @@ describe('authentication and scopes', () => {
     const tenant = (await findTenantBySlug(kefu.database.db, 'shop-zh'))!;
     const revoked = await createApiKey(kefu.database.db, tenant.id, { name: 'revoked', scopes: ['chat'] });
     await revokeApiKey(kefu.database.db, tenant.id, revoked.id);
-    const expiring = await createApiKey(kefu.database.db, tenant.id, { name: 'expiring', scopes: ['chat'], expiresAt: new Date(Date.now() + 50) });
+    const expiring = await createApiKey(kefu.database.db, tenant.id, {
+      name: 'expiring',
+      scopes: ['chat'],
+      expiresAt: new Date(Date.now() + 50),
+    });
     await new Promise((resolve) => setTimeout(resolve, 80));
-    for (const headers of [{}, { authorization: 'Basic abc' }, auth('kefu_sk_short'), auth(`kefu_sk_${'A'.repeat(40)}`), auth(revoked.key), auth(expiring.key)]) {
+    for (const headers of [
+      {},
+      { authorization: 'Basic abc' },
+      auth('kefu_sk_short'),
+      auth(`kefu_sk_${'A'.repeat(40)}`),
+      auth(revoked.key),
+      auth(expiring.key),
+    ]) {
       const response = await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: {} });
       expect(response.statusCode).toBe(401);
       expect(response.headers['content-type']).toContain('application/problem+json');
@@ -170,7 +207,12 @@ describe('authentication and scopes', () => {
   it('refuses a key without the route scope with 403', async () => {
     const tenant = (await findTenantBySlug(kefu.database.db, 'shop-zh'))!;
     const readOnly = await createApiKey(kefu.database.db, tenant.id, { name: 'analytics', scopes: ['analytics:read'] });
-    const response = await kefu.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth(readOnly.key), payload: {} });
+    const response = await kefu.app.inject({
+      method: 'POST',
+      url: '/v1/conversations',
+      headers: auth(readOnly.key),
+      payload: {},
+    });
     expect(response.statusCode).toBe(403);
     expect(response.json().code).toBe('CS_FORBIDDEN_SCOPE');
   });
@@ -200,7 +242,10 @@ describe('tenant isolation', () => {
     const list = (await kefu.app.inject({ url: '/v1/conversations', headers: auth(bankKey) })).json().conversations;
     expect(list.map((c: { id: string }) => c.id)).not.toContain(conversation.id);
     // The same 404 body as for an id that does not exist anywhere.
-    const missing = await kefu.app.inject({ url: `/v1/conversations/00000000-0000-4000-8000-000000000000`, headers: auth(bankKey) });
+    const missing = await kefu.app.inject({
+      url: `/v1/conversations/00000000-0000-4000-8000-000000000000`,
+      headers: auth(bankKey),
+    });
     const foreign = await kefu.app.inject({ url: `/v1/conversations/${conversation.id}`, headers: auth(bankKey) });
     expect({ ...foreign.json(), instance: undefined }).toEqual({ ...missing.json(), instance: undefined });
   });
@@ -212,7 +257,12 @@ describe('bad input', () => {
     conversationId = (await newConversation(shopKey)).id;
   });
   const post = (payload: string | Buffer, contentType = 'application/json') =>
-    kefu.app.inject({ method: 'POST', url: `/v1/conversations/${conversationId}/messages`, headers: { ...auth(shopKey), 'content-type': contentType }, payload });
+    kefu.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${conversationId}/messages`,
+      headers: { ...auth(shopKey), 'content-type': contentType },
+      payload,
+    });
 
   it.each([
     ['malformed JSON', '{"text": "你好"', 'application/json', 400, 'CS_MALFORMED_JSON'],
@@ -232,7 +282,9 @@ describe('bad input', () => {
   });
 
   it('rejects invalid UTF-8', async () => {
-    const response = await post(Buffer.concat([Buffer.from('{"text": "'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]));
+    const response = await post(
+      Buffer.concat([Buffer.from('{"text": "'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]),
+    );
     expect(response.statusCode).toBe(400);
     expect(response.json().code).toBe('CS_INVALID_UTF8');
   });
@@ -247,8 +299,13 @@ describe('bad input', () => {
   });
 
   it('answers unknown ids, malformed ids and unknown routes with 404/400 problem+json', async () => {
-    expect((await kefu.app.inject({ url: '/v1/conversations/not-a-uuid', headers: auth(shopKey) })).statusCode).toBe(400);
-    expect((await kefu.app.inject({ url: '/v1/traces/00000000-0000-4000-8000-000000000000', headers: auth(shopKey) })).json().code).toBe('CS_TRACE_NOT_FOUND');
+    expect((await kefu.app.inject({ url: '/v1/conversations/not-a-uuid', headers: auth(shopKey) })).statusCode).toBe(
+      400,
+    );
+    expect(
+      (await kefu.app.inject({ url: '/v1/traces/00000000-0000-4000-8000-000000000000', headers: auth(shopKey) })).json()
+        .code,
+    ).toBe('CS_TRACE_NOT_FOUND');
     const route = await kefu.app.inject({ url: '/v1/nope', headers: auth(shopKey) });
     expect(route.statusCode).toBe(404);
     expect(route.json().code).toBe('CS_ROUTE_NOT_FOUND');
@@ -270,7 +327,13 @@ describe('operations', () => {
     expect(metrics.body).toContain('kefu_http_request_duration_seconds');
     const openapi = (await kefu.app.inject({ url: '/openapi.json' })).json();
     expect(openapi.openapi).toBe('3.1.0');
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/conversations', '/v1/conversations/{conversationId}/messages', '/v1/traces/{traceId}']));
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/conversations',
+        '/v1/conversations/{conversationId}/messages',
+        '/v1/traces/{traceId}',
+      ]),
+    );
     expect((await kefu.app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
     const demo = await kefu.app.inject({ url: '/' });
     expect(demo.body).toContain('shop-zh');

@@ -37,11 +37,24 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
 
   api.get('/tenant', {
     config: { scopes: ['chat', 'conversations:read', 'kb:write', 'analytics:read'] },
-    schema: { operationId: 'getTenant', tags: ['tenant'], summary: 'The tenant this key belongs to', security, response: { 200: tenantSchema, ...errors } },
+    schema: {
+      operationId: 'getTenant',
+      tags: ['tenant'],
+      summary: 'The tenant this key belongs to',
+      security,
+      response: { 200: tenantSchema, ...errors },
+    },
     handler: async (request) => {
       const tenant = await findTenantById(deps.database.db, tenantOf(request));
       if (!tenant) throw new KefuError(ErrorCodes.tenantNotFound, 'tenant not found', { status: 404 });
-      return { id: tenant.id, slug: tenant.slug, name: tenant.name, locale: tenant.locale, domain: tenant.domain, status: tenant.status };
+      return {
+        id: tenant.id,
+        slug: tenant.slug,
+        name: tenant.name,
+        locale: tenant.locale,
+        domain: tenant.domain,
+        status: tenant.status,
+      };
     },
   });
 
@@ -63,13 +76,29 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
 
   api.get('/conversations', {
     config: { scopes: ['conversations:read'] },
-    schema: { operationId: 'listConversations', tags: ['conversations'], summary: 'List conversations, newest first', security, querystring: listConversationsQuery, response: { 200: z.object({ conversations: z.array(conversationSchema) }), ...errors } },
-    handler: async (request) => ({ conversations: await deps.conversations.listConversations(tenantOf(request), request.query) }),
+    schema: {
+      operationId: 'listConversations',
+      tags: ['conversations'],
+      summary: 'List conversations, newest first',
+      security,
+      querystring: listConversationsQuery,
+      response: { 200: z.object({ conversations: z.array(conversationSchema) }), ...errors },
+    },
+    handler: async (request) => ({
+      conversations: await deps.conversations.listConversations(tenantOf(request), request.query),
+    }),
   });
 
   api.get('/conversations/:conversationId', {
     config: { scopes: ['chat', 'conversations:read'] },
-    schema: { operationId: 'getConversation', tags: ['conversations'], summary: 'Get a conversation', security, params: conversationParams, response: { 200: conversationSchema, ...errors } },
+    schema: {
+      operationId: 'getConversation',
+      tags: ['conversations'],
+      summary: 'Get a conversation',
+      security,
+      params: conversationParams,
+      response: { 200: conversationSchema, ...errors },
+    },
     handler: async (request) => deps.conversations.getConversation(tenantOf(request), request.params.conversationId),
   });
 
@@ -85,11 +114,22 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       params: conversationParams,
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).passthrough(),
       body: postMessageBody,
-      response: { 200: postMessageResponse, 201: postMessageResponse, 409: problemSchema, 422: problemSchema, 503: problemSchema, ...errors },
+      response: {
+        200: postMessageResponse,
+        201: postMessageResponse,
+        409: problemSchema,
+        422: problemSchema,
+        503: problemSchema,
+        ...errors,
+      },
     },
     handler: async (request, reply) => {
       const externalId = request.body.externalId ?? (request.headers['idempotency-key'] as string | undefined);
-      const result = await deps.conversations.postCustomerMessage(tenantOf(request), request.params.conversationId, { text: request.body.text, externalId, apiKeyId: request.principal?.keyId });
+      const result = await deps.conversations.postCustomerMessage(tenantOf(request), request.params.conversationId, {
+        text: request.body.text,
+        externalId,
+        apiKeyId: request.principal?.keyId,
+      });
       return reply.code(result.duplicate ? 200 : 201).send(result);
     },
   });
@@ -106,7 +146,9 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       response: { 200: z.object({ messages: z.array(messageSchema) }), ...errors },
     },
     handler: async (request) => {
-      const includeInternal = request.principal!.scopes.some((scope) => scope === 'conversations:read' || scope === 'admin');
+      const includeInternal = request.principal!.scopes.some(
+        (scope) => scope === 'conversations:read' || scope === 'admin',
+      );
       const messages = await deps.conversations.listMessages(tenantOf(request), request.params.conversationId, {
         afterSeq: request.query.after,
         limit: request.query.limit,
@@ -118,13 +160,29 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
 
   api.get('/conversations/:conversationId/traces', {
     config: { scopes: ['conversations:read'] },
-    schema: { operationId: 'listConversationTraces', tags: ['traces'], summary: 'Turn traces of a conversation', security, params: conversationParams, response: { 200: z.object({ traces: z.array(traceSchema) }), ...errors } },
-    handler: async (request) => ({ traces: await deps.conversations.listTraces(tenantOf(request), request.params.conversationId) }),
+    schema: {
+      operationId: 'listConversationTraces',
+      tags: ['traces'],
+      summary: 'Turn traces of a conversation',
+      security,
+      params: conversationParams,
+      response: { 200: z.object({ traces: z.array(traceSchema) }), ...errors },
+    },
+    handler: async (request) => ({
+      traces: await deps.conversations.listTraces(tenantOf(request), request.params.conversationId),
+    }),
   });
 
   api.get('/traces/:traceId', {
     config: { scopes: ['chat', 'conversations:read'] },
-    schema: { operationId: 'getTrace', tags: ['traces'], summary: 'The trace of one turn', security, params: z.object({ traceId: uuidParam }), response: { 200: traceSchema, ...errors } },
+    schema: {
+      operationId: 'getTrace',
+      tags: ['traces'],
+      summary: 'The trace of one turn',
+      security,
+      params: z.object({ traceId: uuidParam }),
+      response: { 200: traceSchema, ...errors },
+    },
     handler: async (request) => deps.conversations.getTrace(tenantOf(request), request.params.traceId),
   });
 
@@ -135,7 +193,12 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       tags: ['reports'],
       summary: 'Turns and cost per tier, and the saving against an all-LLM baseline',
       security,
-      querystring: z.object({ from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional() }).strict(),
+      querystring: z
+        .object({
+          from: z.string().datetime({ offset: true }).optional(),
+          to: z.string().datetime({ offset: true }).optional(),
+        })
+        .strict(),
       response: { 200: costReportSchema, ...errors },
     },
     handler: async (request) => {
@@ -171,9 +234,16 @@ export async function v1Routes(app: FastifyInstance, deps: AppDeps): Promise<voi
       // The client may have left while the conversation was read: its close has passed, so
       // nothing registered below would ever be released.
       if (raw.destroyed || request.raw.destroyed) return;
-      raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       raw.write(': kefu stream\n\n');
-      const includeInternal = request.principal!.scopes.some((scope) => scope === 'conversations:read' || scope === 'admin');
+      const includeInternal = request.principal!.scopes.some(
+        (scope) => scope === 'conversations:read' || scope === 'admin',
+      );
       const follower = followConversation(
         deps,
         { tenantId, conversationId, includeInternal },

@@ -12,7 +12,11 @@ beforeAll(async () => {
 afterAll(async () => kefu?.dispose());
 
 async function session(tenant: string, extra: Record<string, unknown> = {}) {
-  const response = await fetch(`${base}/widget/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant, ...extra }) });
+  const response = await fetch(`${base}/widget/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant, ...extra }),
+  });
   expect(response.status).toBe(201);
   return (await response.json()) as { token: string; conversationId: string; contactId: string; visitorId: string };
 }
@@ -52,7 +56,8 @@ async function connect(token: string, conversationId: string, after?: string) {
   return { socket, events, until, closeCode: () => closeCode };
 }
 
-const created = (events: any[]) => events.filter((event) => event.type === 'message.created').map((event) => event.message);
+const created = (events: any[]) =>
+  events.filter((event) => event.type === 'message.created').map((event) => event.message);
 
 describe('widget WebSocket', () => {
   it('acknowledges a message after storing it and streams the bot reply', async () => {
@@ -78,7 +83,9 @@ describe('widget WebSocket', () => {
     const lastSeen = created(first.events).at(-1).seq;
     first.socket.close();
     // Messages arrive while the widget is away.
-    await kefu.conversations.postCustomerMessage(await tenantId('shop-zh'), widget.conversationId, { text: '怎么开发票' });
+    await kefu.conversations.postCustomerMessage(await tenantId('shop-zh'), widget.conversationId, {
+      text: '怎么开发票',
+    });
     const second = await connect(widget.token, widget.conversationId, lastSeen);
     await second.until((events) => created(events).length >= 2);
     const resumed = created(second.events);
@@ -103,7 +110,13 @@ describe('widget WebSocket', () => {
   it('answers malformed frames with an error event and keeps the socket open', async () => {
     const widget = await session('shop-zh');
     const client = await connect(widget.token, widget.conversationId);
-    for (const frame of ['not json', '{"type":"nope"}', '{"type":"message.create"}', JSON.stringify({ type: 'message.create', clientId: 'x', text: '' })]) client.socket.send(frame);
+    for (const frame of [
+      'not json',
+      '{"type":"nope"}',
+      '{"type":"message.create"}',
+      JSON.stringify({ type: 'message.create', clientId: 'x', text: '' }),
+    ])
+      client.socket.send(frame);
     client.socket.send(Buffer.from([0xff, 0x00]), { binary: true });
     await client.until((events) => events.filter((event) => event.type === 'error').length >= 5);
     expect(client.events.filter((event) => event.type === 'error').map((event) => event.code)).toEqual(
@@ -127,7 +140,11 @@ describe('widget WebSocket', () => {
   });
 
   it('a session for an unknown tenant is a 404 problem', async () => {
-    const response = await fetch(`${base}/widget/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 'nobody' }) });
+    const response = await fetch(`${base}/widget/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: 'nobody' }),
+    });
     expect(response.status).toBe(404);
     expect(((await response.json()) as { code: string }).code).toBe('CS_TENANT_NOT_FOUND');
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
@@ -136,7 +153,11 @@ describe('widget WebSocket', () => {
   it('a shop page on another origin may start a session (CORS preflight and answer)', async () => {
     const preflight = await fetch(`${base}/widget/v1/sessions`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
@@ -155,18 +176,32 @@ describe('SSE stream', () => {
   it('streams stored and live messages with ids usable as Last-Event-ID', async () => {
     const key = kefu.keyOf('shop-zh');
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-    const conversation = (await (await fetch(`${base}/v1/conversations`, { method: "POST", headers, body: "{}" })).json()) as { id: string };
-    await fetch(`${base}/v1/conversations/${conversation.id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: '你好' }) });
+    const conversation = (await (
+      await fetch(`${base}/v1/conversations`, { method: 'POST', headers, body: '{}' })
+    ).json()) as { id: string };
+    await fetch(`${base}/v1/conversations/${conversation.id}/messages`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ text: '你好' }),
+    });
     const controller = new AbortController();
-    const response = await fetch(`${base}/v1/conversations/${conversation.id}/stream`, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal });
+    const response = await fetch(`${base}/v1/conversations/${conversation.id}/stream`, {
+      headers: { authorization: `Bearer ${key}` },
+      signal: controller.signal,
+    });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
     let text = '';
     const read = async (count: number) => {
-      while ((text.match(/event: message.created/g) ?? []).length < count) text += new TextDecoder().decode((await reader.read()).value);
+      while ((text.match(/event: message.created/g) ?? []).length < count)
+        text += new TextDecoder().decode((await reader.read()).value);
     };
     await read(2);
-    await fetch(`${base}/v1/conversations/${conversation.id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: '運費怎麼算' }) });
+    await fetch(`${base}/v1/conversations/${conversation.id}/messages`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ text: '運費怎麼算' }),
+    });
     await read(4);
     controller.abort();
     const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((match) => BigInt(match[1]!));
@@ -177,6 +212,10 @@ describe('SSE stream', () => {
 });
 
 async function tenantId(slug: string) {
-  const row = await kefu.database.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirstOrThrow();
+  const row = await kefu.database.db
+    .selectFrom('tenants')
+    .select('id')
+    .where('slug', '=', slug)
+    .executeTakeFirstOrThrow();
   return row.id;
 }

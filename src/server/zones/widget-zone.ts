@@ -17,7 +17,8 @@ declare module 'fastify' {
 
 /** The authenticated widget contact of a request in the widget zone. */
 export function contactOf(request: FastifyRequest): WidgetTokenClaims {
-  if (!request.contact) throw new KefuError(ErrorCodes.unauthorized, 'invalid or expired widget token', { status: 401 });
+  if (!request.contact)
+    throw new KefuError(ErrorCodes.unauthorized, 'invalid or expired widget token', { status: 401 });
   return request.contact;
 }
 

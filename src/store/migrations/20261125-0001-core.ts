@@ -12,7 +12,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('locale', 'text', (c) => c.notNull().defaultTo('zh-CN'))
     .addColumn('domain', 'text', (c) => c.notNull().defaultTo('general'))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active').check(sql`status in ('active','suspended')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('active')
+        .check(sql`status in ('active','suspended')`),
+    )
     .addColumn('settings', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
@@ -84,7 +89,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_message_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addUniqueConstraint('conversations_tenant_display', ['tenant_id', 'display_id'])
     .execute();
-  await db.schema.createIndex('conversations_tenant_contact').on('conversations').columns(['tenant_id', 'contact_id']).execute();
+  await db.schema
+    .createIndex('conversations_tenant_contact')
+    .on('conversations')
+    .columns(['tenant_id', 'contact_id'])
+    .execute();
 
   await db.schema
     .createTable('messages')
@@ -102,7 +111,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('turn_id', 'uuid')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .execute();
-  await db.schema.createIndex('messages_conversation_seq').on('messages').columns(['tenant_id', 'conversation_id', 'seq']).execute();
+  await db.schema
+    .createIndex('messages_conversation_seq')
+    .on('messages')
+    .columns(['tenant_id', 'conversation_id', 'seq'])
+    .execute();
   await db.schema
     .createIndex('messages_idempotency')
     .on('messages')
@@ -126,7 +139,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('trace', 'jsonb', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .execute();
-  await db.schema.createIndex('turn_traces_conversation').on('turn_traces').columns(['tenant_id', 'conversation_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('turn_traces_conversation')
+    .on('turn_traces')
+    .columns(['tenant_id', 'conversation_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('intents')
@@ -193,7 +210,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('position', 'integer', (c) => c.notNull())
     .addColumn('data', 'jsonb', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('connector_records_table').on('connector_records').columns(['tenant_id', 'table_name', 'position']).execute();
+  await db.schema
+    .createIndex('connector_records_table')
+    .on('connector_records')
+    .columns(['tenant_id', 'table_name', 'position'])
+    .execute();
 
   await db.schema
     .createTable('model_versions')
@@ -237,9 +258,22 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
-    'system_settings', 'audit_log', 'model_versions', 'connector_records', 'playbooks', 'documents',
-    'faq_entries', 'intents', 'turn_traces', 'messages', 'conversations', 'contact_identities',
-    'contacts', 'channels', 'api_keys', 'tenants',
+    'system_settings',
+    'audit_log',
+    'model_versions',
+    'connector_records',
+    'playbooks',
+    'documents',
+    'faq_entries',
+    'intents',
+    'turn_traces',
+    'messages',
+    'conversations',
+    'contact_identities',
+    'contacts',
+    'channels',
+    'api_keys',
+    'tenants',
   ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }

@@ -10,10 +10,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('tokens_out', 'integer', (column) => column.notNull().defaultTo(0))
     .addColumn('cost_micros', 'bigint', (column) => column.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('turn_traces_tenant_time').on('turn_traces').columns(['tenant_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('turn_traces_tenant_time')
+    .on('turn_traces')
+    .columns(['tenant_id', 'created_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('turn_traces_tenant_time').ifExists().execute();
-  await db.schema.alterTable('turn_traces').dropColumn('tokens_in').dropColumn('tokens_out').dropColumn('cost_micros').execute();
+  await db.schema
+    .alterTable('turn_traces')
+    .dropColumn('tokens_in')
+    .dropColumn('tokens_out')
+    .dropColumn('cost_micros')
+    .execute();
 }

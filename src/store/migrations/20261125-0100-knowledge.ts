@@ -28,7 +28,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('tenant_id', 'uuid', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('source_id', 'uuid', (c) => c.notNull().references('knowledge_sources.id').onDelete('cascade'))
     .addColumn('path', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(sql`status in ('pending','processing','ready','failed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`status in ('pending','processing','ready','failed')`),
+    )
     .addColumn('failure_code', 'text')
     .addColumn('failure_reason', 'text')
     .addColumn('active_version_id', 'uuid')
@@ -59,7 +64,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('knowledge_chunks')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
     .addColumn('tenant_id', 'uuid', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
-    .addColumn('document_version_id', 'uuid', (c) => c.notNull().references('knowledge_document_versions.id').onDelete('cascade'))
+    .addColumn('document_version_id', 'uuid', (c) =>
+      c.notNull().references('knowledge_document_versions.id').onDelete('cascade'),
+    )
     .addColumn('position', 'integer', (c) => c.notNull())
     .addColumn('faq_external_id', 'text')
     .addColumn('heading_trail', 'jsonb', (c) => c.notNull())
@@ -68,7 +75,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('content_hash', 'text', (c) => c.notNull())
     .addColumn('embedding', 'jsonb')
     .execute();
-  await db.schema.createIndex('knowledge_chunks_version').on('knowledge_chunks').columns(['tenant_id', 'document_version_id', 'position']).execute();
+  await db.schema
+    .createIndex('knowledge_chunks_version')
+    .on('knowledge_chunks')
+    .columns(['tenant_id', 'document_version_id', 'position'])
+    .execute();
 
   await db.schema
     .createTable('knowledge_sync_runs')
@@ -81,7 +92,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('started_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addColumn('finished_at', 'timestamptz')
     .execute();
-  await db.schema.createIndex('knowledge_sync_runs_source').on('knowledge_sync_runs').columns(['tenant_id', 'source_id', 'started_at']).execute();
+  await db.schema
+    .createIndex('knowledge_sync_runs_source')
+    .on('knowledge_sync_runs')
+    .columns(['tenant_id', 'source_id', 'started_at'])
+    .execute();
 
   await db.schema
     .createTable('knowledge_conflicts')
@@ -93,14 +108,30 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('detail', 'text', (c) => c.notNull())
     .addColumn('first', 'jsonb', (c) => c.notNull())
     .addColumn('second', 'jsonb', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('open').check(sql`status in ('open','resolved','dismissed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('open')
+        .check(sql`status in ('open','resolved','dismissed')`),
+    )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .execute();
-  await db.schema.createIndex('knowledge_conflicts_open').on('knowledge_conflicts').columns(['tenant_id', 'status', 'pair_key']).execute();
+  await db.schema
+    .createIndex('knowledge_conflicts_open')
+    .on('knowledge_conflicts')
+    .columns(['tenant_id', 'status', 'pair_key'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['knowledge_conflicts', 'knowledge_sync_runs', 'knowledge_chunks', 'knowledge_document_versions', 'knowledge_documents', 'knowledge_sources']) {
+  for (const table of [
+    'knowledge_conflicts',
+    'knowledge_sync_runs',
+    'knowledge_chunks',
+    'knowledge_document_versions',
+    'knowledge_documents',
+    'knowledge_sources',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -14,7 +14,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('password_hash', 'text', (c) => c.notNull())
     .addColumn('skills', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
     .addColumn('max_concurrent', 'integer', (c) => c.notNull().defaultTo(5))
-    .addColumn('presence', 'text', (c) => c.notNull().defaultTo('offline').check(sql`presence in ('online','away','offline')`))
+    .addColumn('presence', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('offline')
+        .check(sql`presence in ('online','away','offline')`),
+    )
     .addColumn('presence_changed_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addColumn('last_seen_at', 'timestamptz')
     .addColumn('disabled_at', 'timestamptz')
@@ -41,7 +46,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('queue', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('waiting','assigned','closed','returned')`))
     .addColumn('reason', 'text', (c) => c.notNull())
-    .addColumn('requested_by', 'text', (c) => c.notNull().check(sql`requested_by in ('bot','customer','agent','system')`))
+    .addColumn('requested_by', 'text', (c) =>
+      c.notNull().check(sql`requested_by in ('bot','customer','agent','system')`),
+    )
     .addColumn('route', 'text', (c) => c.notNull().check(sql`route in ('human','assist')`))
     .addColumn('intent', 'text')
     .addColumn('turn_id', 'uuid')
@@ -66,7 +73,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .unique()
     .where(sql.ref('status'), 'in', sql`('waiting','assigned')`)
     .execute();
-  await db.schema.createIndex('handoffs_queue').on('handoffs').columns(['tenant_id', 'queue', 'status', 'queued_at']).execute();
+  await db.schema
+    .createIndex('handoffs_queue')
+    .on('handoffs')
+    .columns(['tenant_id', 'queue', 'status', 'queued_at'])
+    .execute();
   await db.schema.createIndex('handoffs_agent').on('handoffs').columns(['tenant_id', 'agent_id', 'status']).execute();
 
   await db.schema
@@ -80,7 +91,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .execute();
-  await db.schema.createIndex('handoff_events_handoff').on('handoff_events').columns(['tenant_id', 'handoff_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('handoff_events_handoff')
+    .on('handoff_events')
+    .columns(['tenant_id', 'handoff_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('drafts')
@@ -100,7 +115,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('decided_at', 'timestamptz')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .execute();
-  await db.schema.createIndex('drafts_conversation').on('drafts').columns(['tenant_id', 'conversation_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('drafts_conversation')
+    .on('drafts')
+    .columns(['tenant_id', 'conversation_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('conversation_reads')

@@ -15,7 +15,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.alterTable('tenants').addColumn('plan_id', 'uuid', (c) => c.references('plans.id').onDelete('set null')).execute();
+  await db.schema
+    .alterTable('tenants')
+    .addColumn('plan_id', 'uuid', (c) => c.references('plans.id').onDelete('set null'))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

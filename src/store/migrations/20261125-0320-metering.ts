@@ -24,8 +24,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('idempotency_key', 'text')
     .addUniqueConstraint('usage_ledger_dedupe', ['tenant_id', 'dedupe_key'])
     .execute();
-  await db.schema.createIndex('usage_ledger_tenant_time').on('usage_ledger').columns(['tenant_id', 'occurred_at']).execute();
-  await db.schema.createIndex('usage_ledger_tenant_meter_time').on('usage_ledger').columns(['tenant_id', 'meter', 'occurred_at']).execute();
+  await db.schema
+    .createIndex('usage_ledger_tenant_time')
+    .on('usage_ledger')
+    .columns(['tenant_id', 'occurred_at'])
+    .execute();
+  await db.schema
+    .createIndex('usage_ledger_tenant_meter_time')
+    .on('usage_ledger')
+    .columns(['tenant_id', 'meter', 'occurred_at'])
+    .execute();
   // Append-only, enforced by the database and not just by convention.
   await sql`
     create function usage_ledger_append_only() returns trigger language plpgsql as $$
@@ -33,8 +41,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       raise exception 'usage_ledger is append-only (% refused)', tg_op using errcode = 'insufficient_privilege';
     end
     $$`.execute(db);
-  await sql`create trigger usage_ledger_no_update_delete before update or delete on usage_ledger for each row execute function usage_ledger_append_only()`.execute(db);
-  await sql`create trigger usage_ledger_no_truncate before truncate on usage_ledger for each statement execute function usage_ledger_append_only()`.execute(db);
+  await sql`create trigger usage_ledger_no_update_delete before update or delete on usage_ledger for each row execute function usage_ledger_append_only()`.execute(
+    db,
+  );
+  await sql`create trigger usage_ledger_no_truncate before truncate on usage_ledger for each statement execute function usage_ledger_append_only()`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('usage_webhooks')
@@ -63,7 +75,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('delivered_at', 'timestamptz')
     .addUniqueConstraint('usage_webhook_deliveries_event', ['tenant_id', 'event_key'])
     .execute();
-  await db.schema.createIndex('usage_webhook_deliveries_due').on('usage_webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
+  await db.schema
+    .createIndex('usage_webhook_deliveries_due')
+    .on('usage_webhook_deliveries')
+    .columns(['status', 'next_attempt_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
