@@ -223,7 +223,10 @@ function runTfidfLogistic(split: Split): IntentEvaluation {
     const bag = new Map<string, number>();
     for (const feature of featuresOf(row.text)) bag.set(feature, (bag.get(feature) ?? 0) + 1);
     for (const feature of bag.keys()) {
-      if (!vocabulary.has(feature)) (vocabulary.set(feature, vocabulary.size), documentFrequency.push(0));
+      if (!vocabulary.has(feature)) {
+        vocabulary.set(feature, vocabulary.size);
+        documentFrequency.push(0);
+      }
       documentFrequency[vocabulary.get(feature)!]! += 1;
     }
     return bag;

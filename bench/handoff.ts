@@ -113,7 +113,7 @@ for (let index = 0; index < 20; index += 1) {
   const started = performance.now();
   const response = await kefu.app.inject({ url: '/v1/agent/queue', headers: auth(agents[0]!.token) });
   queueRead.push(performance.now() - started);
-  queueItems = response.json().items.length;
+  queueItems = response.json<{ items: unknown[] }>().items.length;
 }
 const widgetState: number[] = [];
 let lastState: unknown = null;
@@ -173,7 +173,8 @@ for (let round = 0; round < ROUNDS; round += 1) {
         headers: auth(token),
       });
       acceptLatency.push(performance.now() - started);
-      const code = response.statusCode === 200 ? '200' : `${response.statusCode} ${response.json().code}`;
+      const code =
+        response.statusCode === 200 ? '200' : `${response.statusCode} ${response.json<{ code: string }>().code}`;
       statusCounts[code] = (statusCounts[code] ?? 0) + 1;
       return response.statusCode;
     }),

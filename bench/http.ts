@@ -33,7 +33,7 @@ function start(
     });
     let output = '';
     const onData = (chunk: Buffer) => {
-      output += chunk;
+      output += chunk.toString();
       const match = ready.exec(output);
       if (match) resolve({ child, match });
     };
@@ -45,7 +45,11 @@ function start(
 
 function run(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) =>
-    autocannon(options, (error, result) => (error ? reject(error) : resolve(result))),
+    autocannon(options, (error: unknown, result) =>
+      error
+        ? reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }))
+        : resolve(result),
+    ),
   );
 }
 
@@ -82,7 +86,7 @@ await run({
 });
 const turnRequest = {
   method: 'POST' as const,
-  setupRequest: (request: any) => {
+  setupRequest: (request: autocannon.Request): autocannon.Request => {
     counter += 1;
     return {
       ...request,

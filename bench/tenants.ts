@@ -54,7 +54,11 @@ function run(options: autocannon.Options): { done: Promise<autocannon.Result>; s
   let instance: { stop(): void } | undefined;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
     // With a callback autocannon returns its instance (typed as a promise): keep it to stop it.
-    instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result))) as unknown as {
+    instance = autocannon(options, (error: unknown, result) =>
+      error
+        ? reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }))
+        : resolve(result),
+    ) as unknown as {
       stop(): void;
     };
   });
@@ -101,7 +105,7 @@ function turns(conversations: string[], questions: string[]) {
   let counter = 0;
   return {
     method: 'POST' as const,
-    setupRequest: (request: any) => {
+    setupRequest: (request: autocannon.Request): autocannon.Request => {
       counter += 1;
       return {
         ...request,

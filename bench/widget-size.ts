@@ -46,7 +46,9 @@ if (!widget) throw new Error('web/dist/widget/widget.js missing after the build'
 const consoleRows = rows.filter((row) => row.file.startsWith('console/'));
 const sum = (key: 'raw' | 'gzip' | 'brotli') => consoleRows.reduce((total, row) => total + row[key], 0);
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
-const preact = readFileSync(path.join(repo, 'node_modules/preact/package.json'), 'utf8');
+const preact = JSON.parse(readFileSync(path.join(repo, 'node_modules/preact/package.json'), 'utf8')) as {
+  version: string;
+};
 // The framework's own share: the package's minified builds of the core and the hooks.
 const runtime = Buffer.concat(
   ['preact/dist/preact.mjs', 'preact/hooks/dist/hooks.mjs'].map((file) =>
@@ -59,7 +61,7 @@ const lines = [
   '# Web front-end size',
   '',
   `\`npm run bench:widget-size\` — ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}; Vite build of both front ends took ${buildMs} ms.`,
-  `Preact ${JSON.parse(preact).version}; gzip level 9 (the \`.gz\` the server sends), Brotli quality 11 (\`.br\`).`,
+  `Preact ${preact.version}; gzip level 9 (the \`.gz\` the server sends), Brotli quality 11 (\`.br\`).`,
   '',
   `**widget.js: ${kb(widget.gzip)} kB gzip** (${kb(widget.brotli)} kB Brotli, ${kb(widget.raw)} kB raw) against a budget of 60 kB gzip: ${widget.gzip <= BUDGET_GZIP ? 'within budget' : '**over budget**'}.`,
   `It is everything a shop page loads: Preact, the UI, its styles (inlined into the shadow root) and the strings of all three languages.`,

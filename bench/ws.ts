@@ -20,6 +20,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { frameText } from '../test/support/socket-text.js';
 
 const argument = (name: string, fallback: string) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -187,7 +188,7 @@ const clients = await inBatches(connections, 200, (index) => {
   return new Promise<Client>((resolve, reject) => {
     const opened = performance.now();
     const query = new URLSearchParams({ token: session.token, conversationId: session.conversationId });
-    const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/widget/v1/ws?${query}`);
+    const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/widget/v1/ws?${query.toString()}`);
     const client: Client = { tenant: session.tenant, socket, sentAt: null, sent: 0, closed: false };
     socket.on('open', () => {
       connectTimes.push(performance.now() - opened);
@@ -199,7 +200,7 @@ const clients = await inBatches(connections, 200, (index) => {
       if (measuring) unexpectedCloses += 1;
     });
     socket.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as { type: string; message?: { direction: string } };
+      const frame = JSON.parse(frameText(data)) as { type: string; message?: { direction: string } };
       if (frame.type === 'error') errorsFrames += 1;
       if (frame.type === 'message.created' && frame.message?.direction === 'outgoing' && client.sentAt !== null) {
         if (measuring) roundTrips.push(performance.now() - client.sentAt);

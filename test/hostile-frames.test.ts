@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SseClient, startKefuProcess, type KefuProcess } from './support/kefu-process.js';
+import { frameText } from './support/socket-text.js';
 
 /**
  * No frame brings a node down. A real `kefu serve` process gets every frame type of every socket
@@ -121,7 +122,7 @@ async function openSocket(url: string, ready: (frame: any) => boolean, pingFirst
   const socket = new WebSocket(url);
   const frames: any[] = [];
   let closedWith: number | null = null;
-  socket.on('message', (data) => frames.push(JSON.parse(data.toString())));
+  socket.on('message', (data) => frames.push(JSON.parse(frameText(data))));
   socket.on('close', (code) => (closedWith = code));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
@@ -195,7 +196,7 @@ describe('hostile frames on every socket', () => {
       (frame) => frame.type === 'session.ready',
     );
     const widgetSocket = await openSocket(
-      `${ws}/widget/v1/ws?${new URLSearchParams({ token: widget.token, conversationId: widget.conversationId })}`,
+      `${ws}/widget/v1/ws?${new URLSearchParams({ token: widget.token, conversationId: widget.conversationId }).toString()}`,
       (frame) => frame.type === 'pong',
       true,
     );

@@ -18,7 +18,7 @@ const seen: string[] = [];
 
 beforeAll(async () => {
   server = createServer((request, response) => {
-    seen.push(`${request.url} ${request.headers['x-api-key']}`);
+    seen.push(`${request.url} ${request.headers['x-api-key']?.toString()}`);
     if (!up) {
       response.writeHead(503).end();
       return;

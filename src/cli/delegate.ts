@@ -67,6 +67,12 @@ export async function delegateToOwningServer(args: string[]): Promise<number | n
   return runOnServer(owner, args);
 }
 
+/** A frame's text: `ws` hands over one Buffer by default; the other shapes come with another binaryType. */
+function frameText(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
 function runOnServer(owner: DataDirOwner, args: string[]): Promise<number> {
   const url = `${owner.url!.replace(/^http/, 'ws')}/local/v1/cli`;
   return new Promise<number>((resolve, reject) => {
@@ -104,7 +110,7 @@ function runOnServer(owner: DataDirOwner, args: string[]): Promise<number> {
     socket.on('message', (data) => {
       let frame: { type?: string; data?: string; code?: number };
       try {
-        frame = JSON.parse(data.toString()) as typeof frame;
+        frame = JSON.parse(frameText(data)) as typeof frame;
       } catch {
         return;
       }

@@ -2,6 +2,25 @@ import { Command, CommanderError } from 'commander';
 import { DataDirBusyError } from '../store/data-dir-lock.js';
 import { DATA_COMMANDS, delegateToOwningServer } from './delegate.js';
 import { callerPath, cliIo, runWithCliIo, type CliIo } from './io.js';
+import type * as adminCommands from './commands/admin.js';
+import type * as agentCommands from './commands/agent.js';
+import type * as kbCommands from './commands/kb.js';
+import type * as operatorCommands from './commands/operator.js';
+import type * as reportCommands from './commands/report.js';
+import type * as serveCommand from './commands/serve.js';
+import type * as chatCommand from './commands/chat.js';
+import type { EvalFaqOptions } from './commands/eval-faq.js';
+import type { EvalIntentOptions } from './commands/eval-intent.js';
+import type { EvalRetrievalOptions } from './commands/eval-retrieval.js';
+
+/**
+ * Commander hands an action its arguments untyped. Arguments are strings (or what their parser,
+ * callerPath, returns: a string); the options object is what the command's own `.option` calls
+ * declare, which is the last parameter of the command function the action calls. The type-only
+ * imports above cost nothing at run time, so the actions still load their modules lazily.
+ */
+type OptionsOf<F extends (...args: never[]) => unknown> =
+  Parameters<F> extends [...unknown[], infer Last] ? Last : never;
 
 /**
  * The `kefu` command line. Each action imports its module lazily so `kefu chat` does not pay for
@@ -19,7 +38,9 @@ export function buildProgram(): Command {
     .description('start the kefu service (API, widget, demo tenants)')
     .option('--port <port>', 'port to listen on (env PORT, default 3000)')
     .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
-    .action(async (options) => (await import('./commands/serve.js')).runServe(options));
+    .action(async (options: OptionsOf<typeof serveCommand.runServe>) =>
+      (await import('./commands/serve.js')).runServe(options),
+    );
 
   program
     .command('migrate')
@@ -32,27 +53,33 @@ export function buildProgram(): Command {
     .argument('<pack-dir>', 'the pack folder', callerPath)
     .option('--dry-run', 'only validate')
     .option('--json', 'print the result as JSON')
-    .action(async (directory, options) => (await import('./commands/admin.js')).runImport(directory, options));
+    .action(async (directory: string, options: OptionsOf<typeof adminCommands.runImport>) =>
+      (await import('./commands/admin.js')).runImport(directory, options),
+    );
 
   program
     .command('backup')
     .description('write a consistent copy of the embedded database to a file (works while kefu serve runs)')
     .argument('<file>', 'where to write it, e.g. kefu-2026-12-04.tar.gz', callerPath)
-    .action(async (file) => (await import('./commands/admin.js')).runBackup(file));
+    .action(async (file: string) => (await import('./commands/admin.js')).runBackup(file));
 
   program
     .command('restore')
     .description('replace the embedded database with a backup (stop kefu serve first); the old one is kept aside')
     .argument('<file>', 'a file written by kefu backup', callerPath)
     .option('--data-dir <dir>', 'restore into this data directory instead (e.g. to inspect a backup while serving)')
-    .action(async (file, options) => (await import('./commands/admin.js')).runRestore(file, options));
+    .action(async (file: string, options: OptionsOf<typeof adminCommands.runRestore>) =>
+      (await import('./commands/admin.js')).runRestore(file, options),
+    );
 
   program
     .command('export')
     .description('write a tenant back out as a pack folder')
     .argument('<tenant>', 'tenant slug')
     .argument('<dir>', 'folder to write', callerPath)
-    .action(async (slug, directory) => (await import('./commands/admin.js')).runExport(slug, directory));
+    .action(async (slug: string, directory: string) =>
+      (await import('./commands/admin.js')).runExport(slug, directory),
+    );
 
   const tenant = program.command('tenant').description('manage tenants');
   tenant
@@ -63,7 +90,9 @@ export function buildProgram(): Command {
     .option('--locale <locale>', 'zh-CN, zh-TW, en-US …', 'zh-CN')
     .option('--domain <domain>', 'ecommerce | finance | medical | travel | telecom | general', 'general')
     .option('--json', 'print JSON')
-    .action(async (slug, options) => (await import('./commands/admin.js')).runTenantCreate(slug, options));
+    .action(async (slug: string, options: OptionsOf<typeof adminCommands.runTenantCreate>) =>
+      (await import('./commands/admin.js')).runTenantCreate(slug, options),
+    );
 
   const agent = program.command('agent').description('agent console accounts (hand-off to people)');
   agent
@@ -76,7 +105,9 @@ export function buildProgram(): Command {
     .option('--password <password>', 'at least 8 characters (default: generated and printed once)')
     .option('--max-concurrent <n>', 'most conversations at once (default 5)')
     .option('--json', 'print JSON')
-    .action(async (slug, options) => (await import('./commands/agent.js')).runAgentCreate(slug, options));
+    .action(async (slug: string, options: OptionsOf<typeof agentCommands.runAgentCreate>) =>
+      (await import('./commands/agent.js')).runAgentCreate(slug, options),
+    );
 
   const key = program.command('key').description('manage tenant API keys');
   key
@@ -87,7 +118,9 @@ export function buildProgram(): Command {
     .option('--scopes <list>', 'comma-separated: chat, conversations:read, kb:write, analytics:read, admin', 'chat')
     .option('--expires <when>', 'ISO date or days, e.g. 30d')
     .option('--json', 'print JSON')
-    .action(async (options) => (await import('./commands/admin.js')).runKeyCreate(options));
+    .action(async (options: OptionsOf<typeof adminCommands.runKeyCreate>) =>
+      (await import('./commands/admin.js')).runKeyCreate(options),
+    );
 
   const operator = program
     .command('operator')
@@ -98,17 +131,21 @@ export function buildProgram(): Command {
     .description('create an operator key (shown once)')
     .requiredOption('--name <name>', 'label for the key, e.g. ops-laptop')
     .option('--json', 'print JSON')
-    .action(async (options) => (await import('./commands/operator.js')).runOperatorKeyCreate(options));
+    .action(async (options: OptionsOf<typeof operatorCommands.runOperatorKeyCreate>) =>
+      (await import('./commands/operator.js')).runOperatorKeyCreate(options),
+    );
   operatorKey
     .command('list')
     .description('list operator keys (never the secret)')
     .option('--json', 'print JSON')
-    .action(async (options) => (await import('./commands/operator.js')).runOperatorKeyList(options));
+    .action(async (options: OptionsOf<typeof operatorCommands.runOperatorKeyList>) =>
+      (await import('./commands/operator.js')).runOperatorKeyList(options),
+    );
   operatorKey
     .command('revoke')
     .description('revoke an operator key now')
     .argument('<id>', 'operator key id')
-    .action(async (id) => (await import('./commands/operator.js')).runOperatorKeyRevoke(id));
+    .action(async (id: string) => (await import('./commands/operator.js')).runOperatorKeyRevoke(id));
   operator
     .command('audit')
     .description('export the audit log of operator and admin actions, newest first')
@@ -119,14 +156,18 @@ export function buildProgram(): Command {
     .option('--to <date>', 'end, exclusive (ISO date or time)')
     .option('--format <format>', 'json | csv', 'json')
     .option('--out <file>', 'write to this file instead of stdout', callerPath)
-    .action(async (options) => (await import('./commands/operator.js')).runOperatorAudit(options));
+    .action(async (options: OptionsOf<typeof operatorCommands.runOperatorAudit>) =>
+      (await import('./commands/operator.js')).runOperatorAudit(options),
+    );
 
   program
     .command('chat')
     .description('chat with a tenant in the terminal; --json reads one message per line')
     .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--json', 'one JSON object per turn')
-    .action(async (options) => (await import('./commands/chat.js')).runChat(options));
+    .action(async (options: OptionsOf<typeof chatCommand.runChat>) =>
+      (await import('./commands/chat.js')).runChat(options),
+    );
 
   const kb = program.command('kb').description('knowledge sources: folders, URLs, sitemaps');
   kb.command('add-folder')
@@ -135,18 +176,24 @@ export function buildProgram(): Command {
     .argument('<folder>', 'the folder', callerPath)
     .option('--name <name>', 'source name (default: the folder name)')
     .option('--schedule <cron>', 're-sync on this cron expression, e.g. "*/30 * * * *"')
-    .action(async (slug, folder, options) => (await import('./commands/kb.js')).runKbAddFolder(slug, folder, options));
+    .action(async (slug: string, folder: string, options: OptionsOf<typeof kbCommands.runKbAddFolder>) =>
+      (await import('./commands/kb.js')).runKbAddFolder(slug, folder, options),
+    );
   kb.command('sync')
     .description("re-sync the tenant's sources now: only changed files are re-indexed")
     .argument('<tenant>', 'tenant slug')
     .option('--source <name>', 'only this source (name or id)')
     .option('--json', 'print the change reports as JSON')
-    .action(async (slug, options) => (await import('./commands/kb.js')).runKbSync(slug, options));
+    .action(async (slug: string, options: OptionsOf<typeof kbCommands.runKbSync>) =>
+      (await import('./commands/kb.js')).runKbSync(slug, options),
+    );
   kb.command('conflicts')
     .description('entries that answer the same question differently, for a person to settle')
     .argument('<tenant>', 'tenant slug')
     .option('--json', 'print JSON')
-    .action(async (slug, options) => (await import('./commands/kb.js')).runKbConflicts(slug, options));
+    .action(async (slug: string, options: OptionsOf<typeof kbCommands.runKbConflicts>) =>
+      (await import('./commands/kb.js')).runKbConflicts(slug, options),
+    );
 
   const report = program.command('report').description('reports from the turn ledger');
   report
@@ -156,7 +203,9 @@ export function buildProgram(): Command {
     .option('--from <date>', 'start (ISO date or time)')
     .option('--to <date>', 'end, exclusive (ISO date or time)')
     .option('--json', 'print JSON')
-    .action(async (slug, options) => (await import('./commands/report.js')).runCostReport(slug, options));
+    .action(async (slug: string, options: OptionsOf<typeof reportCommands.runCostReport>) =>
+      (await import('./commands/report.js')).runCostReport(slug, options),
+    );
 
   const evaluate = program.command('eval').description('evaluate kefu on labelled data');
 
@@ -169,7 +218,7 @@ export function buildProgram(): Command {
     .option('--gate <number>', 'confidence gate for coverage/selective accuracy', '0.85')
     .option('--lang <lang>', 'auto | zh | en', 'auto')
     .option('--json', 'print one JSON object')
-    .action(async (options) => {
+    .action(async (options: EvalIntentOptions) => {
       const { runEvalIntent } = await import('./commands/eval-intent.js');
       await runEvalIntent(options);
     });
@@ -183,7 +232,7 @@ export function buildProgram(): Command {
     .option('--gate <number>', 'confidence gate (default: the tenant default for its domain)')
     .option('--domain <domain>', 'tenant domain: ecommerce | finance | medical | travel | telecom | general', 'general')
     .option('--json', 'print one JSON object')
-    .action(async (options) => {
+    .action(async (options: EvalFaqOptions) => {
       const { runEvalFaq } = await import('./commands/eval-faq.js');
       await runEvalFaq(options);
     });
@@ -195,7 +244,7 @@ export function buildProgram(): Command {
     .requiredOption('--queries <file>', 'JSONL rows {"query","relevant_ids","exclude_ids"?}')
     .option('--k <number>', 'ranking depth', '10')
     .option('--json', 'print one JSON object')
-    .action(async (options) => {
+    .action(async (options: EvalRetrievalOptions) => {
       const { runEvalRetrieval } = await import('./commands/eval-retrieval.js');
       await runEvalRetrieval(options);
     });

@@ -344,14 +344,12 @@ export class ConversationService {
   async #serialize<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.#queues.get(key) ?? Promise.resolve();
     const run = previous.then(work, work);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#queues.set(key, settled);
-    settled.then(() => {
+    // Never rejects: the next caller chains on it, and the key is dropped once nothing newer waits.
+    const release = () => {
       if (this.#queues.get(key) === settled) this.#queues.delete(key);
-    });
+    };
+    const settled: Promise<void> = run.then(release, release);
+    this.#queues.set(key, settled);
     return run;
   }
 

@@ -24,12 +24,12 @@ export function parseJsonl<T>(content: string, source: string, toRow: (value: un
       try {
         value = JSON.parse(text);
       } catch (error) {
-        throw new Error(`${source}:${line}: not valid JSON (${(error as Error).message})`);
+        throw new Error(`${source}:${line}: not valid JSON (${(error as Error).message})`, { cause: error });
       }
       try {
         rows.push(toRow(value, line));
       } catch (error) {
-        if (error instanceof JsonlRowError) throw new Error(`${source}:${line}: ${error.message}`);
+        if (error instanceof JsonlRowError) throw new Error(`${source}:${line}: ${error.message}`, { cause: error });
         throw error;
       }
     });
@@ -43,7 +43,7 @@ export function readJsonlFile<T>(path: string, toRow: (value: unknown, line: num
     content = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`cannot read ${path}${code ? ` (${code})` : ''}`);
+    throw new Error(`cannot read ${path}${code ? ` (${code})` : ''}`, { cause: error });
   }
   return parseJsonl(content, path, toRow);
 }

@@ -87,15 +87,6 @@ function dot(a: SparseVector, b: SparseVector): number {
   return sum;
 }
 
-function normalise(vector: SparseVector): SparseVector {
-  let squares = 0;
-  for (const value of vector.values()) squares += value * value;
-  const norm = Math.sqrt(squares);
-  if (norm === 0) return vector;
-  for (const [key, value] of vector) vector.set(key, value / norm);
-  return vector;
-}
-
 function addInto(target: SparseVector, source: SparseVector, factor = 1): void {
   for (const [key, value] of source) target.set(key, (target.get(key) ?? 0) + factor * value);
 }

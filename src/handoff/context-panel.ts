@@ -144,12 +144,10 @@ export async function buildContextPanel(
       .execute();
     const written = await summarizeWithModel(
       deps.llm.model,
-      transcript
-        .reverse()
-        .map((row): TranscriptLine => ({
-          speaker: row.sender_kind === 'contact' ? 'customer' : row.sender_kind === 'agent' ? 'agent' : 'bot',
-          text: row.text,
-        })),
+      transcript.reverse().map((row): TranscriptLine => ({
+        speaker: row.sender_kind === 'contact' ? 'customer' : row.sender_kind === 'agent' ? 'agent' : 'bot',
+        text: row.text,
+      })),
       { english, timeoutMs: deps.llm.timeoutMs },
     );
     if (written) summary = { text: written, method: 'llm' };

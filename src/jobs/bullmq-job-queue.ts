@@ -50,11 +50,11 @@ export async function createBullMqJobQueue(
     throw error;
   }
 
-  const handlers = new Map<string, JobHandler<any>>();
+  const handlers = new Map<string, JobHandler<unknown>>();
   const handlerWaiters = new Set<() => void>();
   const handlerWaitMs = options.handlerWaitMs ?? 5_000;
   const handlerRegistered = (name: string, timeoutMs: number) =>
-    new Promise<JobHandler<any> | undefined>((resolve) => {
+    new Promise<JobHandler<unknown> | undefined>((resolve) => {
       const check = () => {
         const handler = handlers.get(name);
         if (!handler && !closed) return;
@@ -95,7 +95,8 @@ export async function createBullMqJobQueue(
   return {
     queue,
     register(name, handler) {
-      handlers.set(name, handler as JobHandler<any>);
+      // Stored payload-agnostic: a job's payload is whatever was enqueued under the handler's name.
+      handlers.set(name, handler as JobHandler<unknown>);
       for (const check of [...handlerWaiters]) check();
     },
     async enqueue(name, payload, jobOptions = {}) {

@@ -2,7 +2,7 @@ import type { JobHandler, JobOptions, JobQueue } from './job-queue.js';
 
 /** Runs jobs in this process, one at a time per queue, with retries and backoff. */
 export function createInProcessJobQueue(onFailure: (name: string, error: unknown) => void = () => undefined): JobQueue {
-  const handlers = new Map<string, JobHandler<any>>();
+  const handlers = new Map<string, JobHandler<unknown>>();
   const running = new Set<Promise<void>>();
   const controller = new AbortController();
   const timers: NodeJS.Timeout[] = [];
@@ -29,7 +29,8 @@ export function createInProcessJobQueue(onFailure: (name: string, error: unknown
 
   return {
     register(name, handler) {
-      handlers.set(name, handler as JobHandler<any>);
+      // Stored payload-agnostic: a job's payload is whatever was enqueued under the handler's name.
+      handlers.set(name, handler as JobHandler<unknown>);
     },
     async enqueue(name, payload, options = {}) {
       if (closed) throw new Error('job queue is closed');

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRetrievalIndex } from './build-retrieval-index.js';
@@ -24,27 +24,33 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return body;
 }
 
+async function respond(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = JSON.parse(await readBody(request)) as { model: string; input: string[] };
+  requests.push({ authorization: request.headers.authorization, body });
+  if (request.url !== '/v1/embeddings' || request.method !== 'POST') {
+    response.writeHead(404).end();
+    return;
+  }
+  if (script === 'error-500') return void response.writeHead(503).end('{"error":"overloaded"}');
+  if (script === 'error-400') return void response.writeHead(400).end('{"error":"bad model"}');
+  if (script === 'malformed')
+    return void response.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[{"embedding":"nope"}]}');
+  const data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorFor(text) }));
+  // Out of order on purpose: clients must use `index`.
+  data.reverse();
+  if (script === 'short') data.pop();
+  response
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ object: 'list', data, model: body.model }));
+}
+
 beforeAll(async () => {
-  server = createServer(async (request, response) => {
-    const body = JSON.parse(await readBody(request)) as { model: string; input: string[] };
-    requests.push({ authorization: request.headers.authorization, body });
-    if (request.url !== '/v1/embeddings' || request.method !== 'POST') {
-      response.writeHead(404).end();
-      return;
-    }
-    if (script === 'error-500') return void response.writeHead(503).end('{"error":"overloaded"}');
-    if (script === 'error-400') return void response.writeHead(400).end('{"error":"bad model"}');
-    if (script === 'malformed')
-      return void response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end('{"data":[{"embedding":"nope"}]}');
-    const data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorFor(text) }));
-    // Out of order on purpose: clients must use `index`.
-    data.reverse();
-    if (script === 'short') data.pop();
-    response
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ object: 'list', data, model: body.model }));
+  server = createServer((request, response) => {
+    // A request the script cannot read fails the client's call with a 500 instead of leaving it waiting.
+    void respond(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end(error instanceof Error ? error.message : 'the scripted server failed');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;

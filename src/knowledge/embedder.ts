@@ -115,7 +115,7 @@ export class OpenAiEmbedder implements Embedder {
         false,
       );
     }
-    const vectors: Float32Array[] = new Array(input.length);
+    const vectors = new Array<Float32Array>(input.length);
     data.forEach((item, position) => {
       const index = typeof item.index === 'number' ? item.index : position;
       if (

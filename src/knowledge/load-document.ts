@@ -229,8 +229,7 @@ export function markdownSections(source: string): Extracted {
           });
           break;
         case 'html': {
-          const { document } = parseHTML(`<!doctype html><html><body>${(token as Tokens.HTML).text}</body></html>`);
-          for (const section of htmlToSections(document.body as never).sections)
+          for (const section of htmlFragmentSections((token as Tokens.HTML).text).sections)
             sections.push({ ...section, headingTrail: [...headingTrail(), ...section.headingTrail] });
           break;
         }
@@ -245,11 +244,30 @@ export function markdownSections(source: string): Extracted {
 
 // ---------------------------------------------------------------- HTML (linkedom + Readability)
 
+/**
+ * The part of a linkedom document read here. linkedom types `parseHTML` as returning the DOM's
+ * `Window`, which this project (no DOM lib) cannot resolve, so the result is typed here, once:
+ * `title` is '' when there is no <title>, and linkedom creates the <body> when the markup has none.
+ */
+interface HtmlDocument {
+  title: string;
+  body: Parameters<typeof htmlToSections>[0];
+}
+
+function parseHtmlDocument(html: string): HtmlDocument {
+  return (parseHTML(html) as unknown as { document: HtmlDocument }).document;
+}
+
+/** Sections of an HTML fragment (inline HTML in Markdown, Readability's article, mammoth's output). */
+function htmlFragmentSections(fragment: string): ReturnType<typeof htmlToSections> {
+  return htmlToSections(parseHtmlDocument(`<!doctype html><html><body>${fragment}</body></html>`).body);
+}
+
 export function htmlDocumentSections(html: string): Extracted {
-  const pageTitle = (parseHTML(html).document.title ?? '').trim() || null;
-  let article: { title?: string | null; content?: string | null } | null = null;
+  const pageTitle = parseHtmlDocument(html).title.trim() || null;
+  let article: { title?: string | null; content?: string | null } | null;
   try {
-    const { document } = parseHTML(html);
+    const document = parseHtmlDocument(html);
     article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], {
       charThreshold: 100,
     }).parse();
@@ -257,15 +275,12 @@ export function htmlDocumentSections(html: string): Extracted {
     article = null;
   }
   if (article?.content) {
-    const extracted = htmlToSections(
-      parseHTML(`<!doctype html><html><body>${article.content}</body></html>`).document.body as never,
-    );
+    const extracted = htmlFragmentSections(article.content);
     if (extracted.sections.length > 0)
       return { title: article.title?.trim() || pageTitle || extracted.firstHeading, sections: extracted.sections };
   }
   // Readability gives up on short pages (an FAQ with three entries): fall back to the whole body.
-  const body = parseHTML(html).document.body;
-  const extracted = body ? htmlToSections(body as never) : { sections: [], firstHeading: null };
+  const extracted = htmlToSections(parseHtmlDocument(html).body);
   return { title: pageTitle ?? extracted.firstHeading, sections: extracted.sections };
 }
 
@@ -397,9 +412,7 @@ async function docxSections(data: Uint8Array): Promise<Extracted> {
   } catch (error) {
     throw new LoaderError('unreadable_docx', `not a readable DOCX (${(error as Error).message})`);
   }
-  const extracted = htmlToSections(
-    parseHTML(`<!doctype html><html><body>${html}</body></html>`).document.body as never,
-  );
+  const extracted = htmlFragmentSections(html);
   return { title: extracted.firstHeading, sections: extracted.sections };
 }
 

@@ -96,7 +96,9 @@ export function readXlsxFirstSheet(data: Uint8Array): XlsxResult {
     const sheets = ((workbook.workbook as XmlNode | undefined)?.sheets as XmlNode | undefined)?.sheet as
       XmlNode[] | undefined;
     const first = sheets?.[0];
-    const sheetName = first === undefined ? 'Sheet1' : String(first['@_name'] ?? 'Sheet1');
+    // Attribute values stay strings (parseAttributeValue: false).
+    const declaredName = first?.['@_name'];
+    const sheetName = typeof declaredName === 'string' ? declaredName : 'Sheet1';
     let sheetPath = 'xl/worksheets/sheet1.xml';
     const relationshipId = first?.['@_id'] as string | undefined;
     const relationships = (xml('xl/_rels/workbook.xml.rels')?.Relationships as XmlNode | undefined)?.Relationship as

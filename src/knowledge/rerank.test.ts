@@ -2,7 +2,6 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { datasetsFolder, fixturePath, hasDataset } from '../../test/support/fixtures.js';
-import { buildRetrievalIndex } from './build-retrieval-index.js';
 import { parseFaqSheet } from './faq-sheet.js';
 import { commonSubsequenceLength, questionTypes, RERANK_FEATURES } from './rerank-features.js';
 import { defaultRerankModel, parseRerankModel } from './rerank-model.js';

@@ -179,13 +179,11 @@ export class LexicalIndex implements RetrievalIndex {
     // matchScore is the match model's calibrated probability for each hit on its own similarity
     // features (docs/knowledge.md); it is not always decreasing down the list: the top hit's score
     // is the one the turn pipeline acts on.
-    return candidates
-      .slice(0, k)
-      .map((candidate) => ({
-        id: candidate.id,
-        score: candidate.lexicalScore,
-        matchScore: sigmoid(scoreModel(this.model, candidate.features)),
-      }));
+    return candidates.slice(0, k).map((candidate) => ({
+      id: candidate.id,
+      score: candidate.lexicalScore,
+      matchScore: sigmoid(scoreModel(this.model, candidate.features)),
+    }));
   }
 
   /** Orders BM25 candidates by the learned re-ranker (ties keep BM25 order). */

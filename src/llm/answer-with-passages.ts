@@ -140,7 +140,7 @@ export function formatPassages(
 }
 
 const CITATION = /[[【［]\s*([0-9０-９]{1,3}(?:\s*[,，、;；]\s*[0-9０-９]{1,3})*)\s*[\]】］]/g;
-const BRACKETED = /\[([^\[\]\s]{1,120})\]/g;
+const BRACKETED = /\[([^[\]\s]{1,120})\]/g;
 
 function toAsciiDigits(text: string): string {
   return text.replace(/[０-９]/g, (digit) => String.fromCharCode(digit.charCodeAt(0) - 0xfee0));
@@ -191,6 +191,12 @@ function abortError(signal: AbortSignal, cause?: unknown): LlmCallError {
       });
 }
 
+/** A tool's failure as an Error; a thrown string keeps its text, which toolErrorMessage reports. */
+function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  return new Error(typeof error === 'string' ? error : 'tool failed', { cause: error });
+}
+
 /** Rejects as soon as the signal aborts, so a tool that ignores its signal cannot hold the turn. */
 function untilAborted(work: () => unknown, signal: AbortSignal): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
@@ -201,7 +207,7 @@ function untilAborted(work: () => unknown, signal: AbortSignal): Promise<unknown
       .then(work)
       .then(
         (value) => resolve(value),
-        (error: unknown) => reject(error),
+        (error: unknown) => reject(asError(error)),
       )
       .finally(() => signal.removeEventListener('abort', onAbort));
   });

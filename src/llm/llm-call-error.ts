@@ -38,6 +38,12 @@ export interface LlmCallErrorOptions {
   cause?: unknown;
 }
 
+/** Why a signal aborted, as an Error to reject with: the reason itself when it is one, else an Error whose cause it is. */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error('aborted', { cause: reason });
+}
+
 /** 408, 409, 429 and 5xx are worth retrying; other statuses will fail the same way again. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isKefuError } from '../errors/index.js';
 import type { ChatStreamPart } from './chat-model.js';
+import { abortReason } from './llm-call-error.js';
 import { createLocalGgufModel } from './local-gguf-model.js';
 
 describe('createLocalGgufModel', () => {
@@ -50,7 +51,7 @@ describe('createLocalGgufModel', () => {
             const timer = setTimeout(resolve, reply.delayMs ?? 0);
             options.signal?.addEventListener('abort', () => {
               clearTimeout(timer);
-              reject(options.signal!.reason);
+              reject(abortReason(options.signal!));
             });
           });
           for (const piece of reply.text.match(/.{1,3}/gsu) ?? []) options.onTextChunk?.(piece);

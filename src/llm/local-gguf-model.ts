@@ -8,7 +8,7 @@ import type {
   FinishReason,
   ToolCall,
 } from './chat-model.js';
-import { LlmCallError, LlmErrorCodes, isLlmCallError } from './llm-call-error.js';
+import { LlmCallError, LlmErrorCodes, abortReason, isLlmCallError } from './llm-call-error.js';
 
 // node-llama-cpp is an optional peer: it brings llama.cpp binaries (hundreds of MB with GPU
 // variants), so it is not a dependency. Only the parts used here are typed, structurally.
@@ -209,7 +209,7 @@ export async function createLocalGgufModel(options: LocalGgufModelOptions): Prom
       };
       const onAbort = (): void => {
         waiting.splice(waiting.indexOf(grant), 1);
-        reject(signal.reason);
+        reject(abortReason(signal));
       };
       waiting.push(grant);
       signal.addEventListener('abort', onAbort, { once: true });

@@ -8,7 +8,7 @@ import type {
   ToolCall,
   TokenUsage,
 } from './chat-model.js';
-import { LlmCallError, LlmErrorCodes, isLlmCallError, isRetryableStatus } from './llm-call-error.js';
+import { LlmCallError, LlmErrorCodes, abortReason, isLlmCallError } from './llm-call-error.js';
 import { ServerSentEventParser } from './server-sent-events.js';
 
 export interface OpenAiCompatibleModelOptions {
@@ -175,10 +175,10 @@ export function parseRetryAfter(headers: Headers, now = Date.now()): number | un
 
 function sleep(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(abortReason(signal));
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(signal!.reason);
+      reject(abortReason(signal!));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
@@ -285,7 +285,8 @@ class OpenAiCompatibleModel implements ChatModel {
         upstreamStatus: response.status,
       });
     }
-    const reader = response.body.getReader();
+    // A fetch body streams bytes; Node's typings leave its chunk type as `any`.
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     const parser = new ServerSentEventParser();
     const assembling = new Map<number, { id: string; name: string; arguments: string }>();

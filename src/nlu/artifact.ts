@@ -44,6 +44,28 @@ interface BlobEntry {
 
 type Typed = Float32Array | Int32Array | Int8Array | Uint8Array | Uint16Array;
 
+/** The JSON header after the magic bytes and the format version: the state's plain fields, shapes and blob table. */
+type ArtifactHeader = Pick<
+  ModelState,
+  | 'createdAt'
+  | 'labels'
+  | 'hasOosClass'
+  | 'featureConfig'
+  | 'language'
+  | 'userDictionary'
+  | 'wordCount'
+  | 'weights'
+  | 'oosThreshold'
+  | 'singleIntentMinimumSimilarity'
+  | 'summary'
+> & {
+  format: 'kefu-intent-classifier';
+  version: number;
+  shapes: { dimensions: number; classes: number; hidden: number };
+  knnWordsOnly: boolean;
+  blobs: BlobEntry[];
+};
+
 function bytesPerElement(dtype: DType): number {
   return dtype === 'f32' || dtype === 'i32' ? 4 : dtype === 'u16' ? 2 : 1;
 }
@@ -107,7 +129,7 @@ export function encodeArtifact(state: ModelState): Uint8Array {
     entries.push({ name: blob.name, dtype: blob.dtype, offset, length: blob.data.length });
     offset += blob.data.byteLength;
   }
-  const header = {
+  const header: ArtifactHeader = {
     format: 'kefu-intent-classifier',
     version: ARTIFACT_FORMAT_VERSION,
     createdAt: state.createdAt,
@@ -161,12 +183,13 @@ export function decodeArtifact(artifact: Uint8Array): ModelState {
   }
   const headerLength = view.getUint32(12, true);
   if (16 + headerLength > artifact.length) throw new Error('intent model artifact is truncated');
-  const header = JSON.parse(new TextDecoder().decode(artifact.subarray(16, 16 + headerLength)));
+  // Our own format, behind the magic bytes and a version this build reads.
+  const header = JSON.parse(new TextDecoder().decode(artifact.subarray(16, 16 + headerLength))) as ArtifactHeader;
   const dataStart = Math.ceil((16 + headerLength) / 8) * 8;
   // Copy into an aligned buffer so typed-array views are valid whatever the input's byteOffset.
   const data = artifact.slice(dataStart);
   const blob = <T extends Typed>(name: string): T | undefined => {
-    const entry = (header.blobs as BlobEntry[]).find((candidate) => candidate.name === name);
+    const entry = header.blobs.find((candidate) => candidate.name === name);
     if (!entry) return undefined;
     if (entry.offset + entry.length * bytesPerElement(entry.dtype) > data.length)
       throw new Error('intent model artifact is truncated');
@@ -185,7 +208,7 @@ export function decodeArtifact(artifact: Uint8Array): ModelState {
         return new Uint16Array(buffer, start, entry.length) as T;
     }
   };
-  const { dimensions, classes, hidden } = header.shapes as { dimensions: number; classes: number; hidden: number };
+  const { dimensions, classes, hidden } = header.shapes;
   const linearWeights = blob<Int8Array>('linear.weights');
   const linear: LinearModel | null = linearWeights
     ? {

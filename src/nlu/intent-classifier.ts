@@ -276,7 +276,9 @@ export function trainIntentClassifier(
 
   const accepted: Array<{ normalized: string; label: string }> = [];
   let skipped = 0;
-  for (const example of Array.isArray(examples) ? examples : []) {
+  // An untyped caller may pass anything; Array.isArray alone would type the elements `any`.
+  const list: readonly IntentExample[] = Array.isArray(examples) ? examples : [];
+  for (const example of list) {
     if (
       !example ||
       typeof example.text !== 'string' ||

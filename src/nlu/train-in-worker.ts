@@ -36,9 +36,12 @@ export function trainIntentClassifierInWorker(
   options: Omit<TrainIntentOptions, 'onProgress'> & { onProgress?: (progress: TrainingProgress) => void } = {},
 ): Promise<Uint8Array> {
   const { onProgress, ...rest } = options;
-  const plainExamples = Array.isArray(examples)
-    ? examples.map((example) => ({ text: String(example?.text ?? ''), label: String(example?.label ?? '') }))
-    : [];
+  // An untyped caller may pass anything; Array.isArray alone would type the elements `any`.
+  const list: readonly IntentExample[] = Array.isArray(examples) ? examples : [];
+  const plainExamples = list.map((example) => ({
+    text: String(example?.text ?? ''),
+    label: String(example?.label ?? ''),
+  }));
   const plainOptions = {
     oosLabel: rest.oosLabel,
     language: rest.language,

@@ -158,7 +158,7 @@ function extractRows(
             ? ''
             : typeof value === 'object'
               ? JSON.stringify(value)
-              : String(value),
+              : String(value as string | number | boolean), // a JSON answer's scalars
         ]),
       ),
     );

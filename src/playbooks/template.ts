@@ -28,7 +28,8 @@ export function resolvePath(scopes: readonly Scope[], path: string): unknown {
 function display(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  // What is left is a scalar: scope values are data, never functions.
+  return String(value as string | number | boolean | bigint | symbol);
 }
 
 function truthy(value: unknown): boolean {
@@ -152,7 +153,7 @@ export function renderTemplate(template: string, scopes: readonly Scope[], optio
       } else {
         const items = resolvePath(scopes, block.argument);
         if (Array.isArray(items)) {
-          for (const item of items) {
+          for (const item of items as unknown[]) {
             const itemScope = item !== null && typeof item === 'object' ? (item as Scope) : { this: item };
             output += renderTemplate(block.body, [...scopes, itemScope], options);
           }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import { frameText } from '../../test/support/socket-text.js';
 import { receiveFrames, type FrameHandler } from './socket-frames.js';
 
 // A frame handler that fails unexpectedly costs its own connection, never the process: it is
@@ -26,7 +27,7 @@ async function serve(handler: FrameHandler, failures: string[], lines: string[])
 async function client(url: string) {
   const socket = new WebSocket(url);
   const received: string[] = [];
-  socket.on('message', (data) => received.push(data.toString()));
+  socket.on('message', (data) => received.push(frameText(data)));
   const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
   await once(socket, 'open');
   return { socket, received, closed };

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 
-/** Handles one frame; its promise may reject, which closes this connection only. */
-export type FrameHandler = (data: Buffer, isBinary: boolean) => Promise<unknown> | unknown;
+/** Handles one frame; it may return a promise, whose rejection closes this connection only. */
+export type FrameHandler = (data: Buffer, isBinary: boolean) => unknown;
 
 export interface FrameReceiver {
   /** Starts handling frames: those that arrived while the connection was being set up go first, in order. */

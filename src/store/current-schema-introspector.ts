@@ -29,9 +29,9 @@ interface ColumnRow {
  * so this introspector reads `current_schema()` alone (the migrator is its main user).
  */
 export class CurrentSchemaIntrospector implements DatabaseIntrospector {
-  readonly #db: Kysely<any>;
+  readonly #db: Kysely<unknown>;
 
-  constructor(db: Kysely<any>) {
+  constructor(db: Kysely<unknown>) {
     this.#db = db;
   }
 
@@ -92,7 +92,7 @@ export class CurrentSchemaIntrospector implements DatabaseIntrospector {
 
 /** node-postgres through Kysely, introspecting only the connection's current schema. */
 export class CurrentSchemaPostgresDialect extends PostgresDialect {
-  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new CurrentSchemaIntrospector(db);
   }
 }

@@ -21,7 +21,7 @@ export interface Database {
    * A consistent copy of the embedded database (a gzip'd tarball of its data directory), taken
    * while it serves. PGlite only; PostgreSQL is backed up with its own tools (pg_dump).
    */
-  backup?(): Promise<Uint8Array>;
+  readonly backup?: () => Promise<Uint8Array>;
 }
 
 /** Opens the database. PGlite's first open of a new folder runs initdb (~5 s). */
@@ -89,7 +89,7 @@ export async function migrateToLatest(db: Db): Promise<MigrateOutcome> {
   if (error !== undefined) {
     throw new KefuError(
       ErrorCodes.internal,
-      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`,
+      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
       { category: 'system', cause: error },
     );
   }

@@ -1,4 +1,5 @@
 import * as OpenCC from 'opencc-js';
+import type { ConverterFunction } from 'opencc-js/core';
 
 /** Detected script mix of a message. */
 export type Language = 'zh' | 'en' | 'mixed' | 'unknown';
@@ -10,8 +11,10 @@ export interface NormalizedText {
 }
 
 // Traditional (Taiwan, Hong Kong and OpenCC's generic set all map through 't') → Simplified (mainland).
-const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
-const twToSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
+// opencc-js's main declarations import './core' without an extension, which NodeNext cannot resolve,
+// so the converter's type is lost there; its own 'opencc-js/core' entry declares it.
+const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' }) as ConverterFunction;
+const twToSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' }) as ConverterFunction;
 
 const FULL_WIDTH = /[\uff01-\uff5e\u3000]/;
 const CJK = /[\u2e80-\u9fff\uf900-\ufaff\u{20000}-\u{2ffff}]/u;

@@ -1,4 +1,4 @@
-import type { Tool } from './tool.js';
+import { inputText, type Tool } from './tool.js';
 
 /** One tracking event, as in a pack's `data/logistics.csv`. */
 export interface DeliveryEvent {
@@ -79,13 +79,13 @@ export const deliveryAssessTool: Tool = {
   run(input) {
     const events = Array.isArray(input.events) ? (input.events as Record<string, unknown>[]) : [];
     const assessment = assessDeliveryDelay({
-      status: String(input.status ?? ''),
-      promisedDate: String(input.promised_date ?? ''),
-      today: String(input.today ?? ''),
+      status: inputText(input.status),
+      promisedDate: inputText(input.promised_date),
+      today: inputText(input.today),
       events: events.map((row) => ({
-        time: String(row.time ?? ''),
-        location: String(row.location ?? ''),
-        event: String(row.event ?? ''),
+        time: inputText(row.time),
+        location: inputText(row.location),
+        event: inputText(row.event),
       })),
       compensationAfterDays: optionalNumber(input.compensation_after_days, 'compensation_after_days'),
       lostAfterDaysWithoutUpdate: optionalNumber(
@@ -108,7 +108,7 @@ function optionalNumber(value: unknown, name: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0)
-    throw new RangeError(`delivery.assess: ${name} must be a whole number of days, got ${String(value)}`);
+    throw new RangeError(`delivery.assess: ${name} must be a whole number of days, got ${inputText(value)}`);
   return number;
 }
 

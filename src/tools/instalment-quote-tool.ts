@@ -1,6 +1,6 @@
 import { formatFen, quoteInstalmentOptions, yuanToFen } from './instalment.js';
 import type { FeeTableRow, InstalmentMethod } from './instalment.js';
-import type { Tool } from './tool.js';
+import { inputText, type Tool } from './tool.js';
 
 /**
  * `instalment.quote`: quote one plan or every plan of a fee table, with display strings ready for
@@ -67,7 +67,7 @@ function readFeeTable(value: unknown): FeeTableRow[] {
     if (
       !Number.isInteger(periods) ||
       !Number.isFinite(feeRatePerPeriod) ||
-      String(row?.fee_rate_per_period ?? '').trim() === ''
+      inputText(row?.fee_rate_per_period).trim() === ''
     ) {
       throw new RangeError(
         `instalment.quote: fee_table row ${index + 1} needs whole periods and a numeric fee_rate_per_period`,

@@ -9,3 +9,14 @@ export interface Tool {
   description: string;
   run(input: Readonly<Record<string, unknown>>): Record<string, unknown>;
 }
+
+/**
+ * An input value as text: '' when missing, a string as it is, a number or boolean as String writes
+ * it, and a list or record as JSON (never '[object Object]').
+ */
+export function inputText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
+}

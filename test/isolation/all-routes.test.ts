@@ -269,7 +269,7 @@ async function buildRequest(operation: Operation, filler: Filler) {
   }
   const bodySchema = operation.operation.requestBody?.content?.['application/json']?.schema;
   const payload = bodySchema ? await filler.sample(bodySchema, 'body') : undefined;
-  return { url: query.size ? `${url}?${query}` : url, payload };
+  return { url: query.size ? `${url}?${query.toString()}` : url, payload };
 }
 
 /** Response headers that could carry an id or a name (checked for leaks with the body). */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { frameText } from './socket-text.js';
 
 /** A real `kefu serve` child process listening on 127.0.0.1 (PORT=0: the port it printed). */
 export interface KefuProcess {
@@ -79,12 +80,12 @@ export class WidgetClient {
       conversationId: session.conversationId,
       ...(after ? { after } : {}),
     });
-    client.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/widget/v1/ws?${query}`);
+    client.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/widget/v1/ws?${query.toString()}`);
     client.socket.on('message', (data) => {
       try {
-        client.frames.push(JSON.parse(data.toString()));
+        client.frames.push(JSON.parse(frameText(data)));
       } catch {
-        client.frames.push({ type: 'unparseable', data: data.toString() });
+        client.frames.push({ type: 'unparseable', data: frameText(data) });
       }
       for (const wake of [...client.#waiters]) wake();
     });

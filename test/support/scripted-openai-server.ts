@@ -297,53 +297,53 @@ export async function startScriptedOpenAiServer(
     response.end();
   }
 
-  const server = createServer(async (incoming, response) => {
-    response.on('error', () => undefined); // a client that aborted mid-stream is expected here
+  async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+    const raw = await readBody(incoming);
+    let body: unknown;
     try {
-      const raw = await readBody(incoming);
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
-      const path = (incoming.url ?? '/').split('?')[0];
-      const headers = { ...incoming.headers };
-      if (incoming.method === 'POST' && path.endsWith('/embeddings')) {
-        const recorded: RecordedRequest = { method: 'POST', path, headers, body, index: embeddingRequests.length };
-        embeddingRequests.push(recorded);
-        const input = (body as { input?: unknown } | undefined)?.input;
-        const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input.map(String) : [];
-        const data = texts.map((text, index) => ({ object: 'embedding', index, embedding: embed(text) }));
-        const promptTokens = texts.reduce((sum, text) => sum + text.length, 0);
-        response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              object: 'list',
-              data,
-              model: (body as { model?: unknown } | undefined)?.model ?? 'scripted-embedding',
-              usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
-            }),
-          );
-        return;
-      }
-      if (incoming.method !== 'POST' || !path.endsWith('/chat/completions')) {
-        response
-          .writeHead(404, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ error: { type: 'not_found', message: 'no such route' } }));
-        return;
-      }
-      const recorded: RecordedRequest = { method: 'POST', path, headers, body, index: requests.length };
-      requests.push(recorded);
-      await answerCompletion(recorded, await nextReply(recorded), response);
-    } catch (error) {
+      body = JSON.parse(raw);
+    } catch {
+      body = undefined;
+    }
+    const path = (incoming.url ?? '/').split('?')[0];
+    const headers = { ...incoming.headers };
+    if (incoming.method === 'POST' && path.endsWith('/embeddings')) {
+      const recorded: RecordedRequest = { method: 'POST', path, headers, body, index: embeddingRequests.length };
+      embeddingRequests.push(recorded);
+      const input = (body as { input?: unknown } | undefined)?.input;
+      const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input.map(String) : [];
+      const data = texts.map((text, index) => ({ object: 'embedding', index, embedding: embed(text) }));
+      const promptTokens = texts.reduce((sum, text) => sum + text.length, 0);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          object: 'list',
+          data,
+          model: (body as { model?: unknown } | undefined)?.model ?? 'scripted-embedding',
+          usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+        }),
+      );
+      return;
+    }
+    if (incoming.method !== 'POST' || !path.endsWith('/chat/completions')) {
+      response
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { type: 'not_found', message: 'no such route' } }));
+      return;
+    }
+    const recorded: RecordedRequest = { method: 'POST', path, headers, body, index: requests.length };
+    requests.push(recorded);
+    await answerCompletion(recorded, await nextReply(recorded), response);
+  }
+
+  const server = createServer((incoming, response) => {
+    response.on('error', () => undefined); // a client that aborted mid-stream is expected here
+    void handle(incoming, response).catch((error: unknown) => {
       if (!response.headersSent)
         response
           .writeHead(500, { 'content-type': 'application/json' })
           .end(JSON.stringify({ error: { type: 'script_error', message: String(error) } }));
       else response.destroy();
-    }
+    });
   });
   // Clients abort hanging requests; a reset socket must not crash the test process.
   server.on('clientError', (_error, socket) => socket.destroy());

@@ -111,27 +111,31 @@ function Login({
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
+  // Never rejects: a failed login is shown in the form.
+  const submit = async () => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const answer = await login(tenant.trim(), email.trim(), password);
+      onLogin({ token: answer.token, expiresAt: answer.expiresAt, agent: answer.agent, tenant: tenant.trim() });
+    } catch (error) {
+      setFailure(
+        error instanceof ApiError && error.status === 401
+          ? t.loginFailed
+          : format(t.error, { reason: (error as Error).message }),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <main class="login">
       <form
         class="card"
         aria-labelledby="login-title"
-        onSubmit={async (event) => {
+        onSubmit={(event) => {
           event.preventDefault();
-          setBusy(true);
-          setFailure(null);
-          try {
-            const answer = await login(tenant.trim(), email.trim(), password);
-            onLogin({ token: answer.token, expiresAt: answer.expiresAt, agent: answer.agent, tenant: tenant.trim() });
-          } catch (error) {
-            setFailure(
-              error instanceof ApiError && error.status === 401
-                ? t.loginFailed
-                : format(t.error, { reason: (error as Error).message }),
-            );
-          } finally {
-            setBusy(false);
-          }
+          void submit();
         }}
       >
         <div class="login-head">

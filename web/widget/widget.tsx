@@ -50,15 +50,26 @@ const initial: State = {
   closed: false,
 };
 
+/** The fields the widget reads from each server event it handles, by event type. */
+interface EventFields {
+  'message.created': { message: Message };
+  'message.delta': { turnId: string; delta: string };
+  'handoff.updated': { handoff: HandoffState };
+  'typing.updated': { active?: boolean; actor?: { name?: string } };
+  'read.updated': { seq?: string };
+  error: { code: string; message?: string; clientId?: string };
+}
+type EventOf<T extends keyof EventFields> = { type: T } & EventFields[T];
+
 function reduce(state: State, action: Action): State {
   if (action.type === 'reset') return initial;
   if (action.type === 'pending')
     return { ...state, failure: null, pending: [...state.pending, { clientId: action.clientId, text: action.text }] };
   if (action.type === 'typing.clear') return { ...state, typing: null };
-  const event = action.event as ServerEvent & Record<string, any>;
+  const event = action.event;
   switch (event.type) {
     case 'message.created': {
-      const message = event.message as Message;
+      const { message } = event as EventOf<'message.created'>;
       const messages = [...state.messages, message].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       const streams = { ...state.streams };
       if (message.turnId && message.direction !== 'incoming') delete streams[message.turnId];
@@ -67,13 +78,12 @@ function reduce(state: State, action: Action): State {
       const typing = message.sender.kind === 'agent' ? null : state.typing;
       return { ...state, messages, streams, pending, typing };
     }
-    case 'message.delta':
-      return {
-        ...state,
-        streams: { ...state.streams, [event.turnId]: (state.streams[event.turnId] ?? '') + event.delta },
-      };
+    case 'message.delta': {
+      const { turnId, delta } = event as EventOf<'message.delta'>;
+      return { ...state, streams: { ...state.streams, [turnId]: (state.streams[turnId] ?? '') + delta } };
+    }
     case 'handoff.updated': {
-      const handoff = event.handoff as HandoffState;
+      const { handoff } = event as EventOf<'handoff.updated'>;
       return {
         ...state,
         handoff: {
@@ -84,21 +94,24 @@ function reduce(state: State, action: Action): State {
         },
       };
     }
-    case 'typing.updated':
-      return { ...state, typing: event.active ? ((event.actor?.name as string | undefined) ?? '') : null };
-    case 'read.updated':
-      return BigInt(event.seq ?? '0') > BigInt(state.agentReadSeq)
-        ? { ...state, agentReadSeq: String(event.seq) }
-        : state;
+    case 'typing.updated': {
+      const { active, actor } = event as EventOf<'typing.updated'>;
+      return { ...state, typing: active ? (actor?.name ?? '') : null };
+    }
+    case 'read.updated': {
+      const { seq } = event as EventOf<'read.updated'>;
+      return BigInt(seq ?? '0') > BigInt(state.agentReadSeq) ? { ...state, agentReadSeq: String(seq) } : state;
+    }
     case 'error': {
-      const pending = event.clientId
-        ? state.pending.filter((entry) => entry.clientId !== event.clientId || event.code === 'CS_SHUTTING_DOWN')
+      const { code, message, clientId } = event as EventOf<'error'>;
+      const pending = clientId
+        ? state.pending.filter((entry) => entry.clientId !== clientId || code === 'CS_SHUTTING_DOWN')
         : state.pending;
       return {
         ...state,
         pending,
-        failure: event.clientId ? String(event.message ?? event.code) : state.failure,
-        closed: state.closed || event.code === 'CS_CONVERSATION_CLOSED',
+        failure: clientId ? String(message ?? code) : state.failure,
+        closed: state.closed || code === 'CS_CONVERSATION_CLOSED',
       };
     }
     default:
@@ -436,14 +449,16 @@ function Csat({
       ) : (
         <form
           class="csat-form"
-          onSubmit={async (event) => {
+          onSubmit={(event) => {
             event.preventDefault();
             if (!score || !connection) return;
             setBusy(true);
-            const ok = await connection.rate(score, comment.trim().slice(0, 500) || undefined);
-            setBusy(false);
-            setFailed(!ok);
-            setSent(ok);
+            // rate() never rejects: a failure resolves to false.
+            void connection.rate(score, comment.trim().slice(0, 500) || undefined).then((ok) => {
+              setBusy(false);
+              setFailed(!ok);
+              setSent(ok);
+            });
           }}
         >
           <p id="kefu-csat-title">{t.csatTitle}</p>

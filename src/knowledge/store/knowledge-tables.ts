@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable } from 'kysely';
 
 // Row types of the tables created by src/store/migrations/20261125-0100-knowledge.ts.
 
@@ -94,6 +94,15 @@ export interface KnowledgeDatabase {
   knowledge_chunks: KnowledgeChunksTable;
   knowledge_sync_runs: KnowledgeSyncRunsTable;
   knowledge_conflicts: KnowledgeConflictsTable;
+}
+
+/**
+ * A database whose schema includes the knowledge tables (the app's whole schema, or a test's), seen
+ * as just these tables. Kysely's schema parameter is invariant, so `Kysely<DatabaseSchema>` is not a
+ * `Kysely<KnowledgeDatabase>` to the compiler, although every query on these tables is valid on it.
+ */
+export function knowledgeTables<DB extends KnowledgeDatabase>(database: Kysely<DB>): Kysely<KnowledgeDatabase> {
+  return database as unknown as Kysely<KnowledgeDatabase>;
 }
 
 export type KnowledgeSourceRow = Selectable<KnowledgeSourcesTable>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import { folderSource, type SourceReader } from './folder-source.js';
-import type { KnowledgeDatabase } from './knowledge-tables.js';
+import { knowledgeTables, type KnowledgeDatabase } from './knowledge-tables.js';
 import { syncSource, type SyncOptions, type SyncReport } from './sync-source.js';
 
 /** The knowledge a tenant pack carries: its FAQ sheet at the top and everything under docs/. */
@@ -27,13 +27,13 @@ export function packSource(packFolder: string): SourceReader {
  * @example
  * const report = await syncPackKnowledge(db, tenantId, 'examples/packs/shop-zh');
  */
-export async function syncPackKnowledge(
-  database: Kysely<any>,
+export async function syncPackKnowledge<DB extends KnowledgeDatabase>(
+  database: Kysely<DB>,
   tenantId: string,
   packFolder: string,
   options: SyncOptions = {},
 ): Promise<SyncReport & { sourceId: string }> {
-  const db = database as Kysely<KnowledgeDatabase>;
+  const db = knowledgeTables(database);
   const path = resolve(packFolder);
   let source = await db
     .selectFrom('knowledge_sources')

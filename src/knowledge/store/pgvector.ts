@@ -1,4 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type QueryExecutorProvider } from 'kysely';
+
+/** What raw SQL runs on: any Kysely instance or transaction (the vector table is in no schema type). */
+type SqlRunner = QueryExecutorProvider;
 
 /** Whether the database can hold vectors: `available` (the extension can be created), `installed` (it is). */
 export interface PgvectorSupport {
@@ -12,7 +15,7 @@ export interface PgvectorSupport {
  * Looks for pgvector without changing anything. PGlite and a PostgreSQL without the `vector`
  * package report unavailable, and retrieval keeps the in-process index (vector-index.ts).
  */
-export async function detectPgvector(db: Kysely<any>): Promise<PgvectorSupport> {
+export async function detectPgvector(db: SqlRunner): Promise<PgvectorSupport> {
   try {
     const { rows } = await sql<{ available: boolean; installed: boolean }>`
       select exists (select 1 from pg_available_extensions where name = 'vector') as available,
@@ -52,11 +55,11 @@ function literal(vector: readonly number[]): string {
  */
 export class PgvectorStore {
   private constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: SqlRunner,
     readonly dimension: number,
   ) {}
 
-  static async open(db: Kysely<any>, dimension: number): Promise<PgvectorStore | undefined> {
+  static async open(db: SqlRunner, dimension: number): Promise<PgvectorStore | undefined> {
     if (!Number.isInteger(dimension) || dimension < 1 || dimension > 16000)
       throw new Error(`invalid embedding dimension ${dimension}`);
     const support = await detectPgvector(db);

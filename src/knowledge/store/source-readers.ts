@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { folderSource, type SourceReader } from './folder-source.js';
 import { packSource } from './pack-source.js';
-import type { KnowledgeDatabase, SourceKind } from './knowledge-tables.js';
+import { knowledgeTables, type KnowledgeDatabase, type SourceKind } from './knowledge-tables.js';
 import { syncSource, type SyncOptions, type SyncReport } from './sync-source.js';
 import { sitemapSource, urlSource, type WebSourceOptions } from './web-source.js';
 
@@ -37,11 +37,11 @@ export function readerForSource(
  * Syncs every source whose cron schedule is due (`next_sync_at` ≤ now), one after the other; the
  * scheduled job calls this. A source that cannot be synced is reported, the others still run.
  */
-export async function syncDueSources(
-  database: Kysely<any>,
+export async function syncDueSources<DB extends KnowledgeDatabase>(
+  database: Kysely<DB>,
   options: SyncOptions & { web?: WebSourceOptions } = {},
 ): Promise<{ tenantId: string; sourceId: string; report?: SyncReport; error?: string }[]> {
-  const db = database as Kysely<KnowledgeDatabase>;
+  const db = knowledgeTables(database);
   const now = (options.now ?? (() => new Date()))();
   const due = await db
     .selectFrom('knowledge_sources')

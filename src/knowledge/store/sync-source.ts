@@ -11,7 +11,7 @@ import type { FaqEntry } from '../faq-sheet.js';
 import { loadDocument } from '../load-document.js';
 import type { SourceReader } from './folder-source.js';
 import { SourceReadError } from './web-source.js';
-import type { KnowledgeDatabase, SyncStatus } from './knowledge-tables.js';
+import { knowledgeTables, type KnowledgeDatabase, type SyncStatus } from './knowledge-tables.js';
 
 export interface SyncOptions {
   /** Embeds new chunks (chunks whose content hash existed in the previous version reuse their vector). */
@@ -81,14 +81,14 @@ export function nextSyncAt(schedule: string | null, from: Date, timeZone = 'UTC'
  * @example
  * const report = await syncSource(db, tenantId, sourceId, folderSource('/srv/kb/acme'));
  */
-export async function syncSource(
-  database: Kysely<any>,
+export async function syncSource<DB extends KnowledgeDatabase>(
+  database: Kysely<DB>,
   tenantId: string,
   sourceId: string,
   reader: SourceReader,
   options: SyncOptions = {},
 ): Promise<SyncReport> {
-  const db = database as Db;
+  const db = knowledgeTables(database);
   const now = options.now ?? (() => new Date());
   const source = await db
     .selectFrom('knowledge_sources')
@@ -462,8 +462,8 @@ async function storeVersion(
 }
 
 /** The tenant's active chunks, with where they came from (for the retrieval index and for citations). */
-export async function activeKnowledge(database: Kysely<any>, tenantId: string) {
-  const db = database as Db;
+export async function activeKnowledge<DB extends KnowledgeDatabase>(database: Kysely<DB>, tenantId: string) {
+  const db = knowledgeTables(database);
   return db
     .selectFrom('knowledge_chunks as chunk')
     .innerJoin('knowledge_documents as document', 'document.active_version_id', 'chunk.document_version_id')

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { SourceReader } from './folder-source.js';
-import type { KnowledgeDatabase } from './knowledge-tables.js';
+import { knowledgeTables, type KnowledgeDatabase } from './knowledge-tables.js';
 import { syncSource, type SyncOptions, type SyncReport } from './sync-source.js';
 import { SourceReadError } from './web-source.js';
 
@@ -65,8 +65,8 @@ async function uploadSourceId(db: Kysely<KnowledgeDatabase>, tenantId: string): 
  * @example
  * const { report, document } = await syncUploadedFile(db, tenantId, '退货政策.md', bytes);
  */
-export async function syncUploadedFile(
-  database: Kysely<any>,
+export async function syncUploadedFile<DB extends KnowledgeDatabase>(
+  database: Kysely<DB>,
   tenantId: string,
   fileName: string,
   bytes: Uint8Array,
@@ -77,7 +77,7 @@ export async function syncUploadedFile(
   report: SyncReport;
   document: { outcome: 'added' | 'changed' | 'unchanged' | 'failed'; code?: string; message?: string };
 }> {
-  const db = database as Kysely<KnowledgeDatabase>;
+  const db = knowledgeTables(database);
   const path = uploadPath(fileName);
   if (path === undefined) throw new SourceReadError('invalid_name', 'the file needs a name');
   const sourceId = await uploadSourceId(db, tenantId);

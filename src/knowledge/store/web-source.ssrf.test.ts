@@ -63,7 +63,7 @@ describe('web sources refuse internal addresses', () => {
     const guarded = fetchBytes('http://shop.example/redirect-to-metadata', {
       resolve: async () => ['93.184.216.34'],
       fetch: async (input, init) => {
-        const url = new URL(String(input));
+        const url = new URL(input instanceof Request ? input.url : input);
         requested.push(url.href);
         return fetch(`${base}${url.pathname}`, init);
       },

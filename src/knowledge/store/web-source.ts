@@ -161,7 +161,7 @@ export function sitemapSource(sitemapUrl: string, options: WebSourceOptions = {}
         try {
           document = sitemapParser.parse(new TextDecoder().decode(bytes)) as typeof document;
         } catch (error) {
-          throw new Error(`${href} is not a sitemap: ${(error as Error).message}`);
+          throw new Error(`${href} is not a sitemap: ${(error as Error).message}`, { cause: error });
         }
         for (const entry of document.sitemapindex?.sitemap ?? []) {
           const location = entry.loc?.trim();

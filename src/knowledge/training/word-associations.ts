@@ -41,7 +41,7 @@ export function learnWordAssociations(
   for (const [source, target] of directed) {
     for (const e of source) {
       let row = table.get(e);
-      if (row === undefined) table.set(e, (row = new Map()));
+      if (row === undefined) table.set(e, (row = new Map<string, number>()));
       for (const f of target) row.set(f, 1);
     }
   }
@@ -59,7 +59,7 @@ export function learnWordAssociations(
           const share = (table.get(e)!.get(f) ?? 0) / normaliser;
           if (share === 0) continue;
           let row = expected.get(e);
-          if (row === undefined) expected.set(e, (row = new Map()));
+          if (row === undefined) expected.set(e, (row = new Map<string, number>()));
           row.set(f, (row.get(f) ?? 0) + share);
           totals.set(e, (totals.get(e) ?? 0) + share);
         }
@@ -86,7 +86,7 @@ export function learnWordAssociations(
         [f, e],
       ] as const) {
         let entry = associations.get(a);
-        if (entry === undefined) associations.set(a, (entry = new Map()));
+        if (entry === undefined) associations.set(a, (entry = new Map<string, number>()));
         entry.set(b, value);
       }
     }

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { DomainEvent } from '../../bus/index.js';
 import { editDistance } from '../../handoff/index.js';
 import { createApiKey } from '../../tenancy/index.js';
+import { frameText } from '../../../test/support/socket-text.js';
 import { createTestKefu, type TestKefu } from '../../../test/support/test-kefu.js';
 
 // The hand-off back end end to end: real database, real HTTP (inject and a listening server),
@@ -85,7 +86,7 @@ function socketClient(url: URL) {
   const socket = new WebSocket(url);
   const events: any[] = [];
   let closeCode: number | null = null;
-  socket.on('message', (data) => events.push(JSON.parse(data.toString())));
+  socket.on('message', (data) => events.push(JSON.parse(frameText(data))));
   socket.on('close', (code) => (closeCode = code));
   const opened = new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());

@@ -568,15 +568,13 @@ export async function operatorRoutes(app: FastifyInstance, deps: AppDeps): Promi
           },
         };
       });
-      return reply
-        .code(201)
-        .send({
-          id: created.id,
-          key: created.key,
-          prefix: created.prefix,
-          scopes: created.scopes,
-          expiresAt: iso(created.expiresAt),
-        });
+      return reply.code(201).send({
+        id: created.id,
+        key: created.key,
+        prefix: created.prefix,
+        scopes: created.scopes,
+        expiresAt: iso(created.expiresAt),
+      });
     },
   });
 

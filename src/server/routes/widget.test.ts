@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { frameText } from '../../../test/support/socket-text.js';
 import { createTestKefu, type TestKefu } from '../../../test/support/test-kefu.js';
 
 let kefu: TestKefu;
@@ -31,7 +32,7 @@ async function connect(token: string, conversationId: string, after?: string) {
   const events: any[] = [];
   const waiters: Array<() => void> = [];
   socket.on('message', (data) => {
-    events.push(JSON.parse(data.toString()));
+    events.push(JSON.parse(frameText(data)));
     for (const wake of waiters.splice(0)) wake();
   });
   let closeCode: number | null = null;
