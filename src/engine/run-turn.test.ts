@@ -135,10 +135,13 @@ describe('runTurn routing', () => {
   });
 
   it('hands over below the gate (0.85 in finance) with the reason', async () => {
-    const decision = await runTurn(runtime({ intent: 'faq-1', confidence: 0.84 }), { text: '退貨', state: {} });
+    const decision = await runTurn(runtime({ intent: 'faq-1', confidence: 0.84 }), { text: '退货', state: {} });
     expect(decision.route).toBe('human');
     expect(decision.handoffReason).toMatch(/confidence 0\.840 < gate 0\.85/);
     expect(decision.reply.text).toBe('正在为您转接人工。');
+    // The same, asked in Traditional Chinese, is answered in it.
+    const traditional = await runTurn(runtime({ intent: 'faq-1', confidence: 0.84 }), { text: '退貨', state: {} });
+    expect(traditional.reply.text).toBe('正在為您轉接人工。');
   });
 
   it('declines politely when nothing matches', async () => {

@@ -4,6 +4,7 @@ import { normalizeText } from '../text/index.js';
 import { firstProposal, roundMs } from './responders/first-proposal.js';
 import { RESPONDERS } from './responders/index.js';
 import { handOver, type Proposal, type Responder } from './responders/responder.js';
+import { localiseReply } from './localise-reply.js';
 import { applyStyleGuide } from './style-guard.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 import { gateFor, understandTurn } from './turn-context.js';
@@ -81,8 +82,11 @@ export async function runTurn(
       { type: 'handoff', reason },
     ] satisfies MessagePart[],
   });
-  const reply =
-    route === 'auto' ? answer : handedOver(ownHandover ? guarded.text : runtime.messages.handoff, handoffReason!);
+  // In the customer's script: a Traditional-Chinese message gets a Traditional reply.
+  const reply = localiseReply(
+    route === 'auto' ? answer : handedOver(ownHandover ? guarded.text : runtime.messages.handoff, handoffReason!),
+    input.text,
+  );
   const intent = proposal.intent !== undefined ? proposal.intent : context.intent;
   lap('decide');
 
@@ -92,7 +96,7 @@ export async function runTurn(
     intent,
     confidence: proposal.confidence ?? context.understanding.confidence,
     reply,
-    draft: route === 'assist' ? answer : null,
+    draft: route === 'assist' ? localiseReply(answer, input.text) : null,
     handoffReason,
     handoffNote: proposal.handoffNote ?? null,
     events: proposal.events ?? [],

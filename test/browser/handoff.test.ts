@@ -110,11 +110,12 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
         .toBe(true);
       await input.fill('运费怎么算？');
       await input.press('Enter');
-      await shop.getByText('最高 25 元', { exact: false }).waitFor();
-      await containsText(shop.locator('[data-kefu-widget] .sources'), 'faq:faq-13');
+      // The shipping-fee answer the page's banner promises (满 99 包邮), not the return-postage one.
+      await shop.getByText('实付满 99 元包邮', { exact: false }).waitFor();
+      await containsText(shop.locator('[data-kefu-widget] .sources'), 'faq:faq-33');
 
       // Quick replies are buttons; picking one sends it.
-      await input.fill('How do I return an item?');
+      await input.fill('return');
       await shop.getByRole('button', { name: '发送' }).click();
       await shop.getByRole('button', { name: '七天无理由退货怎么申请？' }).click();
       await shop.getByText('选择「七天无理由」', { exact: false }).waitFor();
@@ -310,7 +311,8 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       const input = shop.getByLabel('輸入訊息…');
       await input.fill('七天無理由退貨怎麼申請？');
       await input.press('Enter');
-      await shop.getByText('选择「七天无理由」', { exact: false }).waitFor();
+      // Asked in Traditional Chinese, answered in it.
+      await shop.getByText('選擇「七天無理由」', { exact: false }).waitFor();
       const before = await rows(shop).count();
       const saved = await widgetConversation(shop, 'shop-zh');
 
@@ -328,7 +330,8 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await input.fill('謝謝');
       await input.press('Enter');
 
-      await shop.getByText('最高 25 元', { exact: false }).waitFor({ timeout: 20_000 });
+      // Asked in Traditional Chinese, answered in it.
+      await shop.getByText('實付滿 99 元包郵', { exact: false }).waitFor({ timeout: 20_000 });
       await expect
         .poll(() => shop.locator('[data-kefu-widget] .row.mine').filter({ hasText: '謝謝' }).count(), {
           timeout: 15_000,
@@ -385,7 +388,7 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await page.getByRole('button', { name: 'Chat with us' }).click();
       await page.getByLabel('Type a message…').fill('七天無理由退貨怎麼申請？');
       await page.getByLabel('Type a message…').press('Enter');
-      await page.getByText('选择「七天无理由」', { exact: false }).waitFor();
+      await page.getByText('選擇「七天無理由」', { exact: false }).waitFor();
 
       await page.setContent(
         `<!doctype html><html><body><script src="${base}/widget.js" data-tenant="no-such-shop" data-locale="zh-CN"></script></body></html>`,

@@ -24,6 +24,14 @@ async function handedOver() {
     payload: { text: '质量问题怎么赔？' },
   });
   expect(posted.json().turn.route).not.toBe('auto');
+  // Nothing to rate while the customer still waits in the queue.
+  expect((await rate(widget, { score: 5 })).statusCode).toBe(409);
+  // A person handled it and closed it.
+  await kefu.database.db
+    .updateTable('handoffs')
+    .set({ status: 'closed', closed_at: new Date() })
+    .where('conversation_id', '=', widget.conversationId)
+    .execute();
   return widget;
 }
 

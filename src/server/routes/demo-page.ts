@@ -60,14 +60,15 @@ const COPY = {
   },
 } as const;
 
-interface Shopfront {
+export interface Shopfront {
   color: string;
   tagline: Record<DemoLanguage, string>;
   items: Array<{ emoji: string; name: Record<DemoLanguage, string>; price: string | Record<DemoLanguage, string> }>;
   questions: Record<DemoLanguage, string[]>;
 }
 
-const SHOPFRONTS: Record<string, Shopfront> = {
+/** The demo shop pages by tenant domain: what they show and the questions they suggest. */
+export const SHOPFRONTS: Record<string, Shopfront> = {
   ecommerce: {
     color: '#ff6a00',
     tagline: {
