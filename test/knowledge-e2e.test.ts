@@ -79,7 +79,8 @@ describe('a folder of documents', () => {
     expect(report.unchanged).toBe(3);
     expect(report.chunksReused).toBeGreaterThan(0);
     const { body, trace } = await ask('生鮮商品簽收後多久內要反饋？');
-    expect(body.reply.text).toContain('48 小时');
+    // Asked in Traditional Chinese, answered in it.
+    expect(body.reply.text).toContain('48 小時');
     expect(trace.trace.citations).toContainEqual({ source: 'kb', id: 'docs/policy.md', version: 2 });
   });
 

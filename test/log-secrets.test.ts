@@ -16,7 +16,11 @@ const root = path.resolve(import.meta.dirname, '..');
 let kefu: KefuProcess;
 let dataDir: string;
 
+// The embedded default (PGlite in a data folder) is what this checks; the PostgreSQL pass of CI skips it.
+const onPostgres = Boolean(process.env.DATABASE_URL);
+
 beforeAll(async () => {
+  if (onPostgres) return;
   dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-logs-'));
   kefu = await startKefuProcess({
     KEFU_DATA_DIR: dataDir,
@@ -53,7 +57,7 @@ async function openAndClose(url: string): Promise<void> {
   socket.close();
 }
 
-describe('the server log', () => {
+describe.skipIf(onPostgres)('the server log', () => {
   it('holds none of the secrets that passed through the server', async () => {
     const secrets: string[] = [];
     const apiKey = kefu.keys.get('shop-zh')!;
