@@ -61,7 +61,7 @@ describe('the learned re-ranker', () => {
     'ranks labelled BQ paraphrases higher than BM25 alone (first 600 dev queries), with match scores in (0, 1)',
     () => {
       const read = <T>(file: string): T[] =>
-        readFileSync(path.join(datasetsFolder(), 'bq_corpus', file), 'utf8')
+        readFileSync(path.join(datasetsFolder()!, 'bq_corpus', file), 'utf8')
           .trim()
           .split('\n')
           .map((line) => JSON.parse(line) as T);

@@ -8,15 +8,18 @@ export function fixturePath(...parts: string[]): string {
   return path.join(fixtures, ...parts);
 }
 
-/** The team's datasets folder (KEFU_DATASETS, by default ../shared/datasets), read only by evaluations. */
-export function datasetsFolder(): string {
-  return process.env.KEFU_DATASETS ?? path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
+/**
+ * The folder of full public datasets, only when KEFU_DATASETS names one: tests never look outside
+ * the repository on their own, so an evaluation on a full dataset is opt-in.
+ */
+export function datasetsFolder(): string | null {
+  return process.env.KEFU_DATASETS ?? null;
 }
 
-/** Whether a full dataset is present; evaluations that need one skip with a note when it is not. */
+/** Whether a full dataset was provided (KEFU_DATASETS); evaluations that need one skip with a note when not. */
 export function hasDataset(name: string): boolean {
-  const present = existsSync(path.join(datasetsFolder(), name));
-  if (!present)
-    console.info(`dataset ${name} not found in ${datasetsFolder()} (set KEFU_DATASETS): its evaluation is skipped`);
+  const folder = datasetsFolder();
+  const present = folder !== null && existsSync(path.join(folder, name));
+  if (!present) console.info(`dataset ${name} not provided (set KEFU_DATASETS): its evaluation is skipped`);
   return present;
 }
