@@ -192,8 +192,15 @@ export async function loginAgent(
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 /** The agent behind a bearer token, or null when it is unknown, expired, revoked or disabled. */
-export async function verifyAgentToken(db: Db, token: string): Promise<AgentPrincipal | null> {
-  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+export type AgentTokenCheck =
+  { ok: true; principal: AgentPrincipal } | { ok: false; reason: 'invalid' | 'tenant_suspended' };
+
+/**
+ * Checks an agent session token. A valid, unexpired, unrevoked token of an enabled agent whose
+ * tenant is suspended learns that (403), like a tenant API key; anything else is just invalid (401).
+ */
+export async function checkAgentToken(db: Db, token: string): Promise<AgentTokenCheck> {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return { ok: false, reason: 'invalid' };
   const row = await db
     .selectFrom('agent_sessions')
     .innerJoin('agents', 'agents.id', 'agent_sessions.agent_id')
@@ -210,15 +217,19 @@ export async function verifyAgentToken(db: Db, token: string): Promise<AgentPrin
     ])
     .where('agent_sessions.token_hash', '=', hashToken(token))
     .executeTakeFirst();
-  if (
-    !row ||
-    row.revoked_at !== null ||
-    row.expires_at.getTime() <= Date.now() ||
-    row.disabled_at !== null ||
-    row.status !== 'active'
-  )
-    return null;
-  return { tenantId: row.tenant_id, agentId: row.agent_id, sessionId: row.session_id, name: row.name };
+  if (!row || row.revoked_at !== null || row.expires_at.getTime() <= Date.now() || row.disabled_at !== null)
+    return { ok: false, reason: 'invalid' };
+  if (row.status !== 'active') return { ok: false, reason: 'tenant_suspended' };
+  return {
+    ok: true,
+    principal: { tenantId: row.tenant_id, agentId: row.agent_id, sessionId: row.session_id, name: row.name },
+  };
+}
+
+/** The principal of a usable agent session token, or null (invalid, expired, revoked, or the tenant is suspended). */
+export async function verifyAgentToken(db: Db, token: string): Promise<AgentPrincipal | null> {
+  const check = await checkAgentToken(db, token);
+  return check.ok ? check.principal : null;
 }
 
 export async function revokeAgentSession(db: Db, principal: AgentPrincipal): Promise<void> {

@@ -25,6 +25,8 @@ export {
   touchAgent,
   updateAgent,
   verifyAgentToken,
+  checkAgentToken,
+  type AgentTokenCheck,
 } from './agents.js';
 export type { Agent, AgentPrincipal, NewAgent } from './agents.js';
 export { buildContextPanel, loadContextPanel } from './context-panel.js';

@@ -255,6 +255,24 @@ describe('agent accounts and login', () => {
     expect((await call('GET', '/v1/agent/me', other.token)).status).toBe(200);
   });
 
+  it('one password tried across many accounts is throttled after 10 failures (password spraying)', async () => {
+    const password = `spray-${Date.now().toString(36)}`;
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      statuses.push(
+        (await call('POST', '/v1/agent/sessions', null, { tenant: 'shop-zh', email: unique('sprayed'), password }))
+          .status,
+      );
+    }
+    expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    // Successful logins with a shared password spend nothing from it.
+    const first = await agent(shopKey, 'shop-zh', 'Shared password 1', []);
+    const second = await agent(shopKey, 'shop-zh', 'Shared password 2', []);
+    expect((await call('GET', '/v1/agent/me', first.token)).status).toBe(200);
+    expect((await call('GET', '/v1/agent/me', second.token)).status).toBe(200);
+  });
+
   it('the demo tenants have a demo agent whose password logs in', async () => {
     const demo = kefu.demo.find((tenant) => tenant.slug === 'shop-zh')!;
     expect(demo.agent?.email).toBe('agent@shop-zh.demo');

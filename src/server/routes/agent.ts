@@ -52,7 +52,7 @@ import { followConversation } from '../conversation-stream.js';
 import { receiveFrames } from '../socket-frames.js';
 import type { AppDeps } from '../create-app.js';
 
-const errors = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema };
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
 const security = [{ agentSession: [] }];
 const conversationParams = z.object({ conversationId: uuidParam });
 const draftParams = z.object({ conversationId: uuidParam, draftId: uuidParam });
@@ -146,22 +146,51 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       response: { 201: agentSessionResponse, 400: problemSchema, 401: problemSchema, 429: problemSchema },
     },
     handler: async (request, reply) => {
-      // Guessing passwords: 10 attempts per tenant and email, then one every 5 s (shared by every node with Redis).
-      if (deps.limits) {
-        const bucket = `agent-login:${createHash('sha256').update(`${request.body.tenant}\n${request.body.email.trim().toLowerCase()}`).digest('hex').slice(0, 32)}`;
-        const decision = await deps.limits.limiter.take(bucket, { ratePerSecond: 0.2, burst: 10 }).catch(() => null);
-        if (decision && !decision.allowed) {
-          reply.header('retry-after', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-          throw new KefuError(ErrorCodes.rateLimited, 'too many login attempts for this account; try again later', {
-            status: 429,
-          });
+      // Guessing passwords, shared by every node with Redis. Every attempt counts against its account
+      // (10, then one every 5 s). Failed attempts also count against the password (one password tried
+      // across many emails: 10, then one every 5 s) and the client address (60, then one every 2 s).
+      // Buckets are keyed by hashes, never by the secrets themselves.
+      const limiter = deps.limits?.limiter;
+      const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+      const refuse = (retryAfterMs: number, message: string): never => {
+        reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+        throw new KefuError(ErrorCodes.rateLimited, message, { status: 429 });
+      };
+      const failureBuckets: Array<[string, { ratePerSecond: number; burst: number }, string]> = [
+        [
+          `agent-login-pw:${digest(`kefu-login-password\n${request.body.password}`)}`,
+          { ratePerSecond: 0.2, burst: 10 },
+          'too many failed logins with this password; try again later',
+        ],
+        [
+          `agent-login-ip:${digest(request.ip)}`,
+          { ratePerSecond: 0.5, burst: 60 },
+          'too many failed logins from this address; try again later',
+        ],
+      ];
+      if (limiter) {
+        const account = `agent-login:${digest(`${request.body.tenant}\n${request.body.email.trim().toLowerCase()}`)}`;
+        const decision = await limiter.take(account, { ratePerSecond: 0.2, burst: 10 }).catch(() => null);
+        if (decision && !decision.allowed)
+          refuse(decision.retryAfterMs, 'too many login attempts for this account; try again later');
+        // Cost 0 reads a bucket (after refill) without spending from it.
+        for (const [bucket, rate, message] of failureBuckets) {
+          const state = await limiter.take(bucket, rate, 0).catch(() => null);
+          if (state && state.remaining < 1) refuse(((1 - state.remaining) * 1000) / rate.ratePerSecond, message);
         }
       }
-      const session = await loginAgent(
-        db,
-        { tenantSlug: request.body.tenant, email: request.body.email, password: request.body.password },
-        deps.config.handoff.sessionTtlSeconds,
-      );
+      let session: Awaited<ReturnType<typeof loginAgent>>;
+      try {
+        session = await loginAgent(
+          db,
+          { tenantSlug: request.body.tenant, email: request.body.email, password: request.body.password },
+          deps.config.handoff.sessionTtlSeconds,
+        );
+      } catch (error) {
+        if (limiter && error instanceof KefuError && error.status === 401)
+          for (const [bucket, rate] of failureBuckets) await limiter.take(bucket, rate).catch(() => null);
+        throw error;
+      }
       return reply
         .code(201)
         .send({ token: session.token, expiresAt: session.expiresAt.toISOString(), agent: session.agent });

@@ -275,10 +275,14 @@ describe('tenants from a plan', () => {
     expect((await op('POST', '/tenants/suspend-me/suspend', { reason: '欠费 overdue' })).json().status).toBe(
       'suspended',
     );
-    // The agent console is shut out at once too (its session check reads the tenant's status).
-    expect([401, 403]).toContain(
-      (await kefu.app.inject({ url: '/v1/agent/me', headers: bearer(agentToken) })).statusCode,
-    );
+    // The agent console is shut out at once too (its session check reads the tenant's status), and
+    // a valid session learns why: 403, as for an API key, not the 401 of a bad token.
+    const shutOut = await kefu.app.inject({ url: '/v1/agent/me', headers: bearer(agentToken) });
+    expect(shutOut.statusCode).toBe(403);
+    expect(shutOut.json().code).toBe('CS_TENANT_SUSPENDED');
+    expect(
+      (await kefu.app.inject({ url: '/v1/agent/me', headers: bearer('kefu_at_' + 'B'.repeat(40)) })).statusCode,
+    ).toBe(401);
     for (const request of [
       { method: 'GET' as const, url: '/v1/tenant' },
       { method: 'POST' as const, url: '/v1/conversations' },

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
-import { verifyAgentToken, type AgentPrincipal, type HandoffService } from '../../handoff/index.js';
+import { checkAgentToken, verifyAgentToken, type AgentPrincipal, type HandoffService } from '../../handoff/index.js';
 import type { AppDeps } from '../create-app.js';
 import { agentRoutes } from '../routes/agent.js';
 import { bearerToken } from './bearer-token.js';
@@ -37,11 +37,16 @@ export async function agentZone(zone: FastifyInstance, deps: AppDeps & { handoff
       return;
     }
     const token = bearerToken(request);
-    const principal = token ? await verifyAgentToken(db, token) : null;
-    if (!principal) {
+    const check = token ? await checkAgentToken(db, token) : null;
+    if (check && !check.ok && check.reason === 'tenant_suspended')
+      throw new KefuError(ErrorCodes.tenantSuspended, 'this service is suspended; contact your service provider', {
+        status: 403,
+      });
+    if (!check?.ok) {
       reply.header('www-authenticate', 'Bearer realm="kefu-agent"');
       throw new KefuError(ErrorCodes.unauthorized, 'missing, invalid or expired agent session', { status: 401 });
     }
+    const principal = check.principal;
     request.agent = principal;
     await deps.handoff.presence.touch(principal);
   });
