@@ -22,8 +22,15 @@ const configSchema = z
         /** Public base URL printed in the console and used in widget snippets. */
         publicUrl: z.string().url().optional(),
         shutdownGraceMs: positiveInt.default(10_000),
+        /**
+         * Prometheus metrics at /metrics are opt-in: `public` serves them to anyone who can reach
+         * the port (a private network's scraper), a token serves them to `Authorization: Bearer
+         * <token>` only; neither (the default) serves nothing (404).
+         */
+        metrics: z.enum(['off', 'public']).default('off'),
+        metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
       })
-      .default({ host: '127.0.0.1', port: 3000, bodyLimit: 1024 * 1024, shutdownGraceMs: 10_000 }),
+      .default({ host: '127.0.0.1', port: 3000, bodyLimit: 1024 * 1024, shutdownGraceMs: 10_000, metrics: 'off' }),
     storage: z
       .object({
         dataDir: z.string().min(1).default('./data'),
@@ -137,6 +144,8 @@ const environmentVariables: ReadonlyArray<readonly [string, readonly string[]]> 
   ['KEFU_BODY_LIMIT', ['server', 'bodyLimit']],
   ['KEFU_PUBLIC_URL', ['server', 'publicUrl']],
   ['KEFU_SHUTDOWN_GRACE_MS', ['server', 'shutdownGraceMs']],
+  ['KEFU_METRICS', ['server', 'metrics']],
+  ['KEFU_METRICS_TOKEN', ['server', 'metricsToken']],
   ['KEFU_DATA_DIR', ['storage', 'dataDir']],
   ['DATABASE_URL', ['storage', 'databaseUrl']],
   ['REDIS_URL', ['redisUrl']],

@@ -9,6 +9,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import secureJsonParse from 'secure-json-parse';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { EventBus } from '../bus/index.js';
 import type { KefuConfig } from '../config/index.js';
@@ -24,6 +25,7 @@ import { errorToProblem, problem, sendProblem } from './problem.js';
 import { demoRoutes } from './routes/demo.js';
 import { staticRoutes } from './routes/static.js';
 import { registerZones } from './zones/index.js';
+import { bearerToken } from './zones/bearer-token.js';
 import type { HandoffService } from '../handoff/index.js';
 
 /** What the HTTP layer needs; built by the composition root (src/server/kefu.ts) or a test. */
@@ -50,6 +52,8 @@ export interface AppDeps {
   localControl?: LocalControl;
   /** Called when a socket frame fails unexpectedly and its connection is closed (createApp counts it in /metrics). */
   onSocketFailure?: (kind: string) => void;
+  /** Slugs of the demo tenants loaded at start: the only tenants the public demo page (/) shows. */
+  demoTenants?: readonly string[];
   /** A pino logger (structured JSON logs with request ids), or nothing for silence. */
   logger?: FastifyBaseLogger;
   version?: string;
@@ -206,7 +210,17 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
       }
     },
   );
-  app.get('/metrics', { schema: operations('getMetrics', 'Prometheus metrics') }, async (_request, reply) => {
+  // Opt-in (KEFU_METRICS=public or KEFU_METRICS_TOKEN): metrics describe every tenant's traffic.
+  const { metrics: metricsAccess, metricsToken } = deps.config.server;
+  app.get('/metrics', { schema: operations('getMetrics', 'Prometheus metrics (opt-in)') }, async (request, reply) => {
+    if (metricsToken !== undefined) {
+      if (!sameSecret(bearerToken(request) ?? '', metricsToken)) {
+        reply.header('www-authenticate', 'Bearer realm="kefu-metrics"');
+        return sendProblem(reply, problem(401, ErrorCodes.unauthorized, 'metrics need their bearer token'));
+      }
+    } else if (metricsAccess !== 'public') {
+      return sendProblem(reply, problem(404, ErrorCodes.notFound, 'metrics are not enabled on this server'));
+    }
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
@@ -220,4 +234,10 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => demoRoutes(scope, deps));
   await app.register(async (scope) => staticRoutes(scope));
   return app;
+}
+
+/** Compares two secrets in constant time (through their digests, so lengths do not leak either). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -228,6 +228,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     handoff,
     limits: metering.limits,
     usageWebhooks: metering.webhooks,
+    demoTenants: demo.map((tenant) => tenant.slug),
     onShutdown: (callback) => shutdown.add(callback),
     ...(options.localControl ? { localControl: options.localControl } : {}),
     ...(logger === false ? {} : { logger }),

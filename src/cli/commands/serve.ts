@@ -82,7 +82,13 @@ export async function runServe(options: { port?: string; host?: string }): Promi
   );
   print(`  Widget demo    ${base}/`);
   print(`  Agent console  ${base}/console   (widget script: ${base}/widget.js)`);
-  print(`  Health         ${base}/healthz   ${base}/readyz   ${base}/metrics`);
+  const metricsNote =
+    config.server.metricsToken !== undefined
+      ? `${base}/metrics (bearer KEFU_METRICS_TOKEN)`
+      : config.server.metrics === 'public'
+        ? `${base}/metrics`
+        : 'metrics off (KEFU_METRICS=public or KEFU_METRICS_TOKEN)';
+  print(`  Health         ${base}/healthz   ${base}/readyz   ${metricsNote}`);
   print(
     `  Database       ${kefu.database.kind === 'pglite' ? `PGlite in ${config.storage.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
   );

@@ -60,6 +60,24 @@ const COPY = {
   },
 } as const;
 
+const LANDING = {
+  'zh-CN': { title: 'kefu 客服', running: 'kefu 正在运行。', console: '客服工作台', docs: 'API 文档' },
+  'zh-TW': { title: 'kefu 客服', running: 'kefu 正在執行。', console: '客服工作台', docs: 'API 文件' },
+  en: { title: 'kefu', running: 'kefu is running.', console: 'Agent console', docs: 'API reference' },
+} as const;
+
+/** The public page of a server without demo tenants: no tenant's name or slug, just where to go. */
+export function renderLandingPage(lang: DemoLanguage): string {
+  const copy = LANDING[lang];
+  return `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="data:,"><title>${escape(copy.title)}</title>
+<style>body{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f4f5f7;color:#1d2129}main{text-align:center}a{color:#1f6feb;margin:0 .5em}</style>
+</head><body><main><h1>${escape(copy.title)}</h1><p>${escape(copy.running)}</p>
+<p><a href="/console">${escape(copy.console)}</a><a href="/docs">${escape(copy.docs)}</a></p></main></body></html>
+`;
+}
+
 export interface Shopfront {
   color: string;
   tagline: Record<DemoLanguage, string>;

@@ -3,6 +3,7 @@ import { createTestKefu, type TestKefu } from '../../../test/support/test-kefu.j
 import { createApiKey, findTenantBySlug, revokeApiKey } from '../../tenancy/index.js';
 import { toTraditionalChinese } from '../../text/index.js';
 
+const METRICS_TOKEN = 'metrics-scraper-secret-0123';
 let kefu: TestKefu;
 let shopKey: string;
 let bankKey: string;
@@ -25,7 +26,7 @@ async function say(key: string, conversationId: string, text: string, extra: Rec
 }
 
 beforeAll(async () => {
-  kefu = await createTestKefu();
+  kefu = await createTestKefu({ KEFU_METRICS_TOKEN: METRICS_TOKEN });
   shopKey = kefu.keyOf('shop-zh');
   bankKey = kefu.keyOf('bank-zh');
 });
@@ -327,7 +328,16 @@ describe('operations', () => {
   it('serves health, readiness, metrics and the OpenAPI document', async () => {
     expect((await kefu.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await kefu.app.inject({ url: '/readyz' })).json().status).toBe('ready');
-    const metrics = await kefu.app.inject({ url: '/metrics' });
+    // Metrics are opt-in; with a token they go to its bearer only.
+    const refused = await kefu.app.inject({ url: '/metrics' });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.body).not.toContain('kefu_http_request_duration_seconds');
+    expect(
+      (await kefu.app.inject({ url: '/metrics', headers: { authorization: 'Bearer metrics-scraper-secret-0124' } }))
+        .statusCode,
+    ).toBe(401);
+    const metrics = await kefu.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('kefu_http_request_duration_seconds');
     const openapi = (await kefu.app.inject({ url: '/openapi.json' })).json();
     expect(openapi.openapi).toBe('3.1.0');
