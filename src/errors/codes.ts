@@ -15,6 +15,7 @@ export const ErrorCodes = {
   validation: 'CS_VALIDATION_FAILED',
   malformedJson: 'CS_MALFORMED_JSON',
   invalidUtf8: 'CS_INVALID_UTF8',
+  invalidText: 'CS_INVALID_TEXT',
   unsupportedMediaType: 'CS_UNSUPPORTED_MEDIA_TYPE',
   payloadTooLarge: 'CS_PAYLOAD_TOO_LARGE',
   messageEmpty: 'CS_MESSAGE_EMPTY',
@@ -60,6 +61,19 @@ export const ErrorCodes = {
   webAssetsMissing: 'CS_WEB_ASSETS_MISSING',
   dataDirBusy: 'CS_DATA_DIR_BUSY',
   csatUnavailable: 'CS_CSAT_UNAVAILABLE',
+  // Personal service (docs/personal.md): contacts, identity verification, outreach, offers.
+  contactNotFound: 'CS_CONTACT_NOT_FOUND',
+  contactConflict: 'CS_CONTACT_CONFLICT',
+  identitySignatureInvalid: 'CS_IDENTITY_SIGNATURE_INVALID',
+  importInvalid: 'CS_IMPORT_INVALID',
+  eventContactUnknown: 'CS_EVENT_CONTACT_UNKNOWN',
+  offerNotFound: 'CS_OFFER_NOT_FOUND',
+  voiceSignatureInvalid: 'CS_VOICE_SIGNATURE_INVALID',
+  voiceRequestReplayed: 'CS_VOICE_REQUEST_REPLAYED',
+  voiceRequestExpired: 'CS_VOICE_REQUEST_EXPIRED',
+  voiceNumberUnknown: 'CS_VOICE_NUMBER_UNKNOWN',
+  voiceNumberTaken: 'CS_VOICE_NUMBER_TAKEN',
+  voiceEventInvalid: 'CS_VOICE_EVENT_INVALID',
   internal: 'CS_INTERNAL',
 } as const;
 

@@ -25,6 +25,7 @@ import { errorToProblem, problem, sendProblem } from './problem.js';
 import { demoRoutes } from './routes/demo.js';
 import { staticRoutes } from './routes/static.js';
 import { registerZones } from './zones/index.js';
+import { findUnstorableText, MESSAGE_TEXT_FIELDS } from './unstorable-text.js';
 import { bearerToken } from './zones/bearer-token.js';
 import type { HandoffService } from '../handoff/index.js';
 
@@ -127,6 +128,22 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
       done(null, secureJsonParse.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch (error) {
       done(new KefuError(ErrorCodes.malformedJson, `malformed JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  // NUL or an unpaired surrogate in any field but message text: 400, before any handler runs.
+  app.addHook('preValidation', async (request) => {
+    for (const [part, value] of [
+      ['body', request.body],
+      ['query', request.query],
+      ['params', request.params],
+    ] as const) {
+      const field = findUnstorableText(value, part === 'body' ? { exemptTopLevel: MESSAGE_TEXT_FIELDS } : {});
+      if (field !== null)
+        throw new KefuError(ErrorCodes.invalidText, `${part} field "${field}" holds a NUL or an unpaired surrogate`, {
+          status: 400,
+          details: { field: `${part}.${field}` },
+        });
     }
   });
 

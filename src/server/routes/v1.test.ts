@@ -324,6 +324,39 @@ describe('bad input', () => {
   });
 });
 
+describe('unstorable text outside messages', () => {
+  it('answers 400 CS_INVALID_TEXT for NUL or an unpaired surrogate in any other field, public routes included', async () => {
+    const requests = [
+      { method: 'POST' as const, url: '/widget/v1/sessions', payload: { tenant: 'shop\u0000zh' } },
+      { method: 'POST' as const, url: '/widget/v1/sessions', payload: { tenant: 'shop-zh', locale: 'zh\uD800' } },
+      {
+        method: 'POST' as const,
+        url: '/v1/agent/sessions',
+        payload: { tenant: 'shop-zh', email: 'a\u0000@example.com', password: 'x'.repeat(12) },
+      },
+      {
+        method: 'POST' as const,
+        url: '/v1/conversations',
+        headers: auth(shopKey),
+        payload: { externalId: '客户\u0000甲' },
+      },
+      { method: 'GET' as const, url: '/v1/conversations?externalId=%00', headers: auth(shopKey) },
+    ];
+    for (const request of requests) {
+      const response = await kefu.app.inject(request);
+      expect(response.statusCode, `${request.url}: ${response.body}`).toBe(400);
+      expect(response.json().code).toBe('CS_INVALID_TEXT');
+    }
+    // Authentication still comes first: without a key, nothing is said about the body.
+    const anonymous = await kefu.app.inject({
+      method: 'POST',
+      url: '/v1/conversations',
+      payload: { externalId: '\u0000' },
+    });
+    expect(anonymous.statusCode).toBe(401);
+  });
+});
+
 describe('operations', () => {
   it('serves health, readiness, metrics and the OpenAPI document', async () => {
     expect((await kefu.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
