@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
@@ -78,9 +78,22 @@ export function loadPack(directory: string): LoadedPack {
   if (!existsSync(directory) || !statSync(directory).isDirectory()) {
     return { pack: null, problems: [{ severity: 'error', file: directory, line: null, message: 'not a folder' }] };
   }
-  const read = (relative: string): string | null => {
+  // A pack is a folder of its own: a symbolic link that leads out of it (to /etc/passwd, another
+  // tenant's pack, a key file) is refused, so importing a pack reads nothing beside it.
+  const root = realpathSync(directory);
+  const inside = (relative: string): string | null => {
     const file = path.join(directory, relative);
     if (!existsSync(file)) return null;
+    const real = realpathSync(file);
+    if (real !== root && !real.startsWith(root + path.sep)) {
+      error(relative, null, 'a symbolic link that leads outside the pack folder; copy the file into the pack');
+      return null;
+    }
+    return file;
+  };
+  const read = (relative: string): string | null => {
+    const file = inside(relative);
+    if (file === null) return null;
     if (statSync(file).size > MAX_FILE_BYTES) {
       error(relative, null, `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`);
       return null;
@@ -132,8 +145,8 @@ export function loadPack(directory: string): LoadedPack {
 
   let faq: FaqEntry[] = [];
   for (const name of ['faq.csv', 'faq.xlsx']) {
-    const file = path.join(directory, name);
-    if (!existsSync(file)) continue;
+    const file = inside(name);
+    if (file === null) continue;
     const result = parseFaqSheet(readFileSync(file), name);
     faq = result.entries;
     for (const problem of result.problems) {

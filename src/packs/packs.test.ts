@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,27 @@ describe('invalid packs', () => {
     }
     return directory;
   }
+
+  it('refuses symbolic links that lead out of the pack (documents, sheets, tenant file), and keeps links inside it', () => {
+    const secret = path.join(scratch, 'outside-secret.md');
+    writeFileSync(secret, '# 机密\nDATABASE_PASSWORD=hunter2\n');
+    const directory = pack('linked', {
+      'tenant.yaml': 'slug: linked-shop\nname: 链接测试\n',
+      'docs/own.md': '# 退货政策\n七天无理由退货。\n',
+    });
+    symlinkSync(secret, path.join(directory, 'docs', 'leak.md'));
+    symlinkSync(secret, path.join(directory, 'faq.csv'));
+    symlinkSync(path.join(directory, 'docs', 'own.md'), path.join(directory, 'docs', 'alias.md'));
+    const { pack: loaded, problems } = loadPack(directory);
+    expect(loaded).toBeNull();
+    const refused = problems.filter((problem) => problem.message.includes('outside the pack'));
+    expect(refused.map((problem) => problem.file).sort()).toEqual(['docs/leak.md', 'faq.csv']);
+    expect(JSON.stringify(problems)).not.toContain('hunter2');
+    rmSync(path.join(directory, 'docs', 'leak.md'));
+    rmSync(path.join(directory, 'faq.csv'));
+    const clean = loadPack(directory);
+    expect(clean.pack?.documents.map((document) => document.path).sort()).toEqual(['docs/alias.md', 'docs/own.md']);
+  });
 
   it('reports every problem with its file and line, and imports nothing', () => {
     const directory = pack('broken', {
