@@ -96,6 +96,25 @@ export async function enforceRate(
   if (refusal) throw rateLimited(refusal.who, refusal.retryAfterMs);
 }
 
+/** One visitor's pace on the widget: a burst of 10 messages, then one a second (a fast typist). */
+export const WIDGET_CONTACT_RATE = { ratePerSecond: 1, burst: 10 } as const;
+
+/**
+ * A customer message over the widget socket: one request of the tenant's widget traffic (its plan's
+ * rate), and at most WIDGET_CONTACT_RATE for the contact. Throws 429 CS_RATE_LIMITED like REST.
+ */
+export async function enforceMessageRate(limits: RequestLimits, tenantId: string, contactId: string): Promise<void> {
+  let contact;
+  try {
+    contact = await limits.limiter.take(`widget-contact:${contactId}`, WIDGET_CONTACT_RATE);
+  } catch (error) {
+    limits.onLimiterError?.(error);
+    contact = { allowed: true, remaining: 0, retryAfterMs: 0 };
+  }
+  if (!contact.allowed) throw rateLimited('this conversation', contact.retryAfterMs);
+  await enforceRate(limits, tenantId, null, 'widget');
+}
+
 /** Takes the tokens; returns why and for how long the request is refused, or null when it may pass. */
 async function checkRate(
   limits: RequestLimits,

@@ -108,6 +108,38 @@ describe('widget WebSocket', () => {
     client.socket.close();
   });
 
+  it("rate-limits messages over the socket like requests: a visitor gets a burst, then a typist's pace", async () => {
+    const widget = await session('shop-zh');
+    const client = await connect(widget.token, widget.conversationId);
+    for (let index = 0; index < 30; index += 1)
+      client.socket.send(JSON.stringify({ type: 'message.create', clientId: `flood-${index}`, text: `你好 ${index}` }));
+    const answered = (events: any[]) =>
+      events.filter((event) => event.type === 'message.ack' || (event.type === 'error' && event.clientId)).length;
+    await client.until((events) => answered(events) === 30, 60_000);
+    const acks = client.events.filter((event) => event.type === 'message.ack');
+    const refused = client.events.filter((event) => event.type === 'error' && event.code === 'CS_RATE_LIMITED');
+    // 10 at once, perhaps a few more refilled while the first turns ran; never all 30.
+    expect(acks.length).toBeGreaterThanOrEqual(10);
+    expect(acks.length).toBeLessThan(20);
+    expect(refused.length).toBe(30 - acks.length);
+    expect(refused[0].retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // Refused messages were not stored: the conversation holds only the acknowledged ones.
+    const stored = await kefu.database.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('conversation_id', '=', widget.conversationId)
+      .where('sender_kind', '=', 'contact')
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(acks.length);
+    // Another visitor of the same shop is not affected.
+    const other = await session('shop-zh');
+    const second = await connect(other.token, other.conversationId);
+    second.socket.send(JSON.stringify({ type: 'message.create', clientId: 'calm', text: '怎么退货' }));
+    await second.until((events) => events.some((event) => event.type === 'message.ack'));
+    client.socket.close();
+    second.socket.close();
+  });
+
   it('answers malformed frames with an error event and keeps the socket open', async () => {
     const widget = await session('shop-zh');
     const client = await connect(widget.token, widget.conversationId);

@@ -13,7 +13,7 @@ import {
 import { findTenantBySlug, issueWidgetToken, type WidgetTokenClaims } from '../../tenancy/index.js';
 import { followConversation } from '../conversation-stream.js';
 import type { AppDeps } from '../create-app.js';
-import { enforceRate } from '../limits.js';
+import { enforceMessageRate, enforceRate } from '../limits.js';
 import { receiveFrames } from '../socket-frames.js';
 import { linkWidgetToHandoff } from '../../handoff/index.js';
 
@@ -229,6 +229,9 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
           return;
         }
         try {
+          // Each message is a turn: it counts against the tenant's plan like any widget request, and
+          // one visitor gets at most a typist's pace, so one socket cannot spend the whole tenant's rate.
+          if (deps.limits) await enforceMessageRate(deps.limits, claims.tenantId, claims.contactId);
           const result = await deps.conversations.postCustomerMessage(claims.tenantId, query.conversationId, {
             text: event.text,
             externalId: `ws:${event.clientId}`,
@@ -246,6 +249,9 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
             clientId: event.clientId,
             code: isKefuError(error) ? error.code : ErrorCodes.internal,
             message: isKefuError(error) ? error.message : 'internal error',
+            ...(isKefuError(error) && typeof error.details?.retryAfterSeconds === 'number'
+              ? { retryAfterSeconds: error.details.retryAfterSeconds }
+              : {}),
           });
           if (!isKefuError(error)) request.log.error({ err: error }, 'widget message failed');
         }
