@@ -53,6 +53,22 @@ export class PresenceService {
     if (presence === 'online') await this.deps.assigner.assignWaiting(principal.tenantId);
   }
 
+  /**
+   * Accepting a conversation means being at the console: an offline agent goes online, or the
+   * conversation would be reclaimed from them a few seconds later. Returns whether it changed.
+   */
+  async comeOnlineToWork(principal: AgentPrincipal): Promise<boolean> {
+    const row = await this.deps.db
+      .selectFrom('agents')
+      .select(['presence'])
+      .where('tenant_id', '=', principal.tenantId)
+      .where('id', '=', principal.agentId)
+      .executeTakeFirst();
+    if (!row || row.presence !== 'offline') return false;
+    await this.setPresence(principal, 'online');
+    return true;
+  }
+
   /** The console's heartbeat; written at most a few times per reclaim window. */
   async touch(principal: AgentPrincipal): Promise<void> {
     await touchAgent(this.deps.db, principal.tenantId, principal.agentId, Math.min(5000, this.deps.reclaimAfterMs / 4));

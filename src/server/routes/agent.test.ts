@@ -897,6 +897,28 @@ describe('live: the console and widget WebSockets', () => {
     expect(rejected.events[0]).toMatchObject({ type: 'error', code: 'CS_UNAUTHORIZED' });
   });
 
+  it('accepting while offline brings the agent online, so the conversation stays theirs', async () => {
+    await emptyQueues();
+    const late = await agent(shopKey, 'shop-zh', '刚登录的客服', ['投诉']);
+    const conversation = await customer(shopKey, '我要投诉，快递员态度太差了');
+    expect((await call('GET', '/v1/agent/me', late.token)).body.presence).toBe('offline');
+    const accepted = await call('POST', `/v1/agent/conversations/${conversation.id}/accept`, late.token);
+    expect(accepted.status).toBe(200);
+    expect((await call('GET', '/v1/agent/me', late.token)).body.presence).toBe('online');
+    // Past the reclaim window (the agent's requests are their heartbeat), the conversation is still theirs.
+    await new Promise((resolve) => setTimeout(resolve, RECLAIM_MS / 2));
+    await call('GET', '/v1/agent/me', late.token);
+    await new Promise((resolve) => setTimeout(resolve, RECLAIM_MS / 2 + 500));
+    await kefu.handoff.sla.runChecks();
+    const handoffRow = await kefu.database.db
+      .selectFrom('handoffs')
+      .select(['status', 'agent_id'])
+      .where('conversation_id', '=', conversation.id)
+      .where('status', 'in', ['waiting', 'assigned'])
+      .executeTakeFirstOrThrow();
+    expect(handoffRow).toEqual({ status: 'assigned', agent_id: late.id });
+  });
+
   it('an agent who disconnects while assigned: the conversation returns to the queue after the timeout; a connected one keeps theirs', async () => {
     await emptyQueues();
     const leaving = await agent(shopKey, 'shop-zh', '离线客服', ['投诉']);

@@ -347,7 +347,12 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       params: conversationParams,
       response: { 200: handoffSchema, ...errors },
     },
-    handler: async (request) => handoff.queue.accept(agentOf(request), request.params.conversationId),
+    handler: async (request) => {
+      const principal = agentOf(request);
+      const view = await handoff.queue.accept(principal, request.params.conversationId);
+      await handoff.presence.comeOnlineToWork(principal);
+      return view;
+    },
   });
 
   api.post('/conversations/:conversationId/messages', {
