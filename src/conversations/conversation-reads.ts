@@ -54,23 +54,23 @@ export async function conversationsById(
   return new Map(rows.map((row) => [row.id, toConversation(row)]));
 }
 
-/** The latest public message of each conversation (one query). */
+/** The latest public message of each conversation (one query); `sentBy: 'contact'`: the customer's latest. */
 export async function lastPublicMessages(
   db: Db,
   tenantId: string,
   conversationIds: readonly string[],
+  options: { sentBy?: 'contact' } = {},
 ): Promise<Map<string, Message>> {
   if (conversationIds.length === 0) return new Map();
-  const rows = await db
+  let query = db
     .selectFrom('messages')
     .selectAll()
     .distinctOn('conversation_id')
     .where('tenant_id', '=', tenantId)
     .where('conversation_id', 'in', [...conversationIds])
-    .where('visibility', '=', 'public')
-    .orderBy('conversation_id')
-    .orderBy('seq', 'desc')
-    .execute();
+    .where('visibility', '=', 'public');
+  if (options.sentBy) query = query.where('sender_kind', '=', options.sentBy);
+  const rows = await query.orderBy('conversation_id').orderBy('seq', 'desc').execute();
   return new Map(rows.map((row) => [row.conversation_id, toMessage(row)]));
 }
 

@@ -122,7 +122,13 @@ export const draftSchema = z
   .meta({ id: 'Draft' });
 
 export const queueItemSchema = z
-  .object({ conversation: conversationSchema, handoff: handoffSchema, lastMessage: messageSchema.nullable() })
+  .object({
+    conversation: conversationSchema,
+    handoff: handoffSchema,
+    lastMessage: messageSchema.nullable(),
+    /** What the customer said last: the queue's preview. */
+    lastCustomerMessage: messageSchema.nullable(),
+  })
   .meta({ id: 'QueueItem' });
 
 export const queueSummarySchema = z

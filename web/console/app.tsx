@@ -424,7 +424,13 @@ function ItemSummary({ item, t }: { item: QueueItem; t: ConsoleStrings }) {
         {breached && <span class="tag breach">{t.slaBreached}</span>}
         {(item.unread ?? 0) > 0 && <span class="tag unread">{format(t.unread, { n: item.unread ?? 0 })}</span>}
       </span>
-      <span class="line2">{item.lastMessage ? textOf(item.lastMessage).slice(0, 60) : item.handoff.reason}</span>
+      <span class="line2">
+        {item.lastCustomerMessage
+          ? textOf(item.lastCustomerMessage).slice(0, 60)
+          : item.lastMessage
+            ? textOf(item.lastMessage).slice(0, 60)
+            : item.handoff.reason}
+      </span>
       <span class="line3">
         {item.handoff.status === 'waiting'
           ? `${item.handoff.position ? format(t.position, { n: item.handoff.position }) + ' · ' : ''}${format(t.waitingFor, { n: waited })}`

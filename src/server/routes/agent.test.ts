@@ -300,6 +300,12 @@ describe('queues, accepting and acting on a conversation', () => {
       ['投诉', 1, 'waiting'],
       ['投诉', 2, 'waiting'],
     ]);
+    // The preview is what the customer wrote, not the bot's hand-over line.
+    expect(items.map((item: any) => item.lastCustomerMessage.text)).toEqual([
+      '我要投诉你们，太差了',
+      '我要投訴你們的客服態度',
+    ]);
+    expect(items[0].lastMessage.sender.kind).not.toBe('contact');
     // Nobody of the queue is online: no invented ETA.
     expect(items[0].handoff.etaSeconds).toBeNull();
     expect(items[0].conversation.status).toBe('pending');

@@ -10,6 +10,7 @@ import {
   requireConversation,
 } from '../../conversations/index.js';
 import { ErrorCodes, KefuError, isKefuError } from '../../errors/index.js';
+import { agentCanReadPii, messagesForAgent } from '../../guard/pii/index.js';
 import {
   createAgent,
   getAgent,
@@ -127,10 +128,19 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
     const ids = views.map((view) => view.conversationId);
     const conversations = await conversationsById(db, tenantId, ids);
     const lastMessages = await lastPublicMessages(db, tenantId, ids);
+    // The queue previews what the customer said, not the bot's hand-over line.
+    const customerMessages = await lastPublicMessages(db, tenantId, ids, { sentBy: 'contact' });
     return views.flatMap((view) => {
       const conversation = conversations.get(view.conversationId);
       return conversation
-        ? [{ conversation, handoff: view, lastMessage: lastMessages.get(view.conversationId) ?? null }]
+        ? [
+            {
+              conversation,
+              handoff: view,
+              lastMessage: lastMessages.get(view.conversationId) ?? null,
+              lastCustomerMessage: customerMessages.get(view.conversationId) ?? null,
+            },
+          ]
         : [];
     });
   };
@@ -312,13 +322,17 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       response: { 200: conversationViewSchema, ...errors },
     },
     handler: async (request) => {
-      const { tenantId } = agentOf(request);
+      const { tenantId, agentId } = agentOf(request);
       const { conversationId } = request.params;
       const conversation = await deps.conversations.getConversation(tenantId, conversationId);
       return {
         conversation,
         handoff: await handoff.views.current(tenantId, conversationId),
-        messages: await recentMessages(db, tenantId, conversationId),
+        // Personal data shows only to an agent with the pii:read scope (docs/guard.md).
+        messages: messagesForAgent(
+          await recentMessages(db, tenantId, conversationId),
+          await agentCanReadPii(db, tenantId, agentId),
+        ),
         drafts: await handoff.drafts.list(tenantId, conversationId),
         reads: await handoff.presence.readMarks(tenantId, conversationId),
       };
@@ -629,6 +643,7 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       };
 
       const ready = await getAgent(db, tenantId, agentId);
+      const piiRead = await agentCanReadPii(db, tenantId, agentId);
       const handle = async (data: Buffer, isBinary: boolean): Promise<void> => {
         if (isBinary)
           return send({ type: 'error', code: ErrorCodes.unsupportedMediaType, message: 'send JSON text frames' });
@@ -659,7 +674,12 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
                 deps,
                 { tenantId, conversationId: frame.conversationId, includeInternal: true },
                 frame.afterSeq,
-                (message) => send({ type: 'message.created', conversationId: frame.conversationId, message }),
+                (message) =>
+                  send({
+                    type: 'message.created',
+                    conversationId: frame.conversationId,
+                    message: messagesForAgent([message], piiRead)[0],
+                  }),
               );
               followers.set(frame.conversationId, follower);
               return;
