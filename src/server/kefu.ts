@@ -110,7 +110,10 @@ export async function openConfiguredDatabase(
 /** The composition root: wires every port to its adapter and builds the app (not listening). */
 export async function createKefu(config: KefuConfig, options: StartOptions = {}): Promise<Kefu> {
   const database = options.database ?? (await openConfiguredDatabase(config, options.owner));
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db).catch(async (error: unknown) => {
+    if (!options.database) await database.close();
+    throw error;
+  });
   const logger =
     options.logger === false ? false : pino({ ...redactingLoggerOptions(config.log.level), ...(options.logger ?? {}) });
   const { bus, jobs } = await createBusAndJobs(config, logger).catch(async (error: unknown) => {
@@ -135,6 +138,13 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     bus,
     onError: (error, context) => (logger ? logger.error({ err: error }, context) : undefined),
     webhooks: { allowPrivateNetwork: config.metering.webhookAllowPrivateNetwork },
+  }).catch(async (error: unknown) => {
+    // Redis went away between the bus and the limiter: release what was opened, then fail.
+    await jobs.close();
+    await bus.close();
+    if (model && 'dispose' in model) await (model as { dispose(): Promise<void> }).dispose();
+    if (!options.database) await database.close();
+    throw error;
   });
   const handoff = createHandoffService({
     db: database.db,

@@ -14,6 +14,9 @@ import {
   uniqueRedisPrefix,
 } from '../../test/support/test-redis.js';
 import { createKefu, type Kefu } from './kefu.js';
+import { createMetering } from './limits.js';
+import type { EventBus } from '../bus/index.js';
+import type { Db } from '../store/database.js';
 
 describe('token buckets (in-process)', () => {
   it('refills at the rate, caps at the burst, and says when the next token is back', async () => {
@@ -105,6 +108,31 @@ describe('rate limits on /v1 and widget sessions', () => {
         .statusCode,
     ).toBe(201);
     await assignPlan(kefu.database.db, kefu.bus, shop, { limits: { requestsPerSecond: 1000, burst: 1000 } });
+  });
+});
+
+describe('metering start when Redis cannot be reached', () => {
+  it('fails with a clear error and leaves nothing subscribed to the bus', async () => {
+    const handlers = new Set<unknown>();
+    const bus: EventBus = {
+      async publish() {},
+      subscribe(handler) {
+        handlers.add(handler);
+        return () => handlers.delete(handler);
+      },
+      onGap: () => () => undefined,
+      async close() {},
+    };
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const config = loadConfig({ env: { REDIS_URL: 'redis://127.0.0.1:1' }, cwd: process.cwd() });
+    // No query runs before Redis answers, so no database is needed to show it.
+    const db = new Proxy({} as Db, {
+      get: () => {
+        throw new Error('the database was used before Redis was reached');
+      },
+    });
+    await expect(createMetering({ config, db, bus })).rejects.toThrow(/REDIS_URL/);
+    expect(handlers.size).toBe(0);
   });
 });
 

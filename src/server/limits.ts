@@ -44,12 +44,7 @@ export async function createMetering(options: {
   const plans = new PlanCache(db);
   const webhooks = new UsageWebhooks(db, { ...(options.webhooks ?? {}), onError: report('usage webhook') });
   const quotas = new QuotaTracker(db, plans, { onThreshold: (event) => webhooks.quotaThreshold(event) });
-  const unsubscribe = bus.subscribe((event) => {
-    if (event.type === 'tenant.updated') {
-      plans.invalidate(event.tenantId);
-      quotas.forget(event.tenantId);
-    }
-  });
+  // Redis first: when it cannot be reached, nothing has been subscribed or started to leak.
   let limiter: RateLimiter;
   if (config.redisUrl) {
     const connection = createRedisConnection(
@@ -63,6 +58,12 @@ export async function createMetering(options: {
   } else {
     limiter = createInProcessRateLimiter();
   }
+  const unsubscribe = bus.subscribe((event) => {
+    if (event.type === 'tenant.updated') {
+      plans.invalidate(event.tenantId);
+      quotas.forget(event.tenantId);
+    }
+  });
   const timer = setInterval(() => {
     webhooks.deliverDue().catch(report('usage webhook retries'));
     webhooks.sendDailySummaries().catch(report('daily usage summaries'));
