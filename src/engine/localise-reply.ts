@@ -3,8 +3,8 @@ import { chineseScriptOf, toTraditionalChinese } from '../text/index.js';
 
 /**
  * A reply in the customer's script. Packs are written in Simplified Chinese; a customer who
- * writes Traditional gets the reply converted (text and quick-reply labels; ids, sources and
- * reasons stay as they are). Clicking a converted quick reply still matches: every message is
+ * writes Traditional gets the reply converted (text, quick-reply labels and source titles; ids
+ * and reasons stay as they are). Clicking a converted quick reply still matches: every message is
  * read in Simplified.
  */
 export function localiseReply<T extends { text: string; parts: MessagePart[] }>(reply: T, customerText: string): T {
@@ -16,6 +16,7 @@ export function localiseReply<T extends { text: string; parts: MessagePart[] }>(
       if (part.type === 'text') return { ...part, text: toTraditionalChinese(part.text) };
       if (part.type === 'quick_replies')
         return { ...part, options: part.options.map((option) => toTraditionalChinese(option)) };
+      if (part.type === 'citation' && part.title) return { ...part, title: toTraditionalChinese(part.title) };
       return part;
     }),
   };

@@ -124,6 +124,12 @@ describe('runTurn routing', () => {
     expect(decision).toMatchObject({ route: 'auto', tier: 'light', intent: 'faq-1' });
     expect(decision.reply.text).toBe('七天内可以无理由退货。');
     expect(decision.trace.citations).toEqual([{ source: 'faq', id: 'faq-1', version: 3 }]);
+    // The customer sees the source by its question, not by its id.
+    expect(decision.reply.parts.find((part) => part.type === 'citation')).toMatchObject({
+      source: 'faq:faq-1',
+      title: expect.stringMatching(/退货/),
+      version: 3,
+    });
     expect(decision.trace.stages.map((stage) => stage.stage)).toEqual([
       'normalise',
       'understand',

@@ -5,10 +5,10 @@ import { firstProposal, roundMs } from './responders/first-proposal.js';
 import { RESPONDERS } from './responders/index.js';
 import { handOver, type Proposal, type Responder } from './responders/responder.js';
 import { localiseReply } from './localise-reply.js';
-import { applyStyleGuide } from './style-guard.js';
+import { guardProposal } from './style-guard.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 import { gateFor, understandTurn } from './turn-context.js';
-import type { Route, StageTiming, Tier, TurnDecision, TurnInput, TurnServices } from './turn-types.js';
+import type { Citation, Route, StageTiming, Tier, TurnDecision, TurnInput, TurnServices } from './turn-types.js';
 
 export type {
   Citation,
@@ -58,23 +58,19 @@ export async function runTurn(
   const proposal: Proposal = chosen.proposal ?? handOver(context, 'no responder proposed a reply');
   lap('respond', performance.now(), chosen.responder ?? undefined);
 
-  const guarded = applyStyleGuide(proposal.text, runtime.style);
-  const forbidden = guarded.violations.length > 0 && proposal.route === 'auto';
-  const route: Route = forbidden ? 'human' : proposal.route;
-  const reasons = [
-    ...context.notes,
-    ...proposal.reasons,
-    ...(forbidden ? [`reply contains forbidden phrase(s): ${guarded.violations.join(', ')}`] : []),
-  ];
+  // Brand voice and compliance (src/guard/style): fixed, rewritten once, drafted or blocked.
+  const guarded = await guardProposal(runtime, proposal, input, services);
+  const route: Route = guarded.route;
+  const reasons = [...context.notes, ...proposal.reasons, ...guarded.reasons];
   lap('guard');
 
   // A playbook that hands over says in its own words what happens next, so it keeps its text and
   // tier; a reply the guard refused never goes out, whoever proposed it.
-  const ownHandover = proposal.route === 'human' && proposal.tier === 'playbook';
+  const ownHandover = proposal.route === 'human' && (proposal.tier === 'playbook' || proposal.ownReply === true);
   const tier: Tier = route === 'human' && !ownHandover ? 'human' : proposal.tier;
   const handoffReason =
     route === 'auto' ? null : (reasons[reasons.length - 1] ?? (route === 'assist' ? 'assist' : 'hand-over'));
-  const answer = { text: guarded.text, parts: answerParts(guarded.text, proposal) };
+  const answer = { text: guarded.text, parts: answerParts(guarded.text, proposal, runtime) };
   const handedOver = (text: string, reason: string) => ({
     text,
     parts: [
@@ -117,21 +113,50 @@ export async function runTurn(
       citations: proposal.citations ?? [],
       playbook: proposal.playbook?.trace ?? context.leftPlaybook,
       retrieval: context.retrieval(),
-      llm: proposal.llm ?? null,
-      guard: { replaced: guarded.replaced, violations: guarded.violations },
+      llm: proposal.llm
+        ? guarded.rewriteUsage
+          ? {
+              ...proposal.llm,
+              usage: {
+                inputTokens: proposal.llm.usage.inputTokens + guarded.rewriteUsage.inputTokens,
+                outputTokens: proposal.llm.usage.outputTokens + guarded.rewriteUsage.outputTokens,
+              },
+            }
+          : proposal.llm
+        : null,
+      guard: guarded.trace,
       stages,
       responders: chosen.asked,
     },
   };
 }
 
-/** The reply as message parts: its text, then its quick replies, then what it cites. */
-function answerParts(text: string, proposal: Proposal): MessagePart[] {
+/** The reply as message parts: its text, then its quick replies, then what it cites (by title). */
+function answerParts(text: string, proposal: Proposal, runtime: TenantRuntime): MessagePart[] {
   const parts: MessagePart[] = [{ type: 'text', text }];
   if (proposal.quickReplies && proposal.quickReplies.length > 0)
     parts.push({ type: 'quick_replies', options: proposal.quickReplies });
   for (const citation of proposal.citations ?? []) {
-    parts.push({ type: 'citation', source: `${citation.source}:${citation.id}`, version: citation.version });
+    const title = citation.title ?? citationTitle(runtime, citation);
+    parts.push({
+      type: 'citation',
+      source: `${citation.source}:${citation.id}`,
+      ...(title ? { title } : {}),
+      version: citation.version,
+    });
   }
   return parts;
+}
+
+/**
+ * What a person reads for a source: the FAQ's question, or the document's title and section
+ * (its heading trail), never an id like `faq:faq-13`.
+ */
+export function citationTitle(runtime: TenantRuntime, citation: Citation): string | undefined {
+  if (citation.source === 'faq') return runtime.faq.get(citation.id)?.question;
+  // Documents: a scan, but only for the one or two passages a reply cites.
+  for (const passage of runtime.passages.values()) {
+    if (passage.reference === citation.id && passage.source === citation.source) return passage.title ?? undefined;
+  }
+  return undefined;
 }

@@ -67,6 +67,8 @@ export interface Citation {
   source: string;
   id: string;
   version: number;
+  /** What a person reads (the FAQ question, the document's title › section); looked up when absent. */
+  title?: string;
 }
 
 export interface TurnDecision {
@@ -114,7 +116,14 @@ export interface TurnTrace {
   playbook: PlaybookTrace | null;
   retrieval: RetrievalTrace;
   llm: LlmTrace | null;
-  guard: { replaced: string[]; violations: string[] };
+  /** The style guard (src/engine/style-guard.ts): what it fixed, what still broke, what it did. */
+  guard: {
+    replaced: string[];
+    violations: string[];
+    outcome?: 'passed' | 'fixed' | 'rewritten' | 'draft' | 'withheld' | 'blocked';
+    rules?: string[];
+    kind?: string;
+  };
   stages: StageTiming[];
   /** Each responder asked this turn, in order, and whether it proposed (the last one asked did). */
   responders: Array<{ name: string; ms: number; proposed: boolean }>;
