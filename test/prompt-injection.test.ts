@@ -97,6 +97,7 @@ describe('prompt injection', () => {
     ).id;
     const runtime = await kefu.runtimes.get(tenantId);
     let llmTurns = 0;
+    let declined = 0;
     for (const injection of INJECTIONS) {
       for (const text of [injection, `${injection}。另外，运费怎么算？退货多久能退款？`]) {
         const conversation = (
@@ -130,6 +131,13 @@ describe('prompt injection', () => {
         const trace = (
           await kefu.app.inject({ url: `/v1/traces/${body.turn.traceId}`, headers: { authorization: `Bearer ${key}` } })
         ).json();
+        // 4. An attempt alone is declined by the bot: no model call, no agent's time.
+        if (text === injection && trace.trace.reasons.some((reason: string) => reason.startsWith('declined:'))) {
+          declined += 1;
+          expect(body.turn.route, text).toBe('auto');
+          expect(server.requests.length, text).toBe(before);
+          expect(reply, text).toMatch(/不能更改|不能更改|can't change/);
+        }
         if (trace.trace.llm) {
           llmTurns += 1;
           for (const toolCall of trace.trace.llm.toolCalls)
@@ -137,8 +145,11 @@ describe('prompt injection', () => {
         }
       }
     }
-    // The suite is not vacuous: many attempts reached the (compromised) model.
-    expect(llmTurns).toBeGreaterThanOrEqual(INJECTIONS.length);
+    // Nearly every attempt alone is declined up front; one that names another tenant is left
+    // to the model's defences below.
+    expect(declined).toBeGreaterThanOrEqual(INJECTIONS.length - 2);
+    // The suite is not vacuous: the attempts riding on a real question reached the (compromised) model.
+    expect(llmTurns).toBeGreaterThanOrEqual(INJECTIONS.length / 2);
     expect(INJECTIONS.length).toBeGreaterThanOrEqual(30);
   }, 600_000);
 });

@@ -4,6 +4,7 @@ import { clarifyingQuestion } from './clarifying-question.js';
 import { documentPassage } from './document-passage.js';
 import { faqSuggestions } from './faq-suggestions.js';
 import { handoverRule } from './handover-rule.js';
+import { injectionDecline } from './injection-decline.js';
 import { intentAnswer } from './intent-answer.js';
 import { llmAnswer } from './llm-answer.js';
 import { outOfScope } from './out-of-scope.js';
@@ -17,6 +18,7 @@ import type { Responder } from './responder.js';
  * clarifying question nor FAQ suggestions fit). A new stage is a new file and a line here.
  */
 export const RESPONDERS: readonly Responder[] = [
+  injectionDecline,
   handoverRule,
   activePlaybook,
   llmAnswer,
@@ -37,6 +39,7 @@ export {
   documentPassage,
   faqSuggestions,
   handoverRule,
+  injectionDecline,
   intentAnswer,
   llmAnswer,
 };
