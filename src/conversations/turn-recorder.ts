@@ -1,4 +1,6 @@
 import type { EventBus } from '../bus/index.js';
+import { maskDeep } from '../guard/pii/index.js';
+import { recordStyleCheck } from '../guard/style/style-checks.js';
 import type { TurnDecision } from '../engine/run-turn.js';
 import type { TokenUsage } from '../llm/index.js';
 import { appendUsage, turnUsage, type QuotaTracker, type UsageEntry } from '../metering/index.js';
@@ -129,6 +131,16 @@ export class TurnRecorder {
       decision.reply.parts,
       decision.reply.text,
     );
+    // The style guard's verdict on the reply it checked, for the tenant's consistency score.
+    const styleOutcome = decision.trace.guard.outcome;
+    if (styleOutcome)
+      await recordStyleCheck(trx, {
+        tenantId,
+        messageId: styleOutcome === 'draft' && draft ? draft.id : reply.id,
+        kind: decision.trace.guard.kind ?? 'bot',
+        outcome: styleOutcome,
+        rules: decision.trace.guard.rules ?? [],
+      });
 
     await trx
       .insertInto('turn_traces')
@@ -146,14 +158,17 @@ export class TurnRecorder {
         tokens_in: turn.usage.inputTokens,
         tokens_out: turn.usage.outputTokens,
         cost_micros: turn.costMicros,
-        trace: JSON.stringify({
-          ...decision.trace,
-          route: decision.route,
-          tier: decision.tier,
-          handoffReason: decision.handoffReason,
-          events: decision.events,
-          ...turn.traceExtras,
-        }),
+        // The trace is analytics, not the conversation: personal data in it is masked as stored.
+        trace: JSON.stringify(
+          maskDeep({
+            ...decision.trace,
+            route: decision.route,
+            tier: decision.tier,
+            handoffReason: decision.handoffReason,
+            events: decision.events,
+            ...turn.traceExtras,
+          }),
+        ),
       })
       .execute();
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { detectLanguage } from '../text/index.js';
+import { PiiMasker, restorePii, type PiiPlaceholders } from '../guard/pii/index.js';
 import { buildSystemPrompt } from './build-system-prompt.js';
 import type { ChatMessage, ChatModel, ChatResult, TokenUsage, ToolDefinition } from './chat-model.js';
 import { LlmCallError, LlmErrorCodes, isLlmCallError } from './llm-call-error.js';
@@ -49,6 +50,12 @@ export interface AnswerWithPassagesOptions {
   timeoutMs?: number;
   temperature?: number;
   maxTokens?: number;
+  /**
+   * Personal data in the question, the history and tool results is masked before the model sees
+   * it (〔手机号1〕, [EMAIL_1]); tools receive and the answer shows the real values. `'send'` turns
+   * this off (a self-hosted model the tenant trusts with it).
+   */
+  personalData?: 'mask' | 'send';
 }
 
 export interface ToolCallRecord {
@@ -264,13 +271,30 @@ export async function answerWithPassages(
   // The passage header follows the system prompt's language.
   const passageLocale =
     options.systemPrompt === undefined ? language : detectLanguage(systemPrompt.slice(0, 200)) === 'en' ? 'en' : 'zh';
-  const messages: ChatMessage[] = [
-    { role: 'system', content: `${systemPrompt}\n\n${formatPassages(options.passages, passageLocale)}` },
+  const privacy = options.personalData === 'send' ? null : new PiiMasker();
+  const mask = (text: string) => (privacy ? privacy.mask(text) : text);
+  const conversation: ChatMessage[] = [
     ...(options.history ?? [])
       .filter((message) => message.role === 'user' || message.role === 'assistant')
-      .map((message): ChatMessage => ({ role: message.role, content: message.content })),
-    { role: 'user', content: options.question },
+      .map((message): ChatMessage => ({ role: message.role, content: mask(message.content) })),
+    { role: 'user', content: mask(options.question) },
   ];
+  const masked = privacy !== null && Object.keys(privacy.placeholders).length > 0;
+  const messages: ChatMessage[] = [
+    {
+      role: 'system',
+      content: `${systemPrompt}\n\n${formatPassages(options.passages, passageLocale)}${masked ? placeholderNote(passageLocale) : ''}`,
+    },
+    ...conversation,
+  ];
+  const restorer = privacy?.streamRestorer();
+  const onTextDelta =
+    options.onTextDelta && restorer
+      ? (delta: string) => {
+          const ready = restorer.push(delta);
+          if (ready !== '') options.onTextDelta!(ready);
+        }
+      : options.onTextDelta;
   const allowed = new Map((options.tools ?? []).map((tool) => [tool.name, tool]));
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
   const toolCalls: ToolCallRecord[] = [];
@@ -290,9 +314,9 @@ export async function answerWithPassages(
         maxTokens: options.maxTokens,
         signal,
       };
-      result = options.onTextDelta
-        ? await collectStream(model, request, options.onTextDelta)
-        : await model.generate(request);
+      result = onTextDelta ? await collectStream(model, request, onTextDelta) : await model.generate(request);
+      const rest = restorer?.flush();
+      if (rest && options.onTextDelta) options.onTextDelta(rest);
     } catch (error) {
       if (isLlmCallError(error)) throw error;
       if (signal.aborted) throw abortError(signal, error);
@@ -332,8 +356,10 @@ export async function answerWithPassages(
         } else {
           try {
             const executeTool = options.executeTool;
+            // The connector gets the customer's real values, not the placeholders the model saw.
+            const realInput = privacy ? restoreDeep(input, privacy.placeholders) : input;
             record.result = await untilAborted(
-              () => executeTool(call.name, input, { toolCallId: call.id, signal, messages: [...messages] }),
+              () => executeTool(call.name, realInput, { toolCallId: call.id, signal, messages: [...messages] }),
               signal,
             );
             reply = record.result ?? null;
@@ -344,10 +370,11 @@ export async function answerWithPassages(
           }
         }
       }
-      messages.push({ role: 'tool', toolCallId: call.id, content: toolReplyText(reply) });
+      messages.push({ role: 'tool', toolCallId: call.id, content: mask(toolReplyText(reply)) });
     }
   }
 
+  if (privacy) text = privacy.restore(text);
   const { citations, unknown } = extractCitations(text, options.passages);
   return {
     text,
@@ -359,4 +386,23 @@ export async function answerWithPassages(
     toolCalls,
     stopReason,
   };
+}
+
+function placeholderNote(locale: 'zh' | 'en'): string {
+  return locale === 'zh'
+    ? '\n\n客户的个人信息已替换为〔手机号1〕这类占位符；需要提到时原样保留占位符，不要猜测或编造其内容。'
+    : "\n\nThe customer's personal data is replaced by placeholders such as [PHONE_1]; keep a placeholder exactly as written when you refer to it, and never guess what it stands for.";
+}
+
+function restoreDeep(value: Record<string, unknown>, placeholders: PiiPlaceholders): Record<string, unknown> {
+  const restore = (item: unknown): unknown => {
+    if (typeof item === 'string') return restorePii(item, placeholders);
+    if (Array.isArray(item)) return item.map(restore);
+    if (item && typeof item === 'object')
+      return Object.fromEntries(
+        Object.entries(item as Record<string, unknown>).map(([key, field]) => [key, restore(field)]),
+      );
+    return item;
+  };
+  return restore(value) as Record<string, unknown>;
 }

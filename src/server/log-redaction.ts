@@ -1,5 +1,6 @@
 import type { LoggerOptions } from 'pino';
 import pino from 'pino';
+import { maskDeep, maskPii } from '../guard/pii/index.js';
 
 /**
  * Logs never carry a credential. Secrets reach a server in three places a logger would copy:
@@ -34,9 +35,12 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, query)}?${parameters.join('&')}`.replace(SECRET_VALUE, REDACTED);
 }
 
-/** Strips any kefu key, agent session or webhook secret from free text (error messages). */
+/**
+ * Strips any kefu key, agent session or webhook secret from free text (error messages), and masks
+ * personal data in it (phones, IDs, cards, emails, addresses, names: see src/guard/pii).
+ */
 export function redactText(text: string): string {
-  return text.replace(SECRET_VALUE, REDACTED);
+  return maskPii(text.replace(SECRET_VALUE, REDACTED), { style: 'en' }).masked;
 }
 
 interface RequestLike {
@@ -52,7 +56,7 @@ interface RequestLike {
 function serializeRequest(request: RequestLike) {
   return {
     method: request.method,
-    url: redactUrl(request.url ?? ''),
+    url: redactText(redactUrl(request.url ?? '')),
     host: request.host ?? request.hostname ?? request.headers?.host,
     remoteAddress: request.ip ?? request.socket?.remoteAddress,
     remotePort: request.socket?.remotePort,
@@ -85,6 +89,18 @@ export function redactingLoggerOptions(level: string): LoggerOptions {
   return {
     level,
     serializers: { req: serializeRequest, err: serializeError, error: serializeError },
+    // Personal data never reaches a log line: in the message and in every string field logged.
+    hooks: {
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((argument: unknown) =>
+            typeof argument === 'string' ? redactText(argument) : argument,
+          ) as Parameters<typeof method>,
+        );
+      },
+    },
+    formatters: { log: (object) => maskDeep(object) },
     redact: {
       paths: [
         'req.headers.authorization',
