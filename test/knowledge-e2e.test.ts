@@ -101,3 +101,94 @@ describe('a folder of documents', () => {
     expect(JSON.stringify(conflicts)).toMatch(/7/);
   });
 });
+
+/**
+ * Issue 17: on the embedded default (the tenant's default gate, no LLM), a question the document
+ * answers word for word gets an extractive answer quoting the document's title, section and
+ * version; after the document is edited and synced, the next answer quotes the new version.
+ */
+describe('documents answer without an LLM', () => {
+  const promoFolder = path.join(scratch, 'promo');
+  const promoFile = path.join(promoFolder, '以旧换新.md');
+  let promoTenant: string;
+  let promoKey: string;
+  let promoSource: string;
+  const promoSync = () =>
+    syncSource(
+      kefu.database.db,
+      promoTenant,
+      promoSource,
+      readerForSource({ kind: 'folder', config: { path: promoFolder } }),
+    );
+  const promoAsk = async (text: string) => {
+    await kefu.runtimes.refresh(promoTenant);
+    return askOnce(kefu, promoKey, text);
+  };
+
+  beforeAll(async () => {
+    const packDir = path.join(scratch, 'promo-pack');
+    mkdirSync(packDir, { recursive: true });
+    writeFileSync(path.join(packDir, 'tenant.yaml'), 'slug: promo-shop\nname: 活动小店\ndomain: ecommerce\n');
+    promoTenant = (await importPack(kefu.database.db, loadPack(packDir).pack!, { actor: 'test' })).tenantId;
+    promoKey = (
+      await createApiKey(kefu.database.db, promoTenant, { name: 'test', scopes: ['chat', 'conversations:read'] })
+    ).key;
+    mkdirSync(promoFolder, { recursive: true });
+    writeFileSync(
+      promoFile,
+      [
+        '# 以旧换新活动说明',
+        '',
+        '## 活动时间',
+        '',
+        '以旧换新活动自 2026 年 11 月 1 日开始，到 2026 年 12 月 31 日结束。',
+        '',
+        '## 参与方式',
+        '',
+        '在 App 首页进入「以旧换新」，提交旧机型号和成色，估价后下单新机，旧机由快递上门回收。',
+        '',
+        '## 补贴标准',
+        '',
+        '- 旧手机：最高补贴 500 元；',
+        '- 旧平板：最高补贴 300 元。',
+        '',
+      ].join('\n'),
+    );
+    promoSource = randomUUID();
+    await kefu.database.db
+      .insertInto('knowledge_sources')
+      .values({
+        id: promoSource,
+        tenant_id: promoTenant,
+        kind: 'folder',
+        name: 'promo',
+        config: JSON.stringify({ path: promoFolder }),
+        schedule: null,
+        last_sync_at: null,
+        next_sync_at: null,
+      })
+      .execute();
+  });
+
+  it('quotes the answering sentence with title, section and version, edits re-sync, and the next answer quotes v2', async () => {
+    expect((await promoSync()).added).toEqual(['以旧换新.md']);
+    const first = await promoAsk('以旧换新活动什么时候结束？');
+    expect(first.body.turn.route).toBe('auto');
+    expect(first.body.turn.tier).toBe('light');
+    expect(first.body.reply.text).toContain('根据《以旧换新活动说明》「活动时间」（第 1 版）');
+    expect(first.body.reply.text).toContain('到 2026 年 12 月 31 日结束');
+    // Only the answering sentence, not the other sections; a person is offered.
+    expect(first.body.reply.text).not.toContain('补贴');
+    expect(first.body.reply.text).toContain('转人工');
+    expect(first.trace.trace.citations).toEqual([{ source: 'kb', id: 'promo/以旧换新.md', version: 1 }]);
+    expect(first.trace.trace.reasons.join(' ')).toMatch(/document answer: promo\/以旧换新\.md v1/);
+
+    writeFileSync(promoFile, readFileSync(promoFile, 'utf8').replace('2026 年 12 月 31 日', '2027 年 1 月 15 日'));
+    expect((await promoSync()).changed).toEqual(['以旧换新.md']);
+    const second = await promoAsk('以旧换新活动到哪天截止，什么时候结束？');
+    expect(second.body.turn.route).toBe('auto');
+    expect(second.body.reply.text).toContain('（第 2 版）');
+    expect(second.body.reply.text).toContain('到 2027 年 1 月 15 日结束');
+    expect(second.trace.trace.citations).toEqual([{ source: 'kb', id: 'promo/以旧换新.md', version: 2 }]);
+  });
+});

@@ -6,7 +6,7 @@ import type { Understanding } from './understander.js';
 /** At most this many FAQ questions are offered. */
 const MAX_SUGGESTIONS = 3;
 /** An alternative below this share of the best one is not worth offering. */
-const RELATIVE_FLOOR = 0.25;
+const RELATIVE_FLOOR = 0.02;
 
 /**
  * What to offer when the light tier is in domain but under the gate: in sensitive domains
@@ -18,19 +18,31 @@ const RELATIVE_FLOOR = 0.25;
 export function suggestFaqOptions(
   understanding: Understanding,
   runtime: TenantRuntime,
+  options: { belowFloor?: boolean } = {},
 ): Array<{ label: string; intent: string }> {
-  if (isSensitiveDomain(runtime.domain) || understanding.outOfScope) return [];
+  if (isSensitiveDomain(runtime.domain)) return [];
+  // Under the decline floor, suggestions still go with the decline unless the matcher is sure
+  // nothing is similar (issue 17: always offer the top suggestions unless confidently out of scope).
+  if (understanding.outOfScope && !(options.belowFloor && !confidentlyUnrelated(understanding))) return [];
   const best = understanding.alternatives[0]?.confidence ?? 0;
   if (best <= 0) return [];
-  const options: Array<{ label: string; intent: string }> = [];
+  const offered: Array<{ label: string; intent: string }> = [];
   for (const alternative of understanding.alternatives) {
-    if (options.length >= MAX_SUGGESTIONS || alternative.confidence < best * RELATIVE_FLOOR) break;
+    if (offered.length >= MAX_SUGGESTIONS || alternative.confidence < best * RELATIVE_FLOOR) break;
     const faq = runtime.faq.get(alternative.intent);
     // Only FAQ entries (intents may need a playbook or a person).
-    if (faq && !options.some((option) => option.label === faq.question))
-      options.push({ label: faq.question, intent: faq.id });
+    if (faq && !offered.some((option) => option.label === faq.question))
+      offered.push({ label: faq.question, intent: faq.id });
   }
-  return options;
+  return offered;
+}
+
+/** The matcher found nothing similar at all (no phrasing, centroid or answer close; no known word). */
+export function confidentlyUnrelated(understanding: Understanding): boolean {
+  return (
+    understanding.alternatives.length === 0 ||
+    understanding.reasons.some((reason) => /no similar phrasing|no known word|no intents/.test(reason))
+  );
 }
 
 /** The suggestion message in the tenant's locale. */

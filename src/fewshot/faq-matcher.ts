@@ -27,8 +27,44 @@ export interface FewShotMatcherOptions {
   featureWeights?: Partial<FeatureWeights>;
   /** Share of out-of-scope traffic the confidence assumes (default 0.2). */
   oosPrior?: number;
+  /**
+   * Share of the out-of-scope traffic assumed near-domain (the sheet's words, another topic), taught
+   * by leaving whole entries out (default 0.5; the rest is the generic background).
+   */
+  nearDomainShare?: number;
   /** Below this confidence the message is out of scope (default 0.3, the turn pipeline's decline floor). */
   oosThreshold?: number;
+  /**
+   * A Platt recalibration of the confidence, `σ(a · logit(c) + b)`, fitted on labelled messages
+   * disjoint from what is reported (`fitRecalibration`); none by default.
+   */
+  recalibration?: Recalibration;
+}
+
+/** `σ(a · logit(confidence) + b)`. */
+export interface Recalibration {
+  a: number;
+  b: number;
+}
+
+const logit = (p: number) => {
+  const clamped = Math.min(1 - 1e-6, Math.max(1e-6, p));
+  return Math.log(clamped / (1 - clamped));
+};
+
+/**
+ * Fits a Platt recalibration on labelled predictions (the confidence of each message's first
+ * guess, and whether that guess was right; out-of-scope messages are never right). Fit it on
+ * messages carved from training data, never on the ones you report.
+ */
+export function fitRecalibration(confidences: readonly number[], correct: readonly boolean[]): Recalibration {
+  const rows = confidences.map((confidence, index) => ({
+    x: [logit(confidence), 1],
+    y: correct[index] ? 1 : 0,
+    weight: 1,
+  }));
+  const [a, b] = fitLogistic(rows, [1, 0]);
+  return { a: a!, b: b! };
 }
 
 export interface FewShotPrediction {
@@ -129,10 +165,13 @@ export function trainFewShotMatcher(
   const kinds: number[] = [];
   const kindIndex: number[] = [];
   const intentFrequency: number[] = [];
+  /** The first intent a feature was seen in (with intentFrequency 1: the only one). */
+  const featureIntent: number[] = [];
   /** In how many phrasings and answers a feature occurs (1: only in one, so unseen when that one is held out). */
   const documentFrequency: number[] = [];
   const phrasingBags: Array<{ intent: number; bag: Map<string, number> }> = [];
   const answerBags: Array<Map<string, number>> = [];
+  let currentIntent = 0;
   const register = (key: string, seen: Set<number>) => {
     let id = vocabulary.get(key);
     if (id === undefined) {
@@ -141,6 +180,7 @@ export function trainFewShotMatcher(
       kinds.push(weights[kindOf(key)]);
       kindIndex.push(FEATURE_KINDS.indexOf(kindOf(key)));
       intentFrequency.push(0);
+      featureIntent.push(currentIntent);
       documentFrequency.push(0);
     }
     documentFrequency[id]! += 1;
@@ -150,6 +190,7 @@ export function trainFewShotMatcher(
     }
   };
   entries.forEach((entry, intent) => {
+    currentIntent = intent;
     const seen = new Set<number>();
     for (const phrasing of entry.phrasings) {
       const bag = extractFeatures(normalizeText(phrasing).text, jieba);
@@ -272,18 +313,34 @@ export function trainFewShotMatcher(
   // Unknown share of a held-out phrasing: its weight on features no other phrasing or answer has.
   const heldOut = phrasings.map((phrasing, index) => {
     let unknown = 0;
-    for (const [key, value] of phrasing.vector) if (documentFrequency[key] === 1) unknown += value * value;
-    return { intent: phrasing.intent, evidence: evidence(phrasing.vector, index), unknown };
+    // With its whole entry left out, the entry's own words are unknown too.
+    let unknownWithoutEntry = 0;
+    for (const [key, value] of phrasing.vector) {
+      if (documentFrequency[key] === 1) unknown += value * value;
+      if (documentFrequency[key] === 1 || (intentFrequency[key] === 1 && featureIntent[key] === phrasing.intent))
+        unknownWithoutEntry += value * value;
+    }
+    return {
+      intent: phrasing.intent,
+      evidence: evidence(phrasing.vector, index),
+      unknown,
+      unknownWithoutEntry,
+      length: phrasing.vector.size,
+    };
   });
   const usable = heldOut.filter((sample) => byIntent[sample.intent]!.length > 1);
   let theta = [2, 2, 14, ...FEATURE_KINDS.map(() => 20)];
   if (usable.length >= 10 && intentCount >= 2) theta = fitConditionalLogit(usable, intentCount, theta);
   else warnings.push('too few phrasings to fit the evidence weights: defaults used');
 
-  const scoreOf = (values: Float64Array): { probabilities: Float64Array; scores: Float64Array } => {
+  const scoreOf = (values: Float64Array, excluded = -1): { probabilities: Float64Array; scores: Float64Array } => {
     const scores = new Float64Array(intentCount);
     let max = -Infinity;
     for (let intent = 0; intent < intentCount; intent += 1) {
+      if (intent === excluded) {
+        scores[intent] = -Infinity;
+        continue;
+      }
       let score = 0;
       for (let feature = 0; feature < SCORE_FEATURES; feature += 1)
         score += theta[feature]! * values[intent * SCORE_FEATURES + feature]!;
@@ -299,12 +356,39 @@ export function trainFewShotMatcher(
   };
 
   /**
-   * Calibration input of the winner: the logit of its probability among the intents (Platt
-   * scaling). Adding its similarity, coverage or margin as inputs changed little on travel-zh.
+   * Calibration inputs of the winner (issue 17): the logit of its probability among the intents
+   * (Platt scaling), the share of the message the tenant has never seen, how similar the winner is
+   * in absolute terms (its best phrasing's cosine and coverage, its centroid cosine: the softmax
+   * alone cannot tell "best of poor matches" from "a close match"), the margin to the runner-up,
+   * whether the nearest single phrasing agrees with the winner, and the message's length.
    */
-  const calibrationInputs = (probabilities: Float64Array, best: number, unknownShare: number): number[] => {
-    const p = Math.min(1 - 1e-6, Math.max(1e-6, probabilities[best]!));
-    return [Math.log(p / (1 - p)), unknownShare, 1];
+  const calibrationInputs = (
+    probabilities: Float64Array,
+    best: number,
+    unknownShare: number,
+    values: Float64Array,
+    length: number,
+  ): number[] => {
+    const clamp = (p: number) => Math.min(1 - 1e-6, Math.max(1e-6, p));
+    const p = clamp(probabilities[best]!);
+    let second = 0;
+    let nearest = -1;
+    for (let intent = 0; intent < intentCount; intent += 1) {
+      if (intent !== best && probabilities[intent]! > second) second = probabilities[intent]!;
+      if (nearest < 0 || values[intent * SCORE_FEATURES]! > values[nearest * SCORE_FEATURES]!) nearest = intent;
+    }
+    const q = clamp(second);
+    return [
+      Math.log(p / (1 - p)),
+      unknownShare,
+      values[best * SCORE_FEATURES]!,
+      values[best * SCORE_FEATURES + 1]!,
+      centroidCosine(values, best),
+      Math.log(p / q) / 10,
+      nearest === best ? 1 : 0,
+      Math.log1p(length) / 3,
+      1,
+    ];
   };
   const ranked = (probabilities: Float64Array): [number, number] => {
     let best = -1;
@@ -322,15 +406,28 @@ export function trainFewShotMatcher(
   //    and on background sentences (always wrong), weighted to the assumed out-of-scope share.
   let correct = 0;
   const calibrationRows: Array<{ x: number[]; y: number; weight: number }> = [];
+  // Near-domain out-of-scope examples: each phrasing with its whole entry left out (the sheet's own
+  // vocabulary, a topic it no longer covers), so the winner is always wrong. They teach what the
+  // background cannot: 「外卖平台的红包怎么用不了」 shares words with 优惠券 but is not about it.
+  const nearDomainRows: Array<{ x: number[]; y: number; weight: number }> = [];
   for (const sample of usable) {
     const { probabilities } = scoreOf(sample.evidence);
     const [best] = ranked(probabilities);
     if (best === sample.intent) correct += 1;
     calibrationRows.push({
-      x: calibrationInputs(probabilities, best, sample.unknown),
+      x: calibrationInputs(probabilities, best, sample.unknown, sample.evidence, sample.length),
       y: best === sample.intent ? 1 : 0,
       weight: 1,
     });
+    if (intentCount >= 3) {
+      const without = scoreOf(sample.evidence, sample.intent).probabilities;
+      const [other] = ranked(without);
+      nearDomainRows.push({
+        x: calibrationInputs(without, other, sample.unknownWithoutEntry, sample.evidence, sample.length),
+        y: 0,
+        weight: 1,
+      });
+    }
   }
   // A background sentence close to one of the tenant's own phrasings may well be in its domain
   // (快递到哪了 for a shop): left out rather than taught as out of scope.
@@ -346,16 +443,30 @@ export function trainFewShotMatcher(
       return true;
     });
   const oosPrior = options.oosPrior ?? 0.2;
+  const nearDomainShare = options.nearDomainShare ?? 0.5;
   const oosThreshold = options.oosThreshold ?? 0.3;
-  if (background.length > 0 && calibrationRows.length > 0) {
-    const weight = ((oosPrior / (1 - oosPrior)) * calibrationRows.length) / background.length;
+  const recalibration = options.recalibration;
+  const inScopeRows = calibrationRows.length;
+  // Out-of-scope traffic is oosPrior of the total: a nearDomainShare of it near-domain, the rest generic.
+  const oosWeight = (oosPrior / (1 - oosPrior)) * inScopeRows;
+  const generic = nearDomainRows.length > 0 ? 1 - nearDomainShare : 1;
+  if (background.length > 0 && inScopeRows > 0) {
+    const weight = (oosWeight * generic) / background.length;
     for (const { vector, values } of background) {
       const { probabilities } = scoreOf(values);
       const [best] = ranked(probabilities);
-      calibrationRows.push({ x: calibrationInputs(probabilities, best, unknownShare(vector)), y: 0, weight });
+      calibrationRows.push({
+        x: calibrationInputs(probabilities, best, unknownShare(vector), values, vector.size),
+        y: 0,
+        weight,
+      });
     }
   }
-  let calibration = [1, 0, 0];
+  if (nearDomainRows.length > 0 && inScopeRows > 0) {
+    const weight = (oosWeight * (background.length > 0 ? nearDomainShare : 1)) / nearDomainRows.length;
+    for (const row of nearDomainRows) calibrationRows.push({ ...row, weight });
+  }
+  let calibration = [1, 0, 0, 0, 0, 0, 0, 0, 0];
   if (calibrationRows.some((row) => row.y === 1) && calibrationRows.some((row) => row.y === 0))
     calibration = fitLogistic(calibrationRows, calibration);
   else warnings.push('nothing held out to calibrate on: default calibration used');
@@ -386,10 +497,13 @@ export function trainFewShotMatcher(
       const values = evidence(query);
       const { probabilities } = scoreOf(values);
       const [best] = ranked(probabilities);
-      const confidence =
+      const raw =
         intentCount === 1
           ? Math.min(0.5, values[0]!)
-          : sigmoid(linear(calibration, calibrationInputs(probabilities, best, unknownShare(query))));
+          : sigmoid(
+              linear(calibration, calibrationInputs(probabilities, best, unknownShare(query), values, query.size)),
+            );
+      const confidence = recalibration ? sigmoid(recalibration.a * logit(raw) + recalibration.b) : raw;
       // Alternatives carry the winner's calibrated confidence shared out by the intent probabilities.
       const order = [...probabilities.keys()].sort((a, b) => probabilities[b]! - probabilities[a]!).slice(0, 5);
       const alternatives = order.map((intent) => ({

@@ -6,6 +6,12 @@
  * const matcher = trainFewShotMatcher([{ label: 'faq-01', phrasings: ['机票退票怎么收费？', '退机票要扣多少钱'], answer: '…' }, …]);
  * matcher.match('退票費怎麼算'); // { intent: 'faq-01', confidence: 0.9, outOfScope: false, … }
  */
-export { trainFewShotMatcher } from './faq-matcher.js';
-export type { FewShotEntry, FewShotMatcher, FewShotMatcherOptions, FewShotPrediction } from './faq-matcher.js';
+export { fitRecalibration, trainFewShotMatcher } from './faq-matcher.js';
+export type {
+  FewShotEntry,
+  FewShotMatcher,
+  FewShotMatcherOptions,
+  FewShotPrediction,
+  Recalibration,
+} from './faq-matcher.js';
 export { extractFeatures, defaultBackground, withTranslations, DEFAULT_FEATURE_WEIGHTS } from './text-features.js';

@@ -3,8 +3,10 @@ import { RERANK_FEATURES, type RerankFeature, type WordAssociations } from './re
 
 /**
  * The learned re-ranker: a linear score over RERANK_FEATURES for the BM25 top `depth` hits, with
- * the word-association table its soft-match features use. Shipped as rerank-model.json, built by
- * `npx tsx src/knowledge/training/train-reranker.ts --write` from ATEC train pairs.
+ * the word-association table its soft-match features use. It is learned from ATEC train pairs,
+ * whose licence is research use only, so **it is not shipped**: it is an opt-in research build
+ * (`npm run build:research-reranker` writes data/research/rerank-model.json, which git ignores)
+ * that a deployment turns on with `KEFU_RERANK_MODEL=<path>` (docs/licences.md, docs/knowledge.md).
  */
 export interface RerankModel {
   description: string;
@@ -46,10 +48,24 @@ export function parseRerankModel(json: string): RerankModel {
   };
 }
 
-let shipped: RerankModel | undefined;
+const loaded = new Map<string, RerankModel>();
 
-/** The re-ranker shipped with kefu (read once, on first use). */
-export function defaultRerankModel(): RerankModel {
-  shipped ??= parseRerankModel(readFileSync(new URL('./rerank-model.json', import.meta.url), 'utf8'));
-  return shipped;
+/** A re-ranker from a JSON file (read once per path). */
+export function loadRerankModel(file: string): RerankModel {
+  let model = loaded.get(file);
+  if (!model) {
+    model = parseRerankModel(readFileSync(file, 'utf8'));
+    loaded.set(file, model);
+  }
+  return model;
+}
+
+/**
+ * The re-ranker retrieval uses by default: none in the default build (BM25F alone), or the model
+ * at `KEFU_RERANK_MODEL` when a deployment opted in to the research build. A path that cannot be
+ * read or parsed is an error at the first index build, not a silent fallback.
+ */
+export function defaultRerankModel(env: NodeJS.ProcessEnv = process.env): RerankModel | undefined {
+  const file = env.KEFU_RERANK_MODEL?.trim();
+  return file ? loadRerankModel(file) : undefined;
 }

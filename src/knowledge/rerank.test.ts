@@ -1,16 +1,38 @@
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { datasetsFolder, fixturePath, hasDataset } from '../../test/support/fixtures.js';
 import { parseFaqSheet } from './faq-sheet.js';
 import { commonSubsequenceLength, questionTypes, RERANK_FEATURES } from './rerank-features.js';
-import { defaultRerankModel, parseRerankModel } from './rerank-model.js';
+import { defaultRerankModel, loadRerankModel, parseRerankModel } from './rerank-model.js';
+
+/** The opt-in research build (ATEC-derived, never shipped), when this machine has built it. */
+const researchModel = path.resolve('data/research/rerank-model.json');
+const hasResearchModel = existsSync(researchModel);
 import { LexicalIndex } from './retrieval-index.js';
 import { learnWordAssociations } from './training/word-associations.js';
 
 describe('the learned re-ranker', () => {
-  it('ships a small model whose word associations pair paraphrase words (更换/更改, 取消/撤销)', () => {
-    const model = defaultRerankModel();
+  it('ships no research-derived model: the default build has none, KEFU_RERANK_MODEL opts in', () => {
+    expect(defaultRerankModel({})).toBeUndefined();
+    expect(existsSync(new URL('./rerank-model.json', import.meta.url))).toBe(false);
+    const folder = mkdtempSync(path.join(tmpdir(), 'kefu-rerank-'));
+    try {
+      const file = path.join(folder, 'model.json');
+      writeFileSync(
+        file,
+        JSON.stringify({ description: 'tiny', depth: 12, weights: { relativeScore: 1 }, associations: {} }),
+      );
+      expect(defaultRerankModel({ KEFU_RERANK_MODEL: file })?.depth).toBe(12);
+      expect(() => defaultRerankModel({ KEFU_RERANK_MODEL: path.join(folder, 'missing.json') })).toThrow();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!hasResearchModel)('the research build pairs paraphrase words (更换/更改, 取消/撤销)', () => {
+    const model = loadRerankModel(researchModel);
     expect(model.depth).toBeGreaterThanOrEqual(10);
     expect(model.weights).toHaveLength(RERANK_FEATURES.length);
     expect(model.associations.size).toBeGreaterThan(500);
@@ -18,7 +40,7 @@ describe('the learned re-ranker', () => {
     expect(related('更换').concat(related('更改'), related('修改'))).toEqual(
       expect.arrayContaining([expect.stringMatching(/^(更改|修改|更换|换)$/)]),
     );
-    expect(readFileSync(new URL('./rerank-model.json', import.meta.url)).byteLength).toBeLessThan(1_000_000);
+    expect(readFileSync(researchModel).byteLength).toBeLessThan(1_000_000);
   });
 
   it('learns associations from paraphrase pairs with IBM model 1 (Chinese and English)', () => {
@@ -57,7 +79,7 @@ describe('the learned re-ranker', () => {
     expect(commonSubsequenceLength('怎么更换绑定还款的卡', '如何更换还款卡')).toBe(5);
   });
 
-  it.skipIf(!hasDataset('bq_corpus'))(
+  it.skipIf(!hasDataset('bq_corpus') || !hasResearchModel)(
     'ranks labelled BQ paraphrases higher than BM25 alone (first 600 dev queries), with match scores in (0, 1)',
     () => {
       const read = <T>(file: string): T[] =>
@@ -80,7 +102,7 @@ describe('the learned re-ranker', () => {
             .some((hit) => row.relevant_ids.includes(hit.id)),
         ).length / queries.length;
       const plain = new LexicalIndex(kb, { reranker: false });
-      const reranked = new LexicalIndex(kb);
+      const reranked = new LexicalIndex(kb, { reranker: loadRerankModel(researchModel) });
       expect(recall(reranked, 5)).toBeGreaterThan(recall(plain, 5) + 0.01);
       expect(recall(reranked, 1)).toBeGreaterThanOrEqual(recall(plain, 1));
       for (const hit of reranked.search('怎么更换绑定还款的卡')) {
@@ -110,24 +132,28 @@ describe('the learned re-ranker', () => {
     );
   });
 
-  it('is at least as good as BM25 alone on the travel-zh dev paraphrases (Simplified and Traditional)', () => {
-    const { entries } = parseFaqSheet(readFileSync(fixturePath('travel-zh', 'faq.csv')), 'faq.csv');
-    const kb = entries.map((entry) => ({
-      id: entry.id,
-      question: entry.question,
-      alternatives: entry.alternatives,
-      answer: entry.answer,
-    }));
-    const rows = readFileSync(fixturePath('travel-zh', 'dev.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { text: string; expected: string; kind: string });
-    const paraphrases = rows.filter((row) => row.kind === 'paraphrase');
-    const accuracy = (index: LexicalIndex): number =>
-      paraphrases.filter((row) => index.search(row.text, { k: 1 })[0]?.id === row.expected).length / paraphrases.length;
-    const plain = accuracy(new LexicalIndex(kb, { reranker: false }));
-    const reranked = accuracy(new LexicalIndex(kb));
-    expect(reranked).toBeGreaterThanOrEqual(plain);
-    expect(reranked).toBeGreaterThan(0.7);
-  });
+  it.skipIf(!hasResearchModel)(
+    'the research build is at least as good as BM25 alone on the travel-zh dev paraphrases',
+    () => {
+      const { entries } = parseFaqSheet(readFileSync(fixturePath('travel-zh', 'faq.csv')), 'faq.csv');
+      const kb = entries.map((entry) => ({
+        id: entry.id,
+        question: entry.question,
+        alternatives: entry.alternatives,
+        answer: entry.answer,
+      }));
+      const rows = readFileSync(fixturePath('travel-zh', 'dev.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { text: string; expected: string; kind: string });
+      const paraphrases = rows.filter((row) => row.kind === 'paraphrase');
+      const accuracy = (index: LexicalIndex): number =>
+        paraphrases.filter((row) => index.search(row.text, { k: 1 })[0]?.id === row.expected).length /
+        paraphrases.length;
+      const plain = accuracy(new LexicalIndex(kb, { reranker: false }));
+      const reranked = accuracy(new LexicalIndex(kb, { reranker: loadRerankModel(researchModel) }));
+      expect(reranked).toBeGreaterThanOrEqual(plain);
+      expect(reranked).toBeGreaterThan(0.7);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runEvalFaq } from './eval-faq.js';
+import { riskCoverage, runEvalFaq } from './eval-faq.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__/eval-faq');
 const fixture = (name: string) => path.join(fixtures, name);
@@ -34,6 +34,9 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('kefu eval faq', () => {
       'human_precision',
       'ece',
       'dialogue_turn_accuracy',
+      'coverage_at_precision',
+      'aurc',
+      'answer_or_suggestion_accuracy',
     ]) {
       expect(printed).toHaveProperty(key);
     }
@@ -63,6 +66,11 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('kefu eval faq', () => {
     // 3 human rows + the sensitive draft went to a person.
     expect(result.human_precision).toBe(0.75);
     expect(result.dialogue_turn_accuracy).toBe(1);
+    // The 3 human rows are taken by rules and left out of the curve; the 4 in-scope guesses are all right.
+    expect(Object.keys(printed.coverage_at_precision)).toEqual(['0.95', '0.97', '0.99']);
+    expect(result.coverage_at_precision['0.95']).toBeGreaterThanOrEqual(0.75);
+    expect(result.aurc).toBeGreaterThanOrEqual(0);
+    expect(result.aurc).toBeLessThan(0.5);
   }, 120_000);
 
   it('under a strict gate, unsure in-scope rows get suggestions (counted, not handed over)', async () => {
@@ -102,6 +110,34 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('kefu eval faq', () => {
     ['bad-json.jsonl', /bad-json\.jsonl:2: not valid JSON/],
   ])('a malformed test row (%s) stops the eval with its line number', async (file, message) => {
     await expect(runEvalFaq({ faq: fixture('faq.csv'), test: fixture(file), json: true })).rejects.toThrow(message);
+  });
+
+  it('computes coverage at precision and AURC from the first guesses (ties enter together)', () => {
+    const rows = [
+      { expected: 'a', guess: 'a', confidence: 0.99 },
+      { expected: 'b', guess: 'b', confidence: 0.95 },
+      { expected: 'c', guess: 'x', confidence: 0.9 },
+      { expected: 'oos', guess: 'a', confidence: 0.5 },
+      { expected: 'd', guess: 'd', confidence: 0.5 },
+      { expected: 'e', guess: 'e', confidence: 0.1 },
+    ];
+    const curve = riskCoverage(rows);
+    // Precision 1 down to 0.95 (2 of 5 in scope); the wrong third row drops it to 2/3.
+    expect(curve.coverage_at_precision).toEqual({ '0.95': 0.4, '0.97': 0.4, '0.99': 0.4 });
+    // Risks at k = 1…6: 0, 0, 1/3, then the tie (k 4 and 5) at 2/5 each, then 2/6.
+    expect(curve.aurc).toBeCloseTo((0 + 0 + 1 / 3 + 0.4 + 0.4 + 2 / 6) / 6, 4);
+    // A perfect ranking of right answers above wrong ones gives full coverage at every level.
+    const perfect = riskCoverage([
+      { expected: 'a', guess: 'a', confidence: 0.9 },
+      { expected: 'b', guess: 'b', confidence: 0.8 },
+      { expected: 'oos', guess: 'a', confidence: 0.2 },
+    ]);
+    expect(perfect.coverage_at_precision['0.99']).toBe(1);
+    expect(perfect.aurc).toBeCloseTo((0 + 0 + 1 / 3) / 3, 4);
+    expect(riskCoverage([])).toEqual({
+      coverage_at_precision: { '0.95': null, '0.97': null, '0.99': null },
+      aurc: null,
+    });
   });
 
   it('refuses a gate outside 0..1', async () => {

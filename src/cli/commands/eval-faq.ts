@@ -52,7 +52,69 @@ export interface RowOutcome {
   handoverRule: string | null;
   /** FAQ ids offered as quick replies when kefu was unsure ("您是想问…"), in order. */
   suggested: string[];
+  /** The matcher's first guess (trace.understanding) and its confidence, whatever the route. */
+  guess: string | null;
+  guessConfidence: number;
   correct: boolean;
+}
+
+/** One row of the risk–coverage curve: the first guess, its confidence, and the label. */
+export interface RiskCoverageRow {
+  expected: string;
+  guess: string | null;
+  confidence: number;
+}
+
+export interface RiskCoverage {
+  /** Highest in-scope coverage (rows answered ÷ in-scope rows) at which the answered rows are ≥ p precise. */
+  coverage_at_precision: Record<'0.95' | '0.97' | '0.99', number | null>;
+  /** Area under the risk–coverage curve (mean selective risk over all coverage levels; lower is better). */
+  aurc: number | null;
+}
+
+/**
+ * The risk–coverage curve of the first guess, had kefu answered every row whose confidence is at
+ * least t, for every t. A row is right when its guess is its expected FAQ (an `oos` or `human` row is
+ * never right). Ties in confidence enter together. `coverage_at_precision[p]` is the largest share of
+ * the in-scope rows answered while the precision of everything answered (OOS and human rows
+ * included) stays ≥ p; `aurc` is the mean over k = 1…n of the error rate of the k most confident rows
+ * (Geifman & El-Yaniv), over all rows. `kefu eval faq` leaves out rows a hand-over rule took.
+ */
+export function riskCoverage(rows: readonly RiskCoverageRow[]): RiskCoverage {
+  const isInScope = (row: RiskCoverageRow) => row.expected !== 'oos' && row.expected !== 'human';
+  const inScope = rows.filter(isInScope).length;
+  const sorted = [...rows].sort((a, b) => b.confidence - a.confidence);
+  const levels = ['0.95', '0.97', '0.99'] as const;
+  const best: Record<string, number> = { '0.95': 0, '0.97': 0, '0.99': 0 };
+  let accepted = 0;
+  let right = 0;
+  let acceptedInScope = 0;
+  let riskSum = 0;
+  for (let index = 0; index < sorted.length;) {
+    let end = index;
+    while (end < sorted.length && sorted[end]!.confidence === sorted[index]!.confidence) end += 1;
+    for (let position = index; position < end; position += 1) {
+      const row = sorted[position]!;
+      accepted += 1;
+      if (isInScope(row)) acceptedInScope += 1;
+      if (row.guess !== null && row.guess === row.expected) right += 1;
+    }
+    // Every k inside a tie group sees the group's average error rate.
+    riskSum += (end - index) * (1 - right / accepted);
+    const precision = right / accepted;
+    for (const level of levels)
+      if (precision >= Number(level) && inScope > 0) best[level] = Math.max(best[level]!, acceptedInScope / inScope);
+    index = end;
+  }
+  const round = (value: number) => Math.round(value * 10000) / 10000;
+  return {
+    coverage_at_precision: {
+      '0.95': inScope === 0 ? null : round(best['0.95']!),
+      '0.97': inScope === 0 ? null : round(best['0.97']!),
+      '0.99': inScope === 0 ? null : round(best['0.99']!),
+    },
+    aurc: sorted.length === 0 ? null : round(riskSum / sorted.length),
+  };
 }
 
 export interface FaqEvaluation {
@@ -70,6 +132,9 @@ export interface FaqEvaluation {
   answer_or_draft_accuracy: number | null;
   /** In-scope rows answered automatically with the right FAQ, or offered it as a suggestion (one tap away). */
   answer_or_suggestion_accuracy: number | null;
+  /** Risk–coverage of the first guess over all rows (see `riskCoverage`). */
+  coverage_at_precision: RiskCoverage['coverage_at_precision'];
+  aurc: number | null;
   /** Rows that got a suggestion instead of an answer, and how many of the in-scope ones offered the right FAQ. */
   suggestions: { rows: number; in_scope: number; right_offered: number };
   /** Rows whose expected FAQ is marked 敏感: how many went to assist, and with the right draft. */
@@ -230,7 +295,10 @@ export async function runEvalFaq(options: EvalFaqOptions): Promise<FaqEvaluation
           offered && turn.route === 'auto' && !automatic
             ? (offered.replace(/^\w+: /, '').split(/ \(|\s+are close/)[0] ?? '').split(/,\s*|\s+vs\s+/).filter(Boolean)
             : [];
+        const understanding = (trace.trace.understanding ?? {}) as { intent?: string | null; confidence?: number };
         const outcome = {
+          guess: understanding.intent ?? null,
+          guessConfidence: typeof understanding.confidence === 'number' ? understanding.confidence : 0,
           text: row.text,
           expected: row.expected,
           kind: row.kind,
@@ -322,6 +390,12 @@ function report(
         .length,
       inScope.length,
     ),
+    // Rows a hand-over rule took never reach the confidence gate: the curve is the matcher's.
+    ...riskCoverage(
+      outcomes
+        .filter((row) => row.handoverRule === null)
+        .map((row) => ({ expected: row.expected, guess: row.guess, confidence: row.guessConfidence })),
+    ),
     suggestions: {
       rows: outcomes.filter((row) => row.suggested.length > 0).length,
       in_scope: inScope.filter((row) => row.suggested.length > 0).length,
@@ -398,6 +472,11 @@ function formatTable(evaluation: FaqEvaluation): string {
       'answer or right suggestion',
       `${percent(evaluation.answer_or_suggestion_accuracy)} (suggestions: ${evaluation.suggestions.rows} rows, right FAQ offered in ${evaluation.suggestions.right_offered}/${evaluation.suggestions.in_scope} in scope)`,
     ],
+    [
+      'coverage at precision 95 / 97 / 99%',
+      (['0.95', '0.97', '0.99'] as const).map((level) => percent(evaluation.coverage_at_precision[level])).join(' / '),
+    ],
+    ['AURC (first guess, all rows)', evaluation.aurc === null ? '-' : evaluation.aurc.toFixed(4)],
     [
       'sensitive FAQ rows → assist (right draft)',
       `${evaluation.sensitive.assist}/${evaluation.sensitive.n} (${evaluation.sensitive.right_draft})`,

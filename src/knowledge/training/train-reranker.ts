@@ -1,8 +1,8 @@
-// Trains the re-ranker shipped in src/knowledge/rerank-model.json: word associations (IBM model 1)
+// Trains the opt-in research re-ranker (data/research/rerank-model.json, never shipped: ATEC is research-only): word associations (IBM model 1)
 // and a listwise linear ranker over rerank-features.ts, both from ATEC train pairs only (Alipay
 // customer-service questions; BQ dev is never trained on), then reports BQ dev.
 //   npx tsx src/knowledge/training/train-reranker.ts [--write] [--depth 30] [--queries 17000]
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { datasetPath } from '../../datasets/index.js';
 import { analyzeText } from '../analyzer.js';
 import { parseFaqSheet } from '../faq-sheet.js';
@@ -309,6 +309,9 @@ if (args.includes('--write')) {
     weights,
     associations,
   };
-  await writeFile(new URL('../rerank-model.json', import.meta.url), `${JSON.stringify(model)}\n`);
-  console.error('wrote src/knowledge/rerank-model.json');
+  await mkdir(new URL('../../../data/research/', import.meta.url), { recursive: true });
+  await writeFile(new URL('../../../data/research/rerank-model.json', import.meta.url), `${JSON.stringify(model)}\n`);
+  console.error(
+    'wrote data/research/rerank-model.json (use it with KEFU_RERANK_MODEL=data/research/rerank-model.json)',
+  );
 }
