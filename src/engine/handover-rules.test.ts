@@ -77,6 +77,26 @@ const cases: Record<string, { hans: string[]; hant: string[]; en: string[] }> = 
     hant: ['活不下去了', '我想自殺'],
     en: ['I want to kill myself', 'thinking about suicide'],
   },
+  'threat.violence': {
+    hans: ['再不退钱我就带着刀去你们门店', '那个快递员我见一次揍他一次'],
+    hant: ['再不退錢我就去你們公司放火'],
+    en: ["I'll find you and hurt you", 'give me my money or i will burn the place down'],
+  },
+  'bereavement.deceased': {
+    hans: ['我父亲上个月去世了，他的账户怎么处理', '我妈走了，她的手机号还在扣费'],
+    hant: ['家母上週過世了，她的帳戶要怎麼處理'],
+    en: ['my father passed away, how do I close his account', 'my husband died and I cannot access our account'],
+  },
+  'vulnerable.misled': {
+    hans: ['我儿子才9岁，偷偷在游戏里充了八千', '我妈七十多了，被直播间忽悠买了两万块保健品'],
+    hant: ['我兒子用我的手機偷偷儲值，他才十歲'],
+    en: ['my 8 year old spent $1,200 on in-game purchases'],
+  },
+  'escalation.repeated': {
+    hans: ['这是我第三次来问了，到底能不能解决', '同一个问题问了八遍了'],
+    hant: ['我已經反映第四次了'],
+    en: ['this is the fourth time I have contacted you', "I've asked three times already"],
+  },
 };
 
 describe('detectHandover', () => {
@@ -128,6 +148,23 @@ describe('detectHandover', () => {
     '怎么查看订单的航班信息',
     '行李可以先扔下在酒店寄存吗',
     '在医院附近有酒店吗',
+    // The issue's own look-alikes and others that share a rule's words.
+    '退款多久到账',
+    '怎么注销账号',
+    '怎么识别诈骗电话',
+    '累死了帮我查下快递',
+    '我想死你们的新品了',
+    'how do I spot a scam call',
+    'kill the noise on my headphones',
+    '自杀条款是什么意思',
+    '家财险包括火灾吗',
+    'how do i update my emergency contact',
+    '屏幕共享功能怎么开',
+    '律师执业责任险你们有吗',
+    '周末有人工客服吗',
+    '跳楼价清仓是真的吗',
+    '第二次下单能用新人券吗',
+    '孩子想买皮肤，家长怎么帮他充值',
   ])('does not hand over: %s', (text) => {
     expect(ruleOf(text)).toBeNull();
   });

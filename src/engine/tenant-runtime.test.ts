@@ -87,7 +87,12 @@ describe('tenant hand-over settings (tenant.yaml handover:)', () => {
     });
     const { tenantId: id } = await importPack(database.db, { ...shop, tenant }, { actor: 'test' });
     const runtime = await new TenantRuntimeCache(database.db).get(id);
-    expect(runtime.handover).toEqual({ patterns: [/团购退款/], disabled: ['complaint'] });
+    expect(runtime.handover).toEqual({
+      patterns: [/团购退款/],
+      disabled: ['complaint'],
+      additions: [],
+      crisisLines: {},
+    });
     const { runTurn } = await import('./run-turn.js');
     const services = {
       connector: { read: async () => [] } as never,

@@ -4,7 +4,7 @@ import type { PlaybookContext } from '../playbooks/index.js';
 import type { NormalizedText } from '../text/index.js';
 import { builtinTools } from '../tools/index.js';
 import { resolveFollowUp } from './follow-up.js';
-import { detectHandover, type HandoverSignal } from './handover-rules.js';
+import { guardMessage, type GuardSignal } from '../guard/handover/turn-guard.js';
 import { suggestFaqOptions } from './low-confidence.js';
 import { readDialogue, type PlaybookContinuation } from './read-dialogue.js';
 import type { RuntimeIntent, TenantRuntime } from './tenant-runtime.js';
@@ -25,8 +25,8 @@ export interface TurnContext {
   readonly services: TurnServices;
   readonly normalized: NormalizedText;
   readonly entities: readonly Entity[];
-  /** The hand-over rule the message trips, if any. */
-  readonly handover: HandoverSignal | null;
+  /** Why a person must take the message (the hand-over guard: rules + classifier), if one must. */
+  readonly handover: GuardSignal | null;
   /** The final reading: follow-ups resolved, a chosen quick reply or clarifying option applied. */
   readonly understanding: Understanding;
   readonly intent: string | null;
@@ -68,7 +68,7 @@ export function understandTurn(
     input.state,
     runtime.understander.understand(normalized.text),
   ).understanding;
-  const handover = detectHandover(normalized.text, runtime.handover?.patterns, runtime.handover?.disabled);
+  const handover = guardMessage(input.text, runtime.handover, runtime.locale);
   const entities = extractEntities(input.text, { now: services.now });
   const reading = readDialogue(runtime, input.text, input.state, understood, handover, entities);
   const understanding = reading.understanding;

@@ -1,3 +1,4 @@
+import { CRISIS_INTENT } from '../guard/handover/crisis.js';
 import type { EventBus } from '../bus/index.js';
 import { requireConversation, validateMessageText, type RoutedTurn } from '../conversations/index.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
@@ -68,6 +69,7 @@ export class HandoffQueue {
       route: turn.route,
       intent: turn.intent,
       turnId: turn.turnId,
+      urgent: turn.intent === CRISIS_INTENT,
     });
     if (created) {
       await insertHandoffEvent(trx, created, 'requested', turn.requestedBy ?? 'bot', {

@@ -23,7 +23,12 @@ export interface OpenHandoff {
   route: 'human' | 'assist';
   intent: string | null;
   turnId: string | null;
+  /** Ahead of everyone waiting in its queue (a customer in crisis): queued as if long ago. */
+  urgent?: boolean;
 }
+
+/** How far back an urgent handoff's place in line is set, so it is first and urgent ones stay in order. */
+const URGENT_HEAD_START_MS = 10 * 365 * 24 * 3600 * 1000;
 
 export async function findHandoff(db: Db, tenantId: string, handoffId: string): Promise<HandoffRow | undefined> {
   return db
@@ -129,7 +134,7 @@ export async function insertOpenHandoff(
       intent: open.intent,
       turn_id: open.turnId,
       requested_at: now,
-      queued_at: now,
+      queued_at: open.urgent ? new Date(now.getTime() - URGENT_HEAD_START_MS) : now,
       first_response_due_at: new Date(now.getTime() + queue.sla.first_response_seconds * 1000),
       resolution_due_at: new Date(now.getTime() + queue.sla.resolution_seconds * 1000),
     })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HANDOVER_GROUPS, HANDOVER_RULES } from '../engine/handover-rules.js';
+import { HANDOVER_CATEGORIES } from '../guard/handover/categories.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
 import { handoffSettingsSchema } from '../handoff/handoff-settings.js';
 import type { Db } from '../store/database.js';
@@ -66,6 +67,30 @@ export const handoverSettingsSchema = z
     disable: z
       .array(z.enum([...HANDOVER_GROUPS, ...HANDOVER_RULES.map((rule) => rule.rule)] as [string, ...string[]]))
       .default([]),
+    /** Per hand-over category (src/guard/handover), the tenant's own phrases and regular expressions. */
+    rules: z
+      .array(
+        z
+          .object({
+            category: z.enum(HANDOVER_CATEGORIES),
+            phrases: z.array(z.string().min(1).max(200)).default([]),
+            patterns: z
+              .array(z.string().min(1).max(500).refine(isRegularExpression, 'not a valid regular expression'))
+              .default([]),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** Crisis lines the self-harm reply names, per locale; unset locales keep kefu's defaults (docs/guard.md). */
+    crisis_lines: z
+      .object({
+        'zh-CN': z.string().min(1).max(500).optional(),
+        'zh-TW': z.string().min(1).max(500).optional(),
+        'zh-HK': z.string().min(1).max(500).optional(),
+        en: z.string().min(1).max(500).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -25,6 +25,8 @@ export interface Proposal {
   playbook?: { next: PlaybookRunState | null; remember: Record<string, string | number>; trace: PlaybookTrace };
   events?: TurnDecision['events'];
   handoffNote?: string | null;
+  /** A hand-over that says in its own words what happens next (the self-harm reply) keeps its text. */
+  ownReply?: boolean;
   llm?: LlmTrace;
 }
 
