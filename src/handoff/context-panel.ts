@@ -1,3 +1,5 @@
+import { intentLabel, intentName, translateTurn } from '../engine/locales.js';
+import { citationTitle } from '../engine/run-turn.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { createDatabaseConnector, createRoutingConnector } from '../playbooks/index.js';
 import type { Db } from '../store/database.js';
@@ -7,14 +9,29 @@ import type { HandoffSettings } from './handoff-settings.js';
 import type { HandoffViews } from './handoff-views.js';
 import type { HandoffSettingsCache } from './settings-cache.js';
 import { summarizeWithModel, type TranscriptLine } from './summarize-conversation.js';
+import { serviceHistory, type ServiceHistory } from '../contacts/service-history.js';
 
 export interface ContextPanel {
   summary: { text: string; method: 'extractive' | 'llm' };
-  turn: { intent: string | null; confidence: number; route: string; tier: string; reasons: string[] } | null;
-  citations: Array<{ source: string; id: string; version: number }>;
+  turn: {
+    intent: string | null;
+    /** The intent as people read it (the FAQ's question, the intent's description). */
+    intentName: string | null;
+    confidence: number;
+    route: string;
+    tier: string;
+    /** The trace's reasons, in English for engineers: the console does not show them to agents. */
+    reasons: string[];
+    /** Why a person is needed, as agents read it (the hand-off's reason), or null. */
+    why: string | null;
+  } | null;
+  /** What the last turn cited, with the title a person reads (the FAQ question, the document section). */
+  citations: Array<{ source: string; id: string; version: number; title?: string }>;
   orders: Array<Record<string, string>>;
   ordersNote: string | null;
   suggestedReplies: Array<{ source: string; id: string; question: string; answer: string; score: number }>;
+  /** The contact's earlier conversations, CSAT, proactive messages and offers (docs/personal.md). */
+  history?: ServiceHistory | null;
 }
 
 const clip = (text: string, max: number) => {
@@ -43,12 +60,14 @@ export async function buildContextPanel(
         .onRef('contacts.id', '=', 'conversations.contact_id')
         .onRef('contacts.tenant_id', '=', 'conversations.tenant_id'),
     )
-    .select(['conversations.state', 'contacts.phone', 'contacts.name'])
+    .select(['conversations.state', 'conversations.contact_id', 'contacts.phone', 'contacts.name'])
     .where('conversations.tenant_id', '=', tenantId)
     .where('conversations.id', '=', conversationId)
     .executeTakeFirstOrThrow();
   const runtime = await runtimes.get(tenantId);
-  const english = runtime.locale.toLowerCase().startsWith('en');
+  const locale = runtime.locale;
+  const text = (key: Parameters<typeof translateTurn>[1], params?: Record<string, string | number>) =>
+    translateTurn(locale, key, params);
 
   const customer = await db
     .selectFrom('messages')
@@ -70,16 +89,16 @@ export async function buildContextPanel(
 
   // Summary: first message, the last two, and why a person is needed.
   const picked = customer.length <= 3 ? customer : [customer[0]!, ...customer.slice(-2)];
-  const lines = picked.map(
-    (message, index) =>
-      `${english ? 'Customer' : '客户'}${picked.length > 1 ? ` ${index === 0 ? (english ? '(first)' : '（最初）') : english ? '(latest)' : '（最近）'}` : ''}: ${clip(message.text, 80)}`,
+  const lines = picked.map((message, index) =>
+    text(picked.length === 1 ? 'panel.customer' : index === 0 ? 'panel.customer_first' : 'panel.customer_latest', {
+      text: clip(message.text, 80),
+    }),
   );
-  if (customer.length > 3)
-    lines.splice(1, 0, english ? `… ${customer.length - 3} more message(s)` : `…… 另有 ${customer.length - 3} 条消息`);
+  if (customer.length > 3) lines.splice(1, 0, text('panel.more', { count: customer.length - 3 }));
   const intent = handoff?.intent ?? trace?.intent ?? null;
-  if (intent) lines.push(`${english ? 'Intent' : '意图'}: ${runtime.intents.get(intent)?.description ?? intent}`);
-  if (handoff) lines.push(`${english ? 'Handed over because' : '转人工原因'}: ${clip(handoff.reason, 120)}`);
-  if (customer.length === 0) lines.push(english ? 'The customer has not written yet.' : '客户还没有发消息。');
+  if (intent) lines.push(text('panel.intent', { intent: intentLabel(locale, runtime, intent) }));
+  if (handoff) lines.push(text('panel.reason', { reason: clip(handoff.reason, 120) }));
+  if (customer.length === 0) lines.push(text('panel.no_messages'));
 
   // Orders: by the contact's phone, else by an order number the conversation mentioned.
   const memory = ((conversation.state as { memory?: Record<string, string | number> }).memory ?? {}) as Record<
@@ -103,13 +122,11 @@ export async function buildContextPanel(
     } else if (orderNo) {
       orders = await connector.query({ table, where: { order_no: orderNo }, limit: 5 });
     } else {
-      ordersNote = english
-        ? 'No phone number or order number known for this contact.'
-        : '该客户没有留下手机号或订单号。';
+      ordersNote = text('panel.no_contact_keys');
     }
-    if (orders.length === 0 && !ordersNote) ordersNote = english ? 'No orders found.' : '没有查到订单。';
+    if (orders.length === 0 && !ordersNote) ordersNote = text('panel.no_orders');
   } catch {
-    ordersNote = english ? 'The order system did not answer.' : '订单系统暂时没有响应。';
+    ordersNote = text('panel.orders_down');
   }
 
   // Suggested replies: the FAQ answers ranked highest for the latest customer message.
@@ -148,7 +165,7 @@ export async function buildContextPanel(
         speaker: row.sender_kind === 'contact' ? 'customer' : row.sender_kind === 'agent' ? 'agent' : 'bot',
         text: row.text,
       })),
-      { english, timeoutMs: deps.llm.timeoutMs },
+      { english: locale.toLowerCase().startsWith('en'), timeoutMs: deps.llm.timeoutMs },
     );
     if (written) summary = { text: written, method: 'llm' };
   }
@@ -158,16 +175,27 @@ export async function buildContextPanel(
     turn: trace
       ? {
           intent: trace.intent,
+          intentName: intentName(runtime, trace.intent),
           confidence: trace.confidence,
           route: trace.route,
           tier: trace.tier,
           reasons: Array.isArray(traceBody.reasons) ? traceBody.reasons.map(String) : [],
+          why: handoff?.reason ?? null,
         }
       : null,
-    citations: Array.isArray(traceBody.citations) ? (traceBody.citations as ContextPanel['citations']) : [],
+    citations: (Array.isArray(traceBody.citations) ? (traceBody.citations as ContextPanel['citations']) : []).map(
+      (citation) => {
+        const title = citation.title ?? citationTitle(runtime, citation);
+        return title ? { ...citation, title } : citation;
+      },
+    ),
     orders,
     ordersNote,
     suggestedReplies,
+    history: await serviceHistory(db, tenantId, conversation.contact_id, {
+      limit: 5,
+      excludeConversationId: conversationId,
+    }).catch(() => null),
   };
 }
 

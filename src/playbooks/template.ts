@@ -130,7 +130,21 @@ export interface RenderOptions {
   now?: Date;
 }
 
-/** Renders a template string; a missing value renders as ''. */
+/**
+ * `path | "fallback"` (or `path | fallback`): the value at `path`, or the fallback text when it is
+ * missing, null or empty, so a template naming a field a contact does not have reads naturally
+ * (`{{contact.name | "您"}}`) instead of leaving a hole. Without `|` it is just the path.
+ */
+export function resolveExpression(scopes: readonly Scope[], expression: string): unknown {
+  const bar = expression.indexOf('|');
+  if (bar < 0) return resolvePath(scopes, expression);
+  const value = resolvePath(scopes, expression.slice(0, bar));
+  if (value !== undefined && value !== null && value !== '') return value;
+  const fallback = expression.slice(bar + 1).trim();
+  return /^(['"]).*\1$/s.test(fallback) ? fallback.slice(1, -1) : fallback;
+}
+
+/** Renders a template string; a missing value renders as '' (or its `| fallback`). */
 export function renderTemplate(template: string, scopes: readonly Scope[], options: RenderOptions = {}): string {
   const language = options.forPeople ? templateLanguage(template) : null;
   const show = (value: unknown) => {
@@ -168,7 +182,8 @@ export function renderTemplate(template: string, scopes: readonly Scope[], optio
       break;
     }
     const expression = template.slice(next + 2, close).trim();
-    output += expression.startsWith('/') || expression.startsWith('#') ? '' : show(resolvePath(scopes, expression));
+    output +=
+      expression.startsWith('/') || expression.startsWith('#') ? '' : show(resolveExpression(scopes, expression));
     index = close + 2;
   }
   return output;
@@ -182,7 +197,7 @@ export function renderValue(value: unknown, scopes: readonly Scope[]): unknown {
   if (typeof value === 'string') {
     const single = SINGLE_PLACEHOLDER.exec(value);
     if (single) {
-      const resolved = resolvePath(scopes, single[1]!);
+      const resolved = resolveExpression(scopes, single[1]!);
       return resolved === undefined ? '' : resolved;
     }
     return renderTemplate(value, scopes);

@@ -87,6 +87,7 @@ export const handoffSchema = z
     requestedBy: z.enum(['bot', 'customer', 'agent', 'system']),
     route: z.enum(['human', 'assist']),
     intent: z.string().nullable(),
+    intentName: z.string().nullable().optional().describe('the FAQ question or intent description'),
     agentId: z.string().nullable(),
     agentName: z.string().nullable(),
     requestedAt: z.string(),
@@ -164,15 +165,21 @@ export const contextPanelSchema = z
         confidence: z.number(),
         route: z.string(),
         tier: z.string(),
-        reasons: z.array(z.string()),
+        intentName: z.string().nullable().optional().describe('the FAQ question or intent description'),
+        reasons: z.array(z.string()).describe('the trace reasons, in English for engineers'),
+        why: z.string().nullable().optional().describe('why a person is needed, in the tenant locale'),
       })
       .nullable(),
-    citations: z.array(z.object({ source: z.string(), id: z.string(), version: z.number() })),
+    citations: z.array(
+      z.object({ source: z.string(), id: z.string(), version: z.number(), title: z.string().optional() }),
+    ),
     orders: z.array(z.record(z.string(), z.string())),
     ordersNote: z.string().nullable(),
     suggestedReplies: z.array(
       z.object({ source: z.string(), id: z.string(), question: z.string(), answer: z.string(), score: z.number() }),
     ),
+    /** The contact's service history: earlier conversations, CSAT, proactive messages, offers (docs/personal.md). */
+    history: z.record(z.string(), z.unknown()).nullable().optional(),
   })
   .meta({ id: 'ContextPanel' });
 
@@ -188,9 +195,37 @@ export const agentMessageBody = z
       .optional()
       .describe('Idempotency key: the same clientId again returns the first message'),
     visibility: z.enum(['public', 'internal']).optional().describe('internal = a note only agents see'),
+    styleOverride: z
+      .object({ reason: z.string().trim().min(2).max(500) })
+      .strict()
+      .optional()
+      .describe('Send a message the style guide flags anyway, with the reason (audit log); not for compliance rules'),
   })
   .strict()
   .meta({ id: 'AgentMessage' });
+
+/** The style guide's verdict on a text before it is sent (POST …/style-check). */
+export const styleCheckBody = z.object({ text: z.string().max(200_000) }).strict();
+const styleViolationSchema = z.object({
+  rule: z.string(),
+  compliance: z.boolean(),
+  match: z.string(),
+  start: z.number().int(),
+  end: z.number().int(),
+  message: z.string(),
+  suggestion: z.string(),
+  fixable: z.boolean(),
+  suggestedText: z.string().optional(),
+});
+export const styleCheckSchema = z
+  .object({
+    passed: z.boolean(),
+    blocked: z.boolean(),
+    fixed: z.string(),
+    violations: z.array(styleViolationSchema),
+    remaining: z.array(styleViolationSchema),
+  })
+  .meta({ id: 'StyleCheck' });
 
 export const transferBody = z
   .object({

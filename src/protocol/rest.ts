@@ -158,6 +158,17 @@ export const widgetSessionBody = z
       .optional()
       .describe('Stable anonymous id kept by the widget'),
     conversationId: z.string().uuid().optional().describe('Resume this conversation if it belongs to the visitor'),
+    userId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('The signed-in user’s id in the business (docs/personal.md)'),
+    userHash: z
+      .string()
+      .max(128)
+      .optional()
+      .describe('hex HMAC-SHA256 of userId with the tenant’s identity secret; required with userId'),
   })
   .strict()
   .meta({ id: 'WidgetSessionRequest' });

@@ -16,6 +16,9 @@ import type { AppDeps } from '../create-app.js';
 import { enforceMessageRate, enforceRate } from '../limits.js';
 import { receiveFrames } from '../socket-frames.js';
 import { linkWidgetToHandoff } from '../../handoff/index.js';
+import { verifyWidgetUser } from '../../contacts/identity.js';
+import { completeWidgetSession, mustStartFreshVisitor } from '../../contacts/widget-session.js';
+import { widgetPresence } from '../../outreach/widget-presence.js';
 
 /**
  * The customer widget's routes: a public session endpoint that issues a short-lived contact
@@ -63,7 +66,9 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
         throw new KefuError(ErrorCodes.tenantSuspended, 'this service is suspended', { status: 403 });
       // Sessions are public: each tenant's session rate is capped by its plan, like its API.
       if (deps.limits) await enforceRate(deps.limits, tenant.id, null, 'widget');
-      const visitorId = request.body.visitorId ?? randomBytes(16).toString('base64url');
+      // A signed user id (docs/personal.md): a forged signature is refused here, before anything is stored.
+      const verifiedUser = await verifyWidgetUser(db, tenant.id, request.body);
+      let visitorId = request.body.visitorId ?? randomBytes(16).toString('base64url');
       const channel = await db
         .selectFrom('channels')
         .select(['id', 'name'])
@@ -72,7 +77,7 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
         .orderBy('created_at')
         .executeTakeFirst();
       let conversation = null as null | { id: string; contactId: string };
-      const identity = channel
+      let identity = channel
         ? await db
             .selectFrom('contact_identities')
             .select(['id', 'contact_id', 'token_version'])
@@ -81,6 +86,10 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
             .where('external_id', '=', visitorId)
             .executeTakeFirst()
         : undefined;
+      if (identity && (await mustStartFreshVisitor(db, tenant.id, identity.id, verifiedUser))) {
+        identity = undefined;
+        visitorId = randomBytes(16).toString('base64url');
+      }
       if (identity && request.body.conversationId) {
         const existing = await db
           .selectFrom('conversations')
@@ -98,6 +107,16 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
         });
         conversation = { id: created.id, contactId: created.contactId };
       }
+      conversation.contactId = await completeWidgetSession(
+        { db, bus: deps.bus },
+        {
+          tenantId: tenant.id,
+          visitorId,
+          contactId: conversation.contactId,
+          conversationId: conversation.id,
+          verifiedUser,
+        },
+      );
       const stored = await db
         .selectFrom('contact_identities')
         .select(['id', 'token_version'])
@@ -181,6 +200,8 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
         onDelta,
       );
       const disposeShutdown = deps.onShutdown(() => socket.close(1012, 'restarting'));
+      // Proactive messages go to an open widget (docs/personal.md).
+      const leavePresence = widgetPresence.join(claims.tenantId, claims.contactId, query.conversationId);
       // Place in line, ETA, the agent's typing and read receipts (docs/handoff.md).
       const handoffLink = deps.handoff
         ? linkWidgetToHandoff(
@@ -258,6 +279,7 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
       };
       frames.start(handle);
       const stopAll = () => {
+        leavePresence();
         disposeShutdown();
         follower.stop();
         handoffLink?.stop();

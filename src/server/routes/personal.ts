@@ -1,0 +1,497 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  createContact,
+  listContacts,
+  listMerges,
+  mergeContacts,
+  refreshTemplateView,
+  requireProfile,
+  resolveContact,
+  updateContact,
+} from '../../contacts/contact-store.js';
+import { serviceHistory } from '../../contacts/service-history.js';
+import { ensureIdentitySecret } from '../../contacts/identity.js';
+import {
+  ImportMappingError,
+  csvRecords,
+  exportContactsCsv,
+  importContacts,
+  xlsxRecords,
+  type ImportRowError,
+} from '../../contacts/import-contacts.js';
+import { parseMapOptions } from '../../contacts/import-mapping.js';
+import { contactInputSchema } from '../../contacts/profile.js';
+import { ErrorCodes, KefuError } from '../../errors/index.js';
+import { funnelsToCsvRows } from '../../offers/funnel.js';
+import { OfferService } from '../../offers/offer-service.js';
+import { OutreachService } from '../../outreach/outreach-service.js';
+import { widgetPresence } from '../../outreach/widget-presence.js';
+import { problemSchema } from '../../protocol/index.js';
+import { apiKeyAuth, tenantOf } from '../auth.js';
+import type { AppDeps } from '../create-app.js';
+import { earlyRateLimitHook, rateLimitHook } from '../limits.js';
+import { adminAuditHook } from '../operator-auth.js';
+import { contactOf, widgetAuth } from '../zones/index.js';
+
+/** A typed result sent through a loose response schema. */
+const loose = (value: object) => value as Record<string, unknown>;
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+const security = [{ apiKey: [] }];
+const readScopes = ['conversations:read', 'analytics:read'] as const;
+const idParams = z.object({ contactId: z.string().max(100) });
+
+const contactRefSchema = z.union([
+  z.object({ id: z.string().max(100) }).strict(),
+  z.object({ externalId: z.string().min(1).max(200), source: z.string().max(32).optional() }).strict(),
+  z.object({ phone: z.string().min(3).max(40) }).strict(),
+  z.object({ email: z.string().min(3).max(254) }).strict(),
+]);
+
+const contactSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    phones: z.array(z.string()),
+    emails: z.array(z.string()),
+    externalIds: z.array(z.object({ source: z.string(), id: z.string() })),
+    tier: z.string().nullable(),
+    tags: z.array(z.string()),
+    attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    consent: z.record(z.string(), z.boolean()),
+    timeZone: z.string().nullable(),
+    locale: z.string().nullable(),
+    version: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Contact' });
+
+const eventBody = z
+  .object({
+    type: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'like order.delayed'),
+    contact: contactRefSchema.optional(),
+    audience: z
+      .object({
+        tag: z.string().max(60).optional(),
+        tier: z.string().max(40).optional(),
+        attributes: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()])).optional(),
+      })
+      .strict()
+      .optional(),
+    payload: z.record(z.string().max(64), z.unknown()).default({}),
+    id: z.string().min(1).max(200).optional(),
+    expiresAt: z.string().datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+/**
+ * Personal service routes (docs/personal.md): contacts and their import/export, the identity
+ * secret, proactive events, conversions and the offer report under /v1 (tenant API keys, with the
+ * tenant zone's hooks), and offer clicks and opt-out under /widget/v1 (widget tokens). It also
+ * starts the offer engine (a bus subscriber) for the app's lifetime.
+ */
+export async function personalRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const db = deps.database.db;
+  const offers = new OfferService({ db, bus: deps.bus });
+  const outreach = new OutreachService({
+    db,
+    bus: deps.bus,
+    presence: widgetPresence,
+    allowPrivateNetwork: deps.config.metering.webhookAllowPrivateNetwork,
+  });
+  const stopOffers = offers.start();
+  // A new conversation makes a customer "returning": what templates read is refreshed.
+  const stopRefresh = deps.bus.subscribe((event, origin) => {
+    if (event.type !== 'conversation.created' || !origin.local) return;
+    void db
+      .selectFrom('conversations')
+      .select('contact_id')
+      .where('tenant_id', '=', event.tenantId)
+      .where('id', '=', event.conversationId)
+      .executeTakeFirst()
+      .then((row) => (row ? refreshTemplateView(db, event.tenantId, row.contact_id) : undefined))
+      .catch(() => undefined);
+  });
+  app.addHook('onClose', async () => {
+    stopOffers();
+    stopRefresh();
+  });
+
+  await app.register(
+    async (zone) => {
+      zone.decorateRequest('principal', null);
+      if (deps.limits) zone.addHook('onRequest', earlyRateLimitHook(deps.limits));
+      zone.addHook('onRequest', apiKeyAuth(db));
+      if (deps.limits) zone.addHook('onRequest', rateLimitHook(deps.limits));
+      zone.addHook('onSend', adminAuditHook(db));
+      await zone.register(async (scope) => tenantRoutes(scope, deps, offers, outreach));
+    },
+    { prefix: '/v1' },
+  );
+  await app.register(
+    async (zone) => {
+      zone.decorateRequest('contact', null);
+      zone.addHook('onSend', async (_request, reply) => {
+        reply.header('access-control-allow-origin', '*');
+      });
+      zone.addHook('onRequest', widgetAuth(db, deps.widgetSecret));
+      await zone.register(async (scope) => widgetOfferRoutes(scope, deps, offers));
+    },
+    { prefix: '/widget/v1' },
+  );
+}
+
+async function tenantRoutes(
+  app: FastifyInstance,
+  deps: AppDeps,
+  offers: OfferService,
+  outreach: OutreachService,
+): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const db = deps.database.db;
+  // CSV and XLSX uploads arrive as raw bytes.
+  app.addContentTypeParser(
+    ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream'],
+    { parseAs: 'buffer' },
+    (_request, body, done) => done(null, body),
+  );
+
+  api.post('/contacts', {
+    schema: {
+      operationId: 'createContact',
+      tags: ['contacts'],
+      summary: 'Create a contact (profile, external ids, consent)',
+      security,
+      body: contactInputSchema,
+      response: { 201: contactSchema, ...errors },
+    },
+    handler: async (request, reply) => reply.code(201).send(await createContact(db, tenantOf(request), request.body)),
+  });
+
+  api.get('/contacts', {
+    config: { scopes: [...readScopes] },
+    schema: {
+      operationId: 'listContacts',
+      tags: ['contacts'],
+      summary: 'Contacts with a profile, a page at a time',
+      security,
+      querystring: z
+        .object({
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          after: z.string().uuid().optional(),
+          tag: z.string().max(60).optional(),
+          tier: z.string().max(40).optional(),
+        })
+        .strict(),
+      response: { 200: z.object({ contacts: z.array(contactSchema) }), ...errors },
+    },
+    handler: async (request) => {
+      const { limit, after, tag, tier } = request.query;
+      return {
+        contacts: await listContacts(db, tenantOf(request), {
+          limit,
+          ...(after ? { after } : {}),
+          ...(tag ? { tag } : {}),
+          ...(tier ? { tier } : {}),
+        }),
+      };
+    },
+  });
+
+  api.get('/contacts/export', {
+    config: { scopes: ['analytics:read'] },
+    schema: {
+      operationId: 'exportContacts',
+      tags: ['contacts'],
+      summary: 'Every profiled contact as CSV',
+      security,
+      response: errors,
+    },
+    handler: async (request, reply) => {
+      const tenantId = tenantOf(request);
+      reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="contacts.csv"');
+      return reply.send(Readable.from(exportContactsCsv(db, tenantId)) as never);
+    },
+  });
+
+  api.post('/contacts/import', {
+    bodyLimit: 64 * 1024 * 1024,
+    schema: {
+      operationId: 'importContacts',
+      tags: ['contacts'],
+      summary: 'Import contacts from CSV or XLSX (body: the file; query: map, dryRun)',
+      security,
+      querystring: z
+        .object({
+          dryRun: z.enum(['true', 'false']).optional(),
+          map: z.union([z.string().max(300), z.array(z.string().max(300)).max(100)]).optional(),
+        })
+        .strict(),
+      response: { 200: z.record(z.string(), z.unknown()), ...errors, 415: problemSchema },
+    },
+    handler: async (request) => {
+      const tenantId = tenantOf(request);
+      const body = request.body;
+      if (!Buffer.isBuffer(body))
+        throw new KefuError(ErrorCodes.unsupportedMediaType, 'send the file as text/csv or XLSX bytes', {
+          status: 415,
+        });
+      const { map, errors: mapErrors } = parseMapOptions([request.query.map ?? []].flat());
+      if (mapErrors.length > 0) throw new KefuError(ErrorCodes.importInvalid, mapErrors.join('; '), { status: 400 });
+      const malformed: ImportRowError[] = [];
+      const isXlsx = body.subarray(0, 2).toString('latin1') === 'PK';
+      const records = isXlsx
+        ? xlsxRecords(body)
+        : csvRecords(Readable.from([body]), (line, message) => malformed.push({ line, code: 'malformed', message }));
+      try {
+        return loose(
+          await importContacts(db, tenantId, records, { map, dryRun: request.query.dryRun === 'true' }, malformed),
+        );
+      } catch (error) {
+        if (error instanceof ImportMappingError)
+          throw new KefuError(ErrorCodes.importInvalid, error.message, { status: 400 });
+        throw error;
+      }
+    },
+  });
+
+  api.get('/contacts/identity-secret', {
+    schema: {
+      operationId: 'getIdentitySecret',
+      tags: ['contacts'],
+      summary: 'The secret the business signs widget user ids with (HMAC-SHA256); created on first read',
+      security,
+      querystring: z.object({ rotate: z.enum(['true', 'false']).optional() }).strict(),
+      response: { 200: z.object({ secret: z.string(), algorithm: z.literal('HMAC-SHA256') }), ...errors },
+    },
+    handler: async (request) => ({
+      secret: await ensureIdentitySecret(db, tenantOf(request), request.query.rotate === 'true'),
+      algorithm: 'HMAC-SHA256' as const,
+    }),
+  });
+
+  api.get('/contacts/:contactId', {
+    config: { scopes: [...readScopes] },
+    schema: {
+      operationId: 'getContact',
+      tags: ['contacts'],
+      summary: 'A contact’s profile',
+      security,
+      params: idParams,
+      response: { 200: contactSchema, ...errors },
+    },
+    handler: async (request) => requireProfile(db, tenantOf(request), request.params.contactId),
+  });
+
+  api.patch('/contacts/:contactId', {
+    schema: {
+      operationId: 'updateContact',
+      tags: ['contacts'],
+      summary: 'Change a contact’s profile (lists given replace the stored ones)',
+      security,
+      params: idParams,
+      body: contactInputSchema,
+      response: { 200: contactSchema, ...errors },
+    },
+    handler: async (request) => {
+      const tenantId = tenantOf(request);
+      await requireProfile(db, tenantId, request.params.contactId);
+      return updateContact(db, tenantId, request.params.contactId, request.body);
+    },
+  });
+
+  api.post('/contacts/:contactId/merge', {
+    schema: {
+      operationId: 'mergeContacts',
+      tags: ['contacts'],
+      summary: 'Merge another contact into this one (audited)',
+      security,
+      params: idParams,
+      body: z
+        .object({ contactId: z.string().max(100), reason: z.string().min(1).max(500).default('merged by API') })
+        .strict(),
+      response: {
+        200: z.object({
+          contact: contactSchema,
+          mergeId: z.string(),
+          conflicts: z.array(z.object({ field: z.string(), kept: z.unknown(), dropped: z.unknown() })),
+        }),
+        ...errors,
+      },
+    },
+    handler: async (request) => {
+      const tenantId = tenantOf(request);
+      await requireProfile(db, tenantId, request.params.contactId);
+      await requireProfile(db, tenantId, request.body.contactId);
+      return mergeContacts(db, tenantId, request.params.contactId, request.body.contactId, {
+        source: 'api',
+        reason: request.body.reason,
+      });
+    },
+  });
+
+  api.get('/contacts/:contactId/merges', {
+    config: { scopes: [...readScopes] },
+    schema: {
+      operationId: 'listContactMerges',
+      tags: ['contacts'],
+      summary: 'The merge audit of a contact',
+      security,
+      params: idParams,
+      response: { 200: z.object({ merges: z.array(z.record(z.string(), z.unknown())) }), ...errors },
+    },
+    handler: async (request) => {
+      const tenantId = tenantOf(request);
+      await requireProfile(db, tenantId, request.params.contactId);
+      return { merges: await listMerges(db, tenantId, request.params.contactId) };
+    },
+  });
+
+  api.get('/contacts/:contactId/history', {
+    config: { scopes: [...readScopes] },
+    schema: {
+      operationId: 'getContactHistory',
+      tags: ['contacts'],
+      summary: 'Service history: conversations and outcomes, CSAT, proactive messages, offers',
+      security,
+      params: idParams,
+      response: { 200: z.record(z.string(), z.unknown()), ...errors },
+    },
+    handler: async (request) => {
+      const tenantId = tenantOf(request);
+      await requireProfile(db, tenantId, request.params.contactId);
+      return loose(await serviceHistory(db, tenantId, request.params.contactId));
+    },
+  });
+
+  api.post('/events', {
+    config: { scopes: ['chat'] },
+    schema: {
+      operationId: 'postEvent',
+      tags: ['outreach'],
+      summary: 'A business event (order.delayed, bill.due, flight.changed…) for a contact or an audience',
+      security,
+      body: eventBody,
+      response: { 202: z.record(z.string(), z.unknown()), ...errors, 422: problemSchema },
+    },
+    handler: async (request, reply) => {
+      const result = await outreach.receive(tenantOf(request), request.body);
+      return reply.code(result.duplicate ? 200 : 202).send(loose(result));
+    },
+  });
+
+  api.post('/conversions', {
+    config: { scopes: ['chat'] },
+    schema: {
+      operationId: 'postConversion',
+      tags: ['offers'],
+      summary: 'An order paid after an offer (attributed to the contact’s arm; orderId deduplicates)',
+      security,
+      body: z
+        .object({
+          contact: contactRefSchema,
+          offerId: z.string().min(1).max(64),
+          orderId: z.string().min(1).max(200),
+          orderValue: z.number().min(0).max(100_000_000),
+        })
+        .strict(),
+      response: { 200: z.record(z.string(), z.unknown()), ...errors, 422: problemSchema },
+    },
+    handler: async (request) => loose(await offers.convert(tenantOf(request), request.body)),
+  });
+
+  api.post('/offers/:offerId/clicks', {
+    config: { scopes: ['chat'] },
+    schema: {
+      operationId: 'postOfferClick',
+      tags: ['offers'],
+      summary: 'A click on an offer reported by the business (its own page or app)',
+      security,
+      params: z.object({ offerId: z.string().max(64) }),
+      body: z.object({ contact: contactRefSchema }).strict(),
+      response: { 200: z.object({ recorded: z.boolean() }), ...errors },
+    },
+    handler: async (request) => {
+      const tenantId = tenantOf(request);
+      const contactId = await resolveContact(db, tenantId, request.body.contact);
+      if (!contactId) throw new KefuError(ErrorCodes.contactNotFound, 'contact not found', { status: 404 });
+      return offers.click(tenantId, contactId, request.params.offerId, null);
+    },
+  });
+
+  api.get('/offers/report', {
+    config: { scopes: ['analytics:read'] },
+    schema: {
+      operationId: 'getOfferReport',
+      tags: ['offers'],
+      summary: 'Funnel per offer (eligible → shown → clicked → converted) by arm, with holdout uplift; ?format=csv',
+      security,
+      querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
+      response: errors,
+    },
+    handler: async (request, reply) => {
+      const funnels = await offers.report(tenantOf(request));
+      if (request.query.format === 'csv') {
+        const { stringify } = await import('csv-stringify/sync');
+        return reply.type('text/csv; charset=utf-8').send(stringify(funnelsToCsvRows(funnels)) as never);
+      }
+      return reply.send({ offers: funnels } as never);
+    },
+  });
+}
+
+async function widgetOfferRoutes(app: FastifyInstance, deps: AppDeps, offers: OfferService): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const db = deps.database.db;
+  const conversationBody = z.object({ conversationId: z.string().uuid().optional() }).strict();
+  const owned = async (tenantId: string, contactId: string, conversationId: string | undefined) => {
+    if (!conversationId) return null;
+    const row = await db
+      .selectFrom('conversations')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', conversationId)
+      .where('contact_id', '=', contactId)
+      .executeTakeFirst();
+    if (!row) throw new KefuError(ErrorCodes.conversationNotFound, 'conversation not found', { status: 404 });
+    return row.id;
+  };
+
+  api.post('/offers/:offerId/click', {
+    schema: {
+      operationId: 'clickWidgetOffer',
+      tags: ['widget'],
+      summary: 'The customer opened an offer shown in the widget',
+      security: [{ widgetToken: [] }],
+      params: z.object({ offerId: z.string().max(64) }),
+      body: conversationBody,
+      response: { 200: z.object({ recorded: z.boolean() }), ...errors },
+    },
+    handler: async (request) => {
+      const claims = contactOf(request);
+      const conversationId = await owned(claims.tenantId, claims.contactId, request.body.conversationId);
+      return offers.click(claims.tenantId, claims.contactId, request.params.offerId, conversationId);
+    },
+  });
+
+  api.post('/offers/opt-out', {
+    schema: {
+      operationId: 'optOutOfWidgetOffers',
+      tags: ['widget'],
+      summary: 'The customer wants no more offers',
+      security: [{ widgetToken: [] }],
+      body: conversationBody,
+      response: { 204: z.null(), ...errors },
+    },
+    handler: async (request, reply) => {
+      const claims = contactOf(request);
+      await owned(claims.tenantId, claims.contactId, request.body.conversationId);
+      await offers.optOut(claims.tenantId, claims.contactId, null);
+      return reply.code(204).send(null);
+    },
+  });
+}
