@@ -80,7 +80,10 @@ export interface TurnDecision {
   reply: { text: string; parts: MessagePart[] };
   /** For assist: the AI draft a person approves, edits or rejects. */
   draft: { text: string; parts: MessagePart[] } | null;
+  /** Why a person is needed, in English for the trace and for routing to a queue by its words. */
   handoffReason: string | null;
+  /** The same, as agents read it in the tenant's locale (src/engine/locales.ts); stored on the handoff. */
+  handoffText?: string | null;
   /** Summary for the agent who takes over (from a playbook's handoff note). */
   handoffNote: string | null;
   /** Domain events the turn asks for (e.g. coupon.issue_requested from a playbook). */

@@ -1,12 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../bus/index.js';
-import { lockConversation, toMessage, validateMessageText, type Message } from '../conversations/index.js';
+import {
+  lockConversation,
+  requireConversation,
+  toMessage,
+  validateMessageText,
+  type Message,
+} from '../conversations/index.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
 import type { Db } from '../store/database.js';
 import type { MessagePart, MessageRow } from '../store/schema.js';
 import type { AgentPrincipal } from './agents.js';
-import { styleForCustomer } from './customer-style.js';
+import {
+  checkAgentText,
+  styleAgentMessage,
+  styleCheckView,
+  type StyleCheckView,
+  type StyleOverride,
+} from '../guard/style/agent-style.js';
+import { recordStyleCheck } from '../guard/style/style-checks.js';
+import { recordAudit } from '../tenancy/audit.js';
 import type { HandoffRow } from './handoff-tables.js';
 import { lockHeldHandoff, markFirstResponse } from './handoffs-repository.js';
 import { publishHandoffUpdated } from './publish-handoff.js';
@@ -61,13 +75,22 @@ export class AgentMessages {
   async send(
     principal: AgentPrincipal,
     conversationId: string,
-    input: { text: string; clientId?: string; visibility?: 'public' | 'internal' },
+    input: {
+      text: string;
+      clientId?: string;
+      visibility?: 'public' | 'internal';
+      /** Send a message the style guide flags anyway, for this reason (recorded in the audit log). */
+      styleOverride?: StyleOverride;
+    },
   ): Promise<{ message: Message; duplicate: boolean }> {
     const visibility = input.visibility ?? 'public';
     const written = validateMessageText(input.text, this.deps.maxMessageChars);
     // Internal notes are for colleagues; only what the customer sees follows the style guide.
-    const text =
-      visibility === 'public' ? await styleForCustomer(this.deps.runtimes, principal.tenantId, written) : written;
+    const verdict =
+      visibility === 'public'
+        ? await styleAgentMessage(this.deps, principal.tenantId, conversationId, written, input.styleOverride ?? null)
+        : null;
+    const text = verdict ? verdict.text : written;
     const externalId = input.clientId ? `agent:${principal.agentId}:${input.clientId}` : null;
     const result = await this.deps.db.transaction().execute(async (trx) => {
       let handoff: HandoffRow | null = null;
@@ -95,6 +118,23 @@ export class AgentMessages {
         return { row: existing, duplicate: true, handoff };
       }
       if (handoff) await markFirstResponse(trx, handoff);
+      if (verdict) {
+        await recordStyleCheck(trx, {
+          tenantId: principal.tenantId,
+          messageId: row.id,
+          kind: 'agent',
+          outcome: verdict.outcome,
+          rules: verdict.rules,
+        });
+        if (verdict.override)
+          await recordAudit(trx, {
+            tenantId: principal.tenantId,
+            actor: `agent:${principal.agentId}`,
+            action: 'style.override',
+            target: row.id,
+            details: { conversationId, rules: verdict.rules, reason: verdict.override.reason.slice(0, 500) },
+          });
+      }
       return { row, duplicate: false, handoff };
     });
     const message = toMessage(result.row);
@@ -111,5 +151,12 @@ export class AgentMessages {
         await publishHandoffUpdated(this.deps.bus, result.handoff);
     }
     return { message, duplicate: result.duplicate };
+  }
+
+  /** What the style guide says about a text before it is sent: the console shows it with the fix. */
+  async checkStyle(principal: AgentPrincipal, conversationId: string, text: string): Promise<StyleCheckView> {
+    await requireConversation(this.deps.db, principal.tenantId, conversationId);
+    const written = validateMessageText(text, this.deps.maxMessageChars);
+    return styleCheckView(await checkAgentText(this.deps, principal.tenantId, conversationId, written));
   }
 }

@@ -8,7 +8,11 @@ import { ErrorCodes, KefuError } from '../errors/index.js';
  */
 export async function styleForCustomer(runtimes: TenantRuntimeCache, tenantId: string, text: string): Promise<string> {
   const runtime = await runtimes.get(tenantId);
-  const outcome = applyStyleGuide(text, runtime.style);
+  const outcome = applyStyleGuide(text, runtime.style, {
+    kind: 'agent',
+    domain: runtime.domain,
+    readerLocale: runtime.locale,
+  });
   if (outcome.violations.length > 0) {
     throw new KefuError(
       ErrorCodes.styleViolation,

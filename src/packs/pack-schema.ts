@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { styleFileSchema as guardStyleFileSchema } from '../guard/style/style-guide-schema.js';
 import { handoffSettingsSchema } from '../handoff/handoff-settings.js';
 import { TENANT_DOMAINS } from '../tenancy/tenant-domains.js';
 import {
@@ -60,7 +61,11 @@ export const intentSchema = z.object({
 export const intentsFileSchema = z.object({ intents: z.array(intentSchema).default([]) });
 export type IntentDefinition = z.infer<typeof intentSchema>;
 
-/** `style.yaml`: the brand style guide, stored as the `style` setting. */
-export const styleFileSchema = styleGuideSchema;
+/**
+ * `style.yaml`: the brand style guide, stored as the `style` setting. The stored settings keep the
+ * original fields' schema; the guide's newer fields (address, phrases, competitors, greeting,
+ * closing, emoji, length, compliance) are validated here, with their line (src/guard/style).
+ */
+export const styleFileSchema = guardStyleFileSchema;
 
-export type StyleGuide = z.infer<typeof styleFileSchema>;
+export type StyleGuide = z.infer<typeof styleGuideSchema>;

@@ -6,6 +6,7 @@ import { adminAuditHook } from '../operator-auth.js';
 import { agentAdminRoutes } from '../routes/agent.js';
 import { knowledgeRoutes } from '../routes/knowledge.js';
 import { v1Routes } from '../routes/v1.js';
+import { styleAdminRoutes } from '../../guard/style/style-routes.js';
 
 /**
  * The tenant API zone (/v1, tenant API keys): conversations, traces, reports, usage and bills,
@@ -25,6 +26,7 @@ export async function tenantApiZone(zone: FastifyInstance, deps: AppDeps): Promi
   zone.addHook('onSend', adminAuditHook(db));
 
   await zone.register(async (scope) => v1Routes(scope, deps));
+  await zone.register(async (scope) => styleAdminRoutes(scope, deps));
   // Its own scope: there every body is a file's raw bytes.
   await zone.register(async (scope) => knowledgeRoutes(scope, deps));
   const handoff = deps.handoff;
