@@ -10,7 +10,13 @@ export type Db = Kysely<DatabaseSchema>;
 
 /** Where the data lives: embedded PGlite (a folder, or memory) or a PostgreSQL server. */
 export type DatabaseTarget =
-  { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+  | {
+      kind: 'pglite';
+      dataDir: string | null;
+      /** Start from this copy (a `backup()` tarball) instead of an empty database: no initdb (tests). */
+      loadDataDir?: Blob;
+    }
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 /** The `Database` port: a Kysely instance plus what it runs on. */
 export interface Database {
@@ -29,7 +35,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'pglite') {
     const { PGlite } = await import('@electric-sql/pglite');
     if (target.dataDir !== null) mkdirSync(target.dataDir, { recursive: true });
-    const pglite = target.dataDir === null ? new PGlite() : new PGlite(target.dataDir);
+    const options = target.loadDataDir ? { loadDataDir: target.loadDataDir } : undefined;
+    const pglite = target.dataDir === null ? new PGlite(options) : new PGlite(target.dataDir, options);
     await pglite.waitReady;
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite) });
     // Holding the one connection keeps every transaction out while the files are copied.
@@ -48,10 +55,21 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const pool = new Pool({
     connectionString: target.url,
     max: target.poolSize ?? 10,
+    // Bounded: a server that accepts nothing (a partition, a full backlog) fails the request
+    // instead of holding it forever; keepalive notices a peer that vanished without a reset.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
   });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Queries report their own errors.
+  });
+  // A client checked out of the pool (Kysely holds one for a transaction or between a turn's
+  // queries) emits `error` when the server goes away between two queries (a crash, a restart, a
+  // cut connection). With no listener that is an uncaught exception that kills the process; the
+  // next query on it fails instead, and the pool drops it on release (test/faults).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
   });
   try {
     const client = await pool.connect();

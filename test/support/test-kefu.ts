@@ -1,42 +1,60 @@
-import { loadConfig } from '../../src/config/index.js';
+import path from 'node:path';
+import { loadConfig, type KefuConfig } from '../../src/config/index.js';
 import { createKefu, type Kefu } from '../../src/server/kefu.js';
-import { createTestDatabase } from './test-database.js';
+import { openTestDatabase } from './test-database.js';
+import { loadDemoRuntimes, TEMPLATE_TODAY, type TemplateVariant } from './test-template.js';
 
 export interface TestKefu extends Kefu {
   dispose(): Promise<void>;
   keyOf(slug: string): string;
 }
 
-/** kefu with the demo tenants loaded, on a fresh test database, nothing listening. */
+/**
+ * kefu with the demo tenants loaded, on a fresh test database of its own, nothing listening.
+ *
+ * With the demo packs on their default day the database is a copy of the run's demo template
+ * (test/support/test-template.ts: imported and trained once per run), and createKefu starts on
+ * it as a restart would (the import finds everything in place, the models load without
+ * training). Any other demo setting (KEFU_TODAY, KEFU_DEMO_PACKS) and KEFU_DEMO=false start on
+ * a copy of the migrated template, so the demo is imported here, from scratch.
+ */
 export async function createTestKefu(env: Record<string, string> = {}): Promise<TestKefu> {
-  const database = await createTestDatabase();
   const config = loadConfig({
-    env: { KEFU_DEMO: 'true', LOG_LEVEL: 'silent', KEFU_TODAY: '2026-11-25', ...env },
+    env: { KEFU_DEMO: 'true', LOG_LEVEL: 'silent', KEFU_TODAY: TEMPLATE_TODAY, ...env },
     cwd: process.cwd(),
   });
-  const kefu = await createKefu(config, { database, logger: false });
-  await kefu.app.ready();
-  // Train (or load) the demo tenants' models now, so no test's first turn waits for it.
-  for (const tenant of kefu.demo) {
-    const row = await kefu.database.db
-      .selectFrom('tenants')
-      .select('id')
-      .where('slug', '=', tenant.slug)
-      .executeTakeFirstOrThrow();
-    await kefu.runtimes.get(row.id);
+  const database = await openTestDatabase(demoTemplateFor(config) ?? 'migrated');
+  let kefu: Kefu | undefined;
+  try {
+    kefu = await createKefu(config, { database, logger: false });
+    await kefu.app.ready();
+    // Train (or load) the demo tenants' models now, so no test's first turn waits for it.
+    await loadDemoRuntimes(kefu);
+  } catch (error) {
+    await kefu?.close().catch(() => undefined);
+    await database.dispose().catch(() => undefined);
+    throw error;
   }
+  const started = kefu;
   return {
-    ...kefu,
+    ...started,
     keyOf(slug) {
-      const tenant = kefu.demo.find((entry) => entry.slug === slug);
+      const tenant = started.demo.find((entry) => entry.slug === slug);
       if (!tenant) throw new Error(`no demo tenant ${slug}`);
       return tenant.apiKey;
     },
     async dispose() {
-      await kefu.close();
+      await started.close();
       await database.dispose();
     },
   };
+}
+
+/** The demo template this config starts from, or null when the demo must be imported for real. */
+function demoTemplateFor(config: KefuConfig): TemplateVariant | null {
+  if (!config.demo.load || config.demo.today !== TEMPLATE_TODAY) return null;
+  if (path.resolve(config.demo.packsDir) !== path.resolve('examples/packs')) return null;
+  return config.nlu.mode === 'lexical' ? 'demo-lexical' : 'demo-classifier';
 }
 
 /** Starts a conversation with `key`, posts `text`, and returns the reply body and the turn's trace. */

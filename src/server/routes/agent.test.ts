@@ -328,6 +328,8 @@ describe('queues, accepting and acting on a conversation', () => {
 
   it('two agents accepting the same conversation at once: exactly one wins, the other gets 409', async () => {
     for (const text of ['转人工', '轉人工', 'I want to talk to a human']) {
+      // Accepting brings an agent online: last round's winner would otherwise be assigned this one.
+      await emptyQueues();
       const conversation = await customer(shopKey, text);
       const a = await agent(shopKey, 'shop-zh', 'Agent A', []);
       const b = await agent(shopKey, 'shop-zh', 'Agent B', []);
@@ -1037,5 +1039,45 @@ describe('live: the console and widget WebSockets', () => {
       .executeTakeFirstOrThrow();
     expect(row.first_response_breached_at).not.toBeNull();
     expect(row.resolution_breached_at).not.toBeNull();
+  });
+});
+
+describe('what a Chinese agent reads about a handed-over conversation', () => {
+  // No English reason codes, no ids, no requirement tags: the reason in the tenant's words and
+  // the intent by its name (the FAQ's question). The trace keeps the English reasons for engineers.
+  const ENGLISH_REASON = /intent [a-z.-]+ |confidence 0\.\d|< gate|≥ gate|hand-over rule|is routed to|\bS\d{1,2}\b|faq-\d+/;
+
+  it('a sensitive FAQ turned into a draft: the reason and the intent are in Chinese, by the question', async () => {
+    const handler = await agent(bankKey, 'bank-zh', '周敏', []);
+    const conversation = await customer(bankKey, '信用卡逾期会影响征信吗？');
+    expect(conversation.turn.route).toBe('assist');
+    const view = await call('GET', `/v1/agent/conversations/${conversation.id}`, handler.token);
+    expect(view.status).toBe(200);
+    const handoff = view.body.handoff;
+    expect(handoff.intentName).toBe('信用卡逾期会影响征信吗？');
+    expect(handoff.reason).toBe('「信用卡逾期会影响征信吗？」属于敏感问题，AI 草稿需人工审核后发出');
+    // The intent id stays in the API for integrations; everything a person reads is in Chinese.
+    const { intent: _id, ...shown } = handoff;
+    expect(_id).toBe('faq-07');
+    expect(JSON.stringify(shown)).not.toMatch(ENGLISH_REASON);
+    const context = await call('GET', `/v1/agent/conversations/${conversation.id}/context`, handler.token);
+    expect(context.status).toBe(200);
+    expect(context.body.turn.intentName).toBe('信用卡逾期会影响征信吗？');
+    expect(context.body.turn.why).toBe(handoff.reason);
+    expect(context.body.summary.text).toContain('意图：信用卡逾期会影响征信吗？');
+    expect(context.body.summary.text).not.toMatch(ENGLISH_REASON);
+    // The engineers' trace still says why in English.
+    expect(context.body.turn.reasons.join(' ')).toMatch(/marked sensitive/);
+  });
+
+  it('an unsure turn in finance: the queue item says why in Chinese and names the likely question', async () => {
+    const handler = await agent(bankKey, 'bank-zh', '吴桐', ['账单', '风险', '投诉']);
+    const conversation = await customer(bankKey, '年费');
+    expect(conversation.turn.route).toBe('human');
+    const items = (await call('GET', '/v1/agent/queue', handler.token)).body.items;
+    const item = items.find((entry: any) => entry.conversation.id === conversation.id);
+    expect(item.handoff.reason).toMatch(/^机器人对「年费怎么收？怎么免年费？」没有把握（把握 \d+%，需要 85%），请人工接待$/);
+    const { intent: _id, ...shown } = item.handoff;
+    expect(JSON.stringify(shown)).not.toMatch(ENGLISH_REASON);
   });
 });
