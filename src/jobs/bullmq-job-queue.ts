@@ -69,6 +69,9 @@ export async function createBullMqJobQueue(
       handlerWaiters.add(check);
     });
   const enqueued = new Set<string>();
+  // The schedules this node declared: a Redis that restarts without its data (no persistence, a
+  // failover to an empty replica) forgets them, so they are declared again on every reconnect.
+  const schedules = new Map<string, { everyMs: number; payload: unknown }>();
   let closed = false;
 
   const queue = new Queue(queueName, { connection: queueConnection, prefix });
@@ -92,6 +95,28 @@ export async function createBullMqJobQueue(
   });
   await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
 
+  const upsertSchedule = (name: string, everyMs: number, payload: unknown) =>
+    queue.upsertJobScheduler(
+      name,
+      { every: everyMs },
+      {
+        name,
+        data: payload,
+        opts: { attempts: 1, removeOnComplete: { count: 20 }, removeOnFail: { count: 100 } },
+      },
+    );
+  let lost = false;
+  queueConnection.on('close', () => {
+    if (!closed) lost = true;
+  });
+  queueConnection.on('ready', () => {
+    if (!lost || closed) return;
+    lost = false;
+    for (const [name, { everyMs, payload }] of schedules) {
+      upsertSchedule(name, everyMs, payload).catch((error: Error) => onRedisError(error));
+    }
+  });
+
   return {
     queue,
     register(name, handler) {
@@ -111,15 +136,8 @@ export async function createBullMqJobQueue(
     },
     async schedule(name, everyMs, payload) {
       if (closed) throw new Error('job queue is closed');
-      await queue.upsertJobScheduler(
-        name,
-        { every: everyMs },
-        {
-          name,
-          data: payload,
-          opts: { attempts: 1, removeOnComplete: { count: 20 }, removeOnFail: { count: 100 } },
-        },
-      );
+      schedules.set(name, { everyMs, payload });
+      await upsertSchedule(name, everyMs, payload);
     },
     async drain() {
       while (enqueued.size > 0) {

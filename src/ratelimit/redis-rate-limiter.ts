@@ -48,10 +48,37 @@ return { allowed, tostring(tokens), retry }
  */
 export function createRedisRateLimiter(
   client: RedisScriptClient,
-  options: { prefix: string; ownsClient?: boolean },
+  options: { prefix: string; ownsClient?: boolean; timeoutMs?: number },
 ): RateLimiter {
   let sha: Promise<string> | null = null;
-  const load = () => (sha ??= client.script('LOAD', TOKEN_BUCKET_SCRIPT).then(String));
+  // A load that failed (Redis away) is tried again on the next take, not remembered as failed.
+  const load = () =>
+    (sha ??= client
+      .script('LOAD', TOKEN_BUCKET_SCRIPT)
+      .then(String)
+      .catch((error: unknown) => {
+        sha = null;
+        throw error;
+      }));
+  // Bounded: a Redis that is away (or behind a proxy that accepts and drops connections, which
+  // keeps ioredis retrying) must not hold requests; the caller fails open (test/faults).
+  const timeoutMs = options.timeoutMs ?? 500;
+  const bounded = async <T>(work: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`rate limiter: Redis gave no answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const call = async (key: string, args: Array<string | number>): Promise<unknown> => {
     try {
       return await client.evalsha(await load(), 1, key, ...args);
@@ -65,11 +92,9 @@ export function createRedisRateLimiter(
     kind: 'redis',
     async take(key: string, limit: BucketLimit, cost = 1): Promise<RateDecision> {
       const burst = Math.max(1, limit.burst);
-      const [allowed, remaining, retry] = (await call(`${options.prefix}ratelimit:${key}`, [
-        limit.ratePerSecond,
-        burst,
-        cost,
-      ])) as [number, string, number];
+      const [allowed, remaining, retry] = (await bounded(
+        call(`${options.prefix}ratelimit:${key}`, [limit.ratePerSecond, burst, cost]),
+      )) as [number, string, number];
       return { allowed: Number(allowed) === 1, remaining: Number(remaining), retryAfterMs: Number(retry) };
     },
     async close() {

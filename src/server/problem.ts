@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ErrorCodes, isKefuError } from '../errors/index.js';
+import { isDatabaseUnavailable } from '../store/database-errors.js';
 
 export interface Problem {
   type: string;
@@ -50,6 +51,14 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
 /** The one place errors become HTTP answers (STYLE.md §5). Unknown errors are logged, bare 500. */
 export function errorToProblem(error: unknown, request: FastifyRequest): Problem {
   const instance = request.url.split('?')[0];
+  // The database went away (crash, restart, cut connections): not a bug, a retryable outage.
+  if ((!isKefuError(error) || error.code === ErrorCodes.internal) && isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable');
+    return problem(503, ErrorCodes.databaseUnavailable, 'the database is not answering; retry in a few seconds', {
+      instance,
+      retryAfterSeconds: 2,
+    });
+  }
   if (isKefuError(error)) {
     if (error.category !== 'user') request.log.error({ err: error }, 'kefu error');
     return problem(error.status, error.code, error.message, { instance, ...(error.details ?? {}) });
@@ -82,5 +91,7 @@ export function errorToProblem(error: unknown, request: FastifyRequest): Problem
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  if (body.status === 503 && typeof body.retryAfterSeconds === 'number' && !reply.hasHeader('retry-after'))
+    reply.header('retry-after', String(Math.max(1, Math.ceil(body.retryAfterSeconds))));
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
 }
