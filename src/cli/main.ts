@@ -12,6 +12,8 @@ import type * as chatCommand from './commands/chat.js';
 import type { EvalFaqOptions } from './commands/eval-faq.js';
 import type { EvalIntentOptions } from './commands/eval-intent.js';
 import type { EvalRetrievalOptions } from './commands/eval-retrieval.js';
+import type { EvalPiiOptions } from './commands/eval-pii.js';
+import type { EvalHandoverOptions } from './commands/eval-handover.js';
 
 /**
  * Commander hands an action its arguments untyped. Arguments are strings (or what their parser,
@@ -107,6 +109,15 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (slug: string, options: OptionsOf<typeof agentCommands.runAgentCreate>) =>
       (await import('./commands/agent.js')).runAgentCreate(slug, options),
+    );
+  agent
+    .command('pii-read')
+    .description("let an agent see customers' personal data unmasked in the console (scope pii:read)")
+    .argument('<tenant>', 'tenant slug')
+    .argument('<email>', "the agent's login email")
+    .option('--revoke', 'withdraw the scope instead')
+    .action(async (slug: string, email: string, options: { revoke?: boolean }) =>
+      (await import('./commands/agent-pii.js')).runAgentPiiRead(slug, email, options),
     );
 
   const key = program.command('key').description('manage tenant API keys');
@@ -238,6 +249,20 @@ export function buildProgram(): Command {
     });
 
   evaluate
+    .command('style')
+    .description("check labelled replies against a pack's style guide and compliance rules; precision and recall")
+    .requiredOption('--pack <dir>', 'tenant pack folder (its style.yaml and tenant.yaml domain are used)')
+    .requiredOption(
+      '--replies <file>',
+      'JSONL rows {"text","kind"?,"first"?,"closing"?,"verified"?,"violations":[rule…]} (or "ok": true|false)',
+    )
+    .option('--json', 'print one JSON object')
+    .action(async (options: { pack: string; replies: string; json?: boolean }) => {
+      const { runEvalStyle } = await import('./commands/eval-style.js');
+      await runEvalStyle(options);
+    });
+
+  evaluate
     .command('retrieval')
     .description('index --kb and score ranked retrieval on --queries')
     .requiredOption('--kb <file>', 'JSONL rows {"id","question","answer"}')
@@ -248,6 +273,86 @@ export function buildProgram(): Command {
       const { runEvalRetrieval } = await import('./commands/eval-retrieval.js');
       await runEvalRetrieval(options);
     });
+
+  evaluate
+    .command('cluster')
+    .description('cluster --data without its labels (phrasing clusters) and score NMI, ARI and Hungarian accuracy')
+    .requiredOption('--data <file>', 'JSONL rows {"text","label"}')
+    .option('--k <k>', 'auto (find the number of clusters) or a whole number', 'auto')
+    .option('--json', 'print one JSON object')
+    .action(async (options: { data: string; k?: string; json?: boolean }) => {
+      const { runEvalCluster } = await import('./commands/eval-cluster.js');
+      await runEvalCluster(options);
+    });
+
+  evaluate
+    .command('learn')
+    .description('replay a labelled stream: live traffic with clicks and a trainer, then score day-one vs learned')
+    .requiredOption('--faq <file>', "FAQ sheet (CSV/XLSX, as a pack's faq sheet)")
+    .requiredOption('--stream <file>', 'JSONL rows {"text","expected"}: an FAQ id, "oos" or "human"')
+    .option('--split <fraction>', 'share of the shuffled stream played as live traffic', '0.5')
+    .option('--budget <n>', 'items the simulated trainer labels', '60')
+    .option('--strategy <strategy>', 'value (review-queue order) | random', 'value')
+    .option('--seed <n>', 'shuffle seed', '1')
+    .option('--domain <domain>', 'tenant domain (default general)')
+    .option('--json', 'print one JSON object')
+    .action(
+      async (options: {
+        faq: string;
+        stream: string;
+        split?: string;
+        budget?: string;
+        strategy?: string;
+        seed?: string;
+        domain?: string;
+        json?: boolean;
+      }) => {
+        const { runEvalLearn } = await import('./commands/eval-learn.js');
+        await runEvalLearn(options);
+      },
+    );
+
+  evaluate
+    .command('pii')
+    .description('score the personal-data recognisers on labelled spans in --test')
+    .requiredOption('--test <file>', 'JSONL rows {"text","spans":[{"start","end","type"}]} (UTF-16 offsets)')
+    .option('--json', 'print one JSON object')
+    .action(async (options: EvalPiiOptions) => {
+      const { runEvalPii } = await import('./commands/eval-pii.js');
+      await runEvalPii(options);
+    });
+
+  evaluate
+    .command('handover')
+    .description('run every --test row through the hand-over guard (rules + classifier, no LLM) and score it')
+    .requiredOption('--test <file>', 'JSONL rows {"text","expected":"human"|"bot","category"?}')
+    .option('--json', 'print one JSON object')
+    .action(async (options: EvalHandoverOptions) => {
+      const { runEvalHandover } = await import('./commands/eval-handover.js');
+      await runEvalHandover(options);
+    });
+
+  // Contacts (docs/personal.md): streaming CSV/XLSX import with a column mapping, and export.
+  const contacts = program.command('contacts').description('customer profiles: import and export');
+  contacts
+    .command('import')
+    .description('import contacts from CSV or XLSX (progress on stderr, bad rows by line)')
+    .argument('<file>', 'CSV or XLSX file with a header row')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option(
+      '--map <column=field...>',
+      'map a column: name, phone, email, external_id, ext.<source>, tier, tags, time_zone, locale, consent.<key>, attr.<name>[:number|boolean|date]',
+    )
+    .option('--dry-run', 'check every row and report, write nothing')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, options: { tenant: string; map?: string[]; dryRun?: boolean; json?: boolean }) =>
+      (await import('../contacts/cli.js')).runContactsImport(file, options),
+    );
+  contacts
+    .command('export')
+    .description('every profiled contact as CSV on stdout')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .action(async (options: { tenant: string }) => (await import('../contacts/cli.js')).runContactsExport(options));
 
   return program;
 }

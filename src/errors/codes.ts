@@ -75,6 +75,8 @@ export const ErrorCodes = {
   voiceNumberTaken: 'CS_VOICE_NUMBER_TAKEN',
   voiceEventInvalid: 'CS_VOICE_EVENT_INVALID',
   internal: 'CS_INTERNAL',
+  /** The database is not answering (crash, restart, lost connections): retry with the same idempotency key. */
+  databaseUnavailable: 'CS_DATABASE_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -25,6 +25,9 @@ import { errorToProblem, problem, sendProblem } from './problem.js';
 import { demoRoutes } from './routes/demo.js';
 import { staticRoutes } from './routes/static.js';
 import { registerZones } from './zones/index.js';
+import { personalRoutes } from './routes/personal.js';
+import { learningRoutes } from './routes/learning.js';
+import { voiceZone } from './routes/voice.js';
 import { findUnstorableText, MESSAGE_TEXT_FIELDS } from './unstorable-text.js';
 import { bearerToken } from './zones/bearer-token.js';
 import type { HandoffService } from '../handoff/index.js';
@@ -219,11 +222,23 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
     '/readyz',
     { schema: operations('getReadiness', 'Readiness: the database answers') },
     async (_request, reply) => {
+      // Bounded (2 s): a probe must learn the database is gone, not wait for the pool's connect timeout.
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await sql`select 1`.execute(deps.database.db);
+        await Promise.race([
+          sql`select 1`.execute(deps.database.db),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2_000);
+          }),
+        ]);
         return { status: 'ready', database: deps.database.kind };
       } catch {
-        return sendProblem(reply, problem(503, ErrorCodes.internal, 'database unavailable'));
+        return sendProblem(
+          reply,
+          problem(503, ErrorCodes.databaseUnavailable, 'database unavailable', { retryAfterSeconds: 2 }),
+        );
+      } finally {
+        clearTimeout(timer);
       }
     },
   );
@@ -244,6 +259,12 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
 
   // The trust zones: tenant API (/v1), agent console (/v1/agent), widget (/widget/v1), operator (/operator/v1).
   await registerZones(app, deps);
+  // Contacts, proactive events and offers (docs/personal.md): /v1 and /widget/v1 routes with those zones' hooks.
+  await app.register(async (scope) => personalRoutes(scope, deps));
+  // Learning signals: clicks, thumbs, resolution tags and outcomes (docs/learning.md), /v1 and /widget/v1.
+  await app.register(async (scope) => learningRoutes(scope, deps));
+  // The voice channel: platform webhooks (their own signatures) and its admin API (docs/voice.md).
+  await app.register(async (zone) => voiceZone(zone, deps), { prefix: '/v1/voice' });
   if (deps.localControl) {
     const control = deps.localControl;
     await app.register(async (scope) => localControlRoutes(scope, control));

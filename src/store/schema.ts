@@ -2,6 +2,10 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { KnowledgeDatabase } from '../knowledge/store/knowledge-tables.js';
 import type { HandoffDatabase } from '../handoff/handoff-tables.js';
 import type { MeteringDatabase } from '../metering/store/metering-tables.js';
+import type { PersonalDatabase } from '../contacts/contact-tables.js';
+import type { VoiceDatabase } from '../voice/voice-tables.js';
+import type { StyleChecksDatabase } from '../guard/style/style-checks.js';
+import type { LearningDatabase } from '../learning/signal-store.js';
 
 /** Timestamps are written as Date (or default now()) and read back as Date. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -166,6 +170,8 @@ export interface FaqEntriesTable {
   alternatives: Json<string[]>;
   category: string | null;
   sensitive: boolean;
+  /** Answers per locale (`{ en, 'zh-TW' }`), migration 20261211-0800; null when the sheet has none. */
+  answers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   content_hash: string;
   version: number;
   position: number;
@@ -231,7 +237,15 @@ export interface SystemSettingsTable {
 }
 
 /** Every table: the core ones here, the knowledge ones (migration 0100) in src/knowledge/store. */
-export interface DatabaseSchema extends KnowledgeDatabase, MeteringDatabase, HandoffDatabase {
+export interface DatabaseSchema
+  extends
+    KnowledgeDatabase,
+    MeteringDatabase,
+    HandoffDatabase,
+    PersonalDatabase,
+    VoiceDatabase,
+    StyleChecksDatabase,
+    LearningDatabase {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   channels: ChannelsTable;

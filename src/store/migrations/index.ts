@@ -7,6 +7,12 @@ import * as plans from './20261125-0300-plans.js';
 import * as operator from './20261125-0310-operator.js';
 import * as metering from './20261125-0320-metering.js';
 import * as dialogueStateVersion from './20261210-0100-dialogue-state-version.js';
+import * as agentScopes from './20261211-0200-agent-scopes.js';
+import * as styleChecks from './20261211-0300-style-checks.js';
+import * as personal from './20261211-0700-personal.js';
+import * as voice from './20261211-0600-voice.js';
+import * as learningSignals from './20261211-0400-learning-signals.js';
+import * as faqLocaleAnswers from './20261211-0800-faq-locale-answers.js';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from disk) so they run the
@@ -21,4 +27,10 @@ export const migrations: Record<string, Migration> = {
   '20261125-0310-operator': operator,
   '20261125-0320-metering': metering,
   '20261210-0100-dialogue-state-version': dialogueStateVersion,
+  '20261211-0200-agent-scopes': agentScopes,
+  '20261211-0300-style-checks': styleChecks,
+  '20261211-0700-personal': personal,
+  '20261211-0600-voice': voice,
+  '20261211-0400-learning-signals': learningSignals,
+  '20261211-0800-faq-locale-answers': faqLocaleAnswers,
 };
