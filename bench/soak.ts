@@ -51,17 +51,21 @@ const deadline = Date.now() + minutes * 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
 
-async function json(url: string, init: RequestInit = {}): Promise<any> {
+async function json<T>(url: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(`${base}${url}`, init);
   if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status}`);
-  return response.status === 204 ? null : response.json();
+  return (await response.json()) as T;
 }
 
 /** REST: a conversation, two turns, and an SSE stream held open for a few seconds, then closed. */
 async function chatLoop(): Promise<void> {
   while (Date.now() < deadline) {
     try {
-      const conversation = await json('/v1/conversations', { method: 'POST', headers: auth, body: '{}' });
+      const conversation = await json<{ id: string }>('/v1/conversations', {
+        method: 'POST',
+        headers: auth,
+        body: '{}',
+      });
       const controller = new AbortController();
       const stream = fetch(`${base}/v1/conversations/${conversation.id}/stream`, {
         headers: { authorization: auth.authorization },
@@ -75,7 +79,7 @@ async function chatLoop(): Promise<void> {
         })
         .catch(() => undefined);
       for (let turn = 0; turn < 2; turn += 1) {
-        await json(`/v1/conversations/${conversation.id}/messages`, {
+        await json<unknown>(`/v1/conversations/${conversation.id}/messages`, {
           method: 'POST',
           headers: auth,
           body: JSON.stringify({ text: pick(questions) }),
@@ -104,7 +108,7 @@ function openSocket(url: string): Promise<WebSocket> {
 async function widgetLoop(): Promise<void> {
   while (Date.now() < deadline) {
     try {
-      const session = await json('/widget/v1/sessions', {
+      const session = await json<{ token: string; conversationId: string }>('/widget/v1/sessions', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ tenant: 'shop-zh' }),
@@ -114,8 +118,8 @@ async function widgetLoop(): Promise<void> {
       counts.widgetSockets += 1;
       const answered = new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 10_000);
-        socket.on('message', (data) => {
-          const frame = JSON.parse(String(data));
+        socket.on('message', (data: Buffer) => {
+          const frame = JSON.parse(data.toString('utf8')) as { type?: string; message?: { direction?: string } };
           if (frame.type === 'message.created' && frame.message?.direction === 'outgoing') {
             clearTimeout(timer);
             resolve();
@@ -135,7 +139,7 @@ async function widgetLoop(): Promise<void> {
 
 /** Agent console: log in once, then open a socket, stay a few seconds, close, again. */
 async function agentLoop(): Promise<void> {
-  const session = await json('/v1/agent/sessions', {
+  const session = await json<{ token: string }>('/v1/agent/sessions', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ tenant: 'shop-zh', email: agentEmail, password: agentPassword }),

@@ -6,7 +6,6 @@
  * (`validateMessageText`), so those fields are exempt here.
  */
 
-// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Top-level body fields holding message text, cleaned by validateMessageText where they are used. */
