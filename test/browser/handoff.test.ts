@@ -113,7 +113,9 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       await input.press('Enter');
       // The shipping-fee answer the page's banner promises (满 99 包邮), not the return-postage one.
       await shop.getByText('实付满 99 元包邮', { exact: false }).waitFor();
-      await containsText(shop.locator('[data-kefu-widget] .sources'), 'faq:faq-33');
+      // The source by its question, never by an id like faq:faq-33.
+      await containsText(shop.locator('[data-kefu-widget] .sources'), '运费怎么算？');
+      expect((await shop.locator('[data-kefu-widget] .sources').allTextContents()).join(' ')).not.toContain('faq:');
 
       // Quick replies are buttons; picking one sends it.
       await input.fill('return');
@@ -399,6 +401,54 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       expect(errors).toEqual([]);
     } finally {
       await context.close();
+    }
+  }, 60_000);
+
+  it("a customer in crisis gets a caring reply with crisis lines at once, and is first in the agents' queue", async () => {
+    const customer = await browser.newContext({ locale: 'zh-CN' });
+    try {
+      // Nobody is online, and someone else is already waiting: the customer in crisis goes ahead of them.
+      await kefu.database.db.updateTable('agents').set({ presence: 'offline' }).execute();
+      const waiting = await kefu.app.inject({
+        method: 'POST',
+        url: '/v1/conversations',
+        headers: { authorization: `Bearer ${kefu.keyOf('shop-zh')}` },
+        payload: {},
+      });
+      await kefu.app.inject({
+        method: 'POST',
+        url: `/v1/conversations/${waiting.json().id}/messages`,
+        headers: { authorization: `Bearer ${kefu.keyOf('shop-zh')}` },
+        payload: { text: '转人工' },
+      });
+      const shop = await openWidget(customer, base, 'shop-zh', 'zh-CN');
+      await shop.getByRole('button', { name: '在线客服' }).click();
+      const input = shop.getByLabel('输入消息…');
+      await input.fill('我已经想好怎么结束自己了');
+      await input.press('Enter');
+      // Care and a crisis line, not an FAQ fallback.
+      const reply = shop.locator('[data-kefu-widget] .row').filter({ hasText: '010-82951332' });
+      await reply.waitFor({ timeout: 20_000 });
+      expect(await reply.textContent()).toMatch(/担心/);
+      await shop.screenshot({ path: path.join(shots, 'widget-crisis-zh.png') });
+      const { conversationId } = await widgetConversation(shop, 'shop-zh');
+      const credentials = await demoAgent(kefu, 'shop-zh');
+      const login = await kefu.app.inject({
+        method: 'POST',
+        url: '/v1/agent/sessions',
+        payload: { tenant: 'shop-zh', ...credentials },
+      });
+      const queue = await kefu.app.inject({
+        url: '/v1/agent/queue',
+        headers: { authorization: `Bearer ${login.json().token as string}` },
+      });
+      const items = (
+        queue.json() as { items: Array<{ conversation: { id: string }; handoff: { position: number | null } }> }
+      ).items;
+      const crisis = items.find((item) => item.conversation.id === conversationId);
+      expect(crisis?.handoff.position).toBe(1);
+    } finally {
+      await customer.close();
     }
   }, 60_000);
 });
