@@ -158,6 +158,11 @@ export const widgetSessionBody = z
       .optional()
       .describe('Stable anonymous id kept by the widget'),
     conversationId: z.string().uuid().optional().describe('Resume this conversation if it belongs to the visitor'),
+    locale: z
+      .string()
+      .max(35)
+      .optional()
+      .describe('The widget’s language (zh-CN, zh-TW, zh-HK, en): the greeting is written in it'),
     userId: z
       .string()
       .min(1)
@@ -180,6 +185,8 @@ export const widgetSessionResponse = z
     contactId: z.string().uuid(),
     visitorId: z.string(),
     expiresAt: z.string(),
+    /** What the widget shows on opening an empty conversation, in its language. */
+    greeting: z.string().optional(),
   })
   .meta({ id: 'WidgetSession' });
 

@@ -101,6 +101,11 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
       // The customer, on the shop page, opens the widget and gets an instant bot answer with its source.
       const shop = await openWidget(customer, base, 'shop-zh', 'zh-CN');
       await shop.getByRole('button', { name: '在线客服' }).click();
+      // The tenant's greeting is there on opening, before anyone types.
+      await shop
+        .locator('[data-kefu-widget] [data-testid="greeting"]')
+        .filter({ hasText: '欢迎来到小满优品' })
+        .waitFor();
       const input = shop.getByLabel('输入消息…');
       await expect
         .poll(() =>

@@ -17,6 +17,10 @@ export interface WidgetConnectionOptions {
   tenant: string;
   onEvent: (event: ServerEvent) => void;
   onStatus: (status: ConnectionStatus) => void;
+  /** The widget's language, sent with the session so the greeting comes in it. */
+  locale?: string;
+  /** The tenant's greeting for an empty conversation, once the session is open. */
+  onGreeting?: (greeting: string) => void;
 }
 
 interface Saved {
@@ -214,6 +218,7 @@ export class WidgetConnection {
         tenant: this.options.tenant,
         ...(saved.visitorId ? { visitorId: saved.visitorId } : {}),
         ...(saved.conversationId ? { conversationId: saved.conversationId } : {}),
+        ...(this.options.locale ? { locale: this.options.locale } : {}),
       }),
     });
     if (!response.ok) throw Object.assign(new Error(`session: HTTP ${response.status}`), { status: response.status });
@@ -224,6 +229,7 @@ export class WidgetConnection {
       this.seen.clear();
     }
     this.save({ visitorId: session.visitorId, conversationId: session.conversationId });
+    if (session.greeting) this.options.onGreeting?.(session.greeting);
     return session;
   }
 

@@ -127,6 +127,7 @@ export function Widget({ config }: { config: WidgetConfig }) {
   const [state, dispatch] = useReducer(reduce, initial);
   const [draft, setDraft] = useState('');
   const [unread, setUnread] = useState(0);
+  const [greeting, setGreeting] = useState<string | null>(null);
   const connection = useRef<WidgetConnection | null>(null);
   const logRef = useRef<HTMLDivElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
@@ -142,6 +143,8 @@ export function Widget({ config }: { config: WidgetConfig }) {
     const client = new WidgetConnection({
       baseUrl: config.baseUrl,
       tenant: config.tenant,
+      locale: config.locale,
+      onGreeting: setGreeting,
       onStatus: setStatus,
       onEvent: (event) => {
         dispatch({ type: 'event', event });
@@ -303,6 +306,12 @@ export function Widget({ config }: { config: WidgetConfig }) {
         </div>
       )}
       <div class="log" ref={logRef} role="log" aria-live="polite" aria-label={t.messages} tabIndex={0}>
+        {greeting && (
+          <div class="row bot greeting" data-sender="bot" data-testid="greeting">
+            <span class="who">{t.bot}</span>
+            <div class="text">{greeting}</div>
+          </div>
+        )}
         {visible.map((message) => (
           <MessageRow
             key={message.id}

@@ -14,6 +14,7 @@ import { findTenantBySlug, issueWidgetToken, type WidgetTokenClaims } from '../.
 import { followConversation } from '../conversation-stream.js';
 import type { AppDeps } from '../create-app.js';
 import { enforceMessageRate, enforceRate } from '../limits.js';
+import { widgetGreeting } from './widget-greeting.js';
 import { receiveFrames } from '../socket-frames.js';
 import { linkWidgetToHandoff } from '../../handoff/index.js';
 import { verifyWidgetUser } from '../../contacts/identity.js';
@@ -138,6 +139,7 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
         contactId: conversation.contactId,
         visitorId,
         expiresAt: new Date(exp * 1000).toISOString(),
+        greeting: widgetGreeting(tenant, request.body.locale),
       });
     },
   });
