@@ -87,6 +87,20 @@ const configSchema = z
         inputPricePer1k: 0.002,
         outputPricePer1k: 0.008,
       }),
+    embeddings: z
+      .object({
+        /** Root of an OpenAI-compatible `/v1/embeddings` API (Ollama, TEI, vLLM, a cloud); none: lexical tier only. */
+        baseUrl: z.string().url().optional(),
+        apiKey: z.string().min(1).optional(),
+        model: z.string().min(1).default('bge-m3'),
+        /** Expected vector length; other lengths are not used (0: learnt from the first response). */
+        dimension: z.coerce.number().int().min(0).max(65_536).default(0),
+        /** Longest wait for vectors in a turn before the lexical tier answers alone. */
+        timeoutMs: positiveInt.max(60_000).default(1_500),
+        /** Vectors cached in memory (LRU). */
+        cacheSize: positiveInt.max(1_000_000).default(10_000),
+      })
+      .default({ model: 'bge-m3', dimension: 0, timeoutMs: 1_500, cacheSize: 10_000 }),
     nlu: z
       .object({
         /** classifier: train the light-tier intent classifier per tenant; lexical: plain FAQ lookup. */
@@ -164,6 +178,12 @@ const environmentVariables: ReadonlyArray<readonly [string, readonly string[]]> 
   ['KEFU_LLM_LOCAL_MODEL_PATH', ['llm', 'localModelPath']],
   ['KEFU_LLM_INPUT_PRICE_PER_1K', ['llm', 'inputPricePer1k']],
   ['KEFU_LLM_OUTPUT_PRICE_PER_1K', ['llm', 'outputPricePer1k']],
+  ['KEFU_EMBEDDINGS_BASE_URL', ['embeddings', 'baseUrl']],
+  ['KEFU_EMBEDDINGS_API_KEY', ['embeddings', 'apiKey']],
+  ['KEFU_EMBEDDINGS_MODEL', ['embeddings', 'model']],
+  ['KEFU_EMBEDDINGS_DIMENSION', ['embeddings', 'dimension']],
+  ['KEFU_EMBEDDINGS_TIMEOUT_MS', ['embeddings', 'timeoutMs']],
+  ['KEFU_EMBEDDINGS_CACHE_SIZE', ['embeddings', 'cacheSize']],
   ['KEFU_MAX_MESSAGE_CHARS', ['conversation', 'maxMessageChars']],
   ['KEFU_RECOVER_AFTER_MS', ['conversation', 'recoverAfterMs']],
   ['KEFU_OPERATOR_KEY', ['operator', 'bootstrapKey']],

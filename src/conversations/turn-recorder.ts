@@ -19,6 +19,8 @@ export interface RoutedTurn {
   route: 'human' | 'assist';
   intent: string | null;
   reason: string | null;
+  /** The reason as agents read it (the tenant's locale); stored on the handoff when given. */
+  reasonText?: string | null;
   requestedBy?: 'bot' | 'system';
   draft: { messageId: string; text: string; parts: MessagePart[] } | null;
 }
@@ -197,6 +199,7 @@ export class TurnRecorder {
             route: decision.route,
             intent: decision.intent,
             reason: decision.handoffReason,
+            reasonText: decision.handoffText ?? null,
             draft:
               draft && decision.draft
                 ? { messageId: draft.id, text: decision.draft.text, parts: decision.draft.parts }

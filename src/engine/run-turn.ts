@@ -4,6 +4,7 @@ import { normalizeText } from '../text/index.js';
 import { firstProposal, roundMs } from './responders/first-proposal.js';
 import { RESPONDERS } from './responders/index.js';
 import { handOver, type Proposal, type Responder } from './responders/responder.js';
+import { agentText, translateTurn } from './locales.js';
 import { localiseReply } from './localise-reply.js';
 import { guardProposal } from './style-guard.js';
 import type { TenantRuntime } from './tenant-runtime.js';
@@ -70,6 +71,7 @@ export async function runTurn(
   const tier: Tier = route === 'human' && !ownHandover ? 'human' : proposal.tier;
   const handoffReason =
     route === 'auto' ? null : (reasons[reasons.length - 1] ?? (route === 'assist' ? 'assist' : 'hand-over'));
+  const handoffText = route === 'auto' ? null : agentReasonOf(runtime.locale, route, proposal, guarded);
   const answer = { text: guarded.text, parts: answerParts(guarded.text, proposal, runtime) };
   const handedOver = (text: string, reason: string) => ({
     text,
@@ -94,6 +96,7 @@ export async function runTurn(
     reply,
     draft: route === 'assist' ? localiseReply(answer, input.text) : null,
     handoffReason,
+    handoffText,
     handoffNote: proposal.handoffNote ?? null,
     events: proposal.events ?? [],
     nextState: {
@@ -129,6 +132,24 @@ export async function runTurn(
       responders: chosen.asked,
     },
   };
+}
+
+/**
+ * Why a person takes over, as agents read it: the style guard's words when it changed the route,
+ * else the proposal's agent reason, else a plain "needs a person" in the tenant's locale.
+ */
+function agentReasonOf(
+  locale: string,
+  route: Route,
+  proposal: Proposal,
+  guarded: { route: Route; reasons: string[] },
+): string {
+  if (guarded.route !== proposal.route && guarded.reasons.length > 0)
+    return guarded.reasons[guarded.reasons.length - 1]!;
+  const reason = proposal.agentReason;
+  if (typeof reason === 'string') return reason;
+  if (reason) return agentText(locale, reason);
+  return translateTurn(locale, route === 'assist' ? 'assist.default' : 'handover.default');
 }
 
 /** The reply as message parts: its text, then its quick replies, then what it cites (by title). */

@@ -11,6 +11,7 @@ import {
 import { buildSystemPrompt, type Passage, type ToolDefinition } from '../llm/index.js';
 import { parseTenantSettings, type ConnectorSettings, type StyleGuide } from '../tenancy/tenant-settings.js';
 import { normalizeText } from '../text/index.js';
+import { readFaqLocaleAnswers, type FaqLocaleAnswers } from '../knowledge/faq-sheet.js';
 import { compileHandoverSettings, type HandoverConfig } from './handover-rules.js';
 import { createClassifierUnderstander } from './classifier-understander.js';
 import { createFewShotUnderstander } from './fewshot-understander.js';
@@ -38,6 +39,8 @@ export interface RuntimeFaq {
   category: string | null;
   sensitive: boolean;
   version: number;
+  /** The answer written for other locales (`en`, `zh-TW`), from the sheet's 答案_en / 答案_zh-TW columns. */
+  answers?: FaqLocaleAnswers;
 }
 
 export interface TenantMessages {
@@ -238,6 +241,7 @@ export async function loadTenantRuntime(
           category: row.category,
           sensitive: row.sensitive,
           version: row.version,
+          ...readFaqLocaleAnswers(row.answers),
         },
       ]),
     ),
@@ -267,6 +271,7 @@ type FaqRow = {
   category: string | null;
   sensitive: boolean;
   version: number;
+  answers?: unknown;
 };
 
 /**
@@ -313,6 +318,7 @@ async function syncedFaqRows(db: Db, tenantId: string, taken: ReadonlySet<string
         category: typeof entry.category === 'string' ? entry.category : null,
         sensitive: entry.sensitive === true,
         version: version.version,
+        answers: entry.answers,
       });
     }
   }

@@ -24,6 +24,7 @@ import { recordAudit } from '../tenancy/audit.js';
 import type { HandoffRow } from './handoff-tables.js';
 import { lockHeldHandoff, markFirstResponse } from './handoffs-repository.js';
 import { publishHandoffUpdated } from './publish-handoff.js';
+import { appendUsage, storedBytes } from '../metering/index.js';
 
 /**
  * Stores an agent's message inside `trx`; undefined when `externalId` was already used in the
@@ -117,6 +118,16 @@ export class AgentMessages {
         }
         return { row: existing, duplicate: true, handoff };
       }
+      // What an agent writes is stored like any message: its bytes are billed with the message.
+      await appendUsage(trx, principal.tenantId, [
+        {
+          meter: 'storage.bytes',
+          quantity: storedBytes(row.text),
+          dedupeKey: `storage.bytes:${row.id}`,
+          conversationId,
+          messageId: row.id,
+        },
+      ]);
       if (handoff) await markFirstResponse(trx, handoff);
       if (verdict) {
         await recordStyleCheck(trx, {

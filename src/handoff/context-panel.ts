@@ -3,7 +3,9 @@ import { citationTitle } from '../engine/run-turn.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { createDatabaseConnector, createRoutingConnector } from '../playbooks/index.js';
 import type { Db } from '../store/database.js';
-import type { ChatModel } from '../llm/index.js';
+import type { ChatModel, TokenUsage } from '../llm/index.js';
+import { appendUsage } from '../metering/index.js';
+import { randomUUID } from 'node:crypto';
 import { requireConversation } from '../conversations/index.js';
 import type { HandoffSettings } from './handoff-settings.js';
 import type { HandoffViews } from './handoff-views.js';
@@ -150,6 +152,7 @@ export async function buildContextPanel(
   // With an LLM configured, a written summary of the public transcript; the extractive one otherwise.
   let summary: ContextPanel['summary'] = { text: lines.join('\n'), method: 'extractive' };
   if (deps.llm && customer.length > 0) {
+    let spent: TokenUsage | null = null;
     const transcript = await db
       .selectFrom('messages')
       .select(['sender_kind', 'text'])
@@ -165,8 +168,15 @@ export async function buildContextPanel(
         speaker: row.sender_kind === 'contact' ? 'customer' : row.sender_kind === 'agent' ? 'agent' : 'bot',
         text: row.text,
       })),
-      { english: locale.toLowerCase().startsWith('en'), timeoutMs: deps.llm.timeoutMs },
+      {
+        english: locale.toLowerCase().startsWith('en'),
+        timeoutMs: deps.llm.timeoutMs,
+        onUsage: (usage) => {
+          spent = usage;
+        },
+      },
     );
+    if (spent) await meterSummaryTokens(db, tenantId, conversationId, spent);
     if (written) summary = { text: written, method: 'llm' };
   }
 
@@ -224,4 +234,24 @@ export async function loadContextPanel(
     await deps.settings.get(tenantId),
     handoff,
   );
+}
+
+/** Each written summary is an LLM call of its own: its tokens go on the tenant's ledger. */
+async function meterSummaryTokens(db: Db, tenantId: string, conversationId: string, usage: TokenUsage): Promise<void> {
+  const call = randomUUID();
+  const count = (value: number) => (Number.isFinite(value) ? Math.max(0, Math.round(value)) : 0);
+  await appendUsage(db, tenantId, [
+    {
+      meter: 'llm.tokens_in',
+      quantity: count(usage.inputTokens),
+      dedupeKey: `llm.tokens_in:summary:${call}`,
+      conversationId,
+    },
+    {
+      meter: 'llm.tokens_out',
+      quantity: count(usage.outputTokens),
+      dedupeKey: `llm.tokens_out:summary:${call}`,
+      conversationId,
+    },
+  ]);
 }

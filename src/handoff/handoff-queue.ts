@@ -60,11 +60,13 @@ export class HandoffQueue {
    */
   async request(trx: Db, turn: RoutedTurn): Promise<HandoffRow | undefined> {
     const settings = await this.deps.settings.get(turn.tenantId, trx);
-    const queue = pickQueue(settings, { intent: turn.intent, reason: turn.reason });
+    // Queues are picked by the words of the English reason (refund, fraud …) or of the agent's text.
+    const words = [turn.reason, turn.reasonText].filter(Boolean).join(' ') || null;
+    const queue = pickQueue(settings, { intent: turn.intent, reason: words });
     const created = await insertOpenHandoff(trx, queue, {
       tenantId: turn.tenantId,
       conversationId: turn.conversationId,
-      reason: (turn.reason ?? turn.route).slice(0, 1000),
+      reason: (turn.reasonText || turn.reason || turn.route).slice(0, 1000),
       requestedBy: turn.requestedBy ?? 'bot',
       route: turn.route,
       intent: turn.intent,

@@ -62,7 +62,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
   const { db, bus, runtimes, maxMessageChars, reclaimAfterMs } = deps;
   const settings = new HandoffSettingsCache(db);
   const statistics = new QueueStatistics({ db, settings, reclaimAfterMs });
-  const views = new HandoffViews({ db, settings, statistics });
+  const views = new HandoffViews({ db, settings, statistics, runtimes });
   const assigner = new AutoAssigner({ db, bus, settings, statistics });
   const queue = new HandoffQueue({ db, bus, settings, statistics, views, assigner, maxMessageChars });
   const messages = new AgentMessages({ db, bus, runtimes, maxMessageChars });

@@ -1,3 +1,5 @@
+import { intentName, storedReasonText } from '../engine/locales.js';
+import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
 import type { Db } from '../store/database.js';
 import type { AgentPrincipal } from './agents.js';
@@ -19,10 +21,13 @@ export interface HandoffView {
   conversationId: string;
   queue: string;
   status: HandoffRow['status'];
+  /** Why a person is needed, as agents read it (the tenant's locale), never a reason code. */
   reason: string;
   requestedBy: HandoffRow['requested_by'];
   route: HandoffRow['route'];
   intent: string | null;
+  /** The intent as people read it: the FAQ's question or the intent's description. */
+  intentName: string | null;
   agentId: string | null;
   agentName: string | null;
   requestedAt: string;
@@ -56,7 +61,15 @@ const iso = (value: Date | null) => (value ? value.toISOString() : null);
  * ETA, for the console, its live pushes and the customer's widget.
  */
 export class HandoffViews {
-  constructor(private readonly deps: { db: Db; settings: HandoffSettingsCache; statistics: QueueStatistics }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      settings: HandoffSettingsCache;
+      statistics: QueueStatistics;
+      /** For the tenant's locale and the names of its intents; without it ids and stored text show as they are. */
+      runtimes?: TenantRuntimeCache;
+    },
+  ) {}
 
   async of(tenantId: string, rows: readonly HandoffRow[]): Promise<HandoffView[]> {
     if (rows.length === 0) return [];
@@ -75,6 +88,8 @@ export class HandoffViews {
           ).map((row) => [row.id, row.name]),
     );
     const settings = await this.deps.settings.get(tenantId);
+    const runtime = this.deps.runtimes ? await this.deps.runtimes.get(tenantId).catch(() => null) : null;
+    const locale = runtime?.locale ?? 'zh-CN';
     // Places in line: one ordered read per queue with waiting rows (not one count per row).
     const positions = new Map<string, number>();
     const waitingQueues = [...new Set(rows.filter((row) => row.status === 'waiting').map((row) => row.queue))];
@@ -100,10 +115,11 @@ export class HandoffViews {
         conversationId: row.conversation_id,
         queue: row.queue,
         status: row.status,
-        reason: row.reason,
+        reason: storedReasonText(locale, row.reason),
         requestedBy: row.requested_by,
         route: row.route,
         intent: row.intent,
+        intentName: intentName(runtime, row.intent),
         agentId: row.agent_id,
         agentName: row.agent_id ? (names.get(row.agent_id) ?? null) : null,
         requestedAt: row.requested_at.toISOString(),

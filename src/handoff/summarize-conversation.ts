@@ -1,4 +1,4 @@
-import type { ChatModel } from '../llm/index.js';
+import type { ChatModel, TokenUsage } from '../llm/index.js';
 
 export interface TranscriptLine {
   speaker: 'customer' | 'bot' | 'agent';
@@ -13,7 +13,7 @@ export interface TranscriptLine {
 export async function summarizeWithModel(
   model: ChatModel,
   transcript: readonly TranscriptLine[],
-  options: { english: boolean; timeoutMs: number },
+  options: { english: boolean; timeoutMs: number; onUsage?: (usage: TokenUsage) => void },
 ): Promise<string | null> {
   if (transcript.length === 0) return null;
   const labels = options.english
@@ -36,6 +36,8 @@ export async function summarizeWithModel(
       timeoutMs: options.timeoutMs,
       signal: AbortSignal.timeout(options.timeoutMs),
     });
+    // The tokens are spent whether or not the summary is usable: the tenant's bill counts them.
+    options.onUsage?.(result.usage);
     const text = result.text.trim();
     return text.length > 0 ? [...text].slice(0, 600).join('') : null;
   } catch {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { faqIdFromQuestion, parseFaqSheet } from './faq-sheet.js';
+import { faqIdFromQuestion, localeOfAnswerHeader, parseFaqSheet, readFaqLocaleAnswers } from './faq-sheet.js';
 
 const fixture = (name: string): Uint8Array => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url));
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -133,6 +133,43 @@ describe('parseFaqSheet', () => {
     const { entries, problems } = parseFaqSheet(utf8(csv), 'faq.csv');
     expect(entries).toHaveLength(2);
     expect(problems).toEqual([expect.objectContaining({ row: 3, code: 'duplicate_phrasing' })]);
+  });
+
+  it('reads answers per locale (答案_en, answer_zh-TW, 答案（英文）) and keeps sheets without them as they were', () => {
+    const sheet = [
+      'id,问题,答案,答案_en,答案_zh-TW',
+      'faq-1,怎么退货？,七天内可以无理由退货。,You can return items within 7 days.,七天內可以無理由退貨。',
+      'faq-2,运费多少？,满99元包邮。,,',
+    ].join('\n');
+    const { entries, problems } = parseFaqSheet(utf8(sheet), 'faq.csv');
+    expect(problems).toEqual([]);
+    expect(entries[0]).toMatchObject({
+      answer: '七天内可以无理由退货。',
+      answers: { en: 'You can return items within 7 days.', 'zh-TW': '七天內可以無理由退貨。' },
+    });
+    // A row without them has no `answers` at all (so stored hashes of old sheets do not change).
+    expect(entries[1]).not.toHaveProperty('answers');
+    const english = parseFaqSheet(
+      utf8('Question,Answer,Answer_EN\nHow to return?,七天内退货。,Within 7 days.'),
+      'faq.csv',
+    );
+    expect(english.entries[0]!.answers).toEqual({ en: 'Within 7 days.' });
+    expect(localeOfAnswerHeader('答案（英文）')).toBe('en');
+    expect(localeOfAnswerHeader('答案_繁體')).toBe('zh-TW');
+    expect(localeOfAnswerHeader('answer-zh-Hant')).toBe('zh-TW');
+    expect(localeOfAnswerHeader('答案')).toBeUndefined();
+    expect(localeOfAnswerHeader('answer_fr')).toBeUndefined();
+    const repeated = parseFaqSheet(utf8('问题,答案,答案_en,answer_en\n怎么退货,七天,Seven days,Again'), 'faq.csv');
+    expect(codes(repeated.problems)).toEqual(['duplicate_column']);
+    expect(repeated.entries[0]!.answers).toEqual({ en: 'Seven days' });
+  });
+
+  it('reads stored answers per locale defensively', () => {
+    expect(readFaqLocaleAnswers('{"en":"Hi","fr":"Salut","zh-TW":""}')).toEqual({ answers: { en: 'Hi' } });
+    expect(readFaqLocaleAnswers({ 'zh-TW': '您好' })).toEqual({ answers: { 'zh-TW': '您好' } });
+    expect(readFaqLocaleAnswers(null)).toEqual({});
+    expect(readFaqLocaleAnswers('not json')).toEqual({});
+    expect(readFaqLocaleAnswers(['en'])).toEqual({});
   });
 
   it('derives stable ids from the question, insensitive to script, width and punctuation', () => {

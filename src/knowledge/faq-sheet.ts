@@ -12,8 +12,40 @@ export interface FaqEntry {
   alternatives: string[];
   category: string | null;
   sensitive: boolean;
+  /**
+   * The answer in other locales, written by people (`答案_en` / `answer_en`, `答案_zh-TW` /
+   * `answer_zh-TW` columns): keys `en` and `zh-TW`. Absent when the sheet has none.
+   */
+  answers?: FaqLocaleAnswers;
   /** 1-based row of the sheet (the line where the record starts, for CSV). */
   row: number;
+}
+
+/** Answers per locale: `en` (English) and `zh-TW` (Traditional Chinese, written by people). */
+export type FaqLocaleAnswers = Partial<Record<FaqAnswerLocale, string>>;
+export type FaqAnswerLocale = 'en' | 'zh-TW';
+
+/**
+ * Answers per locale as stored (a JSON column or a synced sheet's entries), checked: only `en` and
+ * `zh-TW` strings are kept. Returns `{ answers }` when there is one, `{}` otherwise (to spread).
+ */
+export function readFaqLocaleAnswers(value: unknown): { answers?: FaqLocaleAnswers } {
+  const parsed: unknown = typeof value === 'string' ? safeJson(value) : value;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+  const answers: FaqLocaleAnswers = {};
+  for (const locale of ['en', 'zh-TW'] as const) {
+    const text = (parsed as Record<string, unknown>)[locale];
+    if (typeof text === 'string' && text.trim().length > 0) answers[locale] = text;
+  }
+  return Object.keys(answers).length > 0 ? { answers } : {};
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 /** Something wrong with a sheet, a row or a cell; `row` is null for file-level problems. */
@@ -59,6 +91,31 @@ const FALSE_VALUES = new Set(['no', 'n', 'false', 'f', '0', '否', '不', '不�
 
 function headerKey(cell: string): string {
   return normalizeText(cell).text.replace(/[\s_\-.:：()（）*]/g, '');
+}
+
+/** Suffixes of a per-locale answer column (`答案_en`, `answer_zh-TW`, `答案(英文)`), after headerKey. */
+const LOCALE_SUFFIXES: Record<string, FaqAnswerLocale> = {
+  en: 'en',
+  english: 'en',
+  英文: 'en',
+  英语: 'en',
+  zhtw: 'zh-TW',
+  zhhant: 'zh-TW',
+  zhhk: 'zh-TW',
+  繁体: 'zh-TW',
+  繁体中文: 'zh-TW',
+  繁中: 'zh-TW',
+};
+
+/** The locale of a per-locale answer column (`答案_en` → en, `answer_zh-TW` → zh-TW), if the header is one. */
+export function localeOfAnswerHeader(cell: string): FaqAnswerLocale | undefined {
+  const key = headerKey(cell);
+  for (const base of HEADER_NAMES.answer) {
+    if (base.length < 2 || !key.startsWith(base)) continue;
+    const locale = LOCALE_SUFFIXES[key.slice(base.length)];
+    if (locale) return locale;
+  }
+  return undefined;
 }
 
 function fieldOfHeader(cell: string): Field | undefined {
@@ -200,7 +257,8 @@ function isBlankRow(cells: readonly string[]): boolean {
  * Parses a tenant's FAQ sheet (CSV in UTF-8, UTF-8 with BOM, UTF-16 or GBK; or the first sheet of
  * an XLSX) into entries plus problems with row numbers. Chinese (Simplified or Traditional) and
  * English headers are recognised; columns are 编号/id, 问题/question, 答案/answer,
- * 相似问法/alternatives (split on `|` or new lines), 类别/category and 敏感/sensitive. Never throws.
+ * 相似问法/alternatives (split on `|` or new lines), 类别/category and 敏感/sensitive, plus
+ * optional answers per locale (答案_en/answer_en, 答案_zh-TW/answer_zh-TW). Never throws.
  * @example
  * const { entries, problems } = parseFaqSheet(await readFile('faq.csv'), 'faq.csv');
  */
@@ -253,9 +311,22 @@ function parseFaqSheetUnsafe(data: Uint8Array, fileName: string): { entries: Faq
 
   const header = nonBlank[headerIndex]!;
   const columnOf: Partial<Record<Field, number>> = {};
+  const localeColumns = new Map<FaqAnswerLocale, number>();
   header.cells.forEach((cell, index) => {
     const field = columns[index];
     const name = cleanCell(cell);
+    const locale = field === undefined ? localeOfAnswerHeader(cell) : undefined;
+    if (locale !== undefined) {
+      if (localeColumns.has(locale))
+        problems.push({
+          row: header.row,
+          column: name,
+          code: 'duplicate_column',
+          message: `column "${name}" repeats the ${locale} answer column and is ignored`,
+        });
+      else localeColumns.set(locale, index);
+      return;
+    }
     if (field === undefined) {
       if (name.length > 0)
         problems.push({
@@ -381,6 +452,11 @@ function parseFaqSheetUnsafe(data: Uint8Array, fileName: string): { entries: Faq
     }
 
     const category = cell(cells, 'category');
+    const answers: FaqLocaleAnswers = {};
+    for (const [locale, index] of localeColumns) {
+      const text = cleanCell(cells[index]);
+      if (text.length > 0) answers[locale] = text;
+    }
     entries.push({
       id,
       question,
@@ -388,6 +464,7 @@ function parseFaqSheetUnsafe(data: Uint8Array, fileName: string): { entries: Faq
       alternatives,
       category: category.length > 0 ? category : null,
       sensitive,
+      ...(Object.keys(answers).length > 0 ? { answers } : {}),
       row,
     });
   }

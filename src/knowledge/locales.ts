@@ -8,6 +8,7 @@ export const knowledgeText = createTranslator({
     offerPerson: '如果没有解决您的问题，可以回复「转人工」，由客服为您处理。',
     passageSuggestions: '以下资料可能有帮助：',
     passageLine: '{position}. 《{title}》{section}',
+    answerInChinese: '以下答案只有中文版本：',
   },
   en: {
     quoteWithSection: 'From "{title}", section "{section}" (version {version}):\n{quote}',
@@ -15,5 +16,6 @@ export const knowledgeText = createTranslator({
     offerPerson: 'If this does not answer your question, reply "Talk to a human agent" and a person will help.',
     passageSuggestions: 'These documents may help:',
     passageLine: '{position}. "{title}" {section}',
+    answerInChinese: 'This answer is only available in Chinese:',
   },
 });

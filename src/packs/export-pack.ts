@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import { readFaqLocaleAnswers } from '../knowledge/faq-sheet.js';
 import { stringify as stringifyYaml } from 'yaml';
 import { KefuError, ErrorCodes } from '../errors/index.js';
 import type { Db } from '../store/database.js';
@@ -93,17 +94,21 @@ export async function exportPack(db: Db, slug: string, directory: string): Promi
     .orderBy('position')
     .execute();
   if (faq.length > 0) {
+    // Answers per locale (答案_en, 答案_zh-TW) only as columns that some entry uses.
+    const localeAnswers = faq.map((entry) => readFaqLocaleAnswers(entry.answers).answers ?? {});
+    const locales = (['en', 'zh-TW'] as const).filter((locale) => localeAnswers.some((answers) => answers[locale]));
     write(
       'faq.csv',
       stringifyCsv([
-        ['id', '问题', '答案', '相似问法', '类别', '敏感'],
-        ...faq.map((entry) => [
+        ['id', '问题', '答案', '相似问法', '类别', '敏感', ...locales.map((locale) => `答案_${locale}`)],
+        ...faq.map((entry, index) => [
           entry.external_id,
           entry.question,
           entry.answer,
           entry.alternatives.join('|'),
           entry.category ?? '',
           entry.sensitive ? 'yes' : 'no',
+          ...locales.map((locale) => localeAnswers[index]![locale] ?? ''),
         ]),
       ]),
     );

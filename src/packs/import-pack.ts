@@ -111,6 +111,8 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
         alternatives: entry.alternatives,
         category: entry.category,
         sensitive: entry.sensitive,
+        // Only when given, so the hashes (and versions) of entries without them stay as they were.
+        ...(entry.answers ? { answers: entry.answers } : {}),
       };
       const hash = contentHash(content);
       const current = currentFaq.get(entry.id);
@@ -121,6 +123,7 @@ export async function importPack(db: Db, pack: TenantPack, options: { actor: str
         alternatives: JSON.stringify(entry.alternatives),
         category: entry.category,
         sensitive: entry.sensitive,
+        answers: entry.answers ? JSON.stringify(entry.answers) : null,
         content_hash: hash,
         position,
       };

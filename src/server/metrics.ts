@@ -23,7 +23,13 @@ export function createMetrics() {
     labelNames: ['socket'] as const,
     registers: [registry],
   });
-  return { registry, httpDuration, turns, socketFailures };
+  const embeddingDegraded = new Counter({
+    name: 'kefu_embeddings_degraded_total',
+    help: 'Embedding requests not used (the lexical tier answered alone), by reason: unavailable, timeout, wrong_dimension, error',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  return { registry, httpDuration, turns, socketFailures, embeddingDegraded };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

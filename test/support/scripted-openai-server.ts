@@ -93,6 +93,13 @@ export interface ScriptedServerOptions {
   embeddingDimension?: number;
   /** Custom embedding; by default a hash of the text's characters (same text, same vector). */
   embed?: (text: string) => number[];
+  /**
+   * A fault for an embeddings request, asked per request (undefined: answer normally): an HTTP
+   * error, a hang, or vectors of another dimension.
+   */
+  embeddingFault?: (
+    request: RecordedRequest,
+  ) => ScriptedError | ScriptedHang | { kind: 'dimension'; dimension: number } | undefined;
 }
 
 export interface ScriptedOpenAiServer {
@@ -312,7 +319,14 @@ export async function startScriptedOpenAiServer(
       embeddingRequests.push(recorded);
       const input = (body as { input?: unknown } | undefined)?.input;
       const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input.map(String) : [];
-      const data = texts.map((text, index) => ({ object: 'embedding', index, embedding: embed(text) }));
+      const fault = options.embeddingFault?.(recorded);
+      if (fault && fault.kind !== 'dimension') {
+        await answerCompletion(recorded, fault, response);
+        return;
+      }
+      const vectorOf = (text: string) =>
+        fault?.kind === 'dimension' ? deterministicEmbedding(text, fault.dimension) : embed(text);
+      const data = texts.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(text) }));
       const promptTokens = texts.reduce((sum, text) => sum + text.length, 0);
       response.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({

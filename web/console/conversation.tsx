@@ -41,6 +41,9 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
   const [readSeq, setReadSeq] = useState<string | null>(null);
   const [reply, setReply] = useState('');
   const [internal, setInternal] = useState(false);
+  // The style guide's verdict on the reply about to be sent, shown before it goes out.
+  const [styleCheck, setStyleCheck] = useState<(StyleCheck & { text: string }) | null>(null);
+  const [styleReason, setStyleReason] = useState('');
   const logRef = useRef<HTMLOListElement>(null);
   const replyRef = useRef<HTMLTextAreaElement>(null);
   const typingSent = useRef(0);
@@ -148,15 +151,25 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
     .reverse()
     .find((message) => message.direction !== 'incoming' && message.visibility === 'public');
 
-  const sendReply = async (text: string) => {
+  const sendReply = async (text: string, overrideReason?: string) => {
     const trimmed = text.trim();
     if (!trimmed) return;
     try {
+      if (!internal && overrideReason === undefined) {
+        const check = await api.post<StyleCheck>(`/conversations/${conversationId}/style-check`, { text: trimmed });
+        if (!check.passed) {
+          setStyleCheck({ ...check, text: trimmed });
+          setStyleReason('');
+          return;
+        }
+      }
       const message = await api.post<Message>(`/conversations/${conversationId}/messages`, {
         text: trimmed,
         clientId: randomId(),
         visibility: internal ? 'internal' : 'public',
+        ...(overrideReason !== undefined && !internal ? { styleOverride: { reason: overrideReason } } : {}),
       });
+      setStyleCheck(null);
       setView((current) =>
         current && !current.messages.some((known) => known.id === message.id)
           ? { ...current, messages: [...current.messages, message].sort(bySeq) }
@@ -274,6 +287,21 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
         {pending.map((draft) => (
           <DraftCard key={draft.id} draft={draft} t={t} enabled={mineNow} onDecide={decide} />
         ))}
+        {styleCheck && (
+          <StylePanel
+            t={t}
+            check={styleCheck}
+            reason={styleReason}
+            onReason={setStyleReason}
+            onUseFix={(fixed) => {
+              setReply(fixed);
+              setStyleCheck(null);
+              replyRef.current?.focus();
+            }}
+            onSendAnyway={() => void sendReply(styleCheck.text, styleReason.trim())}
+            onBack={() => setStyleCheck(null)}
+          />
+        )}
         <form
           class="composer"
           onSubmit={(event) => {
@@ -589,7 +617,7 @@ function ContextAside({
         {context.turn ? (
           <dl>
             <dt>{t.intent}</dt>
-            <dd>{context.turn.intent ?? t.none}</dd>
+            <dd>{context.turn.intentName ?? t.none}</dd>
             <dt>{t.confidence}</dt>
             <dd>
               <meter min={0} max={1} value={context.turn.confidence} aria-label={t.confidence} />{' '}
@@ -597,12 +625,12 @@ function ContextAside({
             </dd>
             <dt>{t.route}</dt>
             <dd>
-              {context.turn.route} · {context.turn.tier}
+              {t.routes[context.turn.route] ?? context.turn.route} · {t.tiers[context.turn.tier] ?? context.turn.tier}
             </dd>
-            {context.turn.reasons.length > 0 && (
+            {context.turn.why && (
               <>
-                <dt>{t.reasons}</dt>
-                <dd>{context.turn.reasons.join('; ')}</dd>
+                <dt>{t.handoffReason}</dt>
+                <dd data-testid="handoff-reason">{context.turn.why}</dd>
               </>
             )}
           </dl>
@@ -616,7 +644,7 @@ function ContextAside({
           <ul>
             {context.citations.map((citation) => (
               <li key={`${citation.source}:${citation.id ?? ''}`}>
-                {citation.id ? `${citation.source}:${citation.id}` : citation.source}
+                {citation.title ?? (citation.id ? `${citation.source}:${citation.id}` : citation.source)}
                 {citation.version ? ` · v${citation.version}` : ''}
               </li>
             ))}
@@ -671,5 +699,78 @@ function ContextAside({
         )}
       </section>
     </aside>
+  );
+}
+
+/** The style guide's verdict on a reply (POST …/style-check), as the server sends it. */
+interface StyleCheck {
+  passed: boolean;
+  blocked: boolean;
+  fixed: string;
+  violations: Array<{
+    rule: string;
+    compliance: boolean;
+    match: string;
+    message: string;
+    suggestion: string;
+    suggestedText?: string;
+  }>;
+  remaining: Array<{ rule: string; suggestedText?: string }>;
+}
+
+/** What breaks the style guide, the fix, and — unless a compliance rule broke — sending anyway with a reason. */
+function StylePanel({
+  t,
+  check,
+  reason,
+  onReason,
+  onUseFix,
+  onSendAnyway,
+  onBack,
+}: {
+  t: ConsoleStrings;
+  check: StyleCheck & { text: string };
+  reason: string;
+  onReason: (value: string) => void;
+  onUseFix: (fixed: string) => void;
+  onSendAnyway: () => void;
+  onBack: () => void;
+}) {
+  // A sentence naming a competitor cannot be fixed word by word: its suggestion is the reply without it.
+  const suggestion = check.remaining.find((violation) => violation.suggestedText)?.suggestedText ?? check.fixed;
+  return (
+    <section class="style-check" role="alert" aria-labelledby="style-check-title" data-testid="style-check">
+      <h3 id="style-check-title">{check.blocked ? t.styleBlocked : t.styleTitle}</h3>
+      <ul>
+        {check.violations.map((violation, index) => (
+          <li key={index} class={violation.compliance ? 'compliance' : ''}>
+            {violation.message}
+            <span class="meta"> — {violation.suggestion}</span>
+          </li>
+        ))}
+      </ul>
+      {!check.blocked && suggestion !== check.text && (
+        <p class="style-fix">
+          <q>{suggestion}</q>{' '}
+          <button type="button" class="primary" onClick={() => onUseFix(suggestion)}>
+            {t.styleUseFix}
+          </button>
+        </p>
+      )}
+      {!check.blocked && check.remaining.length > 0 && (
+        <p class="style-override">
+          <label>
+            {t.styleReason}
+            <input value={reason} onInput={(event) => onReason((event.target as HTMLInputElement).value)} />
+          </label>
+          <button type="button" disabled={reason.trim().length < 2} onClick={onSendAnyway}>
+            {t.styleSendAnyway}
+          </button>
+        </p>
+      )}
+      <button type="button" onClick={onBack}>
+        {t.styleBack}
+      </button>
+    </section>
   );
 }

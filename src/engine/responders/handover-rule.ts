@@ -21,10 +21,11 @@ export const handoverRule: Responder = {
         tier: 'human',
         text: crisisReply(locale, context.runtime.handover?.crisisLines),
         reasons: [signal.reason],
+        agentReason: signal.reason,
         intent: CRISIS_INTENT,
         ownReply: true,
       };
     }
-    return handOver(context, signal.reason);
+    return handOver(context, signal.reason, signal.reason);
   },
 };

@@ -7,6 +7,7 @@ import { handoverRule } from './handover-rule.js';
 import { injectionDecline } from './injection-decline.js';
 import { intentAnswer } from './intent-answer.js';
 import { llmAnswer } from './llm-answer.js';
+import { multiQuestion } from './multi-question.js';
 import { outOfScope } from './out-of-scope.js';
 import { personIntent } from './person-intent.js';
 import { playbookStart } from './playbook-start.js';
@@ -23,6 +24,7 @@ export const RESPONDERS: readonly Responder[] = [
   activePlaybook,
   llmAnswer,
   documentPassage,
+  multiQuestion,
   outOfScope,
   personIntent,
   clarifyingQuestion,
@@ -43,7 +45,7 @@ export {
   intentAnswer,
   llmAnswer,
 };
-export { outOfScope, personIntent, playbookStart };
+export { multiQuestion, outOfScope, personIntent, playbookStart };
 export { answer, handOver } from './responder.js';
 export type { Proposal, Responder } from './responder.js';
 export { firstProposal, type FirstProposal } from './first-proposal.js';

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { answerWithPassages, detectPromptLeak, isLlmCallError } from '../../llm/index.js';
+import { percent } from '../locales.js';
 import { isSensitiveDomain } from '../sensitive-domains.js';
 import type { TurnContext } from '../turn-context.js';
 import { OUT_OF_SCOPE_FLOOR } from './out-of-scope-floor.js';
@@ -75,12 +76,15 @@ async function askModel(
       ms: elapsed(),
     };
     if (detectPromptLeak(result.text, runtime.systemPrompt)) {
-      return { ...handOver(context, 'LLM answer repeats the system prompt: withheld'), llm: trace };
+      return {
+        ...handOver(context, 'LLM answer repeats the system prompt: withheld', { key: 'handover.llm_leak' }),
+        llm: trace,
+      };
     }
     if (!result.grounded) {
       const unknown = `${result.unknownCitations.length} unknown citation(s)`;
       const reason = `LLM answer cites nothing that was retrieved (${unknown}): treated as low confidence`;
-      return { ...handOver(context, reason), llm: trace };
+      return { ...handOver(context, reason, { key: 'handover.llm_ungrounded' }), llm: trace };
     }
     const confidence = Math.max(
       ...hits.filter((hit) => result.citations.includes(hit.id)).map((hit) => hit.matchScore),
@@ -101,6 +105,14 @@ async function askModel(
       tier: 'llm',
       text: result.text,
       reasons: [reason],
+      ...(needsApproval
+        ? {
+            agentReason: {
+              key: 'assist.llm_below_gate',
+              params: { confidence: percent(confidence), gate: percent(gate) },
+            },
+          }
+        : {}),
       citations,
       confidence,
       llm: trace,
@@ -118,7 +130,10 @@ async function askModel(
       error: code,
       ms: elapsed(),
     };
-    return { ...handOver(context, `LLM tier failed (${code}): a person takes over`), llm: trace };
+    return {
+      ...handOver(context, `LLM tier failed (${code}): a person takes over`, { key: 'handover.llm_failed' }),
+      llm: trace,
+    };
   }
 }
 

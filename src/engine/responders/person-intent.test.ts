@@ -12,6 +12,8 @@ describe('person-intent responder', () => {
       tier: 'human',
       text: '正在为您转接人工。',
       reasons: ['intent card.lost is routed to a person'],
+      // What the agent reads: the intent by name (here the pack gives no description), no code.
+      agentReason: { key: 'handover.intent_to_person', params: { intent: 'card.lost' } },
     });
   });
 

@@ -1,5 +1,6 @@
 import { fillSlots, startState, type Playbook } from '../../playbooks/index.js';
 import { playbookProposal } from './playbook-proposal.js';
+import { intentLabel } from '../locales.js';
 import { handOver, type Responder } from './responder.js';
 
 /**
@@ -15,7 +16,10 @@ export const playbookStart: Responder = {
     const playbook = runtime.playbooks.get(name);
     if (!playbook) {
       const problem = runtime.problems.find((found) => found.includes(name)) ?? 'missing';
-      return handOver(context, `intent ${intent} names playbook ${name}, which is not valid: ${problem}`);
+      return handOver(context, `intent ${intent} names playbook ${name}, which is not valid: ${problem}`, {
+        key: 'handover.playbook_invalid',
+        params: { intent: intentLabel(runtime.locale, runtime, intent) },
+      });
     }
     const slots = {
       ...remembered(context.memory, playbook),

@@ -1,4 +1,5 @@
 import type { PlaybookRunState } from '../../playbooks/index.js';
+import type { AgentText } from '../locales.js';
 import type { TurnContext } from '../turn-context.js';
 import type { Citation, ClarifyOption, LlmTrace, PlaybookTrace, Route, Tier, TurnDecision } from '../turn-types.js';
 
@@ -11,8 +12,13 @@ export interface Proposal {
   tier: Tier;
   /** The reply text (for a hand-over, the tenant's hand-over message). */
   text: string;
-  /** Why, in order; the last one is the hand-over reason when a person takes over. */
+  /** Why, in order, in English for the trace (engineers read it); the last one routes the hand-over. */
   reasons: string[];
+  /**
+   * Why a person takes over or approves the draft, as agents read it (src/engine/locales.ts):
+   * a key and its values, or a text already written in the tenant's locale.
+   */
+  agentReason?: AgentText | string;
   quickReplies?: string[];
   citations?: Citation[];
   /** The intent the turn is about, when it is not the understood one (a resumed playbook's). */
@@ -45,8 +51,14 @@ export interface Responder {
 }
 
 /** A hand-over to a person with the tenant's hand-over message. */
-export function handOver(context: TurnContext, reason: string): Proposal {
-  return { route: 'human', tier: 'human', text: context.runtime.messages.handoff, reasons: [reason] };
+export function handOver(context: TurnContext, reason: string, agentReason?: AgentText | string): Proposal {
+  return {
+    route: 'human',
+    tier: 'human',
+    text: context.runtime.messages.handoff,
+    reasons: [reason],
+    ...(agentReason !== undefined ? { agentReason } : {}),
+  };
 }
 
 /** A light-tier answer the bot gives itself (or drafts, with route `assist`). */

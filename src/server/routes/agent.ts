@@ -42,6 +42,8 @@ import {
   queueSummarySchema,
   readBody,
   rejectDraftBody,
+  styleCheckBody,
+  styleCheckSchema,
   transferBody,
   typingBody,
   updateAgentBody,
@@ -383,6 +385,20 @@ export async function agentRoutes(app: FastifyInstance, deps: HandoffDeps): Prom
       const result = await handoff.messages.send(agentOf(request), request.params.conversationId, request.body);
       return reply.code(result.duplicate ? 200 : 201).send(result.message);
     },
+  });
+
+  api.post('/conversations/:conversationId/style-check', {
+    schema: {
+      operationId: 'checkAgentMessageStyle',
+      tags: ['agent console'],
+      summary: "What the tenant's style guide and compliance rules say about a text before it is sent, with the fix",
+      security,
+      params: conversationParams,
+      body: styleCheckBody,
+      response: { 200: styleCheckSchema, ...errors },
+    },
+    handler: async (request) =>
+      handoff.messages.checkStyle(agentOf(request), request.params.conversationId, request.body.text),
   });
 
   const draftResponse = z.object({ draft: draftSchema, message: messageSchema.nullable() });
