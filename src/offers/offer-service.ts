@@ -341,7 +341,7 @@ export class OfferService {
   ): Promise<{ recorded: boolean; arm: 'treatment' | 'holdout'; eligible: boolean }> {
     const contactId = await resolveContact(this.deps.db, tenantId, input.contact);
     if (!contactId)
-      throw new KefuError(ErrorCodes.contactNotFound, 'no contact matches this reference', { status: 422 });
+      throw new KefuError(ErrorCodes.contactNotFound, 'no contact matches this reference', { status: 404 });
     const { catalogue } = await this.#catalogue(tenantId);
     const offer = catalogue.items.find((item) => item.id === input.offerId);
     if (!offer)

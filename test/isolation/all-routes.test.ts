@@ -43,6 +43,7 @@ const HIDDEN_PUBLIC: Record<string, string> = {
   'GET /console/assets/*': "the console's static assets",
   'OPTIONS /widget/v1/sessions': 'CORS preflight of the public session endpoint (a browser sends no credential)',
   'OPTIONS /widget/v1/conversations/{conversationId}/csat': 'CORS preflight (a browser sends no credential)',
+  'OPTIONS /widget/v1/conversations/{conversationId}/feedback': 'CORS preflight (a browser sends no credential)',
 };
 /** Swagger UI: a page over the public document. */
 const isSwaggerUi = (url: string) => url === '/docs' || url.startsWith('/docs/');

@@ -9,6 +9,7 @@ import type { AppDeps } from '../create-app.js';
 import { earlyRateLimitHook, rateLimitHook } from '../limits.js';
 import { adminAuditHook } from '../operator-auth.js';
 import { contactOf, widgetAuth } from '../zones/index.js';
+import { requireConversation } from '../../conversations/index.js';
 
 /**
  * Learning signals (docs/learning.md), joined to the turn trace: the widget records a customer's
@@ -133,7 +134,12 @@ export async function learningRoutes(app: FastifyInstance, deps: AppDeps): Promi
           }),
           response: { 200: z.object({ signals: z.array(signalSchema) }), ...errors },
         },
-        handler: async (request) => ({ signals: await listSignals(db, tenantOf(request), request.query) }),
+        handler: async (request) => {
+          const tenantId = tenantOf(request);
+          // Another tenant's conversation is answered as a missing one (404), never as an empty list.
+          if (request.query.conversationId) await requireConversation(db, tenantId, request.query.conversationId);
+          return { signals: await listSignals(db, tenantId, request.query) };
+        },
       });
     },
     { prefix: '/v1' },
