@@ -56,11 +56,27 @@ describe('dialogue state under concurrent turns', () => {
     const conversation = await kefu.conversations.createConversation(tenantId);
     await kefu.conversations.postCustomerMessage(tenantId, conversation.id, { text: '我的快递怎么还没到啊' });
 
-    // The order number reaches this node while a question reaches a second node.
-    const [order, question] = await Promise.all([
-      kefu.conversations.postCustomerMessage(tenantId, conversation.id, { text: '订单号 XM20261115003' }),
-      otherNode().postCustomerMessage(tenantId, conversation.id, { text: '運費怎麼算？' }),
-    ]);
+    // The order number reaches this node while a question reaches a second node. The second node
+    // has read the state when it asks for its runtime; it gets it only once this node has answered,
+    // so the two turns overlap every time, whatever the machine's timing.
+    let runtimeRequested!: () => void;
+    const requested = new Promise<void>((resolve) => (runtimeRequested = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const gated: TenantRuntimes = {
+      async get(id) {
+        runtimeRequested();
+        await released;
+        return kefu.runtimes.get(id);
+      },
+    };
+    const asked = otherNode(gated).postCustomerMessage(tenantId, conversation.id, { text: '運費怎麼算？' });
+    await requested;
+    const order = await kefu.conversations.postCustomerMessage(tenantId, conversation.id, {
+      text: '订单号 XM20261115003',
+    });
+    release();
+    const question = await asked;
     expect(order.reply).not.toBeNull();
     expect(question.reply).not.toBeNull();
 
