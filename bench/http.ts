@@ -1,13 +1,17 @@
 /**
  * HTTP benchmark: turns/s and latency of POST /v1/conversations/:id/messages on the FAQ path,
- * against a bare Fastify echo route measured in the same run. Both servers run as child
- * processes on 127.0.0.1; autocannon drives them from this process, one after the other.
+ * against two baselines measured in the same run: a bare Fastify echo route, and the durable
+ * floor (bench/support/floor-server.ts: look the key up, write the customer message and a reply
+ * in one transaction, on the same kind of database). All servers run as child processes on
+ * 127.0.0.1; autocannon drives them from this process, one after the other. The bench tenant is
+ * moved to an unlimited plan first, so the turn is measured, not the rate limiter.
  *
- *   npm run bench:http [-- --duration 10 --connections 10]
+ *   npm run bench:http [-- --duration 10 --connections 10] [--cpu-prof DIR] [--label NAME]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 
@@ -20,6 +24,13 @@ const connections = argument('connections', 10);
 // --label NAME writes bench/results/http-NAME.{json,md} (e.g. a baseline kept beside the current result).
 const labelIndex = process.argv.indexOf('--label');
 const label = labelIndex >= 0 ? `-${process.argv[labelIndex + 1]}` : '';
+// --cpu-prof DIR writes a V8 CPU profile of the kefu server (the whole run) into DIR.
+const profileIndex = process.argv.indexOf('--cpu-prof');
+const profileArgs =
+  profileIndex >= 0
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.argv[profileIndex + 1] ?? 'bench/profiles')}`]
+    : [];
+const operatorKey = `kefu_op_bench${randomBytes(18).toString('hex')}`;
 
 function start(
   command: string[],
@@ -55,15 +66,48 @@ function run(options: autocannon.Options): Promise<autocannon.Result> {
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-bench-http-'));
 const kefu = await start(
-  ['bin/kefu.js', 'serve'],
-  { PORT: '0', KEFU_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: process.env.DATABASE_URL ?? '' },
+  [...profileArgs, 'bin/kefu.js', 'serve'],
+  {
+    PORT: '0',
+    KEFU_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: process.env.DATABASE_URL ?? '',
+    KEFU_OPERATOR_KEY: operatorKey,
+  },
   /API\s+(http:\/\/\S+)\/v1[\s\S]*Demo tenant\s+shop-zh .*API key: (kefu_sk_\w+)/,
 );
 const echo = await start(['--import', 'tsx', 'bench/support/echo-server.ts'], {}, /LISTENING (\S+)/);
+const floor = await start(
+  ['--import', 'tsx', 'bench/support/floor-server.ts'],
+  { DATABASE_URL: process.env.DATABASE_URL ?? '' },
+  /LISTENING (\S+) KEY (\S+) CONVERSATIONS (\S+)/,
+);
 const kefuUrl = kefu.match[1]!;
 const apiKey = kefu.match[2]!;
 const echoUrl = echo.match[1]!;
+const floorUrl = floor.match[1]!;
+const floorHeaders = { authorization: `Bearer ${floor.match[2]!}`, 'content-type': 'application/json' };
+const floorConversations = floor.match[3]!.split(',');
 const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+
+// The bench tenant runs on an unlimited plan: the turn is measured, not the 429 hold-back.
+const operator = { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' };
+const planResponse = await fetch(`${kefuUrl}/operator/v1/plans`, {
+  method: 'POST',
+  headers: operator,
+  body: JSON.stringify({
+    slug: 'bench-unlimited',
+    name: 'Bench (unlimited)',
+    limits: { requestsPerSecond: 100_000, burst: 1_000_000 },
+  }),
+});
+if (planResponse.status !== 201) throw new Error(`plan: ${planResponse.status} ${await planResponse.text()}`);
+const moved = await fetch(`${kefuUrl}/operator/v1/tenants/shop-zh/plan`, {
+  method: 'PUT',
+  headers: operator,
+  body: JSON.stringify({ plan: 'bench-unlimited' }),
+});
+if (moved.status !== 200) throw new Error(`tenant plan: ${moved.status} ${await moved.text()}`);
 
 // 100 conversations, rotated, so turns do not all queue on one conversation's row lock.
 const conversations: string[] = [];
@@ -95,13 +139,33 @@ const turnRequest = {
     };
   },
 };
+let floorCounter = 0;
+const floorRequest = {
+  method: 'POST' as const,
+  setupRequest: (request: autocannon.Request): autocannon.Request => {
+    floorCounter += 1;
+    return {
+      ...request,
+      path: `/v1/conversations/${floorConversations[floorCounter % floorConversations.length]}/messages`,
+      body: JSON.stringify({ text: questions[floorCounter % questions.length] }),
+    };
+  },
+};
 await run({ url: kefuUrl, headers, requests: [turnRequest], duration: 2, connections });
+await run({ url: floorUrl, headers: floorHeaders, requests: [floorRequest], duration: 2, connections });
 
 const echoResult = await run({
   url: `${echoUrl}/echo`,
   method: 'POST',
   headers: { 'content-type': 'application/json' },
   body: faqBody,
+  duration,
+  connections,
+});
+const floorResult = await run({
+  url: floorUrl,
+  headers: floorHeaders,
+  requests: [floorRequest],
   duration,
   connections,
 });
@@ -115,8 +179,12 @@ const sample = await fetch(`${kefuUrl}/v1/conversations/${conversations[0]}/mess
 });
 const sampleBody = (await sample.json()) as { turn: { route: string; tier: string; intent: string } };
 
+const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve));
+const stopped = [exited(kefu.child), exited(floor.child)];
 kefu.child.kill('SIGTERM');
 echo.child.kill('SIGTERM');
+floor.child.kill('SIGTERM');
+await Promise.all(stopped);
 rmSync(dataDir, { recursive: true, force: true });
 
 const row = (name: string, result: autocannon.Result) => ({
@@ -129,6 +197,8 @@ const row = (name: string, result: autocannon.Result) => ({
   total: result.requests.total,
 });
 const echoRow = row('bare Fastify echo', echoResult);
+const database = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
+const floorRow = row(`durable floor (key lookup + message and reply in one transaction, ${database})`, floorResult);
 const kefuRow = row(`kefu POST message (FAQ path, ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, kefuResult);
 const summary = {
   date: new Date().toISOString(),
@@ -136,7 +206,10 @@ const summary = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
   sample_turn: sampleBody.turn,
   echo: echoRow,
+  floor: floorRow,
   kefu: kefuRow,
+  ratio_throughput_kefu_to_floor: Number((kefuRow.requests_per_second / floorRow.requests_per_second).toFixed(3)),
+  load_average: loadavg().map((value) => Number(value.toFixed(2))),
   ratio_throughput_kefu_to_echo: Number((kefuRow.requests_per_second / echoRow.requests_per_second).toFixed(4)),
   // autocannon reports whole milliseconds: an echo p50 of 0 means "under 1 ms", no ratio to take.
   ratio_p50_kefu_to_echo:
@@ -151,14 +224,16 @@ const markdown = `# HTTP benchmark
 
 \`${summary.command}\` — ${summary.date}, ${summary.machine}. Both servers are child processes on
 127.0.0.1; autocannon (${connections} connections, ${duration} s each, after a 2 s warm-up) runs in the parent process.
-Shared 2-core machine: read the ratio, not the absolute numbers.
+Shared 2-core machine (load average after the run: ${summary.load_average.join(' ')}): read the ratios, not the absolute numbers.
+The bench tenant is on an unlimited plan (100,000 req/s), so the rate limiter does not shape the result.
 
 | server | req/s | p50 ms | p99 ms | non-2xx | errors |
 |---|---:|---:|---:|---:|---:|
 | ${echoRow.name} | ${echoRow.requests_per_second} | ${echoRow.latency_p50_ms} | ${echoRow.latency_p99_ms} | ${echoRow.non_2xx} | ${echoRow.errors} |
+| ${floorRow.name} | ${floorRow.requests_per_second} | ${floorRow.latency_p50_ms} | ${floorRow.latency_p99_ms} | ${floorRow.non_2xx} | ${floorRow.errors} |
 | ${kefuRow.name} | ${kefuRow.requests_per_second} | ${kefuRow.latency_p50_ms} | ${kefuRow.latency_p99_ms} | ${kefuRow.non_2xx} | ${kefuRow.errors} |
 
-kefu / echo throughput: **${summary.ratio_throughput_kefu_to_echo}**; p50 latency: kefu ${kefuRow.latency_p50_ms} ms vs echo ${echoRow.latency_p50_ms >= 1 ? `${echoRow.latency_p50_ms} ms (${summary.ratio_p50_kefu_to_echo}x)` : 'under 1 ms (autocannon resolution)'}.
+**kefu / durable floor throughput: ${summary.ratio_throughput_kefu_to_floor}** (goal ≥ 0.5); kefu / echo: ${summary.ratio_throughput_kefu_to_echo}; p50 latency: kefu ${kefuRow.latency_p50_ms} ms vs echo ${echoRow.latency_p50_ms >= 1 ? `${echoRow.latency_p50_ms} ms (${summary.ratio_p50_kefu_to_echo}x)` : 'under 1 ms (autocannon resolution)'}.
 A sample turn during the run: route \`${sampleBody.turn.route}\`, tier \`${sampleBody.turn.tier}\`, intent \`${sampleBody.turn.intent}\`.
 Each kefu request authenticates the key (a database lookup), commits the customer message, runs the turn
 pipeline (normalise, classifier, routing, FAQ answer) and commits the reply, its trace and the dialogue state:

@@ -22,7 +22,12 @@ import {
 import { findMessage, findMessageByExternalId, recentHistory } from './messages-repository.js';
 import { notFound } from './not-found.js';
 import { recoverInterruptedTurns } from './recover-interrupted-turns.js';
-import { storeCustomerMessage, type StoredCustomerMessage } from './store-customer-message.js';
+import {
+  readConversationForTurn,
+  storeCustomerMessage,
+  type CustomerMessageInput,
+  type StoredCustomerMessage,
+} from './store-customer-message.js';
 import type { TenantRuntimes } from './tenant-runtimes.js';
 import { addUsage, turnCostMicros } from './turn-cost.js';
 import { TurnRecorder, type TurnHandoffHook } from './turn-recorder.js';
@@ -49,6 +54,12 @@ export interface ConversationServiceDeps {
   metering?: QuotaTracker;
   /** The hand-off layer (src/handoff): queues what a turn hands over and keeps assist drafts. */
   handoff?: TurnHandoffHook;
+  /**
+   * How long a turn may take to decide and still be stored with its message in one transaction
+   * (the one-commit turn); a slower turn (a model, a connector, a cold tenant) commits the message
+   * first. 0 always commits the message first. Default 50 ms.
+   */
+  oneCommitWindowMs?: number;
 }
 
 export type { NewConversation } from './conversations-repository.js';
@@ -82,8 +93,11 @@ export class ConversationService {
   readonly #recorder: TurnRecorder;
   #accepting = true;
 
+  readonly #oneCommitWindowMs: number;
+
   constructor(private readonly deps: ConversationServiceDeps) {
     this.#recorder = new TurnRecorder(deps);
+    this.#oneCommitWindowMs = deps.oneCommitWindowMs ?? 50;
   }
 
   /** Stops taking new turns and waits for the running ones (graceful shutdown). */
@@ -220,69 +234,158 @@ export class ConversationService {
     // 0. Quotas: refuses (429) before anything is stored, or turns the LLM tier off.
     const admission = await admitTurn(this.deps.metering, tenantId, this.deps.llm);
     const turnId = randomUUID();
-
-    // 1. Store the customer's message and commit: from here on it is durable.
-    const stored = await storeCustomerMessage(db, { tenantId, conversationId, turnId, ...input });
-    if (!stored) return this.#concurrentDuplicate(tenantId, conversationId, input);
-    const message = toMessage(stored.inbound);
-    this.deps.metering?.committed(tenantId, stored.usage).catch(() => undefined);
-    await bus.publish({ type: 'message.created', tenantId, conversationId, messageId: message.id, seq: message.seq });
-    if (!stored.botAnswers) return { duplicate: false, message, reply: null, turn: null };
-
-    // 2. Decide the turn outside any transaction (it may call connectors or a model), and
-    // 3. store it if no other turn wrote the dialogue state meanwhile; otherwise decide again.
-    const runtime = await runtimes.get(tenantId);
-    let dialogue = stored.dialogue;
+    const messageInput: CustomerMessageInput = { tenantId, conversationId, turnId, ...input };
     let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
     let connectorCalls = 0;
     let attempts = 0;
-    const record = async (decision: TurnDecision, stateVersion: number | null): Promise<PostMessageResult | null> => {
-      const recorded = await this.#recorder.record({
-        tenantId,
-        conversationId,
-        turnId,
-        inboundMessageId: stored.inbound.id,
-        apiKeyId: input.apiKeyId ?? null,
-        decision,
-        usage,
-        connectorCalls,
-        costMicros: turnCostMicros(usage, runtime.prices, serverPrices(this.deps.llm)),
-        latencyMs: performance.now() - started,
-        stateVersion,
-        traceExtras: {
-          ...(admission.limits ? { limits: admission.limits } : {}),
-          ...(attempts > 1 ? { attempts } : {}),
-          ...(dialogue.problem ? { stateProblem: dialogue.problem } : {}),
-        },
-      });
-      if (recorded.status === 'stale') return null;
+    const turnRecord = (runtime: TenantRuntime, decision: TurnDecision, problem: string | null) => ({
+      tenantId,
+      conversationId,
+      turnId,
+      apiKeyId: input.apiKeyId ?? null,
+      decision,
+      usage,
+      connectorCalls,
+      costMicros: turnCostMicros(usage, runtime.prices, serverPrices(this.deps.llm)),
+      latencyMs: performance.now() - started,
+      traceExtras: {
+        ...(admission.limits ? { limits: admission.limits } : {}),
+        ...(attempts > 1 ? { attempts } : {}),
+        ...(problem ? { stateProblem: problem } : {}),
+      },
+    });
+    const count = (decision: TurnDecision) => {
+      usage = addUsage(usage, decision.trace.llm?.usage);
+      connectorCalls += decision.trace.playbook?.steps.filter((step) => step.kind === 'connector').length ?? 0;
+    };
+    const result = (decision: TurnDecision, message: Message, reply: Message): PostMessageResult => {
       const { route, tier, intent, confidence } = decision;
       return {
         duplicate: false,
         message,
-        reply: recorded.reply,
+        reply,
         turn: { id: turnId, traceId: turnId, route, tier, intent, confidence },
       };
     };
+
+    // The customer's message is committed on its own (and announced) at most once, when the turn
+    // needs it: a turn still deciding after the one-commit window, or one that streams.
+    let storing: Promise<StoredCustomerMessage | undefined> | undefined;
+    const storeMessage = () => (storing ??= this.#storeMessage(messageInput));
+
+    // 1. The one-commit turn. Most turns decide in well under a millisecond (the light tier): they
+    // are decided from a plain read of the conversation, then the message and its answer are
+    // stored in one transaction, checked against the dialogue state's version. Nothing is
+    // acknowledged before that commit, so an acknowledged message is durable either way.
+    let running: Promise<{ runtime: TenantRuntime; decision: TurnDecision }> | undefined;
+    let runningVersion: number | undefined;
+    if (this.#oneCommitWindowMs > 0) {
+      const conversation = await readConversationForTurn(db, tenantId, conversationId, { forUpdate: false });
+      if (conversation.botAnswers) {
+        const publishDelta = heldUntilStored(storeMessage, (delta) =>
+          bus.publish({ type: 'message.delta', tenantId, conversationId, turnId, delta }),
+        );
+        running = (async () => {
+          const runtime = await runtimes.get(tenantId);
+          const turnInput = { text: input.text, beforeSeq: null, contact: conversation.contact };
+          const decision = await this.#decide(
+            runtime,
+            tenantId,
+            conversationId,
+            turnInput,
+            conversation.dialogue.state,
+            admission.llm,
+            publishDelta,
+          );
+          return { runtime, decision };
+        })();
+        runningVersion = conversation.dialogue.version;
+        running.catch(() => undefined);
+        attempts += 1;
+        const inTime = await settlesWithin(running, this.#oneCommitWindowMs);
+        if (inTime && !storing) {
+          const { runtime, decision } = await running;
+          running = undefined;
+          count(decision);
+          const recorded = await this.#recorder.record({
+            ...turnRecord(runtime, decision, conversation.dialogue.problem),
+            inboundMessageId: null,
+            inbound: messageInput,
+            stateVersion: conversation.dialogue.version,
+          });
+          if (recorded.status === 'recorded') return result(decision, recorded.inbound!, recorded.reply);
+          if (recorded.status === 'duplicate') return this.#concurrentDuplicate(tenantId, conversationId, input);
+          // Stale (another turn wrote the state, or a person took over): store the message, decide again.
+        }
+      }
+    }
+
+    // 2. Store the customer's message and commit: from here on it is durable.
+    const stored = await storeMessage();
+    if (!stored) return this.#concurrentDuplicate(tenantId, conversationId, input);
+    const message = toMessage(stored.inbound);
+    if (!stored.botAnswers) return { duplicate: false, message, reply: null, turn: null };
+
+    // 3. Decide the turn outside any transaction (it may call connectors or a model), and
+    // 4. store it if no other turn wrote the dialogue state meanwhile; otherwise decide again.
+    let dialogue = stored.dialogue;
+    const turnInput = { text: stored.inbound.text, beforeSeq: String(stored.inbound.seq), contact: stored.contact };
+    const publishDelta = (delta: string) =>
+      void bus.publish({ type: 'message.delta', tenantId, conversationId, turnId, delta });
     for (;;) {
-      attempts += 1;
-      const decision = await this.#decide(
-        runtime,
-        tenantId,
-        conversationId,
-        turnId,
-        stored,
-        dialogue.state,
-        admission.llm,
-      );
-      usage = addUsage(usage, decision.trace.llm?.usage);
-      connectorCalls += decision.trace.playbook?.steps.filter((step) => step.kind === 'connector').length ?? 0;
-      const result = await record(decision, dialogue.version);
-      if (result) return result;
+      let runtime: TenantRuntime;
+      let decision: TurnDecision;
+      // A decision already running from the one-commit attempt is kept when it read the same state.
+      if (running && runningVersion === dialogue.version) ({ runtime, decision } = await running);
+      else {
+        attempts += 1;
+        runtime = await runtimes.get(tenantId);
+        decision = await this.#decide(
+          runtime,
+          tenantId,
+          conversationId,
+          turnInput,
+          dialogue.state,
+          admission.llm,
+          publishDelta,
+        );
+      }
+      running = undefined;
+      count(decision);
+      const recorded = await this.#recorder.record({
+        ...turnRecord(runtime, decision, dialogue.problem),
+        inboundMessageId: stored.inbound.id,
+        stateVersion: dialogue.version,
+      });
+      if (recorded.status === 'recorded') return result(decision, message, recorded.reply);
       // The hand-over leaves the stored state to the turns that won, so it always records.
-      if (attempts >= MAX_TURN_ATTEMPTS) return (await record(raceHandover(runtime, decision), null))!;
+      if (attempts >= MAX_TURN_ATTEMPTS) {
+        const handedOver = await this.#recorder.record({
+          ...turnRecord(runtime, raceHandover(runtime, decision), dialogue.problem),
+          inboundMessageId: stored.inbound.id,
+          stateVersion: null,
+        });
+        if (handedOver.status !== 'recorded') throw new Error('a hand-over turn is always recorded');
+        return result(raceHandover(runtime, decision), message, handedOver.reply);
+      }
       dialogue = await readDialogueState(db, tenantId, conversationId);
     }
+  }
+
+  /** Stores the customer's message on its own, and announces it. */
+  async #storeMessage(input: CustomerMessageInput): Promise<StoredCustomerMessage | undefined> {
+    const stored = await storeCustomerMessage(this.deps.db, input);
+    if (!stored) return undefined;
+    this.deps.metering?.committed(input.tenantId, stored.usage).catch(() => undefined);
+    const message = toMessage(stored.inbound);
+    await this.deps.bus.publish({
+      type: 'message.created',
+      tenantId: input.tenantId,
+      conversationId: input.conversationId,
+      messageId: message.id,
+      seq: message.seq,
+    });
+    return stored;
   }
 
   /** Runs the turn pipeline on `state` with this conversation's connectors, contact and history. */
@@ -290,18 +393,18 @@ export class ConversationService {
     runtime: TenantRuntime,
     tenantId: string,
     conversationId: string,
-    turnId: string,
-    stored: StoredCustomerMessage,
+    turn: { text: string; beforeSeq: string | null; contact: Record<string, unknown> },
     state: StoredCustomerMessage['dialogue']['state'],
     llm: ConversationServiceDeps['llm'],
+    publishDelta: (delta: string) => void,
   ): Promise<TurnDecision> {
-    const { db, bus } = this.deps;
+    const { db } = this.deps;
     return runTurn(
       runtime,
-      { text: stored.inbound.text, state },
+      { text: turn.text, state },
       {
         connector: createRoutingConnector(runtime.httpConnectors, createDatabaseConnector(db, tenantId)),
-        contact: stored.contact,
+        contact: turn.contact,
         now: new Date(),
         today: this.deps.today,
         ...(llm
@@ -309,9 +412,8 @@ export class ConversationService {
               llm: {
                 model: llm.model,
                 answerTimeoutMs: llm.answerTimeoutMs,
-                history: await recentHistory(db, tenantId, conversationId, String(stored.inbound.seq)),
-                onDelta: (delta: string) =>
-                  void bus.publish({ type: 'message.delta', tenantId, conversationId, turnId, delta }),
+                history: await recentHistory(db, tenantId, conversationId, turn.beforeSeq),
+                onDelta: publishDelta,
               },
             }
           : {}),
@@ -395,6 +497,45 @@ export class ConversationService {
         : null,
     };
   }
+}
+
+/** True when `work` settles within `ms` (either way), false when the time runs out first. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Streamed deltas of a turn whose message is not stored yet: the first one has the message stored
+ * (and announced), and the deltas follow it in order, so no one sees an answer to a message that
+ * is not there.
+ */
+function heldUntilStored(store: () => Promise<unknown>, publish: (delta: string) => Promise<void>) {
+  let ready = false;
+  const held: string[] = [];
+  return (delta: string) => {
+    if (ready) return void publish(delta).catch(() => undefined);
+    held.push(delta);
+    void store().then(
+      () => {
+        if (ready) return;
+        ready = true;
+        for (const next of held.splice(0)) void publish(next).catch(() => undefined);
+      },
+      () => undefined,
+    );
+  };
 }
 
 function serverPrices(llm: ConversationServiceDeps['llm']) {

@@ -184,11 +184,14 @@ describe("the customer's message is durable before the tenant's models load", ()
     });
     try {
       const pending = otherNode(slow).postCustomerMessage(tenantId, conversation.id, { text: '我的快遞怎麼還沒到？' });
-      // The load has begun, and the message is already committed and announced.
+      // The load has begun; once the one-commit window (50 ms) has passed without a decision, the
+      // message is committed and announced on its own, while the runtime is still loading.
       await expect.poll(() => loads, { timeout: 5_000 }).toBe(1);
-      const whileLoading = await storedMessages(conversation.id);
-      expect(whileLoading).toEqual([expect.objectContaining({ text: '我的快遞怎麼還沒到？', direction: 'incoming' })]);
+      await expect
+        .poll(() => storedMessages(conversation.id), { timeout: 5_000 })
+        .toEqual([expect.objectContaining({ text: '我的快遞怎麼還沒到？', direction: 'incoming' })]);
       expect(announced.map((event) => event.type)).toEqual(['message.created']);
+      expect(loads).toBe(1);
 
       release();
       const result = await pending;

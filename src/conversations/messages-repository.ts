@@ -80,12 +80,12 @@ export async function findMessage(db: Db, tenantId: string, messageId: string): 
     .executeTakeFirst();
 }
 
-/** The last public messages before `beforeSeq`, oldest first, as model messages. */
+/** The last public messages before `beforeSeq` (null: the latest), oldest first, as model messages. */
 export async function recentHistory(
   db: Db,
   tenantId: string,
   conversationId: string,
-  beforeSeq: string,
+  beforeSeq: string | null,
   limit = 6,
 ): Promise<ChatMessage[]> {
   const rows = await db
@@ -94,7 +94,7 @@ export async function recentHistory(
     .where('tenant_id', '=', tenantId)
     .where('conversation_id', '=', conversationId)
     .where('visibility', '=', 'public')
-    .where('seq', '<', beforeSeq as never)
+    .$if(beforeSeq !== null, (query) => query.where('seq', '<', beforeSeq as never))
     .orderBy('seq', 'desc')
     .limit(limit)
     .execute();

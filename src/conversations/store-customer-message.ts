@@ -1,7 +1,7 @@
 import { ErrorCodes } from '../errors/index.js';
 import { appendUsage, inboundUsage, type UsageEntry } from '../metering/index.js';
 import type { Db } from '../store/database.js';
-import type { MessageRow } from '../store/schema.js';
+import type { ConversationsTable, MessageRow } from '../store/schema.js';
 import { parseDialogueState, type VersionedDialogueState } from './dialogue-state.js';
 import { insertMessageOnce } from './messages-repository.js';
 import { notFound } from './not-found.js';
@@ -28,6 +28,94 @@ export interface StoredCustomerMessage {
   usage: UsageEntry[];
 }
 
+/** The conversation as a turn starts from it: who answers, the contact, the dialogue state. */
+export interface ConversationForTurn {
+  status: ConversationsTable['status'];
+  contactId: string;
+  /** False when a person owns the conversation: the message is stored and the bot stays quiet. */
+  botAnswers: boolean;
+  contact: Record<string, unknown>;
+  dialogue: VersionedDialogueState;
+}
+
+/**
+ * Reads the conversation a customer message goes to. With `forUpdate` it takes the conversation's
+ * row lock, which orders this message against a reply being stored concurrently; without, it is a
+ * plain read (the one-commit turn checks the dialogue state's version when it stores).
+ */
+export async function readConversationForTurn(
+  db: Db,
+  tenantId: string,
+  conversationId: string,
+  options: { forUpdate: boolean },
+): Promise<ConversationForTurn> {
+  const conversation = await db
+    .selectFrom('conversations')
+    .innerJoin('contacts', (join) =>
+      join
+        .onRef('contacts.id', '=', 'conversations.contact_id')
+        .onRef('contacts.tenant_id', '=', 'conversations.tenant_id'),
+    )
+    .select([
+      'conversations.status',
+      'conversations.contact_id',
+      'conversations.assignee_kind',
+      'conversations.state',
+      'conversations.state_version',
+      'contacts.name',
+      'contacts.phone',
+      'contacts.email',
+      'contacts.attributes',
+    ])
+    .where('conversations.tenant_id', '=', tenantId)
+    .where('conversations.id', '=', conversationId)
+    .$if(options.forUpdate, (query) => query.forUpdate(['conversations']))
+    .executeTakeFirst();
+  if (!conversation) throw notFound(ErrorCodes.conversationNotFound, 'conversation');
+  const { name, phone, email, attributes } = conversation;
+  return {
+    status: conversation.status,
+    contactId: conversation.contact_id,
+    botAnswers: conversation.assignee_kind !== 'agent',
+    contact: { id: conversation.contact_id, name, phone, email, ...(attributes as Record<string, unknown>) },
+    dialogue: { ...parseDialogueState(conversation.state), version: conversation.state_version },
+  };
+}
+
+/**
+ * Inserts the customer's message and its ledger rows (in the caller's transaction). Undefined when
+ * the message's idempotency key is already taken.
+ */
+export async function insertCustomerMessage(
+  trx: Db,
+  input: CustomerMessageInput,
+  conversation: Pick<ConversationForTurn, 'contactId' | 'botAnswers'>,
+): Promise<{ inbound: MessageRow; usage: UsageEntry[] } | undefined> {
+  const { tenantId, conversationId, text } = input;
+  const inbound = await insertMessageOnce(trx, {
+    tenantId,
+    conversationId,
+    direction: 'incoming',
+    visibility: 'public',
+    sender: { kind: 'contact', id: conversation.contactId },
+    parts: [{ type: 'text', text }],
+    text,
+    externalId: input.externalId ?? null,
+    // Only a message the bot will answer points at a turn; recovery looks for ones without a trace.
+    turnId: conversation.botAnswers ? input.turnId : null,
+  });
+  if (!inbound) return undefined;
+  const usage = inboundUsage({
+    messageId: inbound.id,
+    conversationId,
+    turnId: inbound.turn_id,
+    text,
+    apiKeyId: input.apiKeyId ?? null,
+    idempotencyKey: input.externalId ?? null,
+  });
+  return { inbound, usage };
+}
+
 /**
  * Stores the customer's message and bills it in one transaction; once this returns the message is
  * durable, whatever happens to the turn. Undefined when the message's idempotency key is already
@@ -38,57 +126,14 @@ export async function storeCustomerMessage(
   db: Db,
   input: CustomerMessageInput,
 ): Promise<StoredCustomerMessage | undefined> {
-  const { tenantId, conversationId, text } = input;
+  const { tenantId, conversationId } = input;
   return db.transaction().execute(async (trx) => {
-    // The conversation row lock orders this message against a reply being stored concurrently.
-    const conversation = await trx
-      .selectFrom('conversations')
-      .innerJoin('contacts', (join) =>
-        join
-          .onRef('contacts.id', '=', 'conversations.contact_id')
-          .onRef('contacts.tenant_id', '=', 'conversations.tenant_id'),
-      )
-      .select([
-        'conversations.status',
-        'conversations.contact_id',
-        'conversations.assignee_kind',
-        'conversations.state',
-        'conversations.state_version',
-        'contacts.name',
-        'contacts.phone',
-        'contacts.email',
-        'contacts.attributes',
-      ])
-      .where('conversations.tenant_id', '=', tenantId)
-      .where('conversations.id', '=', conversationId)
-      .forUpdate(['conversations'])
-      .executeTakeFirst();
-    if (!conversation) throw notFound(ErrorCodes.conversationNotFound, 'conversation');
-    const botAnswers = conversation.assignee_kind !== 'agent';
-    const inbound = await insertMessageOnce(trx, {
-      tenantId,
-      conversationId,
-      direction: 'incoming',
-      visibility: 'public',
-      sender: { kind: 'contact', id: conversation.contact_id },
-      parts: [{ type: 'text', text }],
-      text,
-      externalId: input.externalId ?? null,
-      // Only a message the bot will answer points at a turn; recovery looks for ones without a trace.
-      turnId: botAnswers ? input.turnId : null,
-    });
-    if (!inbound) return undefined;
-    const usage = inboundUsage({
-      messageId: inbound.id,
-      conversationId,
-      turnId: inbound.turn_id,
-      text,
-      apiKeyId: input.apiKeyId ?? null,
-      idempotencyKey: input.externalId ?? null,
-    });
+    const conversation = await readConversationForTurn(trx, tenantId, conversationId, { forUpdate: true });
+    const inserted = await insertCustomerMessage(trx, input, conversation);
+    if (!inserted) return undefined;
     // Billed in the same transaction as the message it counts.
-    await appendUsage(trx, tenantId, usage);
-    if (conversation.status === 'resolved' || !botAnswers) {
+    await appendUsage(trx, tenantId, inserted.usage);
+    if (conversation.status === 'resolved' || !conversation.botAnswers) {
       // A new message reopens a resolved conversation; with a person on it, no turn will touch the row.
       await trx
         .updateTable('conversations')
@@ -101,13 +146,12 @@ export async function storeCustomerMessage(
         .where('id', '=', conversationId)
         .execute();
     }
-    const { name, phone, email, attributes } = conversation;
     return {
-      inbound,
-      botAnswers,
-      contact: { id: conversation.contact_id, name, phone, email, ...(attributes as Record<string, unknown>) },
-      dialogue: { ...parseDialogueState(conversation.state), version: conversation.state_version },
-      usage,
+      inbound: inserted.inbound,
+      botAnswers: conversation.botAnswers,
+      contact: conversation.contact,
+      dialogue: conversation.dialogue,
+      usage: inserted.usage,
     };
   });
 }

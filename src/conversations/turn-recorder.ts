@@ -1,15 +1,16 @@
 import type { EventBus } from '../bus/index.js';
 import { maskDeep } from '../guard/pii/index.js';
 import { recordStyleCheck } from '../guard/style/style-checks.js';
-import type { TurnDecision } from '../engine/run-turn.js';
+import type { DraftBasis, TurnDecision } from '../engine/run-turn.js';
 import type { TokenUsage } from '../llm/index.js';
 import { appendUsage, turnUsage, type QuotaTracker, type UsageEntry } from '../metering/index.js';
 import type { Db } from '../store/database.js';
-import type { MessagePart } from '../store/schema.js';
+import type { MessagePart, MessageRow } from '../store/schema.js';
 import { serializeDialogueState } from './dialogue-state.js';
 import { toMessage, type Message } from './mappers.js';
 import { insertMessage } from './messages-repository.js';
 import { canTransition } from './status.js';
+import { insertCustomerMessage, type CustomerMessageInput } from './store-customer-message.js';
 
 /** What a turn routed to a person tells the hand-off layer. */
 export interface RoutedTurn {
@@ -22,7 +23,7 @@ export interface RoutedTurn {
   /** The reason as agents read it (the tenant's locale); stored on the handoff when given. */
   reasonText?: string | null;
   requestedBy?: 'bot' | 'system';
-  draft: { messageId: string; text: string; parts: MessagePart[] } | null;
+  draft: { messageId: string; text: string; parts: MessagePart[]; basis: DraftBasis } | null;
 }
 
 /** Called inside the turn's last transaction when it routes to a person; returns the after-commit work. */
@@ -35,7 +36,8 @@ export interface TurnRecord {
   tenantId: string;
   conversationId: string;
   turnId: string;
-  inboundMessageId: string;
+  /** The stored customer message this turn answers; null when `inbound` stores it with the turn. */
+  inboundMessageId: string | null;
   apiKeyId: string | null;
   decision: TurnDecision;
   /** Tokens of every attempt at this turn (a turn re-run after a lost race spent them all). */
@@ -50,11 +52,23 @@ export interface TurnRecord {
   stateVersion: number | null;
   /** Extra facts for the stored trace (limits applied, attempts, a state that did not parse). */
   traceExtras: Record<string, unknown>;
+  /**
+   * The customer's message, when it is stored in the same transaction as the turn (the one-commit
+   * turn: decided before anything was written, so the message and its answer commit together).
+   */
+  inbound?: CustomerMessageInput;
 }
 
 export type RecordedTurn =
-  /** Another turn wrote the dialogue state since this one read it; nothing was stored. */
-  { status: 'stale' } | { status: 'recorded'; reply: Message };
+  /**
+   * Another turn wrote the dialogue state since this one read it (or, with `inbound`, a person
+   * took the conversation over); nothing was stored.
+   */
+  | { status: 'stale' }
+  /** With `inbound`: a message with the same idempotency key is already stored; nothing was stored. */
+  | { status: 'duplicate' }
+  /** `inbound` is the customer's message when the turn stored it. */
+  | { status: 'recorded'; reply: Message; inbound: Message | null };
 
 export interface TurnRecorderDeps {
   db: Db;
@@ -72,10 +86,18 @@ export class TurnRecorder {
 
   async record(turn: TurnRecord): Promise<RecordedTurn> {
     const stored = await this.deps.db.transaction().execute((trx) => this.#store(trx, turn));
-    if (stored.status === 'stale') return stored;
+    if (stored.status !== 'recorded') return stored;
     const { tenantId, conversationId, turnId, decision } = turn;
     const { bus, metering } = this.deps;
     if (metering) metering.committed(tenantId, stored.usage).catch(() => undefined);
+    if (stored.inbound)
+      await bus.publish({
+        type: 'message.created',
+        tenantId,
+        conversationId,
+        messageId: stored.inbound.id,
+        seq: stored.inbound.seq,
+      });
     await bus.publish({
       type: 'message.created',
       tenantId,
@@ -87,7 +109,7 @@ export class TurnRecorder {
     if (stored.handOver)
       await bus.publish({ type: 'conversation.updated', tenantId, conversationId, status: 'pending' });
     if (stored.afterHandoff) await stored.afterHandoff().catch(() => undefined);
-    return { status: 'recorded', reply: stored.reply };
+    return { status: 'recorded', reply: stored.reply, inbound: stored.inbound };
   }
 
   async #store(trx: Db, turn: TurnRecord) {
@@ -96,13 +118,28 @@ export class TurnRecorder {
     // commit in seq order, and the version check below cannot interleave with another turn's write.
     const conversation = await trx
       .selectFrom('conversations')
-      .select(['status', 'state_version'])
+      .select(['status', 'state_version', 'assignee_kind', 'contact_id'])
       .where('tenant_id', '=', tenantId)
       .where('id', '=', conversationId)
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (turn.stateVersion !== null && conversation.state_version !== turn.stateVersion)
       return { status: 'stale' as const };
+    // The one-commit turn: the customer's message first, in the same transaction as its answer.
+    let inbound: { inbound: MessageRow; usage: UsageEntry[] } | undefined;
+    if (turn.inbound) {
+      // A person took the conversation over since the turn read it: the bot must stay quiet.
+      if (conversation.assignee_kind === 'agent') return { status: 'stale' as const };
+      inbound = await insertCustomerMessage(trx, turn.inbound, {
+        contactId: conversation.contact_id,
+        botAnswers: true,
+      });
+      if (!inbound) return { status: 'duplicate' as const };
+    }
+    const inboundMessageId = inbound?.inbound.id ?? turn.inboundMessageId;
+    if (!inboundMessageId) throw new Error('a turn is recorded with the message it answers');
+    // A message reopens a resolved conversation.
+    const status = inbound && conversation.status === 'resolved' ? 'open' : conversation.status;
 
     const stored: Array<{ messageId: string; text: string }> = [];
     const store = async (
@@ -150,7 +187,7 @@ export class TurnRecorder {
         id: turnId,
         tenant_id: tenantId,
         conversation_id: conversationId,
-        inbound_message_id: turn.inboundMessageId,
+        inbound_message_id: inboundMessageId,
         reply_message_id: reply.id,
         route: decision.route,
         tier: decision.tier,
@@ -186,10 +223,11 @@ export class TurnRecorder {
       stored,
       apiKeyId: turn.apiKeyId,
     });
+    if (inbound) usage.unshift(...inbound.usage);
     await appendUsage(trx, tenantId, usage);
 
     const routed = decision.route !== 'auto';
-    const handOver = routed && conversation.status !== 'pending' && canTransition(conversation.status, 'pending');
+    const handOver = routed && status !== 'pending' && canTransition(status, 'pending');
     const afterHandoff =
       decision.route !== 'auto' && this.deps.handoff
         ? await this.deps.handoff.onTurnRouted(trx, {
@@ -202,7 +240,12 @@ export class TurnRecorder {
             reasonText: decision.handoffText ?? null,
             draft:
               draft && decision.draft
-                ? { messageId: draft.id, text: decision.draft.text, parts: decision.draft.parts }
+                ? {
+                    messageId: draft.id,
+                    text: decision.draft.text,
+                    parts: decision.draft.parts,
+                    basis: decision.draft.basis,
+                  }
                 : null,
           })
         : null;
@@ -216,7 +259,11 @@ export class TurnRecorder {
         ...(turn.stateVersion !== null
           ? { state: serializeDialogueState(decision.nextState), state_version: update('state_version', '+', 1) }
           : {}),
-        ...(handOver ? { status: 'pending' as const, assignee_kind: 'none' as const } : {}),
+        ...(handOver
+          ? { status: 'pending' as const, assignee_kind: 'none' as const }
+          : status !== conversation.status
+            ? { status }
+            : {}),
       }))
       .where('tenant_id', '=', tenantId)
       .where('id', '=', conversationId)
@@ -225,6 +272,13 @@ export class TurnRecorder {
     // Under the row lock the version cannot have moved; if it somehow did, fail the whole turn
     // rather than store a reply whose state was thrown away.
     if (updated.numUpdatedRows !== 1n) throw new Error('dialogue state changed under the conversation lock');
-    return { status: 'recorded' as const, reply: toMessage(reply), handOver, afterHandoff, usage };
+    return {
+      status: 'recorded' as const,
+      reply: toMessage(reply),
+      inbound: inbound ? toMessage(inbound.inbound) : null,
+      handOver,
+      afterHandoff,
+      usage,
+    };
   }
 }

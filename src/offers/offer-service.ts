@@ -48,6 +48,9 @@ export interface PendingOffer {
   until: number;
 }
 
+/** How many tenants' offer catalogues a node keeps read (a few KB each). */
+const CATALOGUES_KEPT = 2_000;
+
 export class OfferService {
   /** Conversations whose latest message shows an offer: the customer's quick-reply click is caught here. */
   readonly #pending = new Map<string, PendingOffer>();
@@ -57,6 +60,8 @@ export class OfferService {
   /** Subscribes to the bus; returns the unsubscribe function. */
   start(): () => void {
     return this.deps.bus.subscribe((event, origin) => {
+      // A pack import or a settings change (on any node) changes the catalogue.
+      if (event.type === 'tenant.updated') this.#catalogues.delete(event.tenantId);
       if (!origin.local) return;
       if (event.type === 'turn.completed' && event.route === 'auto')
         void this.considerTurn(event.tenantId, event.conversationId, event.turnId).catch(() => undefined);
@@ -65,7 +70,24 @@ export class OfferService {
     });
   }
 
-  async #catalogue(tenantId: string): Promise<{ catalogue: Catalogue; locale: string; name: string }> {
+  /** Tenants' catalogues as last read, most recently used last; dropped on `tenant.updated`. */
+  readonly #catalogues = new Map<string, Promise<{ catalogue: Catalogue; locale: string; name: string }>>();
+
+  #catalogue(tenantId: string): Promise<{ catalogue: Catalogue; locale: string; name: string }> {
+    const cached = this.#catalogues.get(tenantId);
+    if (cached) {
+      this.#catalogues.delete(tenantId);
+      this.#catalogues.set(tenantId, cached);
+      return cached;
+    }
+    const loading = this.#readCatalogue(tenantId);
+    this.#catalogues.set(tenantId, loading);
+    loading.catch(() => this.#catalogues.get(tenantId) === loading && this.#catalogues.delete(tenantId));
+    if (this.#catalogues.size > CATALOGUES_KEPT) this.#catalogues.delete(this.#catalogues.keys().next().value!);
+    return loading;
+  }
+
+  async #readCatalogue(tenantId: string): Promise<{ catalogue: Catalogue; locale: string; name: string }> {
     const row = await this.deps.db
       .selectFrom('tenants')
       .select(['settings', 'locale', 'name'])

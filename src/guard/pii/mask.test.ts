@@ -49,4 +49,22 @@ describe('masking and restoring', () => {
     expect(masked.when).toBeInstanceOf(Date);
     expect(masked.entities[0].type).toBe('phone');
   });
+
+  it('maskDeep keeps identifier-like strings as they are and still masks bare numbers and addresses', () => {
+    const trace = {
+      stage: 'intent-answer',
+      intent: 'faq-33',
+      model: 'intent-classifier@v1',
+      phone: '13800138000',
+      passport: 'E12345678',
+      email: 'wang.fang@example.com',
+      said: '我叫王芳，电话 138 0013 8000',
+      english: 'call me on +1 415 555 0100',
+    };
+    const masked = maskDeep(trace);
+    expect(masked).toMatchObject({ stage: 'intent-answer', intent: 'faq-33', model: 'intent-classifier@v1' });
+    for (const field of ['phone', 'passport', 'email', 'said', 'english'] as const)
+      expect(masked[field], field).not.toBe(trace[field]);
+    expect(masked.said).not.toContain('138 0013 8000');
+  });
 });

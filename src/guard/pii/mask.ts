@@ -157,9 +157,25 @@ export class PiiStreamRestorer {
   }
 }
 
+/**
+ * A short identifier-like string (a stage, a responder, an intent id, `faq-33`): one token of
+ * ASCII letters, punctuation and at most five digits, no `@`. No detector can match in it (a phone,
+ * an id or a card needs more digits, an e-mail an `@`, a name or an address words), so a trace's
+ * many such strings skip the detectors.
+ */
+function cannotHoldPii(text: string): boolean {
+  if (text.length > 64 || !/^[\w.:-]*$/.test(text)) return false;
+  let digits = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57 && ++digits > 5) return false;
+  }
+  return true;
+}
+
 /** Masks every string inside a JSON-like value (a trace, an export row); keys are kept. */
 export function maskDeep<T>(value: T, masker: PiiMasker = new PiiMasker(), depth = 0): T {
-  if (typeof value === 'string') return masker.mask(value) as T;
+  if (typeof value === 'string') return cannotHoldPii(value) ? value : (masker.mask(value) as T);
   if (depth > 12 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item: unknown) => maskDeep(item, masker, depth + 1)) as T;
   // Only plain objects: an Error, a Date or a Buffer keeps its own shape (a logger serialises it).
