@@ -8,12 +8,13 @@
  *
  *   npm run bench:http [-- --duration 10 --connections 10] [--cpu-prof DIR] [--label NAME]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
+import { runAutocannon as run, startProcess as start, unlimitedPlan } from './support/processes.js';
 
 const argument = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -30,39 +31,10 @@ const profileArgs =
   profileIndex >= 0
     ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.argv[profileIndex + 1] ?? 'bench/profiles')}`]
     : [];
+// --kefu-dir DIR runs the kefu server of another checkout (a baseline commit, e.g. a git worktree).
+const kefuDirIndex = process.argv.indexOf('--kefu-dir');
+const kefuDir = kefuDirIndex >= 0 ? path.resolve(process.argv[kefuDirIndex + 1]!) : process.cwd();
 const operatorKey = `kefu_op_bench${randomBytes(18).toString('hex')}`;
-
-function start(
-  command: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, command, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) resolve({ child, match });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    child.on('exit', (code) => reject(new Error(`${command.join(' ')} exited ${code}: ${output}`)));
-  });
-}
-
-function run(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) =>
-    autocannon(options, (error: unknown, result) =>
-      error
-        ? reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }))
-        : resolve(result),
-    ),
-  );
-}
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-bench-http-'));
 const kefu = await start(
@@ -75,6 +47,7 @@ const kefu = await start(
     KEFU_OPERATOR_KEY: operatorKey,
   },
   /API\s+(http:\/\/\S+)\/v1[\s\S]*Demo tenant\s+shop-zh .*API key: (kefu_sk_\w+)/,
+  { cwd: kefuDir },
 );
 const echo = await start(['--import', 'tsx', 'bench/support/echo-server.ts'], {}, /LISTENING (\S+)/);
 const floor = await start(
@@ -91,23 +64,7 @@ const floorConversations = floor.match[3]!.split(',');
 const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
 
 // The bench tenant runs on an unlimited plan: the turn is measured, not the 429 hold-back.
-const operator = { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' };
-const planResponse = await fetch(`${kefuUrl}/operator/v1/plans`, {
-  method: 'POST',
-  headers: operator,
-  body: JSON.stringify({
-    slug: 'bench-unlimited',
-    name: 'Bench (unlimited)',
-    limits: { requestsPerSecond: 100_000, burst: 1_000_000 },
-  }),
-});
-if (planResponse.status !== 201) throw new Error(`plan: ${planResponse.status} ${await planResponse.text()}`);
-const moved = await fetch(`${kefuUrl}/operator/v1/tenants/shop-zh/plan`, {
-  method: 'PUT',
-  headers: operator,
-  body: JSON.stringify({ plan: 'bench-unlimited' }),
-});
-if (moved.status !== 200) throw new Error(`tenant plan: ${moved.status} ${await moved.text()}`);
+await unlimitedPlan(kefuUrl, operatorKey, 'shop-zh');
 
 // 100 conversations, rotated, so turns do not all queue on one conversation's row lock.
 const conversations: string[] = [];
@@ -202,7 +159,8 @@ const floorRow = row(`durable floor (key lookup + message and reply in one trans
 const kefuRow = row(`kefu POST message (FAQ path, ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, kefuResult);
 const summary = {
   date: new Date().toISOString(),
-  command: `npm run bench:http -- --duration ${duration} --connections ${connections}`,
+  command: `npm run bench:http -- --duration ${duration} --connections ${connections}${label ? ` --label ${label.slice(1)}` : ''}${kefuDirIndex >= 0 ? ` --kefu-dir ${process.argv[kefuDirIndex + 1]}` : ''}`,
+  kefu_commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: kefuDir }).toString().trim(),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
   sample_turn: sampleBody.turn,
   echo: echoRow,
@@ -222,7 +180,7 @@ writeFileSync(
 );
 const markdown = `# HTTP benchmark
 
-\`${summary.command}\` — ${summary.date}, ${summary.machine}. Both servers are child processes on
+\`${summary.command}\` — ${summary.date}, ${summary.machine}, kefu at ${summary.kefu_commit}. Both servers are child processes on
 127.0.0.1; autocannon (${connections} connections, ${duration} s each, after a 2 s warm-up) runs in the parent process.
 Shared 2-core machine (load average after the run: ${summary.load_average.join(' ')}): read the ratios, not the absolute numbers.
 The bench tenant is on an unlimited plan (100,000 req/s), so the rate limiter does not shape the result.

@@ -1,6 +1,13 @@
 /** Domain events, named noun first then verb (STYLE.md §2). */
 export type DomainEvent =
-  | { type: 'conversation.created'; tenantId: string; conversationId: string }
+  | {
+      type: 'conversation.created';
+      tenantId: string;
+      conversationId: string;
+      /** Its contact, and whether the contact was created with it (a first-time visitor). */
+      contactId?: string;
+      newContact?: boolean;
+    }
   | { type: 'conversation.updated'; tenantId: string; conversationId: string; status: string }
   | { type: 'message.created'; tenantId: string; conversationId: string; messageId: string; seq: string }
   | { type: 'message.delta'; tenantId: string; conversationId: string; turnId: string; delta: string }

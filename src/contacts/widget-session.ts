@@ -35,6 +35,8 @@ export async function completeWidgetSession(
     contactId: string;
     conversationId: string;
     verifiedUser: string | null;
+    /** A visitor seen for the first time (a contact created with this session). */
+    newVisitor?: boolean;
   },
 ): Promise<string> {
   const { db } = deps;
@@ -56,6 +58,8 @@ export async function completeWidgetSession(
       await refreshTemplateView(db, input.tenantId, contactId);
     }
   }
+  // Nothing can be queued for a contact created a moment ago, unless it was just linked to a known user.
+  if (input.newVisitor && contactId === input.contactId) return contactId;
   await new OutreachService({ db, bus: deps.bus, presence: widgetPresence }).deliverQueued(
     input.tenantId,
     contactId,

@@ -11,6 +11,7 @@ import type { Db } from '../store/database.js';
 import { admitTurn } from './admission.js';
 import { insertConversation, type NewConversation } from './conversations-repository.js';
 import { readDialogueState } from './dialogue-state.js';
+import { DisplayIdAllocator } from './display-ids.js';
 import {
   toConversation,
   toMessage,
@@ -94,9 +95,11 @@ export class ConversationService {
   #accepting = true;
 
   readonly #oneCommitWindowMs: number;
+  readonly #displayIds: DisplayIdAllocator;
 
   constructor(private readonly deps: ConversationServiceDeps) {
     this.#recorder = new TurnRecorder(deps);
+    this.#displayIds = new DisplayIdAllocator(deps.db);
     this.#oneCommitWindowMs = deps.oneCommitWindowMs ?? 50;
   }
 
@@ -108,8 +111,18 @@ export class ConversationService {
 
   async createConversation(tenantId: string, input: NewConversation = {}): Promise<Conversation> {
     const { db, bus } = this.deps;
-    const conversation = await db.transaction().execute((trx) => insertConversation(trx, tenantId, input));
-    await bus.publish({ type: 'conversation.created', tenantId, conversationId: conversation.id });
+    // Reserved before the transaction: no lock on the tenant is held while the conversation is written.
+    const displayId = await this.#displayIds.next(tenantId);
+    const { conversation, contactCreated } = await db
+      .transaction()
+      .execute((trx) => insertConversation(trx, tenantId, displayId, input));
+    await bus.publish({
+      type: 'conversation.created',
+      tenantId,
+      conversationId: conversation.id,
+      contactId: conversation.contact_id,
+      newContact: contactCreated,
+    });
     return toConversation(conversation);
   }
 

@@ -1,31 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
 import type { ConversationRow } from '../store/schema.js';
 import { serializeDialogueState } from './dialogue-state.js';
 
 /** Where a new conversation comes from: its channel (found or created) and its contact. */
 export interface NewConversation {
-  channel?: { kind: string; name?: string };
+  /** `id` when the caller already found the channel (saves a lookup). */
+  channel?: { kind: string; name?: string; id?: string };
   contact?: { externalId?: string; name?: string; phone?: string; email?: string };
 }
 
 /**
- * Inserts a conversation with the tenant's next display id, finding or creating its channel and
- * contact (a contact known by its external id in that channel is reused). Run it in a transaction.
+ * Inserts a conversation with the display id reserved for it (src/conversations/display-ids.ts),
+ * finding or creating its channel and contact (a contact known by its external id in that channel
+ * is reused). Run it in a transaction.
  */
-export async function insertConversation(trx: Db, tenantId: string, input: NewConversation): Promise<ConversationRow> {
-  // Lock the tenant row: display ids are allocated one at a time per tenant.
-  await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
+export async function insertConversation(
+  trx: Db,
+  tenantId: string,
+  displayId: number,
+  input: NewConversation,
+): Promise<{ conversation: ConversationRow; contactCreated: boolean }> {
   const kind = input.channel?.kind ?? 'api';
-  let channel = await trx
-    .selectFrom('channels')
-    .select(['id'])
-    .where('tenant_id', '=', tenantId)
-    .where('kind', '=', kind)
-    .$if(input.channel?.name !== undefined, (query) => query.where('name', '=', input.channel!.name!))
-    .orderBy('created_at')
-    .executeTakeFirst();
+  let channel = input.channel?.id
+    ? { id: input.channel.id }
+    : await trx
+        .selectFrom('channels')
+        .select(['id'])
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', kind)
+        .$if(input.channel?.name !== undefined, (query) => query.where('name', '=', input.channel!.name!))
+        .orderBy('created_at')
+        .executeTakeFirst();
   if (!channel) {
     channel = { id: randomUUID() };
     await trx
@@ -45,6 +51,7 @@ export async function insertConversation(trx: Db, tenantId: string, input: NewCo
       .executeTakeFirst();
     contactId = identity?.contact_id;
   }
+  const contactCreated = !contactId;
   if (!contactId) {
     contactId = randomUUID();
     await trx
@@ -71,17 +78,12 @@ export async function insertConversation(trx: Db, tenantId: string, input: NewCo
         .execute();
     }
   }
-  const { next } = await trx
-    .selectFrom('conversations')
-    .select(sql<number>`coalesce(max(display_id), 0) + 1`.as('next'))
-    .where('tenant_id', '=', tenantId)
-    .executeTakeFirstOrThrow();
-  return trx
+  const conversation = await trx
     .insertInto('conversations')
     .values({
       id: randomUUID(),
       tenant_id: tenantId,
-      display_id: Number(next),
+      display_id: displayId,
       channel_id: channel.id,
       contact_id: contactId,
       status: 'open',
@@ -91,4 +93,5 @@ export async function insertConversation(trx: Db, tenantId: string, input: NewCo
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  return { conversation, contactCreated };
 }

@@ -105,6 +105,12 @@ export interface ConversationsTable {
   last_message_at: Timestamp;
 }
 
+/** The last display id handed out per tenant (migration 20261212-0200); bigint arrives as a string. */
+export interface ConversationCountersTable {
+  tenant_id: string;
+  last_display_id: ColumnType<string, number, number>;
+}
+
 export interface MessagesTable {
   id: string;
   /** Global insertion order; clients resume streams from the last seq they saw. */
@@ -252,6 +258,7 @@ export interface DatabaseSchema
   contacts: ContactsTable;
   contact_identities: ContactIdentitiesTable;
   conversations: ConversationsTable;
+  conversation_counters: ConversationCountersTable;
   messages: MessagesTable;
   turn_traces: TurnTracesTable;
   intents: IntentsTable;

@@ -104,17 +104,20 @@ export async function personalRoutes(app: FastifyInstance, deps: AppDeps): Promi
     allowPrivateNetwork: deps.config.metering.webhookAllowPrivateNetwork,
   });
   const stopOffers = offers.start();
-  // A new conversation makes a customer "returning": what templates read is refreshed.
+  // A new conversation makes a customer "returning": what templates read is refreshed. A contact
+  // created with the conversation has no profile yet, so there is nothing to refresh.
   const stopRefresh = deps.bus.subscribe((event, origin) => {
-    if (event.type !== 'conversation.created' || !origin.local) return;
-    void db
-      .selectFrom('conversations')
-      .select('contact_id')
-      .where('tenant_id', '=', event.tenantId)
-      .where('id', '=', event.conversationId)
-      .executeTakeFirst()
-      .then((row) => (row ? refreshTemplateView(db, event.tenantId, row.contact_id) : undefined))
-      .catch(() => undefined);
+    if (event.type !== 'conversation.created' || !origin.local || event.newContact) return;
+    const contactId = event.contactId
+      ? Promise.resolve(event.contactId)
+      : db
+          .selectFrom('conversations')
+          .select('contact_id')
+          .where('tenant_id', '=', event.tenantId)
+          .where('id', '=', event.conversationId)
+          .executeTakeFirst()
+          .then((row) => row?.contact_id);
+    void contactId.then((id) => (id ? refreshTemplateView(db, event.tenantId, id) : undefined)).catch(() => undefined);
   });
   app.addHook('onClose', async () => {
     stopOffers();

@@ -101,9 +101,10 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
           .executeTakeFirst();
         if (existing) conversation = { id: existing.id, contactId: existing.contact_id };
       }
+      const newVisitor = !identity;
       if (!conversation) {
         const created = await deps.conversations.createConversation(tenant.id, {
-          channel: { kind: 'widget', ...(channel ? { name: channel.name } : {}) },
+          channel: { kind: 'widget', ...(channel ? { name: channel.name, id: channel.id } : {}) },
           contact: { externalId: visitorId },
         });
         conversation = { id: created.id, contactId: created.contactId };
@@ -116,6 +117,7 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
           contactId: conversation.contactId,
           conversationId: conversation.id,
           verifiedUser,
+          newVisitor,
         },
       );
       const stored = await db
