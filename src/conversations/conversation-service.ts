@@ -31,7 +31,7 @@ import {
 } from './store-customer-message.js';
 import type { TenantRuntimes } from './tenant-runtimes.js';
 import { addUsage, turnCostMicros } from './turn-cost.js';
-import { TurnRecorder, type TurnHandoffHook } from './turn-recorder.js';
+import { TurnRecorder, type RecordedTurn, type TurnHandoffHook } from './turn-recorder.js';
 
 /**
  * How many times a turn is decided when other turns keep writing the conversation's dialogue state
@@ -292,6 +292,8 @@ export class ConversationService {
     // acknowledged before that commit, so an acknowledged message is durable either way.
     let running: Promise<{ runtime: TenantRuntime; decision: TurnDecision }> | undefined;
     let runningVersion: number | undefined;
+    // A decision already counted (tokens, connector calls) that the three steps below store again.
+    let uncounted: TurnDecision | undefined;
     if (this.#oneCommitWindowMs > 0) {
       const conversation = await readConversationForTurn(db, tenantId, conversationId, { forUpdate: false });
       if (conversation.botAnswers) {
@@ -320,12 +322,22 @@ export class ConversationService {
           const { runtime, decision } = await running;
           running = undefined;
           count(decision);
-          const recorded = await this.#recorder.record({
-            ...turnRecord(runtime, decision, conversation.dialogue.problem),
-            inboundMessageId: null,
-            inbound: messageInput,
-            stateVersion: conversation.dialogue.version,
-          });
+          let recorded: RecordedTurn;
+          try {
+            recorded = await this.#recorder.record({
+              ...turnRecord(runtime, decision, conversation.dialogue.problem),
+              inboundMessageId: null,
+              inbound: messageInput,
+              stateVersion: conversation.dialogue.version,
+            });
+          } catch {
+            // The turn could not be stored (a failing write): the customer's message is kept on its
+            // own below, and the same decision is stored again after it (or the error is reported
+            // with the message safe, for recovery to answer).
+            recorded = { status: 'stale' };
+            running = Promise.resolve({ runtime, decision });
+            uncounted = decision;
+          }
           if (recorded.status === 'recorded') return result(decision, recorded.inbound!, recorded.reply);
           if (recorded.status === 'duplicate') return this.#concurrentDuplicate(tenantId, conversationId, input);
           // Stale (another turn wrote the state, or a person took over): store the message, decide again.
@@ -364,7 +376,7 @@ export class ConversationService {
         );
       }
       running = undefined;
-      count(decision);
+      if (decision !== uncounted) count(decision);
       const recorded = await this.#recorder.record({
         ...turnRecord(runtime, decision, dialogue.problem),
         inboundMessageId: stored.inbound.id,

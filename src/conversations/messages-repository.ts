@@ -17,9 +17,10 @@ export interface NewMessage {
   turnId?: string | null;
 }
 
-function values(message: NewMessage) {
+/** The row of a new message, its id assigned here (its seq and time by the database). */
+export function messageValues(message: NewMessage & { id?: string }) {
   return {
-    id: randomUUID(),
+    id: message.id ?? randomUUID(),
     tenant_id: message.tenantId,
     conversation_id: message.conversationId,
     direction: message.direction,
@@ -35,7 +36,7 @@ function values(message: NewMessage) {
 
 /** Stores one message (every message this folder writes goes through here). */
 export async function insertMessage(db: Db, message: NewMessage): Promise<MessageRow> {
-  return db.insertInto('messages').values(values(message)).returningAll().executeTakeFirstOrThrow();
+  return db.insertInto('messages').values(messageValues(message)).returningAll().executeTakeFirstOrThrow();
 }
 
 /**
@@ -45,7 +46,7 @@ export async function insertMessage(db: Db, message: NewMessage): Promise<Messag
 export async function insertMessageOnce(db: Db, message: NewMessage): Promise<MessageRow | undefined> {
   return db
     .insertInto('messages')
-    .values(values(message))
+    .values(messageValues(message))
     .onConflict((conflict) =>
       conflict
         .columns(['tenant_id', 'conversation_id', 'external_id'])

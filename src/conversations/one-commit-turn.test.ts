@@ -138,4 +138,79 @@ describe('the one-commit turn', () => {
     const rows = await messagesWithTransaction(conversation.id);
     expect(rows.filter((row) => row.direction === 'incoming')).toHaveLength(1);
   });
+
+  it('stores concurrent turns of many conversations in shared transactions, each turn whole', async () => {
+    const service = node();
+    const texts = ['运费怎么算？', '運費怎麼算？', 'How much is shipping?', '怎么开发票', '優惠券怎麼用'];
+    const conversations = await Promise.all(
+      Array.from({ length: 20 }, () => kefu.conversations.createConversation(tenantId)),
+    );
+    const results = await Promise.all(
+      conversations.map((conversation, index) =>
+        service.postCustomerMessage(tenantId, conversation.id, { text: texts[index % texts.length]! }),
+      ),
+    );
+    const transactions = new Set<string>();
+    for (const [index, conversation] of conversations.entries()) {
+      const rows = await messagesWithTransaction(conversation.id);
+      expect(rows.map((row) => row.direction)).toEqual(['incoming', 'outgoing']);
+      expect(rows[0]!.tx).toBe(rows[1]!.tx);
+      expect(rows[1]!.text).toBe(results[index]!.reply!.text);
+      transactions.add(rows[0]!.tx);
+      const trace = await kefu.conversations.getTrace(tenantId, results[index]!.turn!.traceId);
+      expect(trace.inboundMessageId).toBe(results[index]!.message.id);
+    }
+    // Turns that queued while a write was in flight went together in the next one.
+    expect(transactions.size).toBeLessThan(conversations.length);
+    const states = await kefu.database.db
+      .selectFrom('conversations')
+      .select('state_version')
+      .where(
+        'id',
+        'in',
+        conversations.map((conversation) => conversation.id),
+      )
+      .execute();
+    expect(states.every((row) => row.state_version === 1)).toBe(true);
+  });
+
+  it('decides a turn again when another node wrote its state, without holding back the turns batched with it', async () => {
+    const conversations = await Promise.all(
+      Array.from({ length: 6 }, () => kefu.conversations.createConversation(tenantId)),
+    );
+    const [moved] = conversations;
+    let bumped = false;
+    // Another node writes the first conversation's state while this node's turns are deciding.
+    const otherNodeWrites: TenantRuntimes = {
+      async get(id) {
+        if (!bumped) {
+          bumped = true;
+          await kefu.database.db
+            .updateTable('conversations')
+            .set((update) => ({ state_version: update('state_version', '+', 1) }))
+            .where('id', '=', moved!.id)
+            .execute();
+        }
+        return kefu.runtimes.get(id);
+      },
+    };
+    const service = node(otherNodeWrites);
+    const results = await Promise.all(
+      conversations.map((conversation) =>
+        service.postCustomerMessage(tenantId, conversation.id, { text: '会员积分有什么用' }),
+      ),
+    );
+    for (const [index, conversation] of conversations.entries()) {
+      expect(results[index]!.reply?.text.length).toBeGreaterThan(0);
+      const rows = await messagesWithTransaction(conversation.id);
+      expect(rows.map((row) => row.direction)).toEqual(['incoming', 'outgoing']);
+    }
+    const row = await kefu.database.db
+      .selectFrom('conversations')
+      .select('state_version')
+      .where('id', '=', moved!.id)
+      .executeTakeFirstOrThrow();
+    // The other node's write and this turn's: nothing was overwritten.
+    expect(row.state_version).toBe(2);
+  });
 });

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { ErrorCodes } from '../errors/index.js';
 import { appendUsage, inboundUsage, type UsageEntry } from '../metering/index.js';
 import type { Db } from '../store/database.js';
 import type { ConversationsTable, MessageRow } from '../store/schema.js';
 import { parseDialogueState, type VersionedDialogueState } from './dialogue-state.js';
-import { insertMessageOnce } from './messages-repository.js';
+import { insertMessageOnce, type NewMessage } from './messages-repository.js';
 import { notFound } from './not-found.js';
 
 export interface CustomerMessageInput {
@@ -82,17 +83,14 @@ export async function readConversationForTurn(
   };
 }
 
-/**
- * Inserts the customer's message and its ledger rows (in the caller's transaction). Undefined when
- * the message's idempotency key is already taken.
- */
-export async function insertCustomerMessage(
-  trx: Db,
+/** The customer's message as it is stored, its id assigned here. */
+export function inboundMessage(
   input: CustomerMessageInput,
   conversation: Pick<ConversationForTurn, 'contactId' | 'botAnswers'>,
-): Promise<{ inbound: MessageRow; usage: UsageEntry[] } | undefined> {
+): NewMessage & { id: string } {
   const { tenantId, conversationId, text } = input;
-  const inbound = await insertMessageOnce(trx, {
+  return {
+    id: randomUUID(),
     tenantId,
     conversationId,
     direction: 'incoming',
@@ -103,17 +101,33 @@ export async function insertCustomerMessage(
     externalId: input.externalId ?? null,
     // Only a message the bot will answer points at a turn; recovery looks for ones without a trace.
     turnId: conversation.botAnswers ? input.turnId : null,
-  });
-  if (!inbound) return undefined;
-  const usage = inboundUsage({
+  };
+}
+
+/** The ledger rows of a stored customer message. */
+export function customerMessageUsage(input: CustomerMessageInput, inbound: MessageRow): UsageEntry[] {
+  return inboundUsage({
     messageId: inbound.id,
-    conversationId,
+    conversationId: input.conversationId,
     turnId: inbound.turn_id,
-    text,
+    text: input.text,
     apiKeyId: input.apiKeyId ?? null,
     idempotencyKey: input.externalId ?? null,
   });
-  return { inbound, usage };
+}
+
+/**
+ * Inserts the customer's message (in the caller's transaction) and returns it with its ledger
+ * rows, not yet written. Undefined when the message's idempotency key is already taken.
+ */
+export async function insertCustomerMessage(
+  trx: Db,
+  input: CustomerMessageInput,
+  conversation: Pick<ConversationForTurn, 'contactId' | 'botAnswers'>,
+): Promise<{ inbound: MessageRow; usage: UsageEntry[] } | undefined> {
+  const inbound = await insertMessageOnce(trx, inboundMessage(input, conversation));
+  if (!inbound) return undefined;
+  return { inbound, usage: customerMessageUsage(input, inbound) };
 }
 
 /**

@@ -1,15 +1,16 @@
 import type { EventBus } from '../bus/index.js';
-import { maskDeep } from '../guard/pii/index.js';
-import { recordStyleCheck } from '../guard/style/style-checks.js';
 import type { DraftBasis, TurnDecision } from '../engine/run-turn.js';
 import type { TokenUsage } from '../llm/index.js';
-import { appendUsage, turnUsage, type QuotaTracker, type UsageEntry } from '../metering/index.js';
+import { appendUsage, type QuotaTracker, type UsageEntry } from '../metering/index.js';
 import type { Db } from '../store/database.js';
 import type { MessagePart, MessageRow } from '../store/schema.js';
 import { serializeDialogueState } from './dialogue-state.js';
 import { toMessage, type Message } from './mappers.js';
 import { insertMessage } from './messages-repository.js';
 import { canTransition } from './status.js';
+import { GroupCommit } from './group-commit.js';
+import { isBatchable, storeTurnBatch, type BatchableTurn } from './turn-batch.js';
+import { traceRow, turnStyleCheckRow, turnUsageOf } from './turn-rows.js';
 import { insertCustomerMessage, type CustomerMessageInput } from './store-customer-message.js';
 
 /** What a turn routed to a person tells the hand-off layer. */
@@ -70,6 +71,19 @@ export type RecordedTurn =
   /** `inbound` is the customer's message when the turn stored it. */
   | { status: 'recorded'; reply: Message; inbound: Message | null };
 
+/** What storing a turn did (before its events are published). */
+type StoredTurn =
+  | { status: 'stale' }
+  | { status: 'duplicate' }
+  | {
+      status: 'recorded';
+      reply: Message;
+      inbound: Message | null;
+      handOver: boolean;
+      afterHandoff: (() => Promise<void>) | null;
+      usage: UsageEntry[];
+    };
+
 export interface TurnRecorderDeps {
   db: Db;
   bus: EventBus;
@@ -82,10 +96,15 @@ export interface TurnRecorderDeps {
  * state, the turn's ledger rows, the hand-off), then publishes its events after the commit.
  */
 export class TurnRecorder {
-  constructor(private readonly deps: TurnRecorderDeps) {}
+  /** One-commit turns answered by the bot share transactions under load (see storeTurnBatch). */
+  readonly #batches: GroupCommit<BatchableTurn, StoredTurn>;
+
+  constructor(private readonly deps: TurnRecorderDeps) {
+    this.#batches = new GroupCommit((turns) => this.#storeBatch(turns));
+  }
 
   async record(turn: TurnRecord): Promise<RecordedTurn> {
-    const stored = await this.deps.db.transaction().execute((trx) => this.#store(trx, turn));
+    const stored = isBatchable(turn) ? await this.#batches.submit(turn) : await this.storeOne(turn);
     if (stored.status !== 'recorded') return stored;
     const { tenantId, conversationId, turnId, decision } = turn;
     const { bus, metering } = this.deps;
@@ -112,7 +131,29 @@ export class TurnRecorder {
     return { status: 'recorded', reply: stored.reply, inbound: stored.inbound };
   }
 
-  async #store(trx: Db, turn: TurnRecord) {
+  /** Stores one turn in a transaction of its own. */
+  storeOne(turn: TurnRecord): Promise<StoredTurn> {
+    return this.deps.db.transaction().execute((trx) => this.#store(trx, turn));
+  }
+
+  async #storeBatch(turns: BatchableTurn[]): Promise<PromiseSettledResult<StoredTurn>[]> {
+    if (turns.length > 1) {
+      try {
+        const outcomes = await this.deps.db.transaction().execute((trx) => storeTurnBatch(trx, turns));
+        return outcomes.map((outcome): PromiseSettledResult<StoredTurn> => ({
+          status: 'fulfilled',
+          value: outcome.status === 'recorded' ? { ...outcome, handOver: false, afterHandoff: null } : outcome,
+        }));
+      } catch {
+        // One turn's row broke the batch (or a deadlock between nodes): each alone, its failure its own.
+      }
+    }
+    const settled: PromiseSettledResult<StoredTurn>[] = [];
+    for (const turn of turns) settled.push(...(await Promise.allSettled([this.storeOne(turn)])));
+    return settled;
+  }
+
+  async #store(trx: Db, turn: TurnRecord): Promise<StoredTurn> {
     const { tenantId, conversationId, turnId, decision } = turn;
     // The row lock first, as every writer of this conversation's messages takes it: messages then
     // commit in seq order, and the version check below cannot interleave with another turn's write.
@@ -170,59 +211,13 @@ export class TurnRecorder {
       decision.reply.parts,
       decision.reply.text,
     );
-    // The style guard's verdict on the reply it checked, for the tenant's consistency score.
-    const styleOutcome = decision.trace.guard.outcome;
-    if (styleOutcome)
-      await recordStyleCheck(trx, {
-        tenantId,
-        messageId: styleOutcome === 'draft' && draft ? draft.id : reply.id,
-        kind: decision.trace.guard.kind ?? 'bot',
-        outcome: styleOutcome,
-        rules: decision.trace.guard.rules ?? [],
-      });
-
+    const styleCheck = turnStyleCheckRow(turn, decision.trace.guard.outcome === 'draft' && draft ? draft.id : reply.id);
+    if (styleCheck) await trx.insertInto('style_checks').values(styleCheck).execute();
     await trx
       .insertInto('turn_traces')
-      .values({
-        id: turnId,
-        tenant_id: tenantId,
-        conversation_id: conversationId,
-        inbound_message_id: inboundMessageId,
-        reply_message_id: reply.id,
-        route: decision.route,
-        tier: decision.tier,
-        intent: decision.intent,
-        confidence: decision.confidence,
-        latency_ms: turn.latencyMs,
-        tokens_in: turn.usage.inputTokens,
-        tokens_out: turn.usage.outputTokens,
-        cost_micros: turn.costMicros,
-        // The trace is analytics, not the conversation: personal data in it is masked as stored.
-        trace: JSON.stringify(
-          maskDeep({
-            ...decision.trace,
-            route: decision.route,
-            tier: decision.tier,
-            handoffReason: decision.handoffReason,
-            events: decision.events,
-            ...turn.traceExtras,
-          }),
-        ),
-      })
+      .values(traceRow(turn, inboundMessageId, reply.id))
       .execute();
-
-    // The turn, its tokens, connector calls and stored bytes: billed with the reply, or not at all.
-    const usage: UsageEntry[] = turnUsage({
-      turnId,
-      conversationId,
-      tier: decision.tier,
-      route: decision.route,
-      tokensIn: turn.usage.inputTokens,
-      tokensOut: turn.usage.outputTokens,
-      connectorCalls: turn.connectorCalls,
-      stored,
-      apiKeyId: turn.apiKeyId,
-    });
+    const usage = turnUsageOf(turn, stored);
     if (inbound) usage.unshift(...inbound.usage);
     await appendUsage(trx, tenantId, usage);
 

@@ -4,6 +4,7 @@ import { normalizeText } from '../text/index.js';
 import { firstProposal, roundMs } from './responders/first-proposal.js';
 import { RESPONDERS } from './responders/index.js';
 import { handOver, type Proposal, type Responder } from './responders/responder.js';
+import { draftBasisOf, faqDraftFor } from './faq-draft.js';
 import { agentText, translateTurn } from './locales.js';
 import { localiseReply } from './localise-reply.js';
 import { guardProposal } from './style-guard.js';
@@ -15,6 +16,7 @@ export type {
   Citation,
   ClarifyOption,
   DialogueState,
+  DraftBasis,
   LlmTrace,
   PlaybookTrace,
   RetrievalTrace,
@@ -94,7 +96,21 @@ export async function runTurn(
     intent,
     confidence: proposal.confidence ?? context.understanding.confidence,
     reply,
-    draft: route === 'assist' ? localiseReply(answer, input.text) : null,
+    // A person reviews it: the assist reply, or for a hand-over the best FAQ answer when one fits
+    // (not when the guard refused the reply: a person writes that one).
+    draft:
+      route === 'assist'
+        ? {
+            ...localiseReply(answer, input.text),
+            basis: draftBasisOf({
+              tier: proposal.tier,
+              byModel: Boolean(proposal.llm) || guarded.rewriteUsage !== null,
+              citations: proposal.citations ?? [],
+            }),
+          }
+        : route === 'human' && proposal.route === 'human' && !ownHandover
+          ? faqDraftFor(context)
+          : null,
     handoffReason,
     handoffText,
     handoffNote: proposal.handoffNote ?? null,

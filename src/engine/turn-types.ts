@@ -63,6 +63,9 @@ export interface StageTiming {
   responder?: string;
 }
 
+/** What a draft was written from: a model (`llm`), the tenant's FAQ answers, or its documents. */
+export type DraftBasis = 'llm' | 'faq' | 'knowledge';
+
 export interface Citation {
   source: string;
   id: string;
@@ -78,8 +81,11 @@ export interface TurnDecision {
   confidence: number;
   /** What the customer sees now. */
   reply: { text: string; parts: MessagePart[] };
-  /** For assist: the AI draft a person approves, edits or rejects. */
-  draft: { text: string; parts: MessagePart[] } | null;
+  /**
+   * What a person approves, edits or rejects before it is sent: the assist reply, or on a
+   * hand-over the tenant's best-matching FAQ answer (src/engine/faq-draft.ts); null when there is none.
+   */
+  draft: { text: string; parts: MessagePart[]; basis: DraftBasis } | null;
   /** Why a person is needed, in English for the trace and for routing to a queue by its words. */
   handoffReason: string | null;
   /** The same, as agents read it in the tenant's locale (src/engine/locales.ts); stored on the handoff. */

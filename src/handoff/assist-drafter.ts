@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../bus/index.js';
+import { draftBasisOf } from '../engine/faq-draft.js';
 import { runTurn, type DialogueState } from '../engine/run-turn.js';
 import type { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { createDatabaseConnector, createRoutingConnector } from '../playbooks/index.js';
@@ -75,7 +76,17 @@ export function startAssistDrafter(deps: {
     );
     // Only a real answer is worth a draft: not the hand-over notice or the polite decline.
     const proposal =
-      decision.draft ?? (decision.route === 'auto' && decision.tier !== 'fallback' ? decision.reply : null);
+      decision.draft ??
+      (decision.route === 'auto' && decision.tier !== 'fallback'
+        ? {
+            ...decision.reply,
+            basis: draftBasisOf({
+              tier: decision.tier,
+              byModel: decision.trace.llm !== null || decision.trace.guard.outcome === 'rewritten',
+              citations: decision.trace.citations,
+            }),
+          }
+        : null);
     if (!proposal) return;
     const parts: MessagePart[] = proposal.parts;
     const stored = await db.transaction().execute(async (trx) => {
@@ -113,6 +124,7 @@ export function startAssistDrafter(deps: {
           message_id: internal.id,
           text: proposal.text,
           parts: JSON.stringify(parts),
+          basis: proposal.basis,
           status: 'pending',
         })
         .returningAll()

@@ -17,6 +17,8 @@ export interface DraftView {
   conversationId: string;
   turnId: string | null;
   text: string;
+  /** What it was written from: a model (`llm`), the tenant's FAQ, its documents; null for older drafts. */
+  basis: DraftRow['basis'];
   status: DraftRow['status'];
   finalText: string | null;
   editDistance: number | null;
@@ -34,6 +36,7 @@ export function toDraftView(row: DraftRow): DraftView {
     conversationId: row.conversation_id,
     turnId: row.turn_id,
     text: row.text,
+    basis: row.basis,
     status: row.status,
     finalText: row.final_text,
     editDistance: row.edit_distance,
@@ -89,6 +92,7 @@ export class DraftService {
         message_id: turn.draft.messageId,
         text: turn.draft.text,
         parts: JSON.stringify(turn.draft.parts),
+        basis: turn.draft.basis,
         status: 'pending',
       })
       .returningAll()

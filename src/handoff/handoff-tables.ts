@@ -82,6 +82,8 @@ export interface DraftsTable {
   message_id: string | null;
   text: string;
   parts: Json<unknown[]>;
+  /** What it was written from: a model, the tenant's FAQ, its documents; null before this was kept. */
+  basis: 'llm' | 'faq' | 'knowledge' | null;
   status: DraftStatus;
   final_text: string | null;
   edit_distance: number | null;

@@ -8,7 +8,7 @@
  * const csv = billingCsv(statement);
  */
 export { Meters, isMeter, turnMeter, type Meter } from './meters.js';
-export { appendUsage, storedBytes, type UsageEntry } from './ledger.js';
+export { appendUsage, insertUsageRows, storedBytes, usageRows, type UsageEntry } from './ledger.js';
 export { inboundUsage, turnUsage } from './usage-entries.js';
 export {
   usageSummary,

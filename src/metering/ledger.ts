@@ -1,7 +1,8 @@
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import type { Db } from '../store/database.js';
 import type { DatabaseSchema } from '../store/schema.js';
 import type { Meter } from './meters.js';
+import type { UsageLedgerTable } from './store/metering-tables.js';
 
 export interface UsageEntry {
   meter: Meter;
@@ -26,7 +27,12 @@ export async function appendUsage(
   tenantId: string,
   entries: readonly UsageEntry[],
 ): Promise<number> {
-  const rows = entries
+  return insertUsageRows(trx, usageRows(tenantId, entries));
+}
+
+/** The ledger rows of `entries` (zero quantities skipped), for {@link insertUsageRows}. */
+export function usageRows(tenantId: string, entries: readonly UsageEntry[]): Insertable<UsageLedgerTable>[] {
+  return entries
     .filter((entry) => entry.quantity !== 0)
     .map((entry) => {
       if (!Number.isSafeInteger(entry.quantity) || entry.quantity < 0)
@@ -44,10 +50,17 @@ export async function appendUsage(
         idempotency_key: entry.idempotencyKey ?? null,
       };
     });
+}
+
+/** Writes ledger rows (of any tenants) in one statement; a repeated dedupe key writes nothing. */
+export async function insertUsageRows(
+  trx: Db | Transaction<DatabaseSchema>,
+  rows: readonly Insertable<UsageLedgerTable>[],
+): Promise<number> {
   if (rows.length === 0) return 0;
   const result = await trx
     .insertInto('usage_ledger')
-    .values(rows)
+    .values([...rows])
     .onConflict((conflict) => conflict.columns(['tenant_id', 'dedupe_key']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);

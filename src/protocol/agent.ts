@@ -113,6 +113,12 @@ export const draftSchema = z
     conversationId: z.string().uuid(),
     turnId: z.string().nullable(),
     text: z.string(),
+    basis: z
+      .enum(['llm', 'faq', 'knowledge'])
+      .nullable()
+      .describe(
+        "what the draft was written from: a model, the tenant's FAQ answers, its documents (null: not recorded)",
+      ),
     status: z.enum(['pending', 'approved', 'edited', 'rejected']),
     finalText: z.string().nullable(),
     editDistance: z.number().int().nullable(),

@@ -100,6 +100,17 @@ describe.skipIf(!run)('browser: widget and agent console', () => {
     try {
       // The customer, on the shop page, opens the widget and gets an instant bot answer with its source.
       const shop = await openWidget(customer, base, 'shop-zh', 'zh-CN');
+      // The product pictures are the project's own images, loaded (not emoji that need a font).
+      const pictures = shop.locator('.items .pic img');
+      expect(await pictures.count()).toBe(4);
+      await expect
+        .poll(() =>
+          pictures.evaluateAll(
+            (images) =>
+              images.filter((image) => (image as unknown as { naturalWidth: number }).naturalWidth > 0).length,
+          ),
+        )
+        .toBe(4);
       await shop.getByRole('button', { name: '在线客服' }).click();
       // The tenant's greeting is there on opening, before anyone types.
       await shop

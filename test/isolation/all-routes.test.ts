@@ -41,6 +41,7 @@ const HIDDEN_PUBLIC: Record<string, string> = {
   'GET /widget.js': 'the widget script, the same for every shop',
   'GET /console': 'the agent console page; its API calls need an agent session',
   'GET /console/assets/*': "the console's static assets",
+  'GET /demo/images/{file}': "the demo page's product pictures, SVG files from the repository",
   'OPTIONS /widget/v1/sessions': 'CORS preflight of the public session endpoint (a browser sends no credential)',
   'OPTIONS /widget/v1/conversations/{conversationId}/csat': 'CORS preflight (a browser sends no credential)',
   'OPTIONS /widget/v1/conversations/{conversationId}/feedback': 'CORS preflight (a browser sends no credential)',

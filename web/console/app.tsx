@@ -420,7 +420,7 @@ function ItemSummary({ item, t }: { item: QueueItem; t: ConsoleStrings }) {
       <span class="line1">
         <strong>#{item.conversation.displayId}</strong>
         <span class="tag">{item.handoff.queue}</span>
-        {item.handoff.route === 'assist' && <span class="tag assist">{t.draft}</span>}
+        {item.handoff.route === 'assist' && <span class="tag assist">{t.draftTag}</span>}
         {breached && <span class="tag breach">{t.slaBreached}</span>}
         {(item.unread ?? 0) > 0 && <span class="tag unread">{format(t.unread, { n: item.unread ?? 0 })}</span>}
       </span>

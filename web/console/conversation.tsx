@@ -269,7 +269,7 @@ export function ConversationPane({ conversationId, api, socket, me, t, listen, o
             .filter((draft) => draft.status !== 'pending')
             .map((draft) => (
               <li key={draft.id} class="msg note draft-done">
-                <span class="who">{t.draft}</span>
+                <span class="who">{draftLabel(t, draft)}</span>
                 <div class="text">{draft.finalText ?? draft.text}</div>
                 <span class="meta">
                   {draft.status === 'approved'
@@ -388,6 +388,13 @@ function MessageItem({ message, t, read }: { message: Message; t: ConsoleStrings
   );
 }
 
+/** What a draft is called: by what it was written from (a model's, or the tenant's own answers). */
+function draftLabel(t: ConsoleStrings, draft: Draft): string {
+  if (draft.basis === 'faq') return t.draftFromFaq;
+  if (draft.basis === 'knowledge') return t.draftFromKnowledge;
+  return t.draft;
+}
+
 function DraftCard({
   draft,
   t,
@@ -410,10 +417,11 @@ function DraftCard({
     setBusy(false);
   };
   return (
-    <section class="draft" aria-label={t.draft} data-testid="draft">
+    <section class="draft" aria-label={draftLabel(t, draft)} data-testid="draft" data-basis={draft.basis ?? undefined}>
       <h3>
-        {t.draft} <span class="tag assist">{t.draftPending}</span>
+        {draftLabel(t, draft)} <span class="tag assist">{t.draftPending}</span>
       </h3>
+      {(draft.basis === 'faq' || draft.basis === 'knowledge') && <p class="basis">{t.draftNoModel}</p>}
       {editing ? (
         <>
           <label class="sr" for={`draft-${draft.id}`}>

@@ -363,6 +363,7 @@ export function Widget({ config }: { config: WidgetConfig }) {
         </div>
       )}
       <form
+        class="composer"
         onSubmit={(event) => {
           event.preventDefault();
           send(draft);

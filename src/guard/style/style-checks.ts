@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type ColumnType } from 'kysely';
+import { sql, type ColumnType, type Insertable } from 'kysely';
 import type { Db } from '../../store/database.js';
 
 /** What the guard did with one outgoing message (an agent's override included). */
@@ -28,19 +28,21 @@ export interface StyleCheckRecord {
   rules: readonly string[];
 }
 
+/** The row of one check result (see {@link recordStyleCheck}). */
+export function styleCheckRow(record: StyleCheckRecord): Insertable<StyleChecksTable> {
+  return {
+    id: randomUUID(),
+    tenant_id: record.tenantId,
+    message_id: record.messageId,
+    kind: record.kind.slice(0, 20),
+    outcome: record.outcome,
+    rules: [...new Set(record.rules)].join(',').slice(0, 500),
+  };
+}
+
 /** Stores one check result; call inside the transaction that stores the message. */
 export async function recordStyleCheck(db: Db, record: StyleCheckRecord): Promise<void> {
-  await db
-    .insertInto('style_checks')
-    .values({
-      id: randomUUID(),
-      tenant_id: record.tenantId,
-      message_id: record.messageId,
-      kind: record.kind.slice(0, 20),
-      outcome: record.outcome,
-      rules: [...new Set(record.rules)].join(',').slice(0, 500),
-    })
-    .execute();
+  await db.insertInto('style_checks').values(styleCheckRow(record)).execute();
 }
 
 export interface ConsistencyDay {

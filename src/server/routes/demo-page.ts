@@ -1,7 +1,9 @@
 /**
  * The demo page at `/`: a made-up shop front for one demo tenant with the real widget pasted in
  * exactly as a customer of kefu would (one <script> tag), tabs for the other tenants, and links
- * to the agent console and the API reference. No images, fonts or CDNs: everything is inline.
+ * to the agent console and the API reference. No fonts or CDNs: the product pictures are the
+ * project's own SVG files (web/demo-images, served at /demo/images/), so they look the same on a
+ * server without an emoji font; everything else is inline.
  */
 export interface DemoTenantView {
   slug: string;
@@ -20,6 +22,9 @@ export interface DemoPageOptions {
   /** False when web/dist is missing: the page says how to build it. */
   assetsBuilt: boolean;
 }
+
+/** Where the static routes serve web/demo-images (src/server/routes/static.ts). */
+export const DEMO_IMAGES_PATH = '/demo/images/';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -81,7 +86,8 @@ export function renderLandingPage(lang: DemoLanguage): string {
 export interface Shopfront {
   color: string;
   tagline: Record<DemoLanguage, string>;
-  items: Array<{ emoji: string; name: Record<DemoLanguage, string>; price: string | Record<DemoLanguage, string> }>;
+  /** `image` is a file in web/demo-images (DEMO_IMAGES), shown at /demo/images/<image>. */
+  items: Array<{ image: string; name: Record<DemoLanguage, string>; price: string | Record<DemoLanguage, string> }>;
   questions: Record<DemoLanguage, string[]>;
 }
 
@@ -96,17 +102,25 @@ export const SHOPFRONTS: Record<string, Shopfront> = {
     },
     items: [
       {
-        emoji: '🎧',
+        image: 'headphones.svg',
         name: { 'zh-CN': '降噪蓝牙耳机', 'zh-TW': '降噪藍牙耳機', en: 'Noise-cancelling earbuds' },
         price: '¥299',
       },
-      { emoji: '🧥', name: { 'zh-CN': '轻薄羽绒服', 'zh-TW': '輕薄羽絨服', en: 'Light down jacket' }, price: '¥459' },
       {
-        emoji: '☕',
+        image: 'down-jacket.svg',
+        name: { 'zh-CN': '轻薄羽绒服', 'zh-TW': '輕薄羽絨服', en: 'Light down jacket' },
+        price: '¥459',
+      },
+      {
+        image: 'coffee-set.svg',
         name: { 'zh-CN': '手冲咖啡套装', 'zh-TW': '手沖咖啡套組', en: 'Pour-over coffee set' },
         price: '¥168',
       },
-      { emoji: '🎒', name: { 'zh-CN': '通勤双肩包', 'zh-TW': '通勤雙肩包', en: 'Commuter backpack' }, price: '¥219' },
+      {
+        image: 'backpack.svg',
+        name: { 'zh-CN': '通勤双肩包', 'zh-TW': '通勤雙肩包', en: 'Commuter backpack' },
+        price: '¥219',
+      },
     ],
     questions: {
       'zh-CN': ['运费怎么算？', '七天无理由退货怎么申请？', '我的订单到哪了', '我要投诉，转人工'],
@@ -123,17 +137,17 @@ export const SHOPFRONTS: Record<string, Shopfront> = {
     },
     items: [
       {
-        emoji: '💳',
+        image: 'card-platinum.svg',
         name: { 'zh-CN': '青禾白金卡', 'zh-TW': '青禾白金卡', en: 'Qinghe Platinum' },
         price: { 'zh-CN': '免年费', 'zh-TW': '免年費', en: 'No annual fee' },
       },
       {
-        emoji: '✈️',
+        image: 'card-travel.svg',
         name: { 'zh-CN': '青禾旅行卡', 'zh-TW': '青禾旅行卡', en: 'Qinghe Travel' },
         price: { 'zh-CN': '里程 1:1', 'zh-TW': '里程 1:1', en: '1:1 air miles' },
       },
       {
-        emoji: '📅',
+        image: 'instalments.svg',
         name: { 'zh-CN': '账单分期', 'zh-TW': '帳單分期', en: 'Bill instalments' },
         price: { 'zh-CN': '3–24 期', 'zh-TW': '3–24 期', en: '3 to 24 months' },
       },
@@ -177,7 +191,7 @@ export function renderDemoPage(options: DemoPageOptions): string {
   const items = front.items
     .map(
       (item) =>
-        `<li class="item"><div class="pic" aria-hidden="true">${item.emoji}</div><h3>${escape(item.name[lang])}</h3><p class="price">${escape(typeof item.price === 'string' ? item.price : item.price[lang])}</p></li>`,
+        `<li class="item"><div class="pic"><img src="${DEMO_IMAGES_PATH}${escape(item.image)}" alt="" width="96" height="96"></div><h3>${escape(item.name[lang])}</h3><p class="price">${escape(typeof item.price === 'string' ? item.price : item.price[lang])}</p></li>`,
     )
     .join('');
   const questions = front.questions[lang].map((question) => `<li><q>${escape(question)}</q></li>`).join('');
@@ -201,7 +215,7 @@ a{color:#0e42d2}
 .shop{background:${front.color};color:#fff;padding:28px 20px}.shop h1{margin:0 0 6px;font-size:28px}.shop p{margin:0;opacity:.95}
 main{max-width:980px;margin:0 auto;padding:20px}
 .items{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:16px}
-.item{background:#fff;border-radius:12px;padding:16px;box-shadow:0 1px 3px #0001}.pic{font-size:56px;text-align:center;background:#f7f8fa;border-radius:8px;padding:18px 0}
+.item{background:#fff;border-radius:12px;padding:16px;box-shadow:0 1px 3px #0001}.pic{display:flex;justify-content:center;background:#f7f8fa;border-radius:8px;padding:12px 0}.pic img{display:block;width:96px;height:96px}
 .item h3{margin:10px 0 4px;font-size:16px}.price{margin:0;color:${front.color};font-weight:700}
 .notes{background:#fff;border-radius:12px;padding:16px 20px;margin-top:20px}
 pre{background:#1d2129;color:#e5e6eb;padding:12px;border-radius:8px;overflow:auto;font-size:12px}

@@ -5,14 +5,23 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ErrorCodes } from '../../errors/index.js';
 import { problem, sendProblem } from '../problem.js';
+import { DEMO_IMAGES_PATH } from './demo-page.js';
 
 /** Where `npm run build:web` writes the widget and the console (web/dist, gitignored). */
 export const webDistDirectory = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
+/** The demo page's product pictures: hand-written SVG files kept in the repository (not built). */
+export const demoImagesDirectory = fileURLToPath(new URL('../../../web/demo-images', import.meta.url));
+
 export interface StaticRoutesOptions {
   /** Another build output (tests); defaults to web/dist. */
   root?: string;
+  /** Another folder of demo pictures (tests); defaults to web/demo-images. */
+  demoImages?: string;
 }
+
+/** A demo picture's file name: letters, digits and dashes, then .svg (nothing else is served). */
+const DEMO_IMAGE_NAME = /^[a-z0-9][a-z0-9-]{0,63}\.svg$/;
 
 /**
  * The built web front ends: `/widget.js` (the embed; a stable URL, so cached briefly and
@@ -20,6 +29,7 @@ export interface StaticRoutesOptions {
  * `/console/assets/*` (content-hashed, cached for a year). Gzip and Brotli copies written at
  * build time are served when the browser accepts them. When the assets were not built, these
  * routes answer 503 `CS_WEB_ASSETS_MISSING` and start-up logs a warning naming the command.
+ * `/demo/images/<name>.svg` serves the demo page's pictures straight from web/demo-images.
  */
 export async function staticRoutes(app: FastifyInstance, options: StaticRoutesOptions = {}): Promise<void> {
   const root = path.resolve(options.root ?? webDistDirectory);
@@ -63,5 +73,18 @@ export async function staticRoutes(app: FastifyInstance, options: StaticRoutesOp
     if (!built()) return missing(reply);
     const file = (request.params as { '*': string })['*'];
     return reply.sendFile(path.posix.join('assets', file), consoleDir, { maxAge: '365d', immutable: true });
+  });
+
+  // The demo page's pictures: SVG from the repository, so they need no build. An SVG opened on its
+  // own is a document: the policy lets it draw and nothing else (no script, no fetches).
+  const demoImages = path.resolve(options.demoImages ?? demoImagesDirectory);
+  app.get(`${DEMO_IMAGES_PATH}:file`, { schema: { hide: true } }, async (request, reply) => {
+    const { file } = request.params as { file: string };
+    if (!DEMO_IMAGE_NAME.test(file) || !existsSync(path.join(demoImages, file)))
+      return sendProblem(reply, problem(404, ErrorCodes.notFound, 'no such demo image'));
+    return reply
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .header('x-content-type-options', 'nosniff')
+      .sendFile(file, demoImages, { maxAge: '1d', immutable: false });
   });
 }

@@ -13,6 +13,7 @@ import * as personal from './20261211-0700-personal.js';
 import * as voice from './20261211-0600-voice.js';
 import * as learningSignals from './20261211-0400-learning-signals.js';
 import * as faqLocaleAnswers from './20261211-0800-faq-locale-answers.js';
+import * as draftBasis from './20261212-0100-draft-basis.js';
 import * as conversationCounters from './20261212-0200-conversation-counters.js';
 
 /**
@@ -34,5 +35,6 @@ export const migrations: Record<string, Migration> = {
   '20261211-0600-voice': voice,
   '20261211-0400-learning-signals': learningSignals,
   '20261211-0800-faq-locale-answers': faqLocaleAnswers,
+  '20261212-0100-draft-basis': draftBasis,
   '20261212-0200-conversation-counters': conversationCounters,
 };
