@@ -1,5 +1,6 @@
 // Child processes and autocannon runs shared by the HTTP benches (bench/http.ts, bench/widget-sessions.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 /** Starts `node <command>` and resolves once its output matches `ready`. */
@@ -64,4 +65,31 @@ export async function unlimitedPlan(baseUrl: string, operatorKey: string, tenant
     body: JSON.stringify({ plan: 'bench-unlimited' }),
   });
   if (moved.status !== 200) throw new Error(`tenant plan: ${moved.status} ${await moved.text()}`);
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux): what a bench divides
+ * by the requests it served, a figure that holds on a busy shared machine where throughput does not.
+ */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+/** USER_HZ on Linux: 100 on every architecture Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * Waits until a server has settled after start (models trained in worker threads, caches warm):
+ * less than `busyMs` of CPU in a second, or `maxSeconds` gone. Benches that divide CPU by requests
+ * start after this, so start-up work is not billed to the requests.
+ */
+export async function waitUntilIdle(pid: number, busyMs = 100, maxSeconds = 90): Promise<void> {
+  for (let second = 0; second < maxSeconds; second += 1) {
+    const before = processCpuMs(pid);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if (processCpuMs(pid) - before < busyMs) return;
+  }
 }

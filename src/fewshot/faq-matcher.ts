@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Jieba } from '@node-rs/jieba';
 import { jiebaWithUserDictionary, normalizeText } from '../text/index.js';
+import { fitConditionalLogit, fitLogistic, linear, sigmoid, type LogitSample } from './newton-fits.js';
 import {
   DEFAULT_FEATURE_WEIGHTS,
   FEATURE_KINDS,
@@ -39,6 +40,12 @@ export interface FewShotMatcherOptions {
    * disjoint from what is reported (`fitRecalibration`); none by default.
    */
   recalibration?: Recalibration;
+  /**
+   * At most this many held-out phrasings fit the evidence weights and the calibration; a larger
+   * sheet uses an evenly spaced sample, so training stays linear in the sheet. Default: all of a
+   * sheet of up to about 2,000 entries, then fewer, down to 1,000 at 10,000 entries.
+   */
+  maxHeldOut?: number;
 }
 
 /** `σ(a · logit(confidence) + b)`. */
@@ -85,7 +92,7 @@ export interface FewShotMatcher {
     phrasings: number;
     intents: number;
     trainMs: number;
-    /** Leave-one-phrasing-out top-1 accuracy on the tenant's own phrasings. */
+    /** Leave-one-phrasing-out top-1 accuracy on the tenant's own phrasings (the held-out sample on a large sheet). */
     leaveOneOutAccuracy: number | null;
     scoreWeights: number[];
     confidenceWeights: number[];
@@ -93,11 +100,28 @@ export interface FewShotMatcher {
   };
 }
 
-type SparseVector = Map<number, number>;
+/** A sparse vector over the tenant's vocabulary (feature ids and values, in the order they were met). */
+interface SparseVector {
+  keys: Int32Array;
+  values: Float64Array;
+}
 
-interface IndexedPhrasing {
-  intent: number;
-  vector: SparseVector;
+/** Vectors stored as compressed rows: row r is keys/values[offsets[r] … offsets[r+1]-1]. */
+interface CompressedRows {
+  offsets: Int32Array;
+  keys: Int32Array;
+  values: Float64Array;
+}
+
+/**
+ * Evidence for the intents a message touches (shares a feature with a phrasing or the answer of),
+ * in ascending intent order. Every other intent's evidence is exactly zero, so its score is 0:
+ * the softmax over the whole sheet is the touched intents plus a count of zeros.
+ */
+interface Evidence {
+  intents: Int32Array;
+  /** SCORE_FEATURES values per touched intent. */
+  values: Float64Array;
 }
 
 /** Per-intent evidence for one message; the score is a linear function of these. */
@@ -112,28 +136,76 @@ const MIN_SIMILARITY = 0.08;
 const MIN_ANSWER_COVERAGE = 0.2;
 /** A background sentence this similar to a tenant phrasing is not used as an out-of-scope example. */
 const BACKGROUND_IN_DOMAIN = 0.5;
-
-function dot(a: SparseVector, b: SparseVector): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let sum = 0;
-  for (const [key, value] of small) {
-    const other = large.get(key);
-    if (other !== undefined) sum += value * other;
-  }
-  return sum;
-}
-
-function addInto(target: SparseVector, source: SparseVector, factor = 1): void {
-  for (const [key, value] of source) target.set(key, (target.get(key) ?? 0) + factor * value);
-}
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+/**
+ * Held-out phrasings the weights and the calibration are fitted on, at least. A larger sheet uses
+ * an evenly spaced sample: 17 parameters need no more, and training stays linear in the sheet.
+ */
+const MAX_HELD_OUT = 1000;
+/** … and never fewer than fit in this much work (held-out phrasings × (phrasings + entries)): a sheet of up to about 2,000 entries uses them all. */
+const HELD_OUT_BUDGET = 30_000_000;
+/**
+ * Candidate intents a held-out phrasing keeps for the evidence-weight fit: the most likely under
+ * the starting weights, and always the right one; the rest of the intents it touches share one
+ * row with their mean evidence. Each keeps FIT_ROWS / held-out phrasings of them, at least
+ * FIT_CANDIDATES: a sheet of a few hundred entries (CLINC150's 150 intents × 5) is fitted exactly.
+ */
+const FIT_CANDIDATES = 64;
+const FIT_ROWS = 400_000;
 
 /** The share of a query's (unit-norm) weight on features the tenant has never seen: out-of-domain words. */
 function unknownShare(vector: SparseVector): number {
   let known = 0;
-  for (const value of vector.values()) known += value * value;
+  for (const value of vector.values) known += value * value;
   return Math.max(0, 1 - known);
+}
+
+/** Builds compressed rows from vectors appended one at a time. */
+class RowsBuilder {
+  readonly #offsets: number[] = [0];
+  #keys = new Int32Array(1024);
+  #values = new Float64Array(1024);
+  #size = 0;
+  add(keys: ArrayLike<number>, values: ArrayLike<number>): void {
+    while (this.#size + keys.length > this.#keys.length) {
+      const keysGrown = new Int32Array(this.#keys.length * 2);
+      keysGrown.set(this.#keys);
+      this.#keys = keysGrown;
+      const valuesGrown = new Float64Array(this.#values.length * 2);
+      valuesGrown.set(this.#values);
+      this.#values = valuesGrown;
+    }
+    for (let index = 0; index < keys.length; index += 1) {
+      this.#keys[this.#size] = keys[index]!;
+      this.#values[this.#size] = values[index]!;
+      this.#size += 1;
+    }
+    this.#offsets.push(this.#size);
+  }
+  build(): CompressedRows {
+    return {
+      offsets: Int32Array.from(this.#offsets),
+      keys: this.#keys.slice(0, this.#size),
+      values: this.#values.slice(0, this.#size),
+    };
+  }
+}
+
+/** Postings (rows transposed): for feature f, the rows that have it, ascending, at offsets[f] … offsets[f+1]-1. */
+function transpose(features: number, rows: CompressedRows): CompressedRows {
+  const offsets = new Int32Array(features + 1);
+  for (const key of rows.keys) offsets[key + 1]! += 1;
+  for (let feature = 0; feature < features; feature += 1) offsets[feature + 1]! += offsets[feature]!;
+  const fill = offsets.slice(0, features);
+  const keys = new Int32Array(rows.keys.length);
+  const values = new Float64Array(rows.keys.length);
+  for (let row = 0; row + 1 < rows.offsets.length; row += 1) {
+    for (let at = rows.offsets[row]!; at < rows.offsets[row + 1]!; at += 1) {
+      const slot = fill[rows.keys[at]!]!++;
+      keys[slot] = row;
+      values[slot] = rows.values[at]!;
+    }
+  }
+  return { offsets, keys, values };
 }
 
 /**
@@ -144,6 +216,10 @@ function unknownShare(vector: SparseVector): number {
  * the confidence is a logistic calibration of the winner's probability, similarity and margin on
  * the same held-out phrasings plus a background of generic out-of-scope sentences. No training loop
  * over epochs: a 40-entry sheet is ready in tens of milliseconds.
+ *
+ * Everything is sparse (issue 13): a message is scored against the intents it shares a feature
+ * with, through inverted indexes, and the intents it shares nothing with are counted, not visited.
+ * Training costs the phrasings' postings, not phrasings × intents: 10,000 entries train in seconds.
  */
 export function trainFewShotMatcher(
   entries: readonly FewShotEntry[],
@@ -162,197 +238,488 @@ export function trainFewShotMatcher(
   // Vocabulary and document frequency per intent (a feature shared by many intents says little).
   // The answers count too: a rare word that only an answer uses (孕妇, 押金) is strong evidence.
   const vocabulary = new Map<string, number>();
-  const kinds: number[] = [];
-  const kindIndex: number[] = [];
-  const intentFrequency: number[] = [];
+  const kindWeightList: number[] = [];
+  const kindIndexList: number[] = [];
+  const intentFrequencyList: number[] = [];
   /** The first intent a feature was seen in (with intentFrequency 1: the only one). */
-  const featureIntent: number[] = [];
+  const featureIntentList: number[] = [];
   /** In how many phrasings and answers a feature occurs (1: only in one, so unseen when that one is held out). */
-  const documentFrequency: number[] = [];
+  const documentFrequencyList: number[] = [];
   const phrasingBags: Array<{ intent: number; bag: Map<string, number> }> = [];
   const answerBags: Array<Map<string, number>> = [];
   let currentIntent = 0;
-  const register = (key: string, seen: Set<number>) => {
+  let seenEpoch = 0;
+  const seenIn: number[] = [];
+  const register = (key: string) => {
     let id = vocabulary.get(key);
     if (id === undefined) {
       id = vocabulary.size;
       vocabulary.set(key, id);
-      kinds.push(weights[kindOf(key)]);
-      kindIndex.push(FEATURE_KINDS.indexOf(kindOf(key)));
-      intentFrequency.push(0);
-      featureIntent.push(currentIntent);
-      documentFrequency.push(0);
+      const kind = kindOf(key);
+      kindWeightList.push(weights[kind]);
+      kindIndexList.push(FEATURE_KINDS.indexOf(kind));
+      intentFrequencyList.push(0);
+      featureIntentList.push(currentIntent);
+      documentFrequencyList.push(0);
+      seenIn.push(0);
     }
-    documentFrequency[id]! += 1;
-    if (!seen.has(id)) {
-      seen.add(id);
-      intentFrequency[id]! += 1;
+    documentFrequencyList[id]! += 1;
+    if (seenIn[id] !== seenEpoch) {
+      seenIn[id] = seenEpoch;
+      intentFrequencyList[id]! += 1;
     }
   };
   entries.forEach((entry, intent) => {
     currentIntent = intent;
-    const seen = new Set<number>();
+    seenEpoch = intent + 1;
     for (const phrasing of entry.phrasings) {
       const bag = extractFeatures(normalizeText(phrasing).text, jieba);
       if (bag.size === 0) continue;
       phrasingBags.push({ intent, bag });
-      for (const key of bag.keys()) register(key, seen);
+      for (const key of bag.keys()) register(key);
     }
     const answerText = [entry.answer ?? '', entry.category ?? ''].join(' ');
     const answerBag = extractFeatures(normalizeText(answerText).text, jieba);
     answerBags.push(answerBag);
-    for (const key of answerBag.keys()) register(key, seen);
+    for (const key of answerBag.keys()) register(key);
   });
-  const idf = intentFrequency.map((frequency, id) => kinds[id]! * (Math.log((intentCount + 1) / (frequency + 1)) + 1));
+  const featureCount = vocabulary.size;
+  const kindIndex = Int8Array.from(kindIndexList);
+  const intentFrequency = Int32Array.from(intentFrequencyList);
+  const featureIntent = Int32Array.from(featureIntentList);
+  const documentFrequency = Int32Array.from(documentFrequencyList);
+  const idf = new Float64Array(featureCount);
+  for (let id = 0; id < featureCount; id += 1)
+    idf[id] = kindWeightList[id]! * (Math.log((intentCount + 1) / (intentFrequency[id]! + 1)) + 1);
   const unknownWeight = (key: string) => weights[kindOf(key)] * (Math.log(intentCount + 1) + 1);
 
   /** TF-IDF vector over the known vocabulary; unknown features only count in the norm. */
   const vectorize = (bag: Map<string, number>): SparseVector => {
-    const vector: SparseVector = new Map();
+    const keys: number[] = [];
+    const values: number[] = [];
     let squares = 0;
     for (const [key, count] of bag) {
       const id = vocabulary.get(key);
       const value = (1 + Math.log(count)) * (id === undefined ? unknownWeight(key) : idf[id]!);
       squares += value * value;
-      if (id !== undefined) vector.set(id, value);
+      if (id !== undefined) {
+        keys.push(id);
+        values.push(value);
+      }
     }
     const norm = Math.sqrt(squares);
-    if (norm > 0) for (const [key, value] of vector) vector.set(key, value / norm);
-    return vector;
+    if (norm > 0) for (let index = 0; index < values.length; index += 1) values[index]! /= norm;
+    return { keys: Int32Array.from(keys), values: Float64Array.from(values) };
   };
 
-  const phrasings: IndexedPhrasing[] = phrasingBags.map(({ intent, bag }) => ({ intent, vector: vectorize(bag) }));
-  const byIntent: number[][] = labels.map(() => []);
-  phrasings.forEach((phrasing, index) => byIntent[phrasing.intent]!.push(index));
-  const centroidSums: SparseVector[] = byIntent.map((members) => {
-    const sum: SparseVector = new Map();
-    for (const index of members) addInto(sum, phrasings[index]!.vector);
-    return sum;
+  // Phrasing vectors (compressed rows); an intent's phrasings are consecutive.
+  const phrasingCount = phrasingBags.length;
+  const phrasingIntent = new Int32Array(phrasingCount);
+  const intentStart = new Int32Array(intentCount + 1);
+  const phrasingBuilder = new RowsBuilder();
+  phrasingBags.forEach(({ intent, bag }, index) => {
+    const vector = vectorize(bag);
+    phrasingBuilder.add(vector.keys, vector.values);
+    phrasingIntent[index] = intent;
+    intentStart[intent + 1]! += 1;
   });
-  const centroidSquares = centroidSums.map((sum) => dot(sum, sum));
+  phrasingBags.length = 0;
+  for (let intent = 0; intent < intentCount; intent += 1) intentStart[intent + 1]! += intentStart[intent]!;
+  const phrasingRows = phrasingBuilder.build();
+  const phrasingVector = (index: number): SparseVector => ({
+    keys: phrasingRows.keys.subarray(phrasingRows.offsets[index]!, phrasingRows.offsets[index + 1]!),
+    values: phrasingRows.values.subarray(phrasingRows.offsets[index]!, phrasingRows.offsets[index + 1]!),
+  });
+
+  const centroidBuilder = new RowsBuilder();
+  // Centroid sums per intent, their squared norms, and per phrasing and kind the phrasing's dot
+  // product with its own intent's centroid sum (for leaving it out).
+  const centroidSquares = new Float64Array(intentCount);
+  const selfDots = new Float64Array(phrasingCount * KINDS);
+  {
+    const sum = new Float64Array(featureCount);
+    const mark = new Int32Array(featureCount);
+    const touched: number[] = [];
+    for (let intent = 0; intent < intentCount; intent += 1) {
+      touched.length = 0;
+      for (let index = intentStart[intent]!; index < intentStart[intent + 1]!; index += 1) {
+        for (let at = phrasingRows.offsets[index]!; at < phrasingRows.offsets[index + 1]!; at += 1) {
+          const key = phrasingRows.keys[at]!;
+          if (mark[key] !== intent + 1) {
+            mark[key] = intent + 1;
+            sum[key] = 0;
+            touched.push(key);
+          }
+          sum[key]! += phrasingRows.values[at]!;
+        }
+      }
+      let squares = 0;
+      const values = touched.map((key) => sum[key]!);
+      for (const value of values) squares += value * value;
+      centroidSquares[intent] = squares;
+      centroidBuilder.add(touched, values);
+      for (let index = intentStart[intent]!; index < intentStart[intent + 1]!; index += 1)
+        for (let at = phrasingRows.offsets[index]!; at < phrasingRows.offsets[index + 1]!; at += 1) {
+          const key = phrasingRows.keys[at]!;
+          selfDots[index * KINDS + kindIndex[key]!]! += phrasingRows.values[at]! * sum[key]!;
+        }
+    }
+  }
   // The answer's vocabulary, as a set of known feature ids (presence is the evidence).
-  const answerSets = answerBags.map((bag) => new Set([...bag.keys()].map((key) => vocabulary.get(key)!)));
+  const answerBuilder = new RowsBuilder();
+  for (const bag of answerBags) {
+    const keys = [...new Set([...bag.keys()].map((key) => vocabulary.get(key)!))];
+    answerBuilder.add(keys, new Float64Array(keys.length).fill(1));
+  }
+  answerBags.length = 0;
 
-  // Inverted indexes (compressed rows over the dense feature ids): feature → phrasings, centroids
-  // and answers that contain it.
-  const phrasingPostings = buildPostings(
-    vocabulary.size,
-    phrasings.map((phrasing) => phrasing.vector),
-  );
-  const centroidPostings = buildPostings(vocabulary.size, centroidSums);
-  const answerPostings = buildPostings(
-    vocabulary.size,
-    answerSets.map((set) => new Map([...set].map((key) => [key, 1]))),
-  );
-  /** Per phrasing and kind: the phrasing's dot product with its own intent's centroid sum (for leaving it out). */
-  const selfDots = new Float64Array(phrasings.length * KINDS);
-  phrasings.forEach((phrasing, index) => {
-    const sum = centroidSums[phrasing.intent]!;
-    for (const [key, value] of phrasing.vector)
-      selfDots[index * KINDS + kindIndex[key]!]! += value * (sum.get(key) ?? 0);
-  });
-  const phrasingDots = new Float64Array(phrasings.length);
-  const phrasingKindDots = new Float64Array(phrasings.length * KINDS);
-  const phrasingCoverage = new Float64Array(phrasings.length);
-  const centroidDots = new Float64Array(intentCount * KINDS);
+  // Inverted indexes: feature → phrasings, centroids and answers that contain it.
+  const phrasingPostings = transpose(featureCount, phrasingRows);
+  const centroidPostings = transpose(featureCount, centroidBuilder.build());
+  const answerPostings = transpose(featureCount, answerBuilder.build());
 
-  /** Evidence for every intent; `exclude` leaves one phrasing out (for the held-out fits). */
-  const evidence = (query: SparseVector, exclude = -1): Float64Array => {
-    const result = new Float64Array(intentCount * SCORE_FEATURES);
+  // Scratch space of one evidence computation (the matcher is synchronous, so one set is enough).
+  const phrasingDots = new Float64Array(phrasingCount);
+  const phrasingCoverage = new Float64Array(phrasingCount);
+  const phrasingMark = new Uint32Array(phrasingCount);
+  const touchedPhrasings = new Int32Array(phrasingCount);
+  const intentMark = new Uint32Array(intentCount);
+  const touchedIntents = new Int32Array(intentCount);
+  /** Per feature kind, then intent: the message's dot product with the intent's centroid sum. */
+  const centroidDots = new Float64Array(KINDS * intentCount);
+  const answerCoverage = new Float64Array(intentCount);
+  const maxCosine = new Float64Array(intentCount);
+  const maxCoverage = new Float64Array(intentCount);
+  const excludedKindDots = new Float64Array(KINDS);
+  const evidenceIntents = new Int32Array(intentCount);
+  const evidenceValues = new Float64Array(intentCount * SCORE_FEATURES);
+  let epoch = 0;
+
+  /**
+   * Evidence for the intents the query touches; `exclude` leaves one phrasing out (for the
+   * held-out fits). The result is a view of scratch space: valid until the next call.
+   *
+   * Two ways to the same numbers: when the query's postings cover a good part of the sheet (a
+   * large sheet about one product: 花呗 is in most of its phrasings), the per-phrasing and
+   * per-intent sums are plain arrays cleared up front and scanned in full; otherwise only what the
+   * postings touch is cleared and visited. An intent whose evidence is all zero scores exactly
+   * like one the query never touched, so the dense way leaves those out.
+   */
+  function evidence(query: SparseVector, exclude = -1): Evidence {
+    const { offsets: phrasingOffsets, keys: phrasingIds, values: phrasingValues } = phrasingPostings;
+    const { offsets: centroidOffsets, keys: centroidIds, values: centroidValues } = centroidPostings;
+    const { offsets: answerOffsets, keys: answerIds } = answerPostings;
+    let phrasingWork = 0;
+    let intentWork = 0;
+    for (let position = 0; position < query.keys.length; position += 1) {
+      const key = query.keys[position]!;
+      phrasingWork += phrasingOffsets[key + 1]! - phrasingOffsets[key]!;
+      intentWork += centroidOffsets[key + 1]! - centroidOffsets[key]! + answerOffsets[key + 1]! - answerOffsets[key]!;
+    }
+    if (phrasingWork * 2 > phrasingCount && intentWork * 2 > intentCount) return denseEvidence(query, exclude);
+    epoch += 1;
+    if (epoch === 0xffffffff) {
+      phrasingMark.fill(0);
+      intentMark.fill(0);
+      epoch = 1;
+    }
+    let phrasingsTouched = 0;
+    let intentsTouched = 0;
+    const excludedIntent = exclude >= 0 ? phrasingIntent[exclude]! : -1;
+    excludedKindDots.fill(0);
+    for (let position = 0; position < query.keys.length; position += 1) {
+      const key = query.keys[position]!;
+      const value = query.values[position]!;
+      const kind = kindIndex[key]!;
+      for (let at = phrasingOffsets[key]!, end = phrasingOffsets[key + 1]!; at < end; at += 1) {
+        const index = phrasingIds[at]!;
+        const other = phrasingValues[at]!;
+        if (phrasingMark[index] !== epoch) {
+          phrasingMark[index] = epoch;
+          touchedPhrasings[phrasingsTouched++] = index;
+          phrasingDots[index] = value * other;
+          phrasingCoverage[index] = other * other;
+        } else {
+          phrasingDots[index]! += value * other;
+          phrasingCoverage[index]! += other * other;
+        }
+        if (index === exclude) excludedKindDots[kind]! += value * other;
+      }
+      // An intent is touched when its centroid shares a feature with the query (its phrasings'
+      // features are all in its centroid) or its answer does.
+      for (let at = centroidOffsets[key]!, end = centroidOffsets[key + 1]!; at < end; at += 1) {
+        const intent = centroidIds[at]!;
+        if (intentMark[intent] !== epoch) {
+          intentMark[intent] = epoch;
+          touchedIntents[intentsTouched++] = intent;
+          answerCoverage[intent] = 0;
+          maxCosine[intent] = 0;
+          maxCoverage[intent] = 0;
+          for (let kind = 0; kind < KINDS; kind += 1) centroidDots[kind * intentCount + intent] = 0;
+        }
+        centroidDots[kind * intentCount + intent]! += value * centroidValues[at]!;
+      }
+      for (let at = answerOffsets[key]!, end = answerOffsets[key + 1]!; at < end; at += 1) {
+        const intent = answerIds[at]!;
+        if (intentMark[intent] !== epoch) {
+          intentMark[intent] = epoch;
+          touchedIntents[intentsTouched++] = intent;
+          answerCoverage[intent] = 0;
+          maxCosine[intent] = 0;
+          maxCoverage[intent] = 0;
+          for (let kind = 0; kind < KINDS; kind += 1) centroidDots[kind * intentCount + intent] = 0;
+        }
+        answerCoverage[intent]! += value * value;
+      }
+    }
+    for (let position = 0; position < phrasingsTouched; position += 1) {
+      const index = touchedPhrasings[position]!;
+      if (index === exclude) continue;
+      const intent = phrasingIntent[index]!;
+      if (phrasingDots[index]! > maxCosine[intent]!) maxCosine[intent] = phrasingDots[index]!;
+      if (phrasingCoverage[index]! > maxCoverage[intent]!) maxCoverage[intent] = phrasingCoverage[index]!;
+    }
+    const intents = evidenceIntents.subarray(0, intentsTouched);
+    intents.set(touchedIntents.subarray(0, intentsTouched));
+    intents.sort();
+    return collectEvidence(intents, exclude, excludedIntent);
+  }
+
+  /** `evidence` for a query whose postings cover much of the sheet: no marks, full scans. */
+  function denseEvidence(query: SparseVector, exclude: number): Evidence {
+    const { offsets: phrasingOffsets, keys: phrasingIds, values: phrasingValues } = phrasingPostings;
+    const { offsets: centroidOffsets, keys: centroidIds, values: centroidValues } = centroidPostings;
+    const { offsets: answerOffsets, keys: answerIds } = answerPostings;
+    const excludedIntent = exclude >= 0 ? phrasingIntent[exclude]! : -1;
+    excludedKindDots.fill(0);
     phrasingDots.fill(0);
     phrasingCoverage.fill(0);
     centroidDots.fill(0);
-    const excludedIntent = exclude >= 0 ? phrasings[exclude]!.intent : -1;
-    if (exclude >= 0) phrasingKindDots.fill(0, exclude * KINDS, exclude * KINDS + KINDS);
-    for (const [key, value] of query) {
+    answerCoverage.fill(0);
+    maxCosine.fill(0);
+    maxCoverage.fill(0);
+    for (let position = 0; position < query.keys.length; position += 1) {
+      const key = query.keys[position]!;
+      const value = query.values[position]!;
       const kind = kindIndex[key]!;
-      for (let at = phrasingPostings.offsets[key]!, end = phrasingPostings.offsets[key + 1]!; at < end; at += 1) {
-        const index = phrasingPostings.ids[at]!;
-        const other = phrasingPostings.values[at]!;
+      for (let at = phrasingOffsets[key]!, end = phrasingOffsets[key + 1]!; at < end; at += 1) {
+        const index = phrasingIds[at]!;
+        const other = phrasingValues[at]!;
         phrasingDots[index]! += value * other;
         phrasingCoverage[index]! += other * other;
-        if (index === exclude) phrasingKindDots[index * KINDS + kind]! += value * other;
       }
-      for (let at = centroidPostings.offsets[key]!, end = centroidPostings.offsets[key + 1]!; at < end; at += 1) {
-        centroidDots[centroidPostings.ids[at]! * KINDS + kind]! += value * centroidPostings.values[at]!;
+      if (exclude >= 0) {
+        // The left-out phrasing's own dot product, by kind (its row is short: look the key up).
+        for (let at = phrasingRows.offsets[exclude]!; at < phrasingRows.offsets[exclude + 1]!; at += 1)
+          if (phrasingRows.keys[at] === key) excludedKindDots[kind]! += value * phrasingRows.values[at]!;
       }
-      for (let at = answerPostings.offsets[key]!, end = answerPostings.offsets[key + 1]!; at < end; at += 1) {
-        result[answerPostings.ids[at]! * SCORE_FEATURES + 2]! += value * value;
-      }
+      const row = kind * intentCount;
+      for (let at = centroidOffsets[key]!, end = centroidOffsets[key + 1]!; at < end; at += 1)
+        centroidDots[row + centroidIds[at]!]! += value * centroidValues[at]!;
+      for (let at = answerOffsets[key]!, end = answerOffsets[key + 1]!; at < end; at += 1)
+        answerCoverage[answerIds[at]!]! += value * value;
     }
-    for (let index = 0; index < phrasings.length; index += 1) {
+    for (let index = 0; index < phrasingCount; index += 1) {
       if (index === exclude) continue;
-      const base = phrasings[index]!.intent * SCORE_FEATURES;
-      if (phrasingDots[index]! > result[base]!) result[base] = phrasingDots[index]!;
-      if (phrasingCoverage[index]! > result[base + 1]!) result[base + 1] = phrasingCoverage[index]!;
+      const intent = phrasingIntent[index]!;
+      if (phrasingDots[index]! > maxCosine[intent]!) maxCosine[intent] = phrasingDots[index]!;
+      if (phrasingCoverage[index]! > maxCoverage[intent]!) maxCoverage[intent] = phrasingCoverage[index]!;
     }
+    let count = 0;
     for (let intent = 0; intent < intentCount; intent += 1) {
+      let touched = answerCoverage[intent] !== 0 || intent === excludedIntent;
+      for (let kind = 0; !touched && kind < KINDS; kind += 1) touched = centroidDots[kind * intentCount + intent] !== 0;
+      if (touched) evidenceIntents[count++] = intent;
+    }
+    return collectEvidence(evidenceIntents.subarray(0, count), exclude, excludedIntent);
+  }
+
+  /** The evidence values of the touched intents, from the scratch sums. */
+  function collectEvidence(intents: Int32Array, exclude: number, excludedIntent: number): Evidence {
+    const values = evidenceValues.subarray(0, intents.length * SCORE_FEATURES);
+    for (let position = 0; position < intents.length; position += 1) {
+      const intent = intents[position]!;
+      const base = position * SCORE_FEATURES;
+      values[base] = maxCosine[intent]!;
+      values[base + 1] = maxCoverage[intent]!;
+      values[base + 2] = answerCoverage[intent]!;
       let squares = centroidSquares[intent]!;
       const leaveOut = intent === excludedIntent;
       if (leaveOut) {
+        // The centroid without the left-out phrasing: |c - v|² = |c|² - 2 c·v + |v|², |v| = 1.
         let selfDot = 0;
         for (let kind = 0; kind < KINDS; kind += 1) selfDot += selfDots[exclude * KINDS + kind]!;
         squares = squares - 2 * selfDot + 1;
       }
       const norm = squares > 1e-9 ? Math.sqrt(squares) : 0;
       for (let kind = 0; kind < KINDS; kind += 1) {
-        let value = centroidDots[intent * KINDS + kind]!;
-        if (leaveOut) value -= phrasingKindDots[exclude * KINDS + kind]!;
-        result[intent * SCORE_FEATURES + CENTROID + kind] = norm > 0 ? value / norm : 0;
+        let value = centroidDots[kind * intentCount + intent]!;
+        if (leaveOut) value -= excludedKindDots[kind]!;
+        values[base + CENTROID + kind] = norm > 0 ? value / norm : 0;
       }
+    }
+    return { intents, values };
+  }
+  const centroidCosine = (values: Float64Array, position: number) => {
+    if (position < 0) return 0;
+    let sum = 0;
+    for (let kind = 0; kind < KINDS; kind += 1) sum += values[position * SCORE_FEATURES + CENTROID + kind]!;
+    return sum;
+  };
+  const scoreWith = (theta: readonly number[], values: Float64Array, position: number) => {
+    let score = 0;
+    for (let feature = 0; feature < SCORE_FEATURES; feature += 1)
+      score += theta[feature]! * values[position * SCORE_FEATURES + feature]!;
+    return score;
+  };
+
+  // 1. How to weigh the evidence: a conditional logit over intents fitted on held-out phrasings,
+  //    all of them, or an evenly spaced sample on a large sheet. A held-out phrasing costs about the
+  //    sheet (its postings reach most phrasings and intents of a large sheet about one product), so
+  //    the sample shrinks as the sheet grows, down to MAX_HELD_OUT.
+  const maxHeldOut = Math.max(
+    10,
+    options.maxHeldOut ?? Math.max(MAX_HELD_OUT, Math.floor(HELD_OUT_BUDGET / (phrasingCount + intentCount))),
+  );
+  const usableAll: number[] = [];
+  for (let index = 0; index < phrasingCount; index += 1) {
+    const intent = phrasingIntent[index]!;
+    if (intentStart[intent + 1]! - intentStart[intent]! > 1) usableAll.push(index);
+  }
+  const usable =
+    usableAll.length <= maxHeldOut
+      ? usableAll
+      : Array.from(
+          { length: maxHeldOut },
+          (_, index) => usableAll[Math.floor((index * usableAll.length) / maxHeldOut)]!,
+        );
+  if (usable.length < usableAll.length)
+    warnings.push(`weights and calibration fitted on ${usable.length} of ${usableAll.length} held-out phrasings`);
+  let theta = [2, 2, 14, ...FEATURE_KINDS.map(() => 20)];
+  const sampleScores = new Float64Array(intentCount);
+  const fitCandidates = Math.max(FIT_CANDIDATES, Math.floor(FIT_ROWS / Math.max(1, usable.length)));
+  const selectScratch = new Float64Array(intentCount);
+  if (usable.length >= 10 && intentCount >= 2) {
+    const samples = usable.map((index) => logitSample(evidence(phrasingVector(index), index), phrasingIntent[index]!));
+    theta = fitConditionalLogit(samples, theta);
+  } else warnings.push('too few phrasings to fit the evidence weights: defaults used');
+
+  /** The candidate rows of one held-out phrasing for the weight fit (see FIT_ROWS). */
+  function logitSample(found: Evidence, target: number): LogitSample {
+    const touched = found.intents.length;
+    const scores = sampleScores.subarray(0, touched);
+    let targetPosition = -1;
+    for (let position = 0; position < touched; position += 1) {
+      scores[position] = scoreWith(theta, found.values, position);
+      if (found.intents[position] === target) targetPosition = position;
+    }
+    let threshold = -Infinity;
+    if (touched > fitCandidates) {
+      const copy = selectScratch.subarray(0, touched);
+      copy.set(scores);
+      threshold = kthLargest(copy, fitCandidates);
+    }
+    const kept: number[] = [];
+    const rest = new Float64Array(SCORE_FEATURES);
+    let restCount = 0;
+    for (let position = 0; position < touched; position += 1) {
+      if (scores[position]! >= threshold || position === targetPosition) kept.push(position);
+      else {
+        restCount += 1;
+        for (let feature = 0; feature < SCORE_FEATURES; feature += 1)
+          rest[feature]! += found.values[position * SCORE_FEATURES + feature]!;
+      }
+    }
+    const zeros = intentCount - touched - (targetPosition < 0 ? 1 : 0);
+    const rows = kept.length + (restCount > 0 ? 1 : 0) + (zeros > 0 ? 1 : 0) + (targetPosition < 0 ? 1 : 0);
+    const values = new Float64Array(rows * SCORE_FEATURES);
+    const multiplicity = new Float64Array(rows).fill(1);
+    let row = 0;
+    let targetRow = -1;
+    for (const position of kept) {
+      if (position === targetPosition) targetRow = row;
+      values.set(
+        found.values.subarray(position * SCORE_FEATURES, (position + 1) * SCORE_FEATURES),
+        row * SCORE_FEATURES,
+      );
+      row += 1;
+    }
+    if (restCount > 0) {
+      for (let feature = 0; feature < SCORE_FEATURES; feature += 1)
+        values[row * SCORE_FEATURES + feature] = rest[feature]! / restCount;
+      multiplicity[row] = restCount;
+      row += 1;
+    }
+    // The right intent shares nothing with the phrasing (an all-zero row of its own).
+    if (targetPosition < 0) targetRow = row++;
+    if (zeros > 0) multiplicity[row] = zeros;
+    return { rows, values, weights: multiplicity, target: targetRow };
+  }
+
+  /**
+   * The softmax over all intents of θ·evidence, from the touched intents: each untouched intent
+   * has score 0. `excluded` (an intent index, or -1) is left out (probability 0).
+   */
+  const probabilityScratch = [new Float64Array(intentCount), new Float64Array(intentCount)] as const;
+  /** `slot` picks one of two scratch buffers for the probabilities (valid until the next call with that slot). */
+  const scoreOf = (found: Evidence, excluded = -1, slot: 0 | 1 = 0) => {
+    const touched = found.intents.length;
+    const probabilities = probabilityScratch[slot].subarray(0, touched);
+    let excludedTouched = false;
+    let max = -Infinity;
+    for (let position = 0; position < touched; position += 1) {
+      if (found.intents[position] === excluded) {
+        excludedTouched = true;
+        probabilities[position] = -Infinity;
+        continue;
+      }
+      const score = scoreWith(theta, found.values, position);
+      probabilities[position] = score;
+      if (score > max) max = score;
+    }
+    const zeros = intentCount - touched - (excluded >= 0 && !excludedTouched ? 1 : 0);
+    if (zeros > 0 && max < 0) max = 0;
+    let total = 0;
+    for (let position = 0; position < touched; position += 1)
+      total += probabilities[position] = Math.exp(probabilities[position]! - max);
+    const zeroUnit = zeros > 0 ? Math.exp(-max) : 0;
+    total += zeros * zeroUnit;
+    for (let position = 0; position < touched; position += 1) probabilities[position]! /= total;
+    return { probabilities, zeros, zeroProbability: zeroUnit / total, excluded };
+  };
+  type Scored = ReturnType<typeof scoreOf>;
+
+  /** The first `count` untouched intents (lowest index first), `excluded` left out. */
+  const firstUntouched = (found: Evidence, count: number, excluded = -1): number[] => {
+    const result: number[] = [];
+    let position = 0;
+    for (let intent = 0; intent < intentCount && result.length < count; intent += 1) {
+      while (position < found.intents.length && found.intents[position]! < intent) position += 1;
+      if (found.intents[position] === intent || intent === excluded) continue;
+      result.push(intent);
     }
     return result;
   };
-  const centroidCosine = (values: Float64Array, intent: number) => {
-    let sum = 0;
-    for (let kind = 0; kind < KINDS; kind += 1) sum += values[intent * SCORE_FEATURES + CENTROID + kind]!;
-    return sum;
-  };
 
-  // 1. How to weigh the evidence: a conditional logit over intents fitted on held-out phrasings.
-  // Unknown share of a held-out phrasing: its weight on features no other phrasing or answer has.
-  const heldOut = phrasings.map((phrasing, index) => {
-    let unknown = 0;
-    // With its whole entry left out, the entry's own words are unknown too.
-    let unknownWithoutEntry = 0;
-    for (const [key, value] of phrasing.vector) {
-      if (documentFrequency[key] === 1) unknown += value * value;
-      if (documentFrequency[key] === 1 || (intentFrequency[key] === 1 && featureIntent[key] === phrasing.intent))
-        unknownWithoutEntry += value * value;
-    }
-    return {
-      intent: phrasing.intent,
-      evidence: evidence(phrasing.vector, index),
-      unknown,
-      unknownWithoutEntry,
-      length: phrasing.vector.size,
-    };
-  });
-  const usable = heldOut.filter((sample) => byIntent[sample.intent]!.length > 1);
-  let theta = [2, 2, 14, ...FEATURE_KINDS.map(() => 20)];
-  if (usable.length >= 10 && intentCount >= 2) theta = fitConditionalLogit(usable, intentCount, theta);
-  else warnings.push('too few phrasings to fit the evidence weights: defaults used');
-
-  const scoreOf = (values: Float64Array, excluded = -1): { probabilities: Float64Array; scores: Float64Array } => {
-    const scores = new Float64Array(intentCount);
-    let max = -Infinity;
-    for (let intent = 0; intent < intentCount; intent += 1) {
-      if (intent === excluded) {
-        scores[intent] = -Infinity;
-        continue;
+  /** The most probable intent (lowest index on ties, as a scan over all intents would pick): its index and position (-1: untouched). */
+  const bestOf = (found: Evidence, scored: Scored): { intent: number; position: number } => {
+    let intent = -1;
+    let position = -1;
+    let best = -Infinity;
+    for (let at = 0; at < found.intents.length; at += 1) {
+      const p = scored.probabilities[at]!;
+      if (p > best || (p === best && found.intents[at]! < intent)) {
+        best = p;
+        intent = found.intents[at]!;
+        position = at;
       }
-      let score = 0;
-      for (let feature = 0; feature < SCORE_FEATURES; feature += 1)
-        score += theta[feature]! * values[intent * SCORE_FEATURES + feature]!;
-      scores[intent] = score;
-      if (score > max) max = score;
     }
-    const probabilities = new Float64Array(intentCount);
-    let total = 0;
-    for (let intent = 0; intent < intentCount; intent += 1)
-      total += probabilities[intent] = Math.exp(scores[intent]! - max);
-    for (let intent = 0; intent < intentCount; intent += 1) probabilities[intent]! /= total;
-    return { probabilities, scores };
+    if (scored.zeros > 0 && (scored.zeroProbability > best || scored.zeroProbability === best)) {
+      const [first] = firstUntouched(found, 1, scored.excluded);
+      if (first !== undefined && (scored.zeroProbability > best || first < intent))
+        return { intent: first, position: -1 };
+    }
+    return { intent, position };
   };
 
   /**
@@ -363,43 +730,42 @@ export function trainFewShotMatcher(
    * whether the nearest single phrasing agrees with the winner, and the message's length.
    */
   const calibrationInputs = (
-    probabilities: Float64Array,
-    best: number,
+    found: Evidence,
+    scored: Scored,
+    best: { intent: number; position: number },
     unknownShare: number,
-    values: Float64Array,
     length: number,
   ): number[] => {
     const clamp = (p: number) => Math.min(1 - 1e-6, Math.max(1e-6, p));
-    const p = clamp(probabilities[best]!);
+    const { values, intents } = found;
+    const p = clamp(best.position >= 0 ? scored.probabilities[best.position]! : scored.zeroProbability);
     let second = 0;
-    let nearest = -1;
-    for (let intent = 0; intent < intentCount; intent += 1) {
-      if (intent !== best && probabilities[intent]! > second) second = probabilities[intent]!;
-      if (nearest < 0 || values[intent * SCORE_FEATURES]! > values[nearest * SCORE_FEATURES]!) nearest = intent;
-    }
+    for (let at = 0; at < intents.length; at += 1)
+      if (at !== best.position && scored.probabilities[at]! > second) second = scored.probabilities[at]!;
+    // Another untouched intent than the winner.
+    if (scored.zeros - (best.position < 0 ? 1 : 0) > 0 && scored.zeroProbability > second)
+      second = scored.zeroProbability;
+    // The intent of the nearest single phrasing (lowest index on ties; intent 0 when nothing is near).
+    let nearest = 0;
+    let nearestCosine = 0;
+    for (let at = 0; at < intents.length; at += 1)
+      if (values[at * SCORE_FEATURES]! > nearestCosine) {
+        nearestCosine = values[at * SCORE_FEATURES]!;
+        nearest = intents[at]!;
+      }
     const q = clamp(second);
+    const at = best.position;
     return [
       Math.log(p / (1 - p)),
       unknownShare,
-      values[best * SCORE_FEATURES]!,
-      values[best * SCORE_FEATURES + 1]!,
-      centroidCosine(values, best),
+      at >= 0 ? values[at * SCORE_FEATURES]! : 0,
+      at >= 0 ? values[at * SCORE_FEATURES + 1]! : 0,
+      centroidCosine(values, at),
       Math.log(p / q) / 10,
-      nearest === best ? 1 : 0,
+      nearest === best.intent ? 1 : 0,
       Math.log1p(length) / 3,
       1,
     ];
-  };
-  const ranked = (probabilities: Float64Array): [number, number] => {
-    let best = -1;
-    let second = -1;
-    for (let intent = 0; intent < probabilities.length; intent += 1) {
-      if (best < 0 || probabilities[intent]! > probabilities[best]!) {
-        second = best;
-        best = intent;
-      } else if (second < 0 || probabilities[intent]! > probabilities[second]!) second = intent;
-    }
-    return [best, second];
   };
 
   // 2. Confidence: P(the winner is right), fitted on held-out phrasings (right or wrong winner)
@@ -410,60 +776,71 @@ export function trainFewShotMatcher(
   // vocabulary, a topic it no longer covers), so the winner is always wrong. They teach what the
   // background cannot: 「外卖平台的红包怎么用不了」 shares words with 优惠券 but is not about it.
   const nearDomainRows: Array<{ x: number[]; y: number; weight: number }> = [];
-  for (const sample of usable) {
-    const { probabilities } = scoreOf(sample.evidence);
-    const [best] = ranked(probabilities);
-    if (best === sample.intent) correct += 1;
+  for (const index of usable) {
+    const vector = phrasingVector(index);
+    const intent = phrasingIntent[index]!;
+    // Unknown share of a held-out phrasing: its weight on features no other phrasing or answer has;
+    // with its whole entry left out, the entry's own words are unknown too.
+    let unknown = 0;
+    let unknownWithoutEntry = 0;
+    for (let position = 0; position < vector.keys.length; position += 1) {
+      const key = vector.keys[position]!;
+      const value = vector.values[position]!;
+      if (documentFrequency[key] === 1) unknown += value * value;
+      if (documentFrequency[key] === 1 || (intentFrequency[key] === 1 && featureIntent[key] === intent))
+        unknownWithoutEntry += value * value;
+    }
+    const found = evidence(vector, index);
+    const scored = scoreOf(found);
+    const best = bestOf(found, scored);
+    if (best.intent === intent) correct += 1;
     calibrationRows.push({
-      x: calibrationInputs(probabilities, best, sample.unknown, sample.evidence, sample.length),
-      y: best === sample.intent ? 1 : 0,
+      x: calibrationInputs(found, scored, best, unknown, vector.keys.length),
+      y: best.intent === intent ? 1 : 0,
       weight: 1,
     });
     if (intentCount >= 3) {
-      const without = scoreOf(sample.evidence, sample.intent).probabilities;
-      const [other] = ranked(without);
+      const without = scoreOf(found, intent, 1);
+      const other = bestOf(found, without);
       nearDomainRows.push({
-        x: calibrationInputs(without, other, sample.unknownWithoutEntry, sample.evidence, sample.length),
+        x: calibrationInputs(found, without, other, unknownWithoutEntry, vector.keys.length),
         y: 0,
         weight: 1,
       });
     }
   }
-  // A background sentence close to one of the tenant's own phrasings may well be in its domain
-  // (快递到哪了 for a shop): left out rather than taught as out of scope.
-  const background = (options.background ?? defaultBackground())
-    .map((text) => {
-      const vector = vectorize(backgroundFeatures(text, jieba));
-      return { vector, values: vector.size > 0 ? evidence(vector) : null };
-    })
-    .filter((item): item is { vector: SparseVector; values: Float64Array } => {
-      if (!item.values) return false;
-      for (let intent = 0; intent < intentCount; intent += 1)
-        if (item.values[intent * SCORE_FEATURES]! >= BACKGROUND_IN_DOMAIN) return false;
-      return true;
-    });
   const oosPrior = options.oosPrior ?? 0.2;
   const nearDomainShare = options.nearDomainShare ?? 0.5;
   const oosThreshold = options.oosThreshold ?? 0.3;
   const recalibration = options.recalibration;
   const inScopeRows = calibrationRows.length;
   // Out-of-scope traffic is oosPrior of the total: a nearDomainShare of it near-domain, the rest generic.
+  // A background sentence close to one of the tenant's own phrasings may well be in its domain
+  // (快递到哪了 for a shop): left out rather than taught as out of scope.
+  const backgroundRows: Array<{ x: number[]; y: number; weight: number }> = [];
+  for (const text of options.background ?? defaultBackground()) {
+    const vector = vectorize(backgroundFeatures(text, jieba));
+    if (vector.keys.length === 0) continue;
+    const found = evidence(vector);
+    let inDomain = false;
+    for (let at = 0; at < found.intents.length; at += 1)
+      if (found.values[at * SCORE_FEATURES]! >= BACKGROUND_IN_DOMAIN) inDomain = true;
+    if (inDomain) continue;
+    const scored = scoreOf(found);
+    backgroundRows.push({
+      x: calibrationInputs(found, scored, bestOf(found, scored), unknownShare(vector), vector.keys.length),
+      y: 0,
+      weight: 0,
+    });
+  }
   const oosWeight = (oosPrior / (1 - oosPrior)) * inScopeRows;
   const generic = nearDomainRows.length > 0 ? 1 - nearDomainShare : 1;
-  if (background.length > 0 && inScopeRows > 0) {
-    const weight = (oosWeight * generic) / background.length;
-    for (const { vector, values } of background) {
-      const { probabilities } = scoreOf(values);
-      const [best] = ranked(probabilities);
-      calibrationRows.push({
-        x: calibrationInputs(probabilities, best, unknownShare(vector), values, vector.size),
-        y: 0,
-        weight,
-      });
-    }
+  if (backgroundRows.length > 0 && inScopeRows > 0) {
+    const weight = (oosWeight * generic) / backgroundRows.length;
+    for (const row of backgroundRows) calibrationRows.push({ ...row, weight });
   }
   if (nearDomainRows.length > 0 && inScopeRows > 0) {
-    const weight = (oosWeight * (background.length > 0 ? nearDomainShare : 1)) / nearDomainRows.length;
+    const weight = (oosWeight * (backgroundRows.length > 0 ? nearDomainShare : 1)) / nearDomainRows.length;
     for (const row of nearDomainRows) calibrationRows.push({ ...row, weight });
   }
   let calibration = [1, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -473,7 +850,7 @@ export function trainFewShotMatcher(
 
   const leaveOneOutAccuracy = usable.length > 0 ? correct / usable.length : null;
   const summary = {
-    phrasings: phrasings.length,
+    phrasings: phrasingCount,
     intents: intentCount,
     trainMs: 0,
     leaveOneOutAccuracy,
@@ -485,7 +862,7 @@ export function trainFewShotMatcher(
   const matchNormalized = (normalized: string): FewShotPrediction => {
     try {
       const query = vectorize(extractFeatures(normalized.slice(0, 4000), jieba));
-      if (query.size === 0 || intentCount === 0) {
+      if (query.keys.length === 0 || intentCount === 0) {
         return {
           intent: null,
           confidence: 0,
@@ -494,30 +871,53 @@ export function trainFewShotMatcher(
           reasons: [intentCount === 0 ? 'no intents' : 'no known word or character'],
         };
       }
-      const values = evidence(query);
-      const { probabilities } = scoreOf(values);
-      const [best] = ranked(probabilities);
+      const found = evidence(query);
+      const scored = scoreOf(found);
+      const best = bestOf(found, scored);
+      const { values } = found;
+      const at = best.position;
+      const probabilityOf = (position: number) =>
+        position >= 0 ? scored.probabilities[position]! : scored.zeroProbability;
       const raw =
         intentCount === 1
-          ? Math.min(0.5, values[0]!)
+          ? Math.min(0.5, at >= 0 ? values[0]! : 0)
           : sigmoid(
-              linear(calibration, calibrationInputs(probabilities, best, unknownShare(query), values, query.size)),
+              linear(calibration, calibrationInputs(found, scored, best, unknownShare(query), query.keys.length)),
             );
       const confidence = recalibration ? sigmoid(recalibration.a * logit(raw) + recalibration.b) : raw;
-      // Alternatives carry the winner's calibrated confidence shared out by the intent probabilities.
-      const order = [...probabilities.keys()].sort((a, b) => probabilities[b]! - probabilities[a]!).slice(0, 5);
-      const alternatives = order.map((intent) => ({
+      // Alternatives carry the winner's calibrated confidence shared out by the intent probabilities:
+      // the five most probable intents (lowest index first on ties), untouched ones included.
+      const top: Array<{ intent: number; position: number }> = [];
+      const consider = (intent: number, position: number) => {
+        const p = probabilityOf(position);
+        let slot = top.length;
+        while (slot > 0) {
+          const previous = top[slot - 1]!;
+          const q = probabilityOf(previous.position);
+          if (q > p || (q === p && previous.intent < intent)) break;
+          slot -= 1;
+        }
+        if (slot < 5) {
+          top.splice(slot, 0, { intent, position });
+          if (top.length > 5) top.pop();
+        }
+      };
+      for (let position = 0; position < found.intents.length; position += 1)
+        consider(found.intents[position]!, position);
+      for (const intent of firstUntouched(found, 5)) consider(intent, -1);
+      const bestProbability = probabilityOf(at);
+      const alternatives = top.map(({ intent, position }) => ({
         intent: labels[intent]!,
-        confidence: round((confidence * probabilities[intent]!) / probabilities[best]!),
+        confidence: round((confidence * probabilityOf(position)) / bestProbability),
       }));
       const tooFar =
-        values[best * SCORE_FEATURES]! < MIN_SIMILARITY &&
-        centroidCosine(values, best) < MIN_SIMILARITY &&
-        values[best * SCORE_FEATURES + 2]! < MIN_ANSWER_COVERAGE;
+        (at >= 0 ? values[at * SCORE_FEATURES]! : 0) < MIN_SIMILARITY &&
+        centroidCosine(values, at) < MIN_SIMILARITY &&
+        (at >= 0 ? values[at * SCORE_FEATURES + 2]! : 0) < MIN_ANSWER_COVERAGE;
       const unsure = confidence < oosThreshold;
       const reasons = tooFar ? ['no similar phrasing'] : unsure ? [`confidence below ${oosThreshold}`] : [];
       return {
-        intent: labels[best]!,
+        intent: labels[best.intent]!,
         confidence: round(confidence),
         outOfScope: tooFar || unsure,
         alternatives,
@@ -538,27 +938,6 @@ export function trainFewShotMatcher(
   return { labels, match, matchNormalized, summary };
 }
 
-/** Postings in compressed-row form: for feature f, entries offsets[f] … offsets[f+1]-1. */
-function buildPostings(
-  features: number,
-  vectors: readonly SparseVector[],
-): { offsets: Int32Array; ids: Int32Array; values: Float64Array } {
-  const offsets = new Int32Array(features + 1);
-  for (const vector of vectors) for (const key of vector.keys()) offsets[key + 1]! += 1;
-  for (let feature = 0; feature < features; feature += 1) offsets[feature + 1]! += offsets[feature]!;
-  const fill = offsets.slice(0, features);
-  const ids = new Int32Array(offsets[features]!);
-  const values = new Float64Array(offsets[features]!);
-  vectors.forEach((vector, id) => {
-    for (const [key, value] of vector) {
-      const at = fill[key]!++;
-      ids[at] = id;
-      values[at] = value;
-    }
-  });
-  return { offsets, ids, values };
-}
-
 /** Feature bags of background sentences with the default dictionary, shared by all tenants of the process. */
 const backgroundCache = new Map<string, Map<string, number>>();
 function backgroundFeatures(text: string, jieba: Jieba | undefined): Map<string, number> {
@@ -573,153 +952,31 @@ function backgroundFeatures(text: string, jieba: Jieba | undefined): Map<string,
 
 const round = (value: number) => Math.round(value * 10000) / 10000;
 
-function linear(weights: readonly number[], inputs: readonly number[]): number {
-  let sum = 0;
-  for (let index = 0; index < weights.length; index += 1) sum += weights[index]! * inputs[index]!;
-  return sum;
+/** The k-th largest value (k ≥ 1) by quickselect; reorders `values`. */
+function kthLargest(values: Float64Array, k: number): number {
+  const target = values.length - k;
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    const pivot = values[(low + high) >>> 1]!;
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i]! < pivot) i += 1;
+      while (values[j]! > pivot) j -= 1;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i += 1;
+        j -= 1;
+      }
+    }
+    if (target <= j) high = j;
+    else if (target >= i) low = i;
+    else return values[target]!;
+  }
+  return values[target]!;
 }
 
-/** Maximum-likelihood weights of a conditional logit (softmax over intents of θ·evidence), by damped Newton steps with a small ridge. */
-function fitConditionalLogit(
-  samples: ReadonlyArray<{ intent: number; evidence: Float64Array }>,
-  intents: number,
-  start: readonly number[],
-): number[] {
-  const dimension = start.length;
-  const ridge = 0.01;
-  const pass = (theta: readonly number[], withDerivatives: boolean) => {
-    let likelihood = 0;
-    const gradient = new Array<number>(dimension).fill(0);
-    const hessian = Array.from({ length: dimension }, () => new Array<number>(dimension).fill(0));
-    const scores = new Float64Array(intents);
-    for (const { intent, evidence } of samples) {
-      let max = -Infinity;
-      for (let index = 0; index < intents; index += 1) {
-        let score = 0;
-        for (let feature = 0; feature < dimension; feature += 1)
-          score += theta[feature]! * evidence[index * dimension + feature]!;
-        scores[index] = score;
-        if (score > max) max = score;
-      }
-      let total = 0;
-      for (let index = 0; index < intents; index += 1) total += scores[index] = Math.exp(scores[index]! - max);
-      likelihood += Math.log(Math.max(1e-300, scores[intent]! / total));
-      if (!withDerivatives) continue;
-      const mean = new Array<number>(dimension).fill(0);
-      for (let index = 0; index < intents; index += 1) {
-        const p = scores[index]! / total;
-        for (let feature = 0; feature < dimension; feature += 1)
-          mean[feature]! += p * evidence[index * dimension + feature]!;
-      }
-      for (let feature = 0; feature < dimension; feature += 1)
-        gradient[feature]! += evidence[intent * dimension + feature]! - mean[feature]!;
-      for (let index = 0; index < intents; index += 1) {
-        const p = scores[index]! / total;
-        if (p < 1e-9) continue;
-        for (let i = 0; i < dimension; i += 1) {
-          const di = evidence[index * dimension + i]! - mean[i]!;
-          for (let j = 0; j < dimension; j += 1)
-            hessian[i]![j]! += p * di * (evidence[index * dimension + j]! - mean[j]!);
-        }
-      }
-    }
-    for (let feature = 0; feature < dimension; feature += 1) {
-      likelihood -= 0.5 * ridge * theta[feature]! * theta[feature]!;
-      gradient[feature]! -= ridge * theta[feature]!;
-      hessian[feature]![feature]! += ridge;
-    }
-    return { likelihood, gradient, hessian };
-  };
-  let theta = [...start];
-  let current = pass(theta, true);
-  for (let iteration = 0; iteration < 20; iteration += 1) {
-    const step = solve(current.hessian, current.gradient);
-    if (!step) break;
-    let accepted = false;
-    for (let scale = 1, halving = 0; halving < 20; halving += 1, scale /= 2) {
-      const candidate = theta.map((value, i) => Math.max(0, value + scale * step[i]!));
-      const next = pass(candidate, false);
-      if (next.likelihood > current.likelihood + 1e-9) {
-        const gain = next.likelihood - current.likelihood;
-        theta = candidate;
-        current = pass(theta, true);
-        accepted = gain > 1e-4 * samples.length;
-        break;
-      }
-    }
-    if (!accepted) break;
-  }
-  return theta;
-}
-
-/** Weighted logistic regression by damped Newton steps on few inputs (with a small ridge). */
-export function fitLogistic(
-  rows: ReadonlyArray<{ x: number[]; y: number; weight: number }>,
-  start: readonly number[],
-): number[] {
-  const dimension = start.length;
-  let weights = [...start];
-  const ridge = 1e-2;
-  const objective = (candidate: readonly number[]) => {
-    let sum = 0;
-    for (const row of rows) {
-      const z = linear(candidate, row.x);
-      // log-likelihood of a logistic model, computed without overflow
-      sum += row.weight * (row.y * z - (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))));
-    }
-    for (const value of candidate) sum -= 0.5 * ridge * value * value;
-    return sum;
-  };
-  let current = objective(weights);
-  for (let iteration = 0; iteration < 50; iteration += 1) {
-    const gradient = new Array<number>(dimension).fill(0);
-    const hessian = Array.from({ length: dimension }, () => new Array<number>(dimension).fill(0));
-    for (const row of rows) {
-      const p = sigmoid(linear(weights, row.x));
-      const w = row.weight;
-      for (let i = 0; i < dimension; i += 1) {
-        gradient[i]! += w * (row.y - p) * row.x[i]!;
-        for (let j = 0; j < dimension; j += 1) hessian[i]![j]! += w * p * (1 - p) * row.x[i]! * row.x[j]!;
-      }
-    }
-    for (let i = 0; i < dimension; i += 1) {
-      gradient[i]! -= ridge * weights[i]!;
-      hessian[i]![i]! += ridge;
-    }
-    const step = solve(hessian, gradient);
-    if (!step) break;
-    let scale = 1;
-    let improved = false;
-    for (let halving = 0; halving < 30; halving += 1, scale /= 2) {
-      const candidate = weights.map((value, i) => value + scale * step[i]!);
-      const value = objective(candidate);
-      if (value >= current) {
-        improved = value - current > 1e-9;
-        weights = candidate;
-        current = value;
-        break;
-      }
-    }
-    if (!improved) break;
-  }
-  return weights;
-}
-
-/** Gaussian elimination with partial pivoting; null when singular. */
-function solve(matrix: number[][], vector: number[]): number[] | null {
-  const n = vector.length;
-  const a = matrix.map((row, index) => [...row, vector[index]!]);
-  for (let column = 0; column < n; column += 1) {
-    let pivot = column;
-    for (let row = column + 1; row < n; row += 1)
-      if (Math.abs(a[row]![column]!) > Math.abs(a[pivot]![column]!)) pivot = row;
-    if (Math.abs(a[pivot]![column]!) < 1e-12) return null;
-    [a[column], a[pivot]] = [a[pivot]!, a[column]!];
-    for (let row = 0; row < n; row += 1) {
-      if (row === column) continue;
-      const factor = a[row]![column]! / a[column]![column]!;
-      for (let k = column; k <= n; k += 1) a[row]![k]! -= factor * a[column]![k]!;
-    }
-  }
-  return a.map((row, index) => row[n]! / row[index]!);
-}
+export { fitLogistic };
