@@ -74,6 +74,13 @@ export const ErrorCodes = {
   voiceNumberUnknown: 'CS_VOICE_NUMBER_UNKNOWN',
   voiceNumberTaken: 'CS_VOICE_NUMBER_TAKEN',
   voiceEventInvalid: 'CS_VOICE_EVENT_INVALID',
+  // The trainer's console (docs/learning.md): labels, retraining and activation.
+  trainerScopeRequired: 'CS_TRAINER_SCOPE_REQUIRED',
+  trainingLabelConflict: 'CS_TRAINING_LABEL_CONFLICT',
+  trainingTargetNotFound: 'CS_TRAINING_TARGET_NOT_FOUND',
+  trainingFailed: 'CS_TRAINING_FAILED',
+  trainingRegression: 'CS_TRAINING_REGRESSION',
+  trainingRunNotCandidate: 'CS_TRAINING_RUN_NOT_CANDIDATE',
   internal: 'CS_INTERNAL',
   /** The database is not answering (crash, restart, lost connections): retry with the same idempotency key. */
   databaseUnavailable: 'CS_DATABASE_UNAVAILABLE',

@@ -6,6 +6,7 @@ import type { PersonalDatabase } from '../contacts/contact-tables.js';
 import type { VoiceDatabase } from '../voice/voice-tables.js';
 import type { StyleChecksDatabase } from '../guard/style/style-checks.js';
 import type { LearningDatabase } from '../learning/signal-store.js';
+import type { TrainingDatabase } from '../learning/training-tables.js';
 
 /** Timestamps are written as Date (or default now()) and read back as Date. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -251,7 +252,8 @@ export interface DatabaseSchema
     PersonalDatabase,
     VoiceDatabase,
     StyleChecksDatabase,
-    LearningDatabase {
+    LearningDatabase,
+    TrainingDatabase {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   channels: ChannelsTable;

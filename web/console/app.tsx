@@ -3,6 +3,7 @@ import { format, htmlLang, pickLocale, type Locale } from '../shared/locale.js';
 import { textOf } from '../shared/wire.js';
 import { AgentApi, ApiError, login } from './api.js';
 import { ConversationPane } from './conversation.js';
+import { TrainerScreen, TrainerTab } from './trainer.js';
 import { AgentSocket, type AgentEvent, type SocketStatus } from './socket.js';
 import { consoleStrings, type ConsoleStrings } from './strings.js';
 import type { Agent, Presence, QueueItem } from './types.js';
@@ -211,6 +212,7 @@ function Workspace({
   );
   const [status, setStatus] = useState<SocketStatus>('connecting');
   const [notice, setNotice] = useState<string | null>(null);
+  const [trainer, setTrainer] = useState(() => location.hash === '#/trainer');
   const [socket, setSocket] = useState<AgentSocket | null>(null);
   const listener = useRef<EventListener | null>(null);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -261,7 +263,10 @@ function Workspace({
   }, [session.token]);
 
   useEffect(() => {
-    const onHash = () => setSelected(location.hash.match(/^#\/c\/([0-9a-f-]{36})$/)?.[1] ?? null);
+    const onHash = () => {
+      setSelected(location.hash.match(/^#\/c\/([0-9a-f-]{36})$/)?.[1] ?? null);
+      setTrainer(location.hash === '#/trainer');
+    };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
@@ -305,6 +310,7 @@ function Workspace({
           </span>
         )}
         <span class="spacer" />
+        <TrainerTab t={t} active={trainer} />
         <span class="me">{me.name}</span>
         <label class="presence">
           <span>{t.presence}</span>
@@ -338,7 +344,8 @@ function Workspace({
           </button>
         </div>
       )}
-      <div class="columns">
+      {trainer && <TrainerScreen api={api} t={t} />}
+      <div class="columns" style={trainer ? { display: 'none' } : undefined}>
         <nav class="lists" aria-label={`${t.queue} / ${t.mine}`}>
           <section aria-labelledby="queue-title">
             <h2 id="queue-title">

@@ -6,6 +6,7 @@ import { adminAuditHook } from '../operator-auth.js';
 import { agentAdminRoutes } from '../routes/agent.js';
 import { knowledgeRoutes } from '../routes/knowledge.js';
 import { v1Routes } from '../routes/v1.js';
+import { trainerAdminRoutes } from '../routes/trainer.js';
 import { styleAdminRoutes } from '../../guard/style/style-routes.js';
 
 /**
@@ -31,4 +32,5 @@ export async function tenantApiZone(zone: FastifyInstance, deps: AppDeps): Promi
   await zone.register(async (scope) => knowledgeRoutes(scope, deps));
   const handoff = deps.handoff;
   if (handoff) await zone.register(async (scope) => agentAdminRoutes(scope, { ...deps, handoff }));
+  if (handoff) await zone.register(async (scope) => trainerAdminRoutes(scope, deps));
 }

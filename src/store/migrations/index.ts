@@ -15,6 +15,7 @@ import * as learningSignals from './20261211-0400-learning-signals.js';
 import * as faqLocaleAnswers from './20261211-0800-faq-locale-answers.js';
 import * as draftBasis from './20261212-0100-draft-basis.js';
 import * as conversationCounters from './20261212-0200-conversation-counters.js';
+import * as trainingExamples from './20261212-0400-training-examples.js';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from disk) so they run the
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '20261211-0800-faq-locale-answers': faqLocaleAnswers,
   '20261212-0100-draft-basis': draftBasis,
   '20261212-0200-conversation-counters': conversationCounters,
+  '20261212-0400-training-examples': trainingExamples,
 };
