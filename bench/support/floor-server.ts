@@ -27,15 +27,17 @@ async function openFloorDatabase(): Promise<FloorDatabase> {
   const url = process.env.DATABASE_URL;
   if (url) {
     const pg = await import('pg');
-    const pool = new pg.default.Pool({ connectionString: url, max: 10 });
-    await pool.query(`create schema if not exists ${schema}`);
-    pool.on('connect', (client) => void client.query(`set search_path = ${schema}`));
+    const setup = new pg.default.Client({ connectionString: url });
+    await setup.connect();
+    await setup.query(`create schema if not exists ${schema}`);
+    await setup.end();
+    // The same pool size as kefu's; every connection works in the floor's own schema.
+    const pool = new pg.default.Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` });
     return {
       query: async (text, values) => pool.query(text, values as unknown[]) as never,
       transaction: async (work) => {
         const client = await pool.connect();
         try {
-          await client.query(`set search_path = ${schema}`);
           await client.query('begin');
           const result = await work({
             query: async (text, values) => client.query(text, values as unknown[]) as never,

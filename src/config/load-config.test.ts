@@ -16,6 +16,21 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.server)).toBe(true);
   });
 
+  it('bounds tenant runtimes at 512 MB and PGlite shared buffers at 32 MB by default; 0 lifts the runtime budget', () => {
+    const defaults = loadConfig({ env: {}, cwd: emptyDir() });
+    expect(defaults.nlu.runtimeBudgetMb).toBe(512);
+    expect(defaults.storage.pgliteSharedBuffersMb).toBe(32);
+    const set = loadConfig({
+      env: { KEFU_TENANT_RUNTIME_BUDGET_MB: '0', KEFU_PGLITE_SHARED_BUFFERS_MB: '128' },
+      cwd: emptyDir(),
+    });
+    expect(set.nlu.runtimeBudgetMb).toBe(0);
+    expect(set.storage.pgliteSharedBuffersMb).toBe(128);
+    expect(() => loadConfig({ env: { KEFU_TENANT_RUNTIME_BUDGET_MB: '-1' }, cwd: emptyDir() })).toThrow(
+      /nlu\.runtimeBudgetMb \(env KEFU_TENANT_RUNTIME_BUDGET_MB/,
+    );
+  });
+
   it('reads a config file, lets the environment override it, and explicit overrides win', () => {
     const cwd = emptyDir();
     writeFileSync(path.join(cwd, 'kefu.config.yaml'), 'server:\n  port: 4000\n  host: 0.0.0.0\nlog:\n  level: debug\n');

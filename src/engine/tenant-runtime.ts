@@ -82,6 +82,11 @@ export interface TenantRuntime {
   handover?: Required<HandoverConfig>;
   /** Which understander runs and why (e.g. the classifier could not be trained). */
   model: { kind: 'classifier' | 'fewshot' | 'lexical'; version: number | null; note: string | null };
+  /**
+   * What keeping this runtime loaded costs in memory, estimated at load from the sizes of what it
+   * was built from (runtimeFootprint); the runtime cache's budget counts it.
+   */
+  estimatedBytes?: number;
   loadedAt: Date;
 }
 
@@ -258,8 +263,51 @@ export async function loadTenantRuntime(
       : null,
     handover: handover.config,
     model,
+    estimatedBytes: runtimeFootprint({
+      phrasings,
+      answers: faqRows.map((row) => row.answer),
+      passages: passages.values(),
+      ownTokenizer: settings.dictionary.length > 0,
+    }),
     loadedAt: new Date(),
   };
+}
+
+/**
+ * Bytes a loaded runtime keeps, measured (bench/results/tenants-scale.md, "calibration"): the
+ * understander's vocabulary and vectors, the retrieval index and the passages all grow with the
+ * text they were built from, about FOOTPRINT_PER_CHAR bytes per UTF-16 unit of phrasings, answers
+ * and passages together, plus a fixed part. A tenant with its own dictionary also holds a jieba
+ * tokenizer of its own, native memory that the V8 heap does not show.
+ */
+const FOOTPRINT_BASE = 160 * 1024;
+const FOOTPRINT_PER_CHAR = 360;
+/** One `Jieba.withDict` (default dictionary plus the tenant's words): 27–36 MB of process RSS, measured. */
+const FOOTPRINT_TOKENIZER = 32 * 1024 * 1024;
+
+/** The estimated memory cost of a runtime, from counts that loading already has at hand. */
+export function runtimeFootprint(input: {
+  phrasings: Iterable<{ text: string }>;
+  answers: Iterable<string>;
+  passages: Iterable<{ title?: string | undefined; text: string }>;
+  ownTokenizer: boolean;
+}): number {
+  let characters = 0;
+  for (const phrasing of input.phrasings) characters += phrasing.text.length;
+  for (const answer of input.answers) characters += answer.length;
+  for (const passage of input.passages) characters += (passage.title?.length ?? 0) + passage.text.length;
+  return FOOTPRINT_BASE + FOOTPRINT_PER_CHAR * characters + (input.ownTokenizer ? FOOTPRINT_TOKENIZER : 0);
+}
+
+/** The estimate for a runtime that was not built by loadTenantRuntime (tests build their own). */
+function footprintOf(runtime: TenantRuntime): number {
+  if (runtime.estimatedBytes !== undefined) return runtime.estimatedBytes;
+  return runtimeFootprint({
+    phrasings: [...runtime.faq.values()].map((entry) => ({ text: entry.question })),
+    answers: [...runtime.faq.values()].map((entry) => entry.answer),
+    passages: runtime.passages.values(),
+    ownTokenizer: false,
+  });
 }
 
 /** An FAQ entry as the runtime reads it, from a pack (`faq_entries`) or a synced FAQ sheet. */
@@ -460,55 +508,130 @@ async function buildKnowledge(
   return { knowledge: buildRetrievalIndex(entries, { userDictionary: dictionary }), passages };
 }
 
+/** What the runtime cache holds and has done, for metrics and benchmarks. */
+export interface TenantRuntimeCacheStats {
+  /** Tenants whose runtime is loaded. */
+  tenants: number;
+  /** Their estimated bytes together. */
+  bytes: number;
+  /** The budget (Infinity: none). */
+  budgetBytes: number;
+  /** Runtimes being built now. */
+  building: number;
+  /** Runtimes built and kept since the start. */
+  loads: number;
+  /** Runtimes dropped to stay within the budget. */
+  evictions: number;
+}
+
+export interface TenantRuntimeCacheOptions {
+  /**
+   * Estimated bytes of runtimes kept loaded (KEFU_TENANT_RUNTIME_BUDGET_MB); past it the least
+   * recently used runtime is dropped. The newest one always stays, even alone over the budget.
+   * Default: no limit.
+   */
+  budgetBytes?: number;
+}
+
+interface Resident {
+  runtime: Promise<TenantRuntime>;
+  bytes: number;
+  loadedAt: Date;
+}
+
 /**
- * Per-process cache of tenant runtimes. `refresh` (on `tenant.updated`) builds the new runtime
- * in the background while turns keep using the current one, then swaps it in: a tenant never
- * sees a half-trained model.
+ * Per-process cache of tenant runtimes, least recently used first out under a memory budget.
+ * `refresh` (on `tenant.updated`) builds the new runtime in the background while turns keep using
+ * the current one, then swaps it in: a tenant never sees a half-trained model. Dropping a runtime
+ * only forgets it here: a turn that already has it keeps it until it ends, and the tenant's next
+ * turn loads it again. A tenant asked for while its runtime is being built waits for that build.
  */
 export class TenantRuntimeCache {
-  readonly #current = new Map<string, Promise<TenantRuntime>>();
-  readonly #generation = new Map<string, number>();
+  /** Loaded runtimes in Map order: least recently used first. */
+  readonly #resident = new Map<string, Resident>();
+  /** The newest build of each tenant being built; an older build still answers its callers. */
+  readonly #building = new Map<string, { promise: Promise<TenantRuntime>; build: number }>();
+  readonly #budgetBytes: number;
+  #bytes = 0;
+  #builds = 0;
+  #loads = 0;
+  #evictions = 0;
+
   constructor(
     private readonly db: Db,
     private readonly mode: UnderstanderMode = 'classifier',
-  ) {}
+    options: TenantRuntimeCacheOptions = {},
+  ) {
+    const budget = options.budgetBytes;
+    this.#budgetBytes = budget === undefined || budget <= 0 ? Infinity : budget;
+  }
 
   get(tenantId: string): Promise<TenantRuntime> {
-    const current = this.#current.get(tenantId);
-    if (current) return current;
-    return this.#build(tenantId);
+    const resident = this.#resident.get(tenantId);
+    if (resident) {
+      // Re-inserted so the Map's order stays least recently used first.
+      this.#resident.delete(tenantId);
+      this.#resident.set(tenantId, resident);
+      return resident.runtime;
+    }
+    return this.#building.get(tenantId)?.promise ?? this.#build(tenantId);
   }
 
   /** Rebuilds a tenant's runtime; the old one serves until the new one is ready. */
   refresh(tenantId: string): Promise<TenantRuntime> {
-    if (!this.#current.has(tenantId)) return this.#build(tenantId);
-    return this.#build(tenantId, true);
+    return this.#build(tenantId);
   }
 
   /** When each tenant's current runtime was loaded (only tenants that have one). */
   loadedTimes(): Map<string, Date> {
-    return new Map(this.#loadedAt);
+    return new Map([...this.#resident].map(([tenantId, resident]) => [tenantId, resident.loadedAt]));
   }
 
-  readonly #loadedAt = new Map<string, Date>();
+  stats(): TenantRuntimeCacheStats {
+    return {
+      tenants: this.#resident.size,
+      bytes: this.#bytes,
+      budgetBytes: this.#budgetBytes,
+      building: this.#building.size,
+      loads: this.#loads,
+      evictions: this.#evictions,
+    };
+  }
 
-  #build(tenantId: string, keepCurrentUntilReady = false): Promise<TenantRuntime> {
-    const generation = (this.#generation.get(tenantId) ?? 0) + 1;
-    this.#generation.set(tenantId, generation);
+  #build(tenantId: string): Promise<TenantRuntime> {
+    const build = ++this.#builds;
     const building = loadTenantRuntime(this.db, tenantId, this.mode);
-    const isLatest = () => this.#generation.get(tenantId) === generation;
-    if (!keepCurrentUntilReady) this.#current.set(tenantId, building);
+    this.#building.set(tenantId, { promise: building, build });
+    const isLatest = () => this.#building.get(tenantId)?.build === build;
     building.then(
       (runtime) => {
-        if (isLatest()) {
-          this.#current.set(tenantId, building);
-          this.#loadedAt.set(tenantId, runtime.loadedAt);
-        }
+        if (!isLatest()) return;
+        this.#building.delete(tenantId);
+        this.#keep(tenantId, building, runtime);
       },
       () => {
-        if (isLatest() && this.#current.get(tenantId) === building) this.#current.delete(tenantId);
+        // The runtime that was serving (if any) goes on serving.
+        if (isLatest()) this.#building.delete(tenantId);
       },
     );
     return building;
+  }
+
+  #keep(tenantId: string, promise: Promise<TenantRuntime>, runtime: TenantRuntime): void {
+    const previous = this.#resident.get(tenantId);
+    if (previous) {
+      this.#bytes -= previous.bytes;
+      this.#resident.delete(tenantId);
+    }
+    const bytes = footprintOf(runtime);
+    this.#resident.set(tenantId, { runtime: promise, bytes, loadedAt: runtime.loadedAt });
+    this.#bytes += bytes;
+    this.#loads += 1;
+    for (const [oldest, resident] of this.#resident) {
+      if (this.#bytes <= this.#budgetBytes || oldest === tenantId) break;
+      this.#resident.delete(oldest);
+      this.#bytes -= resident.bytes;
+      this.#evictions += 1;
+    }
   }
 }

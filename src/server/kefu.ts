@@ -87,7 +87,11 @@ export async function openConfiguredDatabase(
     return { ...(await openDatabase({ kind: 'postgres', url: config.storage.databaseUrl })), lock: null };
   const lock = acquireDataDirLock(config.storage.dataDir, who);
   try {
-    const database = await openDatabase({ kind: 'pglite', dataDir: pgliteDirectory(config) });
+    const database = await openDatabase({
+      kind: 'pglite',
+      dataDir: pgliteDirectory(config),
+      sharedBuffersMb: config.storage.pgliteSharedBuffersMb,
+    });
     return {
       db: database.db,
       kind: database.kind,
@@ -120,7 +124,9 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     if (!options.database) await database.close();
     throw error;
   });
-  const runtimes = new TenantRuntimeCache(database.db, config.nlu.mode);
+  const runtimes = new TenantRuntimeCache(database.db, config.nlu.mode, {
+    budgetBytes: config.nlu.runtimeBudgetMb * 1024 * 1024,
+  });
   bus.subscribe((event) => {
     // Retrain (in a worker) or reload the tenant's model; turns keep the old runtime meanwhile.
     if (event.type === 'tenant.updated') {

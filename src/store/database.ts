@@ -15,6 +15,8 @@ export type DatabaseTarget =
       dataDir: string | null;
       /** Start from this copy (a `backup()` tarball) instead of an empty database: no initdb (tests). */
       loadDataDir?: Blob;
+      /** PostgreSQL's shared_buffers, in MB (default: PGlite's, 128 MB). */
+      sharedBuffersMb?: number;
     }
   | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
@@ -35,7 +37,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'pglite') {
     const { PGlite } = await import('@electric-sql/pglite');
     if (target.dataDir !== null) mkdirSync(target.dataDir, { recursive: true });
-    const options = target.loadDataDir ? { loadDataDir: target.loadDataDir } : undefined;
+    const options = {
+      ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+      ...(target.sharedBuffersMb
+        ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${target.sharedBuffersMb}MB`] }
+        : {}),
+    };
     const pglite = target.dataDir === null ? new PGlite(options) : new PGlite(target.dataDir, options);
     await pglite.waitReady;
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite) });

@@ -17,14 +17,25 @@ export function defaultJieba(): Jieba {
  * reject the whole dictionary.
  */
 export function jiebaWithUserDictionary(lines: readonly string[]): Jieba {
-  const jieba = Jieba.withDict(dict);
   const text = lines
     .map((line) => sanitizeDictionaryLine(String(line)))
     .filter((line): line is string => line !== null)
     .join('\n');
+  // One instance per dictionary while anything uses it: each costs ~35 MB of native memory and
+  // ~300 ms to build, and a tenant's classifier and retrieval index ask for the same one.
+  const shared = byDictionary.get(text)?.deref();
+  if (shared) return shared;
+  const jieba = Jieba.withDict(dict);
   if (text.length > 0) jieba.loadDict(Buffer.from(text, 'utf8'));
+  byDictionary.set(text, new WeakRef(jieba));
+  released.register(jieba, text);
   return jieba;
 }
+
+const byDictionary = new Map<string, WeakRef<Jieba>>();
+const released = new FinalizationRegistry<string>((text) => {
+  if (byDictionary.get(text)?.deref() === undefined) byDictionary.delete(text);
+});
 
 function sanitizeDictionaryLine(line: string): string | null {
   const cleaned = line.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
