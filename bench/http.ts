@@ -217,10 +217,11 @@ The bench tenant is on an unlimited plan (100,000 req/s), so the rate limiter do
 
 **kefu / durable floor: ${summary.ratio_throughput_kefu_to_floor} by throughput, ${summary.ratio_cpu_floor_to_kefu} by server CPU per turn** (goal ≥ 0.5); kefu / echo: ${summary.ratio_throughput_kefu_to_echo}; p50 latency: kefu ${kefuRow.latency_p50_ms} ms vs echo ${echoRow.latency_p50_ms >= 1 ? `${echoRow.latency_p50_ms} ms (${summary.ratio_p50_kefu_to_echo}x)` : 'under 1 ms (autocannon resolution)'}.
 A sample turn during the run: route \`${sampleBody.turn.route}\`, tier \`${sampleBody.turn.tier}\`, intent \`${sampleBody.turn.intent}\`.
-Each kefu request authenticates the key (a database lookup), commits the customer message, runs the turn
-pipeline (normalise, classifier, routing, FAQ answer) and commits the reply, its trace and the dialogue state:
-two transactions, about ten statements. PGlite runs every statement of the process on one embedded session,
-so its figures are the embedded default's ceiling; PostgreSQL (bench/results/http-postgres.md) runs them in parallel.
+Each kefu request authenticates the key (a database lookup), reads the conversation, runs the turn pipeline
+(normalise, guard, classifier, routing, FAQ answer, style guard) and, as a one-commit turn, stores the customer
+message, the reply, its trace, ledger rows and the dialogue state in one transaction, shared with the other turns
+ready at that moment (group commit). The floor writes two small rows and nothing else. Server CPU per request is
+the kefu (or floor) process's own; with PostgreSQL the database server's CPU is not in it.
 `;
 writeFileSync(`bench/results/http${process.env.DATABASE_URL ? '-postgres' : ''}${label}.md`, markdown);
 process.stdout.write(markdown);
