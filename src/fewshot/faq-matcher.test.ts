@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { trainFewShotMatcher } from './index.js';
+import { parseFaqSheet } from '../knowledge/faq-sheet.js';
+import { trainFewShotMatcher, type FewShotEntry } from './index.js';
 import { SHEET } from './__fixtures__/travel-sheet.js';
 import { extractFeatures, withTranslations } from './text-features.js';
 
@@ -92,5 +96,54 @@ describe('trainFewShotMatcher', () => {
     expect(single.match('退票怎么收费').confidence).toBeLessThanOrEqual(0.5);
     expect(() => matcher.match('\u0000'.repeat(10) + 'x'.repeat(100_000))).not.toThrow();
     expect(trainFewShotMatcher([]).match('退票').outOfScope).toBe(true);
+  });
+});
+
+describe('phrasings a trainer adds to a day-one sheet (travel-zh, 40 entries)', () => {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/travel-zh/faq.csv');
+  const sheet: FewShotEntry[] = parseFaqSheet(readFileSync(file), 'faq.csv').entries.map((entry) => ({
+    label: entry.id,
+    phrasings: [entry.question, ...entry.alternatives],
+    answer: entry.answer,
+    category: entry.category,
+  }));
+  const GATE = 0.85;
+  // What a trainer labels after the day-one matcher failed them, and a close paraphrase of each.
+  const ADDED = [
+    { faq: 'faq-28', text: '我家狗能一起上飞机不', paraphrase: '我家狗能一起上飞机吗' },
+    { faq: 'faq-24', text: '钱退到哪了还没看到', paraphrase: '钱退到哪了，我还没看到' },
+    { faq: 'faq-27', text: '小孩單獨坐飛機有人照顧嗎', paraphrase: '小孩單獨坐飛機會有人照顧嗎' },
+    { faq: 'faq-24', text: 'my refund still has not arrived', paraphrase: 'my refund has still not arrived' },
+  ];
+  const before = trainFewShotMatcher(sheet);
+  const after = trainFewShotMatcher(
+    sheet.map((entry) => ({
+      ...entry,
+      phrasings: [...entry.phrasings, ...ADDED.filter((added) => added.faq === entry.label).map((added) => added.text)],
+    })),
+  );
+  const answers = (matcher: typeof before, text: string, faq: string) => {
+    const prediction = matcher.match(text);
+    return prediction.intent === faq && !prediction.outOfScope && prediction.confidence >= GATE;
+  };
+
+  it('answers the added phrasing and a close paraphrase of it above the gate, which the sheet alone did not', () => {
+    for (const added of ADDED) {
+      expect(answers(before, added.text, added.faq), added.text).toBe(false);
+      expect(answers(after, added.text, added.faq), added.text).toBe(true);
+      expect(answers(after, added.paraphrase, added.faq), added.paraphrase).toBe(true);
+    }
+  });
+
+  it("answers the sheet's own phrasings typed again (a near copy is not extrapolated from held-out phrasings)", () => {
+    const phrasings = sheet.flatMap((entry) => entry.phrasings.map((text) => ({ text, faq: entry.label })));
+    const answered = phrasings.filter(({ text, faq }) => answers(before, text, faq));
+    // Two phrasings lose the ranking to another entry (度假产品退款规则, 身份证号输错一位); the rest are answered.
+    expect(answered.length).toBeGreaterThanOrEqual(phrasings.length - 2);
+  });
+
+  it('still declines what is unrelated', () => {
+    for (const text of ['今天北京天气怎么样', '幫我寫一首詩', 'who won the football game last night'])
+      expect(after.match(text).outOfScope, text).toBe(true);
   });
 });

@@ -137,6 +137,16 @@ const MIN_ANSWER_COVERAGE = 0.2;
 /** A background sentence this similar to a tenant phrasing is not used as an out-of-scope example. */
 const BACKGROUND_IN_DOMAIN = 0.5;
 /**
+ * A message whose nearest phrasing is closer than this (cosine) is a near copy of it. Held-out
+ * phrasings almost never get this close to another phrasing (travel-zh: none above 0.7), so the
+ * calibration learns what a near copy means only from the repeated phrasings below.
+ */
+const NEAR_COPY = 0.7;
+/** Repeated phrasings (a message that is one of the sheet's own phrasings) as a share of the held-out in-scope rows. */
+const REPEAT_SHARE = 0.1;
+/** At most this many repeated phrasings calibrate (an evenly spaced sample of the held-out ones). */
+const MAX_REPEATS = 250;
+/**
  * Held-out phrasings the weights and the calibration are fitted on, at least. A larger sheet uses
  * an evenly spaced sample: 17 parameters need no more, and training stays linear in the sheet.
  */
@@ -727,7 +737,8 @@ export function trainFewShotMatcher(
    * (Platt scaling), the share of the message the tenant has never seen, how similar the winner is
    * in absolute terms (its best phrasing's cosine and coverage, its centroid cosine: the softmax
    * alone cannot tell "best of poor matches" from "a close match"), the margin to the runner-up,
-   * whether the nearest single phrasing agrees with the winner, and the message's length.
+   * whether the nearest single phrasing agrees with the winner, the message's length, and how
+   * near a copy of the winner's best phrasing it is (0 below NEAR_COPY, 1 for the phrasing itself).
    */
   const calibrationInputs = (
     found: Evidence,
@@ -764,6 +775,7 @@ export function trainFewShotMatcher(
       Math.log(p / q) / 10,
       nearest === best.intent ? 1 : 0,
       Math.log1p(length) / 3,
+      at >= 0 ? Math.max(0, values[at * SCORE_FEATURES]! - NEAR_COPY) / (1 - NEAR_COPY) : 0,
       1,
     ];
   };
@@ -809,6 +821,25 @@ export function trainFewShotMatcher(
       });
     }
   }
+  // Repeated phrasings: a sheet phrasing scored against the whole sheet, as a customer (or a
+  // trainer checking a phrasing they added) who types it again. Held-out rows never get this close
+  // to a phrasing, so without these the calibration extrapolates to a near copy — and its negative
+  // weight on the best phrasing's cosine and coverage (given the centroid, a message close to one
+  // phrasing only is often near-domain) gave an exact copy 0.02–0.3, below the decline floor.
+  const repeatRows: Array<{ x: number[]; y: number; weight: number }> = [];
+  const repeats = Math.min(usable.length, MAX_REPEATS);
+  for (let sample = 0; sample < repeats; sample += 1) {
+    const index = usable[Math.floor((sample * usable.length) / repeats)]!;
+    const vector = phrasingVector(index);
+    const found = evidence(vector);
+    const scored = scoreOf(found);
+    const best = bestOf(found, scored);
+    repeatRows.push({
+      x: calibrationInputs(found, scored, best, 0, vector.keys.length),
+      y: best.intent === phrasingIntent[index]! ? 1 : 0,
+      weight: 1,
+    });
+  }
   const oosPrior = options.oosPrior ?? 0.2;
   const nearDomainShare = options.nearDomainShare ?? 0.5;
   const oosThreshold = options.oosThreshold ?? 0.3;
@@ -843,7 +874,11 @@ export function trainFewShotMatcher(
     const weight = (oosWeight * (backgroundRows.length > 0 ? nearDomainShare : 1)) / nearDomainRows.length;
     for (const row of nearDomainRows) calibrationRows.push({ ...row, weight });
   }
-  let calibration = [1, 0, 0, 0, 0, 0, 0, 0, 0];
+  if (repeatRows.length > 0 && inScopeRows > 0) {
+    const weight = (REPEAT_SHARE * inScopeRows) / repeatRows.length;
+    for (const row of repeatRows) calibrationRows.push({ ...row, weight });
+  }
+  let calibration = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   if (calibrationRows.some((row) => row.y === 1) && calibrationRows.some((row) => row.y === 0))
     calibration = fitLogistic(calibrationRows, calibration);
   else warnings.push('nothing held out to calibrate on: default calibration used');

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFaqSheet } from '../cli/commands/eval-faq.js';
 import { loadConfig } from '../config/index.js';
+import { guardMessage } from '../guard/handover/turn-guard.js';
 import { importPack, type TenantPack } from '../packs/index.js';
 import { createKefu, type Kefu } from '../server/kefu.js';
 import { migrateToLatest, openDatabase, type Database } from '../store/database.js';
@@ -114,6 +115,14 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))("trainer's loop on a few-shot
     expect(run.regressionSize).toBe(failed.length);
     expect(run.examples).toBe(failed.length);
     expect(run.activeAccuracy).toBe(0);
+    // Each labelled text is now a phrasing of its FAQ entry: the candidate answers it (confident,
+    // the right entry) unless the hand-over guard sends that message to a person anyway.
+    const rt = await runtime();
+    for (const result of run.results!)
+      expect(result.candidate, result.text).toBe(
+        guardMessage(result.text, rt.handover, rt.locale) ? null : result.expected,
+      );
+    expect(run.candidateAccuracy!).toBeGreaterThan(0.5);
     // The few-shot matcher retrains in under a second (no worker).
     expect(run.trainMs).toBeLessThan(1000);
     // The candidate is not live.

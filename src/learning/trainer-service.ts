@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { loadTenantRuntime, type TenantRuntime, type UnderstanderMode } from '../engine/tenant-runtime.js';
 import { gateFor } from '../engine/turn-context.js';
+import { guardMessage } from '../guard/handover/turn-guard.js';
 import { trainingSetHash } from '../engine/intent-models.js';
 import { createClassifierUnderstander } from '../engine/classifier-understander.js';
 import { createFewShotUnderstander } from '../engine/fewshot-understander.js';
@@ -609,8 +610,12 @@ async function buildCandidate(
   };
 }
 
-/** What kefu decides for a message: the label it would answer with, or null (it would not answer). */
+/**
+ * What kefu decides for a message: the label it would answer with, or null (it would not answer:
+ * a hand-over the guard finds in the message, which no retraining changes, or too unsure).
+ */
 function decide(runtime: TenantRuntime, understander: Understander, text: string): string | null {
+  if (guardMessage(text, runtime.handover, runtime.locale)) return null;
   const understanding = understander.understand(normalizeText(text).text);
   if (!understanding.intent || understanding.outOfScope) return null;
   return understanding.confidence >= gateFor(runtime, understanding.intent) ? understanding.intent : null;
