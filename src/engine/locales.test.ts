@@ -26,7 +26,7 @@ describe('agent texts of a turn', () => {
   });
 
   it('converts a Simplified-only message to Traditional with OpenCC', () => {
-    expect(translateTurn('zh-TW', 'assist.default')).toBe('AI 草稿待人工稽核');
+    expect(translateTurn('zh-TW', 'assist.default')).toBe('草稿待人工稽核');
     expect(translateTurn('zh-HK', 'handover.llm_failed')).toMatch(/^AI 暫時無法作答/);
   });
 

@@ -1065,7 +1065,7 @@ describe('what a Chinese agent reads about a handed-over conversation', () => {
     expect(view.status).toBe(200);
     const handoff = view.body.handoff;
     expect(handoff.intentName).toBe('信用卡逾期会影响征信吗？');
-    expect(handoff.reason).toBe('「信用卡逾期会影响征信吗？」属于敏感问题，AI 草稿需人工审核后发出');
+    expect(handoff.reason).toBe('「信用卡逾期会影响征信吗？」属于敏感问题，草稿需人工审核后发出');
     // The intent id stays in the API for integrations; everything a person reads is in Chinese.
     const { intent: _id, ...shown } = handoff;
     expect(_id).toBe('faq-07');
