@@ -33,11 +33,21 @@ export async function insertConversation(
         .orderBy('created_at')
         .executeTakeFirst();
   if (!channel) {
-    channel = { id: randomUUID() };
+    // Two first conversations of a tenant may create its channel at once: one insert wins, and
+    // both use the row (the other insert waits for it, then does nothing).
+    const name = input.channel?.name ?? kind;
     await trx
       .insertInto('channels')
-      .values({ id: channel.id, tenant_id: tenantId, kind, name: input.channel?.name ?? kind, config: '{}' })
+      .values({ id: randomUUID(), tenant_id: tenantId, kind, name, config: '{}' })
+      .onConflict((conflict) => conflict.columns(['tenant_id', 'kind', 'name']).doNothing())
       .execute();
+    channel = await trx
+      .selectFrom('channels')
+      .select(['id'])
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', kind)
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
   }
   let contactId: string | undefined;
   const externalId = input.contact?.externalId;
@@ -51,7 +61,7 @@ export async function insertConversation(
       .executeTakeFirst();
     contactId = identity?.contact_id;
   }
-  const contactCreated = !contactId;
+  let contactCreated = !contactId;
   if (!contactId) {
     contactId = randomUUID();
     await trx
@@ -66,7 +76,7 @@ export async function insertConversation(
       })
       .execute();
     if (externalId) {
-      await trx
+      const identity = await trx
         .insertInto('contact_identities')
         .values({
           id: randomUUID(),
@@ -75,7 +85,23 @@ export async function insertConversation(
           contact_id: contactId,
           external_id: externalId,
         })
-        .execute();
+        .onConflict((conflict) => conflict.columns(['channel_id', 'external_id']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!identity) {
+        // The same new customer's first two conversations at once: the other one created the
+        // contact; this one joins it and drops the contact it had just made.
+        await trx.deleteFrom('contacts').where('tenant_id', '=', tenantId).where('id', '=', contactId).execute();
+        const existing = await trx
+          .selectFrom('contact_identities')
+          .select(['contact_id'])
+          .where('tenant_id', '=', tenantId)
+          .where('channel_id', '=', channel.id)
+          .where('external_id', '=', externalId)
+          .executeTakeFirstOrThrow();
+        contactId = existing.contact_id;
+        contactCreated = false;
+      }
     }
   }
   const conversation = await trx

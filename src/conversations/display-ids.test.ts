@@ -82,4 +82,30 @@ describe('conversation display ids', () => {
     expect(await displayIds(a)).toEqual([1, 2]);
     expect(await displayIds(b)).toEqual([1, 2]);
   });
+
+  it('opens a new customer’s first conversations at once on one contact, with the channel created once', async () => {
+    const tenantId = await freshTenant('display-same-customer');
+    const [first, second] = [node(), node()];
+    const created = await Promise.all(
+      ['王芳', '王芳', 'Wang Fang'].map((name, index) =>
+        (index % 2 ? first : second).createConversation(tenantId, {
+          channel: { kind: 'widget' },
+          contact: { externalId: 'visitor-同一位', name },
+        }),
+      ),
+    );
+    expect(new Set(created.map((conversation) => conversation.contactId)).size).toBe(1);
+    const channels = await kefu.database.db
+      .selectFrom('channels')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    expect(channels).toHaveLength(1);
+    const contacts = await kefu.database.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    expect(contacts).toHaveLength(1);
+  });
 });

@@ -8,7 +8,7 @@ import { spawnOwned, type OwnedProcess } from './owned-process.js';
 
 /**
  * A PostgreSQL cluster of the test's own: `initdb` into a temporary folder and `postgres` on a
- * free port of 127.0.0.1 (no Unix socket, trust auth, fsync off). Never the machine's shared
+ * free port of 127.0.0.1 (no Unix socket, trust auth, fsync off, synchronous commit on). Never the machine's shared
  * server. PostgreSQL refuses to run as root: under root the cluster belongs to the `postgres`
  * user and the processes run as that user (spawn's uid/gid).
  */
@@ -112,8 +112,12 @@ export async function startThrowawayPostgres(timeoutMs = 30_000): Promise<Throwa
         'unix_socket_directories=',
         '-c',
         'fsync=off',
+        // A commit is acknowledged only once its WAL is written: with synchronous_commit=off a kill -9
+        // loses the last acknowledged transactions still in WAL buffers, and the fault tests check
+        // exactly that nothing acknowledged is lost. (fsync=off is harmless here: killing the server
+        // process leaves the operating system's page cache intact; only a machine crash would not.)
         '-c',
-        'synchronous_commit=off',
+        'synchronous_commit=on',
         '-c',
         'full_page_writes=off',
         '-c',
