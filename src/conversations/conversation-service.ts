@@ -303,13 +303,15 @@ export class ConversationService {
         running = (async () => {
           const runtime = await runtimes.get(tenantId);
           const turnInput = { text: input.text, beforeSeq: null, contact: conversation.contact };
+          // A turn that calls the model is a slow turn: its customer's message is stored first.
+          const llm = admission.llm && { ...admission.llm, model: storingFirst(admission.llm.model, storeMessage) };
           const decision = await this.#decide(
             runtime,
             tenantId,
             conversationId,
             turnInput,
             conversation.dialogue.state,
-            admission.llm,
+            llm,
             publishDelta,
           );
           return { runtime, decision };
@@ -522,6 +524,22 @@ export class ConversationService {
         : null,
     };
   }
+}
+
+/** The model, with the customer's message stored (and announced) before its first call. */
+function storingFirst(model: ChatModel, store: () => Promise<unknown>): ChatModel {
+  return {
+    provider: model.provider,
+    modelId: model.modelId,
+    async generate(request) {
+      await store();
+      return model.generate(request);
+    },
+    async *stream(request) {
+      await store();
+      yield* model.stream(request);
+    },
+  };
 }
 
 /** True when `work` settles within `ms` (either way), false when the time runs out first. */
