@@ -311,7 +311,7 @@ function footprintOf(runtime: TenantRuntime): number {
 }
 
 /** An FAQ entry as the runtime reads it, from a pack (`faq_entries`) or a synced FAQ sheet. */
-type FaqRow = {
+export type FaqRow = {
   external_id: string;
   question: string;
   answer: string;
@@ -328,7 +328,7 @@ type FaqRow = {
  * order. Sheets inside synced folders, sites or sitemaps stay documents for retrieval: they sit
  * among other documents that may answer better (test/knowledge-e2e.test.ts).
  */
-async function syncedFaqRows(db: Db, tenantId: string, taken: ReadonlySet<string>): Promise<FaqRow[]> {
+export async function syncedFaqRows(db: Db, tenantId: string, taken: ReadonlySet<string>): Promise<FaqRow[]> {
   const versions = await db
     .selectFrom('knowledge_documents as document')
     .innerJoin('knowledge_document_versions as version', 'version.id', 'document.active_version_id')

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { loadTenantRuntime, type TenantRuntime, type UnderstanderMode } from '../engine/tenant-runtime.js';
+import {
+  loadTenantRuntime,
+  syncedFaqRows,
+  type TenantRuntime,
+  type UnderstanderMode,
+} from '../engine/tenant-runtime.js';
 import { gateFor } from '../engine/turn-context.js';
 import { guardMessage } from '../guard/handover/turn-guard.js';
 import { trainingSetHash } from '../engine/intent-models.js';
@@ -418,46 +423,6 @@ interface SheetRow {
   category: string | null;
 }
 
-/**
- * The entries of uploaded FAQ sheets, as loadTenantRuntime reads them (its syncedFaqRows): the
- * candidate is trained on the same sheet as the active version.
- */
-async function uploadedSheetRows(db: Db, tenantId: string, taken: ReadonlySet<string>): Promise<SheetRow[]> {
-  const versions = await db
-    .selectFrom('knowledge_documents as document')
-    .innerJoin('knowledge_document_versions as version', 'version.id', 'document.active_version_id')
-    .innerJoin('knowledge_sources as source', 'source.id', 'document.source_id')
-    .select(['version.faq_entries'])
-    .where('source.kind', '=', 'upload')
-    .where('source.tenant_id', '=', tenantId)
-    .where('document.tenant_id', '=', tenantId)
-    .where('version.tenant_id', '=', tenantId)
-    .where('document.removed_at', 'is', null)
-    .orderBy('document.path')
-    .execute();
-  const rows: SheetRow[] = [];
-  const seen = new Set(taken);
-  for (const version of versions) {
-    const entries = parseJson<Array<Record<string, unknown>> | null>(version.faq_entries);
-    for (const entry of Array.isArray(entries) ? entries : []) {
-      if (typeof entry.id !== 'string' || typeof entry.question !== 'string' || typeof entry.answer !== 'string')
-        continue;
-      if (seen.has(entry.id)) continue;
-      seen.add(entry.id);
-      rows.push({
-        external_id: entry.id,
-        question: entry.question,
-        answer: entry.answer,
-        alternatives: Array.isArray(entry.alternatives)
-          ? entry.alternatives.filter((text): text is string => typeof text === 'string')
-          : [],
-        category: typeof entry.category === 'string' ? entry.category : null,
-      });
-    }
-  }
-  return rows;
-}
-
 interface ExampleRow {
   id: string;
   trace_id: string;
@@ -548,7 +513,7 @@ async function buildCandidate(
     .execute();
   const faqRows: SheetRow[] = [
     ...packRows.map((row) => ({ ...row, alternatives: [...row.alternatives] })),
-    ...(await uploadedSheetRows(db, tenantId, new Set(packRows.map((row) => row.external_id)))),
+    ...(await syncedFaqRows(db, tenantId, new Set(packRows.map((row) => row.external_id)))),
   ];
   const packIds = new Set(packRows.map((row) => row.external_id));
   const intentRows = (
