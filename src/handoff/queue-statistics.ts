@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../store/database.js';
 import { availableAgents } from './agents.js';
 import { agentFitsQueue, type QueueSettings } from './handoff-settings.js';
@@ -44,7 +45,8 @@ export function etaSeconds(base: { slots: number; medianHandleSeconds: number },
  * changes them (assignment, presence, a finished handoff) calls `invalidate`.
  */
 export class QueueStatistics {
-  readonly #cache = new Map<string, { at: number; stats: QueueBase }>();
+  /** Bounded: the most recently used queues' figures, each fresh for two seconds. */
+  readonly #cache = new LRUCache<string, QueueBase>({ max: 20_000, ttl: FRESH_FOR_MS });
 
   constructor(private readonly deps: { db: Db; settings: HandoffSettingsCache; reclaimAfterMs: number }) {}
 
@@ -60,7 +62,7 @@ export class QueueStatistics {
   async base(tenantId: string, queue: QueueSettings): Promise<QueueBase> {
     const key = `${tenantId}/${queue.name}`;
     const cached = this.#cache.get(key);
-    if (cached && Date.now() - cached.at < FRESH_FOR_MS) return cached.stats;
+    if (cached) return cached;
     const durations = await recentHandleSeconds(this.deps.db, tenantId, queue.name, HANDLE_SAMPLES);
     const online = (await this.availableAgents(tenantId)).filter((agent) => agentFitsQueue(agent.skills, queue));
     const stats: QueueBase = {
@@ -72,7 +74,7 @@ export class QueueStatistics {
       medianHandleSeconds: Math.round(medianHandleSeconds(durations)),
       sla: { firstResponseSeconds: queue.sla.first_response_seconds, resolutionSeconds: queue.sla.resolution_seconds },
     };
-    this.#cache.set(key, { at: Date.now(), stats });
+    this.#cache.set(key, stats);
     return stats;
   }
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../store/database.js';
 import { parseTenantSettings } from '../tenancy/tenant-settings.js';
 import { resolveHandoffSettings, type HandoffSettings } from './handoff-settings.js';
@@ -9,21 +10,22 @@ const FRESH_FOR_MS = 5000;
  * queue read and assignment needs them, and a change may take that long to be seen.
  */
 export class HandoffSettingsCache {
-  readonly #cache = new Map<string, { at: number; settings: HandoffSettings }>();
+  /** Bounded: the most recently used tenants' settings, each fresh for a few seconds. */
+  readonly #cache = new LRUCache<string, HandoffSettings>({ max: 10_000, ttl: FRESH_FOR_MS });
 
   constructor(private readonly db: Db) {}
 
   /** Pass the transaction when inside one: PGlite has a single connection. */
   async get(tenantId: string, executor: Db = this.db): Promise<HandoffSettings> {
     const cached = this.#cache.get(tenantId);
-    if (cached && Date.now() - cached.at < FRESH_FOR_MS) return cached.settings;
+    if (cached) return cached;
     const row = await executor
       .selectFrom('tenants')
       .select(['slug', 'settings'])
       .where('id', '=', tenantId)
       .executeTakeFirst();
     const settings = resolveHandoffSettings(row ? parseTenantSettings(row.settings, row.slug).handoff : undefined);
-    this.#cache.set(tenantId, { at: Date.now(), settings });
+    this.#cache.set(tenantId, settings);
     return settings;
   }
 }

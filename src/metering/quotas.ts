@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { sql } from 'kysely';
 import { ErrorCodes, KefuError } from '../errors/index.js';
 import type { Plan } from '../plans/index.js';
@@ -46,9 +47,11 @@ export function secondsToNextMonth(now: Date): number {
  * did in that window). Tenants whose plan has no quota cost nothing at all.
  */
 export class QuotaTracker {
-  readonly #counters = new Map<string, Counters>();
+  /** Bounded: a node serving many tenants keeps the most recently used ones' counters. */
+  readonly #counters = new LRUCache<string, Counters>({ max: 10_000 });
   readonly #loading = new Map<string, Promise<Counters>>();
-  readonly #announced = new Set<string>();
+  /** Thresholds already announced (tenant, meter, period, threshold); old ones fall out first. */
+  readonly #announced = new LRUCache<string, true>({ max: 50_000 });
 
   constructor(
     private readonly db: Db,
@@ -157,7 +160,7 @@ export class QuotaTracker {
         if (value * 100 < limit * threshold) continue;
         const key = `${tenantId}:${meter}:${used.period}:${threshold}`;
         if (this.#announced.has(key)) continue;
-        this.#announced.add(key);
+        this.#announced.set(key, true);
         this.options.onThreshold?.({ tenantId, meter, period: used.period, threshold, used: value, limit });
       }
     }
