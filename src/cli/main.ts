@@ -55,6 +55,7 @@ export function buildProgram(): Command {
     .argument('<pack-dir>', 'the pack folder', callerPath)
     .option('--dry-run', 'only validate')
     .option('--json', 'print the result as JSON')
+    .option('--generate-phrasings', 'with an LLM configured: generate varied FAQ phrasings and queue them for approval')
     .action(async (directory: string, options: OptionsOf<typeof adminCommands.runImport>) =>
       (await import('./commands/admin.js')).runImport(directory, options),
     );

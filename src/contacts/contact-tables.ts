@@ -64,7 +64,7 @@ export interface OutreachEventsTable {
   created_at: Timestamp;
 }
 
-export type DeliveryStatus = 'delivered' | 'queued' | 'webhook' | 'skipped' | 'expired' | 'failed';
+export type DeliveryStatus = 'delivered' | 'queued' | 'webhook' | 'sms' | 'skipped' | 'expired' | 'failed';
 
 export interface OutreachDeliveriesTable {
   id: string;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { EventBus } from '../bus/index.js';
 import { runTurn, type TurnDecision } from '../engine/run-turn.js';
+import type { TurnEmbeddings } from '../engine/semantic-evidence.js';
 import type { TenantRuntime } from '../engine/tenant-runtime.js';
 import { createDatabaseConnector, createRoutingConnector } from '../playbooks/index.js';
 import type { ChatModel, TokenUsage } from '../llm/index.js';
@@ -51,6 +52,8 @@ export interface ConversationServiceDeps {
   today?: string;
   /** The LLM tier and its price sheet (yuan per 1,000 tokens), when configured. */
   llm?: { model: ChatModel; answerTimeoutMs: number; inputPricePer1k: number; outputPricePer1k: number };
+  /** The embeddings endpoint as turn evidence (src/engine/semantic-evidence.ts), when configured. */
+  embeddings?: TurnEmbeddings;
   /** Monthly quotas and plan tiers (src/metering); usage is written to the ledger either way. */
   metering?: QuotaTracker;
   /** The hand-off layer (src/handoff): queues what a turn hands over and keeps assist drafts. */
@@ -434,6 +437,7 @@ export class ConversationService {
         contact: turn.contact,
         now: new Date(),
         today: this.deps.today,
+        ...(this.deps.embeddings ? { embeddings: this.deps.embeddings } : {}),
         ...(llm
           ? {
               llm: {

@@ -7,6 +7,8 @@ import { handOver, type Proposal, type Responder } from './responders/responder.
 import { draftBasisOf, faqDraftFor } from './faq-draft.js';
 import { agentText, translateTurn } from './locales.js';
 import { localiseReply } from './localise-reply.js';
+import { withPickUsage } from './llm-pick.js';
+import { gatherEmbeddingEvidence } from './semantic-evidence.js';
 import { guardProposal } from './style-guard.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 import { gateFor, understandTurn } from './turn-context.js';
@@ -52,7 +54,9 @@ export async function runTurn(
   const normalized = normalizeText(input.text);
   lap('normalise');
 
-  const context = understandTurn(runtime, input, services, normalized);
+  // Vectors as evidence when the tenant has an embeddings endpoint (null without: the lexical tier alone).
+  const embedding = await gatherEmbeddingEvidence(runtime, input.text, services.embeddings);
+  const context = understandTurn(runtime, input, services, normalized, embedding);
   lap('understand');
 
   const chosen = await firstProposal(responders, context);
@@ -132,20 +136,25 @@ export async function runTurn(
       citations: proposal.citations ?? [],
       playbook: proposal.playbook?.trace ?? context.leftPlaybook,
       retrieval: context.retrieval(),
-      llm: proposal.llm
-        ? guarded.rewriteUsage
-          ? {
-              ...proposal.llm,
-              usage: {
-                inputTokens: proposal.llm.usage.inputTokens + guarded.rewriteUsage.inputTokens,
-                outputTokens: proposal.llm.usage.outputTokens + guarded.rewriteUsage.outputTokens,
-              },
-            }
-          : proposal.llm
-        : null,
+      llm: withPickUsage(
+        proposal.llm
+          ? guarded.rewriteUsage
+            ? {
+                ...proposal.llm,
+                usage: {
+                  inputTokens: proposal.llm.usage.inputTokens + guarded.rewriteUsage.inputTokens,
+                  outputTokens: proposal.llm.usage.outputTokens + guarded.rewriteUsage.outputTokens,
+                },
+              }
+            : proposal.llm
+          : null,
+        context.record.llmPick,
+      ),
       guard: guarded.trace,
       stages,
       responders: chosen.asked,
+      ...(embedding ? { embeddings: embedding.trace } : {}),
+      ...(context.record.llmPick ? { llmPick: context.record.llmPick } : {}),
     },
   };
 }

@@ -41,6 +41,8 @@ export interface RuntimeFaq {
   version: number;
   /** The answer written for other locales (`en`, `zh-TW`), from the sheet's 答案_en / 答案_zh-TW columns. */
   answers?: FaqLocaleAnswers;
+  /** The question and its alternatives as written (embedded as evidence when embeddings are configured). */
+  phrasings?: readonly string[];
 }
 
 export interface TenantMessages {
@@ -247,6 +249,7 @@ export async function loadTenantRuntime(
           sensitive: row.sensitive,
           version: row.version,
           ...readFaqLocaleAnswers(row.answers),
+          phrasings: [row.question, ...row.alternatives],
         },
       ]),
     ),

@@ -1,11 +1,14 @@
 import { extractEntities, type Entity } from '../nlu/index.js';
 import type { RetrievalHit } from '../knowledge/index.js';
+import type { TurnEmbedding } from '../knowledge/embedding-evidence.js';
 import type { PlaybookContext } from '../playbooks/index.js';
 import type { NormalizedText } from '../text/index.js';
 import { builtinTools } from '../tools/index.js';
 import { resolveFollowUp } from './follow-up.js';
 import { guardMessage, type GuardSignal } from '../guard/handover/turn-guard.js';
 import { suggestFaqOptions } from './low-confidence.js';
+import type { LlmPickTrace } from './llm-pick.js';
+import { withEmbeddingEvidence } from './semantic-evidence.js';
 import { readDialogue, type PlaybookContinuation } from './read-dialogue.js';
 import type { RuntimeIntent, TenantRuntime } from './tenant-runtime.js';
 import type { ClarifyOption, PlaybookTrace, RetrievalTrace, TurnInput, TurnServices } from './turn-types.js';
@@ -53,6 +56,8 @@ export interface TurnContext {
   faqSuggestions(): readonly ClarifyOption[];
   /** The passages retrieval found, if any responder searched; empty otherwise. */
   retrieval(): RetrievalTrace;
+  /** What steps of the turn that may not propose record for the trace (the LLM's pick among candidates). */
+  readonly record: { llmPick?: LlmPickTrace };
 }
 
 /** Understands the message once and builds the context every responder reads. */
@@ -61,12 +66,14 @@ export function understandTurn(
   input: TurnInput,
   services: TurnServices,
   normalized: NormalizedText,
+  embedding: TurnEmbedding | null = null,
 ): TurnContext {
+  const lexical = runtime.understander.understand(normalized.text);
   const understood = resolveFollowUp(
     runtime,
     normalized.text,
     input.state,
-    runtime.understander.understand(normalized.text),
+    embedding ? withEmbeddingEvidence(lexical, embedding, runtime) : lexical,
   ).understanding;
   const handover = guardMessage(input.text, runtime.handover, runtime.locale);
   const entities = extractEntities(input.text, { now: services.now });
@@ -76,7 +83,11 @@ export function understandTurn(
   const intentDefinition = intent ? runtime.intents.get(intent) : undefined;
   const gate = gateFor(runtime, intent);
 
-  const knowledgeHits = once(() => runtime.knowledge.search(normalized.text, { k: RETRIEVAL_DEPTH }));
+  const knowledgeHits = once(() =>
+    embedding?.trace.used
+      ? embedding.rerankHits(runtime.knowledge.search(normalized.text, { k: RETRIEVAL_DEPTH * 4 }), RETRIEVAL_DEPTH)
+      : runtime.knowledge.search(normalized.text, { k: RETRIEVAL_DEPTH }),
+  );
   let searched = false;
   return {
     runtime,
@@ -118,6 +129,7 @@ export function understandTurn(
       searched
         ? knowledgeHits().map((hit) => ({ id: hit.id, matchScore: Math.round(hit.matchScore * 1000) / 1000 }))
         : [],
+    record: {},
   };
 }
 

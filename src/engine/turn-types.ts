@@ -4,6 +4,9 @@ import type { MessagePart } from '../store/schema.js';
 import type { Language } from '../text/index.js';
 import type { Tool } from '../tools/index.js';
 import type { ChatMessage, ChatModel, TokenUsage } from '../llm/index.js';
+import type { EmbeddingTrace } from '../knowledge/embedding-evidence.js';
+import type { LlmPickTrace } from './llm-pick.js';
+import type { TurnEmbeddings } from './semantic-evidence.js';
 import type { Understanding } from './understander.js';
 
 export type Route = 'auto' | 'assist' | 'human';
@@ -45,6 +48,8 @@ export interface TurnServices {
     /** Receives the answer token by token while it is generated (provisional until the turn ends). */
     onDelta?: (delta: string) => void;
   };
+  /** The tenant's embeddings endpoint, when one is configured: vectors as evidence beside the lexical tier. */
+  embeddings?: TurnEmbeddings;
 }
 
 export interface TurnInput {
@@ -136,4 +141,8 @@ export interface TurnTrace {
   stages: StageTiming[];
   /** Each responder asked this turn, in order, and whether it proposed (the last one asked did). */
   responders: Array<{ name: string; ms: number; proposed: boolean }>;
+  /** The embeddings evidence (only when an endpoint is configured): used, or why not. */
+  embeddings?: EmbeddingTrace;
+  /** The LLM's pick among the matcher's top candidates on an unsure turn (src/engine/llm-pick.ts). */
+  llmPick?: LlmPickTrace;
 }

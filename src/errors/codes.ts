@@ -30,6 +30,10 @@ export const ErrorCodes = {
   connectorFailed: 'CS_CONNECTOR_FAILED',
   embeddingRequestFailed: 'CS_EMBEDDING_REQUEST_FAILED',
   knowledgeFileRejected: 'CS_KNOWLEDGE_FILE_REJECTED',
+  phrasingNotFound: 'CS_PHRASING_NOT_FOUND',
+  phrasingAlreadyDecided: 'CS_PHRASING_ALREADY_DECIDED',
+  phrasingFaqMissing: 'CS_PHRASING_FAQ_MISSING',
+  llmNotConfigured: 'CS_LLM_NOT_CONFIGURED',
   llmTimeout: 'CS_LLM_TIMEOUT',
   llmUpstream: 'CS_LLM_UPSTREAM',
   llmRateLimited: 'CS_LLM_RATE_LIMITED',
@@ -81,6 +85,7 @@ export const ErrorCodes = {
   trainingFailed: 'CS_TRAINING_FAILED',
   trainingRegression: 'CS_TRAINING_REGRESSION',
   trainingRunNotCandidate: 'CS_TRAINING_RUN_NOT_CANDIDATE',
+  trainingFaqInvalid: 'CS_TRAINING_FAQ_INVALID',
   internal: 'CS_INTERNAL',
   /** The database is not answering (crash, restart, lost connections): retry with the same idempotency key. */
   databaseUnavailable: 'CS_DATABASE_UNAVAILABLE',

@@ -195,7 +195,16 @@ export class ResilientEmbedder {
     return this.cache.size;
   }
 
-  async tryEmbed(texts: string[]): Promise<EmbedOutcome> {
+  /** The model whose vectors these are (part of every cache key). */
+  get modelId(): string {
+    return this.model;
+  }
+
+  /**
+   * Vectors for `texts` (cached ones without a request), or why there are none. `timeoutMs`
+   * overrides the deadline for this call (e.g. a longer one when a tenant's FAQ is embedded at load).
+   */
+  async tryEmbed(texts: string[], options: { timeoutMs?: number } = {}): Promise<EmbedOutcome> {
     const vectors = new Array<Float32Array | undefined>(texts.length);
     const missing: string[] = [];
     texts.forEach((text, index) => {
@@ -209,7 +218,7 @@ export class ResilientEmbedder {
     });
     const cachedCount = texts.length - texts.filter((_, index) => vectors[index] === undefined).length;
     if (missing.length > 0) {
-      const fetched = await this.fetch(missing);
+      const fetched = await this.fetch(missing, options.timeoutMs);
       if (!fetched.ok) {
         this.options.onDegrade?.(fetched.reason, fetched.detail);
         return fetched;
@@ -222,8 +231,8 @@ export class ResilientEmbedder {
     return { ok: true, vectors: vectors as Float32Array[], cached: cachedCount };
   }
 
-  private async fetch(texts: string[]): Promise<EmbedOutcome> {
-    const timeoutMs = this.options.timeoutMs ?? 1_500;
+  private async fetch(texts: string[], timeoutOverride?: number): Promise<EmbedOutcome> {
+    const timeoutMs = timeoutOverride ?? this.options.timeoutMs ?? 1_500;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -323,7 +332,9 @@ export function createConfiguredEmbedder(
     model: settings.model,
     ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
     ...(settings.dimension > 0 ? { dimension: settings.dimension } : {}),
-    timeoutMs: settings.timeoutMs,
+    // The HTTP request may outlive a turn's deadline (the resilient layer stops waiting at
+    // `timeoutMs`): embedding a tenant's FAQ at load needs longer than one turn may wait.
+    timeoutMs: Math.max(settings.timeoutMs, 30_000),
     ...(fetchImplementation ? { fetch: fetchImplementation } : {}),
   });
   return new ResilientEmbedder(http, settings.model, {

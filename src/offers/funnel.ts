@@ -130,6 +130,19 @@ export function buildFunnels(events: Iterable<RawOfferEvent>): OfferFunnel[] {
     });
 }
 
+/** The funnel of an offer without any event yet (a catalogue entry nobody was eligible for). */
+export function emptyFunnel(offerId: string): OfferFunnel {
+  return {
+    offerId,
+    treatment: emptyArm(),
+    holdout: emptyArm(),
+    conversionRate: { treatment: 0, holdout: 0 },
+    incrementalConversion: null,
+    valuePerContact: { treatment: 0, holdout: 0 },
+    orderValueUplift: null,
+  };
+}
+
 /** The report as CSV (one row per offer and arm). */
 export function funnelsToCsvRows(funnels: readonly OfferFunnel[]): string[][] {
   const rows = [

@@ -390,6 +390,24 @@ export class OfferService {
     return { recorded, arm, eligible: eligible !== undefined };
   }
 
+  /**
+   * The catalogue as the console's report names it: each offer's id, kind, title in `locale`,
+   * price and holdout share.
+   */
+  async describe(
+    tenantId: string,
+    locale: Locale,
+  ): Promise<Array<{ id: string; kind: Offer['kind']; title: string; price: number; holdout: number }>> {
+    const { catalogue } = await this.#catalogue(tenantId);
+    return catalogue.items.map((offer) => ({
+      id: offer.id,
+      kind: offer.kind,
+      title: pick(offer.title, locale),
+      price: offer.price,
+      holdout: holdoutShare(catalogue, offer),
+    }));
+  }
+
   /** Raw events of the tenant, streamed a page at a time (for the report and its export). */
   async *rawEvents(tenantId: string): AsyncGenerator<RawOfferEvent> {
     let after: string | null = null;

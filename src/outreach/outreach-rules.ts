@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveLocale } from '../i18n/index.js';
 import { toTraditionalChinese } from '../text/script.js';
+import { campaignSchema } from './campaigns.js';
 
 /**
  * Proactive service rules (docs/personal.md), read from the pack's `outreach:` section of
@@ -30,7 +31,7 @@ export const outreachRuleSchema = z
     template: localizedText,
     /** Where the message may go, in order of preference. */
     channels: z
-      .array(z.enum(['widget', 'queue', 'webhook']))
+      .array(z.enum(['widget', 'queue', 'webhook', 'sms']))
       .min(1)
       .default(['widget', 'queue', 'webhook']),
     /** Quiet hours hold back pushes (webhook) at night in the contact's time zone; urgent rules set false. */
@@ -55,9 +56,43 @@ export const outreachSettingsSchema = z
     cap: capSchema.default({ per_day: 3, per_week: 10 }),
     /** Outbound webhook for contacts without a widget (SMS/app push on the business's side). */
     webhook: z.string().url().max(2000).optional(),
+    /**
+     * The business's SMS gateway (rules with channel `sms`): kefu POSTs each message as JSON, signed
+     * with HMAC-SHA256 over `<timestamp>.<body>` with `secret`, retried with backoff, never twice.
+     */
+    sms: z
+      .object({
+        url: z.string().url().max(2000),
+        secret: z.string().min(16).max(200),
+        sender: z.string().min(1).max(40).optional(),
+        attempts: z.number().int().min(1).max(10).default(5),
+        backoff_ms: z.number().int().min(10).max(600_000).default(2_000),
+      })
+      .strict()
+      .optional(),
     rules: z.array(outreachRuleSchema).default([]),
+    /** Messages to an audience, by API or on a schedule, written and gated by the rules of their event. */
+    campaigns: z.array(campaignSchema).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((settings, context) => {
+    const names = new Set<string>();
+    for (const [index, campaign] of settings.campaigns.entries()) {
+      if (names.has(campaign.name))
+        context.addIssue({
+          code: 'custom',
+          path: ['campaigns', index, 'name'],
+          message: 'a campaign name is used twice',
+        });
+      names.add(campaign.name);
+      if (!settings.rules.some((rule) => rule.event === campaign.event))
+        context.addIssue({
+          code: 'custom',
+          path: ['campaigns', index, 'event'],
+          message: `no outreach rule handles "${campaign.event}": add a rule with that event to write the message`,
+        });
+    }
+  });
 
 export type OutreachRule = z.output<typeof outreachRuleSchema>;
 export type OutreachSettings = z.output<typeof outreachSettingsSchema>;

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { EventBus } from '../bus/index.js';
+import type { JobQueue } from '../jobs/index.js';
 import { resolveContact, type ContactRef } from '../contacts/contact-store.js';
 import type { DeliveryStatus } from '../contacts/contact-tables.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
@@ -18,6 +19,7 @@ import {
   type OutreachSettings,
 } from './outreach-rules.js';
 import type { WidgetPresence } from './widget-presence.js';
+import { campaignEventId, dueOccurrence, nextOccurrence, type Campaign } from './campaigns.js';
 
 /**
  * Proactive service (docs/personal.md): an event about a contact (order.delayed, bill.due,
@@ -34,6 +36,8 @@ export interface OutreachDeps {
   presence: WidgetPresence;
   /** Deliver webhooks to private addresses (tests, single-business installs). */
   allowPrivateNetwork?: boolean;
+  /** Where SMS sends are queued (retries with backoff); without it each is sent once, at once. */
+  jobs?: JobQueue;
   now?: () => Date;
 }
 
@@ -72,7 +76,10 @@ export interface EventResult {
   counts: Partial<Record<DeliveryStatus, number>>;
 }
 
-const COUNTED: DeliveryStatus[] = ['delivered', 'queued', 'webhook'];
+const COUNTED: DeliveryStatus[] = ['delivered', 'queued', 'webhook', 'sms'];
+
+/** The job that sends one SMS delivery (registered by the routes with `OutreachService.sendSms`). */
+export const SMS_JOB = 'outreach.sms-send';
 const BATCH = 250;
 
 interface TenantContext {
@@ -177,6 +184,113 @@ export class OutreachService {
     return { ...(await this.#result(tenantId, eventId)), contacts };
   }
 
+  /**
+   * Runs a campaign now: an audience event of the campaign's type, with its payload (plus
+   * `campaign`), under the run key `run` (a retried API call or a second node asking for the same
+   * scheduled occurrence gets the first run's result, marked duplicate). 404 for an unknown
+   * campaign, 409 for a disabled one.
+   */
+  async runCampaign(
+    tenantId: string,
+    name: string,
+    options: { run?: string | undefined; payload?: Record<string, unknown> | undefined } = {},
+  ): Promise<EventResult & { campaign: string; run: string }> {
+    const tenant = await tenantContext(this.deps.db, tenantId);
+    const campaign = tenant.settings.campaigns.find((entry) => entry.name === name);
+    if (!campaign)
+      throw new KefuError(ErrorCodes.notFound, `no campaign "${name}" in the outreach settings`, { status: 404 });
+    if (!campaign.enabled)
+      throw new KefuError(ErrorCodes.configInvalid, `campaign "${name}" is disabled (enabled: false)`, { status: 409 });
+    const run = options.run ?? `api-${randomUUID()}`;
+    const result = await this.receive(tenantId, {
+      type: campaign.event,
+      audience: campaign.audience,
+      payload: { ...campaign.payload, ...options.payload, campaign: campaign.name },
+      id: campaignEventId(campaign.name, run),
+    });
+    return { ...result, campaign: campaign.name, run };
+  }
+
+  /**
+   * Runs every scheduled campaign whose occurrence is due at `now` (within `windowMs`) in every
+   * active tenant; each occurrence runs once (its run key is the occurrence's time). Returns the
+   * runs it started; a tenant whose settings are invalid is skipped and reported through `onError`.
+   */
+  async runDueCampaigns(
+    now: Date = this.#now(),
+    options: { windowMs?: number; onError?: (error: unknown, tenantId: string) => void } = {},
+  ): Promise<Array<EventResult & { tenantId: string; campaign: string; run: string }>> {
+    const windowMs = options.windowMs ?? 10 * 60_000;
+    const tenants = await this.deps.db
+      .selectFrom('tenants')
+      .select('id')
+      .where('status', '=', 'active')
+      .where(sql<boolean>`jsonb_typeof(settings->'outreach'->'campaigns') = 'array'`)
+      .orderBy('id')
+      .execute();
+    const runs: Array<EventResult & { tenantId: string; campaign: string; run: string }> = [];
+    for (const { id: tenantId } of tenants) {
+      try {
+        const tenant = await tenantContext(this.deps.db, tenantId);
+        for (const campaign of tenant.settings.campaigns) {
+          if (!campaign.enabled || !campaign.schedule) continue;
+          const due = dueOccurrence(campaign.schedule, tenant.timezone, now, windowMs);
+          if (!due) continue;
+          const result = await this.runCampaign(tenantId, campaign.name, { run: due.toISOString() });
+          if (!result.duplicate) runs.push({ ...result, tenantId });
+        }
+      } catch (error) {
+        options.onError?.(error, tenantId);
+      }
+    }
+    return runs;
+  }
+
+  /** The tenant's campaigns with their next scheduled run and their latest runs (deliveries by status). */
+  async listCampaigns(tenantId: string): Promise<
+    Array<
+      Campaign & {
+        nextRunAt: string | null;
+        runs: Array<{
+          run: string;
+          eventId: string;
+          createdAt: string;
+          counts: EventResult['counts'];
+          contacts: number;
+        }>;
+      }
+    >
+  > {
+    const tenant = await tenantContext(this.deps.db, tenantId);
+    const now = this.#now();
+    const listed = [];
+    for (const campaign of tenant.settings.campaigns) {
+      const prefix = campaignEventId(campaign.name, '');
+      const events = await this.deps.db
+        .selectFrom('outreach_events')
+        .select(['id', 'external_id', 'created_at'])
+        .where('tenant_id', '=', tenantId)
+        .where('external_id', 'like', `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`)
+        .orderBy('created_at', 'desc')
+        .limit(20)
+        .execute();
+      const runs = [];
+      for (const event of events) {
+        const result = await this.#result(tenantId, event.id);
+        runs.push({
+          run: event.external_id!.slice(prefix.length),
+          eventId: event.id,
+          createdAt: new Date(event.created_at).toISOString(),
+          counts: result.counts,
+          contacts: result.contacts,
+        });
+      }
+      const next = campaign.enabled ? nextOccurrence(campaign.schedule, tenant.timezone, now) : null;
+      listed.push({ ...campaign, nextRunAt: next ? next.toISOString() : null, runs });
+    }
+    return listed;
+  }
+
   async *#audience(tenantId: string, audience: Audience): AsyncGenerator<string[]> {
     let after: string | null = null;
     for (;;) {
@@ -238,6 +352,7 @@ export class OutreachService {
     const now = this.#now();
     const published: Array<{ conversationId: string; messageId: string; seq: string }> = [];
     const webhooks: Array<{ deliveryId: string; body: Record<string, unknown> }> = [];
+    const texts: string[] = [];
     await db.transaction().execute(async (trx) => {
       // One lock per contact, in id order: concurrent events for a contact queue up here.
       const locked = await trx
@@ -258,6 +373,7 @@ export class OutreachService {
           'contacts.name',
           'contacts.attributes',
           'contact_profiles.consent',
+          'contact_profiles.phones',
           'contact_profiles.time_zone',
           'contact_profiles.locale',
         ])
@@ -363,6 +479,14 @@ export class OutreachService {
             messages.push({ id: randomUUID(), conversation_id: conversationId, text, delivery: id });
           } else if (rule.channels.includes('queue') && widgetContacts.has(person.id)) {
             record('queued', 'widget', quiet ? 'quiet_hours' : null, text);
+          } else if (
+            rule.channels.includes('sms') &&
+            tenant.settings.sms &&
+            ((person.phones as string[] | null) ?? []).length > 0 &&
+            !quiet
+          ) {
+            record('sms', 'sms', null, text);
+            texts.push(id);
           } else if (rule.channels.includes('webhook') && tenant.settings.webhook && !quiet) {
             record('webhook', 'webhook', null, text);
             webhooks.push({
@@ -396,6 +520,114 @@ export class OutreachService {
     });
     for (const message of published) await bus.publish({ type: 'message.created', tenantId: tenant.id, ...message });
     for (const hook of webhooks) void this.#push(tenant, hook.deliveryId, hook.body);
+    const sms = tenant.settings.sms;
+    for (const deliveryId of texts) {
+      const job = { tenantId: tenant.id, deliveryId };
+      if (this.deps.jobs && sms)
+        await this.deps.jobs.enqueue(SMS_JOB, job, { attempts: sms.attempts, backoffMs: sms.backoff_ms });
+      else void this.sendSms(job, { attempt: 1, attempts: 1 }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Sends one SMS delivery through the tenant's gateway: `POST` JSON `{id, to, from, text, event,
+   * contact}` with `x-kefu-timestamp`, `x-kefu-signature: sha256=<hex HMAC-SHA256(secret,
+   * "<timestamp>.<body>")>` and `idempotency-key: <delivery id>`. The delivery is claimed first (one
+   * conditional update: only a pending or retrying delivery can be claimed), so two workers never
+   * both send it, and a sent one is never sent again. A failure is kept as `retry: <why>` and
+   * thrown, so the job queue retries it with backoff; the last attempt marks it failed. A claim
+   * that was never settled (the process died mid-send) stays `sending`: kefu does not resend
+   * what it cannot know was not delivered (the gateway may dedupe on the idempotency key).
+   */
+  async sendSms(
+    job: { tenantId: string; deliveryId: string },
+    context: { attempt: number; attempts?: number },
+  ): Promise<'sent' | 'retry' | 'failed' | 'skipped'> {
+    const { db } = this.deps;
+    const claimed = await db
+      .updateTable('outreach_deliveries')
+      .set({ reason: 'sending' })
+      .where('tenant_id', '=', job.tenantId)
+      .where('id', '=', job.deliveryId)
+      .where('status', '=', 'sms')
+      .where('delivered_at', 'is', null)
+      .where((where) => where.or([where('reason', 'is', null), where('reason', 'like', 'retry:%')]))
+      .returning(['text', 'contact_id', 'event_id'])
+      .executeTakeFirst();
+    if (!claimed) return 'skipped';
+    const tenant = await tenantContext(db, job.tenantId);
+    const sms = tenant.settings.sms;
+    const attempts = context.attempts ?? sms?.attempts ?? 1;
+    const settle = async (outcome: 'sent' | 'retry' | 'failed', why: string | null) => {
+      await db
+        .updateTable('outreach_deliveries')
+        .set(
+          outcome === 'sent'
+            ? { reason: null, delivered_at: this.#now() }
+            : outcome === 'retry'
+              ? { reason: `retry: ${why}`.slice(0, 300) }
+              : { status: 'failed', reason: `sms: ${why}`.slice(0, 300) },
+        )
+        .where('tenant_id', '=', job.tenantId)
+        .where('id', '=', job.deliveryId)
+        .where('reason', '=', 'sending')
+        .execute();
+      return outcome;
+    };
+    if (!sms) return settle('failed', 'no SMS gateway configured');
+    const [profile, event] = await Promise.all([
+      db
+        .selectFrom('contact_profiles')
+        .select('phones')
+        .where('tenant_id', '=', job.tenantId)
+        .where('contact_id', '=', claimed.contact_id)
+        .executeTakeFirst(),
+      db
+        .selectFrom('outreach_events')
+        .select(['id', 'type'])
+        .where('tenant_id', '=', job.tenantId)
+        .where('id', '=', claimed.event_id)
+        .executeTakeFirst(),
+    ]);
+    const to = ((profile?.phones as string[] | undefined) ?? [])[0];
+    if (!to) return settle('failed', 'the contact has no phone number');
+    const body = JSON.stringify({
+      id: job.deliveryId,
+      to,
+      ...(sms.sender ? { from: sms.sender } : {}),
+      text: claimed.text,
+      event: event ? { id: event.id, type: event.type } : null,
+      contact: { id: claimed.contact_id },
+    });
+    const timestamp = String(Math.floor(this.#now().getTime() / 1000));
+    const signature = createHmac('sha256', sms.secret).update(`${timestamp}.${body}`).digest('hex');
+    let failure: string | null = null;
+    try {
+      const response = await safeFetch(
+        sms.url,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            'user-agent': 'kefu-outreach/1',
+            'idempotency-key': job.deliveryId,
+            'x-kefu-timestamp': timestamp,
+            'x-kefu-signature': `sha256=${signature}`,
+          },
+          body,
+          signal: AbortSignal.timeout(10_000),
+        },
+        { allowPrivateNetwork: Boolean(this.deps.allowPrivateNetwork) },
+      );
+      await response.body?.cancel().catch(() => undefined);
+      if (response.status < 200 || response.status >= 300) failure = `HTTP ${response.status}`;
+    } catch (error) {
+      failure = (error as Error).message.slice(0, 200);
+    }
+    if (failure === null) return settle('sent', null);
+    if (context.attempt >= attempts) return settle('failed', failure);
+    await settle('retry', failure);
+    throw new Error(`SMS delivery ${job.deliveryId} failed (attempt ${context.attempt} of ${attempts}): ${failure}`);
   }
 
   async #push(tenant: TenantContext, deliveryId: string, body: Record<string, unknown>): Promise<void> {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { styleFileSchema as guardStyleFileSchema } from '../guard/style/style-guide-schema.js';
 import { handoffSettingsSchema } from '../handoff/handoff-settings.js';
+import { catalogueSchema } from '../offers/catalogue.js';
+import { outreachSettingsSchema } from '../outreach/outreach-rules.js';
 import { TENANT_DOMAINS } from '../tenancy/tenant-domains.js';
 import {
   DEFAULT_TIMEZONE,
@@ -40,6 +42,10 @@ export const tenantFileSchema = z
     handoff: handoffSettingsSchema.optional(),
     /** HTTP connectors to the tenant's business systems (read instead of data/*.csv). */
     connectors: z.array(connectorSettingsSchema).optional(),
+    /** The offer catalogue: products and bundles, intents, eligibility, caps, holdout (docs/personal.md). */
+    offers: catalogueSchema.optional(),
+    /** Proactive service: rules, quiet hours, caps, webhook, SMS gateway, campaigns (docs/personal.md). */
+    outreach: outreachSettingsSchema.optional(),
   })
   .passthrough();
 

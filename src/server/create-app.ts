@@ -26,7 +26,6 @@ import { demoRoutes } from './routes/demo.js';
 import { staticRoutes } from './routes/static.js';
 import { registerZones } from './zones/index.js';
 import { personalRoutes } from './routes/personal.js';
-import { learningRoutes } from './routes/learning.js';
 import { voiceZone } from './routes/voice.js';
 import { findUnstorableText, MESSAGE_TEXT_FIELDS } from './unstorable-text.js';
 import { bearerToken } from './zones/bearer-token.js';
@@ -261,8 +260,6 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
   await registerZones(app, deps);
   // Contacts, proactive events and offers (docs/personal.md): /v1 and /widget/v1 routes with those zones' hooks.
   await app.register(async (scope) => personalRoutes(scope, deps));
-  // Learning signals: clicks, thumbs, resolution tags and outcomes (docs/learning.md), /v1 and /widget/v1.
-  await app.register(async (scope) => learningRoutes(scope, deps));
   // The voice channel: platform webhooks (their own signatures) and its admin API (docs/voice.md).
   await app.register(async (zone) => voiceZone(zone, deps), { prefix: '/v1/voice' });
   if (deps.localControl) {

@@ -10,10 +10,13 @@ import { TenantRuntimeCache } from '../engine/tenant-runtime.js';
 import { createBullMqJobQueue, createInProcessJobQueue, type JobQueue } from '../jobs/index.js';
 import { importPack, loadPack } from '../packs/index.js';
 import { syncDueSources } from '../knowledge/index.js';
+import { createConfiguredEmbedder } from '../knowledge/embedder.js';
+import { EmbeddingEvidence } from '../knowledge/embedding-evidence.js';
 import { acquireDataDirLock, type DataDirLock } from '../store/data-dir-lock.js';
 import { migrateToLatest, openDatabase, type Database, type Db } from '../store/database.js';
 import { createApiKey, findTenantBySlug } from '../tenancy/index.js';
 import { createApp } from './create-app.js';
+import { createMetrics } from './metrics.js';
 import { datePackDataAsOf, demoToday } from './demo-dates.js';
 import { redactingLoggerOptions } from './log-redaction.js';
 import { ShutdownRegistry } from './shutdown-registry.js';
@@ -162,6 +165,17 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     checkIntervalMs: config.handoff.checkIntervalMs,
     onError: (error, context) => (logger ? logger.error({ err: error }, context) : undefined),
   });
+  // Embeddings as turn evidence when an endpoint is configured; a turn without them is the lexical tier's.
+  const metrics = createMetrics();
+  const embedder = createConfiguredEmbedder(config.embeddings);
+  const embeddings = embedder
+    ? {
+        evidence: new EmbeddingEvidence(embedder, {
+          onDegrade: (reason) => metrics.embeddingDegraded.inc({ reason }),
+        }),
+        timeoutMs: config.embeddings.timeoutMs,
+      }
+    : undefined;
   const conversations = new ConversationService({
     db: database.db,
     bus,
@@ -170,6 +184,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     metering: metering.quotas,
     maxMessageChars: config.conversation.maxMessageChars,
     today: config.demo.today,
+    ...(embeddings ? { embeddings } : {}),
     ...(model
       ? {
           llm: {
@@ -245,6 +260,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     limits: metering.limits,
     usageWebhooks: metering.webhooks,
     demoTenants: demo.map((tenant) => tenant.slug),
+    metrics,
     onShutdown: (callback) => shutdown.add(callback),
     ...(options.localControl ? { localControl: options.localControl } : {}),
     ...(logger === false ? {} : { logger }),

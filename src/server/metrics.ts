@@ -25,7 +25,7 @@ export function createMetrics() {
   });
   const embeddingDegraded = new Counter({
     name: 'kefu_embeddings_degraded_total',
-    help: 'Embedding requests not used (the lexical tier answered alone), by reason: unavailable, timeout, wrong_dimension, error',
+    help: 'Turns that went without embedding evidence (the lexical tier answered alone), by reason: unavailable, timeout, wrong_dimension, error, not_ready',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

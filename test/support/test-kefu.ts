@@ -4,6 +4,9 @@ import { createKefu, type Kefu } from '../../src/server/kefu.js';
 import { openTestDatabase } from './test-database.js';
 import { loadDemoRuntimes, TEMPLATE_TODAY, type TemplateVariant } from './test-template.js';
 
+/** The demo tenants whose runtimes createTestKefu builds before returning. */
+const WARM_DEMO_TENANTS = ['shop-zh', 'bank-zh'];
+
 export interface TestKefu extends Kefu {
   dispose(): Promise<void>;
   keyOf(slug: string): string;
@@ -28,8 +31,9 @@ export async function createTestKefu(env: Record<string, string> = {}): Promise<
   try {
     kefu = await createKefu(config, { database, logger: false });
     await kefu.app.ready();
-    // Train (or load) the demo tenants' models now, so no test's first turn waits for it.
-    await loadDemoRuntimes(kefu);
+    // Load the models of the demo tenants most tests talk to now, so no test's first turn waits
+    // for it; the others (travel-zh) are built on their first turn, from the template's models.
+    await loadDemoRuntimes(kefu, WARM_DEMO_TENANTS);
   } catch (error) {
     await kefu?.close().catch(() => undefined);
     await database.dispose().catch(() => undefined);

@@ -112,9 +112,13 @@ async function fillTemplate(database: Database, variant: TemplateVariant): Promi
   }
 }
 
-/** Trains (or loads) every demo tenant's model and builds its runtime, as a first turn would. */
-export async function loadDemoRuntimes(kefu: Kefu): Promise<void> {
+/**
+ * Trains (or loads) the demo tenants' models and builds their runtimes, as a first turn would:
+ * every demo tenant, or those of `slugs` (the others are built on their first turn).
+ */
+export async function loadDemoRuntimes(kefu: Kefu, slugs?: readonly string[]): Promise<void> {
   for (const tenant of kefu.demo) {
+    if (slugs && !slugs.includes(tenant.slug)) continue;
     const row = await kefu.database.db
       .selectFrom('tenants')
       .select('id')

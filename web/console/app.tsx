@@ -4,6 +4,8 @@ import { textOf } from '../shared/wire.js';
 import { AgentApi, ApiError, login } from './api.js';
 import { ConversationPane } from './conversation.js';
 import { TrainerScreen, TrainerTab } from './trainer.js';
+import { AnalyticsScreen, AnalyticsTab } from './analytics.js';
+import { OffersScreen, OffersTab } from './offers.js';
 import { AgentSocket, type AgentEvent, type SocketStatus } from './socket.js';
 import { consoleStrings, type ConsoleStrings } from './strings.js';
 import type { Agent, Presence, QueueItem } from './types.js';
@@ -213,6 +215,8 @@ function Workspace({
   const [status, setStatus] = useState<SocketStatus>('connecting');
   const [notice, setNotice] = useState<string | null>(null);
   const [trainer, setTrainer] = useState(() => location.hash === '#/trainer');
+  const [analytics, setAnalytics] = useState(() => location.hash === '#/analytics');
+  const [offersOpen, setOffersOpen] = useState(() => location.hash === '#/offers');
   const [socket, setSocket] = useState<AgentSocket | null>(null);
   const listener = useRef<EventListener | null>(null);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -266,6 +270,8 @@ function Workspace({
     const onHash = () => {
       setSelected(location.hash.match(/^#\/c\/([0-9a-f-]{36})$/)?.[1] ?? null);
       setTrainer(location.hash === '#/trainer');
+      setAnalytics(location.hash === '#/analytics');
+      setOffersOpen(location.hash === '#/offers');
     };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
@@ -311,6 +317,8 @@ function Workspace({
         )}
         <span class="spacer" />
         <TrainerTab t={t} active={trainer} />
+        <AnalyticsTab t={t} active={analytics} />
+        <OffersTab t={t} active={offersOpen} />
         <span class="me">{me.name}</span>
         <label class="presence">
           <span>{t.presence}</span>
@@ -345,7 +353,9 @@ function Workspace({
         </div>
       )}
       {trainer && <TrainerScreen api={api} t={t} />}
-      <div class="columns" style={trainer ? { display: 'none' } : undefined}>
+      {analytics && <AnalyticsScreen api={api} token={session.token} t={t} />}
+      {offersOpen && <OffersScreen api={api} t={t} />}
+      <div class="columns" style={trainer || offersOpen || analytics ? { display: 'none' } : undefined}>
         <nav class="lists" aria-label={`${t.queue} / ${t.mine}`}>
           <section aria-labelledby="queue-title">
             <h2 id="queue-title">

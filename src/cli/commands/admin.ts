@@ -1,9 +1,10 @@
 import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { exportPack, importPack, loadPack } from '../../packs/index.js';
-import { migrateToLatest } from '../../store/database.js';
+import { migrateToLatest, type Db } from '../../store/database.js';
 import { createApiKey, createTenant, recordAudit, requireTenantBySlug } from '../../tenancy/index.js';
-import { loadConfig } from '../../config/index.js';
-import { pgliteDirectory } from '../../server/kefu.js';
+import { loadConfig, type KefuConfig } from '../../config/index.js';
+import { createConfiguredModel, pgliteDirectory } from '../../server/kefu.js';
+import { generateAndQueuePhrasings } from '../../knowledge/phrasing-suggestions.js';
 import { restoreBackup, writeBackup } from '../../store/backup.js';
 import { acquireDataDirLock } from '../../store/data-dir-lock.js';
 import { print, printError, withDatabase } from '../context.js';
@@ -17,7 +18,10 @@ export async function runMigrate(): Promise<void> {
   });
 }
 
-export async function runImport(directory: string, options: { dryRun?: boolean; json?: boolean }): Promise<void> {
+export async function runImport(
+  directory: string,
+  options: { dryRun?: boolean; json?: boolean; generatePhrasings?: boolean },
+): Promise<void> {
   const { pack, problems } = loadPack(directory);
   for (const problem of problems) {
     printError(
@@ -36,9 +40,13 @@ export async function runImport(directory: string, options: { dryRun?: boolean; 
     );
     return;
   }
-  await withDatabase(async (database) => {
+  await withDatabase(async (database, config) => {
     const result = await importPack(database.db, pack, { actor: actor() });
-    if (options.json) return print(JSON.stringify(result));
+    // With an LLM configured: varied phrasings per FAQ entry, queued for approval (issue 17 §3).
+    const phrasings = options.generatePhrasings
+      ? await queueGeneratedPhrasings(database.db, result.tenantId, config)
+      : null;
+    if (options.json) return print(JSON.stringify(phrasings ? { ...result, phrasings } : result));
     const count = (c: { added: number; changed: number; removed: number; unchanged: number }) =>
       `+${c.added} ~${c.changed} -${c.removed} =${c.unchanged}`;
     print(`${result.created ? 'created' : 'updated'} tenant ${result.slug}`);
@@ -46,7 +54,23 @@ export async function runImport(directory: string, options: { dryRun?: boolean; 
       `  FAQ ${count(result.faq)}   documents ${count(result.documents)}   intents ${result.intents}   playbooks ${result.playbooks}`,
     );
     for (const [table, rows] of Object.entries(result.tables)) print(`  data/${table}: ${rows} rows`);
+    if (phrasings)
+      print(
+        `  phrasings: ${phrasings.pending} pending, ${phrasings.flagged} flagged (collide with another entry), ` +
+          `${phrasings.failed} entries failed; review with GET /v1/knowledge/phrasings`,
+      );
   });
+}
+
+async function queueGeneratedPhrasings(db: Db, tenantId: string, config: KefuConfig) {
+  const model = await createConfiguredModel(config);
+  if (!model)
+    throw new KefuError(
+      ErrorCodes.llmNotConfigured,
+      '--generate-phrasings needs an LLM: set KEFU_LLM_BASE_URL and KEFU_LLM_MODEL (the pack was imported)',
+    );
+  const result = await generateAndQueuePhrasings(db, tenantId, model);
+  return { ...result.queued, failed: result.failures.length, usage: result.usage };
 }
 
 export async function runExport(slug: string, directory: string): Promise<void> {

@@ -7,6 +7,7 @@ import { handoverRule } from './handover-rule.js';
 import { injectionDecline } from './injection-decline.js';
 import { intentAnswer } from './intent-answer.js';
 import { llmAnswer } from './llm-answer.js';
+import { llmPick } from './llm-pick.js';
 import { multiQuestion } from './multi-question.js';
 import { outOfScope } from './out-of-scope.js';
 import { personIntent } from './person-intent.js';
@@ -22,6 +23,7 @@ export const RESPONDERS: readonly Responder[] = [
   injectionDecline,
   handoverRule,
   activePlaybook,
+  llmPick,
   llmAnswer,
   documentPassage,
   multiQuestion,
@@ -44,6 +46,7 @@ export {
   injectionDecline,
   intentAnswer,
   llmAnswer,
+  llmPick,
 };
 export { multiQuestion, outOfScope, personIntent, playbookStart };
 export { answer, handOver } from './responder.js';

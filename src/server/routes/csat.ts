@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { problemSchema } from '../../protocol/index.js';
 import { recordCsat } from '../../handoff/index.js';
+import { corsPreflight } from '../zones/cors-preflight.js';
 import type { AppDeps } from '../create-app.js';
 import { contactOf } from '../zones/widget-zone.js';
 
@@ -36,19 +37,7 @@ export async function csatRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   const api = app.withTypeProvider<ZodTypeProvider>();
   const db = deps.database.db;
 
-  // The widget runs on the shop's own origin; the bearer token, not cookies, authorises it (the
-  // widget zone adds Access-Control-Allow-Origin to every answer).
-  app.options(
-    '/conversations/:conversationId/csat',
-    { config: { public: true }, schema: { hide: true } },
-    async (_request, reply) =>
-      reply
-        .code(204)
-        .header('access-control-allow-methods', 'POST')
-        .header('access-control-allow-headers', 'authorization, content-type')
-        .header('access-control-max-age', '600')
-        .send(),
-  );
+  corsPreflight(app, '/conversations/:conversationId/csat');
 
   api.post('/conversations/:conversationId/csat', {
     schema: {

@@ -4,18 +4,18 @@ import { z } from 'zod';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { listSignals, OUTCOMES, recordSignal } from '../../learning/signal-store.js';
 import { problemSchema } from '../../protocol/index.js';
-import { apiKeyAuth, tenantOf } from '../auth.js';
+import { tenantOf } from '../auth.js';
 import type { AppDeps } from '../create-app.js';
-import { earlyRateLimitHook, rateLimitHook } from '../limits.js';
-import { adminAuditHook } from '../operator-auth.js';
-import { contactOf, widgetAuth } from '../zones/index.js';
+import { corsPreflight } from '../zones/cors-preflight.js';
+import { contactOf } from '../zones/widget-zone.js';
 import { requireConversation } from '../../conversations/index.js';
 
 /**
  * Learning signals (docs/learning.md), joined to the turn trace: the widget records a customer's
  * suggestion click and thumbs on a bot reply; the tenant API records an agent's resolution tag
- * and a conversation's outcome, and lists them all. Two zones, as the personal routes do: /v1
- * (tenant key) and /widget/v1 (contact token, cross-origin).
+ * and a conversation's outcome, and lists them all. Registered inside two zones
+ * (src/server/zones): `learningSignalRoutes` in /v1 (tenant key), `widgetFeedbackRoutes` in
+ * /widget/v1 (contact token, cross-origin).
  */
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
@@ -81,120 +81,94 @@ const tenantSignalBody = z
   ])
   .meta({ id: 'LearningSignalRequest' });
 
-export async function learningRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+/** /v1/learning/signals: inside the tenant API zone (its key auth, limits and audit). */
+export async function learningSignalRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const db = deps.database.db;
-  await app.register(
-    async (zone) => {
-      zone.decorateRequest('principal', null);
-      if (deps.limits) zone.addHook('onRequest', earlyRateLimitHook(deps.limits));
-      zone.addHook('onRequest', apiKeyAuth(db));
-      if (deps.limits) zone.addHook('onRequest', rateLimitHook(deps.limits));
-      zone.addHook('onSend', adminAuditHook(db));
-      const api = zone.withTypeProvider<ZodTypeProvider>();
-      api.post('/learning/signals', {
-        config: { scopes: ['conversations:read'] },
-        schema: {
-          operationId: 'recordLearningSignal',
-          tags: ['learning'],
-          summary: "Record an agent's resolution tag, a conversation outcome, or a click/thumbs relayed by a channel",
-          security: [{ apiKey: [] }],
-          body: tenantSignalBody,
-          response: { 201: signalSchema, ...errors },
-        },
-        handler: async (request, reply) => {
-          const tenantId = tenantOf(request);
-          const body = request.body;
-          const stored = await recordSignal(db, tenantId, {
-            conversationId: body.conversationId,
-            traceId: 'traceId' in body ? (body.traceId ?? null) : null,
-            kind: body.kind,
-            value: body.value,
-            actor: body.kind === 'resolution' ? 'agent' : body.kind === 'outcome' ? 'system' : 'contact',
-            actorId: body.kind === 'resolution' ? (body.agentId ?? null) : null,
-            details:
-              body.kind === 'resolution' && body.draftApproved !== undefined
-                ? { draftApproved: body.draftApproved }
-                : {},
-          });
-          return reply.code(201).send(stored);
-        },
-      });
-      api.get('/learning/signals', {
-        config: { scopes: ['conversations:read', 'analytics:read'] },
-        schema: {
-          operationId: 'listLearningSignals',
-          tags: ['learning'],
-          summary: 'Learning signals, newest first, each with the turn it is about',
-          security: [{ apiKey: [] }],
-          querystring: z.object({
-            kind: z.enum(['suggestion_click', 'thumbs', 'resolution', 'outcome']).optional(),
-            conversationId: z.string().uuid().optional(),
-            traceId: z.string().uuid().optional(),
-            limit: z.coerce.number().int().min(1).max(1000).optional(),
-          }),
-          response: { 200: z.object({ signals: z.array(signalSchema) }), ...errors },
-        },
-        handler: async (request) => {
-          const tenantId = tenantOf(request);
-          // Another tenant's conversation is answered as a missing one (404), never as an empty list.
-          if (request.query.conversationId) await requireConversation(db, tenantId, request.query.conversationId);
-          return { signals: await listSignals(db, tenantId, request.query) };
-        },
-      });
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.post('/learning/signals', {
+    config: { scopes: ['conversations:read'] },
+    schema: {
+      operationId: 'recordLearningSignal',
+      tags: ['learning'],
+      summary: "Record an agent's resolution tag, a conversation outcome, or a click/thumbs relayed by a channel",
+      security: [{ apiKey: [] }],
+      body: tenantSignalBody,
+      response: { 201: signalSchema, ...errors },
     },
-    { prefix: '/v1' },
-  );
-  await app.register(
-    async (zone) => {
-      zone.decorateRequest('contact', null);
-      zone.addHook('onSend', async (_request, reply) => {
-        reply.header('access-control-allow-origin', '*');
+    handler: async (request, reply) => {
+      const tenantId = tenantOf(request);
+      const body = request.body;
+      const stored = await recordSignal(db, tenantId, {
+        conversationId: body.conversationId,
+        traceId: 'traceId' in body ? (body.traceId ?? null) : null,
+        kind: body.kind,
+        value: body.value,
+        actor: body.kind === 'resolution' ? 'agent' : body.kind === 'outcome' ? 'system' : 'contact',
+        actorId: body.kind === 'resolution' ? (body.agentId ?? null) : null,
+        details:
+          body.kind === 'resolution' && body.draftApproved !== undefined ? { draftApproved: body.draftApproved } : {},
       });
-      zone.addHook('onRequest', widgetAuth(db, deps.widgetSecret));
-      zone.options(
-        '/conversations/:conversationId/feedback',
-        { config: { public: true }, schema: { hide: true } },
-        async (_request, reply) =>
-          reply
-            .code(204)
-            .header('access-control-allow-methods', 'POST')
-            .header('access-control-allow-headers', 'authorization, content-type')
-            .header('access-control-max-age', '600')
-            .send(),
-      );
-      const api = zone.withTypeProvider<ZodTypeProvider>();
-      api.post('/conversations/:conversationId/feedback', {
-        schema: {
-          operationId: 'sendWidgetFeedback',
-          tags: ['widget'],
-          summary: 'Thumbs on a bot reply, or the suggested FAQ question the customer picked (widget contact token)',
-          security: [{ widgetToken: [] }],
-          params: z.object({ conversationId: z.string().uuid() }),
-          body: widgetFeedbackBody,
-          response: { 201: signalSchema, ...errors },
-        },
-        handler: async (request, reply) => {
-          const claims = contactOf(request);
-          const owned = await db
-            .selectFrom('conversations')
-            .select('id')
-            .where('tenant_id', '=', claims.tenantId)
-            .where('id', '=', request.params.conversationId)
-            .where('contact_id', '=', claims.contactId)
-            .executeTakeFirst();
-          if (!owned) throw new KefuError(ErrorCodes.conversationNotFound, 'conversation not found', { status: 404 });
-          const stored = await recordSignal(db, claims.tenantId, {
-            conversationId: request.params.conversationId,
-            traceId: request.body.traceId,
-            kind: request.body.kind,
-            value: request.body.value,
-            actor: 'contact',
-            actorId: claims.contactId,
-          });
-          return reply.code(201).send(stored);
-        },
-      });
+      return reply.code(201).send(stored);
     },
-    { prefix: '/widget/v1' },
-  );
+  });
+  api.get('/learning/signals', {
+    config: { scopes: ['conversations:read', 'analytics:read'] },
+    schema: {
+      operationId: 'listLearningSignals',
+      tags: ['learning'],
+      summary: 'Learning signals, newest first, each with the turn it is about',
+      security: [{ apiKey: [] }],
+      querystring: z.object({
+        kind: z.enum(['suggestion_click', 'thumbs', 'resolution', 'outcome']).optional(),
+        conversationId: z.string().uuid().optional(),
+        traceId: z.string().uuid().optional(),
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+      }),
+      response: { 200: z.object({ signals: z.array(signalSchema) }), ...errors },
+    },
+    handler: async (request) => {
+      const tenantId = tenantOf(request);
+      // Another tenant's conversation is answered as a missing one (404), never as an empty list.
+      if (request.query.conversationId) await requireConversation(db, tenantId, request.query.conversationId);
+      return { signals: await listSignals(db, tenantId, request.query) };
+    },
+  });
+}
+
+/** /widget/v1/conversations/:id/feedback: inside the widget zone (contact token, cross-origin). */
+export async function widgetFeedbackRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const db = deps.database.db;
+  corsPreflight(app, '/conversations/:conversationId/feedback');
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.post('/conversations/:conversationId/feedback', {
+    schema: {
+      operationId: 'sendWidgetFeedback',
+      tags: ['widget'],
+      summary: 'Thumbs on a bot reply, or the suggested FAQ question the customer picked (widget contact token)',
+      security: [{ widgetToken: [] }],
+      params: z.object({ conversationId: z.string().uuid() }),
+      body: widgetFeedbackBody,
+      response: { 201: signalSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      const claims = contactOf(request);
+      const owned = await db
+        .selectFrom('conversations')
+        .select('id')
+        .where('tenant_id', '=', claims.tenantId)
+        .where('id', '=', request.params.conversationId)
+        .where('contact_id', '=', claims.contactId)
+        .executeTakeFirst();
+      if (!owned) throw new KefuError(ErrorCodes.conversationNotFound, 'conversation not found', { status: 404 });
+      const stored = await recordSignal(db, claims.tenantId, {
+        conversationId: request.params.conversationId,
+        traceId: request.body.traceId,
+        kind: request.body.kind,
+        value: request.body.value,
+        actor: 'contact',
+        actorId: claims.contactId,
+      });
+      return reply.code(201).send(stored);
+    },
+  });
 }

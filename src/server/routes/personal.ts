@@ -25,16 +25,18 @@ import {
 import { parseMapOptions } from '../../contacts/import-mapping.js';
 import { contactInputSchema } from '../../contacts/profile.js';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
-import { funnelsToCsvRows } from '../../offers/funnel.js';
+import { emptyFunnel, funnelsToCsvRows } from '../../offers/funnel.js';
+import { checkAgentToken } from '../../handoff/index.js';
+import { resolveLocale } from '../../i18n/index.js';
 import { OfferService } from '../../offers/offer-service.js';
-import { OutreachService } from '../../outreach/outreach-service.js';
+import { OutreachService, SMS_JOB } from '../../outreach/outreach-service.js';
 import { widgetPresence } from '../../outreach/widget-presence.js';
 import { problemSchema } from '../../protocol/index.js';
 import { apiKeyAuth, tenantOf } from '../auth.js';
 import type { AppDeps } from '../create-app.js';
 import { earlyRateLimitHook, rateLimitHook } from '../limits.js';
 import { adminAuditHook } from '../operator-auth.js';
-import { contactOf, widgetAuth } from '../zones/index.js';
+import { bearerToken, contactOf, widgetAuth } from '../zones/index.js';
 
 /** A typed result sent through a loose response schema. */
 const loose = (value: object) => value as Record<string, unknown>;
@@ -102,6 +104,10 @@ export async function personalRoutes(app: FastifyInstance, deps: AppDeps): Promi
     bus: deps.bus,
     presence: widgetPresence,
     allowPrivateNetwork: deps.config.metering.webhookAllowPrivateNetwork,
+    jobs: deps.jobs,
+  });
+  deps.jobs.register<{ tenantId: string; deliveryId: string }>(SMS_JOB, async (job, context) => {
+    await outreach.sendSms(job, { attempt: context.attempt });
   });
   const stopOffers = offers.start();
   // A new conversation makes a customer "returning": what templates read is refreshed. A contact
@@ -123,6 +129,13 @@ export async function personalRoutes(app: FastifyInstance, deps: AppDeps): Promi
     stopOffers();
     stopRefresh();
   });
+  // Scheduled campaigns: once a minute in the whole cluster; each occurrence runs once.
+  deps.jobs.register('outreach.campaigns-due', async () => {
+    await outreach.runDueCampaigns(undefined, {
+      onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'scheduled campaigns failed'),
+    });
+  });
+  await deps.jobs.schedule('outreach.campaigns-due', 60_000, {});
 
   await app.register(
     async (zone) => {
@@ -146,6 +159,69 @@ export async function personalRoutes(app: FastifyInstance, deps: AppDeps): Promi
     },
     { prefix: '/widget/v1' },
   );
+  // The console's funnel report (#/offers): agent session tokens, like the rest of /v1/agent.
+  await app.register(
+    async (zone) => {
+      zone.decorateRequest('agent', null);
+      zone.addHook('onRequest', async (request, reply) => {
+        const token = bearerToken(request);
+        const check = token ? await checkAgentToken(db, token) : null;
+        if (check && !check.ok && check.reason === 'tenant_suspended')
+          throw new KefuError(ErrorCodes.tenantSuspended, 'this service is suspended; contact your service provider', {
+            status: 403,
+          });
+        if (!check?.ok) {
+          reply.header('www-authenticate', 'Bearer realm="kefu-agent"');
+          throw new KefuError(ErrorCodes.unauthorized, 'missing, invalid or expired agent session', { status: 401 });
+        }
+        request.agent = check.principal;
+      });
+      await zone.register(async (scope) => agentOfferRoutes(scope, offers));
+    },
+    { prefix: '/v1/agent' },
+  );
+}
+
+/**
+ * The funnel report for the console: every offer of the catalogue (with its title in the asked
+ * locale, its price and holdout share) and every offer with events, each with its funnel.
+ */
+async function agentOfferRoutes(app: FastifyInstance, offers: OfferService): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get('/offers/report', {
+    schema: {
+      operationId: 'getAgentOfferReport',
+      tags: ['agent'],
+      summary: 'The offer funnel report with titles, for the console (agent session)',
+      security: [{ agentSession: [] }],
+      querystring: z.object({ locale: z.string().max(20).optional() }).strict(),
+      response: { 200: z.record(z.string(), z.unknown()), 400: problemSchema, 401: problemSchema, 403: problemSchema },
+    },
+    handler: async (request) => {
+      const tenantId = request.agent!.tenantId;
+      const [funnels, catalogue] = await Promise.all([
+        offers.report(tenantId),
+        offers.describe(tenantId, resolveLocale(request.query.locale)),
+      ]);
+      const byId = new Map(funnels.map((funnel) => [funnel.offerId, funnel]));
+      const described = new Map(catalogue.map((offer) => [offer.id, offer]));
+      const ids = [...new Set([...catalogue.map((offer) => offer.id), ...byId.keys()])];
+      return {
+        generatedAt: new Date().toISOString(),
+        offers: ids.map((id) => {
+          const offer = described.get(id);
+          return {
+            ...(byId.get(id) ?? emptyFunnel(id)),
+            title: offer?.title ?? id,
+            kind: offer?.kind ?? null,
+            price: offer?.price ?? null,
+            holdoutShare: offer?.holdout ?? null,
+            inCatalogue: offer !== undefined,
+          };
+        }),
+      };
+    },
+  });
 }
 
 async function tenantRoutes(
@@ -383,6 +459,44 @@ async function tenantRoutes(
     },
     handler: async (request, reply) => {
       const result = await outreach.receive(tenantOf(request), request.body);
+      return reply.code(result.duplicate ? 200 : 202).send(loose(result));
+    },
+  });
+
+  api.get('/campaigns', {
+    config: { scopes: [...readScopes] },
+    schema: {
+      operationId: 'listCampaigns',
+      tags: ['outreach'],
+      summary: 'Campaigns from the outreach settings, with their next scheduled run and latest runs',
+      security,
+      response: { 200: z.object({ campaigns: z.array(z.record(z.string(), z.unknown())) }), ...errors },
+    },
+    handler: async (request) => ({ campaigns: (await outreach.listCampaigns(tenantOf(request))).map(loose) }),
+  });
+
+  api.post('/campaigns/:name/runs', {
+    config: { scopes: ['chat'] },
+    schema: {
+      operationId: 'runCampaign',
+      tags: ['outreach'],
+      summary: 'Run a campaign now (its audience, through its event’s rules: consent, caps, quiet hours)',
+      security,
+      params: z.object({ name: z.string().max(64) }),
+      body: z
+        .object({
+          id: z.string().min(1).max(200).optional().describe('your run id: a retried call returns the first run'),
+          payload: z.record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean()])).optional(),
+        })
+        .strict()
+        .default({}),
+      response: { 202: z.record(z.string(), z.unknown()), 200: z.record(z.string(), z.unknown()), ...errors },
+    },
+    handler: async (request, reply) => {
+      const result = await outreach.runCampaign(tenantOf(request), request.params.name, {
+        run: request.body.id,
+        payload: request.body.payload,
+      });
       return reply.code(result.duplicate ? 200 : 202).send(loose(result));
     },
   });

@@ -12,6 +12,7 @@ import {
 } from '../../protocol/index.js';
 import { findTenantBySlug, issueWidgetToken, type WidgetTokenClaims } from '../../tenancy/index.js';
 import { followConversation } from '../conversation-stream.js';
+import { corsPreflight } from '../zones/cors-preflight.js';
 import type { AppDeps } from '../create-app.js';
 import { enforceMessageRate, enforceRate } from '../limits.js';
 import { widgetGreeting } from './widget-greeting.js';
@@ -35,14 +36,7 @@ export async function widgetRoutes(app: FastifyInstance, deps: AppDeps): Promise
 
   // The widget runs on the shop's own origin: sessions are public and carry no cookies, so any
   // origin may start one (the widget zone makes every answer, errors included, readable cross-origin).
-  app.options('/sessions', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
-    reply
-      .code(204)
-      .header('access-control-allow-methods', 'POST')
-      .header('access-control-allow-headers', 'content-type')
-      .header('access-control-max-age', '600')
-      .send(),
-  );
+  corsPreflight(app, '/sessions', { headers: 'content-type' });
 
   api.post('/sessions', {
     config: { public: true },

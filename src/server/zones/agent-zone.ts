@@ -3,6 +3,7 @@ import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { checkAgentToken, verifyAgentToken, type AgentPrincipal, type HandoffService } from '../../handoff/index.js';
 import type { AppDeps } from '../create-app.js';
 import { agentRoutes } from '../routes/agent.js';
+import { analyticsRoutes } from '../routes/analytics.js';
 import { trainerRoutes } from '../routes/trainer.js';
 import { bearerToken } from './bearer-token.js';
 import { queryToken } from './query-token.js';
@@ -53,4 +54,5 @@ export async function agentZone(zone: FastifyInstance, deps: AppDeps & { handoff
   });
   await zone.register(async (scope) => agentRoutes(scope, deps));
   await zone.register(async (scope) => trainerRoutes(scope, deps));
+  await zone.register(async (scope) => analyticsRoutes(scope, deps));
 }

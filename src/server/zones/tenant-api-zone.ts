@@ -5,6 +5,8 @@ import { earlyRateLimitHook, rateLimitHook } from '../limits.js';
 import { adminAuditHook } from '../operator-auth.js';
 import { agentAdminRoutes } from '../routes/agent.js';
 import { knowledgeRoutes } from '../routes/knowledge.js';
+import { learningSignalRoutes } from '../routes/learning.js';
+import { phrasingRoutes } from '../routes/phrasings.js';
 import { v1Routes } from '../routes/v1.js';
 import { trainerAdminRoutes } from '../routes/trainer.js';
 import { styleAdminRoutes } from '../../guard/style/style-routes.js';
@@ -28,8 +30,10 @@ export async function tenantApiZone(zone: FastifyInstance, deps: AppDeps): Promi
 
   await zone.register(async (scope) => v1Routes(scope, deps));
   await zone.register(async (scope) => styleAdminRoutes(scope, deps));
+  await zone.register(async (scope) => learningSignalRoutes(scope, deps));
   // Its own scope: there every body is a file's raw bytes.
   await zone.register(async (scope) => knowledgeRoutes(scope, deps));
+  await zone.register(async (scope) => phrasingRoutes(scope, deps));
   const handoff = deps.handoff;
   if (handoff) await zone.register(async (scope) => agentAdminRoutes(scope, { ...deps, handoff }));
   if (handoff) await zone.register(async (scope) => trainerAdminRoutes(scope, deps));

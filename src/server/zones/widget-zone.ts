@@ -4,6 +4,7 @@ import type { Db } from '../../store/database.js';
 import { readWidgetToken, type WidgetTokenClaims } from '../../tenancy/index.js';
 import type { AppDeps } from '../create-app.js';
 import { csatRoutes } from '../routes/csat.js';
+import { widgetFeedbackRoutes } from '../routes/learning.js';
 import { widgetRoutes } from '../routes/widget.js';
 import { bearerToken } from './bearer-token.js';
 import { queryToken } from './query-token.js';
@@ -62,4 +63,5 @@ export async function widgetZone(zone: FastifyInstance, deps: AppDeps): Promise<
   zone.addHook('onRequest', widgetAuth(deps.database.db, deps.widgetSecret));
   await zone.register(async (scope) => widgetRoutes(scope, deps));
   await zone.register(async (scope) => csatRoutes(scope, deps));
+  await zone.register(async (scope) => widgetFeedbackRoutes(scope, deps));
 }

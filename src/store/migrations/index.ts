@@ -16,6 +16,8 @@ import * as faqLocaleAnswers from './20261211-0800-faq-locale-answers.js';
 import * as draftBasis from './20261212-0100-draft-basis.js';
 import * as conversationCounters from './20261212-0200-conversation-counters.js';
 import * as trainingExamples from './20261212-0400-training-examples.js';
+import * as trainerFaqs from './20261213-0200-trainer-faqs.js';
+import * as faqPhrasingSuggestions from './20261213-0310-faq-phrasing-suggestions.js';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from disk) so they run the
@@ -39,4 +41,6 @@ export const migrations: Record<string, Migration> = {
   '20261212-0100-draft-basis': draftBasis,
   '20261212-0200-conversation-counters': conversationCounters,
   '20261212-0400-training-examples': trainingExamples,
+  '20261213-0200-trainer-faqs': trainerFaqs,
+  '20261213-0310-faq-phrasing-suggestions': faqPhrasingSuggestions,
 };
