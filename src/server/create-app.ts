@@ -25,7 +25,7 @@ import { errorToProblem, problem, sendProblem } from './problem.js';
 import { demoRoutes } from './routes/demo.js';
 import { staticRoutes } from './routes/static.js';
 import { registerZones } from './zones/index.js';
-import { personalRoutes } from './routes/personal.js';
+import { startPersonalServices } from './routes/personal.js';
 import { voiceZone } from './routes/voice.js';
 import { findUnstorableText, MESSAGE_TEXT_FIELDS } from './unstorable-text.js';
 import { bearerToken } from './zones/bearer-token.js';
@@ -256,10 +256,10 @@ export async function createApp(given: AppDeps): Promise<FastifyInstance> {
     return metrics.registry.metrics();
   });
 
+  // Contacts, proactive events and offers (docs/personal.md): its services, whose routes are in the zones.
+  const personal = await startPersonalServices(app, deps);
   // The trust zones: tenant API (/v1), agent console (/v1/agent), widget (/widget/v1), operator (/operator/v1).
-  await registerZones(app, deps);
-  // Contacts, proactive events and offers (docs/personal.md): /v1 and /widget/v1 routes with those zones' hooks.
-  await app.register(async (scope) => personalRoutes(scope, deps));
+  await registerZones(app, { ...deps, personal });
   // The voice channel: platform webhooks (their own signatures) and its admin API (docs/voice.md).
   await app.register(async (zone) => voiceZone(zone, deps), { prefix: '/v1/voice' });
   if (deps.localControl) {

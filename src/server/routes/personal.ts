@@ -26,17 +26,14 @@ import { parseMapOptions } from '../../contacts/import-mapping.js';
 import { contactInputSchema } from '../../contacts/profile.js';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { emptyFunnel, funnelsToCsvRows } from '../../offers/funnel.js';
-import { checkAgentToken } from '../../handoff/index.js';
 import { resolveLocale } from '../../i18n/index.js';
 import { OfferService } from '../../offers/offer-service.js';
 import { OutreachService, SMS_JOB } from '../../outreach/outreach-service.js';
 import { widgetPresence } from '../../outreach/widget-presence.js';
 import { problemSchema } from '../../protocol/index.js';
-import { apiKeyAuth, tenantOf } from '../auth.js';
+import { tenantOf } from '../auth.js';
 import type { AppDeps } from '../create-app.js';
-import { earlyRateLimitHook, rateLimitHook } from '../limits.js';
-import { adminAuditHook } from '../operator-auth.js';
-import { bearerToken, contactOf, widgetAuth } from '../zones/index.js';
+import { contactOf } from '../zones/widget-zone.js';
 
 /** A typed result sent through a loose response schema. */
 const loose = (value: object) => value as Record<string, unknown>;
@@ -90,13 +87,20 @@ const eventBody = z
   })
   .strict();
 
+/** The offer engine and outreach, started once per app and shared by the routes of three zones. */
+export interface PersonalServices {
+  offers: OfferService;
+  outreach: OutreachService;
+}
+
 /**
- * Personal service routes (docs/personal.md): contacts and their import/export, the identity
- * secret, proactive events, conversions and the offer report under /v1 (tenant API keys, with the
- * tenant zone's hooks), and offer clicks and opt-out under /widget/v1 (widget tokens). It also
- * starts the offer engine (a bus subscriber) for the app's lifetime.
+ * Personal service (docs/personal.md): starts the offer engine (a bus subscriber), the template
+ * refresh, SMS delivery and scheduled campaigns for the app's lifetime. Its routes live in the
+ * zones (src/server/zones): contacts and their import/export, the identity secret, proactive
+ * events, campaigns, conversions and the offer report under /v1; offer clicks and opt-out under
+ * /widget/v1; the console's funnel report under /v1/agent.
  */
-export async function personalRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function startPersonalServices(app: FastifyInstance, deps: AppDeps): Promise<PersonalServices> {
   const db = deps.database.db;
   const offers = new OfferService({ db, bus: deps.bus });
   const outreach = new OutreachService({
@@ -136,50 +140,22 @@ export async function personalRoutes(app: FastifyInstance, deps: AppDeps): Promi
     });
   });
   await deps.jobs.schedule('outreach.campaigns-due', 60_000, {});
+  return { offers, outreach };
+}
 
-  await app.register(
-    async (zone) => {
-      zone.decorateRequest('principal', null);
-      if (deps.limits) zone.addHook('onRequest', earlyRateLimitHook(deps.limits));
-      zone.addHook('onRequest', apiKeyAuth(db));
-      if (deps.limits) zone.addHook('onRequest', rateLimitHook(deps.limits));
-      zone.addHook('onSend', adminAuditHook(db));
-      await zone.register(async (scope) => tenantRoutes(scope, deps, offers, outreach));
-    },
-    { prefix: '/v1' },
-  );
-  await app.register(
-    async (zone) => {
-      zone.decorateRequest('contact', null);
-      zone.addHook('onSend', async (_request, reply) => {
-        reply.header('access-control-allow-origin', '*');
-      });
-      zone.addHook('onRequest', widgetAuth(db, deps.widgetSecret));
-      await zone.register(async (scope) => widgetOfferRoutes(scope, deps, offers));
-    },
-    { prefix: '/widget/v1' },
-  );
-  // The console's funnel report (#/offers): agent session tokens, like the rest of /v1/agent.
-  await app.register(
-    async (zone) => {
-      zone.decorateRequest('agent', null);
-      zone.addHook('onRequest', async (request, reply) => {
-        const token = bearerToken(request);
-        const check = token ? await checkAgentToken(db, token) : null;
-        if (check && !check.ok && check.reason === 'tenant_suspended')
-          throw new KefuError(ErrorCodes.tenantSuspended, 'this service is suspended; contact your service provider', {
-            status: 403,
-          });
-        if (!check?.ok) {
-          reply.header('www-authenticate', 'Bearer realm="kefu-agent"');
-          throw new KefuError(ErrorCodes.unauthorized, 'missing, invalid or expired agent session', { status: 401 });
-        }
-        request.agent = check.principal;
-      });
-      await zone.register(async (scope) => agentOfferRoutes(scope, offers));
-    },
-    { prefix: '/v1/agent' },
-  );
+/** Contacts, events, campaigns, conversions and offer reports: inside the tenant API zone (/v1). */
+export async function personalTenantRoutes(app: FastifyInstance, deps: AppDeps & { personal: PersonalServices }) {
+  await tenantRoutes(app, deps, deps.personal.offers, deps.personal.outreach);
+}
+
+/** Offer clicks and opt-out: inside the widget zone (/widget/v1). */
+export async function personalWidgetRoutes(app: FastifyInstance, deps: AppDeps & { personal: PersonalServices }) {
+  await widgetOfferRoutes(app, deps, deps.personal.offers);
+}
+
+/** The console's funnel report (#/offers): inside the agent zone (/v1/agent). */
+export async function personalAgentRoutes(app: FastifyInstance, deps: AppDeps & { personal: PersonalServices }) {
+  await agentOfferRoutes(app, deps.personal.offers);
 }
 
 /**

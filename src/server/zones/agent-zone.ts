@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { checkAgentToken, verifyAgentToken, type AgentPrincipal, type HandoffService } from '../../handoff/index.js';
-import type { AppDeps } from '../create-app.js';
+import type { ZoneDeps } from './index.js';
+import { personalAgentRoutes } from '../routes/personal.js';
 import { agentRoutes } from '../routes/agent.js';
 import { analyticsRoutes } from '../routes/analytics.js';
 import { trainerRoutes } from '../routes/trainer.js';
@@ -28,7 +29,7 @@ export function agentOf(request: FastifyRequest): AgentPrincipal {
  * (browsers cannot set headers on a WebSocket): the hook reads it, and the socket, once open,
  * tells a refused client why in a frame and closes with 4401, which a browser can read.
  */
-export async function agentZone(zone: FastifyInstance, deps: AppDeps & { handoff: HandoffService }): Promise<void> {
+export async function agentZone(zone: FastifyInstance, deps: ZoneDeps & { handoff: HandoffService }): Promise<void> {
   const db = deps.database.db;
   zone.decorateRequest('agent', null);
   zone.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -55,4 +56,5 @@ export async function agentZone(zone: FastifyInstance, deps: AppDeps & { handoff
   await zone.register(async (scope) => agentRoutes(scope, deps));
   await zone.register(async (scope) => trainerRoutes(scope, deps));
   await zone.register(async (scope) => analyticsRoutes(scope, deps));
+  await zone.register(async (scope) => personalAgentRoutes(scope, deps));
 }

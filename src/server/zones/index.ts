@@ -1,5 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../create-app.js';
+import type { PersonalServices } from '../routes/personal.js';
+
+/** What the zones' routes need: the app's dependencies and the services started for them. */
+export type ZoneDeps = AppDeps & { personal: PersonalServices };
 import { agentZone } from './agent-zone.js';
 import { operatorZone } from './operator-zone.js';
 import { tenantApiZone } from './tenant-api-zone.js';
@@ -21,7 +25,7 @@ export { contactOf, widgetAuth } from './widget-zone.js';
  * nothing is parsed for a caller without a credential), limits and audit once for its routes.
  * Siblings, never nested: a zone's hooks cannot leak into another's routes.
  */
-export async function registerZones(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function registerZones(app: FastifyInstance, deps: ZoneDeps): Promise<void> {
   await app.register(async (zone) => tenantApiZone(zone, deps), { prefix: '/v1' });
   const handoff = deps.handoff;
   if (handoff) await app.register(async (zone) => agentZone(zone, { ...deps, handoff }), { prefix: '/v1/agent' });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { apiKeyAuth } from '../auth.js';
-import type { AppDeps } from '../create-app.js';
+import type { ZoneDeps } from './index.js';
+import { personalTenantRoutes } from '../routes/personal.js';
 import { earlyRateLimitHook, rateLimitHook } from '../limits.js';
 import { adminAuditHook } from '../operator-auth.js';
 import { agentAdminRoutes } from '../routes/agent.js';
@@ -20,7 +21,7 @@ import { styleAdminRoutes } from '../../guard/style/style-routes.js';
  *   key's rates. All of it runs before the body is read or validated.
  * - onSend: successful changes made by admin-level routes are written to the audit log.
  */
-export async function tenantApiZone(zone: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function tenantApiZone(zone: FastifyInstance, deps: ZoneDeps): Promise<void> {
   const db = deps.database.db;
   zone.decorateRequest('principal', null);
   if (deps.limits) zone.addHook('onRequest', earlyRateLimitHook(deps.limits));
@@ -31,6 +32,7 @@ export async function tenantApiZone(zone: FastifyInstance, deps: AppDeps): Promi
   await zone.register(async (scope) => v1Routes(scope, deps));
   await zone.register(async (scope) => styleAdminRoutes(scope, deps));
   await zone.register(async (scope) => learningSignalRoutes(scope, deps));
+  await zone.register(async (scope) => personalTenantRoutes(scope, deps));
   // Its own scope: there every body is a file's raw bytes.
   await zone.register(async (scope) => knowledgeRoutes(scope, deps));
   await zone.register(async (scope) => phrasingRoutes(scope, deps));

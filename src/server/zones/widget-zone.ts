@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
 import type { Db } from '../../store/database.js';
 import { readWidgetToken, type WidgetTokenClaims } from '../../tenancy/index.js';
-import type { AppDeps } from '../create-app.js';
+import type { ZoneDeps } from './index.js';
+import { personalWidgetRoutes } from '../routes/personal.js';
 import { csatRoutes } from '../routes/csat.js';
 import { widgetFeedbackRoutes } from '../routes/learning.js';
 import { widgetRoutes } from '../routes/widget.js';
@@ -55,7 +56,7 @@ export function widgetAuth(db: Db, secret: string) {
  * origin and carries no cookies, so every answer, errors included, is readable cross-origin.
  * Session start is public (it issues the token); everything else passes `widgetAuth`.
  */
-export async function widgetZone(zone: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function widgetZone(zone: FastifyInstance, deps: ZoneDeps): Promise<void> {
   zone.decorateRequest('contact', null);
   zone.addHook('onSend', async (_request, reply) => {
     reply.header('access-control-allow-origin', '*');
@@ -64,4 +65,5 @@ export async function widgetZone(zone: FastifyInstance, deps: AppDeps): Promise<
   await zone.register(async (scope) => widgetRoutes(scope, deps));
   await zone.register(async (scope) => csatRoutes(scope, deps));
   await zone.register(async (scope) => widgetFeedbackRoutes(scope, deps));
+  await zone.register(async (scope) => personalWidgetRoutes(scope, deps));
 }
