@@ -8,7 +8,12 @@
  * then `kefu eval faq` (the whole pipeline) on travel-zh dev + dialogues at the 0.85 gate and at the
  * tenant default, and on the hand-written risk sets in bench/data.
  *
- *   npx tsx bench/fewshot.ts [--only travel,clinc,b77,eval] [--skip-nlpjs] [--no-write]
+ *   npx tsx bench/fewshot.ts [--only travel,clinc,b77,eval] [--skip-nlpjs] [--no-write] [--baseline DIR]
+ *
+ * --baseline DIR adds the previous kefu side by side, run in the same process: DIR is a copy of an
+ * earlier checkout's `src` and `test/support` (e.g. `git archive HEAD src test/support | tar -x -C DIR`
+ * and a `node_modules` link), whose few-shot matcher becomes a peer column and whose `kefu eval faq`
+ * (its whole pipeline) runs the same eval rows.
  *
  * Writes bench/results/fewshot.md (the tables) and bench/results/fewshot.json (everything, wrong rows included).
  */
@@ -117,7 +122,9 @@ function timed<T>(run: () => T): { value: T; us: number } {
   return { value, us: Number(process.hrtime.bigint() - begin) / 1000 };
 }
 
-function runMatcher(split: Split): IntentEvaluation {
+type TrainMatcher = typeof trainFewShotMatcher;
+
+function runMatcher(split: Split, train: TrainMatcher = trainFewShotMatcher): IntentEvaluation {
   const byLabel = new Map<string, string[]>();
   for (const row of split.train) byLabel.set(row.label, [...(byLabel.get(row.label) ?? []), row.text]);
   const entries: FewShotEntry[] = [...byLabel].map(([label, phrasings]) => ({
@@ -127,7 +134,7 @@ function runMatcher(split: Split): IntentEvaluation {
     category: split.extras?.get(label)?.category ?? null,
   }));
   const started = performance.now();
-  const matcher = trainFewShotMatcher(entries);
+  const matcher = train(entries);
   const trainMs = performance.now() - started;
   for (const row of split.test.slice(0, 200)) matcher.match(row.text);
   const predictions: Prediction[] = [];
@@ -299,11 +306,14 @@ function runTfidfLogistic(split: Split): IntentEvaluation {
 }
 
 /** `kefu eval faq` as the CLI runs it, with its JSON line kept off this script's output. */
-async function evalFaq(options: Parameters<typeof runEvalFaq>[0]): Promise<FaqEvaluation> {
+async function evalFaq(
+  options: Parameters<typeof runEvalFaq>[0],
+  run: typeof runEvalFaq = runEvalFaq,
+): Promise<FaqEvaluation> {
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
-    return await runEvalFaq({ ...options, json: true });
+    return await run({ ...options, json: true });
   } finally {
     process.stdout.write = write;
   }
@@ -317,6 +327,22 @@ async function main(): Promise<void> {
   const onlyIndex = args.indexOf('--only');
   const only = onlyIndex >= 0 ? new Set(args[onlyIndex + 1]?.split(',')) : null;
   const skipNlpJs = args.includes('--skip-nlpjs');
+  const baselineIndex = args.indexOf('--baseline');
+  const baselineDir = baselineIndex >= 0 ? args[baselineIndex + 1] : undefined;
+  const baseline = baselineDir
+    ? {
+        train: (
+          (await import(pathToFileURL(join(baselineDir, 'src/fewshot/index.ts')).href)) as {
+            trainFewShotMatcher: TrainMatcher;
+          }
+        ).trainFewShotMatcher,
+        evalFaq: (
+          (await import(pathToFileURL(join(baselineDir, 'src/cli/commands/eval-faq.ts')).href)) as {
+            runEvalFaq: typeof runEvalFaq;
+          }
+        ).runEvalFaq,
+      }
+    : null;
   const load = loadavg()
     .map((value) => value.toFixed(1))
     .join(' ');
@@ -324,6 +350,11 @@ async function main(): Promise<void> {
   for (const split of loadSplits(only)) {
     const systems: Array<[string, () => IntentEvaluation | Promise<IntentEvaluation>]> = [
       ['kefu few-shot matcher', () => runMatcher(split)],
+      ...(baseline
+        ? ([['kefu few-shot matcher (previous)', () => runMatcher(split, baseline.train)]] as Array<
+            [string, () => IntentEvaluation]
+          >)
+        : []),
       ['kefu intent classifier (issue 4)', () => runClassifier(split)],
       ['TF-IDF logistic regression', () => runTfidfLogistic(split)],
       ...(skipNlpJs ? [] : ([['NLP.js', () => runNlpJs(split)]] as Array<[string, () => Promise<IntentEvaluation>]>)),
@@ -355,14 +386,19 @@ async function main(): Promise<void> {
         { faq, test: join(root, 'bench/data/risk-heldout-v2.jsonl'), gate: String(GATE), domain: 'travel' },
       ],
     ];
-    for (const [name, options] of runs) {
-      process.stderr.write(`kefu eval faq: ${name} …\n`);
-      try {
-        evaluations[name] = await evalFaq(options);
-      } catch (error) {
-        evaluationErrors[name] = (error as Error).message;
+    const pipelines: Array<[string, typeof runEvalFaq]> = [
+      ['', runEvalFaq],
+      ...(baseline ? ([[' (previous kefu)', baseline.evalFaq]] as Array<[string, typeof runEvalFaq]>) : []),
+    ];
+    for (const [name, options] of runs)
+      for (const [suffix, run] of pipelines) {
+        process.stderr.write(`kefu eval faq: ${name}${suffix} …\n`);
+        try {
+          evaluations[name + suffix] = await evalFaq(options, run);
+        } catch (error) {
+          evaluationErrors[name + suffix] = (error as Error).message;
+        }
       }
-    }
   }
 
   const lines: string[] = [
@@ -384,11 +420,11 @@ async function main(): Promise<void> {
       '',
       '## `kefu eval faq`: the whole pipeline on a tenant built from faq.csv alone (no LLM)',
       '',
-      '| run | answer acc | auto precision | oos recall | human recall | human precision | dialogue turns | answer or right suggestion | ECE | train | turn p50 |',
-      '|---|---|---|---|---|---|---|---|---|---|---|',
+      '| run | answer acc | auto precision | oos recall | human recall | human precision | dialogue turns | answer or right suggestion | cov@95 | AURC | ECE | train | turn p50 |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...Object.entries(evaluations).map(
         ([name, result]) =>
-          `| ${name} | ${percent(result.answer_accuracy)} | ${percent(result.auto_precision)} | ${percent(result.oos_recall)} | ${percent(result.human_recall)} | ${percent(result.human_precision)} | ${percent(result.dialogue_turn_accuracy)} | ${percent(result.answer_or_suggestion_accuracy)} | ${result.ece?.toFixed(3) ?? '–'} | ${(result.train_ms / 1000).toFixed(2)} s | ${result.turn_ms_p50} ms |`,
+          `| ${name} | ${percent(result.answer_accuracy)} | ${percent(result.auto_precision)} | ${percent(result.oos_recall)} | ${percent(result.human_recall)} | ${percent(result.human_precision)} | ${percent(result.dialogue_turn_accuracy)} | ${percent(result.answer_or_suggestion_accuracy)} | ${percent(result.coverage_at_precision?.['0.95'])} | ${result.aurc?.toFixed(4) ?? '–'} | ${result.ece?.toFixed(3) ?? '–'} | ${(result.train_ms / 1000).toFixed(2)} s | ${result.turn_ms_p50} ms |`,
       ),
     );
   }

@@ -10,7 +10,10 @@
  * 3. Matcher diagnostics: does the few-shot matcher (public API) get more right and more sure with
  *    the live phrasings added?
  *
- *   npx tsx bench/learning.ts [--only cluster,learn,matcher]
+ *   npx tsx bench/learning.ts [--only cluster,learn,matcher] [--kefu-dir DIR]
+ *
+ * --kefu-dir DIR (a copy of an earlier checkout's `src`, e.g. `git archive HEAD src test/support | tar
+ * -x -C DIR` plus a `node_modules` link) adds that kefu's matcher to the matcher diagnostics, side by side.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -19,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { datasetPath, repositoryRoot } from '../src/datasets/index.js';
 import { runEvalLearn, type LearnEvaluation } from '../src/cli/commands/eval-learn.js';
 import { readFaqSheet, readFaqTestRows } from '../src/cli/commands/eval-faq.js';
+import { pathToFileURL } from 'node:url';
 import { trainFewShotMatcher } from '../src/fewshot/index.js';
 import { clusterEmbedding, embedTexts, kMeans, Random, scoreClustering } from '../src/learning/index.js';
 
@@ -152,7 +156,7 @@ async function learnBench(): Promise<LearnEvaluation[]> {
 }
 
 /** The matcher alone (public API), day-one sheet vs sheet + every in-scope live phrasing of the same split. */
-function matcherBench() {
+function matcherBench(train: typeof trainFewShotMatcher = trainFewShotMatcher) {
   const entries = readFaqSheet(datasetPath('travel-zh', 'faq.csv'));
   const ids = new Set(entries.map((entry) => entry.id));
   const rows = new Random(1).shuffle(readFaqTestRows(datasetPath('travel-zh', 'dev.jsonl'), ids));
@@ -160,7 +164,7 @@ function matcherBench() {
   const live = rows.slice(0, cut).filter((row) => ids.has(row.expected));
   const held = rows.slice(cut);
   const build = (extra: boolean) =>
-    trainFewShotMatcher(
+    train(
       entries.map((entry) => ({
         label: entry.id,
         phrasings: [
@@ -235,7 +239,23 @@ if (wanted('learn')) {
   const merged = [...kept, ...runs].sort((a, b) => a.strategy.localeCompare(b.strategy) * -1 || a.budget - b.budget);
   results.learn = { runs: merged, date: started, machine };
 }
-if (wanted('matcher')) results.matcher = { ...matcherBench(), date: started, machine };
+const kefuDirIndex = process.argv.indexOf('--kefu-dir');
+const kefuDir = kefuDirIndex >= 0 ? process.argv[kefuDirIndex + 1] : undefined;
+if (wanted('matcher')) {
+  const previousKefu = kefuDir
+    ? {
+        dir: kefuDir,
+        ...matcherBench(
+          (
+            (await import(pathToFileURL(join(kefuDir, 'src/fewshot/index.ts')).href)) as {
+              trainFewShotMatcher: typeof trainFewShotMatcher;
+            }
+          ).trainFewShotMatcher,
+        ),
+      }
+    : undefined;
+  results.matcher = { ...matcherBench(), previousKefu, date: started, machine };
+}
 
 type Stamp = { date: string; machine: typeof machine };
 const stamp = (part: Stamp) =>
@@ -291,7 +311,8 @@ if (results.learn) {
   );
 }
 if (results.matcher) {
-  const { added, before, after, ...part } = results.matcher as ReturnType<typeof matcherBench> & Stamp;
+  const { added, before, after, previousKefu, ...part } = results.matcher as ReturnType<typeof matcherBench> &
+    Stamp & { previousKefu?: ReturnType<typeof matcherBench> & { dir: string } };
   md.push(
     '## Does the few-shot matcher learn from more phrasings? (public API, src/fewshot)',
     '',
@@ -299,10 +320,13 @@ if (results.matcher) {
     '',
     `Same split as above; "after" adds all ${added} in-scope live phrasings to their FAQ entries (more than any budget above can). Held-out half.`,
     '',
-    '| measure | day-one sheet | + live phrasings |',
-    '|---|---|---|',
+    previousKefu
+      ? `| measure | day-one sheet | + live phrasings | previous kefu (${previousKefu.dir}): day-one | previous kefu: + live |`
+      : '| measure | day-one sheet | + live phrasings |',
+    previousKefu ? '|---|---|---|---|---|' : '|---|---|---|',
     ...(Object.keys(before) as Array<keyof typeof before>).map(
-      (key) => `| ${key} | ${Number(before[key]).toFixed(3)} | ${Number(after[key]).toFixed(3)} |`,
+      (key) =>
+        `| ${key} | ${Number(before[key]).toFixed(3)} | ${Number(after[key]).toFixed(3)} |${previousKefu ? ` ${Number(previousKefu.before[key]).toFixed(3)} | ${Number(previousKefu.after[key]).toFixed(3)} |` : ''}`,
     ),
     '',
   );

@@ -5,7 +5,10 @@
  * 95/97/99 % precision, AURC) and top-3 recall; then `kefu eval faq` on travel-zh dev at the 0.85
  * gate (the whole pipeline).
  *
- *   npx tsx bench/understanding.ts --label before|after [--only travel,clinc,b77,eval]
+ *   npx tsx bench/understanding.ts --label before|after [--only travel,clinc,b77,eval] [--kefu-dir DIR]
+ *
+ * --kefu-dir DIR measures another copy of kefu (e.g. the previous one: `git archive HEAD src test/support
+ * | tar -x -C DIR` plus a `node_modules` link): its matcher and its `kefu eval faq`, on the same splits.
  *
  * Writes bench/results/understanding-<label>.json and prints a markdown table (saved by the caller
  * into bench/results/understanding.md next to the other label's).
@@ -17,15 +20,28 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { riskCoverage, runEvalFaq, type FaqEvaluation } from '../src/cli/commands/eval-faq.js';
-import { fitRecalibration, trainFewShotMatcher, type FewShotEntry } from '../src/fewshot/index.js';
+import * as currentMatcher from '../src/fewshot/index.js';
+import type { FewShotEntry } from '../src/fewshot/index.js';
 import { parseFaqSheet } from '../src/knowledge/faq-sheet.js';
 import { readIntentJsonl, scoreIntentPredictions, type IntentExample } from '../src/nlu/index.js';
 import { datasetPath } from '../test/support/datasets.js';
 import { carveFewShot } from './fewshot.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const kefuDirIndex = process.argv.indexOf('--kefu-dir');
+const kefuDir = kefuDirIndex >= 0 ? process.argv[kefuDirIndex + 1] : undefined;
+const { fitRecalibration, trainFewShotMatcher } = kefuDir
+  ? ((await import(pathToFileURL(join(kefuDir, 'src/fewshot/index.ts')).href)) as typeof currentMatcher)
+  : currentMatcher;
+const runEvalFaqOf = kefuDir
+  ? (
+      (await import(pathToFileURL(join(kefuDir, 'src/cli/commands/eval-faq.ts')).href)) as {
+        runEvalFaq: typeof runEvalFaq;
+      }
+    ).runEvalFaq
+  : runEvalFaq;
 const GATE = 0.85;
 
 interface Split {
@@ -140,7 +156,7 @@ async function evalFaq(options: Parameters<typeof runEvalFaq>[0]): Promise<FaqEv
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
-    return await runEvalFaq({ ...options, json: true });
+    return await runEvalFaqOf({ ...options, json: true });
   } finally {
     process.stdout.write = write;
   }
@@ -173,7 +189,7 @@ async function main(): Promise<void> {
     });
   }
   const lines = [
-    `### ${label} — ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, load ${load}`,
+    `### ${label} — ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, load ${load}${kefuDir ? ` (kefu from ${kefuDir})` : ''}`,
     '',
     '| split | in-scope acc | oos recall | ECE | top-3 | right & answered @0.85 | precision @0.85 | cov@95 | cov@97 | cov@99 | AURC | train ms | p50 µs |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',

@@ -126,9 +126,15 @@ interface Evidence {
 
 /** Per-intent evidence for one message; the score is a linear function of these. */
 const KINDS = FEATURE_KINDS.length;
-/** maxCosine, maxCoverage, answerCoverage, then the centroid cosine split by feature kind (its terms per kind). */
-const SCORE_FEATURES = 3 + KINDS;
+/**
+ * maxCosine, maxCoverage, answerCoverage, then the centroid cosine split by feature kind (its terms
+ * per kind), then the entry's coverage of the message (the share of the message's weight on
+ * features some phrasing of the entry has: every phrasing of the entry counts, so a phrasing a
+ * trainer adds widens what the entry covers instead of diluting its centroid).
+ */
+const SCORE_FEATURES = 4 + KINDS;
 const CENTROID = 3;
+const ENTRY_COVERAGE = 3 + KINDS;
 
 /** A message further than this from everything (top cosine) is out of scope whatever the calibration says. */
 const MIN_SIMILARITY = 0.08;
@@ -342,12 +348,15 @@ export function trainFewShotMatcher(
   });
 
   const centroidBuilder = new RowsBuilder();
+  /** Per intent and feature: how many of the intent's phrasings have it (rows aligned with the centroids). */
+  const countBuilder = new RowsBuilder();
   // Centroid sums per intent, their squared norms, and per phrasing and kind the phrasing's dot
   // product with its own intent's centroid sum (for leaving it out).
   const centroidSquares = new Float64Array(intentCount);
   const selfDots = new Float64Array(phrasingCount * KINDS);
   {
     const sum = new Float64Array(featureCount);
+    const count = new Int32Array(featureCount);
     const mark = new Int32Array(featureCount);
     const touched: number[] = [];
     for (let intent = 0; intent < intentCount; intent += 1) {
@@ -358,9 +367,11 @@ export function trainFewShotMatcher(
           if (mark[key] !== intent + 1) {
             mark[key] = intent + 1;
             sum[key] = 0;
+            count[key] = 0;
             touched.push(key);
           }
           sum[key]! += phrasingRows.values[at]!;
+          count[key]! += 1;
         }
       }
       let squares = 0;
@@ -368,6 +379,10 @@ export function trainFewShotMatcher(
       for (const value of values) squares += value * value;
       centroidSquares[intent] = squares;
       centroidBuilder.add(touched, values);
+      countBuilder.add(
+        touched,
+        touched.map((key) => count[key]!),
+      );
       for (let index = intentStart[intent]!; index < intentStart[intent + 1]!; index += 1)
         for (let at = phrasingRows.offsets[index]!; at < phrasingRows.offsets[index + 1]!; at += 1) {
           const key = phrasingRows.keys[at]!;
@@ -386,6 +401,8 @@ export function trainFewShotMatcher(
   // Inverted indexes: feature → phrasings, centroids and answers that contain it.
   const phrasingPostings = transpose(featureCount, phrasingRows);
   const centroidPostings = transpose(featureCount, centroidBuilder.build());
+  /** Aligned with centroidPostings: the number of the intent's phrasings that have the feature. */
+  const phrasingCounts = transpose(featureCount, countBuilder.build()).values;
   const answerPostings = transpose(featureCount, answerBuilder.build());
 
   // Scratch space of one evidence computation (the matcher is synchronous, so one set is enough).
@@ -398,6 +415,7 @@ export function trainFewShotMatcher(
   /** Per feature kind, then intent: the message's dot product with the intent's centroid sum. */
   const centroidDots = new Float64Array(KINDS * intentCount);
   const answerCoverage = new Float64Array(intentCount);
+  const entryCoverage = new Float64Array(intentCount);
   const maxCosine = new Float64Array(intentCount);
   const maxCoverage = new Float64Array(intentCount);
   const excludedKindDots = new Float64Array(KINDS);
@@ -463,11 +481,14 @@ export function trainFewShotMatcher(
           intentMark[intent] = epoch;
           touchedIntents[intentsTouched++] = intent;
           answerCoverage[intent] = 0;
+          entryCoverage[intent] = 0;
           maxCosine[intent] = 0;
           maxCoverage[intent] = 0;
           for (let kind = 0; kind < KINDS; kind += 1) centroidDots[kind * intentCount + intent] = 0;
         }
         centroidDots[kind * intentCount + intent]! += value * centroidValues[at]!;
+        // A feature only the left-out phrasing has (the query is that phrasing) is not the entry's.
+        if (intent !== excludedIntent || phrasingCounts[at]! > 1) entryCoverage[intent]! += value * value;
       }
       for (let at = answerOffsets[key]!, end = answerOffsets[key + 1]!; at < end; at += 1) {
         const intent = answerIds[at]!;
@@ -475,6 +496,7 @@ export function trainFewShotMatcher(
           intentMark[intent] = epoch;
           touchedIntents[intentsTouched++] = intent;
           answerCoverage[intent] = 0;
+          entryCoverage[intent] = 0;
           maxCosine[intent] = 0;
           maxCoverage[intent] = 0;
           for (let kind = 0; kind < KINDS; kind += 1) centroidDots[kind * intentCount + intent] = 0;
@@ -506,6 +528,7 @@ export function trainFewShotMatcher(
     phrasingCoverage.fill(0);
     centroidDots.fill(0);
     answerCoverage.fill(0);
+    entryCoverage.fill(0);
     maxCosine.fill(0);
     maxCoverage.fill(0);
     for (let position = 0; position < query.keys.length; position += 1) {
@@ -524,8 +547,11 @@ export function trainFewShotMatcher(
           if (phrasingRows.keys[at] === key) excludedKindDots[kind]! += value * phrasingRows.values[at]!;
       }
       const row = kind * intentCount;
-      for (let at = centroidOffsets[key]!, end = centroidOffsets[key + 1]!; at < end; at += 1)
-        centroidDots[row + centroidIds[at]!]! += value * centroidValues[at]!;
+      for (let at = centroidOffsets[key]!, end = centroidOffsets[key + 1]!; at < end; at += 1) {
+        const intent = centroidIds[at]!;
+        centroidDots[row + intent]! += value * centroidValues[at]!;
+        if (intent !== excludedIntent || phrasingCounts[at]! > 1) entryCoverage[intent]! += value * value;
+      }
       for (let at = answerOffsets[key]!, end = answerOffsets[key + 1]!; at < end; at += 1)
         answerCoverage[answerIds[at]!]! += value * value;
     }
@@ -553,6 +579,7 @@ export function trainFewShotMatcher(
       values[base] = maxCosine[intent]!;
       values[base + 1] = maxCoverage[intent]!;
       values[base + 2] = answerCoverage[intent]!;
+      values[base + ENTRY_COVERAGE] = entryCoverage[intent]!;
       let squares = centroidSquares[intent]!;
       const leaveOut = intent === excludedIntent;
       if (leaveOut) {
@@ -605,7 +632,7 @@ export function trainFewShotMatcher(
         );
   if (usable.length < usableAll.length)
     warnings.push(`weights and calibration fitted on ${usable.length} of ${usableAll.length} held-out phrasings`);
-  let theta = [2, 2, 14, ...FEATURE_KINDS.map(() => 20)];
+  let theta = [2, 2, 14, ...FEATURE_KINDS.map(() => 20), 2];
   const sampleScores = new Float64Array(intentCount);
   const fitCandidates = Math.max(FIT_CANDIDATES, Math.floor(FIT_ROWS / Math.max(1, usable.length)));
   const selectScratch = new Float64Array(intentCount);
@@ -776,6 +803,7 @@ export function trainFewShotMatcher(
       nearest === best.intent ? 1 : 0,
       Math.log1p(length) / 3,
       at >= 0 ? Math.max(0, values[at * SCORE_FEATURES]! - NEAR_COPY) / (1 - NEAR_COPY) : 0,
+      at >= 0 ? values[at * SCORE_FEATURES + ENTRY_COVERAGE]! : 0,
       1,
     ];
   };
@@ -878,7 +906,7 @@ export function trainFewShotMatcher(
     const weight = (REPEAT_SHARE * inScopeRows) / repeatRows.length;
     for (const row of repeatRows) calibrationRows.push({ ...row, weight });
   }
-  let calibration = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  let calibration = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   if (calibrationRows.some((row) => row.y === 1) && calibrationRows.some((row) => row.y === 0))
     calibration = fitLogistic(calibrationRows, calibration);
   else warnings.push('nothing held out to calibrate on: default calibration used');
