@@ -2,19 +2,28 @@
  * Voice benchmark (docs/voice.md): kefu runs as a child process on PGlite, driven by the
  * protocol-level simulators of test/voice/simulators.ts.
  *
- * 1. Latency: webhook response times at N concurrent simulated calls (neutral webhook and
- *    Twilio), against the same turns over REST (POST /v1/conversations/:id/messages), same run.
+ * 1. Latency and server CPU: CALLS simulated calls at once, each a closed loop as a phone call is:
+ *    the platform posts a turn, waits for kefu's answer, plays it, the caller speaks, and only then
+ *    posts the next turn (a think time of THINK ms ± 50 % between an answer and the next turn).
+ *    Calls arrive spread over one think time. The same turns go over REST
+ *    (POST /v1/conversations/:id/messages) from CALLS clients with the same think time, same run.
+ *    Server CPU per turn (the kefu process's own user + system time, from /proc) is the figure a
+ *    busy shared machine does not distort; latencies are reported with the load average.
  * 2. Scenarios: a scripted 10-turn call of each demo scenario (late parcel, instalment quote) in
  *    each adapter, ending in a transfer to an agent's line.
  * 3. Durability: kefu is killed (SIGKILL) with a turn in flight, restarted on the same data
  *    directory, and the platform retries the same request.
  *
- *   npm run bench:voice [-- --calls 200 --turns 3]
+ *   npm run bench:voice [-- --calls 200 --turns 3 --think-ms 8000] [--only latency] [--mixed]
+ *     [--kefu-dir DIR (another checkout's server, e.g. a baseline worktree)] [--label NAME]
+ *     [--cpu-prof DIR (V8 CPU profile of the kefu server)]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
@@ -25,13 +34,25 @@ import {
   type Heard,
   type Platform,
 } from '../test/voice/simulators.js';
+import { FAQ_QUESTIONS, INSTALMENT, LATE_PARCEL, playScript } from '../test/support/voice-scripts.js';
+import { processCpuMs, startProcess, stopProcess, unlimitedPlan, waitUntilIdle } from './support/processes.js';
 
 const argument = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 };
+const option = (name: string): string | undefined => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+};
 const CALLS = argument('calls', 200);
 const TURNS = argument('turns', 3);
+const THINK_MS = argument('think-ms', 8000);
+const ONLY = option('only');
+const LABEL = option('label') ? `-${option('label')}` : '';
+const KEFU_DIR = option('kefu-dir') ? path.resolve(option('kefu-dir')!) : process.cwd();
+const PROFILE_ARGS = option('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(option('cpu-prof')!)}`] : [];
+const OPERATOR_KEY = `kefu_op_bench${randomBytes(18).toString('hex')}`;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,33 +71,23 @@ interface Started {
   keys: Record<string, string>;
 }
 
-function startKefu(dataDir: string, port: number): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/kefu.js', 'serve'], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        KEFU_DATA_DIR: dataDir,
-        KEFU_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: process.env.DATABASE_URL ?? '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /API\s+(http:\/\/\S+)\/v1/.exec(output)?.[1];
-      const keys = Object.fromEntries(
-        [...output.matchAll(/Demo tenant\s+(\S+) .*API key: (kefu_sk_\w+)/g)].map((match) => [match[1]!, match[2]!]),
-      );
-      if (url && keys['shop-zh'] && keys['bank-zh']) resolve({ child, url, keys });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`kefu exited ${code}: ${output.slice(-2000)}`)));
-  });
+async function startKefu(dataDir: string, port: number): Promise<Started> {
+  const { child, match } = await startProcess(
+    [...PROFILE_ARGS, 'bin/kefu.js', 'serve'],
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      KEFU_DATA_DIR: dataDir,
+      KEFU_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      KEFU_OPERATOR_KEY: OPERATOR_KEY,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: process.env.DATABASE_URL ?? '',
+    },
+    // The demo tenants are listed in any order: lookaheads find each key.
+    /^(?=[\s\S]*?API\s+(http:\/\/\S+)\/v1)(?=[\s\S]*?Demo tenant\s+shop-zh .*API key: (kefu_sk_\w+))(?=[\s\S]*?Demo tenant\s+bank-zh .*API key: (kefu_sk_\w+))/,
+    { cwd: KEFU_DIR },
+  );
+  return { child, url: match[1]!, keys: { 'shop-zh': match[2]!, 'bank-zh': match[3]! } };
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -91,6 +102,13 @@ const summary = (samples: number[]) => {
     max: Math.round(sorted[sorted.length - 1] ?? NaN),
   };
 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const load = () => loadavg().map((value) => Number(value.toFixed(1)));
+/** The think time before turn `turn` of call `index`: THINK ± 50 %, the same in every run. */
+const thinkMs = (index: number, turn: number) => {
+  const x = Math.sin(index * 12.9898 + turn * 78.233) * 43758.5453;
+  return THINK_MS * (0.5 + (x - Math.floor(x)));
+};
 
 const SECRETS = {
   twilio: 'bench-twilio-token-0123456789',
@@ -102,30 +120,16 @@ const NUMBERS: Record<string, Record<keyof typeof SECRETS, string>> = {
   'shop-zh': { twilio: '4008000101', freeswitch: '4008000102', cloud: '4008000103', generic: '4008000104' },
   'bank-zh': { twilio: '4008000201', freeswitch: '4008000202', cloud: '4008000203', generic: '4008000204' },
 };
-const LATE_PARCEL = [
-  '你好',
-  '我的快递怎么还没到啊，都超过说好的日期好几天了',
-  '订单号 XM20261115003',
-  '那帮我加急催一下吧',
-  '補償券是直接發到我帳戶裡嗎？',
-  '算了，要是明天还不到我就想退货，运费谁出？',
-  '好的谢谢，拜拜',
-];
-const INSTALMENT = [
-  '您好',
-  '这期账单有点多，想分期，12000分12期每个月要还多少',
-  '手续费总共多少？年化利率是多少',
-  '那分24期呢',
-  '如果中途想提前还清，已經付的手續費會退嗎？',
-  '分期最少要多少钱才能办',
-  '好的，明白了谢谢',
-];
-const QUESTIONS = ['七天无理由退货怎么申请？', '运费怎么算', '怎么开发票', '優惠券怎麼用', '会员积分有什么用'];
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-bench-voice-'));
 const port = await freePort();
 let kefu = await startKefu(dataDir, port);
+// A failed run does not leave its server behind.
+process.on('exit', () => {
+  if (kefu.child.exitCode === null) kefu.child.kill('SIGKILL');
+});
 const baseUrl = kefu.url;
+const kefuCommit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: KEFU_DIR }).toString().trim();
 const rest = async (key: string, method: string, url: string, body?: unknown) => {
   const response = await fetch(`${baseUrl}${url}`, {
     method,
@@ -137,6 +141,8 @@ const rest = async (key: string, method: string, url: string, body?: unknown) =>
   return { status: response.status, body: answer };
 };
 
+// REST turns are measured, not the rate limiter (voice webhooks are not API-key traffic).
+await unlimitedPlan(baseUrl, OPERATOR_KEY, 'shop-zh');
 for (const tenant of ['shop-zh', 'bank-zh']) {
   for (const provider of Object.keys(SECRETS) as Array<keyof typeof SECRETS>) {
     const claimed = await rest(kefu.keys[tenant]!, 'PUT', `/v1/voice/numbers/${NUMBERS[tenant]![provider]}`, {
@@ -153,66 +159,168 @@ const platforms = (): Record<keyof typeof SECRETS, Platform> => ({
   generic: genericPlatform(baseUrl, SECRETS.generic),
 });
 
-// 1. Latency at CALLS concurrent calls, then the same turns over REST.
-async function voiceLoad(provider: keyof typeof SECRETS): Promise<{ samples: number[]; errors: number }> {
-  const platform = platforms()[provider];
-  const samples: number[] = [];
-  let errors = 0;
-  const timed = async (work: () => Promise<Heard>) => {
+interface LoadResult {
+  /** Latency of each call's first request (voice: the call's start; REST: creating the conversation). */
+  starts: number[];
+  /** Latency of each turn (an answered question). */
+  turns: number[];
+  errors: number;
+  /** kefu's CPU over the turns phase divided by the turns answered in it. */
+  cpuMsPerTurn: number;
+  turnsPerSecond: number;
+  load: number[];
+}
+
+/**
+ * CALLS closed-loop sessions: each starts (arrivals spread over one think time), then, once every
+ * session has started, takes TURNS turns with a think time before each. Only the turns phase is
+ * billed for CPU, so starts (conversation creation) do not weigh on the per-turn figure.
+ */
+async function closedLoop(
+  session: (index: number) => {
+    start: () => Promise<boolean>;
+    turn: (text: string) => Promise<boolean>;
+    end: () => Promise<unknown>;
+  },
+  count = CALLS,
+): Promise<LoadResult> {
+  const result: LoadResult = { starts: [], turns: [], errors: 0, cpuMsPerTurn: NaN, turnsPerSecond: NaN, load: [] };
+  const timed = async (into: number[], work: () => Promise<boolean>) => {
     const started = performance.now();
-    const heard = await work();
-    samples.push(performance.now() - started);
-    if (heard.status !== 200 || heard.said.length === 0) errors++;
+    const ok = await work().catch(() => false);
+    into.push(performance.now() - started);
+    if (!ok) result.errors++;
   };
+  const sessions = Array.from({ length: count }, (_, index) => session(index));
   await Promise.all(
-    Array.from({ length: CALLS }, async (_, index) => {
-      const call = platform.call(`139${String(10000000 + index).slice(-8)}`, NUMBERS['shop-zh']![provider]);
-      await timed(() => call.start());
-      for (let turn = 0; turn < TURNS; turn++)
-        await timed(() => call.say(QUESTIONS[(index + turn) % QUESTIONS.length]!));
-      await call.hangup();
+    sessions.map(async (call, index) => {
+      await sleep((index * THINK_MS) / count);
+      await timed(result.starts, call.start);
     }),
   );
-  return { samples, errors };
-}
-async function restLoad(): Promise<{ samples: number[]; errors: number }> {
-  const key = kefu.keys['shop-zh']!;
-  const samples: number[] = [];
-  let errors = 0;
+  await waitUntilIdle(kefu.child.pid!, 100, 30);
+  const cpuBefore = processCpuMs(kefu.child.pid!);
+  const began = performance.now();
   await Promise.all(
-    Array.from({ length: CALLS }, async (_, index) => {
-      const conversation = await rest(key, 'POST', '/v1/conversations', {});
+    sessions.map(async (call, index) => {
       for (let turn = 0; turn < TURNS; turn++) {
-        const started = performance.now();
-        const response = await rest(
-          key,
-          'POST',
-          `/v1/conversations/${(conversation.body as { id: string }).id}/messages`,
-          {
-            text: QUESTIONS[(index + turn) % QUESTIONS.length],
-          },
-        );
-        samples.push(performance.now() - started);
-        if (response.status !== 201 && response.status !== 200) errors++;
+        await sleep(thinkMs(index, turn));
+        await timed(result.turns, () => call.turn(FAQ_QUESTIONS[(index + turn) % FAQ_QUESTIONS.length]!));
       }
     }),
   );
-  return { samples, errors };
+  const seconds = (performance.now() - began) / 1000;
+  result.cpuMsPerTurn = Number(((processCpuMs(kefu.child.pid!) - cpuBefore) / result.turns.length).toFixed(2));
+  result.turnsPerSecond = Number((result.turns.length / seconds).toFixed(1));
+  result.load = load();
+  await Promise.all(sessions.map((call) => call.end().catch(() => undefined)));
+  return result;
 }
 
-// Warm-up (JIT, runtimes), then measure.
-await voiceLoad('generic').catch(() => undefined);
-const latency = {
-  generic: await voiceLoad('generic'),
-  twilio: await voiceLoad('twilio'),
-  rest: await restLoad(),
+const answered = (heard: Heard) => heard.status === 200 && heard.said.length > 0;
+const voiceSession = (provider: keyof typeof SECRETS) => {
+  const platform = platforms()[provider];
+  return (index: number) => {
+    const call = platform.call(`139${String(10000000 + index).slice(-8)}`, NUMBERS['shop-zh']![provider]);
+    return {
+      start: async () => answered(await call.start()),
+      turn: async (text: string) => answered(await call.say(text)),
+      end: () => call.hangup(),
+    };
+  };
 };
+const voiceLoad = (provider: keyof typeof SECRETS) => closedLoop(voiceSession(provider));
+const restSession = () => {
+  const key = kefu.keys['shop-zh']!;
+  return () => {
+    let id = '';
+    return {
+      start: async () => {
+        const created = await rest(key, 'POST', '/v1/conversations', {});
+        id = (created.body as { id: string }).id;
+        return created.status === 201;
+      },
+      turn: async (text: string) => {
+        const response = await rest(key, 'POST', `/v1/conversations/${id}/messages`, { text });
+        return response.status === 201 || response.status === 200;
+      },
+      end: async () => undefined,
+    };
+  };
+};
+const restLoad = () => closedLoop(restSession());
+/**
+ * --mixed: CALLS voice calls (neutral webhook) and CALLS REST clients in the same phase, turn for
+ * turn under the same machine load: the fair latency comparison on a machine whose load drifts
+ * between phases. (CPU is not split between the two here; the phases above give it.)
+ */
+async function mixedLoad() {
+  const turns = { voice: [] as number[], rest: [] as number[] };
+  const voice = voiceSession('generic');
+  const text = restSession();
+  const result = await closedLoop((index) => {
+    const kind = index % 2 === 0 ? 'voice' : 'rest';
+    const inner = kind === 'voice' ? voice(index) : text();
+    return {
+      ...inner,
+      turn: async (line: string) => {
+        const started = performance.now();
+        const ok = await inner.turn(line);
+        turns[kind].push(performance.now() - started);
+        return ok;
+      },
+    };
+  }, 2 * CALLS);
+  return (['voice', 'rest'] as const).map((kind) => ({
+    name: kind === 'voice' ? 'generic (same phase)' : 'rest (same phase)',
+    ...summary(turns[kind]),
+    errors_both: result.errors,
+    turns_per_s_both: result.turnsPerSecond,
+    load_after: result.load.join(' '),
+  }));
+}
+
+// Start-up work (demo models trained in worker threads) is over before anything is measured.
+await waitUntilIdle(kefu.child.pid!);
+const loadBefore = load();
+// Warm-up (JIT, runtimes): a few calls and REST turns, not measured.
+{
+  const warm = platforms().generic.call('13900000000', NUMBERS['shop-zh']!.generic);
+  await warm.start();
+  for (const question of FAQ_QUESTIONS) await warm.say(question);
+  await warm.hangup();
+  const twilioWarm = platforms().twilio.call('13900000001', NUMBERS['shop-zh']!.twilio);
+  await twilioWarm.start();
+  for (const question of FAQ_QUESTIONS) await twilioWarm.say(question);
+  await twilioWarm.hangup();
+  const created = await rest(kefu.keys['shop-zh']!, 'POST', '/v1/conversations', {});
+  for (const text of FAQ_QUESTIONS)
+    await rest(kefu.keys['shop-zh']!, 'POST', `/v1/conversations/${(created.body as { id: string }).id}/messages`, {
+      text,
+    });
+}
+// --only mixed: just the same-phase comparison below.
+const latency: Record<string, LoadResult> =
+  ONLY === 'mixed'
+    ? {}
+    : {
+        generic: await voiceLoad('generic'),
+        twilio: await voiceLoad('twilio'),
+        rest: await restLoad(),
+      };
 const latencyRows = Object.entries(latency).map(([name, result]) => ({
   name,
-  ...summary(result.samples),
+  ...summary(result.turns),
   errors: result.errors,
+  cpu_ms_per_turn: result.cpuMsPerTurn,
+  turns_per_s: result.turnsPerSecond,
+  start_p50: summary(result.starts).p50,
+  start_p99: summary(result.starts).p99,
+  load_after: result.load.join(' '),
 }));
 console.log(latencyRows);
+const mixedRows = process.argv.includes('--mixed') || ONLY === 'mixed' ? await mixedLoad() : [];
+if (mixedRows.length > 0) console.log(mixedRows);
 
 // 2. Scripted 10-turn calls of each scenario in each adapter, ending with a transfer.
 async function agentFor(tenant: string, index: number) {
@@ -243,79 +351,6 @@ interface ScenarioResult {
   ms: number;
 }
 const scenarioResults: ScenarioResult[] = [];
-/** Parity: the same lines as text, through REST, to see the hand-over happen at the same turn. */
-async function restHandOver(tenant: string, lines: readonly string[]): Promise<number | null> {
-  const key = kefu.keys[tenant]!;
-  const conversation = await rest(key, 'POST', '/v1/conversations', {});
-  const id = (conversation.body as { id: string }).id;
-  for (const [index, line] of lines.entries()) {
-    const answer = await rest(key, 'POST', `/v1/conversations/${id}/messages`, { text: line });
-    if ((answer.body as { turn: { route: string } | null }).turn?.route === 'human') return index + 2;
-  }
-  return null;
-}
-let agentIndex = 0;
-for (const [scenario, tenant, lines] of [
-  ['late parcel', 'shop-zh', LATE_PARCEL],
-  ['instalment quote', 'bank-zh', INSTALMENT],
-] as const) {
-  for (const adapter of Object.keys(SECRETS) as Array<keyof typeof SECRETS>) {
-    const started = performance.now();
-    const call = platforms()[adapter].call(`1371234${String(agentIndex).padStart(4, '0')}`, NUMBERS[tenant]![adapter]);
-    const heard: Heard[] = [await call.start()];
-    let heldAfterTurn: number | null = null;
-    // Turns 2–8: the dialogue of examples/dialogues, while the bot answers (a hand-over ends it).
-    for (const line of lines) {
-      const turn = await call.say(line);
-      heard.push(turn);
-      if (turn.hold) {
-        heldAfterTurn = heard.length;
-        break;
-      }
-    }
-    // Turn 9: the caller asks for a person (unless the bot already handed over).
-    if (heldAfterTurn === null) {
-      const turn = await call.say('转人工');
-      heard.push(turn);
-      if (turn.hold) heldAfterTurn = heard.length;
-    }
-    // Turn 10: an agent accepts in the console; the next look transfers the call to their line.
-    const agent = await agentFor(tenant, agentIndex++);
-    const latest = await rest(kefu.keys[tenant]!, 'GET', '/v1/conversations?limit=1');
-    const conversationId = (latest.body as { conversations: Array<{ id: string }> }).conversations[0]!.id;
-    await fetch(`${baseUrl}/v1/agent/conversations/${conversationId}/accept`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${agent.token}` },
-    });
-    let last = await call.poll();
-    heard.push(last);
-    for (let look = 0; look < 3 && !last.transfer && last.hold; look++) {
-      last = await call.poll();
-      heard.push(last);
-    }
-    scenarioResults.push({
-      adapter,
-      scenario,
-      turns: heard.length,
-      answered: heard.filter((turn) => turn.status === 200 && (turn.said.length > 0 || turn.transfer || turn.hold))
-        .length,
-      heldAfterTurn,
-      transferredTo: last.transfer ? last.transfer.target : 'none',
-      textHandsOverAtTurn: await restHandOver(tenant, lines),
-      ms: Math.round(performance.now() - started),
-    });
-    if (process.env.VOICE_BENCH_DEBUG)
-      console.log(
-        adapter,
-        scenario,
-        heard.map((turn) => [turn.status, turn.said.join(' ').slice(0, 60), turn.hold, turn.transfer]),
-      );
-    await call.hangup();
-  }
-}
-console.log(scenarioResults);
-
-// 3. Kill with a turn in flight, restart, retry the same request.
 const durability: Array<{
   adapter: string;
   retriedStatus: number;
@@ -323,53 +358,132 @@ const durability: Array<{
   copies: number;
   continued: boolean;
 }> = [];
-for (const adapter of ['twilio', 'cloud'] as const) {
-  const call = platforms()[adapter].call('13512345678', NUMBERS['shop-zh'][adapter]);
-  await call.start();
-  await call.say(LATE_PARCEL[1]!);
-  const text = `订单号 XM2026120599${adapter === 'twilio' ? 1 : 2}`;
-  const inFlight = call.say(text).catch(() => null);
-  await new Promise((resolve) => setTimeout(resolve, 40));
-  kefu.child.kill('SIGKILL');
-  await inFlight;
-  kefu = await startKefu(dataDir, port);
-  const retried = await call.retry();
-  const next = await call.say('那帮我加急催一下吧');
-  const messages = await rest(kefu.keys['shop-zh']!, 'GET', '/v1/conversations?limit=50');
-  let copies = 0;
-  for (const conversation of (messages.body as { conversations: Array<{ id: string }> }).conversations) {
-    const list = await rest(kefu.keys['shop-zh']!, 'GET', `/v1/conversations/${conversation.id}/messages?limit=200`);
-    copies += (list.body as { messages: Array<{ text: string }> }).messages.filter(
-      (message) => message.text === text,
-    ).length;
+if (ONLY !== 'latency' && ONLY !== 'mixed') {
+  /** Parity: the same lines as text, through REST, to see the hand-over happen at the same turn. */
+  async function restHandOver(tenant: string, lines: readonly string[]): Promise<number | null> {
+    const key = kefu.keys[tenant]!;
+    const conversation = await rest(key, 'POST', '/v1/conversations', {});
+    const id = (conversation.body as { id: string }).id;
+    for (const [index, line] of lines.entries()) {
+      const answer = await rest(key, 'POST', `/v1/conversations/${id}/messages`, { text: line });
+      if ((answer.body as { turn: { route: string } | null }).turn?.route === 'human') return index + 2;
+    }
+    return null;
   }
-  durability.push({
-    adapter,
-    retriedStatus: retried.status,
-    answered: retried.said.length > 0,
-    copies,
-    continued: next.status === 200 && next.said.length > 0,
-  });
-  await call.hangup();
-}
-console.log(durability);
+  let agentIndex = 0;
+  for (const [scenario, tenant, lines] of [
+    ['late parcel', 'shop-zh', LATE_PARCEL],
+    ['instalment quote', 'bank-zh', INSTALMENT],
+  ] as const) {
+    for (const adapter of Object.keys(SECRETS) as Array<keyof typeof SECRETS>) {
+      const started = performance.now();
+      const call = platforms()[adapter].call(
+        `1371234${String(agentIndex).padStart(4, '0')}`,
+        NUMBERS[tenant]![adapter],
+      );
+      let heldAfterTurn: number | null = null;
+      // Turns 2–8: the dialogue of examples/dialogues, while the bot answers (a hand-over ends it).
+      const heard = await playScript(call, lines);
+      if (heard[heard.length - 1]!.hold) heldAfterTurn = heard.length;
+      // Turn 9: the caller asks for a person (unless the bot already handed over).
+      if (heldAfterTurn === null) {
+        const turn = await call.say('转人工');
+        heard.push(turn);
+        if (turn.hold) heldAfterTurn = heard.length;
+      }
+      // Turn 10: an agent accepts in the console; the next look transfers the call to their line.
+      const agent = await agentFor(tenant, agentIndex++);
+      const latest = await rest(kefu.keys[tenant]!, 'GET', '/v1/conversations?limit=1');
+      const conversationId = (latest.body as { conversations: Array<{ id: string }> }).conversations[0]!.id;
+      await fetch(`${baseUrl}/v1/agent/conversations/${conversationId}/accept`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agent.token}` },
+      });
+      let last = await call.poll();
+      heard.push(last);
+      for (let look = 0; look < 3 && !last.transfer && last.hold; look++) {
+        last = await call.poll();
+        heard.push(last);
+      }
+      scenarioResults.push({
+        adapter,
+        scenario,
+        turns: heard.length,
+        answered: heard.filter((turn) => turn.status === 200 && (turn.said.length > 0 || turn.transfer || turn.hold))
+          .length,
+        heldAfterTurn,
+        transferredTo: last.transfer ? last.transfer.target : 'none',
+        textHandsOverAtTurn: await restHandOver(tenant, lines),
+        ms: Math.round(performance.now() - started),
+      });
+      if (process.env.VOICE_BENCH_DEBUG)
+        console.log(
+          adapter,
+          scenario,
+          heard.map((turn) => [turn.status, turn.said.join(' ').slice(0, 60), turn.hold, turn.transfer]),
+        );
+      await call.hangup();
+    }
+  }
+  console.log(scenarioResults);
 
-kefu.child.kill('SIGTERM');
+  // 3. Kill with a turn in flight, restart, retry the same request.
+  for (const adapter of ['twilio', 'cloud'] as const) {
+    const call = platforms()[adapter].call('13512345678', NUMBERS['shop-zh'][adapter]);
+    await call.start();
+    await call.say(LATE_PARCEL[1]!);
+    const text = `订单号 XM2026120599${adapter === 'twilio' ? 1 : 2}`;
+    const inFlight = call.say(text).catch(() => null);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    kefu.child.kill('SIGKILL');
+    await inFlight;
+    kefu = await startKefu(dataDir, port);
+    const retried = await call.retry();
+    const next = await call.say('那帮我加急催一下吧');
+    const messages = await rest(kefu.keys['shop-zh']!, 'GET', '/v1/conversations?limit=50');
+    let copies = 0;
+    for (const conversation of (messages.body as { conversations: Array<{ id: string }> }).conversations) {
+      const list = await rest(kefu.keys['shop-zh']!, 'GET', `/v1/conversations/${conversation.id}/messages?limit=200`);
+      copies += (list.body as { messages: Array<{ text: string }> }).messages.filter(
+        (message) => message.text === text,
+      ).length;
+    }
+    durability.push({
+      adapter,
+      retriedStatus: retried.status,
+      answered: retried.said.length > 0,
+      copies,
+      continued: next.status === 200 && next.said.length > 0,
+    });
+    await call.hangup();
+  }
+  console.log(durability);
+}
+
+await stopProcess(kefu.child);
 rmSync(dataDir, { recursive: true, force: true });
 
 const when = new Date().toISOString();
+const command = ['npm run bench:voice --', ...process.argv.slice(2)].join(' ');
 const result = {
   when,
+  command,
+  kefuCommit,
+  kefuDir: KEFU_DIR === process.cwd() ? '.' : KEFU_DIR,
   machine: { cpus: cpus().length, node: process.version },
   database: process.env.DATABASE_URL ? 'postgres' : 'pglite',
   calls: CALLS,
-  turnsPerCall: TURNS + 1,
+  turnsPerCall: TURNS,
+  thinkMs: THINK_MS,
+  loadBefore,
+  loadAfter: load(),
   latency: latencyRows,
+  mixed: mixedRows,
   scenarios: scenarioResults,
   durability,
 };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/voice.json', `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(`bench/results/voice${LABEL}.json`, `${JSON.stringify(result, null, 2)}\n`);
 const table = (rows: Array<Record<string, unknown>>) => {
   const keys = Object.keys(rows[0] ?? {});
   return [
@@ -378,21 +492,30 @@ const table = (rows: Array<Record<string, unknown>>) => {
     ...rows.map((row) => `| ${keys.map((key) => String(row[key])).join(' | ')} |`),
   ].join('\n');
 };
-writeFileSync(
-  'bench/results/voice.md',
-  `# Voice channel benchmark
+// --before FILE: a run of the same bench against a baseline server (--kefu-dir), shown beside this one.
+const beforeFile = option('before');
+const before = beforeFile ? (JSON.parse(readFileSync(beforeFile, 'utf8')) as typeof result) : null;
+const side = before
+  ? `
+### Before and after, side by side
 
-Run: \`npm run bench:voice\` (${when}), ${result.database}, ${cpus().length} CPUs, Node ${process.version}.
-kefu runs as a child process; the simulators of test/voice/simulators.ts drive it over HTTP on 127.0.0.1.
+Before: \`${before.command}\` at ${before.kefuCommit} (${before.when}, load average ${before.loadBefore.join(' ')} before,
+${before.loadAfter.join(' ')} after). After: this run at ${kefuCommit}${KEFU_DIR === process.cwd() ? ' plus the working tree' : ''}.
 
-## Webhook response time at ${CALLS} concurrent calls (ms)
-
-Each call: the start plus ${TURNS} speech turns (FAQ questions of the shop demo), all calls at once.
-\`generic\` is kefu's neutral webhook (HMAC + nonce), \`twilio\` the TwiML webhook (X-Twilio-Signature);
-\`rest\` is the same turns over \`POST /v1/conversations/:id/messages\` from ${CALLS} concurrent clients.
-
-${table(latencyRows)}
-
+| name | p50 before | p50 after | p99 before | p99 after | CPU ms/turn before | CPU ms/turn after | errors before | errors after |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${latencyRows
+  .map((row) => {
+    const old = before.latency.find((entry) => entry.name === row.name);
+    return `| ${row.name} | ${old?.p50} | ${row.p50} | ${old?.p99} | ${row.p99} | ${old?.cpu_ms_per_turn} | ${row.cpu_ms_per_turn} | ${old?.errors} | ${row.errors} |`;
+  })
+  .join('\n')}
+`
+  : '';
+const sections =
+  ONLY === 'latency' || ONLY === 'mixed'
+    ? ''
+    : `
 ## Scripted 10-turn calls (7 dialogue lines of examples/dialogues, 转人工, the agent accepts, transfer)
 
 Turn 1 is the greeting, turns 2–8 the lines of examples/dialogues (until the bot hands over), then
@@ -407,6 +530,42 @@ ${table(scenarioResults as unknown as Array<Record<string, unknown>>)}
 ${table(durability as unknown as Array<Record<string, unknown>>)}
 
 \`copies\` counts the retried customer message in the tenant's transcripts (1 = nothing lost, nothing doubled).
-`,
+`;
+writeFileSync(
+  `bench/results/voice${LABEL}.md`,
+  `# Voice channel benchmark
+
+Run: \`${command}\` (${when}), kefu at ${kefuCommit}${KEFU_DIR === process.cwd() ? '' : ` from ${KEFU_DIR}`}, ${result.database}, ${cpus().length} CPUs, Node ${process.version}.
+kefu runs as a child process; the simulators of test/voice/simulators.ts drive it over HTTP on 127.0.0.1.
+Load average (1, 5, 15 min) before the run: ${loadBefore.join(' ')}; after: ${result.loadAfter.join(' ')}.
+
+## Webhook turns at ${CALLS} concurrent calls
+
+What it models: ${CALLS} phone calls in progress at once. Each is a closed loop, as a real call is:
+the platform posts a turn and waits for kefu's answer, plays it, the caller speaks, and only then
+is the next turn posted. Between an answer and the next turn there is a think time of
+${THINK_MS} ms ± 50 % (the reply played, the caller's words, the recogniser's end of speech), so
+${CALLS} calls offer about ${Math.round(CALLS / (THINK_MS / 1000))} turns/s, not an unbounded flood.
+Calls arrive spread over one think time; each takes ${TURNS} speech turns (FAQ questions of the
+shop demo, zh-CN and zh-TW). \`generic\` is kefu's neutral webhook (HMAC + nonce), \`twilio\` the
+TwiML webhook (X-Twilio-Signature); \`rest\` is the same turns over
+\`POST /v1/conversations/:id/messages\` from ${CALLS} clients with the same think time, same run.
+Latencies (ms) are of the turns; \`start_p50\`/\`start_p99\` are of each call's first request (the
+greeting; for REST creating the conversation). \`cpu_ms_per_turn\` is the kefu process's CPU
+(user + system, /proc) over the turns phase divided by the turns: the figure a busy shared machine
+does not distort. \`load_after\` is the load average when the phase ended.
+
+${latencyRows.length > 0 ? table(latencyRows) : '(not run: `--only mixed`)'}
+${
+  mixedRows.length > 0
+    ? `
+Same phase (\`--mixed\`): ${CALLS} calls on the neutral webhook and ${CALLS} REST clients at once,
+with the same think time, so both see the same machine load.
+
+${table(mixedRows)}
+`
+    : ''
+}${side}${sections}`,
 );
-console.log('wrote bench/results/voice.{json,md}');
+console.log(`wrote bench/results/voice${LABEL}.{json,md}`);
+process.exit(0);

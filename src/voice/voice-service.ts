@@ -72,10 +72,13 @@ export class VoiceService {
     const cached = this.#numbers.get(number);
     if (cached && Date.now() - cached.at < 5000) return cached.row;
     const candidates = [number, number.startsWith('86') ? number.slice(2) : `86${number}`];
+    // The tenant's name comes along (for the greeting), so a call's start does not read it again.
     const row = await this.deps.db
       .selectFrom('voice_numbers')
-      .selectAll()
-      .where('number', 'in', candidates)
+      .innerJoin('tenants', 'tenants.id', 'voice_numbers.tenant_id')
+      .selectAll('voice_numbers')
+      .select('tenants.name as tenant_name')
+      .where('voice_numbers.number', 'in', candidates)
       .executeTakeFirst();
     const found: VoiceNumber | null = row
       ? {
@@ -88,6 +91,7 @@ export class VoiceService {
           transferTarget: row.transfer_target,
           minConfidence: row.min_confidence,
           ctiUrl: row.cti_url,
+          tenantName: row.tenant_name,
         }
       : null;
     this.#numbers.set(number, { at: Date.now(), row: found });
@@ -119,16 +123,10 @@ export class VoiceService {
   }
 
   async #handle(number: VoiceNumber, event: VoiceEvent): Promise<VoiceResponse> {
-    const { db } = this.deps;
-    const call = await this.#findOrCreateCall(number, event);
-    const stored = await db
-      .selectFrom('voice_events')
-      .select(['response'])
-      .where('call_row_id', '=', call.id)
-      .where('seq', '=', event.seq)
-      .executeTakeFirst();
+    // One statement reads the call and the answer already stored for this seq (a retry).
+    const { call, stored } = await this.#findOrCreateCall(number, event);
     const base = { tenantId: number.tenantId, conversationId: call.conversation_id };
-    if (stored) return { ...base, actions: stored.response as VoiceAction[], outcome: 'duplicate' };
+    if (stored !== null) return { ...base, actions: stored as VoiceAction[], outcome: 'duplicate' };
 
     const context: CallContext = {
       number,
@@ -147,22 +145,33 @@ export class VoiceService {
     } else {
       result = await this.#dispatch(context);
     }
-    await this.#save(context, result);
+    result = await this.#save(context, result);
     return { ...base, conversationId: context.call.conversation_id, ...result };
   }
 
-  async #findOrCreateCall(number: VoiceNumber, event: VoiceEvent): Promise<VoiceCallRow> {
+  /** The call (created at its first event) and the answer stored for this event's seq, if any. */
+  async #findOrCreateCall(number: VoiceNumber, event: VoiceEvent): Promise<{ call: VoiceCallRow; stored: unknown }> {
     const { db } = this.deps;
-    const existing = await db
-      .selectFrom('voice_calls')
-      .selectAll()
-      .where('tenant_id', '=', number.tenantId)
-      .where('provider', '=', event.provider)
-      .where('call_id', '=', event.callId)
-      .executeTakeFirst();
-    if (existing) return existing;
+    const read = () =>
+      db
+        .selectFrom('voice_calls')
+        .leftJoin('voice_events', (join) =>
+          join.onRef('voice_events.call_row_id', '=', 'voice_calls.id').on('voice_events.seq', '=', event.seq),
+        )
+        .selectAll('voice_calls')
+        .select('voice_events.response as stored_response')
+        .where('voice_calls.tenant_id', '=', number.tenantId)
+        .where('voice_calls.provider', '=', event.provider)
+        .where('voice_calls.call_id', '=', event.callId)
+        .executeTakeFirst();
+    const split = ({ stored_response: stored, ...call }: NonNullable<Awaited<ReturnType<typeof read>>>) => ({
+      call: call as VoiceCallRow,
+      stored,
+    });
+    const existing = await read();
+    if (existing) return split(existing);
     const ended = event.kind === 'call.ended';
-    await db
+    const created = await db
       .insertInto('voice_calls')
       .values({
         id: randomUUID(),
@@ -179,14 +188,13 @@ export class VoiceService {
         ...(ended ? { ended_at: this.#now(), end_reason: event.reason ?? 'ended' } : {}),
       })
       .onConflict((conflict) => conflict.columns(['tenant_id', 'provider', 'call_id']).doNothing())
-      .execute();
-    return db
-      .selectFrom('voice_calls')
-      .selectAll()
-      .where('tenant_id', '=', number.tenantId)
-      .where('provider', '=', event.provider)
-      .where('call_id', '=', event.callId)
-      .executeTakeFirstOrThrow();
+      .returningAll()
+      .executeTakeFirst();
+    if (created) return { call: created, stored: null };
+    // Another node created it at the same moment.
+    const raced = await read();
+    if (!raced) throw new Error('a voice call row vanished after its insert conflicted');
+    return split(raced);
   }
 
   /** The caller's phone: the far end of the call. */
@@ -231,12 +239,7 @@ export class VoiceService {
     if (context.call.status === 'ringing') context.status = 'active';
     if (context.state.lastPrompt !== undefined) return { actions: [], outcome: 'answered' };
     await this.#conversationOf(context);
-    const tenant = await this.deps.db
-      .selectFrom('tenants')
-      .select(['name'])
-      .where('id', '=', context.number.tenantId)
-      .executeTakeFirst();
-    const greeting = this.#t(context, 'greeting', { name: tenant?.name ?? '' });
+    const greeting = this.#t(context, 'greeting', { name: context.number.tenantName ?? '' });
     return { actions: [this.#gather(context, [this.#say(context, greeting)])], outcome: 'answered' };
   }
 
@@ -355,20 +358,17 @@ export class VoiceService {
       // Refused (quota, too long): the caller hears a short apology, never a code.
       return this.#ask(context, this.#t(context, 'unavailable'));
     }
-    // The caller may have hung up while the turn ran (a slow connector): the transcript keeps the
-    // turn, and the conversation is closed as for any ended call.
-    const now = await this.deps.db
-      .selectFrom('voice_calls')
-      .select(['status'])
-      .where('id', '=', context.call.id)
-      .executeTakeFirstOrThrow();
-    if (now.status === 'ended') {
-      context.call = { ...context.call, status: 'ended' };
-      await this.#closeConversation(context);
-      return { actions: [{ type: 'hangup' }], outcome: 'ended' };
-    }
+    // A caller who hung up while the turn ran (a slow connector) is found when the event is saved
+    // (#save): the transcript keeps the turn and the conversation is closed as for any ended call.
 
-    const handoff = await this.deps.handoff?.views.current(number.tenantId, conversationId);
+    // The bot answered a call that is not with a person: no hand-off to look at. Otherwise (a
+    // hand-over, no answer, a caller already queued or transferred) the open hand-off decides.
+    const botAnswered =
+      route === 'auto' &&
+      reply !== null &&
+      (context.call.status === 'ringing' || context.call.status === 'active') &&
+      !reply.parts.some((part) => part.type === 'handoff');
+    const handoff = botAnswered ? null : await this.deps.handoff?.views.current(number.tenantId, conversationId);
     const handedOver =
       route === 'human' ||
       (reply?.parts.some((part) => part.type === 'handoff') ?? false) ||
@@ -624,44 +624,72 @@ export class VoiceService {
     return { actions: (latest?.response as VoiceAction[] | undefined) ?? [], outcome: 'stale' };
   }
 
-  async #save(context: CallContext, result: Outcome): Promise<void> {
+  /**
+   * Stores the answer for this seq and the call's new state in one statement (one commit), and
+   * returns what the caller is told: the answer, or a hang-up when the call was ended elsewhere
+   * while this event ran (the platform's hang-up on another node, the sweeper).
+   */
+  async #save(context: CallContext, result: Outcome): Promise<Outcome> {
     const { db } = this.deps;
     const { call, event } = context;
     const now = this.#now();
-    await db
-      .insertInto('voice_events')
-      .values({
-        tenant_id: context.number.tenantId,
-        call_row_id: call.id,
-        seq: event.seq,
-        kind: event.kind,
-        outcome: result.outcome,
-        response: JSON.stringify(result.actions),
-      })
-      .onConflict((conflict) => conflict.columns(['call_row_id', 'seq']).doNothing())
-      .execute();
     const lastPrompt = lastSaid(result.actions);
     if (lastPrompt && result.outcome !== 'stale' && result.outcome !== 'ended') context.state.lastPrompt = lastPrompt;
     const status = context.status ?? call.status;
-    await db
+    const endsNow = (status === 'ended' || call.status === 'ended') && context.previousStatus !== 'ended';
+    const saved = await db
+      .with('saved_event', (query) =>
+        query
+          .insertInto('voice_events')
+          .values({
+            tenant_id: context.number.tenantId,
+            call_row_id: call.id,
+            seq: event.seq,
+            kind: event.kind,
+            outcome: result.outcome,
+            response: JSON.stringify(result.actions),
+          })
+          .onConflict((conflict) => conflict.columns(['call_row_id', 'seq']).doNothing()),
+      )
       .updateTable('voice_calls')
       .set((eb) => ({
         state: JSON.stringify(context.state),
-        status: call.status === 'ended' ? 'ended' : status,
+        // A call ended elsewhere meanwhile stays ended.
+        status: eb
+          .case()
+          .when('status', '=', 'ended')
+          .then(eb.val<VoiceCallRow['status']>('ended'))
+          .else(eb.val<VoiceCallRow['status']>(call.status === 'ended' ? 'ended' : status))
+          .end(),
         last_event_at: now,
         ...(event.kind !== 'call.ended' && result.outcome !== 'stale'
           ? { last_seq: eb.fn('greatest', [eb.ref('last_seq'), eb.val(event.seq)]) }
           : {}),
         ...((status === 'active' || status === 'transferred') && !call.answered_at ? { answered_at: now } : {}),
-        ...((status === 'ended' || call.status === 'ended') && context.previousStatus !== 'ended'
-          ? { ended_at: now, end_reason: (context.endReason ?? 'hangup').slice(0, 100) }
-          : {}),
+        ...(endsNow ? { ended_at: now, end_reason: (context.endReason ?? 'hangup').slice(0, 100) } : {}),
       }))
       .where('id', '=', call.id)
-      .execute();
-    const finalStatus = call.status === 'ended' ? 'ended' : status;
+      .returning(['status'])
+      .executeTakeFirst();
+    let finalStatus = call.status === 'ended' ? 'ended' : status;
+    let outcome = result;
+    if (saved?.status === 'ended' && finalStatus !== 'ended') {
+      // Hung up while this event ran: the turn stays in the transcript, the caller is gone.
+      context.call = { ...context.call, status: 'ended' };
+      context.endReason = 'hangup';
+      await this.#closeConversation(context);
+      outcome = { actions: [{ type: 'hangup' }], outcome: 'ended' };
+      await db
+        .updateTable('voice_events')
+        .set({ outcome: outcome.outcome, response: JSON.stringify(outcome.actions) })
+        .where('call_row_id', '=', call.id)
+        .where('seq', '=', event.seq)
+        .execute();
+      finalStatus = 'ended';
+    }
     if (context.number.ctiUrl && !event.cti && finalStatus !== context.previousStatus)
       this.#emitCti(context, finalStatus);
+    return outcome;
   }
 
   /**

@@ -102,4 +102,6 @@ export interface VoiceNumber {
   minConfidence: number;
   /** Where kefu posts CTI events of the calls it hands to people; null = none. */
   ctiUrl: string | null;
+  /** The owning tenant's name, for the greeting (read with the number, cached with it). */
+  tenantName?: string;
 }

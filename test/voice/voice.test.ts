@@ -1,7 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { createHmac, randomUUID } from 'node:crypto';
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ConversationService } from '../../src/conversations/index.js';
+import { ENDED_SEQ, VoiceService, type VoiceAction, type VoiceEvent } from '../../src/voice/index.js';
 import { createTestKefu, type TestKefu } from '../support/test-kefu.js';
+import { INSTALMENT, LATE_PARCEL, playScript } from '../support/voice-scripts.js';
 import {
   cloudPlatform,
   freeswitchPlatform,
@@ -98,36 +102,12 @@ afterAll(async () => {
 
 /** Runs a scripted call; every turn must be answered with something speakable and a way on. */
 async function script(call: SimulatedCall, lines: readonly string[]): Promise<Heard[]> {
-  const heard: Heard[] = [await call.start()];
-  for (const line of lines) {
-    const turn = await call.say(line);
+  return playScript(call, lines, (turn, line) => {
     expect(turn.status, turn.raw).toBe(200);
     expect(turn.said.length, `no answer to ${line}`).toBeGreaterThan(0);
     expectSpeakable(turn);
-    heard.push(turn);
-    if (turn.hold || turn.hungUp || turn.transfer) break;
-  }
-  return heard;
+  });
 }
-
-const LATE_PARCEL = [
-  '你好',
-  '我的快递怎么还没到啊，都超过说好的日期好几天了',
-  '订单号 XM20261115003',
-  '那帮我加急催一下吧',
-  '補償券是直接發到我帳戶裡嗎？',
-  '算了，要是明天还不到我就想退货，运费谁出？',
-  '好的谢谢，拜拜',
-];
-const INSTALMENT = [
-  '您好',
-  '这期账单有点多，想分期，12000分12期每个月要还多少',
-  '手续费总共多少？年化利率是多少',
-  '那分24期呢',
-  '如果中途想提前还清，已經付的手續費會退嗎？',
-  '分期最少要多少钱才能办',
-  '好的，明白了谢谢',
-];
 
 describe('Twilio TwiML webhooks', () => {
   it('answers the late-parcel call in Chinese TwiML, idempotent per call and seq', async () => {
@@ -425,5 +405,123 @@ describe('the neutral webhook: bad input and hand-off', () => {
     const listed = await api(bankKey, 'GET', '/v1/voice/numbers');
     expect(listed.body.numbers.map((entry: { number: string }) => entry.number)).toEqual(['4008200011']);
     expect(JSON.stringify(listed.body)).not.toContain(SECRETS.freeswitch);
+  });
+});
+
+describe('the work of one webhook turn', () => {
+  /** The voice core on the test kefu's database, counting the statements it sends itself. */
+  function countingVoice(conversations: ConversationService = kefu.conversations) {
+    const statements: string[] = [];
+    const counter: KyselyPlugin = {
+      transformQuery: (args) => {
+        // The kind of statement, and whether it reads the tenants table.
+        statements.push(`${args.node.kind}${JSON.stringify(args.node).includes('"name":"tenants"') ? ':tenants' : ''}`);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const voice = new VoiceService({
+      db: kefu.database.db.withPlugin(counter),
+      bus: kefu.bus,
+      conversations,
+      handoff: kefu.handoff,
+    });
+    return { voice, statements };
+  }
+  const event = (callId: string, seq: number, kind: VoiceEvent['kind'], text?: string): VoiceEvent => ({
+    provider: 'generic',
+    callId,
+    seq,
+    kind,
+    from: '13100131000',
+    to: NUMBERS.generic,
+    direction: 'inbound',
+    ...(text !== undefined ? { speech: { text, confidence: 0.9 } } : {}),
+  });
+  const said = (actions: VoiceAction[]) =>
+    actions
+      .flatMap((action) => (action.type === 'gather' ? action.prompt : [action]))
+      .map((entry) => JSON.stringify(entry));
+
+  it('answers a bot turn with one read (call and stored answer) and one write (answer and call state), in zh-CN, zh-TW and English', async () => {
+    const { voice, statements } = countingVoice();
+    const number = (await voice.findNumber(NUMBERS.generic))!;
+    expect(number.tenantName).toBeTruthy();
+    const callId = randomUUID();
+    statements.length = 0;
+    const started = await voice.handle(number, event(callId, 0, 'call.started'));
+    // The greeting names the tenant without reading the tenant again.
+    expect(said(started.actions).join('')).toContain(number.tenantName!);
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((statement) => statement.endsWith(':tenants'))).toEqual([]);
+    for (const [seq, text] of [
+      [1, '运费怎么算'],
+      [2, '優惠券怎麼用'],
+      [3, 'How do I get an invoice?'],
+    ] as const) {
+      statements.length = 0;
+      const answer = await voice.handle(number, event(callId, seq, 'turn', text));
+      expect(answer.outcome, text).toBe('answered');
+      expect(answer.actions[0]?.type, text).toBe('gather');
+      // The turn itself is the conversation service's (its own statements, counted with REST's).
+      expect(statements, text).toEqual(['SelectQueryNode', 'UpdateQueryNode']);
+    }
+    // A retried delivery: one read, the stored answer, no turn.
+    statements.length = 0;
+    const retried = await voice.handle(number, event(callId, 3, 'turn', 'How do I get an invoice?'));
+    expect(retried.outcome).toBe('duplicate');
+    expect(statements).toEqual(['SelectQueryNode']);
+    const row = await callRow(callId);
+    expect(row.last_seq).toBe(3);
+    const stored = await kefu.database.db
+      .selectFrom('voice_events')
+      .select(['seq'])
+      .where('call_row_id', '=', row.id)
+      .orderBy('seq')
+      .execute();
+    expect(stored.map((entry) => entry.seq)).toEqual([0, 1, 2, 3]);
+    await voice.handle(number, event(callId, ENDED_SEQ, 'call.ended'));
+  });
+
+  it('hangs up on a caller whose call was ended elsewhere while the turn ran, keeping the turn in the transcript', async () => {
+    const callId = randomUUID();
+    // Another node takes the platform's hang-up while this node's turn runs.
+    const endedElsewhere = new Proxy(kefu.conversations, {
+      get(target, property) {
+        if (property === 'postCustomerMessage')
+          return async (...args: Parameters<ConversationService['postCustomerMessage']>) => {
+            const result = await target.postCustomerMessage(...args);
+            await kefu.database.db
+              .updateTable('voice_calls')
+              .set({ status: 'ended', ended_at: new Date(), end_reason: 'caller-hangup' })
+              .where('call_id', '=', callId)
+              .execute();
+            return result;
+          };
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const { voice } = countingVoice(endedElsewhere);
+    const number = (await voice.findNumber(NUMBERS.generic))!;
+    await voice.handle(number, event(callId, 0, 'call.started'));
+    const answer = await voice.handle(number, event(callId, 1, 'turn', '運費怎麼算'));
+    expect(answer.actions).toEqual([{ type: 'hangup' }]);
+    expect(answer.outcome).toBe('ended');
+    const row = await callRow(callId);
+    expect(row.status).toBe('ended');
+    expect(row.end_reason).toBe('caller-hangup');
+    const messages = await transcriptOf(shopKey, row.conversation_id!);
+    expect(messages.filter((message) => message.direction === 'incoming').map((message) => message.text)).toEqual([
+      '運費怎麼算',
+    ]);
+    const { body } = await api(shopKey, 'GET', `/v1/conversations/${row.conversation_id}`);
+    expect(body.status).toBe('resolved');
+    // The platform retries: the stored answer is the hang-up, and no second turn runs.
+    const retried = await voice.handle(number, event(callId, 1, 'turn', '運費怎麼算'));
+    expect(retried.actions).toEqual([{ type: 'hangup' }]);
+    expect((await transcriptOf(shopKey, row.conversation_id!)).filter((m) => m.direction === 'incoming')).toHaveLength(
+      1,
+    );
   });
 });
