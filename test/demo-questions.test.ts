@@ -27,6 +27,15 @@ const intended: Record<string, { tenant: string; answers: Array<{ intent: string
       { intent: '', route: 'human' }, // 我要投诉
     ],
   },
+  travel: {
+    tenant: 'travel-zh',
+    answers: [
+      { intent: 'faq-03', route: 'auto' }, // 坐飞机能带多少行李？
+      { intent: 'faq-09', route: 'auto' }, // 酒店订单可以取消吗？
+      { intent: 'faq-38', route: 'auto' }, // 机+酒套餐包含什么？
+      { intent: '', route: 'human' }, // 我要投诉，转人工
+    ],
+  },
 };
 
 let kefu: TestKefu;

@@ -27,7 +27,19 @@ const json = (value: unknown) => JSON.stringify(value);
 /** Reads a contact's profile; a contact the widget made (no profile row yet) reads with defaults. */
 export async function loadProfile(db: Db, tenantId: string, contactId: string): Promise<ContactProfile | null> {
   if (!/^[0-9a-f-]{36}$/i.test(contactId)) return null;
-  const row = await db
+  return (await loadProfiles(db, tenantId, [contactId])).get(contactId) ?? null;
+}
+
+/** Several contacts' profiles in two queries (the importer's updates), by contact id. */
+export async function loadProfiles(
+  db: Db,
+  tenantId: string,
+  contactIds: readonly string[],
+): Promise<Map<string, ContactProfile>> {
+  const profiles = new Map<string, ContactProfile>();
+  const wanted = [...new Set(contactIds)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  if (wanted.length === 0) return profiles;
+  const rows = await db
     .selectFrom('contacts')
     .leftJoin('contact_profiles', 'contact_profiles.contact_id', 'contacts.id')
     .select([
@@ -48,23 +60,57 @@ export async function loadProfile(db: Db, tenantId: string, contactId: string): 
       'contact_profiles.updated_at',
     ])
     .where('contacts.tenant_id', '=', tenantId)
-    .where('contacts.id', '=', contactId)
-    .executeTakeFirst();
-  if (!row) return null;
+    .where('contacts.id', 'in', wanted)
+    .execute();
+  if (rows.length === 0) return profiles;
   const ids = await db
     .selectFrom('contact_external_ids')
-    .select(['source', 'external_id'])
+    .select(['contact_id', 'source', 'external_id'])
     .where('tenant_id', '=', tenantId)
-    .where('contact_id', '=', contactId)
+    .where(
+      'contact_id',
+      'in',
+      rows.map((row) => row.id),
+    )
     .orderBy('source')
     .orderBy('external_id')
     .execute();
+  const idsOf = new Map<string, Array<{ source: string; id: string }>>();
+  for (const entry of ids)
+    idsOf.set(entry.contact_id, [
+      ...(idsOf.get(entry.contact_id) ?? []),
+      { source: entry.source, id: entry.external_id },
+    ]);
+  for (const row of rows) profiles.set(row.id, profileOf(row, idsOf.get(row.id) ?? []));
+  return profiles;
+}
+
+function profileOf(
+  row: {
+    id: string;
+    name: string | null;
+    phone: string | null;
+    email: string | null;
+    created_at: Date;
+    phones: string[] | null;
+    emails: string[] | null;
+    tags: string[] | null;
+    custom: Record<string, unknown> | null;
+    consent: Record<string, boolean> | null;
+    tier: string | null;
+    time_zone: string | null;
+    locale: string | null;
+    version: number | null;
+    updated_at: Date | null;
+  },
+  externalIds: Array<{ source: string; id: string }>,
+): ContactProfile {
   return {
     id: row.id,
     name: row.name,
     phones: row.phones ?? (row.phone ? [row.phone] : []),
     emails: row.emails ?? (row.email ? [row.email] : []),
-    externalIds: ids.map((entry) => ({ source: entry.source, id: entry.external_id })),
+    externalIds,
     tier: row.tier ?? null,
     tags: row.tags ?? [],
     attributes: (row.custom ?? {}) as ContactProfile['attributes'],

@@ -99,6 +99,40 @@ export interface OfferEventsTable {
   created_at: Timestamp;
 }
 
+// Created by src/store/migrations/20261213-0500-contact-syncs.ts.
+
+export type ContactSyncTrigger = 'pull' | 'webhook';
+export type ContactSyncStatus = 'running' | 'succeeded' | 'failed';
+
+export interface ContactSyncRunsTable {
+  id: string;
+  tenant_id: string;
+  trigger: ContactSyncTrigger;
+  occurrence: string;
+  status: ContactSyncStatus;
+  rows: ColumnType<number, number | undefined, number>;
+  created: ColumnType<number, number | undefined, number>;
+  updated: ColumnType<number, number | undefined, number>;
+  unchanged: ColumnType<number, number | undefined, number>;
+  skipped: ColumnType<number, number | undefined, number>;
+  errors: JsonDefault<Array<Record<string, unknown>>>;
+  error: string | null;
+  started_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface ContactSyncSecretsTable {
+  tenant_id: string;
+  secret: string;
+  created_at: Timestamp;
+}
+
+export interface ContactSyncDeliveriesTable {
+  tenant_id: string;
+  message_id: string;
+  received_at: Timestamp;
+}
+
 /** The personal-service tables, joined into DatabaseSchema (src/store/schema.ts). */
 export interface PersonalDatabase {
   contact_profiles: ContactProfilesTable;
@@ -109,6 +143,9 @@ export interface PersonalDatabase {
   outreach_events: OutreachEventsTable;
   outreach_deliveries: OutreachDeliveriesTable;
   offer_events: OfferEventsTable;
+  contact_sync_runs: ContactSyncRunsTable;
+  contact_sync_secrets: ContactSyncSecretsTable;
+  contact_sync_deliveries: ContactSyncDeliveriesTable;
 }
 
 export type ContactProfileRow = Selectable<ContactProfilesTable>;

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { readXlsxFirstSheet } from '../knowledge/read-xlsx.js';
 import type { Db } from '../store/database.js';
-import { loadProfile } from './contact-store.js';
+import { loadProfiles } from './contact-store.js';
 import { buildMapping, parseRow, type RowProblem } from './import-mapping.js';
 import { EMPTY_PROFILE, applyInput, templateView, type ContactInput } from './profile.js';
 
@@ -36,6 +36,8 @@ export interface ImportSummary {
   rows: number;
   created: number;
   updated: number;
+  /** Of `updated`: rows that matched a contact and changed nothing (an idempotent repeat). */
+  unchanged: number;
   skipped: number;
   ignoredColumns: string[];
   /** The first `maxErrors` errors (the count is in `skipped`). */
@@ -89,10 +91,32 @@ export async function* xlsxRecords(bytes: Uint8Array): AsyncGenerator<SourceReco
   for (const row of result.rows) yield { line: row.row, cells: row.cells };
 }
 
-interface PendingRow {
+/** A checked row on its way to the database; `line` is the file line or the batch index. */
+export interface PendingRow {
   line: number;
   input: ContactInput;
 }
+
+/**
+ * The first of a row's external ids already `seen` earlier in the same file or batch (the first
+ * row wins), as a row error; otherwise the ids are added to `seen` and null is returned.
+ */
+export function duplicateExternalId(line: number, input: ContactInput, seen: Set<string>): ImportRowError | null {
+  const keys = (input.externalIds ?? []).map((entry) => `${entry.source}\u0000${entry.id}`);
+  const duplicate = keys.find((key) => seen.has(key));
+  if (duplicate)
+    return {
+      line,
+      code: 'duplicate_external_id',
+      field: `ext.${duplicate.split('\u0000')[0]}`,
+      message: `external id "${duplicate.split('\u0000')[1]}" already appeared earlier in this file`,
+    };
+  for (const key of keys) seen.add(key);
+  return null;
+}
+
+/** What became of a written row. */
+export type RowOutcome = 'created' | 'updated' | 'unchanged';
 
 export async function importContacts(
   db: Db,
@@ -109,6 +133,7 @@ export async function importContacts(
     rows: 0,
     created: 0,
     updated: 0,
+    unchanged: 0,
     skipped: 0,
     ignoredColumns: [],
     errors: [],
@@ -134,7 +159,7 @@ export async function importContacts(
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    await writeBatch(db, tenantId, rows, Boolean(options.dryRun), summary, report);
+    await upsertContactRows(db, tenantId, rows, Boolean(options.dryRun), summary, report);
     options.onProgress?.({
       rows: summary.rows,
       created: summary.created,
@@ -170,18 +195,11 @@ export async function importContacts(
         report({ line: record.line, code: problem.code, field: problem.field, message: problem.message });
       continue;
     }
-    const keys = (parsed.input.externalIds ?? []).map((entry) => `${entry.source}\u0000${entry.id}`);
-    const duplicate = keys.find((key) => seen.has(key));
+    const duplicate = duplicateExternalId(record.line, parsed.input, seen);
     if (duplicate) {
-      report({
-        line: record.line,
-        code: 'duplicate_external_id',
-        field: `ext.${duplicate.split('\u0000')[0]}`,
-        message: `external id "${duplicate.split('\u0000')[1]}" already appeared earlier in this file`,
-      });
+      report(duplicate);
       continue;
     }
-    for (const key of keys) seen.add(key);
     batch.push({ line: record.line, input: parsed.input });
     if (batch.length >= batchSize) await flush();
   }
@@ -192,13 +210,20 @@ export async function importContacts(
   return summary;
 }
 
-async function writeBatch(
+/**
+ * Writes checked rows in one transaction: a row whose external id is known updates that contact
+ * (lists are added to), a row with only a known phone updates its owner, any other row creates a
+ * contact; a row naming two contacts is reported and skipped. Shared by the file import and the
+ * sync (src/contacts/sync.ts). `onOutcome` hears what became of each written row.
+ */
+export async function upsertContactRows(
   db: Db,
   tenantId: string,
   rows: PendingRow[],
   dryRun: boolean,
-  summary: ImportSummary,
+  summary: Pick<ImportSummary, 'created' | 'updated' | 'unchanged'>,
   report: (error: ImportRowError) => void,
+  onOutcome?: (line: number, outcome: RowOutcome) => void,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     // Who owns each external id and each phone number already.
@@ -230,7 +255,7 @@ async function writeBatch(
       for (const row of found) phoneOwners.set(row.phone!, [...(phoneOwners.get(row.phone!) ?? []), row.id]);
     }
 
-    const creates: Array<{ id: string; input: ContactInput }> = [];
+    const creates: Array<{ id: string; line: number; input: ContactInput }> = [];
     const updates: Array<{ id: string; line: number; input: ContactInput }> = [];
     /** Phones claimed by contacts this batch creates, so two new rows with one phone are caught. */
     const claimedPhones = new Map<string, number>();
@@ -285,11 +310,15 @@ async function writeBatch(
         continue;
       }
       for (const phone of row.input.phones ?? []) claimedPhones.set(phone, row.line);
-      creates.push({ id: randomUUID(), input: row.input });
+      creates.push({ id: randomUUID(), line: row.line, input: row.input });
     }
     summary.created += creates.length;
     summary.updated += updates.length;
-    if (dryRun) return;
+    for (const entry of creates) onOutcome?.(entry.line, 'created');
+    if (dryRun) {
+      for (const update of updates) onOutcome?.(update.line, 'updated');
+      return;
+    }
 
     if (creates.length > 0) {
       const profiles = creates.map((entry) => ({
@@ -339,11 +368,23 @@ async function writeBatch(
       );
       if (ids.length > 0) await trx.insertInto('contact_external_ids').values(ids).execute();
     }
+    const currents = await loadProfiles(
+      trx,
+      tenantId,
+      updates.map((update) => update.id),
+    );
     for (const update of updates) {
-      const current = await loadProfile(trx, tenantId, update.id);
+      const current = currents.get(update.id);
       if (!current) continue;
       const next = applyInput(current, update.input, 'merge');
       const newIds = (update.input.externalIds ?? []).filter((ext) => !owners.has(`${ext.source}\u0000${ext.id}`));
+      // The same row again changes nothing: no write, no new version, no new updated_at.
+      if (newIds.length === 0 && current.version > 0 && sameProfile(current, next)) {
+        summary.unchanged += 1;
+        onOutcome?.(update.line, 'unchanged');
+        continue;
+      }
+      onOutcome?.(update.line, 'updated');
       if (newIds.length > 0)
         await trx
           .insertInto('contact_external_ids')
@@ -384,8 +425,26 @@ async function writeBatch(
         .values({ contact_id: update.id, tenant_id: tenantId, ...values })
         .onConflict((conflict) => conflict.column('contact_id').doUpdateSet(values))
         .execute();
+      // A later row of this batch for the same contact starts from what this one wrote.
+      currents.set(update.id, {
+        ...current,
+        ...next,
+        externalIds: [...current.externalIds, ...newIds],
+        version: Math.max(current.version, 1),
+      });
     }
   });
+}
+
+function sameProfile(a: ReturnType<typeof applyInput>, b: ReturnType<typeof applyInput>): boolean {
+  const keys = ['name', 'phones', 'emails', 'tier', 'tags', 'attributes', 'consent', 'timeZone', 'locale'] as const;
+  return keys.every((key) => stableJson(a[key]) === stableJson(b[key]));
+}
+
+function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(value ?? null);
+  const entries = Object.entries(value as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableJson(item)}`).join(',')}}`;
 }
 
 /** Exports every profiled contact of a tenant as CSV lines (header first), a page at a time. */

@@ -70,6 +70,9 @@ export const ErrorCodes = {
   contactConflict: 'CS_CONTACT_CONFLICT',
   identitySignatureInvalid: 'CS_IDENTITY_SIGNATURE_INVALID',
   importInvalid: 'CS_IMPORT_INVALID',
+  syncSignatureInvalid: 'CS_SYNC_SIGNATURE_INVALID',
+  syncReplayed: 'CS_SYNC_REPLAYED',
+  syncBatchTooLarge: 'CS_SYNC_BATCH_TOO_LARGE',
   eventContactUnknown: 'CS_EVENT_CONTACT_UNKNOWN',
   offerNotFound: 'CS_OFFER_NOT_FOUND',
   voiceSignatureInvalid: 'CS_VOICE_SIGNATURE_INVALID',
@@ -86,6 +89,7 @@ export const ErrorCodes = {
   trainingRegression: 'CS_TRAINING_REGRESSION',
   trainingRunNotCandidate: 'CS_TRAINING_RUN_NOT_CANDIDATE',
   trainingFaqInvalid: 'CS_TRAINING_FAQ_INVALID',
+  trainingSuggestionUnavailable: 'CS_TRAINING_SUGGESTION_UNAVAILABLE',
   internal: 'CS_INTERNAL',
   /** The database is not answering (crash, restart, lost connections): retry with the same idempotency key. */
   databaseUnavailable: 'CS_DATABASE_UNAVAILABLE',

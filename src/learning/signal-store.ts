@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ColumnType } from 'kysely';
+import { syncedFaqRows } from '../engine/tenant-runtime.js';
 import { ErrorCodes, KefuError } from '../errors/index.js';
 import type { Db } from '../store/database.js';
 
@@ -103,7 +104,12 @@ export async function recordSignal(db: Db, tenantId: string, input: SignalInput)
         .where('tenant_id', '=', tenantId)
         .where('external_id', '=', input.value)
         .executeTakeFirst();
-      if (!faq) throw new KefuError(ErrorCodes.notFound, `FAQ entry "${input.value}" not found`, { status: 404 });
+      // Entries of uploaded FAQ sheets are offered as suggestions too (the runtime's syncedFaqRows).
+      const inSheet =
+        !faq &&
+        (await syncedFaqRows(trx as unknown as Db, tenantId, new Set())).some((row) => row.external_id === input.value);
+      if (!faq && !inSheet)
+        throw new KefuError(ErrorCodes.notFound, `FAQ entry "${input.value}" not found`, { status: 404 });
     }
     if (input.kind === 'thumbs' && traceId !== null)
       await trx

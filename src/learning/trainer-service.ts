@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import {
   loadTenantRuntime,
@@ -20,9 +20,17 @@ import type { Db } from '../store/database.js';
 import { recordAudit } from '../tenancy/audit.js';
 import { parseTenantSettings } from '../tenancy/tenant-settings.js';
 import { normalizeText } from '../text/index.js';
+import { tfidfMatrix } from './features.js';
 import { clusterTexts } from './phrasing-clusters.js';
-import { orderReviewQueue, turnUncertainty } from './review-queue.js';
-import type { LabelKind, RunStatus } from './training-tables.js';
+import {
+  DEFAULT_PROMOTION_POLICY,
+  orderReviewQueue,
+  promoteClicks,
+  turnUncertainty,
+  type Click,
+  type PromotionPolicy,
+} from './review-queue.js';
+import type { ExampleSource, LabelKind, RunStatus } from './training-tables.js';
 
 /**
  * The trainer's console (docs/learning.md, "Trainer's console"): the review queue, labels as
@@ -41,6 +49,8 @@ export interface CatalogueEntry {
   id: string;
   /** The FAQ question, or the intent's description (its name when it has none). */
   name: string;
+  /** For an FAQ entry: a pack's, an uploaded sheet's, or a trainer's new one (not activated yet). */
+  source?: FaqSource;
 }
 
 export interface CurrentLabel {
@@ -74,13 +84,48 @@ export interface ReviewItem {
 /** How many recent turns the queue looks at (one review window, clustered together). */
 const QUEUE_WINDOW = 2000;
 
-export async function trainerCatalogue(db: Db, tenantId: string): Promise<CatalogueEntry[]> {
-  const faqs = await db
+/** Where an FAQ entry lives: a pack (`faq_entries`), an uploaded sheet, or a trainer's new entry not yet activated. */
+export type FaqSource = 'pack' | 'sheet' | 'new';
+
+interface FaqTarget {
+  question: string;
+  answer: string;
+  source: FaqSource;
+}
+
+/**
+ * Every FAQ entry a label may point at, by id, as the runtime reads them (pack entries, then the
+ * entries of uploaded sheets: loadTenantRuntime's own syncedFaqRows, a pack entry wins on the
+ * same id), plus the entries trainers created that no activation has accepted yet.
+ */
+async function faqTargets(db: Db, tenantId: string): Promise<Map<string, FaqTarget>> {
+  const pack = await db
     .selectFrom('faq_entries')
-    .select(['external_id', 'question'])
+    .select(['external_id', 'question', 'answer'])
     .where('tenant_id', '=', tenantId)
     .orderBy('position')
     .execute();
+  const targets = new Map<string, FaqTarget>(
+    pack.map((row) => [row.external_id, { question: row.question, answer: row.answer, source: 'pack' }]),
+  );
+  for (const row of await syncedFaqRows(db, tenantId, new Set(targets.keys())))
+    targets.set(row.external_id, { question: row.question, answer: row.answer, source: 'sheet' });
+  const created = await db
+    .selectFrom('training_faqs')
+    .select(['external_id', 'question', 'answer'])
+    .where('tenant_id', '=', tenantId)
+    .where('applied_run_id', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  for (const row of created)
+    if (!targets.has(row.external_id))
+      targets.set(row.external_id, { question: row.question, answer: row.answer, source: 'new' });
+  return targets;
+}
+
+export async function trainerCatalogue(db: Db, tenantId: string): Promise<CatalogueEntry[]> {
+  const faqs = await faqTargets(db, tenantId);
   const intents = await db
     .selectFrom('intents')
     .select(['name', 'description'])
@@ -88,7 +133,7 @@ export async function trainerCatalogue(db: Db, tenantId: string): Promise<Catalo
     .orderBy('position')
     .execute();
   return [
-    ...faqs.map((row) => ({ kind: 'faq' as const, id: row.external_id, name: row.question })),
+    ...[...faqs].map(([id, faq]) => ({ kind: 'faq' as const, id, name: faq.question, source: faq.source })),
     ...intents.map((row) => ({ kind: 'intent' as const, id: row.name, name: row.description ?? row.name })),
   ];
 }
@@ -99,17 +144,19 @@ function parseJson<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
+type LabelState = CurrentLabel & { text: string; source: ExampleSource };
+
 /** The current (not superseded) label of each of these turns. */
 async function currentLabels(db: Db, tenantId: string, traceIds?: readonly string[]) {
-  if (traceIds && traceIds.length === 0) return new Map<string, CurrentLabel & { text: string }>();
+  if (traceIds && traceIds.length === 0) return new Map<string, LabelState>();
   const rows = await db
     .selectFrom('training_examples')
-    .select(['trace_id', 'version', 'kind', 'target', 'labelled_by', 'created_at', 'text'])
+    .select(['trace_id', 'version', 'kind', 'target', 'labelled_by', 'created_at', 'text', 'source'])
     .where('tenant_id', '=', tenantId)
     .where('superseded_at', 'is', null)
     .$if(traceIds !== undefined, (query) => query.where('trace_id', 'in', traceIds!))
     .execute();
-  return new Map(
+  return new Map<string, LabelState>(
     rows.map((row) => [
       row.trace_id,
       {
@@ -120,22 +167,82 @@ async function currentLabels(db: Db, tenantId: string, traceIds?: readonly strin
         labelledBy: row.labelled_by,
         createdAt: new Date(row.created_at).toISOString(),
         text: row.text,
+        source: row.source,
       },
     ]),
   );
 }
 
+interface QueueRow {
+  id: string;
+  conversation_id: string;
+  route: string;
+  tier: string;
+  intent: string | null;
+  confidence: number;
+  trace: unknown;
+  created_at: Date;
+  text: string;
+}
+
+interface QueueCandidate {
+  row: QueueRow;
+  id: string;
+  reasons: ReviewReason[];
+  trace: TraceJson;
+  label: LabelState | null;
+  uncertainty: number;
+  cluster: number;
+}
+
+/** Below this many items the window is too small for clusterTexts' graph (its communities need room). */
+const SMALL_WINDOW = 60;
+/** Cosine of TF-IDF vectors (words and character n-grams) at which two phrasings of a small window are one cluster. */
+const SMALL_WINDOW_SIMILARITY = 0.4;
+
 /**
- * The review queue: recent turns kefu was unsure about (below its gate, a fallback, a hand-over,
- * a suggestion the customer picked, a thumbs down), ordered by expected value = uncertainty ×
- * the size of the phrasing's cluster in the window (src/learning/review-queue.ts).
+ * Phrasing clusters of the review window: clusterTexts (src/learning/phrasing-clusters.ts) once
+ * the window is large enough; below SMALL_WINDOW items its k-nearest-neighbour graph joins
+ * everything (3 to 5 messages come back as one cluster, so a cluster label or click agreement
+ * would cover unrelated questions), so a small window links phrasings whose TF-IDF vectors are at
+ * least SMALL_WINDOW_SIMILARITY alike, and each connected group is a cluster.
  */
-export async function reviewQueue(
-  db: Db,
-  tenantId: string,
-  options: { limit?: number; includeLabelled?: boolean } = {},
-): Promise<{ items: ReviewItem[]; total: number }> {
-  const rows = await db
+function windowClusters(texts: readonly string[]): Int32Array {
+  if (texts.length <= 1) return new Int32Array(texts.length);
+  if (texts.length >= SMALL_WINDOW) return clusterTexts(texts).labels;
+  const rows = tfidfMatrix(texts).rows;
+  const parent = texts.map((_, index) => index);
+  const root = (index: number): number => (parent[index] === index ? index : (parent[index] = root(parent[index]!)));
+  for (let i = 0; i < rows.length; i++)
+    for (let j = i + 1; j < rows.length; j++) {
+      const a = rows[i]!;
+      const b = rows[j]!;
+      let cosine = 0;
+      for (let x = 0, y = 0; x < a.indices.length && y < b.indices.length;) {
+        if (a.indices[x] === b.indices[y]) cosine += a.values[x++]! * b.values[y++]!;
+        else if (a.indices[x]! < b.indices[y]!) x++;
+        else y++;
+      }
+      if (cosine >= SMALL_WINDOW_SIMILARITY) parent[root(j)] = root(i);
+    }
+  const numbers = new Map<number, number>();
+  return Int32Array.from(
+    texts.map((_, index) => {
+      const top = root(index);
+      if (!numbers.has(top)) numbers.set(top, numbers.size);
+      return numbers.get(top)!;
+    }),
+  );
+}
+
+/**
+ * The review window: the tenant's recent turns kefu was unsure about, with their reasons, current
+ * label, the FAQ the customer picked (their last click) and their phrasing cluster (every item of
+ * the window clustered together, labelled or not). The queue, bulk labels and click promotion all
+ * read the same clusters.
+ */
+async function reviewWindow(db: Db, tenantId: string) {
+  const rows: QueueRow[] = await db
     .selectFrom('turn_traces as t')
     .innerJoin('messages as m', (join) =>
       join.onRef('m.id', '=', 't.inbound_message_id').onRef('m.tenant_id', '=', 't.tenant_id'),
@@ -167,6 +274,7 @@ export async function reviewQueue(
           .where('trace_id', 'in', ids)
           .where('kind', 'in', ['thumbs', 'suggestion_click'])
           .orderBy('created_at')
+          .orderBy('id')
           .execute();
   const thumbsDown = new Set<string>();
   const picked = new Map<string, string>();
@@ -178,9 +286,7 @@ export async function reviewQueue(
     } else picked.set(signal.trace_id, signal.value);
   }
   const labels = await currentLabels(db, tenantId, ids);
-  const catalogue = new Map((await trainerCatalogue(db, tenantId)).map((entry) => [entry.id, entry.name]));
-
-  const candidates = rows.flatMap((row) => {
+  const candidates: QueueCandidate[] = rows.flatMap((row) => {
     const trace = parseJson<TraceJson>(row.trace) ?? {};
     const gate = typeof trace.gate === 'number' ? trace.gate : 0.5;
     const reasons: ReviewReason[] = [];
@@ -190,15 +296,13 @@ export async function reviewQueue(
     if (row.tier === 'fallback') reasons.push('fallback');
     if (row.confidence < gate && row.tier !== 'fallback') reasons.push('low_confidence');
     if (reasons.length === 0) return [];
-    const label = labels.get(row.id) ?? null;
-    if (label && !options.includeLabelled) return [];
     const answered = row.route === 'auto' && row.tier !== 'fallback';
     return [
       {
         row,
         reasons,
         trace,
-        label,
+        label: labels.get(row.id) ?? null,
         id: row.id,
         uncertainty: turnUncertainty({
           confidence: row.confidence,
@@ -211,10 +315,26 @@ export async function reviewQueue(
       },
     ];
   });
-  if (candidates.length > 1) {
-    const clusters = clusterTexts(candidates.map((candidate) => normalizeText(candidate.row.text).text));
-    candidates.forEach((candidate, index) => (candidate.cluster = clusters.labels[index]!));
-  }
+  const clusters = windowClusters(candidates.map((candidate) => normalizeText(candidate.row.text).text));
+  candidates.forEach((candidate, index) => (candidate.cluster = clusters[index]!));
+  return { candidates, picked };
+}
+
+/**
+ * The review queue: recent turns kefu was unsure about (below its gate, a fallback, a hand-over,
+ * a suggestion the customer picked, a thumbs down), ordered by expected value = uncertainty ×
+ * the size of the phrasing's cluster in the window (src/learning/review-queue.ts).
+ */
+export async function reviewQueue(
+  db: Db,
+  tenantId: string,
+  options: { limit?: number; includeLabelled?: boolean } = {},
+): Promise<{ items: ReviewItem[]; total: number }> {
+  const window = await reviewWindow(db, tenantId);
+  const { picked } = window;
+  // Cluster sizes count the turns still to review (as before labels were kept in the window).
+  const candidates = window.candidates.filter((candidate) => options.includeLabelled || !candidate.label);
+  const catalogue = new Map((await trainerCatalogue(db, tenantId)).map((entry) => [entry.id, entry.name]));
   const clusterSize = new Map<number, number>();
   for (const candidate of candidates) clusterSize.set(candidate.cluster, (clusterSize.get(candidate.cluster) ?? 0) + 1);
   const ordered = orderReviewQueue(candidates, 'value');
@@ -252,7 +372,7 @@ export async function reviewQueue(
         clusterSize: size,
         expectedValue: Math.max(0, Math.min(1, candidate.uncertainty)) * size,
         label: candidate.label
-          ? (({ text: _text, ...label }) => ({
+          ? (({ text: _text, source: _source, ...label }) => ({
               ...label,
               targetName: label.target ? (catalogue.get(label.target) ?? null) : null,
             }))(candidate.label)
@@ -278,15 +398,27 @@ export interface StoredLabel extends CurrentLabel {
   text: string;
 }
 
-function labelConflict(current: { version: number; kind: string; target: string | null } | undefined): KefuError {
+type LatestLabel = { traceId: string; version: number; kind: string; target: string | null };
+
+function labelConflict(conflicts: ReadonlyArray<LatestLabel | { traceId: string; version: null }>): KefuError {
+  const first = conflicts[0];
+  const single =
+    conflicts.length === 1 && first
+      ? first.version === null
+        ? { currentVersion: null }
+        : { currentVersion: first.version, kind: (first as LatestLabel).kind, target: (first as LatestLabel).target }
+      : {};
   return new KefuError(
     ErrorCodes.trainingLabelConflict,
-    'another trainer labelled this turn since you loaded it; reload the queue and label it again',
+    conflicts.length > 1
+      ? `another trainer labelled ${conflicts.length} of these turns since you loaded them; nothing was saved: reload the queue and label them again`
+      : 'another trainer labelled this turn since you loaded it; reload the queue and label it again',
     {
       status: 409,
-      details: current
-        ? { currentVersion: current.version, kind: current.kind, target: current.target }
-        : { currentVersion: null },
+      details: {
+        ...single,
+        conflicts: conflicts.map((conflict) => ({ traceId: conflict.traceId, currentVersion: conflict.version })),
+      },
     },
   );
 }
@@ -294,6 +426,159 @@ function labelConflict(current: { version: number; kind: string; target: string 
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || /duplicate key|unique constraint/i.test((error as Error)?.message ?? '');
+}
+
+/** The latest label version of each turn (0 when unlabelled). */
+async function latestLabels(db: Db, tenantId: string, traceIds: readonly string[]): Promise<Map<string, LatestLabel>> {
+  if (traceIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('training_examples')
+    .select(['id', 'trace_id', 'version', 'kind', 'target'])
+    .where('tenant_id', '=', tenantId)
+    .where('trace_id', 'in', [...traceIds])
+    .orderBy('version', 'asc')
+    .execute();
+  const latest = new Map<string, LatestLabel & { id: string }>();
+  for (const row of rows)
+    latest.set(row.trace_id, {
+      id: row.id,
+      traceId: row.trace_id,
+      version: row.version,
+      kind: row.kind,
+      target: row.target,
+    });
+  return latest;
+}
+
+type Turn = { traceId: string; conversationId: string; text: string };
+
+/** The tenant's turns by trace id; CS_TRACE_NOT_FOUND (404) when one is not the tenant's. */
+async function turnsOf(db: Db, tenantId: string, traceIds: readonly string[]): Promise<Map<string, Turn>> {
+  const rows = await db
+    .selectFrom('turn_traces as t')
+    .innerJoin('messages as m', (join) =>
+      join.onRef('m.id', '=', 't.inbound_message_id').onRef('m.tenant_id', '=', 't.tenant_id'),
+    )
+    .select(['t.id', 't.conversation_id', 'm.text'])
+    .where('t.tenant_id', '=', tenantId)
+    .where('t.id', 'in', [...traceIds])
+    .execute();
+  const turns = new Map(
+    rows.map((row) => [row.id, { traceId: row.id, conversationId: row.conversation_id, text: row.text }]),
+  );
+  const missing = traceIds.filter((id) => !turns.has(id));
+  if (missing.length > 0)
+    throw new KefuError(
+      ErrorCodes.traceNotFound,
+      traceIds.length > 1 ? `${missing.length} turns not found` : 'turn not found',
+      {
+        status: 404,
+        ...(traceIds.length > 1 ? { details: { missing } } : {}),
+      },
+    );
+  return turns;
+}
+
+/**
+ * The label's target, checked: an FAQ entry (pack, uploaded sheet or a trainer's new one) or an
+ * intent of the tenant; CS_TRAINING_TARGET_NOT_FOUND (404) when it does not exist (or was deleted).
+ */
+async function resolveTarget(
+  db: Db,
+  tenantId: string,
+  input: { kind: LabelKind; target?: string | null },
+): Promise<{ target: string | null; targetName: string | null }> {
+  const needsTarget = input.kind === 'faq' || input.kind === 'intent';
+  if (!needsTarget) return { target: null, targetName: null };
+  const target = (input.target ?? '').trim();
+  if (!target) throw new KefuError(ErrorCodes.validation, `a ${input.kind} label needs a target`, { status: 400 });
+  if (input.kind === 'faq') {
+    const faq = (await faqTargets(db, tenantId)).get(target);
+    if (!faq)
+      throw new KefuError(ErrorCodes.trainingTargetNotFound, `FAQ entry "${target}" not found`, { status: 404 });
+    return { target, targetName: faq.question };
+  }
+  const intent = await db
+    .selectFrom('intents')
+    .select(['name', 'description'])
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', target)
+    .executeTakeFirst();
+  if (!intent) throw new KefuError(ErrorCodes.trainingTargetNotFound, `intent "${target}" not found`, { status: 404 });
+  return { target, targetName: intent.description ?? intent.name };
+}
+
+/**
+ * Writes one new label version for each turn inside `trx`, all or nothing: every turn's latest
+ * version must still be the one the trainer saw, or the whole write is refused with
+ * CS_TRAINING_LABEL_CONFLICT naming the turns that moved.
+ */
+async function writeLabels(
+  trx: Db,
+  tenantId: string,
+  turns: ReadonlyArray<Turn & { expectedVersion: number }>,
+  label: { kind: LabelKind; target: string | null },
+  labelledBy: string,
+  source: ExampleSource,
+): Promise<Array<{ id: string; version: number; createdAt: Date }>> {
+  const latest = await latestLabels(
+    trx,
+    tenantId,
+    turns.map((turn) => turn.traceId),
+  );
+  const conflicts = turns.flatMap((turn) => {
+    const current = latest.get(turn.traceId);
+    return (current?.version ?? 0) === turn.expectedVersion
+      ? []
+      : [current ?? { traceId: turn.traceId, version: null }];
+  });
+  if (conflicts.length > 0) throw labelConflict(conflicts);
+  const now = new Date();
+  const superseded = turns.flatMap((turn) => {
+    const current = latest.get(turn.traceId) as (LatestLabel & { id: string }) | undefined;
+    return current ? [current.id] : [];
+  });
+  if (superseded.length > 0)
+    await trx
+      .updateTable('training_examples')
+      .set({ superseded_at: now })
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', superseded)
+      .execute();
+  const rows = turns.map((turn) => ({
+    id: randomUUID(),
+    tenant_id: tenantId,
+    conversation_id: turn.conversationId,
+    trace_id: turn.traceId,
+    version: turn.expectedVersion + 1,
+    text: turn.text,
+    kind: label.kind,
+    target: label.target,
+    labelled_by: labelledBy,
+    source,
+    created_at: now,
+  }));
+  if (rows.length > 0) await trx.insertInto('training_examples').values(rows).execute();
+  return rows.map((row) => ({ id: row.id, version: row.version, createdAt: now }));
+}
+
+/** Runs a label write; a unique-key race (two trainers at once) becomes the same 409 as a stale version. */
+async function labelTransaction<T>(
+  db: Db,
+  tenantId: string,
+  traceIds: readonly string[],
+  work: (trx: Db) => Promise<T>,
+): Promise<T> {
+  try {
+    return await db.transaction().execute((trx) => work(trx as unknown as Db));
+  } catch (error) {
+    if (isKefuError(error)) throw error;
+    if (isUniqueViolation(error)) {
+      const latest = await latestLabels(db, tenantId, traceIds);
+      throw labelConflict(traceIds.map((traceId) => latest.get(traceId) ?? { traceId, version: null }));
+    }
+    throw error;
+  }
 }
 
 /**
@@ -309,107 +594,320 @@ export async function labelTurn(
   input: LabelInput,
   labelledBy: string,
 ): Promise<StoredLabel> {
-  const needsTarget = input.kind === 'faq' || input.kind === 'intent';
-  const target = needsTarget ? (input.target ?? '').trim() : null;
-  if (needsTarget && !target)
-    throw new KefuError(ErrorCodes.validation, `a ${input.kind} label needs a target`, { status: 400 });
+  const [stored] = await labelTurns(
+    db,
+    tenantId,
+    [{ traceId, expectedVersion: input.expectedVersion }],
+    input,
+    labelledBy,
+  );
+  return stored!;
+}
+
+/** Most turns one bulk label may carry (a phrasing cluster of the review window). */
+export const BULK_LABEL_LIMIT = 500;
+
+/**
+ * Labels several turns at once (a whole phrasing cluster) with one label, with the same rules as
+ * labelTurn, all or nothing: when any turn was labelled since the trainer loaded it, nothing is
+ * written and CS_TRAINING_LABEL_CONFLICT (409) lists those turns in `details.conflicts`.
+ */
+export async function labelTurns(
+  db: Db,
+  tenantId: string,
+  items: ReadonlyArray<{ traceId: string; expectedVersion: number }>,
+  input: { kind: LabelKind; target?: string | null },
+  labelledBy: string,
+  source: ExampleSource = 'trainer',
+): Promise<StoredLabel[]> {
+  const traceIds = [...new Set(items.map((item) => item.traceId))];
+  if (traceIds.length !== items.length)
+    throw new KefuError(ErrorCodes.validation, 'a turn is listed twice', { status: 400 });
+  if (items.length === 0 || items.length > BULK_LABEL_LIMIT)
+    throw new KefuError(ErrorCodes.validation, `label between 1 and ${BULK_LABEL_LIMIT} turns at once`, {
+      status: 400,
+    });
+  // The turns first: another tenant's turn is answered as a missing one whatever the label says.
+  const turns = await turnsOf(db, tenantId, traceIds);
+  const { target, targetName } = await resolveTarget(db, tenantId, input);
+  const wanted = items.map((item) => ({ ...turns.get(item.traceId)!, expectedVersion: item.expectedVersion }));
+  const written = await labelTransaction(db, tenantId, traceIds, (trx) =>
+    writeLabels(trx, tenantId, wanted, { kind: input.kind, target }, labelledBy, source),
+  );
+  return wanted.map((turn, index) => ({
+    id: written[index]!.id,
+    traceId: turn.traceId,
+    conversationId: turn.conversationId,
+    text: turn.text,
+    version: written[index]!.version,
+    kind: input.kind,
+    target,
+    targetName,
+    labelledBy,
+    createdAt: written[index]!.createdAt.toISOString(),
+  }));
+}
+
+// --- New FAQ entries from a turn -----------------------------------------------------------
+
+export const FAQ_QUESTION_MAX = 500;
+export const FAQ_ANSWER_MAX = 5000;
+
+export interface FaqDraft {
+  traceId: string;
+  /** The customer's phrasing. */
+  question: string;
+  /** The first reply a person (an agent, never the bot) sent after it in that conversation. */
+  answer: string | null;
+  answerFrom: 'agent' | null;
+}
+
+/**
+ * What "new FAQ" starts from: the customer's phrasing as the question, and the answer an agent
+ * gave in that conversation after it, if one did (human answers only: bot replies are never a
+ * draft, internal notes neither).
+ */
+export async function faqDraftFromTurn(db: Db, tenantId: string, traceId: string): Promise<FaqDraft> {
   const turn = await db
     .selectFrom('turn_traces as t')
     .innerJoin('messages as m', (join) =>
       join.onRef('m.id', '=', 't.inbound_message_id').onRef('m.tenant_id', '=', 't.tenant_id'),
     )
-    .select(['t.id', 't.conversation_id', 'm.text'])
+    .select(['t.id', 't.conversation_id', 'm.text', 'm.seq'])
     .where('t.tenant_id', '=', tenantId)
     .where('t.id', '=', traceId)
     .executeTakeFirst();
   if (!turn) throw new KefuError(ErrorCodes.traceNotFound, 'turn not found', { status: 404 });
-  let targetName: string | null = null;
-  if (input.kind === 'faq') {
-    const faq = await db
-      .selectFrom('faq_entries')
-      .select('question')
-      .where('tenant_id', '=', tenantId)
-      .where('external_id', '=', target!)
-      .executeTakeFirst();
-    if (!faq)
-      throw new KefuError(ErrorCodes.trainingTargetNotFound, `FAQ entry "${target}" not found`, { status: 404 });
-    targetName = faq.question;
-  } else if (input.kind === 'intent') {
-    const intent = await db
-      .selectFrom('intents')
-      .select(['name', 'description'])
-      .where('tenant_id', '=', tenantId)
-      .where('name', '=', target!)
-      .executeTakeFirst();
-    if (!intent)
-      throw new KefuError(ErrorCodes.trainingTargetNotFound, `intent "${target}" not found`, { status: 404 });
-    targetName = intent.description ?? intent.name;
-  }
-  const id = randomUUID();
-  const version = input.expectedVersion + 1;
-  try {
-    const createdAt = await db.transaction().execute(async (trx) => {
-      const current = await trx
-        .selectFrom('training_examples')
-        .select(['id', 'version', 'kind', 'target'])
-        .where('tenant_id', '=', tenantId)
-        .where('trace_id', '=', traceId)
-        .orderBy('version', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if ((current?.version ?? 0) !== input.expectedVersion) throw labelConflict(current);
-      const now = new Date();
-      if (current)
-        await trx
-          .updateTable('training_examples')
-          .set({ superseded_at: now })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', current.id)
-          .execute();
-      await trx
-        .insertInto('training_examples')
-        .values({
-          id,
-          tenant_id: tenantId,
-          conversation_id: turn.conversation_id,
-          trace_id: traceId,
-          version,
-          text: turn.text,
-          kind: input.kind,
-          target,
-          labelled_by: labelledBy,
-          created_at: now,
-        })
-        .execute();
-      return now;
-    });
-    return {
-      id,
+  const reply = await db
+    .selectFrom('messages')
+    .select(['text'])
+    .where('tenant_id', '=', tenantId)
+    .where('conversation_id', '=', turn.conversation_id)
+    .where('sender_kind', '=', 'agent')
+    .where('direction', '=', 'outgoing')
+    .where('visibility', '=', 'public')
+    .where('seq', '>', turn.seq)
+    .where(sql<boolean>`length(trim(text)) > 0`)
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    traceId,
+    question: turn.text.trim().slice(0, FAQ_QUESTION_MAX),
+    answer: reply ? reply.text.trim().slice(0, FAQ_ANSWER_MAX) : null,
+    answerFrom: reply ? 'agent' : null,
+  };
+}
+
+function invalidFaq(field: 'question' | 'answer', message: string): KefuError {
+  return new KefuError(ErrorCodes.trainingFaqInvalid, message, { status: 400, details: { field } });
+}
+
+/**
+ * Creates a new FAQ entry from a review item and labels the turn with it, in one transaction (the
+ * label follows labelTurn's version rules: a stale `expectedVersion` refuses both). The entry is a
+ * candidate like a label: the next retrain trains on it, the activation that accepts it copies it
+ * into the tenant's FAQ (faq_entries), and only then is it served. An empty or too long question
+ * or answer is refused with CS_TRAINING_FAQ_INVALID (400, `details.field`).
+ */
+export async function createFaqFromTurn(
+  db: Db,
+  tenantId: string,
+  traceId: string,
+  input: { question: string; answer: string; expectedVersion: number },
+  createdBy: string,
+): Promise<{ faq: { id: string; question: string; answer: string; source: FaqSource }; label: StoredLabel }> {
+  const question = typeof input.question === 'string' ? input.question.trim() : '';
+  const answer = typeof input.answer === 'string' ? input.answer.trim() : '';
+  if (!question) throw invalidFaq('question', 'the new FAQ entry needs a question');
+  if (!answer) throw invalidFaq('answer', 'the new FAQ entry needs an answer');
+  if (question.length > FAQ_QUESTION_MAX)
+    throw invalidFaq('question', `the question is longer than ${FAQ_QUESTION_MAX} characters`);
+  if (answer.length > FAQ_ANSWER_MAX)
+    throw invalidFaq('answer', `the answer is longer than ${FAQ_ANSWER_MAX} characters`);
+  const turns = await turnsOf(db, tenantId, [traceId]);
+  const turn = turns.get(traceId)!;
+  const taken = await faqTargets(db, tenantId);
+  let externalId = '';
+  do externalId = `new-${randomUUID().slice(0, 8)}`;
+  while (taken.has(externalId));
+  const written = await labelTransaction(db, tenantId, [traceId], async (trx) => {
+    await trx
+      .insertInto('training_faqs')
+      .values({
+        id: randomUUID(),
+        tenant_id: tenantId,
+        external_id: externalId,
+        question,
+        answer,
+        trace_id: traceId,
+        created_by: createdBy,
+        created_at: new Date(),
+      })
+      .execute();
+    return writeLabels(
+      trx,
+      tenantId,
+      [{ ...turn, expectedVersion: input.expectedVersion }],
+      { kind: 'faq', target: externalId },
+      createdBy,
+      'trainer',
+    );
+  });
+  return {
+    faq: { id: externalId, question, answer, source: 'new' },
+    label: {
+      id: written[0]!.id,
       traceId,
-      conversationId: turn.conversation_id,
+      conversationId: turn.conversationId,
       text: turn.text,
-      version,
-      kind: input.kind,
-      target,
-      targetName,
-      labelledBy,
-      createdAt: createdAt.toISOString(),
-    };
-  } catch (error) {
-    if (isKefuError(error)) throw error;
-    if (isUniqueViolation(error)) {
-      const current = await db
-        .selectFrom('training_examples')
-        .select(['version', 'kind', 'target'])
-        .where('tenant_id', '=', tenantId)
-        .where('trace_id', '=', traceId)
-        .orderBy('version', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      throw labelConflict(current);
+      version: written[0]!.version,
+      kind: 'faq',
+      target: externalId,
+      targetName: question,
+      labelledBy: createdBy,
+      createdAt: written[0]!.createdAt.toISOString(),
+    },
+  };
+}
+
+// --- Click promotion -----------------------------------------------------------------------
+
+/** The tenant's click promotion policy (the safe default, agreement, when none is set). */
+export async function promotionPolicy(db: Db, tenantId: string): Promise<PromotionPolicy> {
+  const row = await db
+    .selectFrom('training_settings')
+    .select('promotion')
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
+  const stored = row ? parseJson<Partial<PromotionPolicy>>(row.promotion) : null;
+  const mode = stored?.mode;
+  return {
+    mode: mode === 'approval' || mode === 'immediate' || mode === 'agreement' ? mode : DEFAULT_PROMOTION_POLICY.mode,
+    minAgreeing:
+      typeof stored?.minAgreeing === 'number' && Number.isInteger(stored.minAgreeing) && stored.minAgreeing >= 1
+        ? stored.minAgreeing
+        : DEFAULT_PROMOTION_POLICY.minAgreeing,
+  };
+}
+
+export async function setPromotionPolicy(
+  db: Db,
+  tenantId: string,
+  input: { mode: PromotionPolicy['mode']; minAgreeing?: number },
+  updatedBy: string,
+): Promise<PromotionPolicy> {
+  const policy: PromotionPolicy = {
+    mode: input.mode,
+    minAgreeing: input.minAgreeing ?? DEFAULT_PROMOTION_POLICY.minAgreeing,
+  };
+  if (!['agreement', 'approval', 'immediate'].includes(policy.mode) || !(policy.minAgreeing >= 1))
+    throw new KefuError(ErrorCodes.validation, 'mode is agreement, approval or immediate; minAgreeing is 1 or more', {
+      status: 400,
+    });
+  const promotion = JSON.stringify(policy);
+  await db
+    .insertInto('training_settings')
+    .values({ tenant_id: tenantId, promotion, updated_by: updatedBy, updated_at: new Date() })
+    .onConflict((conflict) =>
+      conflict.column('tenant_id').doUpdateSet({ promotion, updated_by: updatedBy, updated_at: new Date() }),
+    )
+    .execute();
+  await recordAudit(db, {
+    tenantId,
+    actor: updatedBy,
+    action: 'training.promotion_policy',
+    target: tenantId,
+    details: { ...policy },
+  });
+  return policy;
+}
+
+export interface ClickState {
+  policy: PromotionPolicy;
+  /** Clicked turns with no label yet (waiting for agreement or approval, or promotable now). */
+  pending: number;
+  /** Of those, how many the policy promotes at the next retrain. */
+  promotable: number;
+  /** Current training examples that came from promoted clicks. */
+  promoted: number;
+}
+
+/**
+ * The suggestion clicks of the review window that the policy promotes now: the customer's last
+ * click on each unlabelled turn, with the turn's phrasing cluster, against the trainers' labels
+ * of the same window (src/learning/review-queue.ts, promoteClicks). A click on an FAQ entry that
+ * no longer exists is never promoted.
+ */
+async function promotableClicks(db: Db, tenantId: string) {
+  const policy = await promotionPolicy(db, tenantId);
+  const { candidates, picked } = await reviewWindow(db, tenantId);
+  const faqs = await faqTargets(db, tenantId);
+  const clicks: Click[] = candidates.flatMap((candidate) => {
+    const faq = picked.get(candidate.id);
+    return faq && !candidate.label && faqs.has(faq)
+      ? [{ id: candidate.id, text: candidate.row.text, faq, cluster: candidate.cluster }]
+      : [];
+  });
+  const trainerLabels = candidates.flatMap((candidate) =>
+    candidate.label && candidate.label.source === 'trainer'
+      ? [
+          {
+            id: candidate.id,
+            cluster: candidate.cluster,
+            label: candidate.label.kind === 'faq' ? (candidate.label.target ?? '') : `:${candidate.label.kind}`,
+          },
+        ]
+      : [],
+  );
+  const pending = candidates.filter((candidate) => picked.has(candidate.id) && !candidate.label).length;
+  return { policy, pending, clicks, promoted: promoteClicks(clicks, trainerLabels, policy), candidates };
+}
+
+export async function clickState(db: Db, tenantId: string): Promise<ClickState> {
+  const state = await promotableClicks(db, tenantId);
+  const promoted = await db
+    .selectFrom('training_examples')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('tenant_id', '=', tenantId)
+    .where('source', '=', 'click')
+    .where('superseded_at', 'is', null)
+    .executeTakeFirst();
+  return {
+    policy: state.policy,
+    pending: state.pending,
+    promotable: state.promoted.length,
+    promoted: Number(promoted?.count ?? 0),
+  };
+}
+
+/**
+ * Turns the clicks the policy promotes into training examples (version 1 of their turn, source
+ * `click`). A turn a trainer labelled meanwhile keeps the trainer's label. Returns how many.
+ */
+export async function promotePendingClicks(db: Db, tenantId: string): Promise<number> {
+  const { policy, promoted, candidates } = await promotableClicks(db, tenantId);
+  const texts = new Map(candidates.map((candidate) => [candidate.id, candidate.row]));
+  let count = 0;
+  for (const click of promoted) {
+    const row = texts.get(click.id)!;
+    try {
+      await labelTransaction(db, tenantId, [click.id], (trx) =>
+        writeLabels(
+          trx,
+          tenantId,
+          [{ traceId: click.id, conversationId: row.conversation_id, text: row.text, expectedVersion: 0 }],
+          { kind: 'faq', target: click.faq },
+          `clicks:${policy.mode}`,
+          'click',
+        ),
+      );
+      count += 1;
+    } catch (error) {
+      if (!(isKefuError(error) && error.code === ErrorCodes.trainingLabelConflict)) throw error;
     }
-    throw error;
   }
+  return count;
 }
 
 // --- Candidate building -------------------------------------------------------------------
@@ -496,6 +994,8 @@ async function buildCandidate(
   modelKind: string;
   used: string[];
   orphaned: string[];
+  /** The ids of trainers' new FAQ entries the candidate includes (activation copies them into faq_entries). */
+  newFaqs: string[];
   /** The trained classifier and the training-set hash loadTenantRuntime will compute for it. */
   classifier?: { artifact: Uint8Array; trainingHash: string; summary: Record<string, unknown> };
 }> {
@@ -513,9 +1013,32 @@ async function buildCandidate(
     .execute();
   const faqRows: SheetRow[] = [
     ...packRows.map((row) => ({ ...row, alternatives: [...row.alternatives] })),
+    // Uploaded sheets exactly as the runtime reads them (a pack entry wins on the same id).
     ...(await syncedFaqRows(db, tenantId, new Set(packRows.map((row) => row.external_id)))),
   ];
-  const packIds = new Set(packRows.map((row) => row.external_id));
+  // The trainers' new entries no activation accepted yet: the candidate knows them, the runtime not yet.
+  const newFaqs: string[] = [];
+  const created = await db
+    .selectFrom('training_faqs')
+    .select(['external_id', 'question', 'answer'])
+    .where('tenant_id', '=', tenantId)
+    .where('applied_run_id', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const faqIds = new Set(faqRows.map((row) => row.external_id));
+  for (const row of created) {
+    if (faqIds.has(row.external_id)) continue;
+    faqIds.add(row.external_id);
+    newFaqs.push(row.external_id);
+    faqRows.push({
+      external_id: row.external_id,
+      question: row.question,
+      answer: row.answer,
+      alternatives: [],
+      category: null,
+    });
+  }
   const intentRows = (
     await db
       .selectFrom('intents')
@@ -524,21 +1047,35 @@ async function buildCandidate(
       .orderBy('position')
       .execute()
   ).map((row) => ({ name: row.name, examples: [...row.examples] }));
+  const intentNames = new Set(intentRows.map((row) => row.name));
   const used: string[] = [];
   const orphaned: string[] = [];
   for (const example of examples) {
+    // A label whose FAQ entry or intent was deleted since is orphaned: counted, never trained on.
     const known =
-      (example.kind === 'faq' && example.target !== null && packIds.has(example.target)) ||
-      (example.kind === 'intent' && intentRows.some((row) => row.name === example.target));
+      example.target !== null &&
+      ((example.kind === 'faq' && faqIds.has(example.target)) ||
+        (example.kind === 'intent' && intentNames.has(example.target)));
     if (known) used.push(example.id);
     else if (example.kind === 'faq' || example.kind === 'intent') orphaned.push(example.id);
   }
   const wanted = examples.filter((example) => used.includes(example.id));
-  for (const row of faqRows)
-    if (packIds.has(row.external_id))
-      row.alternatives = phrasingsAfter(row.alternatives, 'faq', row.external_id, wanted, stale).phrasings;
-  for (const row of intentRows)
-    row.examples = phrasingsAfter(row.examples, 'intent', row.name, wanted, stale).phrasings;
+  // Every FAQ entry (pack, uploaded sheet, new) and intent takes its labels' texts the same way.
+  const slots = [
+    ...faqRows.map((row) => ({
+      kind: 'faq' as const,
+      target: row.external_id,
+      list: row.alternatives,
+      set: (list: string[]) => (row.alternatives = list),
+    })),
+    ...intentRows.map((row) => ({
+      kind: 'intent' as const,
+      target: row.name,
+      list: row.examples,
+      set: (list: string[]) => (row.examples = list),
+    })),
+  ];
+  for (const slot of slots) slot.set(phrasingsAfter(slot.list, slot.kind, slot.target, wanted, stale).phrasings);
   const phrasings: LabelledPhrasing[] = [];
   for (const row of faqRows)
     for (const text of [row.question, ...row.alternatives])
@@ -547,7 +1084,7 @@ async function buildCandidate(
     for (const text of row.examples) phrasings.push({ text: normalizeText(text).text, label: row.name });
   const labels = new Set(phrasings.map((phrasing) => phrasing.label));
   if (mode === 'lexical' || labels.size < 2)
-    return { understander: createLexicalUnderstander(phrasings), modelKind: 'lexical', used, orphaned };
+    return { understander: createLexicalUnderstander(phrasings), modelKind: 'lexical', used, orphaned, newFaqs };
   if (intentRows.length === 0) {
     const matcher = trainFewShotMatcher(
       faqRows.map((row) => ({
@@ -558,7 +1095,7 @@ async function buildCandidate(
       })),
       { userDictionary: settings.dictionary },
     );
-    return { understander: createFewShotUnderstander(matcher), modelKind: 'fewshot', used, orphaned };
+    return { understander: createFewShotUnderstander(matcher), modelKind: 'fewshot', used, orphaned, newFaqs };
   }
   const artifact = await trainIntentClassifierInWorker(phrasings, { userDictionary: settings.dictionary });
   const classifier = loadIntentClassifier(artifact);
@@ -567,6 +1104,7 @@ async function buildCandidate(
     modelKind: 'classifier',
     used,
     orphaned,
+    newFaqs,
     classifier: {
       artifact,
       trainingHash: trainingSetHash(phrasings, settings.dictionary),
@@ -584,6 +1122,202 @@ function decide(runtime: TenantRuntime, understander: Understander, text: string
   const understanding = understander.understand(normalizeText(text).text);
   if (!understanding.intent || understanding.outOfScope) return null;
   return understanding.confidence >= gateFor(runtime, understanding.intent) ? understanding.intent : null;
+}
+
+/**
+ * Copies the trainers' new FAQ entries a candidate included into the tenant's FAQ (faq_entries,
+ * after its last entry), inside the activation's transaction. An entry already there (same id) or
+ * already accepted is left alone.
+ */
+async function acceptNewFaqs(trx: Db, tenantId: string, runId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const pending = await trx
+    .selectFrom('training_faqs')
+    .select(['id', 'external_id', 'question', 'answer'])
+    .where('tenant_id', '=', tenantId)
+    .where('external_id', 'in', [...ids])
+    .where('applied_run_id', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  if (pending.length === 0) return;
+  const existing = new Set(
+    (
+      await trx
+        .selectFrom('faq_entries')
+        .select('external_id')
+        .where('tenant_id', '=', tenantId)
+        .where(
+          'external_id',
+          'in',
+          pending.map((row) => row.external_id),
+        )
+        .execute()
+    ).map((row) => row.external_id),
+  );
+  const last = await trx
+    .selectFrom('faq_entries')
+    .select((eb) => eb.fn.max('position').as('position'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
+  let position = Number(last?.position ?? -1);
+  for (const row of pending) {
+    if (!existing.has(row.external_id)) {
+      const content = {
+        question: row.question,
+        answer: row.answer,
+        alternatives: [],
+        category: null,
+        sensitive: false,
+      };
+      await trx
+        .insertInto('faq_entries')
+        .values({
+          id: randomUUID(),
+          tenant_id: tenantId,
+          external_id: row.external_id,
+          question: row.question,
+          answer: row.answer,
+          alternatives: JSON.stringify([]),
+          category: null,
+          sensitive: false,
+          content_hash: createHash('sha256').update(JSON.stringify(content)).digest('hex'),
+          version: 1,
+          position: (position += 1),
+        })
+        .execute();
+    }
+    await trx
+      .updateTable('training_faqs')
+      .set({ applied_run_id: runId })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', row.id)
+      .execute();
+  }
+}
+
+/**
+ * Writes the phrasings an activation accepts where loadTenantRuntime reads them: the alternatives
+ * of a pack FAQ entry (faq_entries), of an uploaded sheet's entry (the entry in the active version
+ * of its sheet, the first sheet by path as syncedFaqRows reads them), or an intent's examples.
+ * The ids of examples whose text was added go into `appended`.
+ */
+async function writePhrasings(
+  trx: Db,
+  tenantId: string,
+  wanted: readonly ExampleRow[],
+  stale: readonly ExampleRow[],
+  appended: Set<string>,
+): Promise<void> {
+  const targets = { faq: new Set<string>(), intent: new Set<string>() };
+  for (const example of [...wanted, ...stale])
+    if ((example.kind === 'faq' || example.kind === 'intent') && example.target)
+      targets[example.kind].add(example.target);
+  type Slot = {
+    kind: 'faq' | 'intent';
+    target: string;
+    list: readonly string[];
+    write: (list: string[]) => Promise<void>;
+  };
+  const slots: Slot[] = [];
+  const packIds = new Set<string>();
+  if (targets.faq.size > 0)
+    for (const faq of await trx
+      .selectFrom('faq_entries')
+      .select(['id', 'external_id', 'alternatives'])
+      .where('tenant_id', '=', tenantId)
+      .where('external_id', 'in', [...targets.faq])
+      .execute()) {
+      packIds.add(faq.external_id);
+      slots.push({
+        kind: 'faq',
+        target: faq.external_id,
+        list: faq.alternatives,
+        // content_hash is left alone: re-importing an unchanged pack keeps the learned phrasings.
+        write: async (list) =>
+          void (await trx
+            .updateTable('faq_entries')
+            .set({ alternatives: JSON.stringify(list), updated_at: new Date() })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', faq.id)
+            .execute()),
+      });
+    }
+  const sheetIds = new Set([...targets.faq].filter((id) => !packIds.has(id)));
+  const dirty = new Map<string, unknown[]>();
+  if (sheetIds.size > 0) {
+    const versions = await trx
+      .selectFrom('knowledge_documents as document')
+      .innerJoin('knowledge_document_versions as version', 'version.id', 'document.active_version_id')
+      .innerJoin('knowledge_sources as source', 'source.id', 'document.source_id')
+      .select(['version.id', 'version.faq_entries'])
+      .where('source.kind', '=', 'upload')
+      .where('source.tenant_id', '=', tenantId)
+      .where('document.tenant_id', '=', tenantId)
+      .where('version.tenant_id', '=', tenantId)
+      .where('document.removed_at', 'is', null)
+      .orderBy('document.path')
+      .execute();
+    const seen = new Set<string>();
+    for (const version of versions) {
+      const entries = parseJson<Array<Record<string, unknown>> | null>(version.faq_entries);
+      if (!Array.isArray(entries)) continue;
+      for (const entry of entries) {
+        const id = entry.id;
+        if (typeof id !== 'string' || typeof entry.question !== 'string' || typeof entry.answer !== 'string') continue;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (!sheetIds.has(id)) continue;
+        const list = Array.isArray(entry.alternatives)
+          ? entry.alternatives.filter((text): text is string => typeof text === 'string')
+          : [];
+        slots.push({
+          kind: 'faq',
+          target: id,
+          list,
+          write: async (next) => {
+            entry.alternatives = next;
+            dirty.set(version.id, entries);
+          },
+        });
+      }
+    }
+  }
+  if (targets.intent.size > 0)
+    for (const intent of await trx
+      .selectFrom('intents')
+      .select(['id', 'name', 'examples'])
+      .where('tenant_id', '=', tenantId)
+      .where('name', 'in', [...targets.intent])
+      .execute())
+      slots.push({
+        kind: 'intent',
+        target: intent.name,
+        list: intent.examples,
+        write: async (list) =>
+          void (await trx
+            .updateTable('intents')
+            .set({ examples: JSON.stringify(list), updated_at: new Date() })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', intent.id)
+            .execute()),
+      });
+  for (const slot of slots) {
+    const after = phrasingsAfter(slot.list, slot.kind, slot.target, wanted, stale);
+    for (const id of after.appended) appended.add(id);
+    const same =
+      after.phrasings.length === slot.list.length && after.phrasings.every((text, i) => text === slot.list[i]);
+    if (!same) await slot.write(after.phrasings);
+  }
+  // The sheet's entry in its active version: what the runtime reads (a re-upload of a changed
+  // sheet starts from the file again; the next activation writes the labels back).
+  for (const [versionId, entries] of dirty)
+    await trx
+      .updateTable('knowledge_document_versions')
+      .set({ faq_entries: JSON.stringify(entries) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', versionId)
+      .execute();
 }
 
 export interface RunView {
@@ -745,6 +1479,8 @@ async function insertRun(
  * keeps serving, because nothing it reads was changed.
  */
 export async function retrain(db: Db, tenantId: string, mode: UnderstanderMode, createdBy: string): Promise<RunView> {
+  // Clicks the tenant's promotion policy accepts become training examples first.
+  const promotedClicks = await promotePendingClicks(db, tenantId);
   const { current: examples, stale } = await exampleState(db, tenantId);
   const started = performance.now();
   let active: TenantRuntime;
@@ -798,6 +1534,8 @@ export async function retrain(db: Db, tenantId: string, mode: UnderstanderMode, 
     details: {
       exampleIds: candidate.used,
       orphaned: candidate.orphaned,
+      newFaqIds: candidate.newFaqs,
+      promotedClicks,
       results,
       ms: Math.round(performance.now() - started),
       trainMs,
@@ -851,9 +1589,12 @@ export async function activateRun(
         { status: 409, details: { activeAccuracy: run.active_accuracy, candidateAccuracy: run.candidate_accuracy } },
       );
     const details =
-      parseJson<{ exampleIds?: string[]; trainingHash?: string; modelSummary?: Record<string, unknown> }>(
-        run.details,
-      ) ?? {};
+      parseJson<{
+        exampleIds?: string[];
+        newFaqIds?: string[];
+        trainingHash?: string;
+        modelSummary?: Record<string, unknown>;
+      }>(run.details) ?? {};
     const exampleIds = details.exampleIds ?? [];
     // Examples of this run that are still the current label of their turn.
     const wanted: ExampleRow[] =
@@ -876,52 +1617,9 @@ export async function activateRun(
       .where('superseded_at', 'is not', null)
       .where('applied_run_id', 'is not', null)
       .execute();
-    const faqIds = new Set<string>();
-    const intentNames = new Set<string>();
-    for (const example of [...wanted, ...stale]) {
-      if (example.kind === 'faq' && example.target) faqIds.add(example.target);
-      if (example.kind === 'intent' && example.target) intentNames.add(example.target);
-    }
     const appended = new Set<string>();
-    const faqRows =
-      faqIds.size === 0
-        ? []
-        : await trx
-            .selectFrom('faq_entries')
-            .select(['id', 'external_id', 'alternatives'])
-            .where('tenant_id', '=', tenantId)
-            .where('external_id', 'in', [...faqIds])
-            .execute();
-    for (const faq of faqRows) {
-      const after = phrasingsAfter(faq.alternatives, 'faq', faq.external_id, wanted, stale);
-      for (const id of after.appended) appended.add(id);
-      // content_hash is left alone: re-importing an unchanged pack keeps the learned phrasings.
-      await trx
-        .updateTable('faq_entries')
-        .set({ alternatives: JSON.stringify(after.phrasings), updated_at: new Date() })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', faq.id)
-        .execute();
-    }
-    const intentRows =
-      intentNames.size === 0
-        ? []
-        : await trx
-            .selectFrom('intents')
-            .select(['id', 'name', 'examples'])
-            .where('tenant_id', '=', tenantId)
-            .where('name', 'in', [...intentNames])
-            .execute();
-    for (const intent of intentRows) {
-      const after = phrasingsAfter(intent.examples, 'intent', intent.name, wanted, stale);
-      for (const id of after.appended) appended.add(id);
-      await trx
-        .updateTable('intents')
-        .set({ examples: JSON.stringify(after.phrasings), updated_at: new Date() })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', intent.id)
-        .execute();
-    }
+    await acceptNewFaqs(trx as unknown as Db, tenantId, run.id, details.newFaqIds ?? []);
+    await writePhrasings(trx as unknown as Db, tenantId, wanted, stale, appended);
     if (stale.length > 0)
       await trx
         .updateTable('training_examples')
@@ -1047,6 +1745,7 @@ type ExportRow = {
   kind: LabelKind;
   target: string | null;
   labelled_by: string;
+  source: ExampleSource;
   superseded_at: Date | null;
   created_at: Date;
 };
@@ -1075,6 +1774,7 @@ export async function* exportExamples(
         'kind',
         'target',
         'labelled_by',
+        'source',
         'superseded_at',
         'created_at',
       ])
@@ -1104,6 +1804,7 @@ export async function* exportExamples(
         traceId: row.trace_id,
         conversationId: row.conversation_id,
         labelledBy: row.labelled_by,
+        source: row.source,
         createdAt: new Date(row.created_at).toISOString(),
       })}\n`;
     }

@@ -1,12 +1,15 @@
 import type { ColumnType } from 'kysely';
 
-/** Tables of the trainer's console (migration 20261212-0400-training-examples). */
+/** Tables of the trainer's console (migrations 20261212-0400-training-examples, 20261213-0200-trainer-faqs). */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 /** What a trainer said a turn was: an FAQ entry, an intent, out of scope, or a must-hand-over. */
 export type LabelKind = 'faq' | 'intent' | 'out_of_scope' | 'handover';
 export const LABEL_KINDS = ['faq', 'intent', 'out_of_scope', 'handover'] as const;
+
+/** Who made a training example: a trainer, or a suggestion click the promotion policy promoted. */
+export type ExampleSource = 'trainer' | 'click';
 
 export type RunStatus = 'candidate' | 'active' | 'superseded' | 'discarded' | 'failed';
 
@@ -22,7 +25,30 @@ export interface TrainingExamplesTable {
   labelled_by: string;
   superseded_at: NullableTimestamp;
   applied_run_id: string | null;
+  source: ColumnType<ExampleSource, ExampleSource | undefined, ExampleSource>;
   created_at: Timestamp;
+}
+
+/** An FAQ entry a trainer created from a review item; copied into faq_entries by the activation that accepts it. */
+export interface TrainingFaqsTable {
+  id: string;
+  tenant_id: string;
+  external_id: string;
+  question: string;
+  answer: string;
+  trace_id: string | null;
+  created_by: string;
+  applied_run_id: string | null;
+  created_at: Timestamp;
+}
+
+/** Per-tenant settings of the trainer's console (no row: the defaults). */
+export interface TrainingSettingsTable {
+  tenant_id: string;
+  /** The click promotion policy, {mode, minAgreeing} (src/learning/review-queue.ts). */
+  promotion: ColumnType<Record<string, unknown>, string, string>;
+  updated_by: string;
+  updated_at: Timestamp;
 }
 
 export interface TrainingRunsTable {
@@ -47,4 +73,6 @@ export interface TrainingRunsTable {
 export interface TrainingDatabase {
   training_examples: TrainingExamplesTable;
   training_runs: TrainingRunsTable;
+  training_faqs: TrainingFaqsTable;
+  training_settings: TrainingSettingsTable;
 }

@@ -30,6 +30,7 @@ import { voiceZone } from './routes/voice.js';
 import { findUnstorableText, MESSAGE_TEXT_FIELDS } from './unstorable-text.js';
 import { bearerToken } from './zones/bearer-token.js';
 import type { HandoffService } from '../handoff/index.js';
+import type { ChatModel } from '../llm/index.js';
 
 /** What the HTTP layer needs; built by the composition root (src/server/kefu.ts) or a test. */
 export interface AppDeps {
@@ -51,6 +52,8 @@ export interface AppDeps {
    */
   onShutdown: (callback: () => void) => () => void;
   metrics?: Metrics;
+  /** The configured LLM (trainer suggestions, docs/learning.md); none = those routes answer CS_LLM_NOT_CONFIGURED. */
+  llm?: { model: ChatModel; timeoutMs: number };
   /** CLI commands run for a CLI on this machine while this server owns the embedded database. */
   localControl?: LocalControl;
   /** Called when a socket frame fails unexpectedly and its connection is closed (createApp counts it in /metrics). */

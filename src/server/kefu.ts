@@ -261,6 +261,7 @@ export async function createKefu(config: KefuConfig, options: StartOptions = {})
     usageWebhooks: metering.webhooks,
     demoTenants: demo.map((tenant) => tenant.slug),
     metrics,
+    ...(model ? { llm: { model, timeoutMs: Math.min(config.llm.answerTimeoutMs, 15_000) } } : {}),
     onShutdown: (callback) => shutdown.add(callback),
     ...(options.localControl ? { localControl: options.localControl } : {}),
     ...(logger === false ? {} : { logger }),

@@ -1,8 +1,9 @@
-// The trainer's console end to end in a real browser (issue 18): a customer asks the demo shop a
-// question it fails on, the trainer labels that turn to the right FAQ entry from the keyboard,
-// retrains, compares the candidate with the active version, activates it, and the same question
-// is then answered with the FAQ's answer live, within 5 s. Skips only when chromium is missing
-// outside CI.
+// The trainer's console end to end in a real browser (issue 18): customers ask the demo shop
+// questions it fails on; the trainer labels a whole phrasing cluster (the same question in
+// Simplified and Traditional Chinese) to the right FAQ entry from the keyboard, creates a new FAQ
+// entry from a turn an agent answered (question and answer prefilled), retrains, compares the
+// candidate with the active version, activates it, and both questions are then answered live,
+// within 5 s. Skips only when chromium is missing outside CI.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -22,6 +23,9 @@ const shots =
 const QUESTION = '钱啥时候能回到我卡上';
 /** The start of faq-14's answer (退款多久能到账？) in the demo shop's sheet. */
 const ANSWER = '仓库收到退货并验收后 48 小时内完成退款审核';
+/** A question no FAQ entry of the demo shop answers, and what an agent replied to it. */
+const NEW_QUESTION = '你们的仓库在哪个城市';
+const AGENT_ANSWER = '我们的发货仓库在浙江嘉兴，江浙沪次日达，其他地区一般两到三天送达。';
 
 async function demoAgent(kefu: TestKefu, slug: string): Promise<{ email: string; password: string }> {
   const tenant = kefu.demo.find((entry) => entry.slug === slug) as
@@ -82,6 +86,7 @@ describe.skipIf(!run)("browser: the trainer's console", () => {
     expect(granted.statusCode).toBe(200);
 
     const customer = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+    const otherCustomer = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
     const trainerContext = await browser.newContext({ viewport: { width: 1440, height: 960 }, locale: 'zh-CN' });
     try {
       // The customer asks; the day-one shop does not answer with the refund FAQ.
@@ -94,6 +99,65 @@ describe.skipIf(!run)("browser: the trainer's console", () => {
       await askInWidget(shop, 'Can I pay in instalments?');
       const first = await askInWidget(shop, QUESTION);
       expect(first).not.toContain(ANSWER);
+
+      // Another customer asks what no FAQ entry answers, asks for a person, and an agent answers.
+      const other = await otherCustomer.newPage();
+      await other.goto(`${base}/?tenant=shop-zh&lang=zh-CN`);
+      await other.getByRole('button', { name: '在线客服' }).click();
+      const input = other.getByLabel('输入消息…');
+      const handoff = async () => {
+        const row = await kefu.database.db
+          .selectFrom('messages')
+          .innerJoin('tenants', 'tenants.id', 'messages.tenant_id')
+          .leftJoin('turn_traces', 'turn_traces.inbound_message_id', 'messages.id')
+          .leftJoin('handoffs', 'handoffs.conversation_id', 'messages.conversation_id')
+          .select(['messages.conversation_id', 'turn_traces.id as trace', 'handoffs.status'])
+          .where('tenants.slug', '=', 'shop-zh')
+          .where('messages.text', '=', NEW_QUESTION)
+          .executeTakeFirst();
+        return row ?? null;
+      };
+      await input.fill(NEW_QUESTION);
+      await input.press('Enter');
+      await expect.poll(async () => (await handoff())?.trace ?? null, { timeout: 15_000 }).not.toBeNull();
+      // kefu may hand the unanswered question over itself; otherwise the customer asks for a person.
+      if ((await handoff())?.status !== 'waiting') {
+        await input.fill('转人工');
+        await input.press('Enter');
+      }
+      const asked = { conversation_id: (await handoff())!.conversation_id };
+      const session = await kefu.app.inject({
+        method: 'POST',
+        url: '/v1/agent/sessions',
+        payload: { tenant: 'shop-zh', email: credentials.email, password: credentials.password },
+      });
+      const token = session.json().token as string;
+      // The hand-over is waiting for an agent.
+      await expect
+        .poll(
+          async () =>
+            (
+              await kefu.database.db
+                .selectFrom('handoffs')
+                .select('status')
+                .where('conversation_id', '=', asked.conversation_id)
+                .executeTakeFirst()
+            )?.status,
+          { timeout: 15_000 },
+        )
+        .toBe('waiting');
+      for (const [url, payload] of [
+        [`/v1/agent/conversations/${asked.conversation_id}/accept`, undefined],
+        [`/v1/agent/conversations/${asked.conversation_id}/messages`, { text: AGENT_ANSWER }],
+      ] as const) {
+        const answer = await kefu.app.inject({
+          method: 'POST',
+          url,
+          headers: { authorization: `Bearer ${token}` },
+          ...(payload ? { payload } : {}),
+        });
+        expect(answer.statusCode, answer.body).toBeLessThan(300);
+      }
 
       // The trainer opens the console's trainer tab.
       const page = await trainerContext.newPage();
@@ -122,11 +186,37 @@ describe.skipIf(!run)("browser: the trainer's console", () => {
       if (position > 0) await expect.poll(() => item.getAttribute('aria-selected')).toBe('false');
       if (position > 0) await page.keyboard.press('j');
       await expect.poll(() => item.getAttribute('aria-selected')).toBe('true');
+      // c: the next label goes to the whole phrasing cluster (the Simplified and Traditional question).
+      const twin = queue.locator('li').filter({ hasText: '錢啥時候能回到我卡上' }).first();
+      await page.keyboard.press('c');
+      await expect.poll(() => page.getByTestId('trainer-cluster').textContent()).toContain('2');
+      expect(await twin.getAttribute('class')).toContain('in-cluster');
       await page.keyboard.press('/');
       await page.keyboard.type('退款多久');
       await expect.poll(() => page.getByTestId('trainer-choices').locator('li').count()).toBe(1);
       await page.keyboard.press('Enter');
       await item.getByTestId('trainer-label').filter({ hasText: '退款多久能到账？' }).waitFor();
+      await twin.getByTestId('trainer-label').filter({ hasText: '退款多久能到账？' }).waitFor();
+      // The instalments question is another cluster: not labelled.
+      expect(
+        await queue.locator('li').filter({ hasText: 'Can I pay in instalments?' }).getByTestId('trainer-label').count(),
+      ).toBe(0);
+
+      // n: a new FAQ entry from the turn the agent answered, prefilled with the question and the agent's answer.
+      const unanswered = queue.locator('li').filter({ hasText: NEW_QUESTION }).first();
+      await unanswered.click();
+      await expect.poll(() => unanswered.getAttribute('aria-selected')).toBe('true');
+      await page.keyboard.press('n');
+      const form = page.getByTestId('trainer-faq');
+      await form.waitFor();
+      expect(await form.getByLabel('问题').inputValue()).toBe(NEW_QUESTION);
+      expect(await form.getByLabel('答案').inputValue()).toContain(AGENT_ANSWER);
+      await form.getByLabel('问题').fill(`${NEW_QUESTION}？`);
+      await page.keyboard.press('Control+Enter');
+      await unanswered
+        .getByTestId('trainer-label')
+        .filter({ hasText: `${NEW_QUESTION}？` })
+        .waitFor();
 
       // Retrain: the comparison shows the active version failing the labelled turn and the candidate right.
       await page.getByRole('button', { name: '重新训练' }).click();
@@ -135,6 +225,7 @@ describe.skipIf(!run)("browser: the trainer's console", () => {
       await expect.poll(() => page.getByTestId('candidate-accuracy').textContent()).toBe('100.0%');
       expect(await page.getByTestId('active-accuracy').textContent()).toBe('0.0%');
       expect(await comparison.locator('.trainer-results').textContent()).toContain(QUESTION);
+      expect(await comparison.locator('.trainer-results').textContent()).toContain(NEW_QUESTION);
       await page.screenshot({ path: path.join(shots, 'trainer.png') });
 
       // Activate; the same question is answered with the FAQ's answer within 5 s.
@@ -149,10 +240,20 @@ describe.skipIf(!run)("browser: the trainer's console", () => {
       expect(answer).toContain(ANSWER);
       console.info(`activation → the FAQ's answer in the widget: ${Date.now() - activatedAt} ms`);
       expect(Date.now() - activatedAt).toBeLessThan(5000);
+      // The new entry answers too, with the agent's answer.
+      let created = '';
+      while (Date.now() - activatedAt < 5000) {
+        created = await askInWidget(shop, NEW_QUESTION);
+        if (created.includes(AGENT_ANSWER)) break;
+      }
+      expect(created).toContain(AGENT_ANSWER);
+      console.info(`activation → the new FAQ's answer in the widget: ${Date.now() - activatedAt} ms`);
+      expect(Date.now() - activatedAt).toBeLessThan(5000);
       // One history point per evaluation run, the last one active.
       await page.getByTestId('trainer-history').getByText('使用中').waitFor();
     } finally {
       await customer.close();
+      await otherCustomer.close();
       await trainerContext.close();
     }
   }, 180_000);

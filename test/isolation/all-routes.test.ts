@@ -415,6 +415,22 @@ beforeAll(async () => {
   B.widgetToken = (
     await kefu.app.inject({ method: 'POST', url: '/widget/v1/sessions', payload: { tenant: B.slug } })
   ).json().token;
+  // Both demo agents are trainers too, so the trainer's and analytics routes are tried past their scope check.
+  for (const tenant of [A, B]) {
+    const agent = await kefu.database.db
+      .selectFrom('agents')
+      .select('id')
+      .where('tenant_id', '=', tenant.id)
+      .where('email', '=', `agent@${tenant.slug}.demo`)
+      .executeTakeFirstOrThrow();
+    const granted = await kefu.app.inject({
+      method: 'PUT',
+      url: `/v1/agents/${agent.id}/trainer`,
+      headers: { authorization: `Bearer ${tenant.key}` },
+      payload: { allowed: true },
+    });
+    expect(granted.statusCode, granted.body).toBeLessThan(300);
+  }
   A.agentToken = await agentLogin(A.slug);
   B.agentToken = await agentLogin(B.slug);
 }, 240_000);

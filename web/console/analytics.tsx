@@ -164,6 +164,11 @@ export function AnalyticsScreen({ api, token, t }: { api: AgentApi; token: strin
   const [forbidden, setForbidden] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Whether the server has an LLM (GET /trainer/settings says `llm: true`): only then "Name with AI" shows. */
+  const [aiAvailable, setAiAvailable] = useState(false);
+  /** AI-proposed questions by cluster index (suggestions only: nothing is stored). */
+  const [aiNames, setAiNames] = useState<Record<number, string>>({});
+  const [aiNaming, setAiNaming] = useState<number | null>(null);
 
   const query = (range: { from?: string; to?: string }) =>
     range.from && range.to ? `from=${range.from}&to=${range.to}` : '';
@@ -195,6 +200,26 @@ export function AnalyticsScreen({ api, token, t }: { api: AgentApi; token: strin
     [api, s],
   );
   useEffect(() => void load(), [load]);
+  useEffect(() => {
+    api
+      .get<{ llm?: boolean }>('/trainer/settings')
+      .then((settings) => setAiAvailable(settings.llm === true))
+      .catch(() => setAiAvailable(false));
+  }, [api]);
+
+  const nameWithAi = async (cluster: Cluster) => {
+    setAiNaming(cluster.index);
+    try {
+      const named = await api.post<{ suggestion: string }>('/trainer/clusters/name', {
+        phrasings: cluster.representatives.map((phrasing) => phrasing.text).slice(0, 20),
+      });
+      setAiNames((names) => ({ ...names, [cluster.index]: named.suggestion }));
+    } catch {
+      setNotice(s.aiNameFailed);
+    } finally {
+      setAiNaming(null);
+    }
+  };
 
   /** Fetches an export with the session's token and saves it (a plain link could not send the token). */
   const download = async (path: string, fileFormat: 'csv' | 'jsonl', extra = '') => {
@@ -407,8 +432,22 @@ export function AnalyticsScreen({ api, token, t }: { api: AgentApi; token: strin
                 <div class="cluster-head">
                   <span class="proposed">
                     {s.proposed}
-                    <strong data-testid="proposed-question">{cluster.proposedQuestion}</strong>
+                    <strong data-testid="proposed-question">
+                      {aiNames[cluster.index] ?? cluster.proposedQuestion}
+                    </strong>
+                    {aiNames[cluster.index] !== undefined && <span class="tag">{s.aiNamed}</span>}
                   </span>
+                  {aiAvailable && (
+                    <button
+                      type="button"
+                      class="small"
+                      data-testid="analytics-ai-name"
+                      disabled={aiNaming !== null}
+                      onClick={() => void nameWithAi(cluster)}
+                    >
+                      {aiNaming === cluster.index ? s.aiNaming : s.aiName}
+                    </button>
+                  )}
                   <a class="button small" href="#/trainer">
                     {s.openTrainer}
                   </a>

@@ -6,8 +6,9 @@ import { consoleStrings, trainerStrings, type ConsoleStrings, type TrainerString
 /**
  * The trainer's console (docs/learning.md, "Trainer's console"): the review queue, labelled from
  * the keyboard (j/k to move, 1–9 or the search box to pick an FAQ entry or intent, o = out of
- * scope, h = must hand over), then retrain → comparison with the active version → activate
- * (forcing a regressing candidate needs a confirmation). Opened at #/trainer.
+ * scope, h = must hand over, c = the next label goes to the whole phrasing cluster, n = new FAQ
+ * entry from the turn), then retrain → comparison with the active version → activate (forcing a
+ * regressing candidate needs a confirmation). Opened at #/trainer.
  */
 
 type LabelKind = 'faq' | 'intent' | 'out_of_scope' | 'handover';
@@ -16,6 +17,29 @@ interface CatalogueEntry {
   kind: 'faq' | 'intent';
   id: string;
   name: string;
+  source?: 'pack' | 'sheet' | 'new';
+}
+
+interface StoredLabel {
+  traceId: string;
+  version: number;
+  kind: LabelKind;
+  target: string | null;
+  targetName: string | null;
+}
+
+interface Clicks {
+  policy: { mode: 'agreement' | 'approval' | 'immediate'; minAgreeing: number };
+  pending: number;
+  promotable: number;
+  promoted: number;
+}
+
+interface FaqForm {
+  traceId: string;
+  question: string;
+  answer: string;
+  fromAgent: boolean;
 }
 
 interface ReviewItem {
@@ -26,6 +50,8 @@ interface ReviewItem {
   guess: { id: string; name: string | null; confidence: number } | null;
   alternatives: Array<{ id: string; name: string | null; confidence: number }>;
   picked: { id: string; name: string | null } | null;
+  cluster: number;
+  clusterSize: number;
   expectedValue: number;
   label: { version: number; kind: LabelKind; target: string | null; targetName: string | null } | null;
 }
@@ -91,7 +117,15 @@ export function TrainerScreen({ api, t }: { api: AgentApi; t: ConsoleStrings }) 
   const [history, setHistory] = useState<Run[]>([]);
   const [busy, setBusy] = useState<'retrain' | 'activate' | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [wholeCluster, setWholeCluster] = useState(false);
+  const [faqForm, setFaqForm] = useState<FaqForm | null>(null);
+  const [clicks, setClicks] = useState<Clicks | null>(null);
+  /** Whether the server has an LLM (GET /trainer/settings says `llm: true`): only then the AI draft button shows. */
+  const [aiAvailable, setAiAvailable] = useState(false);
+  const [aiBusy, setAiBusy] = useState(false);
   const searchBox = useRef<HTMLInputElement>(null);
+  const faqQuestion = useRef<HTMLTextAreaElement>(null);
+  const faqAnswer = useRef<HTMLTextAreaElement>(null);
   const names = useMemo(() => new Map(catalogue.map((entry) => [entry.id, entry.name])), [catalogue]);
   const nameOf = (id: string | null) => (id === null ? s.noGuess : (names.get(id) ?? id));
 
@@ -102,10 +136,12 @@ export function TrainerScreen({ api, t }: { api: AgentApi; t: ConsoleStrings }) 
 
   const load = useCallback(async () => {
     try {
-      const [queue, runs] = await Promise.all([
+      const [queue, runs, clickCounts] = await Promise.all([
         api.get<{ items: ReviewItem[]; catalogue: CatalogueEntry[] }>('/trainer/queue?limit=200&includeLabelled=true'),
         api.get<{ runs: Run[] }>('/trainer/history'),
+        api.get<Clicks>('/trainer/clicks'),
       ]);
+      setClicks(clickCounts);
       // Unlabelled turns first (in the queue's order), then the ones labelled already.
       setItems([...queue.items.filter((item) => !item.label), ...queue.items.filter((item) => item.label)]);
       setCatalogue(queue.catalogue);
@@ -115,8 +151,24 @@ export function TrainerScreen({ api, t }: { api: AgentApi; t: ConsoleStrings }) 
     }
   }, [api]);
   useEffect(() => void load(), [load]);
+  useEffect(() => {
+    api
+      .get<{ llm?: boolean }>('/trainer/settings')
+      .then((settings) => setAiAvailable(settings.llm === true))
+      .catch(() => setAiAvailable(false));
+  }, [api]);
 
   const current = items?.[index] ?? null;
+  /** The unlabelled turns of the current item's phrasing cluster (what a cluster label covers). */
+  const clusterItems = useMemo(
+    () =>
+      current
+        ? (items ?? []).filter(
+            (item) => item.cluster === current.cluster && (!item.label || item.traceId === current.traceId),
+          )
+        : [],
+    [items, current],
+  );
 
   /** What the number keys pick: search matches, or kefu's guesses first and then the catalogue. */
   const choices = useMemo(() => {
@@ -135,20 +187,36 @@ export function TrainerScreen({ api, t }: { api: AgentApi; t: ConsoleStrings }) 
     if (!current) return;
     const shown = target ? target.name : kind === 'out_of_scope' ? s.outOfScope : s.handover;
     try {
-      const stored = await api.post<{
-        version: number;
-        kind: LabelKind;
-        target: string | null;
-        targetName: string | null;
-      }>(`/trainer/turns/${current.traceId}/label`, {
-        kind,
-        ...(target ? { target: target.id } : {}),
-        expectedVersion: current.label?.version ?? 0,
-      });
+      let stored: StoredLabel[];
+      if (wholeCluster && clusterItems.length > 1) {
+        const answer = await api.post<{ labels: StoredLabel[] }>('/trainer/labels', {
+          kind,
+          ...(target ? { target: target.id } : {}),
+          items: clusterItems.map((item) => ({ traceId: item.traceId, expectedVersion: item.label?.version ?? 0 })),
+        });
+        stored = answer.labels;
+        setNotice(format(s.clusterSaved, { n: stored.length, label: shown }));
+        setWholeCluster(false);
+      } else {
+        stored = [
+          {
+            ...(await api.post<StoredLabel>(`/trainer/turns/${current.traceId}/label`, {
+              kind,
+              ...(target ? { target: target.id } : {}),
+              expectedVersion: current.label?.version ?? 0,
+            })),
+            traceId: current.traceId,
+          },
+        ];
+        setNotice(format(s.labelSaved, { label: shown }));
+      }
+      const byTrace = new Map(stored.map((entry) => [entry.traceId, entry]));
       setItems((list) =>
-        (list ?? []).map((item) => (item.traceId === current.traceId ? { ...item, label: stored } : item)),
+        (list ?? []).map((item) => {
+          const next = byTrace.get(item.traceId);
+          return next ? { ...item, label: next } : item;
+        }),
       );
-      setNotice(format(s.labelSaved, { label: shown }));
       setSearch('');
       setIndex((position) => Math.min(position + 1, (items?.length ?? 1) - 1));
     } catch (error) {
@@ -156,6 +224,84 @@ export function TrainerScreen({ api, t }: { api: AgentApi; t: ConsoleStrings }) 
         setNotice(s.labelConflict);
         await load();
       } else failed(error);
+    }
+  };
+
+  const openFaqForm = async () => {
+    if (!current) return;
+    try {
+      const draft = await api.get<{ question: string; answer: string | null; answerFrom: 'agent' | null }>(
+        `/trainer/turns/${current.traceId}/faq-draft`,
+      );
+      setFaqForm({
+        traceId: current.traceId,
+        question: draft.question,
+        answer: draft.answer ?? '',
+        fromAgent: draft.answerFrom === 'agent',
+      });
+      setTimeout(() => faqQuestion.current?.focus(), 0);
+    } catch (error) {
+      failed(error);
+    }
+  };
+
+  /** Asks the server's LLM for an answer drafted from the agents' replies; the trainer edits and saves it. */
+  const draftWithAi = async () => {
+    if (!faqForm) return;
+    const form = faqForm;
+    const question = faqQuestion.current?.value ?? form.question;
+    setAiBusy(true);
+    try {
+      const drafted = await api.post<{ suggestion: string }>(`/trainer/turns/${form.traceId}/faq-draft/llm`, {
+        question: question.trim().slice(0, 500),
+      });
+      setFaqForm((now) =>
+        now && now.traceId === form.traceId ? { ...now, question, answer: drafted.suggestion } : now,
+      );
+      setNotice(s.aiDraftDone);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'CS_TRAINING_SUGGESTION_UNAVAILABLE') setNotice(s.aiDraftNone);
+      else if (error instanceof ApiError && error.code.startsWith('CS_LLM_')) setNotice(s.aiFailed);
+      else failed(error);
+    } finally {
+      setAiBusy(false);
+    }
+  };
+
+  const saveFaq = async () => {
+    if (!faqForm) return;
+    const item = items?.find((entry) => entry.traceId === faqForm.traceId);
+    // What the fields show now: a key handler registered before the last input's render would
+    // otherwise send the text as it was one keystroke earlier.
+    const question = faqQuestion.current?.value ?? faqForm.question;
+    const answer = faqAnswer.current?.value ?? faqForm.answer;
+    try {
+      const created = await api.post<{ faq: { id: string; question: string }; label: StoredLabel }>(
+        `/trainer/turns/${faqForm.traceId}/faq`,
+        { question, answer, expectedVersion: item?.label?.version ?? 0 },
+      );
+      setFaqForm(null);
+      setItems((list) =>
+        (list ?? []).map((entry) => (entry.traceId === faqForm.traceId ? { ...entry, label: created.label } : entry)),
+      );
+      setCatalogue((list) => [...list, { kind: 'faq', id: created.faq.id, name: created.faq.question, source: 'new' }]);
+      setNotice(format(s.faqCreated, { name: created.faq.question }));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'CS_TRAINING_FAQ_INVALID') setNotice(s.faqInvalid);
+      else if (error instanceof ApiError && error.code === 'CS_TRAINING_LABEL_CONFLICT') {
+        setFaqForm(null);
+        setNotice(s.labelConflict);
+        await load();
+      } else failed(error);
+    }
+  };
+
+  const setPolicy = async (mode: Clicks['policy']['mode']) => {
+    try {
+      await api.put('/trainer/settings', { promotion: { mode } });
+      setClicks(await api.get<Clicks>('/trainer/clicks'));
+    } catch (error) {
+      failed(error);
     }
   };
 
@@ -192,8 +338,15 @@ export function TrainerScreen({ api, t }: { api: AgentApi; t: ConsoleStrings }) 
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.ctrlKey || event.metaKey || event.altKey) return;
       const target = event.target as HTMLElement | null;
+      if (faqForm) {
+        if (event.key === 'Escape') setFaqForm(null);
+        else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void saveFaq();
+        else return;
+        event.preventDefault();
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
       if (target === searchBox.current) {
         if (event.key === 'Enter' && choices[0]) {
           event.preventDefault();
@@ -209,6 +362,8 @@ export function TrainerScreen({ api, t }: { api: AgentApi; t: ConsoleStrings }) 
       else if (event.key === 'k' || event.key === 'ArrowUp') setIndex((position) => Math.max(position - 1, 0));
       else if (event.key === 'o') void label('out_of_scope');
       else if (event.key === 'h') void label('handover');
+      else if (event.key === 'c') setWholeCluster((on) => !on);
+      else if (event.key === 'n') void openFaqForm();
       else if (event.key === '/') searchBox.current?.focus();
       else if (/^[1-9]$/.test(event.key)) {
         const choice = choices[Number(event.key) - 1];
@@ -256,7 +411,12 @@ export function TrainerScreen({ api, t }: { api: AgentApi; t: ConsoleStrings }) 
                 role="option"
                 aria-selected={position === index ? 'true' : 'false'}
                 data-trace-id={item.traceId}
-                class={item.label ? 'done' : ''}
+                class={[
+                  item.label ? 'done' : '',
+                  wholeCluster && current && item.cluster === current.cluster && !item.label ? 'in-cluster' : '',
+                ]
+                  .filter(Boolean)
+                  .join(' ')}
                 onClick={() => setIndex(position)}
               >
                 <span class="trainer-text">{item.text}</span>
@@ -275,6 +435,7 @@ export function TrainerScreen({ api, t }: { api: AgentApi; t: ConsoleStrings }) 
                     </span>
                   )}
                   <span class="muted">{format(s.value, { n: item.expectedValue.toFixed(2) })}</span>
+                  {item.clusterSize > 1 && <span class="muted">{format(s.clusterSize, { n: item.clusterSize })}</span>}
                 </span>
                 {item.label && (
                   <span class="trainer-label" data-testid="trainer-label">
@@ -321,7 +482,99 @@ export function TrainerScreen({ api, t }: { api: AgentApi; t: ConsoleStrings }) 
                 <button type="button" onClick={() => void label('handover')}>
                   <kbd>h</kbd> {s.handover}
                 </button>
+                <button type="button" onClick={() => void openFaqForm()}>
+                  <kbd>n</kbd> {s.newFaq}
+                </button>
+                <label class="trainer-cluster" data-testid="trainer-cluster">
+                  <input
+                    type="checkbox"
+                    checked={wholeCluster}
+                    disabled={clusterItems.length < 2}
+                    onChange={(event) => setWholeCluster((event.target as HTMLInputElement).checked)}
+                  />{' '}
+                  <kbd>c</kbd> {format(s.clusterMode, { n: clusterItems.length })}
+                </label>
               </div>
+              {faqForm && faqForm.traceId === current.traceId && (
+                <form
+                  class="trainer-faq"
+                  data-testid="trainer-faq"
+                  aria-label={s.newFaq}
+                  onSubmit={(event) => {
+                    event.preventDefault();
+                    void saveFaq();
+                  }}
+                >
+                  <label>
+                    {s.faqQuestion}
+                    <textarea
+                      ref={faqQuestion}
+                      rows={2}
+                      value={faqForm.question}
+                      onInput={(event) =>
+                        setFaqForm({ ...faqForm, question: (event.target as HTMLTextAreaElement).value })
+                      }
+                    />
+                  </label>
+                  <label>
+                    {s.faqAnswer}
+                    <textarea
+                      ref={faqAnswer}
+                      rows={4}
+                      value={faqForm.answer}
+                      onInput={(event) =>
+                        setFaqForm({ ...faqForm, answer: (event.target as HTMLTextAreaElement).value })
+                      }
+                    />
+                  </label>
+                  <p class="muted">{faqForm.fromAgent ? s.faqFromAgent : s.faqNoAgent}</p>
+                  {aiAvailable && (
+                    <>
+                      <button
+                        type="button"
+                        data-testid="trainer-ai-draft"
+                        disabled={aiBusy}
+                        onClick={() => void draftWithAi()}
+                      >
+                        {aiBusy ? s.aiDrafting : s.aiDraft}
+                      </button>{' '}
+                    </>
+                  )}
+                  <button type="submit" class="primary">
+                    {s.faqSave}
+                  </button>{' '}
+                  <button type="button" onClick={() => setFaqForm(null)}>
+                    {s.cancel}
+                  </button>
+                </form>
+              )}
+            </div>
+          )}
+          {clicks && (
+            <div class="trainer-clicks" data-testid="trainer-clicks">
+              <h3>{s.clicksTitle}</h3>
+              <p>
+                {format(s.clicks, {
+                  pending: clicks.pending,
+                  promotable: clicks.promotable,
+                  promoted: clicks.promoted,
+                })}
+              </p>
+              <label>
+                {s.policy}{' '}
+                <select
+                  value={clicks.policy.mode}
+                  onChange={(event) =>
+                    void setPolicy((event.target as HTMLSelectElement).value as Clicks['policy']['mode'])
+                  }
+                >
+                  {(['agreement', 'approval', 'immediate'] as const).map((mode) => (
+                    <option key={mode} value={mode}>
+                      {s.policies[mode]}
+                    </option>
+                  ))}
+                </select>
+              </label>
             </div>
           )}
           <div class="trainer-train">
@@ -477,10 +730,15 @@ main.trainer { flex: 1; overflow: auto; padding: 12px 16px; background: #fff; }
 .trainer-choices { list-style: none; padding: 0; margin: 4px 0; }
 .trainer-choices button { width: 100%; text-align: left; margin-bottom: 4px; }
 .trainer kbd { display: inline-block; min-width: 1.4em; text-align: center; border: 1px solid #c9cdd4; border-radius: 4px; font-size: 12px; background: #f7f8fa; }
-.trainer-actions { display: flex; gap: 8px; margin: 8px 0 16px; }
+.trainer-actions { display: flex; flex-wrap: wrap; gap: 8px; margin: 8px 0 16px; }
 .trainer table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 13px; }
 .trainer th, .trainer td { border-bottom: 1px solid #e5e6eb; padding: 4px 6px; text-align: left; }
 .trainer .ok { color: #00875a; }
 .trainer .bad { color: #cb2634; }
+.trainer-queue li.in-cluster { border-color: #ff7d00; background: #fff7e8; }
+.trainer-cluster { display: inline-flex; align-items: center; gap: 4px; font-size: 13px; white-space: nowrap; width: auto; }
+.trainer-faq { display: flex; flex-direction: column; gap: 6px; border: 1px solid #e5e6eb; border-radius: 8px; padding: 8px 10px; margin-bottom: 12px; }
+.trainer-faq textarea { width: 100%; box-sizing: border-box; padding: 6px 8px; border: 1px solid #c9cdd4; border-radius: 6px; font: inherit; }
+.trainer-clicks { margin: 8px 0 16px; font-size: 13px; }
 .trainer-confirm { border: 1px solid #f53f3f; border-radius: 8px; padding: 8px 10px; background: #fff1f0; }
 `;

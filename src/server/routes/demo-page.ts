@@ -158,6 +158,41 @@ export const SHOPFRONTS: Record<string, Shopfront> = {
       en: ['How are instalment fees calculated?', 'How do I get the annual fee waived?', 'I want to complain'],
     },
   },
+  travel: {
+    color: '#1f6feb',
+    tagline: {
+      'zh-CN': '云途旅行 · 机票 酒店 火车票 · 机+酒套餐更省',
+      'zh-TW': '雲途旅行 · 機票 飯店 火車票 · 機+酒套餐更省',
+      en: 'Yuntu Travel · flights, hotels, trains · save with flight + hotel',
+    },
+    items: [
+      {
+        image: 'flight.svg',
+        name: { 'zh-CN': '上海 → 三亚 机票', 'zh-TW': '上海 → 三亞 機票', en: 'Shanghai → Sanya flight' },
+        price: '¥780',
+      },
+      {
+        image: 'hotel.svg',
+        name: { 'zh-CN': '三亚海景酒店', 'zh-TW': '三亞海景飯店', en: 'Sanya sea-view hotel' },
+        price: { 'zh-CN': '¥520/晚', 'zh-TW': '¥520/晚', en: '¥520 a night' },
+      },
+      {
+        image: 'flight-hotel.svg',
+        name: { 'zh-CN': '机+酒 4 天 3 晚', 'zh-TW': '機+酒 4 天 3 晚', en: 'Flight + hotel, 4 days' },
+        price: '¥2,199',
+      },
+    ],
+    questions: {
+      'zh-CN': ['坐飞机能带多少行李？', '酒店订单可以取消吗？', '机+酒套餐包含什么？', '我要投诉，转人工'],
+      'zh-TW': ['坐飛機能帶多少行李？', '飯店訂單可以取消嗎？', '機+酒套餐包含什麼？', '我要投訴，轉真人'],
+      en: [
+        'How much baggage can I check in?',
+        'Can I cancel my hotel booking?',
+        'What does the flight and hotel package include?',
+        'I want to talk to a person',
+      ],
+    },
+  },
 };
 
 const FALLBACK: Shopfront = {

@@ -23,6 +23,13 @@ import {
   type ImportRowError,
 } from '../../contacts/import-contacts.js';
 import { parseMapOptions } from '../../contacts/import-mapping.js';
+import {
+  ContactSyncService,
+  recordSyncDelivery,
+  removeSyncSecret,
+  rotateSyncSecret,
+  verifySyncDelivery,
+} from '../../contacts/sync.js';
 import { contactInputSchema } from '../../contacts/profile.js';
 import { ErrorCodes, KefuError } from '../../errors/index.js';
 import { emptyFunnel, funnelsToCsvRows } from '../../offers/funnel.js';
@@ -91,6 +98,7 @@ const eventBody = z
 export interface PersonalServices {
   offers: OfferService;
   outreach: OutreachService;
+  contactSync: ContactSyncService;
 }
 
 /**
@@ -140,12 +148,109 @@ export async function startPersonalServices(app: FastifyInstance, deps: AppDeps)
     });
   });
   await deps.jobs.schedule('outreach.campaigns-due', 60_000, {});
-  return { offers, outreach };
+  // Scheduled contact pulls (contacts.sync): once a minute in the cluster; each occurrence runs once.
+  const contactSync = new ContactSyncService({
+    db,
+    allowPrivateNetwork: deps.config.metering.webhookAllowPrivateNetwork,
+  });
+  deps.jobs.register('contacts.sync-due', async () => {
+    await contactSync.runDuePulls(undefined, {
+      onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'scheduled contact sync failed'),
+    });
+  });
+  await deps.jobs.schedule('contacts.sync-due', 60_000, {});
+  return { offers, outreach, contactSync };
 }
 
 /** Contacts, events, campaigns, conversions and offer reports: inside the tenant API zone (/v1). */
 export async function personalTenantRoutes(app: FastifyInstance, deps: AppDeps & { personal: PersonalServices }) {
   await tenantRoutes(app, deps, deps.personal.offers, deps.personal.outreach);
+  await contactSyncRoutes(app, deps, deps.personal.contactSync);
+}
+
+/**
+ * Contacts sync (docs/personal.md, "Sync"): the webhook in (a batch keyed by external id, signed
+ * when the tenant has a sync secret), the secret, and the runs of the webhook and the scheduled
+ * pull. The webhook route reads its body raw, in a context of its own, so the signature is
+ * checked over the exact bytes that were sent.
+ */
+async function contactSyncRoutes(app: FastifyInstance, deps: AppDeps, sync: ContactSyncService): Promise<void> {
+  const db = deps.database.db;
+  await app.register(async (raw) => {
+    raw.removeContentTypeParser('application/json');
+    raw.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    raw.withTypeProvider<ZodTypeProvider>().post('/contacts/sync', {
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        operationId: 'syncContacts',
+        tags: ['contacts'],
+        summary:
+          'Upsert up to 1,000 contacts keyed by external id ({"records": [...]}); signed (Standard Webhooks) when a sync secret is set',
+        security,
+        response: { 200: z.record(z.string(), z.unknown()), ...errors, 413: problemSchema, 415: problemSchema },
+      },
+      handler: async (request) => {
+        const tenantId = tenantOf(request);
+        const body = request.body;
+        if (!Buffer.isBuffer(body))
+          throw new KefuError(ErrorCodes.unsupportedMediaType, 'send the batch as application/json', { status: 415 });
+        const deliveryId = await verifySyncDelivery(db, tenantId, body, request.headers);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw new KefuError(ErrorCodes.validation, 'the body is not JSON', { status: 400 });
+        }
+        const records = (parsed as { records?: unknown } | null)?.records;
+        if (!Array.isArray(records))
+          throw new KefuError(ErrorCodes.validation, 'expected {"records": [ {"externalId": …}, … ]}', {
+            status: 400,
+          });
+        const result = await sync.receiveBatch(tenantId, records);
+        if (deliveryId) await recordSyncDelivery(db, tenantId, deliveryId);
+        return loose(result);
+      },
+    });
+  });
+
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get('/contacts/syncs', {
+    config: { scopes: [...readScopes] },
+    schema: {
+      operationId: 'listContactSyncs',
+      tags: ['contacts'],
+      summary: 'Contact sync runs (scheduled pulls and webhook batches), newest first, and the pull settings',
+      security,
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
+      response: { 200: z.record(z.string(), z.unknown()), ...errors },
+    },
+    handler: async (request) => loose(await sync.listRuns(tenantOf(request), request.query.limit)),
+  });
+
+  api.post('/contacts/sync-secret', {
+    schema: {
+      operationId: 'rotateContactSyncSecret',
+      tags: ['contacts'],
+      summary: 'Create or replace the secret contact sync batches must be signed with (Standard Webhooks)',
+      security,
+      response: { 200: z.object({ secret: z.string(), scheme: z.literal('standard-webhooks') }), ...errors },
+    },
+    handler: async (request) => ({
+      secret: await rotateSyncSecret(db, tenantOf(request)),
+      scheme: 'standard-webhooks' as const,
+    }),
+  });
+
+  api.delete('/contacts/sync-secret', {
+    schema: {
+      operationId: 'removeContactSyncSecret',
+      tags: ['contacts'],
+      summary: 'Remove the sync secret (batches are accepted unsigned again)',
+      security,
+      response: { 200: z.object({ removed: z.boolean() }), ...errors },
+    },
+    handler: async (request) => ({ removed: await removeSyncSecret(db, tenantOf(request)) }),
+  });
 }
 
 /** Offer clicks and opt-out: inside the widget zone (/widget/v1). */

@@ -142,7 +142,7 @@ describe("trainer's console API", () => {
     expect(thumbs.status).toBe(201);
 
     const { items, catalogue } = await queue(trainer.token);
-    expect(catalogue).toContainEqual({ kind: 'faq', id: 'faq-14', name: '退款多久能到账？' });
+    expect(catalogue).toContainEqual({ kind: 'faq', id: 'faq-14', name: '退款多久能到账？', source: 'pack' });
     expect(catalogue).toContainEqual(expect.objectContaining({ kind: 'intent', id: 'order.status' }));
     for (const failure of FAILURES) {
       const item = items.find((entry) => entry.traceId === turns.get(failure.locale)!.traceId);
@@ -425,5 +425,164 @@ describe("trainer's console API", () => {
         kefu.database.db,
       );
     }
+  });
+});
+
+describe("trainer's console API: cluster labels, new FAQ entries, click promotion policy", () => {
+  it('labels a whole cluster at once, all or nothing: a concurrent or stale label refuses it with 409', async () => {
+    const cluster = [
+      await ask(shopKey, '运费险怎么理赔'),
+      await ask(shopKey, '運費險怎麼理賠'),
+      await ask(shopKey, 'how do I claim shipping insurance'),
+    ];
+    const items = cluster.map((entry) => ({ traceId: entry.turn.traceId, expectedVersion: 0 }));
+    // Another tenant's trainer cannot label them; a missing FAQ entry or no turns is refused.
+    const foreign = await call('POST', '/v1/agent/trainer/labels', bankTrainer.token, { kind: 'out_of_scope', items });
+    expect(foreign.status).toBe(404);
+    expect(foreign.type).toContain('application/problem+json');
+    const missing = await call('POST', '/v1/agent/trainer/labels', trainer.token, {
+      kind: 'faq',
+      target: 'faq-999',
+      items,
+    });
+    expect([missing.status, missing.body.code]).toEqual([404, 'CS_TRAINING_TARGET_NOT_FOUND']);
+    expect(
+      (await call('POST', '/v1/agent/trainer/labels', trainer.token, { kind: 'out_of_scope', items: [] })).status,
+    ).toBe(400);
+    expect(
+      (await call('POST', '/v1/agent/trainer/labels', plainAgent.token, { kind: 'out_of_scope', items })).status,
+    ).toBe(403);
+
+    const bulk = await call('POST', '/v1/agent/trainer/labels', trainer.token, {
+      kind: 'faq',
+      target: 'faq-14',
+      items,
+    });
+    expect(bulk.status).toBe(201);
+    expect(bulk.body.labels.map((label: any) => [label.traceId, label.version, label.targetName])).toEqual(
+      items.map((item) => [item.traceId, 1, '退款多久能到账？']),
+    );
+    // Stale: the same cluster again with the versions seen before: nothing written, every turn named.
+    const stale = await call('POST', '/v1/agent/trainer/labels', secondTrainer.token, { kind: 'out_of_scope', items });
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('CS_TRAINING_LABEL_CONFLICT');
+    expect(stale.body.detail).toContain('3 of these turns');
+    const versions = await kefu.database.db
+      .selectFrom('training_examples')
+      .select(['version', 'kind'])
+      .where('tenant_id', '=', shopTenantId)
+      .where(
+        'trace_id',
+        'in',
+        items.map((item) => item.traceId),
+      )
+      .execute();
+    expect(versions).toEqual(items.map(() => ({ version: 1, kind: 'faq' })));
+
+    // Two trainers at once: a cluster label and a single label on one of its turns. One wins.
+    const pair = [await ask(shopKey, '运费险赔多少钱'), await ask(shopKey, '運費險賠多少錢')];
+    const [clusterLabel, singleLabel] = await Promise.all([
+      call('POST', '/v1/agent/trainer/labels', trainer.token, {
+        kind: 'handover',
+        items: pair.map((entry) => ({ traceId: entry.turn.traceId, expectedVersion: 0 })),
+      }),
+      label(secondTrainer.token, pair[1]!.turn.traceId, { kind: 'out_of_scope', expectedVersion: 0 }),
+    ]);
+    expect([clusterLabel.status, singleLabel.status].sort()).toEqual([201, 409]);
+    const lost = clusterLabel.status === 409 ? clusterLabel : singleLabel;
+    expect(lost.type).toContain('application/problem+json');
+    expect(lost.body.code).toBe('CS_TRAINING_LABEL_CONFLICT');
+    const rows = await kefu.database.db
+      .selectFrom('training_examples')
+      .select(['trace_id', 'kind'])
+      .where('tenant_id', '=', shopTenantId)
+      .where(
+        'trace_id',
+        'in',
+        pair.map((entry) => entry.turn.traceId),
+      )
+      .execute();
+    // All or nothing: when the cluster label lost, its other turn was not labelled either.
+    expect(rows).toHaveLength(clusterLabel.status === 201 ? 2 : 1);
+  });
+
+  it('creates a new FAQ entry from a turn, refusing an empty question or answer with a stable code', async () => {
+    const asked = await ask(shopKey, '你们支持开增值税专用发票给公司吗');
+    const traceId = asked.turn.traceId;
+    const draft = await call('GET', `/v1/agent/trainer/turns/${traceId}/faq-draft`, trainer.token);
+    expect(draft.status).toBe(200);
+    // Only the bot replied: the question is the customer's, there is no draft answer.
+    expect(draft.body).toEqual({
+      traceId,
+      question: '你们支持开增值税专用发票给公司吗',
+      answer: null,
+      answerFrom: null,
+    });
+    for (const body of [
+      { question: '', answer: '可以。', expectedVersion: 0 },
+      { question: '能开专票吗？', answer: '   ', expectedVersion: 0 },
+    ]) {
+      const refused = await call('POST', `/v1/agent/trainer/turns/${traceId}/faq`, trainer.token, body);
+      expect(refused.status).toBe(400);
+      expect(refused.type).toContain('application/problem+json');
+      expect(refused.body.code).toBe('CS_TRAINING_FAQ_INVALID');
+    }
+    const foreign = await call('POST', `/v1/agent/trainer/turns/${traceId}/faq`, bankTrainer.token, {
+      question: '能开专票吗？',
+      answer: '可以，在订单详情申请。',
+      expectedVersion: 0,
+    });
+    expect(foreign.status).toBe(404);
+    expect((await call('GET', `/v1/agent/trainer/turns/${traceId}/faq-draft`, bankTrainer.token)).status).toBe(404);
+    const created = await call('POST', `/v1/agent/trainer/turns/${traceId}/faq`, trainer.token, {
+      question: '能开增值税专用发票吗？',
+      answer: '可以。在订单详情点「申请发票」，选择「增值税专用发票」并填写公司信息。',
+      expectedVersion: 0,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.label).toMatchObject({ version: 1, kind: 'faq', target: created.body.faq.id });
+    const { catalogue } = await queue(trainer.token);
+    expect(catalogue).toContainEqual({
+      kind: 'faq',
+      id: created.body.faq.id,
+      name: '能开增值税专用发票吗？',
+      source: 'new',
+    });
+    expect((await queue(bankTrainer.token)).catalogue.some((entry) => entry.id === created.body.faq.id)).toBe(false);
+  });
+
+  it('sets the click promotion policy per tenant (agreement by default) and counts pending and promoted clicks', async () => {
+    const initial = await call('GET', '/v1/agent/trainer/settings', trainer.token);
+    expect(initial.body).toEqual({ promotion: { mode: 'agreement', minAgreeing: 2 } });
+    const set = await call('PUT', '/v1/agent/trainer/settings', trainer.token, { promotion: { mode: 'approval' } });
+    expect(set.status).toBe(200);
+    expect(set.body.promotion).toEqual({ mode: 'approval', minAgreeing: 2 });
+    const bad = await call('PUT', '/v1/agent/trainer/settings', trainer.token, { promotion: { mode: 'always' } });
+    expect(bad.status).toBe(400);
+    expect(
+      (await call('PUT', '/v1/agent/trainer/settings', plainAgent.token, { promotion: { mode: 'immediate' } })).status,
+    ).toBe(403);
+    // A click on a suggestion (zh-Hant) waits under approval; the bank's policy is its own.
+    const asked = await ask(shopKey, '退貨運費誰出');
+    const clicked = await call('POST', '/v1/learning/signals', shopKey, {
+      kind: 'suggestion_click',
+      conversationId: asked.conversationId,
+      traceId: asked.turn.traceId,
+      value: 'faq-14',
+    });
+    expect(clicked.status).toBe(201);
+    const clicks = await call('GET', '/v1/agent/trainer/clicks', trainer.token);
+    expect(clicks.status).toBe(200);
+    expect(clicks.body.policy.mode).toBe('approval');
+    expect(clicks.body.pending).toBeGreaterThanOrEqual(1);
+    expect(clicks.body.promotable).toBe(0);
+    expect((await call('GET', '/v1/agent/trainer/clicks', bankTrainer.token)).body.policy.mode).toBe('agreement');
+    const audit = await kefu.database.db
+      .selectFrom('audit_log')
+      .select(['actor', 'action'])
+      .where('tenant_id', '=', shopTenantId)
+      .where('action', '=', 'training.promotion_policy')
+      .execute();
+    expect(audit).toEqual([{ actor: `agent:${trainer.id}`, action: 'training.promotion_policy' }]);
   });
 });

@@ -8,12 +8,19 @@ import {
   accuracyHistory,
   activateRun,
   agentIsTrainer,
+  BULK_LABEL_LIMIT,
+  clickState,
+  createFaqFromTurn,
   exportExamples,
+  faqDraftFromTurn,
   getRun,
   labelTurn,
+  labelTurns,
+  promotionPolicy,
   retrain,
   reviewQueue,
   setAgentTrainer,
+  setPromotionPolicy,
   trainerCatalogue,
 } from '../../learning/trainer-service.js';
 import { LABEL_KINDS } from '../../learning/training-tables.js';
@@ -21,6 +28,7 @@ import { problemSchema, uuidParam } from '../../protocol/index.js';
 import { tenantOf } from '../auth.js';
 import type { AppDeps } from '../create-app.js';
 import { agentOf } from '../zones/agent-zone.js';
+import { trainerLlmRoutes } from './trainer-llm.js';
 
 /**
  * The trainer's console API (docs/learning.md, "Trainer's console"), inside the agent zone
@@ -63,7 +71,15 @@ const reviewItemSchema = z
   .meta({ id: 'TrainerReviewItem' });
 
 const catalogueSchema = z
-  .object({ kind: z.enum(['faq', 'intent']), id: z.string(), name: z.string() })
+  .object({
+    kind: z.enum(['faq', 'intent']),
+    id: z.string(),
+    name: z.string(),
+    source: z
+      .enum(['pack', 'sheet', 'new'])
+      .optional()
+      .describe("an FAQ entry's origin: a pack, an uploaded sheet, or a trainer's new entry not yet activated"),
+  })
   .meta({ id: 'TrainerCatalogueEntry' });
 
 const labelSchema = currentLabel
@@ -116,6 +132,46 @@ const labelBody = z
   .strict()
   .meta({ id: 'TrainingLabelRequest' });
 
+const bulkLabelBody = z
+  .object({
+    kind: z.enum(LABEL_KINDS),
+    target: z.string().min(1).max(200).optional().describe('the FAQ id (kind faq) or intent name (kind intent)'),
+    items: z
+      .array(
+        z
+          .object({
+            traceId: uuidParam,
+            expectedVersion: z.number().int().min(0).describe('the label version you saw on this turn (0: unlabelled)'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(BULK_LABEL_LIMIT)
+      .describe('the turns of the phrasing cluster, each with the version you saw'),
+  })
+  .strict()
+  .meta({ id: 'TrainingBulkLabelRequest' });
+
+const faqBody = z
+  .object({
+    question: z.string().max(20_000).describe("the new entry's question (prefilled from the customer's phrasing)"),
+    answer: z.string().max(20_000).describe("its answer (prefilled from an agent's reply, if there was one)"),
+    expectedVersion: z.number().int().min(0).describe('the label version you saw on the turn (0: unlabelled)'),
+  })
+  .strict()
+  .meta({ id: 'TrainingFaqRequest' });
+
+const promotionSchema = z
+  .object({
+    mode: z
+      .enum(['agreement', 'approval', 'immediate'])
+      .describe(
+        'agreement (default): clicks in one phrasing cluster agree (or a trainer label agrees); approval: only a trainer; immediate: every click',
+      ),
+    minAgreeing: z.number().int().min(1).max(100).describe('agreeing clicks needed in agreement mode (default 2)'),
+  })
+  .meta({ id: 'ClickPromotionPolicy' });
+
 export async function trainerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const db = deps.database.db;
   const mode = deps.config.nlu.mode;
@@ -127,6 +183,7 @@ export async function trainerRoutes(app: FastifyInstance, deps: AppDeps): Promis
       throw new KefuError(ErrorCodes.trainerScopeRequired, 'this agent lacks the trainer scope', { status: 403 });
   });
   const api = app.withTypeProvider<ZodTypeProvider>();
+  await trainerLlmRoutes(app, deps);
 
   api.get('/trainer/queue', {
     schema: {
@@ -173,6 +230,132 @@ export async function trainerRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const { tenantId, agentId } = agentOf(request);
       const stored = await labelTurn(db, tenantId, request.params.traceId, request.body, `agent:${agentId}`);
       return reply.code(201).send(stored);
+    },
+  });
+
+  api.post('/trainer/labels', {
+    schema: {
+      operationId: 'labelTurns',
+      tags: ['trainer'],
+      summary:
+        'Label several turns at once (a whole phrasing cluster), all or nothing: a turn labelled since you loaded it refuses them all with 409',
+      security,
+      body: bulkLabelBody,
+      response: { 201: z.object({ labels: z.array(labelSchema) }), ...errors },
+    },
+    handler: async (request, reply) => {
+      const { tenantId, agentId } = agentOf(request);
+      const { items, ...label } = request.body;
+      const labels = await labelTurns(db, tenantId, items, label, `agent:${agentId}`);
+      return reply.code(201).send({ labels });
+    },
+  });
+
+  api.get('/trainer/turns/:traceId/faq-draft', {
+    schema: {
+      operationId: 'trainingFaqDraft',
+      tags: ['trainer'],
+      summary:
+        "What a new FAQ entry from this turn starts from: the customer's phrasing, and an agent's reply in that conversation if there was one (never the bot's)",
+      security,
+      params: z.object({ traceId: uuidParam }),
+      response: {
+        200: z.object({
+          traceId: z.string(),
+          question: z.string(),
+          answer: z.string().nullable(),
+          answerFrom: z.enum(['agent']).nullable(),
+        }),
+        ...errors,
+      },
+    },
+    handler: async (request) => faqDraftFromTurn(db, agentOf(request).tenantId, request.params.traceId),
+  });
+
+  api.post('/trainer/turns/:traceId/faq', {
+    schema: {
+      operationId: 'createFaqFromTurn',
+      tags: ['trainer'],
+      summary:
+        'Create a new FAQ entry from a turn and label the turn with it; the next retrain trains on it and activation adds it to the FAQ',
+      security,
+      params: z.object({ traceId: uuidParam }),
+      body: faqBody,
+      response: {
+        201: z.object({
+          faq: z.object({
+            id: z.string(),
+            question: z.string(),
+            answer: z.string(),
+            source: z.enum(['pack', 'sheet', 'new']),
+          }),
+          label: labelSchema,
+        }),
+        ...errors,
+      },
+    },
+    handler: async (request, reply) => {
+      const { tenantId, agentId } = agentOf(request);
+      const created = await createFaqFromTurn(db, tenantId, request.params.traceId, request.body, `agent:${agentId}`);
+      return reply.code(201).send(created);
+    },
+  });
+
+  api.get('/trainer/clicks', {
+    schema: {
+      operationId: 'trainingClicks',
+      tags: ['trainer'],
+      summary:
+        'Suggestion clicks: how many wait (pending), how many the promotion policy takes at the next retrain, and how many are training examples',
+      security,
+      response: {
+        200: z.object({
+          policy: promotionSchema,
+          pending: z.number().int(),
+          promotable: z.number().int(),
+          promoted: z.number().int(),
+        }),
+        ...errors,
+      },
+    },
+    handler: async (request) => clickState(db, agentOf(request).tenantId),
+  });
+
+  api.get('/trainer/settings', {
+    schema: {
+      operationId: 'trainerSettings',
+      tags: ['trainer'],
+      summary: "The trainer's settings: the click promotion policy, and whether an LLM can suggest (llm)",
+      security,
+      response: {
+        200: z.object({
+          promotion: promotionSchema,
+          llm: z.literal(true).optional().describe('present when an LLM is configured: the console offers AI drafts'),
+        }),
+        ...errors,
+      },
+    },
+    handler: async (request) => ({
+      promotion: await promotionPolicy(db, agentOf(request).tenantId),
+      ...(deps.llm ? { llm: true as const } : {}),
+    }),
+  });
+
+  api.put('/trainer/settings', {
+    schema: {
+      operationId: 'setTrainerSettings',
+      tags: ['trainer'],
+      summary: 'Set the click promotion policy (audited)',
+      security,
+      body: z
+        .object({ promotion: promotionSchema.partial({ minAgreeing: true }).strict() })
+        .strict()
+        .meta({ id: 'TrainerSettingsRequest' }),
+      response: { 200: z.object({ promotion: promotionSchema }), ...errors },
+    },
+    handler: async (request) => {
+      const { tenantId, agentId } = agentOf(request);
+      return { promotion: await setPromotionPolicy(db, tenantId, request.body.promotion, `agent:${agentId}`) };
     },
   });
 

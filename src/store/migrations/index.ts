@@ -18,6 +18,7 @@ import * as conversationCounters from './20261212-0200-conversation-counters.js'
 import * as trainingExamples from './20261212-0400-training-examples.js';
 import * as trainerFaqs from './20261213-0200-trainer-faqs.js';
 import * as faqPhrasingSuggestions from './20261213-0310-faq-phrasing-suggestions.js';
+import * as contactSyncs from './20261213-0500-contact-syncs.js';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from disk) so they run the
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '20261212-0400-training-examples': trainingExamples,
   '20261213-0200-trainer-faqs': trainerFaqs,
   '20261213-0310-faq-phrasing-suggestions': faqPhrasingSuggestions,
+  '20261213-0500-contact-syncs': contactSyncs,
 };
