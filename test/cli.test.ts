@@ -1,3 +1,4 @@
+// ci: embedded only (every command runs on a PGlite folder of its own; .ci/run leaves it out of the PostgreSQL pass)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// ci: embedded only (every command runs on a PGlite folder of its own; .ci/run leaves it out of the PostgreSQL pass)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
