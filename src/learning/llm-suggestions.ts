@@ -174,6 +174,7 @@ export async function turnAndAgentReplies(
   db: Db,
   tenantId: string,
   traceId: string,
+  limit = REPLIES_MAX,
 ): Promise<{ conversationId: string; question: string; replies: string[] }> {
   const turn = await db
     .selectFrom('turn_traces as t')
@@ -196,7 +197,7 @@ export async function turnAndAgentReplies(
     .where('seq', '>', turn.seq)
     .where(sql<boolean>`length(trim(text)) > 0`)
     .orderBy('seq')
-    .limit(REPLIES_MAX)
+    .limit(limit)
     .execute();
   return { conversationId: turn.conversation_id, question: turn.text.trim(), replies: rows.map((row) => row.text) };
 }

@@ -1,3 +1,4 @@
+import { turnAndAgentReplies } from './llm-suggestions.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import {
@@ -668,33 +669,12 @@ export interface FaqDraft {
  * draft, internal notes neither).
  */
 export async function faqDraftFromTurn(db: Db, tenantId: string, traceId: string): Promise<FaqDraft> {
-  const turn = await db
-    .selectFrom('turn_traces as t')
-    .innerJoin('messages as m', (join) =>
-      join.onRef('m.id', '=', 't.inbound_message_id').onRef('m.tenant_id', '=', 't.tenant_id'),
-    )
-    .select(['t.id', 't.conversation_id', 'm.text', 'm.seq'])
-    .where('t.tenant_id', '=', tenantId)
-    .where('t.id', '=', traceId)
-    .executeTakeFirst();
-  if (!turn) throw new KefuError(ErrorCodes.traceNotFound, 'turn not found', { status: 404 });
-  const reply = await db
-    .selectFrom('messages')
-    .select(['text'])
-    .where('tenant_id', '=', tenantId)
-    .where('conversation_id', '=', turn.conversation_id)
-    .where('sender_kind', '=', 'agent')
-    .where('direction', '=', 'outgoing')
-    .where('visibility', '=', 'public')
-    .where('seq', '>', turn.seq)
-    .where(sql<boolean>`length(trim(text)) > 0`)
-    .orderBy('seq')
-    .limit(1)
-    .executeTakeFirst();
+  const { question, replies } = await turnAndAgentReplies(db, tenantId, traceId, 1);
+  const reply = replies[0];
   return {
     traceId,
-    question: turn.text.trim().slice(0, FAQ_QUESTION_MAX),
-    answer: reply ? reply.text.trim().slice(0, FAQ_ANSWER_MAX) : null,
+    question: question.slice(0, FAQ_QUESTION_MAX),
+    answer: reply ? reply.trim().slice(0, FAQ_ANSWER_MAX) : null,
     answerFrom: reply ? 'agent' : null,
   };
 }
