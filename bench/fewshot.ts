@@ -9,13 +9,18 @@
  * tenant default, and on the hand-written risk sets in bench/data.
  *
  *   npx tsx bench/fewshot.ts [--only travel,clinc,b77,eval] [--skip-nlpjs] [--no-write] [--baseline DIR]
+ *                            [--synonyms off,on] [--out NAME]
  *
  * --baseline DIR adds the previous kefu side by side, run in the same process: DIR is a copy of an
  * earlier checkout's `src` and `test/support` (e.g. `git archive HEAD src test/support | tar -x -C DIR`
  * and a `node_modules` link), whose few-shot matcher becomes a peer column and whose `kefu eval faq`
  * (its whole pipeline) runs the same eval rows.
  *
- * Writes bench/results/fewshot.md (the tables) and bench/results/fewshot.json (everything, wrong rows included).
+ * --synonyms off,on runs kefu's matcher and `kefu eval faq` once per setting of the CC-CEDICT
+ * synonym classes (KEFU_FEWSHOT_SYNONYMS), side by side in the same process; without it, the default.
+ *
+ * Writes bench/results/fewshot.md (the tables) and bench/results/fewshot.json (everything, wrong rows
+ * included); --out NAME writes bench/results/NAME.md and NAME.json instead (for a partial run).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseFaqSheet } from '../src/knowledge/faq-sheet.js';
@@ -329,6 +334,20 @@ async function main(): Promise<void> {
   const skipNlpJs = args.includes('--skip-nlpjs');
   const baselineIndex = args.indexOf('--baseline');
   const baselineDir = baselineIndex >= 0 ? args[baselineIndex + 1] : undefined;
+  const synonymsIndex = args.indexOf('--synonyms');
+  const synonymModes = synonymsIndex >= 0 ? args[synonymsIndex + 1]!.split(',') : [];
+  const outIndex = args.indexOf('--out');
+  const out = outIndex >= 0 ? args[outIndex + 1]! : 'fewshot';
+  /** The variants of kefu's matcher to run: the default, or each synonym setting. */
+  const variants: Array<[string, () => void]> =
+    synonymModes.length === 0
+      ? [['', () => {}]]
+      : synonymModes.map((mode) => [
+          ` (synonyms ${mode})`,
+          () => {
+            process.env.KEFU_FEWSHOT_SYNONYMS = mode;
+          },
+        ]);
   const baseline = baselineDir
     ? {
         train: (
@@ -349,7 +368,13 @@ async function main(): Promise<void> {
   const results: Array<{ split: string; system: string; metrics: IntentEvaluation }> = [];
   for (const split of loadSplits(only)) {
     const systems: Array<[string, () => IntentEvaluation | Promise<IntentEvaluation>]> = [
-      ['kefu few-shot matcher', () => runMatcher(split)],
+      ...variants.map(([suffix, apply]): [string, () => IntentEvaluation] => [
+        `kefu few-shot matcher${suffix}`,
+        () => {
+          apply();
+          return runMatcher(split);
+        },
+      ]),
       ...(baseline
         ? ([['kefu few-shot matcher (previous)', () => runMatcher(split, baseline.train)]] as Array<
             [string, () => IntentEvaluation]
@@ -387,7 +412,13 @@ async function main(): Promise<void> {
       ],
     ];
     const pipelines: Array<[string, typeof runEvalFaq]> = [
-      ['', runEvalFaq],
+      ...variants.map(([suffix, apply]): [string, typeof runEvalFaq] => [
+        suffix,
+        (options) => {
+          apply();
+          return runEvalFaq(options);
+        },
+      ]),
       ...(baseline ? ([[' (previous kefu)', baseline.evalFaq]] as Array<[string, typeof runEvalFaq]>) : []),
     ];
     for (const [name, options] of runs)
@@ -404,7 +435,7 @@ async function main(): Promise<void> {
   const lines: string[] = [
     '# Day-one tenants (issue 9): few-shot benchmark',
     '',
-    `\`npx tsx bench/fewshot.ts\` — ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores shared with other jobs, load average ${load}. Timings are noisy; compare systems within this run. Full output: \`fewshot.json\`. Splits and method: docs/fewshot.md.`,
+    `\`npx tsx bench/fewshot.ts${args.length > 0 ? ` ${args.join(' ')}` : ''}\` — ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores shared with other jobs, load average ${load}. Timings are noisy; compare systems within this run. Full output: \`fewshot.json\`. Splits and method: docs/fewshot.md.`,
     '',
     `Gate ${GATE}. No system sees out-of-scope training rows. accuracy counts an oos row right only when declined; coverage = share of all rows answered at ≥ gate; selective = accuracy of those.`,
     '',
@@ -433,9 +464,9 @@ async function main(): Promise<void> {
   const markdown = lines.join('\n') + '\n';
   process.stdout.write(markdown);
   if (!args.includes('--no-write')) {
-    writeFileSync(join(root, 'bench/results/fewshot.md'), markdown);
+    writeFileSync(join(root, `bench/results/${out}.md`), markdown);
     writeFileSync(
-      join(root, 'bench/results/fewshot.json'),
+      join(root, `bench/results/${out}.json`),
       JSON.stringify({ load, results, evaluations, evaluationErrors }, null, 1) + '\n',
     );
   }

@@ -2,7 +2,10 @@
 // against Orama and MiniSearch on BQ corpus dev (FAQ-style paraphrase retrieval, 6,922-entry KB,
 // 3,748 queries), all in one process, one run. The first kefu row is the default build.
 //   npx tsx bench/retrieval.ts [--kb file] [--queries file] [--limit n] [--only-kefu] [--no-write]
-// Writes bench/results/retrieval.md (table) and bench/results/retrieval-<date>.json (raw figures).
+//                              [--synonyms] [--out NAME]
+// --synonyms adds a kefu row with the opt-in CC-CEDICT synonym terms (KEFU_RETRIEVAL_SYNONYMS=on).
+// Writes bench/results/retrieval.md (table) and bench/results/retrieval-<date>.json (raw figures);
+// --out NAME writes bench/results/NAME.md and NAME.json instead.
 import { datasetPath } from '../test/support/datasets.js';
 import { writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,6 +34,7 @@ const kbFile = option('kb') ?? datasetPath('bq_corpus', 'dev_kb.jsonl');
 const queryFile = option('queries') ?? datasetPath('bq_corpus', 'dev_queries.jsonl');
 const limit = Number(option('limit') ?? Infinity);
 const write = !args.includes('--no-write');
+const out = option('out');
 
 const kb = await readJsonl<KbRow>(kbFile, checkKbRow);
 const queries = (await readJsonl<QueryRow>(queryFile, checkQueryRow)).slice(0, limit);
@@ -137,6 +141,13 @@ if (existsSync(researchModel))
   runKefu('BM25F + ATEC re-ranker of the top 30 (opt-in research build, KEFU_RERANK_MODEL)', {
     reranker: loadRerankModel(researchModel),
   });
+if (args.includes('--synonyms')) {
+  process.env.KEFU_RETRIEVAL_SYNONYMS = 'on';
+  runKefu('BM25F words + Han bigrams + CC-CEDICT synonym terms (opt-in, KEFU_RETRIEVAL_SYNONYMS=on)', {
+    reranker: false,
+  });
+  delete process.env.KEFU_RETRIEVAL_SYNONYMS;
+}
 // --only-kefu: the kefu rows only (the default build against the opt-in research build).
 for (const [name, tokenize] of (args.includes('--only-kefu')
   ? []
@@ -197,9 +208,9 @@ unspaced query to occur as a word of the raw text, so it finds nothing in Chines
 \`combineWith: 'OR'\`; both boost the question field ×2. Latencies include normalisation and jieba.
 `;
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  await writeFile(new URL('./results/retrieval.md', import.meta.url), markdown);
+  await writeFile(new URL(`./results/${out ?? 'retrieval'}.md`, import.meta.url), markdown);
   await writeFile(
-    new URL(`./results/retrieval-${date.slice(0, 10)}.json`, import.meta.url),
+    new URL(`./results/${out ?? `retrieval-${date.slice(0, 10)}`}.json`, import.meta.url),
     `${JSON.stringify({ command, date, machine, kb: kbFile, queries: queryFile, rows }, null, 2)}\n`,
   );
 }

@@ -6,6 +6,7 @@ import { parseFaqSheet } from '../knowledge/faq-sheet.js';
 import { trainFewShotMatcher, type FewShotEntry } from './index.js';
 import { SHEET } from './__fixtures__/travel-sheet.js';
 import { extractFeatures, withTranslations } from './text-features.js';
+import { normalizeText } from '../text/index.js';
 
 describe('trainFewShotMatcher', () => {
   const matcher = trainFewShotMatcher(SHEET);
@@ -145,5 +146,66 @@ describe('phrasings a trainer adds to a day-one sheet (travel-zh, 40 entries)', 
   it('still declines what is unrelated', () => {
     for (const text of ['今天北京天气怎么样', '幫我寫一首詩', 'who won the football game last night'])
       expect(after.match(text).outOfScope, text).toBe(true);
+  });
+});
+
+describe('CC-CEDICT synonym classes (opt-in: synonyms / KEFU_FEWSHOT_SYNONYMS)', () => {
+  const withSynonyms = (text: string) =>
+    [...extractFeatures(normalizeText(text).text, undefined, { synonyms: true }).keys()].filter((key) =>
+      key.startsWith('s:'),
+    );
+
+  it('gives words that share a CC-CEDICT gloss a shared feature, in Simplified, Traditional and English', () => {
+    // 早餐 and 早饭 are both "breakfast"; the Traditional 早飯 is normalised to 早饭 first.
+    expect(withSynonyms('早餐')).toContain('s:breakfast');
+    expect(withSynonyms('早饭')).toContain('s:breakfast');
+    expect(withSynonyms('包早飯嗎')).toContain('s:breakfast');
+    expect(withSynonyms('is breakfast included')).toContain('s:breakfast');
+    expect(withSynonyms('雙人間多大')).toEqual(withSynonyms('双人房'));
+    // Without the option nothing is added.
+    expect([...extractFeatures('早饭').keys()].some((key) => key.startsWith('s:'))).toBe(false);
+  });
+
+  const sheet: FewShotEntry[] = [
+    {
+      label: 'breakfast',
+      phrasings: ['酒店含早餐吗', '早餐几点开始供应', '早餐在哪一层吃'],
+      answer: '房费含双早，7:00–10:00 在二楼餐厅。',
+    },
+    { label: 'room', phrasings: ['双人房有几张床', '可以加床吗', '房间能住几个人'], answer: '一张大床或两张单人床。' },
+    {
+      label: 'elderly',
+      phrasings: ['老年人有优惠吗', '老人坐飞机需要陪同吗', '七十岁以上能订票吗'],
+      answer: '65岁以上旅客可申请爱心服务。',
+    },
+    { label: 'refund', phrasings: ['退票怎么收费', '不想去了能退吗', '钱多久退回来'], answer: '7个工作日内原路退回。' },
+    { label: 'parking', phrasings: ['酒店有停车场吗', '停车要收费吗', '车可以停在哪里'], answer: '地下车库免费停车。' },
+  ];
+  const without = trainFewShotMatcher(sheet, { synonyms: false });
+  const withClasses = trainFewShotMatcher(sheet, { synonyms: true });
+
+  it('lets a synonym the sheet never uses raise the right entry (早饭 / 早飯 for 早餐, "elderly" for 老年人)', () => {
+    for (const [text, faq] of [
+      ['有早点吗', 'breakfast'],
+      ['包早飯嗎', 'breakfast'],
+      ['雙人間多大', 'room'],
+      ['elderly discount', 'elderly'],
+    ] as const) {
+      const before = without.match(text);
+      const after = withClasses.match(text);
+      expect(after.intent, text).toBe(faq);
+      expect(after.confidence, text).toBeGreaterThan(before.confidence);
+    }
+  });
+
+  it('changes nothing for a sheet without Chinese (there is nothing to bridge to)', () => {
+    const english: FewShotEntry[] = [
+      { label: 'breakfast', phrasings: ['is breakfast included', 'when is breakfast served'] },
+      { label: 'parking', phrasings: ['is there parking', 'where can i park my car'] },
+      { label: 'refund', phrasings: ['how do i get a refund', 'when will my money come back'] },
+    ];
+    const a = trainFewShotMatcher(english, { synonyms: false }).match('morning meal included?');
+    const b = trainFewShotMatcher(english, { synonyms: true }).match('morning meal included?');
+    expect(b).toEqual(a);
   });
 });

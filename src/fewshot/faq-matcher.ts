@@ -8,6 +8,7 @@ import {
   defaultBackground,
   extractFeatures,
   kindOf,
+  type FeatureOptions,
   type FeatureWeights,
 } from './text-features.js';
 
@@ -46,6 +47,23 @@ export interface FewShotMatcherOptions {
    * sheet of up to about 2,000 entries, then fewer, down to 1,000 at 10,000 entries.
    */
   maxHeldOut?: number;
+  /**
+   * CC-CEDICT synonym classes as extra evidence (a feature kind of its own: 早饭 meets 早餐, an English
+   * word meets the Chinese words it translates). Used only for a sheet with Chinese phrasings.
+   * Default: `KEFU_FEWSHOT_SYNONYMS` (`on` / `off`), else `SYNONYMS_BY_DEFAULT`.
+   */
+  synonyms?: boolean;
+}
+
+/** Whether the matcher uses the CC-CEDICT synonym classes unless told otherwise (docs/fewshot.md has the measurements). */
+export const SYNONYMS_BY_DEFAULT = false;
+
+function synonymsWanted(option: boolean | undefined): boolean {
+  if (option !== undefined) return option;
+  const setting = process.env.KEFU_FEWSHOT_SYNONYMS?.trim().toLowerCase();
+  if (setting === 'on' || setting === '1' || setting === 'true') return true;
+  if (setting === 'off' || setting === '0' || setting === 'false') return false;
+  return SYNONYMS_BY_DEFAULT;
 }
 
 /** `σ(a · logit(confidence) + b)`. */
@@ -250,6 +268,13 @@ export function trainFewShotMatcher(
   const weights: FeatureWeights = { ...DEFAULT_FEATURE_WEIGHTS, ...options.featureWeights };
   const labels = entries.map((entry) => entry.label);
   const intentCount = labels.length;
+  // Synonym classes bridge words to Chinese words: an all-English sheet has nothing to bridge to.
+  const featureOptions: FeatureOptions = {
+    synonyms:
+      synonymsWanted(options.synonyms) &&
+      entries.some((entry) => entry.phrasings.some((phrasing) => /\p{Script=Han}/u.test(phrasing))),
+  };
+  const features = (normalized: string) => extractFeatures(normalized, jieba, featureOptions);
 
   // Vocabulary and document frequency per intent (a feature shared by many intents says little).
   // The answers count too: a rare word that only an answer uses (孕妇, 押金) is strong evidence.
@@ -289,13 +314,13 @@ export function trainFewShotMatcher(
     currentIntent = intent;
     seenEpoch = intent + 1;
     for (const phrasing of entry.phrasings) {
-      const bag = extractFeatures(normalizeText(phrasing).text, jieba);
+      const bag = features(normalizeText(phrasing).text);
       if (bag.size === 0) continue;
       phrasingBags.push({ intent, bag });
       for (const key of bag.keys()) register(key);
     }
     const answerText = [entry.answer ?? '', entry.category ?? ''].join(' ');
-    const answerBag = extractFeatures(normalizeText(answerText).text, jieba);
+    const answerBag = features(normalizeText(answerText).text);
     answerBags.push(answerBag);
     for (const key of answerBag.keys()) register(key);
   });
@@ -632,7 +657,7 @@ export function trainFewShotMatcher(
         );
   if (usable.length < usableAll.length)
     warnings.push(`weights and calibration fitted on ${usable.length} of ${usableAll.length} held-out phrasings`);
-  let theta = [2, 2, 14, ...FEATURE_KINDS.map(() => 20), 2];
+  let theta = [2, 2, 14, ...FEATURE_KINDS.map((kind) => (kind === 'synonym' && !featureOptions.synonyms ? 0 : 20)), 2];
   const sampleScores = new Float64Array(intentCount);
   const fitCandidates = Math.max(FIT_CANDIDATES, Math.floor(FIT_ROWS / Math.max(1, usable.length)));
   const selectScratch = new Float64Array(intentCount);
@@ -878,7 +903,7 @@ export function trainFewShotMatcher(
   // (快递到哪了 for a shop): left out rather than taught as out of scope.
   const backgroundRows: Array<{ x: number[]; y: number; weight: number }> = [];
   for (const text of options.background ?? defaultBackground()) {
-    const vector = vectorize(backgroundFeatures(text, jieba));
+    const vector = vectorize(backgroundFeatures(text, jieba, featureOptions));
     if (vector.keys.length === 0) continue;
     const found = evidence(vector);
     let inDomain = false;
@@ -924,7 +949,7 @@ export function trainFewShotMatcher(
 
   const matchNormalized = (normalized: string): FewShotPrediction => {
     try {
-      const query = vectorize(extractFeatures(normalized.slice(0, 4000), jieba));
+      const query = vectorize(features(normalized.slice(0, 4000)));
       if (query.keys.length === 0 || intentCount === 0) {
         return {
           intent: null,
@@ -1003,12 +1028,13 @@ export function trainFewShotMatcher(
 
 /** Feature bags of background sentences with the default dictionary, shared by all tenants of the process. */
 const backgroundCache = new Map<string, Map<string, number>>();
-function backgroundFeatures(text: string, jieba: Jieba | undefined): Map<string, number> {
-  if (jieba) return extractFeatures(normalizeText(text).text, jieba);
-  let bag = backgroundCache.get(text);
+function backgroundFeatures(text: string, jieba: Jieba | undefined, options: FeatureOptions): Map<string, number> {
+  if (jieba) return extractFeatures(normalizeText(text).text, jieba, options);
+  const key = `${options.synonyms ? 's' : '-'}${text}`;
+  let bag = backgroundCache.get(key);
   if (!bag) {
-    bag = extractFeatures(normalizeText(text).text);
-    backgroundCache.set(text, bag);
+    bag = extractFeatures(normalizeText(text).text, undefined, options);
+    backgroundCache.set(key, bag);
   }
   return bag;
 }

@@ -2,15 +2,23 @@ import { readFileSync } from 'node:fs';
 import { pinyin } from 'pinyin-pro';
 import type { Jieba } from '@node-rs/jieba';
 import { tokenize } from '../text/index.js';
+import { synonymFeaturesOf } from './cedict-synonyms.js';
 
 /** Kinds of sparse features a message is described by, each with its own weight. */
-export const FEATURE_KINDS = ['word', 'han1', 'han2', 'pinyin2', 'latin3'] as const;
+export const FEATURE_KINDS = ['word', 'han1', 'han2', 'pinyin2', 'latin3', 'synonym'] as const;
 export type FeatureKind = (typeof FEATURE_KINDS)[number];
 
 /** Relative weight of each feature kind in the similarity (tuned by leave-one-phrasing-out on travel-zh train). */
 export type FeatureWeights = Record<FeatureKind, number>;
 
-export const DEFAULT_FEATURE_WEIGHTS: FeatureWeights = { word: 1, han1: 0.25, han2: 0.8, pinyin2: 0.6, latin3: 0.5 };
+export const DEFAULT_FEATURE_WEIGHTS: FeatureWeights = {
+  word: 1,
+  han1: 0.25,
+  han2: 0.8,
+  pinyin2: 0.6,
+  latin3: 0.5,
+  synonym: 0.25,
+};
 
 const HAN = /\p{Script=Han}/u;
 const HAN_RUNS = /\p{Script=Han}+/gu;
@@ -141,14 +149,23 @@ export function withTranslations(normalized: string): string {
   return added.length === 0 ? normalized : `${normalized} ${added.join(' ')}`;
 }
 
+export interface FeatureOptions {
+  /**
+   * Add CC-CEDICT synonym classes (`s:` features): a Chinese word's shared glosses, and an English
+   * word's gloss class or its one Chinese translation, so 早饭 meets 早餐 and "luggage" meets 行李.
+   */
+  synonyms?: boolean;
+}
+
 /** Sparse bag of `kind:feature` strings with counts, from already-normalised text. */
-export function extractFeatures(input: string, jieba?: Jieba): Map<string, number> {
+export function extractFeatures(input: string, jieba?: Jieba, options: FeatureOptions = {}): Map<string, number> {
   const normalized = withTranslations(input);
   const bag = new Map<string, number>();
   const add = (key: string) => bag.set(key, (bag.get(key) ?? 0) + 1);
   for (const word of tokenize(normalized, jieba ? { jieba } : {})) {
     if (STOP_WORDS.has(word) || /^\d+$/.test(word)) continue;
     add(`w:${word}`);
+    if (options.synonyms) for (const feature of synonymFeaturesOf(word)) add(feature);
   }
   for (const match of normalized.matchAll(HAN_RUNS)) {
     const run = match[0];
@@ -179,6 +196,8 @@ export function kindOf(key: string): FeatureKind {
       return 'pinyin2';
     case 108: // l
       return 'latin3';
+    case 115: // s
+      return 'synonym';
     default:
       return key.charCodeAt(1) === 49 ? 'han1' : 'han2';
   }

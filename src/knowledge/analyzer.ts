@@ -1,5 +1,6 @@
 import type { Jieba } from '@node-rs/jieba';
 import { defaultJieba, normalizeText, tokenize } from '../text/index.js';
+import { synonymFeaturesOf } from '../fewshot/cedict-synonyms.js';
 
 /** The terms retrieval indexes for one text, by signal. */
 export interface AnalyzedText {
@@ -15,6 +16,12 @@ export interface AnalyzedText {
 
 const HAN_RUN = /\p{Script=Han}+/gu;
 
+/** `KEFU_RETRIEVAL_SYNONYMS=on` adds CC-CEDICT synonym classes to the word terms (off by default). */
+function retrievalSynonyms(): boolean {
+  const setting = process.env.KEFU_RETRIEVAL_SYNONYMS?.trim().toLowerCase();
+  return setting === 'on' || setting === '1' || setting === 'true';
+}
+
 /**
  * Words and character n-grams of a text. jieba's segmentation of a short question often differs
  * from that of its paraphrase (微粒贷 vs 微粒 贷), so a character-bigram signal runs beside the word
@@ -23,6 +30,14 @@ const HAN_RUN = /\p{Script=Han}+/gu;
 export function analyzeText(text: string, jieba: Jieba = defaultJieba()): AnalyzedText {
   const normalized = normalizeText(text).text;
   const words = tokenize(normalized, { jieba });
+  if (retrievalSynonyms()) {
+    // CC-CEDICT synonym classes as extra word terms (opt-in, docs/fewshot.md): 早饭 also indexes ~breakfast.
+    const added: string[] = [];
+    for (const word of words)
+      for (const feature of synonymFeaturesOf(word))
+        added.push(feature.startsWith('s:') ? `~${feature.slice(2)}` : feature.slice(2));
+    words.push(...added);
+  }
   const grams: string[] = [];
   const characters: string[] = [];
   for (const match of normalized.matchAll(HAN_RUN)) {
