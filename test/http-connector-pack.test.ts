@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { importPack, loadPack } from '../src/packs/index.js';
 import { createApiKey } from '../src/tenancy/index.js';
 import { askOnce, createTestKefu, type TestKefu } from './support/test-kefu.js';
@@ -43,7 +43,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/erp`;
-  process.env.KEFU_TEST_ERP_KEY = 'secret-123';
+  vi.stubEnv('KEFU_TEST_ERP_KEY', 'secret-123');
   const pack = path.join(scratch, 'shop-http');
   cpSync(path.resolve('examples/packs/shop-zh'), pack, { recursive: true });
   const tenantFile = readFileSync(path.join(pack, 'tenant.yaml'), 'utf8').replace(/^slug: .*$/m, 'slug: shop-http');
@@ -58,6 +58,7 @@ beforeAll(async () => {
   key = (await createApiKey(kefu.database.db, tenantId, { name: 'test', scopes: ['chat', 'conversations:read'] })).key;
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await kefu?.dispose();
   server?.close();
   rmSync(scratch, { recursive: true, force: true });
