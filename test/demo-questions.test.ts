@@ -1,3 +1,4 @@
+// ci: embedded only (it checks the embedded default and skips itself on PostgreSQL; .ci/run runs it embedded on both Node versions)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOPFRONTS } from '../src/server/routes/demo-page.js';
 import { createTestKefu, type TestKefu } from './support/test-kefu.js';
