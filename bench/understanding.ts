@@ -6,6 +6,11 @@
  * gate (the whole pipeline).
  *
  *   npx tsx bench/understanding.ts --label before|after [--only travel,clinc,b77,eval] [--kefu-dir DIR]
+ *     [--recalibration-method platt|beta|isotonic]
+ *
+ * --recalibration-method picks what the train-carved CLINC150 row fits (default platt; choosing one
+ * by cross-validation on train-carved rows: bench/understanding-recalibration.ts). A --kefu-dir copy
+ * older than the option fits Platt whatever it says.
  *
  * --kefu-dir DIR measures another copy of kefu (e.g. the previous one: `git archive HEAD src test/support
  * | tar -x -C DIR` plus a `node_modules` link): its matcher and its `kefu eval faq`, on the same splits.
@@ -43,6 +48,11 @@ const runEvalFaqOf = kefuDir
     ).runEvalFaq
   : runEvalFaq;
 const GATE = 0.85;
+const methodIndex = process.argv.indexOf('--recalibration-method');
+const recalibrationMethod = (methodIndex >= 0 ? process.argv[methodIndex + 1] : 'platt') as
+  'platt' | 'beta' | 'isotonic';
+if (!['platt', 'beta', 'isotonic'].includes(recalibrationMethod))
+  throw new Error(`--recalibration-method: ${recalibrationMethod} is not platt, beta or isotonic`);
 
 interface Split {
   name: string;
@@ -72,7 +82,7 @@ function splits(only: Set<string> | null): Split[] {
     result.push({ name: 'CLINC150 5-shot val', ...clinc });
     // The same 5 shots; calibration fitted on the next 4 rows per intent of train + 150 train oos rows.
     result.push({
-      name: 'CLINC150 5-shot val, Platt fitted on train-carved rows',
+      name: `CLINC150 5-shot val, ${recalibrationMethod === 'platt' ? 'Platt' : recalibrationMethod} fitted on train-carved rows`,
       ...clinc,
       tuning: [...next, ...rows.filter((row) => row.label === 'oos').slice(0, 150)],
     });
@@ -104,6 +114,7 @@ function runSplit(split: Split) {
     const recalibration = fitRecalibration(
       tuned.map((row) => row.confidence),
       tuned.map((row) => row.right),
+      { method: recalibrationMethod },
     );
     matcher = trainFewShotMatcher(entries, { recalibration });
   }

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Jieba } from '@node-rs/jieba';
 import { jiebaWithUserDictionary, normalizeText } from '../text/index.js';
 import { fitConditionalLogit, fitLogistic, linear, sigmoid, type LogitSample } from './newton-fits.js';
+import { applyRecalibration, type Recalibration } from './recalibration.js';
 import {
   DEFAULT_FEATURE_WEIGHTS,
   FEATURE_KINDS,
@@ -37,8 +38,8 @@ export interface FewShotMatcherOptions {
   /** Below this confidence the message is out of scope (default 0.3, the turn pipeline's decline floor). */
   oosThreshold?: number;
   /**
-   * A Platt recalibration of the confidence, `σ(a · logit(c) + b)`, fitted on labelled messages
-   * disjoint from what is reported (`fitRecalibration`); none by default.
+   * A monotone recalibration of the confidence (Platt `σ(a · logit(c) + b)`, beta or isotonic),
+   * fitted on labelled messages disjoint from what is reported (`fitRecalibration`); none by default.
    */
   recalibration?: Recalibration;
   /**
@@ -66,31 +67,8 @@ function synonymsWanted(option: boolean | undefined): boolean {
   return SYNONYMS_BY_DEFAULT;
 }
 
-/** `σ(a · logit(confidence) + b)`. */
-export interface Recalibration {
-  a: number;
-  b: number;
-}
-
-const logit = (p: number) => {
-  const clamped = Math.min(1 - 1e-6, Math.max(1e-6, p));
-  return Math.log(clamped / (1 - clamped));
-};
-
-/**
- * Fits a Platt recalibration on labelled predictions (the confidence of each message's first
- * guess, and whether that guess was right; out-of-scope messages are never right). Fit it on
- * messages carved from training data, never on the ones you report.
- */
-export function fitRecalibration(confidences: readonly number[], correct: readonly boolean[]): Recalibration {
-  const rows = confidences.map((confidence, index) => ({
-    x: [logit(confidence), 1],
-    y: correct[index] ? 1 : 0,
-    weight: 1,
-  }));
-  const [a, b] = fitLogistic(rows, [1, 0]);
-  return { a: a!, b: b! };
-}
+export { fitRecalibration } from './recalibration.js';
+export type { Recalibration } from './recalibration.js';
 
 export interface FewShotPrediction {
   intent: string | null;
@@ -972,7 +950,7 @@ export function trainFewShotMatcher(
           : sigmoid(
               linear(calibration, calibrationInputs(found, scored, best, unknownShare(query), query.keys.length)),
             );
-      const confidence = recalibration ? sigmoid(recalibration.a * logit(raw) + recalibration.b) : raw;
+      const confidence = recalibration ? applyRecalibration(recalibration, raw) : raw;
       // Alternatives carry the winner's calibrated confidence shared out by the intent probabilities:
       // the five most probable intents (lowest index first on ties), untouched ones included.
       const top: Array<{ intent: number; position: number }> = [];

@@ -14,4 +14,6 @@ export type {
   FewShotPrediction,
   Recalibration,
 } from './faq-matcher.js';
+export { applyRecalibration, crossValidateRecalibration } from './recalibration.js';
+export type { RecalibrationCrossValidation, RecalibrationMethod, RecalibrationOptions } from './recalibration.js';
 export { extractFeatures, defaultBackground, withTranslations, DEFAULT_FEATURE_WEIGHTS } from './text-features.js';
