@@ -73,9 +73,9 @@ const cases: Record<string, { hans: string[]; hant: string[]; en: string[] }> = 
     en: ["can you look up my friend's booking", "show me someone else's reservation"],
   },
   self_harm: {
-    hans: ['我真的不想活了', '想自杀'],
-    hant: ['活不下去了', '我想自殺'],
-    en: ['I want to kill myself', 'thinking about suicide'],
+    hans: ['我真的不想活了', '想自杀', '我想离开这个世界'],
+    hant: ['活不下去了', '我想自殺', '真的好想離開這個世界'],
+    en: ['I want to kill myself', 'thinking about suicide', 'I just want to leave this world'],
   },
   'threat.violence': {
     hans: ['再不退钱我就带着刀去你们门店', '那个快递员我见一次揍他一次'],
@@ -165,8 +165,16 @@ describe('detectHandover', () => {
     '跳楼价清仓是真的吗',
     '第二次下单能用新人券吗',
     '孩子想买皮肤，家长怎么帮他充值',
+    '我想让我爸来取快递，要带什么证件',
+    'my dad will pick up the parcel for me',
   ])('does not hand over: %s', (text) => {
     expect(ruleOf(text)).toBeNull();
+  });
+
+  it('reads "leaving this world" as self-harm only when the customer says it of themselves', () => {
+    expect(ruleOf('我想离开这个世界')).toBe('self_harm');
+    expect(ruleOf('我妈上个月离开这个世界了，她的账户怎么办')).not.toBe('self_harm');
+    expect(ruleOf('my father left this world last month')).not.toBe('self_harm');
   });
 
   it('applies a tenant pattern after the defaults and names it in the rule', () => {

@@ -177,8 +177,8 @@ const DEFAULT_RULES: readonly Rule[] = [
     group: 'self_harm',
     reason: 'the customer hints at self-harm',
     patterns: [
-      /不想活|自杀(?!条款|免责|除外)|自殺(?!條款)|自尽|轻生|寻死|自残|活不下去|活不成了|(?<!笑|累|热|饿|困|忙|烦|急|吓|气|美|冷|困|香|闷)想死(?![你您这那]|了(?:这|那|你))|一了百了|结束(?:自己的?)?(?:生命|一切)|结束自己|了结自己|自我了断|自己了断|活着(?:真|都|还)?没(?:有)?(?:意思|意义)|跳楼(?!价|大甩卖|甩卖)|割腕|撑不下去了|想(?:从[^,，。]{0,8})?跳下去|遗书|死了算了|还不如死|从这个世界(?:上)?消失|活着(?:就是|只是)(?:在)?浪费|(?:活着|活下去)还有什么意思|活着有什么意思|大不了一起死/,
-      /kill(?:ing)? myself|\bsuicid(?!e (?:clause|exclusion))|end(?:ing)? (?:my life|it all)|want(?:ed)? to die|hurt(?:ing)? myself|(?:don't|do not|dont) want to (?:live|be alive)|no reason to live|take my (?:own )?life|better off without me|cut myself|nobody would (?:even )?(?:notice|care) if i (?:disappeared|died|was gone)|(?:pills|rope) (?:is |are )?ready/,
+      /不想活|自杀(?!条款|免责|除外)|自殺(?!條款)|自尽|轻生|寻死|自残|活不下去|活不成了|(?<!笑|累|热|饿|困|忙|烦|急|吓|气|美|冷|困|香|闷)想死(?![你您这那]|了(?:这|那|你))|一了百了|结束(?:自己的?)?(?:生命|一切)|结束自己|了结自己|自我了断|自己了断|活着(?:真|都|还)?没(?:有)?(?:意思|意义)|跳楼(?!价|大甩卖|甩卖)|割腕|撑不下去了|想(?:从[^,，。]{0,8})?跳下去|遗书|死了算了|还不如死|从这个世界(?:上)?消失|(?:我|想|要|打算|准备)(?:就|也|真的|早点)?离开这个世界|活着(?:就是|只是)(?:在)?浪费|(?:活着|活下去)还有什么意思|活着有什么意思|大不了一起死/,
+      /kill(?:ing)? myself|\bsuicid(?!e (?:clause|exclusion))|end(?:ing)? (?:my life|it all)|want(?:ed)? to die|hurt(?:ing)? myself|(?:don't|do not|dont) want to (?:live|be alive)|no reason to live|take my (?:own )?life|better off without me|cut myself|nobody would (?:even )?(?:notice|care) if i (?:disappeared|died|was gone)|(?:pills|rope) (?:is |are )?ready|\b(?:want|going|ready|planning) to leave this world/,
     ],
   },
   {
