@@ -1,3 +1,4 @@
+// ci: embedded only (it skips itself on PostgreSQL; .ci/run runs it embedded on both Node versions)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

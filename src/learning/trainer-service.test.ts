@@ -1,3 +1,4 @@
+// ci: embedded only (it skips itself on PostgreSQL; .ci/run runs it embedded on both Node versions)
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

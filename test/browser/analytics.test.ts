@@ -1,3 +1,4 @@
+// ci: embedded only (the browser suites skip themselves on PostgreSQL; .ci/run runs them embedded on both Node versions)
 // The analytics screen in a real browser (issue 18): a few days of conversations are asked through
 // the real API in zh-CN, zh-TW and English and moved to the last days, then a trainer opens
 // #/analytics: the Chart.js charts are drawn (pixels on every canvas) with the API's numbers, the

@@ -1,3 +1,4 @@
+// ci: embedded only (the browser suites skip themselves on PostgreSQL; .ci/run runs them embedded on both Node versions)
 // People in the loop, end to end in a real browser (issue 7): kefu listens on 127.0.0.1, headless
 // chromium loads the demo shop page with the widget and the agent console, and a customer and an
 // agent talk to each other through them. Skips only when chromium is missing outside CI.

@@ -1,3 +1,4 @@
+// ci: embedded only (the browser suites skip themselves on PostgreSQL; .ci/run runs them embedded on both Node versions)
 // Personal service end to end in a real browser (issue 19): on the travel demo tenant (云途旅行) a
 // proactive message sent through the events API arrives in the customer's open widget; after a
 // resolved flight question the flight + hotel bundle is offered in the widget, the customer

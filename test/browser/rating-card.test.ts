@@ -1,3 +1,4 @@
+// ci: embedded only (the browser suites skip themselves on PostgreSQL; .ci/run runs them embedded on both Node versions)
 // The rating card at the end of a conversation, laid out in a real browser at a phone's width
 // (360 px) and a desktop's (1280 px): its title on one or two lines, a comment box as wide as the
 // card, a button wider than its label, nothing sticking out (issue 14). The geometry comes from

@@ -1,3 +1,4 @@
+// ci: embedded only (the browser suites skip themselves on PostgreSQL; .ci/run runs them embedded on both Node versions)
 // The trainer's console end to end in a real browser (issue 18): customers ask the demo shop
 // questions it fails on; the trainer labels a whole phrasing cluster (the same question in
 // Simplified and Traditional Chinese) to the right FAQ entry from the keyboard, creates a new FAQ
