@@ -19,7 +19,7 @@ import {
   type PendingRow,
   type RowOutcome,
 } from './import-contacts.js';
-import { CronExpressionParser } from 'cron-parser';
+import { isCronExpression } from '../jobs/cron.js';
 import { DEFAULT_ID_SOURCE, contactInputSchema, inputProblems, type ContactInput } from './profile.js';
 
 /**
@@ -287,15 +287,6 @@ export async function recordSyncDelivery(db: Db, tenantId: string, messageId: st
 // ---------------------------------------------------------------------------------------------
 // Scheduled pull settings
 
-function validCron(schedule: string): boolean {
-  try {
-    CronExpressionParser.parse(schedule, { tz: 'UTC' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `contacts.sync` in tenant.yaml (tenants.settings). */
 export const contactSyncSettingsSchema = z
   .object({
@@ -308,7 +299,7 @@ export const contactSyncSettingsSchema = z
     /** Minutes between pulls (aligned to the clock), or a cron expression in the tenant's time zone. */
     every: z.union([
       z.number().int().min(1).max(10_080),
-      z.string().min(1).max(100).refine(validCron, 'minutes (a number) or a cron expression'),
+      z.string().min(1).max(100).refine(isCronExpression, 'minutes (a number) or a cron expression'),
     ]),
     /** Column → field, as `kefu contacts import --map` (CSV sources). */
     mapping: z.record(z.string().min(1).max(200), z.string().min(1).max(200)).default({}),

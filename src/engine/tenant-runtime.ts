@@ -326,17 +326,16 @@ export type FaqRow = {
 };
 
 /**
- * The entries of FAQ sheets (CSV/XLSX) the tenant uploaded (`PUT /v1/knowledge/files`, the
- * `upload` source): the active version of every uploaded document that parsed as a sheet, in path
- * order. Sheets inside synced folders, sites or sitemaps stay documents for retrieval: they sit
- * among other documents that may answer better (test/knowledge-e2e.test.ts).
+ * The active version of every document in the tenant's `upload` source, in path order, with its
+ * FAQ sheet entries as stored (null when the document is not a sheet): what syncedFaqRows reads and
+ * what the trainer writes learned phrasings back into.
  */
-export async function syncedFaqRows(db: Db, tenantId: string, taken: ReadonlySet<string>): Promise<FaqRow[]> {
-  const versions = await db
+export function uploadedSheetVersions(db: Db, tenantId: string) {
+  return db
     .selectFrom('knowledge_documents as document')
     .innerJoin('knowledge_document_versions as version', 'version.id', 'document.active_version_id')
     .innerJoin('knowledge_sources as source', 'source.id', 'document.source_id')
-    .select(['version.faq_entries', 'version.version', 'document.path'])
+    .select(['version.id', 'version.faq_entries', 'version.version', 'document.path'])
     .where('source.kind', '=', 'upload')
     .where('source.tenant_id', '=', tenantId)
     .where('document.tenant_id', '=', tenantId)
@@ -344,6 +343,16 @@ export async function syncedFaqRows(db: Db, tenantId: string, taken: ReadonlySet
     .where('document.removed_at', 'is', null)
     .orderBy('document.path')
     .execute();
+}
+
+/**
+ * The entries of FAQ sheets (CSV/XLSX) the tenant uploaded (`PUT /v1/knowledge/files`, the
+ * `upload` source): the active version of every uploaded document that parsed as a sheet, in path
+ * order. Sheets inside synced folders, sites or sitemaps stay documents for retrieval: they sit
+ * among other documents that may answer better (test/knowledge-e2e.test.ts).
+ */
+export async function syncedFaqRows(db: Db, tenantId: string, taken: ReadonlySet<string>): Promise<FaqRow[]> {
+  const versions = await uploadedSheetVersions(db, tenantId);
   const rows: FaqRow[] = [];
   const seen = new Set(taken);
   for (const version of versions) {

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import {
   loadTenantRuntime,
   syncedFaqRows,
+  uploadedSheetVersions,
   type TenantRuntime,
   type UnderstanderMode,
 } from '../engine/tenant-runtime.js';
@@ -1226,18 +1227,7 @@ async function writePhrasings(
   const sheetIds = new Set([...targets.faq].filter((id) => !packIds.has(id)));
   const dirty = new Map<string, unknown[]>();
   if (sheetIds.size > 0) {
-    const versions = await trx
-      .selectFrom('knowledge_documents as document')
-      .innerJoin('knowledge_document_versions as version', 'version.id', 'document.active_version_id')
-      .innerJoin('knowledge_sources as source', 'source.id', 'document.source_id')
-      .select(['version.id', 'version.faq_entries'])
-      .where('source.kind', '=', 'upload')
-      .where('source.tenant_id', '=', tenantId)
-      .where('document.tenant_id', '=', tenantId)
-      .where('version.tenant_id', '=', tenantId)
-      .where('document.removed_at', 'is', null)
-      .orderBy('document.path')
-      .execute();
+    const versions = await uploadedSheetVersions(trx, tenantId);
     const seen = new Set<string>();
     for (const version of versions) {
       const entries = parseJson<Array<Record<string, unknown>> | null>(version.faq_entries);

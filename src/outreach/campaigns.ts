@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { isCronExpression } from '../jobs/cron.js';
 import { z } from 'zod';
 
 /**
@@ -9,15 +10,6 @@ import { z } from 'zod';
  * each run is an audience event (outreach_events, external id `campaign:<name>:<run>`), so its
  * deliveries are attributed to it and a run happens once even when several nodes ask.
  */
-
-function validCron(schedule: string): boolean {
-  try {
-    CronExpressionParser.parse(schedule, { tz: 'UTC' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const campaignSchema = z
   .object({
@@ -36,7 +28,7 @@ export const campaignSchema = z
         'name at least one of tag, tier or attributes (a campaign never goes to everyone by accident)',
       ),
     /** Cron (5 or 6 fields) in the tenant's time zone; without it the campaign runs only through the API. */
-    schedule: z.string().min(1).max(100).refine(validCron, 'not a cron expression').optional(),
+    schedule: z.string().min(1).max(100).refine(isCronExpression, 'not a cron expression').optional(),
     /** Fields the template reads as `event.*`. */
     payload: z.record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean()])).default({}),
     enabled: z.boolean().default(true),
